@@ -1,0 +1,1 @@
+"""Event and API contracts shared by every service."""

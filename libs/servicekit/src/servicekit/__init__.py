@@ -1,0 +1,1 @@
+"""The runtime kit every service is built on."""
