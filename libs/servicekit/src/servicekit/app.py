@@ -1,0 +1,118 @@
+"""Builds a service's FastAPI app: routes, errors, metrics, health, and its background workers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import make_asgi_app
+
+from servicekit import auth
+from servicekit.health import router as health_router
+from servicekit.kafka import create_consumer, create_producer
+from servicekit.logs import configure_logging
+from servicekit.messaging.consumer import ConsumerConfig, IdempotentConsumer
+from servicekit.messaging.relay import OutboxRelay, RelayConfig
+from servicekit.metrics import HttpMetricsMiddleware
+from servicekit.problems import install_problem_handlers
+from servicekit.requests import RequestContextMiddleware
+from servicekit.service import Runtime, ServiceDefinition
+
+log = logging.getLogger(__name__)
+
+
+def create_app(service: ServiceDefinition) -> FastAPI:
+    app = FastAPI(
+        title=service.title,
+        description=service.description,
+        version=service.version,
+        lifespan=_lifespan(service),
+        openapi_tags=list(service.openapi_tags) or None,
+        # Behind the gateway every path is under /api/<service>.
+        root_path=f"/api/{service.name}",
+        root_path_in_servers=True,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(HttpMetricsMiddleware)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health_router)
+    for router in service.routers:
+        app.include_router(router)
+    app.mount("/metrics", make_asgi_app())
+    return app
+
+
+def background_workers(runtime: Runtime) -> list[OutboxRelay | IdempotentConsumer]:
+    """The outbox relay, and the consumer when the service handles events."""
+    settings, service = runtime.settings, runtime.service
+    client_id = f"{service.name}-service"
+    relay = OutboxRelay(
+        RelayConfig(
+            dsn=runtime.dsn,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            client_id=client_id,
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+            retention_hours=settings.outbox_retention_hours,
+        ),
+        lambda: create_producer(settings.kafka_bootstrap_servers, client_id=client_id),
+    )
+    workers: list[OutboxRelay | IdempotentConsumer] = [relay]
+    if service.handlers is not None:
+        handlers = service.handlers()
+        workers.append(
+            IdempotentConsumer(
+                ConsumerConfig(
+                    group_id=service.consumer_group,
+                    bootstrap_servers=settings.kafka_bootstrap_servers,
+                    client_id=client_id,
+                    max_attempts=settings.consumer_max_attempts,
+                    backoff_seconds=settings.consumer_backoff_seconds,
+                ),
+                handlers,
+                runtime.sessions,
+                lambda: create_consumer(
+                    settings.kafka_bootstrap_servers,
+                    *handlers.topics,
+                    group_id=service.consumer_group,
+                    client_id=client_id,
+                ),
+                lambda: create_producer(settings.kafka_bootstrap_servers, client_id=client_id),
+            )
+        )
+    return workers
+
+
+def _lifespan(service: ServiceDefinition):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings = service.settings()
+        configure_logging(service.name, settings.log_level)
+        runtime = Runtime(service, settings)
+        keys = auth.JwksKeys(settings.jwks_url)
+        app.state.runtime = runtime
+        app.state.token_verifier = auth.TokenVerifier(
+            keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        )
+        stop = asyncio.Event()
+        tasks = [
+            asyncio.create_task(worker.run(stop), name=type(worker).__name__)
+            for worker in background_workers(runtime)
+        ]
+        log.info("%s service started", service.name)
+        try:
+            yield
+        finally:
+            # Workers finish the batch in hand, commit, and return.
+            stop.set()
+            _, pending = await asyncio.wait(tasks, timeout=settings.shutdown_grace_seconds)
+            for task in pending:
+                task.cancel()
+            await keys.aclose()
+            await runtime.close()
+            log.info("%s service stopped", service.name)
+
+    return lifespan

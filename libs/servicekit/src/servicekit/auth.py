@@ -1,0 +1,171 @@
+"""Access-token verification against the auth service's JWKS, and role checks for routes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from servicekit.problems import Problem
+
+# Asymmetric algorithms only: never `none`, never HMAC (a public key must not verify a token).
+ALLOWED_ALGORITHMS = frozenset({"EdDSA", "ES256", "RS256"})
+REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti")
+_BEARER = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, as the token says."""
+
+    user_id: str
+    roles: frozenset[str]
+    token_id: str
+    expires_at: int
+
+    def has_any(self, roles: set[str] | frozenset[str]) -> bool:
+        return bool(self.roles & roles)
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted; the reason is logged, never told to the client in detail."""
+
+
+class JwksKeys:
+    """The auth service's public keys, cached and fetched again when an unknown `kid` appears."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        client: httpx.AsyncClient | None = None,
+        min_refresh_seconds: float = 10.0,
+        max_age_seconds: float = 3600.0,
+    ) -> None:
+        self.url = url
+        self._client = client or httpx.AsyncClient(timeout=5.0)
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._min_refresh = min_refresh_seconds
+        self._max_age = max_age_seconds
+        self._lock = asyncio.Lock()
+
+    async def key_for(self, kid: str) -> jwt.PyJWK:
+        stale = time.monotonic() - self._fetched_at > self._max_age
+        if kid not in self._keys or stale:
+            await self._refresh()
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise InvalidToken(f"unknown signing key {kid!r}") from None
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            # An attacker can send endless unknown kids: fetch at most once per interval.
+            if time.monotonic() - self._fetched_at < self._min_refresh:
+                return
+            self._fetched_at = time.monotonic()
+            try:
+                response = await self._client.get(self.url)
+                response.raise_for_status()
+                document = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise InvalidToken(f"signing keys unavailable: {exc}") from exc
+            self._keys = _parse_jwks(document)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def _parse_jwks(document: Any) -> dict[str, jwt.PyJWK]:
+    keys: dict[str, jwt.PyJWK] = {}
+    for entry in document.get("keys", []) if isinstance(document, dict) else []:
+        if not isinstance(entry, dict) or entry.get("alg") not in ALLOWED_ALGORITHMS:
+            continue
+        if "kid" not in entry or entry.get("use", "sig") != "sig":
+            continue
+        try:
+            keys[entry["kid"]] = jwt.PyJWK(entry)
+        except jwt.PyJWTError:
+            continue
+    return keys
+
+
+class TokenVerifier:
+    def __init__(self, keys: JwksKeys, *, issuer: str, audience: str, leeway: int = 30) -> None:
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"malformed token: {exc}") from exc
+        kid = header.get("kid")
+        if not isinstance(kid, str) or header.get("alg") not in ALLOWED_ALGORITHMS:
+            raise InvalidToken("token header lacks a kid or names a forbidden algorithm")
+        key = await self.keys.key_for(kid)
+        if header["alg"] != key.algorithm_name:
+            raise InvalidToken("token algorithm does not match its key")
+        try:
+            claims = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=[key.algorithm_name],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": list(REQUIRED_CLAIMS)},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(str(exc)) from exc
+        roles = claims.get("roles")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise InvalidToken("roles claim must be a list of strings")
+        return Principal(
+            user_id=str(claims["sub"]),
+            roles=frozenset(roles),
+            token_id=str(claims["jti"]),
+            expires_at=int(claims["exp"]),
+        )
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def authenticated(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(401, "A bearer access token is required.", headers=_BEARER)
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        return await verifier.verify(credentials.credentials)
+    except InvalidToken as exc:
+        request.state.auth_failure = str(exc)
+        raise Problem(401, "The access token is not valid.", headers=_BEARER) from exc
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticated)]
+
+
+def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency admitting only callers that hold at least one of `roles`."""
+    wanted = frozenset(roles)
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_any(wanted):
+            raise Problem(403, f"This needs one of the roles: {', '.join(sorted(wanted))}.")
+        return principal
+
+    return dependency

@@ -1,0 +1,228 @@
+"""The idempotent consumer: each event's effect is applied once, offsets follow the commit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from contracts.envelope import Envelope, Event
+from contracts.registry import ContractViolation, parse_envelope
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from servicekit.logs import causation_id_var, correlation_id_var
+from servicekit.messaging.dlq import send_to_dlq
+from servicekit.messaging.relay import sleep_unless
+from servicekit.messaging.schema import processed_events
+from servicekit.metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_FAILED
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+
+
+class Unprocessable(Exception):
+    """A handler's verdict that retrying cannot help: the message goes straight to the DLQ."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerConfig:
+    group_id: str
+    bootstrap_servers: str
+    client_id: str
+    max_attempts: int = 5
+    backoff_seconds: float = 0.2
+    max_backoff_seconds: float = 5.0
+
+
+@dataclass
+class HandlerMap:
+    """Which function handles which event type, per topic."""
+
+    by_topic: dict[str, dict[str, Handler]] = field(default_factory=dict)
+
+    def on(
+        self, event_class: type[Event], handler: Handler, *, topic: str | None = None
+    ) -> HandlerMap:
+        name = topic or event_class.topic.name
+        self.by_topic.setdefault(name, {})[event_class.event_type] = handler
+        return self
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(self.by_topic)
+
+
+class IdempotentConsumer:
+    """Applies each event in one transaction that also records its id; commits offsets after."""
+
+    def __init__(
+        self,
+        config: ConsumerConfig,
+        handlers: HandlerMap,
+        sessions: async_sessionmaker[AsyncSession],
+        consumer_factory: Callable[[], AIOKafkaConsumer],
+        producer_factory: Callable[[], AIOKafkaProducer],
+    ) -> None:
+        self.config = config
+        self.handlers = handlers
+        self._sessions = sessions
+        self._consumer_factory = consumer_factory
+        self._producer_factory = producer_factory
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set; a broken connection restarts from committed offsets."""
+        while not stop.is_set():
+            try:
+                await self._run_connected(stop)
+            except Exception:
+                log.exception("consumer %s failed, restarting", self.config.group_id)
+                await sleep_unless(stop, 1.0)
+
+    async def _run_connected(self, stop: asyncio.Event) -> None:
+        consumer = self._consumer_factory()
+        dlq_producer = self._producer_factory()
+        await consumer.start()
+        try:
+            await dlq_producer.start()
+            while not stop.is_set():
+                batch = await consumer.getmany(timeout_ms=500)
+                for tp, records in batch.items():
+                    for record in records:
+                        await self.process(record, dlq_producer)
+                    await self.commit(consumer, tp, records[-1].offset + 1)
+                await self._report_lag(consumer)
+        finally:
+            await dlq_producer.stop()
+            await consumer.stop()
+
+    async def commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+        # Only after every effect up to `offset` is committed in the database.
+        await consumer.commit({tp: offset})
+
+    async def process(self, record: ConsumerRecord, dlq_producer: AIOKafkaProducer) -> None:
+        """Apply one message, skip it, or park it in the DLQ; never block the partition."""
+        topic_handlers = self.handlers.by_topic.get(record.topic, {})
+        try:
+            envelope, event = parse_envelope(record.value or b"")
+        except ContractViolation as exc:
+            # A type we do not handle is not our business, whatever its shape.
+            if (
+                _header(record, "event_type")
+                and _header(record, "event_type") not in topic_handlers
+            ):
+                EVENTS_CONSUMED.labels(self.config.group_id, record.topic, "ignored").inc()
+                return
+            await self._dead_letter(record, dlq_producer, exc, attempts=1)
+            return
+        handler = topic_handlers.get(envelope.event_type)
+        if handler is None:
+            EVENTS_CONSUMED.labels(self.config.group_id, record.topic, "ignored").inc()
+            return
+        correlation = correlation_id_var.set(str(envelope.correlation_id))
+        causation = causation_id_var.set(str(envelope.event_id))
+        try:
+            await self._apply_with_retries(record, envelope, event, handler, dlq_producer)
+        finally:
+            correlation_id_var.reset(correlation)
+            causation_id_var.reset(causation)
+
+    async def _apply_with_retries(
+        self,
+        record: ConsumerRecord,
+        envelope: Envelope,
+        event: Event,
+        handler: Handler,
+        dlq_producer: AIOKafkaProducer,
+    ) -> None:
+        for attempt in range(1, self.config.max_attempts + 1):
+            try:
+                outcome = await self.apply(envelope, event, handler, record.topic)
+                EVENTS_CONSUMED.labels(self.config.group_id, record.topic, outcome).inc()
+                return
+            except Unprocessable as exc:
+                await self._dead_letter(record, dlq_producer, exc, attempts=attempt)
+                return
+            except Exception as exc:
+                EVENTS_FAILED.labels(self.config.group_id, record.topic, "attempt").inc()
+                if attempt == self.config.max_attempts:
+                    if _is_infrastructure_failure(exc):
+                        # Not the message's fault: give up this pass; it is redelivered.
+                        raise
+                    await self._dead_letter(record, dlq_producer, exc, attempts=attempt)
+                    return
+                log.warning(
+                    "handling %s failed (attempt %d), retrying",
+                    envelope.event_id,
+                    attempt,
+                    exc_info=True,
+                )
+                await asyncio.sleep(self._backoff(attempt))
+
+    async def apply(self, envelope: Envelope, event: Event, handler: Handler, topic: str) -> str:
+        """The effect and the record of having applied it, in one transaction."""
+        async with self._sessions() as session, session.begin():
+            first_time = await session.scalar(
+                insert(processed_events)
+                .values(
+                    consumer_group=self.config.group_id, event_id=envelope.event_id, topic=topic
+                )
+                .on_conflict_do_nothing()
+                .returning(processed_events.c.event_id)
+            )
+            if first_time is None:
+                return "duplicate"
+            await handler(session, event, envelope)
+        return "applied"
+
+    def _backoff(self, attempt: int) -> float:
+        return min(
+            self.config.backoff_seconds * 2 ** (attempt - 1), self.config.max_backoff_seconds
+        )
+
+    async def _dead_letter(
+        self, record: ConsumerRecord, producer: AIOKafkaProducer, exc: BaseException, attempts: int
+    ) -> None:
+        EVENTS_FAILED.labels(self.config.group_id, record.topic, "dead_lettered").inc()
+        log.error(
+            "message %s/%d@%d sent to the DLQ: %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            exc,
+        )
+        await send_to_dlq(producer, record, exc, attempts=attempts, group_id=self.config.group_id)
+
+    async def _report_lag(self, consumer: AIOKafkaConsumer) -> None:
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:
+                continue
+            position = await consumer.position(tp)
+            CONSUMER_LAG.labels(self.config.group_id, tp.topic, str(tp.partition)).set(
+                max(highwater - position, 0)
+            )
+
+
+def _header(record: ConsumerRecord, name: str) -> str | None:
+    for key, value in record.headers or ():
+        if key == name and value is not None:
+            try:
+                return value.decode()
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _is_infrastructure_failure(exc: BaseException) -> bool:
+    """The database or network is down: retrying later will help, dead-lettering would not."""
+    if isinstance(exc, OSError | ConnectionError | asyncio.TimeoutError):
+        return True
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated

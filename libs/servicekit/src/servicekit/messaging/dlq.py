@@ -1,0 +1,33 @@
+"""Parking a message that cannot be processed in `<topic>.dlq`, with the reason in its headers."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+from contracts.topics import DLQ_SUFFIX
+
+# Kafka headers are bytes; keep the message readable but bounded.
+_MAX_ERROR_LENGTH = 2000
+
+
+async def send_to_dlq(
+    producer: AIOKafkaProducer,
+    record: ConsumerRecord,
+    error: BaseException,
+    *,
+    attempts: int,
+    group_id: str,
+) -> None:
+    """Waits for the broker's acknowledgement: the offset may be committed only after it."""
+    headers = [(k, v) for k, v in (record.headers or ()) if not k.startswith("dlq-")]
+    headers += [
+        ("dlq-error-type", type(error).__name__.encode()),
+        ("dlq-error-message", str(error)[:_MAX_ERROR_LENGTH].encode("utf-8", "replace")),
+        ("dlq-original-topic", record.topic.encode()),
+        ("dlq-original-partition", str(record.partition).encode()),
+        ("dlq-original-offset", str(record.offset).encode()),
+        ("dlq-attempts", str(attempts).encode()),
+        ("dlq-consumer-group", group_id.encode()),
+    ]
+    await producer.send_and_wait(
+        record.topic + DLQ_SUFFIX, value=record.value, key=record.key, headers=headers
+    )

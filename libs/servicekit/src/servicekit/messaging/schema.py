@@ -1,0 +1,67 @@
+"""The tables behind our delivery guarantee, present in every service's database."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+# Kept apart from each service's own metadata; Alembic is given both.
+messaging_metadata = MetaData()
+
+OUTBOX_CHANNEL = "outbox"
+
+outbox = Table(
+    "outbox",
+    messaging_metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("topic", Text, nullable=False),
+    Column("message_key", Text, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("envelope", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("published_at", DateTime(timezone=True)),
+    Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+    Index(
+        "ix_outbox_published_at", "published_at", postgresql_where=text("published_at IS NOT NULL")
+    ),
+)
+
+processed_events = Table(
+    "processed_events",
+    messaging_metadata,
+    Column("consumer_group", Text, nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("consumer_group", "event_id"),
+)
+
+# NOTIFY is transactional: the relay is woken only when the row it must publish is committed.
+NOTIFY_FUNCTION_DDL = f"""
+CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('{OUTBOX_CHANNEL}', current_schema());
+  RETURN NULL;
+END $$;
+"""
+NOTIFY_TRIGGER_DDL = """
+CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
+"""
+DROP_NOTIFY_DDL = (
+    "DROP TRIGGER IF EXISTS outbox_notify ON outbox",
+    "DROP FUNCTION IF EXISTS outbox_notify()",
+)

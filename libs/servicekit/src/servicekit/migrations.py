@@ -1,0 +1,86 @@
+"""Alembic, run per service against its own database, with the kit's messaging tables included."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import command, context
+from alembic.config import Config
+from alembic.operations import Operations
+from sqlalchemy import Connection, MetaData, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from servicekit.messaging.schema import (
+    DROP_NOTIFY_DDL,
+    NOTIFY_FUNCTION_DDL,
+    NOTIFY_TRIGGER_DDL,
+    messaging_metadata,
+)
+from servicekit.service import ServiceDefinition
+
+
+def alembic_config(service: ServiceDefinition) -> Config:
+    # One env.py and template for all; each service keeps only its own versions.
+    config = Config()
+    config.set_main_option("script_location", "servicekit:alembic")
+    config.set_main_option("version_locations", service.migrations)
+    config.set_main_option("path_separator", "os")
+    config.attributes["service"] = service
+    return config
+
+
+def upgrade(service: ServiceDefinition, revision: str = "head") -> None:
+    command.upgrade(alembic_config(service), revision)
+
+
+def revision(service: ServiceDefinition, message: str) -> None:
+    command.revision(alembic_config(service), message=message, autogenerate=True)
+
+
+def run_env() -> None:
+    """The body of every service's `migrations/env.py`."""
+    service: ServiceDefinition = context.config.attributes["service"]
+    url = service.settings().database_url.get_secret_value()
+    asyncio.run(_run_online(service, url))
+
+
+async def _run_online(service: ServiceDefinition, url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.run_sync(_run_sync, service)
+            await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+def _run_sync(conn: Connection, service: ServiceDefinition) -> None:
+    context.configure(
+        connection=conn,
+        target_metadata=[service.metadata, messaging_metadata],
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def create_messaging_tables(op: Operations) -> None:
+    """Called from each service's first migration: the outbox and the processed-events log."""
+    bind = op.get_bind()
+    messaging_metadata.create_all(bind)
+    bind.execute(text(NOTIFY_FUNCTION_DDL))
+    bind.execute(text(NOTIFY_TRIGGER_DDL))
+
+
+def drop_messaging_tables(op: Operations) -> None:
+    bind = op.get_bind()
+    for statement in DROP_NOTIFY_DDL:
+        bind.execute(text(statement))
+    messaging_metadata.drop_all(bind)
+
+
+def create_user_access_table(op: Operations) -> None:
+    """For services that keep the auth-fed user-access read model."""
+    from servicekit.user_access import user_access_table
+
+    user_access_table(MetaData()).create(op.get_bind())

@@ -1,0 +1,1 @@
+"""The auth service's tables and their migrations."""

@@ -1,0 +1,1 @@
+"""The auth service's rules, free of I/O."""

@@ -1,0 +1,1 @@
+"""The scheduling service's tables and their migrations."""

@@ -1,0 +1,58 @@
+"""Fixtures for tests against the real PostgreSQL and Kafka: a fresh schema and topic per test.
+
+Nothing here skips: in CI a missing database or broker must fail the run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from servicekit.db import create_engine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import KAFKA, KIT_DATABASE_URL
+from tests.integration.servicekit.effects import create_schema
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def schema() -> AsyncIterator[str]:
+    """A fresh PostgreSQL schema with the outbox, processed-events and effects tables."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(KIT_DATABASE_URL, pool_size=1)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    await admin.dispose()
+    engine = create_engine(KIT_DATABASE_URL, pool_size=2, search_path=name)
+    await create_schema(engine)
+    await engine.dispose()
+    yield name
+    admin = create_engine(KIT_DATABASE_URL, pool_size=1)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+    await admin.dispose()
+
+
+@pytest.fixture
+async def engine(schema: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(KIT_DATABASE_URL, pool_size=5, search_path=schema)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def topic() -> str:
+    """A fresh topic (one partition, so order is total) and its DLQ."""
+    name = f"test.{uuid.uuid4().hex[:12]}.v1"
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, 1, 1), NewTopic(name + ".dlq", 1, 1)])
+    finally:
+        await admin.close()
+    return name

@@ -1,0 +1,44 @@
+"""Workers that die at the worst moment, run as separate processes by the crash tests.
+
+`relay`: publishes a batch, then the process dies before marking it sent.
+`consumer`: commits a batch's effects in PostgreSQL, then dies before committing the offset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from servicekit.db import create_engine
+from servicekit.messaging.consumer import IdempotentConsumer
+from servicekit.messaging.relay import OutboxRelay
+
+from tests.integration.servicekit.effects import make_consumer, make_relay
+
+CRASH_EXIT_CODE = 3
+
+
+class RelayDyingBeforeMark(OutboxRelay):
+    async def mark_sent(self, conn, ids):
+        os._exit(CRASH_EXIT_CODE)
+
+
+class ConsumerDyingBeforeOffsetCommit(IdempotentConsumer):
+    async def commit(self, consumer, tp, offset):
+        os._exit(CRASH_EXIT_CODE)
+
+
+async def main(
+    kind: str, url: str, schema: str, kafka: str, topic: str = "", group: str = ""
+) -> None:
+    stop = asyncio.Event()
+    if kind == "relay":
+        await make_relay(url, schema, kafka, RelayDyingBeforeMark).run(stop)
+    else:
+        engine = create_engine(url, pool_size=2, search_path=schema)
+        await make_consumer(engine, topic, group, kafka, ConsumerDyingBeforeOffsetCommit).run(stop)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:]))

@@ -1,0 +1,115 @@
+"""Every service answers errors as problem+json, echoes request ids, and guards routes by role."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
+from servicekit.auth import JwksKeys, Principal, TokenVerifier, require_roles
+from servicekit.metrics import HttpMetricsMiddleware
+from servicekit.problems import Problem, install_problem_handlers
+from servicekit.requests import RequestContextMiddleware
+
+from tests.unit.servicekit.test_token_verification import AUDIENCE, ISSUER, KeyRing
+
+
+class Room(BaseModel):
+    code: str = Field(min_length=2, max_length=10)
+
+
+@pytest.fixture
+def ring() -> KeyRing:
+    return KeyRing()
+
+
+@pytest.fixture
+def client(ring: KeyRing) -> TestClient:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.add_middleware(HttpMetricsMiddleware)
+    app.add_middleware(RequestContextMiddleware)
+    keys = JwksKeys("http://auth/jwks", client=httpx.AsyncClient(transport=ring.transport()))
+    app.state.token_verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE)
+
+    @app.post("/rooms")
+    async def create_room(
+        room: Room, who: Principal = Depends(require_roles("admin", "coordinator"))
+    ) -> dict:
+        return {"code": room.code, "by": who.user_id}
+
+    @app.get("/rooms/{code}")
+    async def get_room(code: str) -> dict:
+        raise Problem(404, f"No operating room has the code {code!r}.")
+
+    @app.get("/boom")
+    async def boom() -> dict:
+        raise RuntimeError("secret internals")
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_a_missing_token_is_answered_401_with_a_bearer_challenge(client):
+    response = client.post("/rooms", json={"code": "OR1"})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_caller_without_the_role_is_answered_403(client, ring):
+    token = ring.token(roles=["viewer"])
+    response = client.post(
+        "/rooms", json={"code": "OR1"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 403
+    assert "admin" in response.json()["detail"]
+
+
+def test_a_caller_with_the_role_gets_through(client, ring):
+    token = ring.token(sub="u-7", roles=["coordinator"])
+    response = client.post(
+        "/rooms", json={"code": "OR1"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    assert response.json() == {"code": "OR1", "by": "u-7"}
+
+
+def test_invalid_input_is_a_422_problem_naming_the_field(client, ring):
+    token = ring.token()
+    response = client.post(
+        "/rooms", json={"code": "X"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    body = response.json()
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "code" in body["detail"]
+    assert body["errors"][0]["loc"] == ["body", "code"]
+
+
+def test_a_domain_problem_keeps_its_status_and_detail(client):
+    response = client.get("/rooms/OR9")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No operating room has the code 'OR9'."
+    assert response.json()["instance"] == "/rooms/OR9"
+
+
+def test_an_unexpected_error_hides_internals_but_gives_the_request_id(client):
+    response = client.get("/boom", headers={"X-Request-ID": "req-123"})
+    assert response.status_code == 500
+    assert "secret" not in response.text
+    assert response.json()["request_id"] == "req-123"
+    assert response.headers["x-request-id"] == "req-123"
+
+
+def test_the_request_id_is_echoed_or_generated(client):
+    assert (
+        client.get("/rooms/x", headers={"X-Request-ID": "abc-1"}).headers["x-request-id"] == "abc-1"
+    )
+    generated = client.get("/rooms/x").headers["x-request-id"]
+    assert len(generated) == 32
+
+
+def test_a_hostile_request_id_is_replaced(client):
+    response = client.get("/rooms/x", headers={"X-Request-ID": "x" * 500})
+    assert response.headers["x-request-id"] != "x" * 500
