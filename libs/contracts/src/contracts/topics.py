@@ -28,19 +28,29 @@ AUTH_USERS = Topic("auth.users.v1", description="User accounts: registration, ro
 RESOURCES_OPERATING_ROOMS = Topic(
     "resources.operating-rooms.v1", compacted=True, description="Operating rooms, full snapshots."
 )
-RESOURCES_STAFF = Topic("resources.staff.v1", compacted=True, description="Staff members, full snapshots.")
+RESOURCES_STAFF = Topic(
+    "resources.staff.v1", compacted=True, description="Staff members, full snapshots."
+)
 RESOURCES_EQUIPMENT = Topic(
     "resources.equipment.v1", compacted=True, description="Equipment and its units, full snapshots."
 )
-RESOURCES_BLOCKS = Topic("resources.blocks.v1", compacted=True, description="Block allocations of OR time.")
+RESOURCES_BLOCKS = Topic(
+    "resources.blocks.v1", compacted=True, description="Block allocations of OR time."
+)
 SCHEDULING_SURGERIES = Topic(
-    "scheduling.surgeries.v1", partitions=6, description="Surgery requests and their bookings' lifecycle."
+    "scheduling.surgeries.v1",
+    partitions=6,
+    description="Surgery requests and their bookings' lifecycle.",
 )
 SCHEDULING_OPTIMIZATION_REQUESTS = Topic(
     "scheduling.optimization-requests.v1", description="Whole optimization problems to solve."
 )
-OPTIMIZER_SCHEDULES = Topic("optimizer.schedules.v1", description="Proposals and failures of optimization runs.")
-AUDIT_EVENTS = Topic("audit.events.v1", partitions=6, description="Who did what to which record, from every service.")
+OPTIMIZER_SCHEDULES = Topic(
+    "optimizer.schedules.v1", description="Proposals and failures of optimization runs."
+)
+AUDIT_EVENTS = Topic(
+    "audit.events.v1", partitions=6, description="Who did what to which record, from every service."
+)
 
 ALL_TOPICS: tuple[Topic, ...] = (
     AUTH_USERS,

@@ -16,7 +16,8 @@ service = ServiceDefinition(
     name="scheduling",
     title="Scheduling service",
     description=(
-        "The waiting list, conflict-free bookings, the case lifecycle, optimizer proposals, KPIs and the audit log."
+        "The waiting list, conflict-free bookings, the case lifecycle, optimizer proposals,"
+        " KPIs and the audit log."
     ),
     settings=SchedulingSettings,
     metadata=metadata,
