@@ -1,0 +1,23 @@
+"""Runs every benchmark in turn: `python -m benchmarks [name ...]`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from benchmarks import event_latency
+
+BENCHMARKS = {"event-latency": event_latency.main}
+
+
+def main() -> None:
+    chosen = sys.argv[1:] or list(BENCHMARKS)
+    unknown = [name for name in chosen if name not in BENCHMARKS]
+    if unknown:
+        sys.exit(f"unknown benchmark(s) {unknown}; known: {', '.join(BENCHMARKS)}")
+    for name in chosen:
+        asyncio.run(BENCHMARKS[name]())
+
+
+if __name__ == "__main__":
+    main()
