@@ -22,10 +22,12 @@ class Event(BaseModel):
     event_type: ClassVar[str]
     event_version: ClassVar[int] = 1
     topic: ClassVar[Topic]
+    # The field holding the aggregate id; documented as the message key in the AsyncAPI file.
+    key_field: ClassVar[str]
 
     def aggregate_id(self) -> str:
         """The message key: the id of the aggregate the event is about."""
-        raise NotImplementedError
+        return str(getattr(self, self.key_field))
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
