@@ -1,0 +1,90 @@
+"""What the optimizer answers: a plan, the cases it could not place and why, and solver figures."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from contracts.values import (
+    Distinct,
+    Note,
+    Term,
+    UtcDatetime,
+    Value,
+    ensure_end_after_start,
+    repeated_ids,
+)
+
+UnscheduledReason = Annotated[
+    Term,
+    Field(
+        description="Known reasons: no_capable_room, no_equipment, no_staff, no_capacity, "
+        "outside_horizon, not_in_block, time_limit.",
+        examples=["no_capable_room"],
+    ),
+]
+
+
+class SolverStatus(StrEnum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+
+
+class CaseAssignment(Value):
+    """A case placed: `start`-`end` is the surgery itself, setup and cleanup excluded."""
+
+    case_id: uuid.UUID
+    room_id: uuid.UUID
+    start: UtcDatetime
+    end: UtcDatetime
+    staff_ids: Distinct[uuid.UUID] = Field(default=(), max_length=30)
+    equipment_unit_ids: Distinct[uuid.UUID] = Field(default=(), max_length=30)
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        ensure_end_after_start(self.start, self.end)
+        return self
+
+
+class UnscheduledCase(Value):
+    case_id: uuid.UUID
+    reason: UnscheduledReason
+    detail: Note | None = None
+
+
+class PlanKpis(Value):
+    """Figures of the plan over the horizon; utilization is booked over open room time."""
+
+    scheduled_cases: int = Field(ge=0)
+    unscheduled_cases: int = Field(ge=0)
+    utilization: float = Field(ge=0, le=1)
+    idle_minutes: int = Field(ge=0)
+    overtime_minutes: int = Field(ge=0)
+    moved_cases: int = Field(default=0, ge=0)
+    late_cases: int = Field(default=0, ge=0)
+
+
+class Plan(Value):
+    """Every case of the problem exactly once: either assigned or unscheduled with a reason."""
+
+    assignments: tuple[CaseAssignment, ...] = Field(default=(), max_length=5000)
+    unscheduled: tuple[UnscheduledCase, ...] = Field(default=(), max_length=5000)
+    kpis: PlanKpis
+
+    @model_validator(mode="after")
+    def _each_case_once(self) -> Self:
+        case_ids = [a.case_id for a in self.assignments] + [u.case_id for u in self.unscheduled]
+        if problems := repeated_ids(case_ids, "case"):
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class SolverReport(Value):
+    status: SolverStatus
+    objective: float
+    best_bound: float
+    gap: float = Field(ge=0, description="Relative gap between objective and best bound.")
+    wall_time_seconds: float = Field(ge=0)

@@ -1,0 +1,181 @@
+"""Value types shared by events and the planning problem: text, minutes, clock times, windows."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from enum import Enum, StrEnum
+from itertools import pairwise
+from typing import Annotated, Any, Self, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+T = TypeVar("T")
+
+
+class Value(BaseModel):
+    """Base of every nested contract model: immutable, and strict about unknown fields when built.
+
+    Consumers parse with `extra="ignore"` (see `contracts.registry`), so producers that gained an
+    optional field do not break them.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _distinct(values: Sequence[Any]) -> tuple[Any, ...]:
+    # Sets travel as sorted arrays: the same set always serializes to the same bytes.
+    return tuple(sorted(set(values), key=_natural_order))
+
+
+def _natural_order(value: Any) -> Any:
+    # Enum members keep their declared order (monday before friday), the rest sort by value.
+    return list(type(value)).index(value) if isinstance(value, Enum) else value
+
+
+Distinct = Annotated[
+    tuple[T, ...], AfterValidator(_distinct), Field(json_schema_extra={"uniqueItems": True})
+]
+"""A set of values, carried as a sorted array without duplicates."""
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Term = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$", min_length=1, max_length=63)
+]
+"""A lower_snake_case word from an open-ended vocabulary (capabilities, reason codes, ...).
+
+Open-ended on purpose: a consumer must not break when a producer starts using a new term.
+"""
+
+Version = Annotated[int, Field(ge=1, description="Increases with every change of the entity.")]
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+PositiveMinutes = Annotated[int, Field(gt=0, le=24 * 60)]
+
+
+def _known_time_zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA time zone {name!r}") from None
+    return name
+
+
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(_known_time_zone),
+    Field(description="IANA time zone name.", examples=["Europe/Amsterdam"]),
+]
+
+
+def _to_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""An aware datetime, normalized to UTC whatever offset it arrived with."""
+
+ClockTime = Annotated[
+    str,
+    StringConstraints(pattern=r"^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$"),
+    Field(description="Local wall-clock time HH:MM; 24:00 is the end of the day."),
+]
+
+
+class Weekday(StrEnum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+    @classmethod
+    def of(cls, day: date) -> Weekday:
+        """The weekday of a date or datetime."""
+        return list(cls)[day.weekday()]
+
+
+class LocalTimeRange(Value):
+    """Local wall-clock times within one day; a span past midnight is two ranges."""
+
+    start: ClockTime
+    end: ClockTime
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
+def _sorted_without_overlap(ranges: tuple[LocalTimeRange, ...]) -> tuple[LocalTimeRange, ...]:
+    ordered = tuple(sorted(ranges, key=lambda r: r.start))
+    for before, after in pairwise(ordered):
+        if after.start < before.end:
+            raise ValueError(
+                f"ranges {before.start}-{before.end} and {after.start}-{after.end} overlap"
+            )
+    return ordered
+
+
+DayRanges = Annotated[
+    tuple[LocalTimeRange, ...], Field(max_length=24), AfterValidator(_sorted_without_overlap)
+]
+
+
+class WeeklyHours(Value):
+    """Open (or working) ranges of local time per weekday; a missing day is closed."""
+
+    monday: DayRanges = ()
+    tuesday: DayRanges = ()
+    wednesday: DayRanges = ()
+    thursday: DayRanges = ()
+    friday: DayRanges = ()
+    saturday: DayRanges = ()
+    sunday: DayRanges = ()
+
+    def on(self, weekday: Weekday) -> tuple[LocalTimeRange, ...]:
+        return getattr(self, weekday.value)
+
+
+class TimeWindow(Value):
+    """A span of absolute time, `start` inclusive, `end` exclusive."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        ensure_end_after_start(self.start, self.end)
+        return self
+
+
+class UtcWindow(TimeWindow):
+    """A span of absolute time in UTC, `start` inclusive, `end` exclusive."""
+
+    start: UtcDatetime
+    end: UtcDatetime
+
+
+def ensure_end_after_start(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise ValueError(f"end {end.isoformat()} must be after start {start.isoformat()}")
+
+
+def repeated_ids(ids: Iterable[Any], what: str) -> list[str]:
+    """One message per id that occurs more than once."""
+    counts = Counter(ids)
+    return [f"{what} {i} occurs more than once" for i in sorted(counts, key=str) if counts[i] > 1]
