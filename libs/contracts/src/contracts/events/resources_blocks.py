@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from contracts.envelope import Event
 from contracts.topics import RESOURCES_BLOCKS
@@ -19,8 +19,15 @@ from contracts.values import ClockTime, Distinct, Value, Version, Weekday
 from contracts.vocabulary import Specialty
 
 
+def _kind_required(schema: dict[str, Any]) -> None:
+    # `kind` has a default for Python callers, but the wire format always carries it.
+    schema["required"] = ["kind", *schema.get("required", [])]
+
+
 class WeeklyRecurrence(Value):
     """The block repeats on these weekdays from `valid_from` until `valid_to` (inclusive)."""
+
+    model_config = ConfigDict(json_schema_extra=_kind_required)
 
     kind: Literal["weekly"] = "weekly"
     weekdays: Distinct[Weekday] = Field(min_length=1)
@@ -40,6 +47,8 @@ class WeeklyRecurrence(Value):
 
 class SingleDate(Value):
     """The block happens once, on `date`."""
+
+    model_config = ConfigDict(json_schema_extra=_kind_required)
 
     kind: Literal["date"] = "date"
     date: date

@@ -1,0 +1,32 @@
+"""Examples of the user and audit events."""
+
+from __future__ import annotations
+
+from contracts.events.audit import Actor, AuditRecorded
+from contracts.events.auth_users import Role, UserDeactivated, UserRegistered, UserRolesChanged
+from contracts.examples.ids import COORDINATOR, SURGEON, SURGERY, at, example_id
+
+SURGEON_USER = example_id("user surgeon")
+
+EXAMPLES = (
+    UserRegistered(
+        user_id=SURGEON_USER,
+        email="surgeon@example.org",
+        display_name="Dr Meredith Grey",
+        roles=(Role.SURGEON,),
+        staff_member_id=SURGEON,
+    ),
+    UserRolesChanged(user_id=SURGEON_USER, roles=(Role.SURGEON, Role.VIEWER)),
+    UserDeactivated(user_id=SURGEON_USER, deactivated_at=at(31, 17)),
+    AuditRecorded(
+        audit_id=example_id("audit 1"),
+        actor=Actor(kind="user", id=str(COORDINATOR)),
+        action="surgery.cancel",
+        record_type="surgery",
+        record_id=str(SURGERY),
+        at=at(2, 9, 15),
+        service="scheduling",
+        details={"reason_code": "no_bed", "previous_status": "scheduled"},
+        request_id="5f0c2b7e9d1a4c3b8e6f7a9d0c1b2e3f",
+    ),
+)
