@@ -1,0 +1,76 @@
+# The README's commands. Everything runs as local processes (no Docker): see deploy/README.md.
+# State lives in .run/ (PostgreSQL data, Kafka log, nginx, pids, logs).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+LOCAL := deploy/local
+PY := .venv/bin/python
+PYTEST_ARGS ?=
+export PYTEST_ARGS
+
+.PHONY: help install venv infra-up infra-down up down status logs clean \
+	test test-unit bench lint contracts contracts-check openapi openapi-check
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: ## install what is missing: Debian packages, uv, the project venv (uv.lock)
+	@$(LOCAL)/install.sh
+
+venv: # the Python toolchain only, for targets that need no infrastructure
+	@$(LOCAL)/install.sh python
+
+infra-up: install ## start PostgreSQL (55432), Kafka (9092) with its topics, nginx (8080)
+	@$(LOCAL)/postgres.sh start
+	@$(LOCAL)/kafka.sh start
+	@$(LOCAL)/nginx.sh start
+
+infra-down: ## stop nginx, Kafka and PostgreSQL (data is kept)
+	@$(LOCAL)/nginx.sh stop
+	@$(LOCAL)/kafka.sh stop
+	@$(LOCAL)/postgres.sh stop
+
+up: infra-up ## install, start infrastructure and the four services, seed demo data
+	@$(LOCAL)/services.sh start
+	@$(LOCAL)/summary.sh
+
+down: ## stop the services and the infrastructure (data is kept)
+	@$(LOCAL)/services.sh stop
+	@$(MAKE) --no-print-directory infra-down
+
+status: ## what is running
+	@$(LOCAL)/postgres.sh status
+	@$(LOCAL)/kafka.sh status
+	@$(LOCAL)/nginx.sh status
+	@$(LOCAL)/services.sh status
+
+logs: ## last lines of every log in .run/logs (FOLLOW=1 to follow, LINES=n)
+	@if [ -n "$(FOLLOW)" ]; then tail -n "$${LINES:-20}" -F .run/logs/*.log; \
+	else tail -n "$${LINES:-40}" .run/logs/*.log; fi
+
+clean: down ## stop everything and delete all local state (databases, Kafka log)
+	@$(LOCAL)/clean.sh
+
+test: up ## the whole suite against the running stack: unit, integration, e2e (PYTEST_ARGS=...)
+	@$(LOCAL)/test.sh unit integration e2e
+
+test-unit: venv ## unit tests only, no infrastructure
+	@$(LOCAL)/test.sh unit
+
+bench: up ## the benchmarks against the running stack
+	@$(PY) -m benchmarks
+
+lint: venv ## ruff
+	@.venv/bin/ruff check .
+
+contracts: venv ## regenerate docs/asyncapi.yaml and the event JSON Schemas
+	@$(PY) -m contracts.asyncapi --write
+
+contracts-check: venv ## fail when the generated contracts are stale
+	@$(PY) -m contracts.asyncapi --check
+
+openapi: venv ## regenerate the services' OpenAPI documents
+	@$(PY) -m servicekit.openapi --write
+
+openapi-check: venv ## fail when the OpenAPI documents are stale
+	@$(PY) -m servicekit.openapi --check

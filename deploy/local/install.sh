@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what the local stack needs and is missing: Debian packages, uv, and the project venv.
+# `python` does only the last two. The warm path only checks for binaries: no apt, no network.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+UV_VERSION=0.13.8
+
+missing_packages() {
+  [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/initdb" ] || echo postgresql-15
+  # btree_gist ships in postgresql-15 on Debian 12; the contrib metapackage covers older layouts.
+  [ -f /usr/share/postgresql/15/extension/btree_gist.control ] || echo postgresql-contrib
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || echo nginx
+  command -v curl >/dev/null || echo curl
+  command -v java >/dev/null || echo openjdk-17-jre-headless
+  command -v mvn >/dev/null || echo maven
+  python3 -c 'import ensurepip, venv' 2>/dev/null || echo python3-venv
+}
+
+apt_install() {
+  local sudo="" log policy=/usr/sbin/policy-rc.d
+  if ! is_root; then
+    command -v sudo >/dev/null || die "missing packages ($*); install them as root: apt-get install $*"
+    sudo="sudo"
+  fi
+  command -v apt-get >/dev/null || die "missing packages ($*) and no apt-get to install them"
+  note "installing $* (apt-get)"
+  log="$(mktemp)"
+  # Keep apt's postinst from starting system-wide nginx/PostgreSQL services: we run our own.
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    trap "$sudo rm -f '$policy'" EXIT
+  fi
+  if ! { $sudo apt-get update -qq &&
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"; } \
+    >"$log" 2>&1; then
+    tail_log "$log" 30
+    die "apt-get install $* failed"
+  fi
+  rm -f "$log"
+}
+
+install_python_toolchain() {
+  local tools="$PROJECT/.tools"
+  if [ "$("$tools/bin/uv" --version 2>/dev/null)" != "uv $UV_VERSION" ]; then
+    [ -x "$tools/bin/pip" ] || python3 -m venv "$tools"
+    "$tools/bin/pip" install -q --disable-pip-version-check "uv==$UV_VERSION" ||
+      die "could not install uv $UV_VERSION into .tools"
+  fi
+  (cd "$PROJECT" && UV_PYTHON_DOWNLOADS=never UV_SYSTEM_CERTS=1 \
+    "$tools/bin/uv" sync --frozen --python python3 -q) || die "uv sync --frozen failed"
+}
+
+case "${1:-all}" in
+  all)
+    read -r -a packages <<<"$(missing_packages | tr '\n' ' ')"
+    if [ "${#packages[@]}" -gt 0 ]; then apt_install "${packages[@]}"; fi
+    install_python_toolchain
+    ;;
+  python)
+    python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+    install_python_toolchain
+    ;;
+  *) die "usage: $0 [all|python]" ;;
+esac

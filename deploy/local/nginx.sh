@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The nginx API gateway on 127.0.0.1:8080: start|stop|status|render.
+# deploy/nginx/gateway.conf is rendered into .run/nginx/nginx.conf; all nginx state is in .run.
+# Overrides at render time: AUTH_PORT, RESOURCES_PORT, SCHEDULING_PORT, OPTIMIZER_PORT,
+# GATEWAY_API_RATE (500r/s), GATEWAY_API_BURST (1000), GATEWAY_LOGIN_RATE (50r/s),
+# GATEWAY_LOGIN_BURST (100).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+resolve_run_dir
+
+PREFIX="$RUN/nginx"
+CONF="$PREFIX/nginx.conf"
+NGINX_PID_FILE="$PREFIX/nginx.pid"
+NGINX_ERROR_LOG="$RUN/logs/nginx-error.log"
+NGINX_ACCESS_LOG="$RUN/logs/nginx-access.log"
+NGINX_TEMP_DIR="$PREFIX/temp"
+WEB_ROOT="$PREFIX/web"
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+
+TEMPLATE_VARS=(NGINX_USER_DIRECTIVE NGINX_WORKERS NGINX_PID_FILE NGINX_ERROR_LOG NGINX_ACCESS_LOG
+  NGINX_TEMP_DIR GATEWAY_LISTEN AUTH_UPSTREAM RESOURCES_UPSTREAM SCHEDULING_UPSTREAM
+  OPTIMIZER_UPSTREAM GATEWAY_API_RATE GATEWAY_API_BURST GATEWAY_LOGIN_RATE GATEWAY_LOGIN_BURST
+  WEB_ROOT)
+
+worker_group() { getent group nogroup >/dev/null && echo nogroup || echo nobody; }
+
+render_conf() {
+  NGINX_WORKERS=auto
+  GATEWAY_LISTEN="127.0.0.1:$GATEWAY_PORT"
+  AUTH_UPSTREAM="127.0.0.1:${AUTH_PORT:-8001}"
+  RESOURCES_UPSTREAM="127.0.0.1:${RESOURCES_PORT:-8002}"
+  SCHEDULING_UPSTREAM="127.0.0.1:${SCHEDULING_PORT:-8003}"
+  OPTIMIZER_UPSTREAM="127.0.0.1:${OPTIMIZER_PORT:-8004}"
+  GATEWAY_API_RATE="${GATEWAY_API_RATE:-500r/s}"
+  GATEWAY_API_BURST="${GATEWAY_API_BURST:-1000}"
+  GATEWAY_LOGIN_RATE="${GATEWAY_LOGIN_RATE:-50r/s}"
+  GATEWAY_LOGIN_BURST="${GATEWAY_LOGIN_BURST:-100}"
+  local rate
+  for rate in "$GATEWAY_API_RATE" "$GATEWAY_LOGIN_RATE"; do
+    [[ "$rate" =~ ^[0-9]+r/[sm]$ ]] || die "rate '$rate' must look like 500r/s or 30r/m"
+  done
+  [[ "$GATEWAY_API_BURST$GATEWAY_LOGIN_BURST" =~ ^[0-9]+$ ]] || die "bursts must be whole numbers"
+  if is_root; then
+    NGINX_USER_DIRECTIVE="user nobody $(worker_group);"
+  else
+    NGINX_USER_DIRECTIVE="# not started as root: workers run as $(id -un)"
+  fi
+  mkdir -p "$PREFIX" "$WEB_ROOT"
+  render "$DEPLOY/nginx/gateway.conf" "$CONF" "${TEMPLATE_VARS[@]}"
+}
+
+prepare_dirs() {
+  local dir
+  for dir in client_body proxy fastcgi uwsgi scgi; do mkdir -p "$NGINX_TEMP_DIR/$dir"; done
+  # The project folder may be unreadable for the workers (CI clones under /root): serve a copy.
+  cp -a "$DEPLOY/web/." "$WEB_ROOT/"
+  chmod -R a+rX "$WEB_ROOT"
+  if is_root; then chown -R "nobody:$(worker_group)" "$NGINX_TEMP_DIR"; fi
+}
+
+nginx_cmd() { "$NGINX" -p "$PREFIX" -c "$CONF" -e "$NGINX_ERROR_LOG" "$@"; }
+
+running() { pid_alive "$NGINX_PID_FILE" "nginx: master"; }
+
+check_conf() {
+  local out
+  out="$(nginx_cmd -t -q 2>&1)" || { printf '%s\n' "$out" >&2; die "nginx rejected $CONF"; }
+}
+
+wait_healthy() {
+  local deadline=$((SECONDS + 20))
+  until curl -fsS -o /dev/null "http://127.0.0.1:$GATEWAY_PORT/healthz" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || { tail_log "$NGINX_ERROR_LOG"; die "gateway not answering /healthz"; }
+    sleep 0.1
+  done
+}
+
+# Reload is asynchronous: wait until the old workers are gone so the new config is in force.
+reload() {
+  local master old deadline=$((SECONDS + 15))
+  master="$(cat "$NGINX_PID_FILE")"
+  old="$(pgrep -P "$master" || true)"
+  kill -HUP "$master"
+  for pid in $old; do
+    while kill -0 "$pid" 2>/dev/null; do
+      [ "$SECONDS" -lt "$deadline" ] || { note "old nginx workers still finishing requests"; return 0; }
+      sleep 0.05
+    done
+  done
+}
+
+start() {
+  local before=""
+  [ -x "$NGINX" ] || die "nginx not installed: run 'make install'"
+  [ -f "$CONF" ] && before="$(sha256sum <"$CONF")"
+  render_conf
+  prepare_dirs
+  check_conf
+  if running; then
+    [ "$(sha256sum <"$CONF")" = "$before" ] || reload
+  else
+    port_open "$GATEWAY_PORT" && die "port $GATEWAY_PORT is taken by a process that is not our gateway"
+    nginx_cmd </dev/null >/dev/null 2>>"$NGINX_ERROR_LOG" ||
+      { tail_log "$NGINX_ERROR_LOG"; die "nginx did not start"; }
+  fi
+  wait_healthy
+}
+
+stop() {
+  running || return 0
+  stop_group "$(cat "$NGINX_PID_FILE")" 10
+  rm -f "$NGINX_PID_FILE"
+}
+
+status() {
+  if running; then echo "gateway    up    http://127.0.0.1:$GATEWAY_PORT  pid $(cat "$NGINX_PID_FILE")"
+  else echo "gateway    down"; fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  render) render_conf; echo "$CONF" ;;
+  *) die "usage: $0 start|stop|status|render" ;;
+esac

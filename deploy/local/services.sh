@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The four Python services as local processes: start|stop|restart|status|seed [svc...].
+# start: migrate, serve in the background (log .run/logs/<svc>.log, pid .run/pids/<svc>.pid),
+# wait for /readyz, then seed the ones it started (auth first). A running service is left alone.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+resolve_run_dir
+
+ALL_SERVICES=(auth resources scheduling optimizer)
+READY_DEADLINE=90
+
+port_of() {
+  case "$1" in
+    auth) echo "${AUTH_PORT:-8001}" ;;
+    resources) echo "${RESOURCES_PORT:-8002}" ;;
+    scheduling) echo "${SCHEDULING_PORT:-8003}" ;;
+    optimizer) echo "${OPTIMIZER_PORT:-8004}" ;;
+    *) die "unknown service '$1' (one of: ${ALL_SERVICES[*]})" ;;
+  esac
+}
+
+pidfile() { echo "$RUN/pids/$1.pid"; }
+logfile() { echo "$RUN/logs/$1.log"; }
+running() { pid_alive "$(pidfile "$1")" "$1_service"; }
+ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(port_of "$1")/readyz" 2>/dev/null; }
+
+# With a non-default auth port, the others must still find the JWKS.
+export_jwks_url() {
+  local svc upper
+  [ -n "${AUTH_PORT:-}" ] || return 0
+  for svc in "${ALL_SERVICES[@]}"; do
+    upper="$(echo "$svc" | tr '[:lower:]' '[:upper:]')_JWKS_URL"
+    [ -n "${!upper:-}" ] || export "$upper=http://127.0.0.1:$AUTH_PORT/.well-known/jwks.json"
+  done
+}
+
+# Migrate then exec serve in one new session, so the pid (and its group) is the server's.
+launch() {
+  local svc=$1 py="$VENV/bin/python" port
+  port="$(port_of "$svc")"
+  port_open "$port" && die "port $port for $svc is taken by a process that is not our $svc service"
+  printf '\n=== %s starting %s (migrate, serve on 127.0.0.1:%s)\n' "$(date -u +%FT%TZ)" "$svc" "$port" \
+    >>"$(logfile "$svc")"
+  setsid nohup bash -c "'$py' -m '${svc}_service' migrate && exec '$py' -m '${svc}_service' serve" \
+    >>"$(logfile "$svc")" 2>&1 </dev/null &
+  echo $! >"$(pidfile "$svc")"
+}
+
+wait_ready() {
+  local svc=$1 deadline=$((SECONDS + READY_DEADLINE)) pid
+  pid="$(cat "$(pidfile "$svc")")"
+  until ready "$svc"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail_log "$(logfile "$svc")"
+      die "$svc exited before it was ready (log: $(logfile "$svc"))"
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      tail_log "$(logfile "$svc")"
+      die "$svc not ready after ${READY_DEADLINE}s (http://127.0.0.1:$(port_of "$svc")/readyz)"
+    fi
+    sleep 0.2
+  done
+}
+
+seed() {
+  local svc
+  for svc in "$@"; do
+    "$VENV/bin/python" -m "${svc}_service" seed >>"$(logfile "$svc")" 2>&1 ||
+      { tail_log "$(logfile "$svc")"; die "seeding $svc failed"; }
+  done
+}
+
+start() {
+  local svc started=()
+  [ -x "$VENV/bin/python" ] || die "no .venv: run 'make install'"
+  export_jwks_url
+  for svc in "$@"; do
+    running "$svc" && continue
+    launch "$svc"
+    started+=("$svc")
+  done
+  for svc in "${started[@]}"; do wait_ready "$svc"; done
+  # Seeding needs every service answering; auth comes first in ALL_SERVICES order.
+  if [ "${#started[@]}" -gt 0 ]; then seed "${started[@]}"; fi
+}
+
+stop() {
+  local svc
+  for svc in "$@"; do
+    if running "$svc"; then stop_group "$(cat "$(pidfile "$svc")")" 20; fi
+    rm -f "$(pidfile "$svc")"
+  done
+}
+
+status() {
+  local svc state
+  for svc in "$@"; do
+    if ! running "$svc"; then state="down"
+    elif ready "$svc"; then state="ready"
+    else state="up (not ready)"; fi
+    printf '%-10s %-5s http://127.0.0.1:%s\n' "$svc" "$state" "$(port_of "$svc")"
+  done
+}
+
+# Services named on the command line, kept in the canonical (auth-first) order.
+selected() {
+  local svc want
+  if [ "$#" -eq 0 ]; then echo "${ALL_SERVICES[*]}"; return; fi
+  for svc in "${ALL_SERVICES[@]}"; do
+    for want in "$@"; do
+      if [ "$svc" = "$want" ]; then printf '%s ' "$svc"; break; fi
+    done
+  done
+}
+
+command="${1:-}"
+[ "$#" -gt 0 ] && shift
+for svc in "$@"; do port_of "$svc" >/dev/null; done
+read -r -a services <<<"$(selected "$@")"
+case "$command" in
+  start) start "${services[@]}" ;;
+  stop) stop "${services[@]}" ;;
+  restart) stop "${services[@]}"; start "${services[@]}" ;;
+  status) status "${services[@]}" ;;
+  seed) seed "${services[@]}" ;;
+  *) die "usage: $0 start|stop|restart|status|seed [${ALL_SERVICES[*]}]" ;;
+esac

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the named test suites (tests/<suite>) in order and fails if any failed; a suite that
+# collects no test (pytest exit 5) is reported, not failed. PYTEST_ARGS is passed to each run.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+# PYTEST_ARGS is the developer's own shell words (e.g. -k "booking and not slow").
+eval "pytest_args=(${PYTEST_ARGS:-})"
+failed=()
+cd "$PROJECT"
+for suite in "$@"; do
+  if [ ! -d "tests/$suite" ]; then
+    note "tests/$suite does not exist; skipped"
+    continue
+  fi
+  printf '\n=== tests/%s\n' "$suite"
+  rc=0
+  "$VENV/bin/pytest" "tests/$suite" "${pytest_args[@]}" || rc=$?
+  case "$rc" in
+    0) ;;
+    5) note "tests/$suite collected no tests" ;;
+    *) failed+=("tests/$suite (pytest exit $rc)") ;;
+  esac
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  printf '\nFAILED: %s\n' "${failed[*]}" >&2
+  exit 1
+fi
