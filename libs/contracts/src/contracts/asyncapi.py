@@ -86,12 +86,13 @@ def message_id(event_class: type[Event]) -> str:
 
 def event_message(event_class: type[Event], schema_names: dict[str, str]) -> dict[str, Any]:
     doc = inspect.getdoc(event_class) or event_class.event_type
+    summary, _, details = doc.partition("\n")
     data_ref = f"#/components/schemas/{schema_names[event_class.__name__]}"
     return {
         "name": event_class.event_type,
         "title": f"{event_class.event_type} v{event_class.event_version}",
-        "summary": doc.splitlines()[0],
-        "description": doc,
+        "summary": summary,
+        **({"description": details.strip()} if details.strip() else {}),
         "contentType": "application/json",
         "headers": {
             "type": "object",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from contracts.events.audit import Actor, AuditRecorded
 from contracts.events.auth_users import Role, UserDeactivated, UserRegistered, UserRolesChanged
-from contracts.examples.ids import COORDINATOR, SURGEON, SURGERY, at, example_id
+from contracts.examples.ids import SURGEON, at, example_id
 
 SURGEON_USER = example_id("user surgeon")
+ADMIN = example_id("user admin")
 
 EXAMPLES = (
     UserRegistered(
@@ -20,13 +21,13 @@ EXAMPLES = (
     UserDeactivated(user_id=SURGEON_USER, deactivated_at=at(31, 17)),
     AuditRecorded(
         audit_id=example_id("audit 1"),
-        actor=Actor(kind="user", id=str(COORDINATOR)),
-        action="surgery.cancel",
-        record_type="surgery",
-        record_id=str(SURGERY),
+        actor=Actor(kind="user", id=str(ADMIN)),
+        action="user.roles_change",
+        record_type="user",
+        record_id=str(SURGEON_USER),
         at=at(2, 9, 15),
-        service="scheduling",
-        details={"reason_code": "no_bed", "previous_status": "scheduled"},
+        service="auth",
+        details={"roles": ["surgeon", "viewer"], "previous_roles": ["surgeon"]},
         request_id="5f0c2b7e9d1a4c3b8e6f7a9d0c1b2e3f",
     ),
 )
