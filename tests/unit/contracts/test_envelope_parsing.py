@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from contracts import EVENTS, ContractViolation, Envelope, UnknownEventType, parse_envelope
-from contracts.events import SurgeryCancelled, UserRegistered
+from contracts.events import ScheduleOptimized, SurgeryCancelled, UserRegistered
 from contracts.examples import EXAMPLES
 from hypothesis import given
 from hypothesis import strategies as st
@@ -143,3 +143,13 @@ def test_arbitrary_data_is_either_a_valid_event_or_a_contract_violation(override
     except ContractViolation:
         return
     assert isinstance(event, SurgeryCancelled)
+
+
+def test_rejects_numbers_that_json_cannot_carry():
+    event = EXAMPLES[ScheduleOptimized]
+    data = event.model_dump(mode="json")
+    data["solver"]["objective"] = float("nan")
+    with pytest.raises(
+        ContractViolation, match=r"solver\.objective: Input should be a finite number"
+    ):
+        parse_envelope(_raw(event, data=data))

@@ -17,7 +17,8 @@ class Event(BaseModel):
     A version only ever gains optional fields; a breaking change is a new `event_version`.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # JSON has no NaN or Infinity; refusing them keeps every event serializable as it came.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     event_type: ClassVar[str]
     event_version: ClassVar[int] = 1

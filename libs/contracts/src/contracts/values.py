@@ -30,7 +30,7 @@ class Value(BaseModel):
     optional field do not break them.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _distinct(values: Sequence[Any]) -> tuple[Any, ...]:
