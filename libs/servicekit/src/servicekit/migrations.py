@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from importlib import resources
 
 from alembic import command, context
 from alembic.config import Config
@@ -23,8 +24,9 @@ def alembic_config(service: ServiceDefinition) -> Config:
     # One env.py and template for all; each service keeps only its own versions.
     config = Config()
     config.set_main_option("script_location", "servicekit:alembic")
-    config.set_main_option("version_locations", service.migrations)
-    config.set_main_option("path_separator", "os")
+    package, _, folder = service.migrations.partition(":")
+    config.set_main_option("version_locations", str(resources.files(package) / folder))
+    config.set_main_option("path_separator", "newline")
     config.attributes["service"] = service
     return config
 
