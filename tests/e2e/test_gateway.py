@@ -64,3 +64,14 @@ async def test_an_oversized_body_is_refused_with_a_problem(gateway):
     response = await gateway.post("/api/scheduling/anything", content=b"x" * (3 * 1024 * 1024))
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_services_time_requests_by_route_template_on_their_own_metrics_port(gateway):
+    import httpx
+
+    await gateway.get("/api/scheduling/readyz")
+    async with httpx.AsyncClient() as direct:
+        text = (await direct.get("http://127.0.0.1:8003/metrics")).text
+    assert 'http_request_duration_seconds_count{method="GET",route="/readyz",status="200"}' in text
+    for family in ("events_published_total", "outbox_backlog", "events_consumed_total"):
+        assert family in text

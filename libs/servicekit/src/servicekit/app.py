@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from prometheus_client import make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response
 
 from servicekit import auth
 from servicekit.health import router as health_router
@@ -41,8 +42,12 @@ def create_app(service: ServiceDefinition) -> FastAPI:
     app.include_router(health_router)
     for router in service.routers:
         app.include_router(router)
-    app.mount("/metrics", make_asgi_app())
+    app.add_api_route("/metrics", _metrics, include_in_schema=False)
     return app
+
+
+async def _metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 def background_workers(runtime: Runtime) -> list[OutboxRelay | IdempotentConsumer]:
