@@ -32,9 +32,8 @@ def create_app(service: ServiceDefinition) -> FastAPI:
         version=service.version,
         lifespan=_lifespan(service),
         openapi_tags=list(service.openapi_tags) or None,
-        # Behind the gateway every path is under /api/<service>.
-        root_path=f"/api/{service.name}",
-        root_path_in_servers=True,
+        # Behind the gateway every path is under /api/<service> (the gateway strips it).
+        servers=[{"url": gateway_prefix(service)}],
     )
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware)
@@ -48,6 +47,10 @@ def create_app(service: ServiceDefinition) -> FastAPI:
 
 async def _metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def gateway_prefix(service: ServiceDefinition) -> str:
+    return f"/api/{service.name}"
 
 
 def background_workers(runtime: Runtime) -> list[OutboxRelay | IdempotentConsumer]:

@@ -9,7 +9,7 @@ import sys
 import uvicorn
 
 from servicekit import migrations
-from servicekit.app import create_app
+from servicekit.app import create_app, gateway_prefix
 from servicekit.logs import configure_logging
 from servicekit.service import Runtime, ServiceDefinition
 
@@ -38,6 +38,8 @@ def run(service: ServiceDefinition, argv: list[str] | None = None) -> None:
                 port=settings.port,
                 log_config=None,
                 proxy_headers=True,
+                # So the interactive docs find the OpenAPI document through the gateway.
+                root_path=gateway_prefix(service),
                 timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
             )
         case "seed":

@@ -1,0 +1,53 @@
+"""How the consumer decides between retrying, dead-lettering and waiting for the infrastructure."""
+
+from __future__ import annotations
+
+import pytest
+from servicekit.messaging.consumer import (
+    ConsumerConfig,
+    HandlerMap,
+    IdempotentConsumer,
+    _is_infrastructure_failure,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+
+def consumer(**config) -> IdempotentConsumer:
+    settings = {"group_id": "g", "bootstrap_servers": "x", "client_id": "c", **config}
+    return IdempotentConsumer(ConsumerConfig(**settings), HandlerMap(), None, None, None)
+
+
+def test_backoff_doubles_and_is_capped():
+    c = consumer(backoff_seconds=0.1, max_backoff_seconds=1.0)
+    assert [c._backoff(n) for n in range(1, 7)] == [0.1, 0.2, 0.4, 0.8, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConnectionRefusedError(),
+        TimeoutError(),
+        OperationalError("SELECT 1", {}, Exception("server closed the connection")),
+    ],
+)
+def test_an_outage_is_not_the_message_fault(error):
+    assert _is_infrastructure_failure(error)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ValueError("bad room"), KeyError("x"), IntegrityError("INSERT", {}, Exception("dup"))],
+)
+def test_a_bug_or_a_constraint_is_the_message_fault(error):
+    assert not _is_infrastructure_failure(error)
+
+
+def test_handlers_are_found_by_topic_and_event_type():
+    from contracts.events.auth_users import UserDeactivated, UserRegistered
+
+    async def handler(session, event, envelope):
+        return None
+
+    handlers = HandlerMap().on(UserRegistered, handler).on(UserDeactivated, handler, topic="t.v2")
+    assert handlers.topics == ["auth.users.v1", "t.v2"]
+    assert set(handlers.by_topic["auth.users.v1"]) == {"UserRegistered"}
