@@ -16,9 +16,10 @@ note() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # Runs a command as the unprivileged user that owns the PostgreSQL cluster: initdb and postgres
-# refuse to run as root. A non-root developer runs the cluster as themselves.
+# refuse to run as root. A non-root developer runs the cluster as themselves. From / because
+# the postgres user may not be allowed into the current directory (a checkout under /root).
 as_pg() {
-  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+  if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # The run directory. CI clones into folders (e.g. under /root, mode 700) that the postgres and
