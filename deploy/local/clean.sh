@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deletes all local state (databases, Kafka log, nginx, logs); the stack must be stopped first.
 set -euo pipefail
+# shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 
 link="$PROJECT/.run"

@@ -1,5 +1,6 @@
 # Shared by the deploy/local scripts: project paths, the run directory, messages, waiting.
 # Sourced, never executed; the caller has already set `set -euo pipefail`.
+# shellcheck shell=bash disable=SC2034  # the constants are used by the scripts sourcing this
 
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 DEPLOY="$PROJECT/deploy"

@@ -2,6 +2,7 @@
 # Installs what the local stack needs and is missing: Debian packages, uv, and the project venv.
 # `python` does only the last two. The warm path only checks for binaries: no apt, no network.
 set -euo pipefail
+# shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 
 UV_VERSION=0.13.8
@@ -30,6 +31,7 @@ apt_install() {
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
     $sudo chmod 755 "$policy"
+    # shellcheck disable=SC2064  # expand now: the trap must remove this very file
     trap "$sudo rm -f '$policy'" EXIT
   fi
   if ! { $sudo apt-get update -qq &&

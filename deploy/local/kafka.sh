@@ -2,6 +2,7 @@
 # The local Apache Kafka 4.1 broker (KRaft, one combined broker+controller) on 127.0.0.1:9092:
 # start|stop|kill9|status|topics. `kill9` crashes it with SIGKILL; `start` recovers from that.
 set -euo pipefail
+# shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 resolve_run_dir
 

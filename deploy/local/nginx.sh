@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034  # the template's variables are read by name in render()
 # The nginx API gateway on 127.0.0.1:8080: start|stop|status|render.
 # deploy/nginx/gateway.conf is rendered into .run/nginx/nginx.conf; all nginx state is in .run.
 # Overrides at render time: AUTH_PORT, RESOURCES_PORT, SCHEDULING_PORT, OPTIMIZER_PORT,
 # GATEWAY_API_RATE (500r/s), GATEWAY_API_BURST (1000), GATEWAY_LOGIN_RATE (50r/s),
 # GATEWAY_LOGIN_BURST (100).
 set -euo pipefail
+# shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 resolve_run_dir
 

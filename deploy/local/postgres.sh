@@ -2,6 +2,7 @@
 # The private PostgreSQL 15 cluster on 127.0.0.1:55432: start|stop|status|psql [args].
 # Data in .run/pg/data (owned by postgres), log in .run/logs/postgres.log. Safe to repeat.
 set -euo pipefail
+# shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 resolve_run_dir
 
@@ -71,6 +72,8 @@ host    kit_test    kit_test        127.0.0.1/32    scram-sha-256
 HBA
 }
 
+config_digest() { cat "$PGDATA/surgery.conf" "$PGDATA/pg_hba.conf" 2>/dev/null | sha256sum; }
+
 running() { as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
 wait_ready() {
@@ -83,10 +86,12 @@ wait_ready() {
 
 start() {
   [ -x "$PG_BIN/postgres" ] || die "PostgreSQL 15 not installed at $PG_BIN: run 'make install'"
-  [ -s "$PGDATA/PG_VERSION" ] && [ -s "$PASSWORD_FILE" ] || init_cluster
+  local before
+  if [ ! -s "$PGDATA/PG_VERSION" ] || [ ! -s "$PASSWORD_FILE" ]; then init_cluster; fi
+  before="$(config_digest)"
   write_config
   if running; then
-    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" reload -s >/dev/null
+    [ "$(config_digest)" = "$before" ] || as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" reload -s >/dev/null
   else
     if port_open "$PG_PORT"; then
       die "port $PG_PORT is taken by another process (not our cluster in $PGDATA)"

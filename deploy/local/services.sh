@@ -3,6 +3,7 @@
 # start: migrate, serve in the background (log .run/logs/<svc>.log, pid .run/pids/<svc>.pid),
 # wait for /readyz, then seed the ones it started (auth first). A running service is left alone.
 set -euo pipefail
+# shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 resolve_run_dir
 

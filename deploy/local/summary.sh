@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints where the running local stack answers and how to sign in.
 set -euo pipefail
+# shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 
 gateway="http://127.0.0.1:$GATEWAY_PORT"

@@ -2,9 +2,11 @@
 # Runs the named test suites (tests/<suite>) in order and fails if any failed; a suite that
 # collects no test (pytest exit 5) is reported, not failed. PYTEST_ARGS is passed to each run.
 set -euo pipefail
+# shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 
 # PYTEST_ARGS is the developer's own shell words (e.g. -k "booking and not slow").
+pytest_args=()
 eval "pytest_args=(${PYTEST_ARGS:-})"
 failed=()
 cd "$PROJECT"
