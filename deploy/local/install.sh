@@ -13,6 +13,8 @@ missing_packages() {
   [ -f /usr/share/postgresql/15/extension/btree_gist.control ] || echo postgresql-contrib
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || echo nginx
   command -v curl >/dev/null || echo curl
+  command -v pgrep >/dev/null || echo procps
+  [ -f /etc/ssl/certs/ca-certificates.crt ] || echo ca-certificates
   command -v java >/dev/null || echo openjdk-17-jre-headless
   command -v mvn >/dev/null || echo maven
   python3 -c 'import ensurepip, venv' 2>/dev/null || echo python3-venv
