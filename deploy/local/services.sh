@@ -42,7 +42,8 @@ launch() {
   port_open "$port" && die "port $port for $svc is taken by a process that is not our $svc service"
   printf '\n=== %s starting %s (migrate, serve on 127.0.0.1:%s)\n' "$(date -u +%FT%TZ)" "$svc" "$port" \
     >>"$(logfile "$svc")"
-  setsid nohup bash -c "'$py' -m '${svc}_service' migrate && exec '$py' -m '${svc}_service' serve" \
+  # shellcheck disable=SC2016  # $1 and $2 expand in the child shell
+  setsid nohup bash -c '"$1" -m "$2" migrate && exec "$1" -m "$2" serve' launch "$py" "${svc}_service" \
     >>"$(logfile "$svc")" 2>&1 </dev/null &
   echo $! >"$(pidfile "$svc")"
 }
