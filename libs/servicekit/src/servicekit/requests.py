@@ -8,6 +8,7 @@ import time
 import uuid
 
 from starlette.datastructures import MutableHeaders
+from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.logs import correlation_id_var, request_id_var
@@ -43,7 +44,8 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if scope["path"] not in ("/healthz", "/readyz", "/metrics"):
+            # Probes and scrapes would drown the log; the path is without the gateway prefix.
+            if get_route_path(scope) not in ("/healthz", "/readyz", "/metrics"):
                 route = scope.get("route")
                 access_log.info(
                     "%s %s %d",
