@@ -1,0 +1,69 @@
+"""Readiness tells the truth about the database and the broker; a stopping consumer leaves no
+processed message uncommitted."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from servicekit.db import create_engine
+from servicekit.health import KafkaProbe, database_problem
+
+from tests.conftest import KAFKA, KIT_DATABASE_URL
+from tests.integration.servicekit.effects import (
+    commit_events,
+    effect_counts,
+    make_consumer,
+    make_relay,
+    user_registered,
+    wait_until,
+)
+
+pytestmark = pytest.mark.integration
+
+
+async def test_readiness_probes_report_reachable_infrastructure():
+    engine = create_engine(KIT_DATABASE_URL, pool_size=1)
+    try:
+        assert await database_problem(engine) is None
+    finally:
+        await engine.dispose()
+    assert await KafkaProbe(KAFKA).check() is None
+
+
+async def test_readiness_probes_name_what_is_unreachable():
+    engine = create_engine(KIT_DATABASE_URL.replace(":55432/", ":1/"), pool_size=1)
+    try:
+        assert "database unreachable" in await database_problem(engine)
+    finally:
+        await engine.dispose()
+    assert "kafka unreachable" in await KafkaProbe("127.0.0.1:1").check()
+
+
+async def test_a_stopped_consumer_has_committed_the_offset_of_everything_it_applied(
+    engine, schema, topic
+):
+    await commit_events(engine, topic, [user_registered(i) for i in range(30)])
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    stop = asyncio.Event()
+    workers = [
+        make_relay(KIT_DATABASE_URL, schema, KAFKA),
+        make_consumer(engine, topic, group, KAFKA),
+    ]
+    tasks = [asyncio.create_task(w.run(stop)) for w in workers]
+    await wait_until(lambda: _effects(engine, 30), what="30 effects")
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
+
+    probe = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=group, enable_auto_commit=False)
+    await probe.start()
+    try:
+        assert await probe.committed(TopicPartition(topic, 0)) == 30
+    finally:
+        await probe.stop()
+
+
+async def _effects(engine, n: int) -> bool:
+    return len(await effect_counts(engine)) >= n
