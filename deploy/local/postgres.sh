@@ -72,7 +72,8 @@ host    kit_test    kit_test        127.0.0.1/32    scram-sha-256
 HBA
 }
 
-config_digest() { cat "$PGDATA/surgery.conf" "$PGDATA/pg_hba.conf" 2>/dev/null | sha256sum; }
+# A fresh cluster has no surgery.conf yet: that digest is simply "different".
+config_digest() { { cat "$PGDATA/surgery.conf" "$PGDATA/pg_hba.conf" 2>/dev/null || true; } | sha256sum; }
 
 running() { as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
