@@ -20,5 +20,4 @@ cat <<TEXT
 
 Demo logins (password demo-password):
   admin@example.org  coordinator@example.org  surgeon@example.org  viewer@example.org
-  e.g. curl -s $gateway/api/auth/token -d username=coordinator@example.org -d password=demo-password
 TEXT
