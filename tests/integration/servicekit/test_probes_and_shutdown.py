@@ -67,3 +67,37 @@ async def test_a_stopped_consumer_has_committed_the_offset_of_everything_it_appl
 
 async def _effects(engine, n: int) -> bool:
     return len(await effect_counts(engine)) >= n
+
+
+async def test_processed_event_ids_are_forgotten_only_after_the_retention(engine, topic):
+    from sqlalchemy import text
+
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    consumer = make_consumer(engine, topic, group, KAFKA)
+    async with engine.begin() as conn:
+        for age_days in (1, 29, 31, 400):
+            await conn.execute(
+                text(
+                    "INSERT INTO processed_events (consumer_group, event_id, topic, processed_at)"
+                    " VALUES (:g, :e, :t, now() - make_interval(days => :d))"
+                ),
+                {"g": group, "e": uuid.uuid4(), "t": topic, "d": age_days},
+            )
+        await conn.execute(
+            text(
+                "INSERT INTO processed_events (consumer_group, event_id, topic, processed_at)"
+                " VALUES ('another-group', :e, :t, now() - interval '400 days')"
+            ),
+            {"e": uuid.uuid4(), "t": topic},
+        )
+    consumer._last_purge = float("-inf")
+    await consumer._purge_if_due()
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT consumer_group, extract(day FROM now() - processed_at)::int"
+                " FROM processed_events ORDER BY 1, 2"
+            )
+        )
+        remaining = [tuple(row) for row in rows]
+    assert remaining == [("another-group", 400), (group, 1), (group, 29)]

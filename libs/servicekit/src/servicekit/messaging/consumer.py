@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from contracts.envelope import Envelope, Event
 from contracts.registry import ContractViolation, parse_envelope
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,6 +25,8 @@ from servicekit.messaging.schema import processed_events
 from servicekit.metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_FAILED
 
 log = logging.getLogger(__name__)
+
+_PURGE_INTERVAL_SECONDS = 600
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
 
@@ -38,6 +43,8 @@ class ConsumerConfig:
     max_attempts: int = 5
     backoff_seconds: float = 0.2
     max_backoff_seconds: float = 5.0
+    # Longer than any topic keeps its messages: an id older than that cannot come back.
+    processed_retention_days: int = 30
 
 
 @dataclass
@@ -74,6 +81,7 @@ class IdempotentConsumer:
         self._sessions = sessions
         self._consumer_factory = consumer_factory
         self._producer_factory = producer_factory
+        self._last_purge = time.monotonic()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; a broken connection restarts from committed offsets."""
@@ -97,6 +105,7 @@ class IdempotentConsumer:
                         await self.process(record, dlq_producer)
                     await self.commit(consumer, tp, records[-1].offset + 1)
                 await self._report_lag(consumer)
+                await self._purge_if_due()
         finally:
             await dlq_producer.stop()
             await consumer.stop()
@@ -179,6 +188,19 @@ class IdempotentConsumer:
                 return "duplicate"
             await handler(session, event, envelope)
         return "applied"
+
+    async def _purge_if_due(self) -> None:
+        if time.monotonic() - self._last_purge < _PURGE_INTERVAL_SECONDS:
+            return
+        self._last_purge = time.monotonic()
+        cutoff = func.now() - timedelta(days=self.config.processed_retention_days)
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                delete(processed_events).where(
+                    processed_events.c.consumer_group == self.config.group_id,
+                    processed_events.c.processed_at < cutoff,
+                )
+            )
 
     def _backoff(self, attempt: int) -> float:
         return min(

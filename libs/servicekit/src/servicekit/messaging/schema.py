@@ -47,6 +47,7 @@ processed_events = Table(
     Column("topic", Text, nullable=False),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("consumer_group", "event_id"),
+    Index("ix_processed_events_age", "consumer_group", "processed_at"),
 )
 
 # NOTIFY is transactional: the relay is woken only when the row it must publish is committed.
