@@ -16,7 +16,6 @@ PROMQL_WORDS = {
     "sum",
     "rate",
     "histogram_quantile",
-    "up",
     "service",
     "group",
     "topic",
