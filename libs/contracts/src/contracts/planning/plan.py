@@ -8,13 +8,11 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
+from contracts.planning.inputs import CurrentBooking
 from contracts.values import (
-    Distinct,
     Note,
     Term,
-    UtcDatetime,
     Value,
-    ensure_end_after_start,
     repeated_ids,
 )
 
@@ -33,20 +31,10 @@ class SolverStatus(StrEnum):
     FEASIBLE = "feasible"
 
 
-class CaseAssignment(Value):
-    """A case placed: `start`-`end` is the surgery itself, setup and cleanup excluded."""
+class CaseAssignment(CurrentBooking):
+    """A case placed by a plan: the same shape as a booking, naming its case."""
 
     case_id: uuid.UUID
-    room_id: uuid.UUID
-    start: UtcDatetime
-    end: UtcDatetime
-    staff_ids: Distinct[uuid.UUID] = Field(default=(), max_length=30)
-    equipment_unit_ids: Distinct[uuid.UUID] = Field(default=(), max_length=30)
-
-    @model_validator(mode="after")
-    def _end_after_start(self) -> Self:
-        ensure_end_after_start(self.start, self.end)
-        return self
 
 
 class UnscheduledCase(Value):
