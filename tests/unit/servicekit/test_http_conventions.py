@@ -8,7 +8,6 @@ from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 from servicekit.auth import JwksKeys, Principal, TokenVerifier, require_roles
-from servicekit.metrics import HttpMetricsMiddleware
 from servicekit.problems import Problem, install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
 
@@ -28,7 +27,6 @@ def ring() -> KeyRing:
 def client(ring: KeyRing) -> TestClient:
     app = FastAPI()
     install_problem_handlers(app)
-    app.add_middleware(HttpMetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)
     keys = JwksKeys("http://auth/jwks", client=httpx.AsyncClient(transport=ring.transport()))
     app.state.token_verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE)
@@ -113,3 +111,19 @@ def test_the_request_id_is_echoed_or_generated(client):
 def test_a_hostile_request_id_is_replaced(client):
     response = client.get("/rooms/x", headers={"X-Request-ID": "x" * 500})
     assert response.headers["x-request-id"] != "x" * 500
+
+
+def test_requests_are_timed_under_their_route_template_not_their_raw_path(client):
+    from prometheus_client import REGISTRY
+
+    labels = {"method": "GET", "route": "/rooms/{code}", "status": "404"}
+    before = REGISTRY.get_sample_value("http_request_duration_seconds_count", labels) or 0
+    client.get("/rooms/OR-1")
+    client.get("/rooms/OR-2")
+    assert REGISTRY.get_sample_value("http_request_duration_seconds_count", labels) == before + 2
+    assert (
+        REGISTRY.get_sample_value(
+            "http_request_duration_seconds_count", {**labels, "route": "/rooms/OR-1"}
+        )
+        is None
+    )

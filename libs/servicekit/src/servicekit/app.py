@@ -17,7 +17,6 @@ from servicekit.kafka import create_consumer, create_producer
 from servicekit.logs import configure_logging
 from servicekit.messaging.consumer import ConsumerConfig, IdempotentConsumer
 from servicekit.messaging.relay import OutboxRelay, RelayConfig
-from servicekit.metrics import HttpMetricsMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
 from servicekit.service import Runtime, ServiceDefinition
@@ -36,7 +35,6 @@ def create_app(service: ServiceDefinition) -> FastAPI:
         servers=[{"url": gateway_prefix(service)}],
     )
     install_problem_handlers(app)
-    app.add_middleware(HttpMetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
     for router in service.routers:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
 from prometheus_client import Counter, Gauge, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HTTP_REQUEST_SECONDS = Histogram(
     "http_request_duration_seconds",
@@ -35,33 +32,3 @@ CONSUMER_LAG = Gauge(
     "Messages behind the partition's high watermark.",
     ("group", "topic", "partition"),
 )
-
-
-class HttpMetricsMiddleware:
-    """Times every request under its route template (`/surgeries/{id}`), never the raw path."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500
-        started = time.perf_counter()
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            if template not in ("/metrics", "/healthz"):
-                HTTP_REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(
-                    time.perf_counter() - started
-                )

@@ -1,4 +1,5 @@
-"""Per-request context: the request id travels in, into every log line, and back out."""
+"""Per-request context and observation: the request id travels in, into every log line and back
+out; every request is timed under its route template and written to the access log."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.logs import correlation_id_var, request_id_var
+from servicekit.metrics import HTTP_REQUEST_SECONDS
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_log = logging.getLogger("servicekit.access")
@@ -44,22 +46,27 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            # Probes and scrapes would drown the log; the path is without the gateway prefix.
-            if get_route_path(scope) not in ("/healthz", "/readyz", "/metrics"):
-                route = scope.get("route")
-                access_log.info(
-                    "%s %s %d",
-                    scope["method"],
-                    scope["path"],
-                    status,
-                    extra={
-                        "route": getattr(route, "path", None),
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    },
-                )
+            _observe(scope, status, time.perf_counter() - started)
             request_id_var.reset(rid_token)
             correlation_id_var.reset(cid_token)
+
+
+def _observe(scope: Scope, status: int, seconds: float) -> None:
+    # Only the route template is a label: raw paths would explode the metric's cardinality.
+    template = getattr(scope.get("route"), "path", None) or "unmatched"
+    path = get_route_path(scope)
+    if path in ("/metrics", "/healthz"):
+        return
+    HTTP_REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(seconds)
+    # Probes would drown the access log.
+    if path != "/readyz":
+        access_log.info(
+            "%s %s %d",
+            scope["method"],
+            scope["path"],
+            status,
+            extra={"route": template, "status": status, "duration_ms": round(seconds * 1000, 2)},
+        )
 
 
 def _accept(raw: bytes | None) -> str | None:
