@@ -51,3 +51,23 @@ def test_handlers_are_found_by_topic_and_event_type():
     handlers = HandlerMap().on(UserRegistered, handler).on(UserDeactivated, handler, topic="t.v2")
     assert handlers.topics == ["auth.users.v1", "t.v2"]
     assert set(handlers.by_topic["auth.users.v1"]) == {"UserRegistered"}
+
+
+async def test_a_tombstone_is_skipped_without_touching_the_database_or_the_dlq():
+    from aiokafka import ConsumerRecord
+
+    tombstone = ConsumerRecord(
+        topic="resources.operating-rooms.v1",
+        partition=0,
+        offset=7,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"room-1",
+        value=None,
+        checksum=None,
+        serialized_key_size=6,
+        serialized_value_size=-1,
+        headers=(),
+    )
+    # No sessions and no DLQ producer: touching either would raise.
+    await consumer().process(tombstone, dlq_producer=None)

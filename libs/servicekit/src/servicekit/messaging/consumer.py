@@ -117,8 +117,12 @@ class IdempotentConsumer:
     async def process(self, record: ConsumerRecord, dlq_producer: AIOKafkaProducer) -> None:
         """Apply one message, skip it, or park it in the DLQ; never block the partition."""
         topic_handlers = self.handlers.by_topic.get(record.topic, {})
+        if record.value is None:
+            # A tombstone on a compacted topic carries no event.
+            EVENTS_CONSUMED.labels(self.config.group_id, record.topic, "ignored").inc()
+            return
         try:
-            envelope, event = parse_envelope(record.value or b"")
+            envelope, event = parse_envelope(record.value)
         except ContractViolation as exc:
             # A type we do not handle is not our business, whatever its shape.
             if (
