@@ -104,6 +104,48 @@ async def _drop_schema(schema: str) -> None:
     await engine.dispose()
 
 
+async def measure_throughput(events: int, per_transaction: int = 100) -> tuple[float, float]:
+    """A backlog of `events` drained: (seconds to publish all, seconds until all are applied)."""
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    topic = f"bench.{uuid.uuid4().hex[:10]}.v1"
+    engine = await _fresh_schema(schema, topic)
+    timings = Path(tempfile.mkstemp(suffix=".json")[1])
+    consumer = await _spawn("consumer", schema, topic, str(timings))
+    relay = None
+    try:
+        await _commit_one(engine, topic)
+        sessions = async_sessionmaker(engine)
+        for start in range(0, events, per_transaction):
+            async with UnitOfWork(sessions, producer="bench") as uow:
+                for i in range(start, min(start + per_transaction, events)):
+                    await uow.outbox.add(user_registered(i), topic=topic)
+                await uow.commit()
+        started = time.monotonic()
+        relay = await _spawn("relay", schema, "notify")
+        await _wait_until_published(engine)
+        published = time.monotonic() - started
+        await _wait_for_effects(engine, events + 1)
+        applied = time.monotonic() - started
+    finally:
+        for worker in (w for w in (relay, consumer) if w):
+            worker.terminate()
+            await worker.wait()
+        await engine.dispose()
+        await _drop_schema(schema)
+        timings.unlink()
+    return published, applied
+
+
+async def _wait_until_published(engine: AsyncEngine) -> None:
+    while True:
+        async with engine.connect() as conn:
+            if not await conn.scalar(
+                text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            ):
+                return
+        await asyncio.sleep(0.05)
+
+
 def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
 
@@ -126,3 +168,9 @@ async def main() -> None:
     (_, _, notify_p50, notify_p99, _), (_, _, poll_p50, poll_p99, _) = rows
     print(f"ratio polling/notify: p50 {poll_p50 / notify_p50:.1f}x,", end=" ")
     print(f"p99 {poll_p99 / notify_p99:.1f}x")
+
+    backlog = EVENTS * 10
+    published, applied = await measure_throughput(backlog)
+    print(f"\n== a backlog of {backlog} events (100 per transaction), one relay, one consumer")
+    print(f"relay published {backlog / published:,.0f} events/s;", end=" ")
+    print(f"consumer applied {backlog / applied:,.0f} events/s (one transaction each)")
