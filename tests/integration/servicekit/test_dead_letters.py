@@ -65,7 +65,8 @@ async def test_malformed_messages_go_to_the_dlq_and_later_messages_are_still_pro
 ):
     invalid_data = Envelope.wrap(user_registered(), producer="tests").model_dump(mode="json")
     invalid_data["data"]["email"] = 42
-    await _produce_raw(topic, b"\xff not json at all", json.dumps(invalid_data).encode())
+    hostile = b"[" * 100_000  # nesting that blows Python's recursion limit
+    await _produce_raw(topic, b"\xff not json at all", json.dumps(invalid_data).encode(), hostile)
     await commit_events(engine, topic, [user_registered(i) for i in range(5)])
     expected = set(await outbox_ids(engine))
     group = f"g-{uuid.uuid4().hex[:8]}"
@@ -75,9 +76,9 @@ async def test_malformed_messages_go_to_the_dlq_and_later_messages_are_still_pro
     ):
         await wait_until(lambda: _has(engine, expected), what="the valid events after the bad ones")
 
-    parked = await _read_all(topic + ".dlq", expected=2)
+    parked = await _read_all(topic + ".dlq", expected=3)
     assert parked[0].value == b"\xff not json at all"
-    assert [_headers(r)["dlq-original-offset"] for r in parked] == ["0", "1"]
+    assert [_headers(r)["dlq-original-offset"] for r in parked] == ["0", "1", "2"]
     for record in parked:
         headers = _headers(record)
         assert headers["dlq-original-topic"] == topic
@@ -85,6 +86,7 @@ async def test_malformed_messages_go_to_the_dlq_and_later_messages_are_still_pro
         assert headers["dlq-error-type"] == "ContractViolation"
         assert headers["dlq-error-message"]
     assert "email" in _headers(parked[1])["dlq-error-message"]
+    assert "nested too deeply" in _headers(parked[2])["dlq-error-message"]
 
 
 async def test_an_event_whose_handler_keeps_failing_is_dead_lettered_after_its_retries(

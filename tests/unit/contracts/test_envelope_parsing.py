@@ -153,3 +153,10 @@ def test_rejects_numbers_that_json_cannot_carry():
         ContractViolation, match=r"solver\.objective: Input should be a finite number"
     ):
         parse_envelope(_raw(event, data=data))
+
+
+def test_refuses_hostile_nesting_as_a_contract_violation_not_a_crash():
+    from contracts.registry import ContractViolation, parse_envelope
+
+    with pytest.raises(ContractViolation, match="nested too deeply"):
+        parse_envelope(b"[" * 100_000)

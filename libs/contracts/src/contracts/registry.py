@@ -92,6 +92,9 @@ def parse_envelope(raw: bytes) -> tuple[Envelope, Event]:
         raise ContractViolation(
             f"message is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except RecursionError:
+        # Hostile nesting must be refused like any other malformed message, not crash a consumer.
+        raise ContractViolation("message is nested too deeply to be an envelope") from None
     envelope = _validated(Envelope, document, "envelope")
     event_class = resolve(envelope.event_type, envelope.event_version)
     what = f"{envelope.event_type} v{envelope.event_version} data (event {envelope.event_id})"

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from contracts.envelope import Envelope, Event
-from contracts.registry import ContractViolation, parse_envelope
+from contracts.registry import parse_envelope
 from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -123,12 +123,11 @@ class IdempotentConsumer:
             return
         try:
             envelope, event = parse_envelope(record.value)
-        except ContractViolation as exc:
-            # A type we do not handle is not our business, whatever its shape.
-            if (
-                _header(record, "event_type")
-                and _header(record, "event_type") not in topic_handlers
-            ):
+        except Exception as exc:
+            # Parsing is deterministic: whatever it raised, a retry would raise again, so the
+            # message must leave the partition. A type we do not handle is not our business.
+            declared_type = _header(record, "event_type")
+            if declared_type and declared_type not in topic_handlers:
                 EVENTS_CONSUMED.labels(self.config.group_id, record.topic, "ignored").inc()
                 return
             await self._dead_letter(record, dlq_producer, exc, attempts=1)
