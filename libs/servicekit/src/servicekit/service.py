@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from servicekit.db import UnitOfWork, asyncpg_dsn, create_engine
 from servicekit.health import KafkaProbe
@@ -53,9 +53,6 @@ class Runtime:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, producer=self.service.name)
-
-    def session(self) -> AsyncSession:
-        return self.sessions()
 
     async def close(self) -> None:
         await self.engine.dispose()
