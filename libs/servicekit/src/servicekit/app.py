@@ -20,6 +20,7 @@ from servicekit.messaging.relay import OutboxRelay, RelayConfig
 from servicekit.problems import install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
 from servicekit.service import Runtime, ServiceDefinition
+from servicekit.user_access import user_access_guard
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def _lifespan(service: ServiceDefinition):
         app.state.token_verifier = auth.TokenVerifier(
             keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
+        app.state.access_guard = user_access_guard(runtime)
         stop = asyncio.Event()
         tasks = [
             asyncio.create_task(worker.run(stop), name=type(worker).__name__)
