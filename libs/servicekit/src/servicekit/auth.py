@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import httpx
 import jwt
@@ -29,9 +29,17 @@ class Principal:
     roles: frozenset[str]
     token_id: str
     expires_at: int
+    issued_at: int = 0
+    session_id: str | None = None
 
     def has_any(self, roles: set[str] | frozenset[str]) -> bool:
         return bool(self.roles & roles)
+
+
+class AccessGuard(Protocol):
+    """What this service knows about users beyond the token: deactivations and role changes."""
+
+    async def refusal(self, principal: Principal) -> str | None: ...
 
 
 class InvalidToken(Exception):
@@ -136,6 +144,8 @@ class TokenVerifier:
             roles=frozenset(roles),
             token_id=str(claims["jti"]),
             expires_at=int(claims["exp"]),
+            issued_at=int(claims["iat"]),
+            session_id=str(claims["sid"]) if claims.get("sid") else None,
         )
 
 
@@ -150,10 +160,14 @@ async def authenticated(
         raise Problem(401, "A bearer access token is required.", headers=_BEARER)
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
-        return await verifier.verify(credentials.credentials)
+        principal = await verifier.verify(credentials.credentials)
+        guard: AccessGuard | None = getattr(request.app.state, "access_guard", None)
+        if guard is not None and (reason := await guard.refusal(principal)):
+            raise InvalidToken(reason)
     except InvalidToken as exc:
         request.state.auth_failure = str(exc)
         raise Problem(401, "The access token is not valid.", headers=_BEARER) from exc
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticated)]

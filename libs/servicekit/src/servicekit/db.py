@@ -41,12 +41,12 @@ class UnitOfWork:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], producer: str) -> None:
         self._sessions = sessions
-        self._producer = producer
+        self.producer = producer
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
         await self.session.begin()
-        self.outbox = OutboxWriter(self.session, producer=self._producer)
+        self.outbox = OutboxWriter(self.session, producer=self.producer)
         return self
 
     async def __aexit__(

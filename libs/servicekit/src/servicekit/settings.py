@@ -30,6 +30,8 @@ class ServiceSettings(BaseSettings):
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     jwt_issuer: str = "surgery-scheduling-auth"
     jwt_audience: str = "surgery-scheduling"
+    # How stale this service's view of deactivations and role changes may be, at most.
+    access_refresh_seconds: float = Field(default=1.0, gt=0, le=60)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
     outbox_retention_hours: int = Field(default=168, ge=1)
