@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from servicekit.db import create_engine
 from servicekit.messaging.schema import messaging_metadata
+from servicekit.migrations import include_object
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +22,9 @@ async def test_the_migrated_database_matches_the_declared_tables(name):
         async with engine.connect() as conn:
             differences = await conn.run_sync(
                 lambda sync: compare_metadata(
-                    MigrationContext.configure(sync, opts={"compare_type": True}),
+                    MigrationContext.configure(
+                        sync, opts={"compare_type": True, "include_object": include_object}
+                    ),
                     [service.metadata, messaging_metadata],
                 )
             )

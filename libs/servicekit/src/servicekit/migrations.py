@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from importlib import resources
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
@@ -61,9 +62,17 @@ def _run_sync(conn: Connection, service: ServiceDefinition) -> None:
         connection=conn,
         target_metadata=[service.metadata, messaging_metadata],
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Views are declared as tables (`info={"is_view": True}`); a migration creates them."""
+    return not (type_ == "table" and getattr(obj, "info", {}).get("is_view"))
 
 
 def create_messaging_tables(op: Operations) -> None:
