@@ -1,10 +1,15 @@
-"""The command line every service shares: `python -m <service>_service migrate|serve|seed`."""
+"""The command line every service shares: `python -m <service>_service migrate|serve|seed`.
+
+A service may add commands of its own (`Command`); they run with the service's `Runtime`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 import uvicorn
 
@@ -14,9 +19,25 @@ from servicekit.logs import configure_logging
 from servicekit.service import Runtime, ServiceDefinition
 
 
-def run(service: ServiceDefinition, argv: list[str] | None = None) -> None:
+@dataclass(frozen=True)
+class Command:
+    """A service's own command: its arguments, and what it does with the live runtime."""
+
+    help: str
+    execute: Callable[[Runtime, argparse.Namespace], Awaitable[None]]
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+
+
+def run(
+    service: ServiceDefinition,
+    argv: list[str] | None = None,
+    extra: Mapping[str, Command] | None = None,
+) -> None:
+    extra = extra or {}
     parser = argparse.ArgumentParser(prog=f"python -m {service.name}_service")
     commands = parser.add_subparsers(dest="command", required=True)
+    for name, command in extra.items():
+        command.arguments(commands.add_parser(name, help=command.help))
     commands.add_parser("migrate", help="apply database migrations up to head")
     commands.add_parser("serve", help="serve the HTTP API and run the event workers")
     commands.add_parser("seed", help="load demo data (refused in production)")
@@ -46,13 +67,16 @@ def run(service: ServiceDefinition, argv: list[str] | None = None) -> None:
             if settings.is_production:
                 sys.exit("refusing to seed demo data with ENVIRONMENT=production")
             if service.seed is not None:
-                asyncio.run(_seed(service))
+                asyncio.run(_with_runtime(service, lambda runtime: service.seed(runtime)))
+        case name if name in extra:
+            asyncio.run(_with_runtime(service, lambda runtime: extra[name].execute(runtime, args)))
 
 
-async def _seed(service: ServiceDefinition) -> None:
+async def _with_runtime(
+    service: ServiceDefinition, work: Callable[[Runtime], Awaitable[None]]
+) -> None:
     runtime = Runtime(service, service.settings())
     try:
-        assert service.seed is not None
-        await service.seed(runtime)
+        await work(runtime)
     finally:
         await runtime.close()

@@ -1,29 +1,112 @@
-"""Account changes: each writes the user and the event announcing it in one transaction."""
+"""User accounts: each change writes the user, its event and its audit record in one transaction."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from contracts.events.auth_users import UserRegistered
+from contracts.events.audit import Actor
+from contracts.events.auth_users import UserDeactivated, UserRegistered, UserRolesChanged
+from servicekit import audit
 from servicekit.db import UnitOfWork
-from sqlalchemy import func, insert, select
+from servicekit.etags import ensure_fresh
+from servicekit.problems import Problem
+from sqlalchemy import Row, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth_service.attempts import clear_attempts
 from auth_service.db.tables import users
-from auth_service.domain.passwords import hash_password
+from auth_service.domain.passwords import hash_password, policy_violations
+from auth_service.domain.throttling import account_key
+from auth_service.sessions import revoke_user_sessions
+
+_ADMIN_CHANGES_LOCK = 0x5EA1_0002
 
 
-async def email_taken(uow: UnitOfWork, email: str) -> bool:
-    found = await uow.session.scalar(
-        select(users.c.user_id).where(func.lower(users.c.email) == email.lower())
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    role: str | None = None
+    active: bool | None = None
+    search: str | None = None  # in the email or the display name
+    sort: str = "email"
+
+
+SORTABLE = {
+    "email": users.c.email,
+    "display_name": users.c.display_name,
+    "created_at": users.c.created_at,
+}
+
+
+async def find_by_email(session: AsyncSession, email: str) -> Row[Any] | None:
+    return (
+        await session.execute(
+            select(users).where(func.lower(users.c.email) == email.strip().lower())
+        )
+    ).first()
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID, *, lock: bool = False) -> Row[Any]:
+    query = select(users).where(users.c.user_id == user_id)
+    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    if row is None:
+        raise Problem(404, f"There is no user {user_id}.")
+    return row
+
+
+async def list_users(
+    session: AsyncSession, where: UserFilter, offset: int, limit: int
+) -> tuple[list[Row[Any]], int]:
+    conditions = []
+    if where.role:
+        conditions.append(users.c.roles.any(where.role))
+    if where.active is not None:
+        conditions.append(users.c.active.is_(where.active))
+    if where.search:
+        pattern = "%" + _escape_like(where.search.lower()) + "%"
+        conditions.append(
+            func.lower(users.c.email).like(pattern, escape="\\")
+            | func.lower(users.c.display_name).like(pattern, escape="\\")
+        )
+    column = SORTABLE[where.sort.removeprefix("-")]
+    order = column.desc() if where.sort.startswith("-") else column.asc()
+    total = await session.scalar(select(func.count()).select_from(users).where(*conditions))
+    rows = await session.execute(
+        select(users)
+        .where(*conditions)
+        .order_by(order, users.c.user_id)
+        .offset(offset)
+        .limit(limit)
     )
-    return found is not None
+    return list(rows.all()), int(total or 0)
+
+
+def _escape_like(text_: str) -> str:
+    return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def ensure_acceptable_password(password: str, email: str) -> None:
+    if problems := policy_violations(password, email=email):
+        raise Problem(422, "The password is not acceptable: " + "; ".join(problems) + ".")
 
 
 async def register_user(
-    uow: UnitOfWork, *, email: str, display_name: str, roles: Iterable[str], password: str
+    uow: UnitOfWork,
+    *,
+    email: str,
+    display_name: str,
+    roles: Iterable[str],
+    password: str,
+    staff_member_id: uuid.UUID | None = None,
+    actor: Actor | None = None,
 ) -> uuid.UUID:
-    """Adds the user and its `UserRegistered` event; the caller commits."""
+    """Adds the user, its `UserRegistered` event and the audit record; the caller commits."""
+    if await find_by_email(uow.session, email) is not None:
+        raise Problem(409, f"A user with the email {email} exists already.")
     user_id = uuid.uuid4()
     role_list = sorted(set(roles))
     await uow.session.execute(
@@ -32,12 +115,112 @@ async def register_user(
             email=email,
             display_name=display_name,
             roles=role_list,
-            password_hash=hash_password(password),
+            password_hash=await asyncio.to_thread(hash_password, password),
+            staff_member_id=staff_member_id,
+            password_changed_at=datetime.now(UTC),
         )
     )
     await uow.outbox.add(
         UserRegistered(
-            user_id=user_id, email=email, display_name=display_name, roles=role_list, active=True
+            user_id=user_id,
+            email=email,
+            display_name=display_name,
+            roles=role_list,
+            staff_member_id=staff_member_id,
+            active=True,
         )
     )
+    await audit.record(
+        uow,
+        actor=actor or audit.service_actor("auth"),
+        action="user.create",
+        record_type="user",
+        record_id=user_id,
+        details={
+            "roles": role_list,
+            "staff_member_id": str(staff_member_id) if staff_member_id else None,
+        },
+    )
     return user_id
+
+
+async def change_roles(
+    uow: UnitOfWork, user_id: uuid.UUID, roles: Iterable[str], *, actor: Actor, if_match: str | None
+) -> None:
+    user = await get_user(uow.session, user_id, lock=True)
+    ensure_fresh(if_match, user.version)
+    role_list = sorted(set(roles))
+    if "admin" in user.roles and "admin" not in role_list:
+        await _ensure_another_admin(uow.session, user_id)
+    await _bump(uow.session, user_id, roles=role_list, access_changed_at=func.now())
+    await uow.outbox.add(UserRolesChanged(user_id=user_id, roles=role_list))
+    await audit.record(
+        uow,
+        actor=actor,
+        action="user.roles_change",
+        record_type="user",
+        record_id=user_id,
+        details={"from": list(user.roles), "to": role_list},
+    )
+
+
+async def deactivate(
+    uow: UnitOfWork, user_id: uuid.UUID, *, actor: Actor, if_match: str | None
+) -> None:
+    user = await get_user(uow.session, user_id, lock=True)
+    ensure_fresh(if_match, user.version)
+    if not user.active:
+        return
+    if actor.kind == "user" and actor.id == str(user_id):
+        raise Problem(409, "You cannot deactivate your own account; ask another administrator.")
+    if "admin" in user.roles:
+        await _ensure_another_admin(uow.session, user_id)
+    now = datetime.now(UTC)
+    await _bump(uow.session, user_id, active=False, access_changed_at=now)
+    await revoke_user_sessions(uow.session, user_id, reason="user_deactivated")
+    await uow.outbox.add(UserDeactivated(user_id=user_id, deactivated_at=now))
+    await audit.record(
+        uow, actor=actor, action="user.deactivate", record_type="user", record_id=user_id
+    )
+
+
+async def set_password(
+    uow: UnitOfWork,
+    user: Row[Any],
+    new_password: str,
+    *,
+    actor: Actor,
+    action: str,
+    keep_session: uuid.UUID | None = None,
+) -> None:
+    """Stores the new password; every session but `keep_session` ends; the account is unlocked."""
+    ensure_acceptable_password(new_password, user.email)
+    await _bump(
+        uow.session,
+        user.user_id,
+        password_hash=await asyncio.to_thread(hash_password, new_password),
+        password_changed_at=func.now(),
+    )
+    await revoke_user_sessions(uow.session, user.user_id, reason=action, keep=keep_session)
+    await clear_attempts(uow.session, account_key(user.email))
+    await audit.record(uow, actor=actor, action=action, record_type="user", record_id=user.user_id)
+
+
+async def _bump(session: AsyncSession, user_id: uuid.UUID, **values: Any) -> None:
+    await session.execute(
+        update(users)
+        .where(users.c.user_id == user_id)
+        .values(**values, version=users.c.version + 1, updated_at=func.now())
+    )
+
+
+async def _ensure_another_admin(session: AsyncSession, user_id: uuid.UUID) -> None:
+    # Two admins removing each other at once must not both succeed.
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADMIN_CHANGES_LOCK})
+    others = await session.scalar(
+        select(func.count())
+        .select_from(users)
+        .where(users.c.active, users.c.roles.any("admin"), users.c.user_id != user_id)
+    )
+    if not others:
+        raise Problem(409, "This is the last active administrator; make another one first.")

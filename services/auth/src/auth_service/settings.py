@@ -1,8 +1,14 @@
 """Settings of the auth service, read from AUTH_* environment variables."""
 
-from pydantic import Field, SecretStr
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 from servicekit.settings import ServiceSettings
+
+from auth_service.domain.throttling import ThrottlePolicy
 
 
 class AuthSettings(ServiceSettings):
@@ -12,3 +18,40 @@ class AuthSettings(ServiceSettings):
     database_url: SecretStr = SecretStr(
         "postgresql+asyncpg://auth_svc:dev-only-auth-db-password@127.0.0.1:55432/auth"
     )
+    # Seals the signing keys' private halves at rest (AES-256-GCM under a key derived from it).
+    key_encryption_secret: SecretStr = SecretStr(
+        "dev-only-key-encryption-secret-not-for-any-real-hospital"
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # A session ends after this long without a refresh (a coordinator's shift), and in any case
+    # after `session_max_hours`.
+    session_idle_hours: float = Field(default=8, gt=0, le=24 * 30)
+    session_max_hours: float = Field(default=24, gt=0, le=24 * 90)
+    # A new signing key is published this long before it signs, so that every service has
+    # fetched it (the services fetch at most every 10 s) before the first token needs it.
+    key_publish_ahead_seconds: float = Field(default=15, ge=0, le=86_400)
+    # How often a process looks again for a key that another process rotated in.
+    keyring_refresh_seconds: float = Field(default=5, gt=0, le=600)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_window_minutes: float = Field(default=15, gt=0)
+    login_first_lock_seconds: float = Field(default=30, gt=0)
+    login_longest_lock_seconds: float = Field(default=900, gt=0)
+
+    @model_validator(mode="after")
+    def _strong_key_encryption_secret(self) -> AuthSettings:
+        if self.is_production and len(self.key_encryption_secret.get_secret_value()) < 32:
+            raise ValueError("AUTH_KEY_ENCRYPTION_SECRET needs at least 32 random characters")
+        return self
+
+    @property
+    def access_token_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.access_token_minutes)
+
+    @property
+    def throttle_policy(self) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            max_failures=self.login_max_failures,
+            window=timedelta(minutes=self.login_window_minutes),
+            first_lock=timedelta(seconds=self.login_first_lock_seconds),
+            longest_lock=timedelta(seconds=self.login_longest_lock_seconds),
+        )

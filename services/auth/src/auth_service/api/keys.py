@@ -1,0 +1,53 @@
+"""Administering the signing keys: list them, and rotate to a new one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+from servicekit import audit
+from servicekit.deps import UnitOfWorkDep
+
+from auth_service import keyring
+from auth_service.api.deps import AdminDep, AuthorityDep
+from auth_service.api.schemas import RotationRequest, SigningKeyPublic
+from auth_service.domain.signing_keys import KeyTimes, signing_kid
+
+router = APIRouter(prefix="/signing-keys", tags=["signing keys"])
+
+
+@router.get("", summary="The signing keys, oldest first (public data only)")
+async def list_keys(admin: AdminDep, uow: UnitOfWorkDep) -> list[SigningKeyPublic]:
+    return _shaped(await keyring.key_times(uow.session))
+
+
+@router.post("/rotate", status_code=201, summary="Make a new signing key; the current one retires")
+async def rotate(
+    body: RotationRequest, admin: AdminDep, authority: AuthorityDep, uow: UnitOfWorkDep
+) -> list[SigningKeyPublic]:
+    new = await keyring.rotate(uow.session, authority.settings, body.publish_ahead_seconds)
+    await audit.record(
+        uow,
+        actor=audit.user(admin.user_id),
+        action="signing_key.rotate",
+        record_type="signing_key",
+        record_id=new.kid,
+        details={"activates_at": new.activates_at.isoformat()},
+    )
+    times = await keyring.key_times(uow.session)
+    await uow.commit()
+    authority.keyring.forget()
+    return _shaped(times)
+
+
+def _shaped(times: list[KeyTimes]) -> list[SigningKeyPublic]:
+    current = signing_kid(times, datetime.now(UTC))
+    return [
+        SigningKeyPublic(
+            kid=t.kid,
+            activates_at=t.activates_at,
+            retires_at=t.retires_at,
+            signing=t.kid == current,
+        )
+        for t in times
+    ]

@@ -1,0 +1,271 @@
+"""Signing in, refreshing and signing out: sessions whose refresh tokens rotate on every use.
+
+A refresh token that was already exchanged and is presented again was copied: the whole session
+(every token descended from the same login) is revoked, the thief's copy and the user's alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from servicekit import audit
+from servicekit.service import Runtime
+from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth_service.attempts import admit_attempt, clear_attempts
+from auth_service.db.tables import refresh_tokens, sessions, users
+from auth_service.domain.passwords import (
+    UNUSABLE_HASH,
+    hash_password,
+    needs_rehash,
+    password_matches,
+)
+from auth_service.domain.throttling import account_key
+from auth_service.domain.tokens import access_claims, new_refresh_token, refresh_token_digest
+from auth_service.keyring import Keyring
+from auth_service.metrics import LOGINS, REFRESHES
+from auth_service.settings import AuthSettings
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+class LoginRefused(Exception):
+    """Wrong account name or password, or an inactive account: the caller is told no more."""
+
+
+class LoginThrottled(Exception):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"retry after {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class RefreshRefused(Exception):
+    """The refresh token is unknown, used, expired or revoked; the reason stays in the logs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """What signing in needs: the service's runtime, settings and signing keys."""
+
+    runtime: Runtime
+    settings: AuthSettings
+    keyring: Keyring
+
+
+async def log_in(authority: Authority, username: str, password: str) -> TokenPair:
+    runtime, settings = authority.runtime, authority.settings
+    key, now = account_key(username), datetime.now(UTC)
+    async with runtime.unit_of_work() as uow:
+        verdict = await admit_attempt(uow.session, key, now, settings.throttle_policy)
+        user = (
+            await uow.session.execute(
+                select(users).where(func.lower(users.c.email) == username.strip().lower())
+            )
+        ).first()
+        await uow.commit()
+    if not verdict.allowed:
+        LOGINS.labels("throttled").inc()
+        raise LoginThrottled(verdict.retry_after_seconds or 1)
+    # Unknown accounts are checked against a hash of the same cost: the same time either way.
+    matches = await asyncio.to_thread(
+        password_matches, user.password_hash if user else UNUSABLE_HASH, password
+    )
+    async with runtime.unit_of_work() as uow:
+        if user is None or not matches or not user.active:
+            reason = (
+                "unknown_account" if user is None else "inactive" if matches else "wrong_password"
+            )
+            await audit.record(
+                uow,
+                actor=audit.service_actor("auth"),
+                action="session.login_failed",
+                record_type="user" if user else "account_name",
+                record_id=user.user_id if user else key[:32],
+                details={"reason": reason},
+            )
+            await uow.commit()
+            LOGINS.labels("refused").inc()
+            raise LoginRefused(reason)
+        await clear_attempts(uow.session, key)
+        if needs_rehash(user.password_hash):
+            new_hash = await asyncio.to_thread(hash_password, password)
+            await uow.session.execute(
+                update(users).where(users.c.user_id == user.user_id).values(password_hash=new_hash)
+            )
+        session_id = uuid.uuid4()
+        await uow.session.execute(
+            insert(sessions).values(
+                session_id=session_id, user_id=user.user_id, created_at=now, last_used_at=now
+            )
+        )
+        refresh = await _issue_refresh_token(uow.session, session_id, now)
+        await audit.record(
+            uow,
+            actor=audit.user(user.user_id),
+            action="session.login",
+            record_type="user",
+            record_id=user.user_id,
+            details={"session_id": str(session_id)},
+        )
+        await uow.commit()
+    LOGINS.labels("succeeded").inc()
+    return await _pair(authority, user, session_id, refresh, now)
+
+
+async def refresh(authority: Authority, token: str) -> TokenPair:
+    runtime, settings, now = authority.runtime, authority.settings, datetime.now(UTC)
+    async with runtime.unit_of_work() as uow:
+        row = await _locked_token(uow.session, refresh_token_digest(token))
+        try:
+            _ensure_usable(row, settings, now)
+        except RefreshRefused as refused:
+            if row is not None and row.revoked_at is None:
+                reason = str(refused)
+                await _revoke(uow.session, row.session_id, reason)
+                if reason == "refresh_token_reuse":
+                    await audit.record(
+                        uow,
+                        actor=audit.service_actor("auth"),
+                        action="session.reuse_detected",
+                        record_type="user",
+                        record_id=row.user_id,
+                        details={"session_id": str(row.session_id)},
+                    )
+                await uow.commit()
+            REFRESHES.labels("refused").inc()
+            raise
+        await uow.session.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.token_digest == row.token_digest)
+            .values(used_at=now)
+        )
+        await uow.session.execute(
+            update(sessions).where(sessions.c.session_id == row.session_id).values(last_used_at=now)
+        )
+        successor = await _issue_refresh_token(uow.session, row.session_id, now)
+        user = (
+            await uow.session.execute(select(users).where(users.c.user_id == row.user_id))
+        ).one()
+        await uow.commit()
+    REFRESHES.labels("succeeded").inc()
+    return await _pair(authority, user, row.session_id, successor, now)
+
+
+async def log_out(runtime: Runtime, *, token: str | None, session_id: str | None) -> None:
+    """Ends the session of the refresh token, or of the access token; unknown ones are ignored."""
+    async with runtime.unit_of_work() as uow:
+        target: uuid.UUID | None = None
+        if token:
+            target = await uow.session.scalar(
+                select(refresh_tokens.c.session_id).where(
+                    refresh_tokens.c.token_digest == refresh_token_digest(token)
+                )
+            )
+        if target is None and session_id:
+            target = _uuid_or_none(session_id)
+        if target is not None:
+            await _revoke(uow.session, target, "logout")
+        await uow.commit()
+
+
+async def revoke_user_sessions(
+    session: AsyncSession, user_id: uuid.UUID, *, reason: str, keep: uuid.UUID | None = None
+) -> None:
+    query = (
+        update(sessions)
+        .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=func.now(), revoked_reason=reason)
+    )
+    if keep is not None:
+        query = query.where(sessions.c.session_id != keep)
+    await session.execute(query)
+
+
+async def _locked_token(session: AsyncSession, digest: bytes) -> Row[Any] | None:
+    # Locking the token serializes two refreshes with one token: the second sees it used.
+    query = (
+        select(
+            refresh_tokens.c.token_digest,
+            refresh_tokens.c.used_at,
+            sessions.c.session_id,
+            sessions.c.user_id,
+            sessions.c.created_at,
+            sessions.c.last_used_at,
+            sessions.c.revoked_at,
+            users.c.active,
+        )
+        .join(sessions, sessions.c.session_id == refresh_tokens.c.session_id)
+        .join(users, users.c.user_id == sessions.c.user_id)
+        .where(refresh_tokens.c.token_digest == digest)
+        .with_for_update(of=[refresh_tokens, sessions])
+    )
+    return (await session.execute(query)).first()
+
+
+def _ensure_usable(row: Row[Any] | None, settings: AuthSettings, now: datetime) -> None:
+    if row is None:
+        raise RefreshRefused("unknown_refresh_token")
+    if row.revoked_at is not None:
+        raise RefreshRefused("session_revoked")
+    if row.used_at is not None:
+        raise RefreshRefused("refresh_token_reuse")
+    if now - row.last_used_at > timedelta(hours=settings.session_idle_hours):
+        raise RefreshRefused("session_idle")
+    if now - row.created_at > timedelta(hours=settings.session_max_hours):
+        raise RefreshRefused("session_too_old")
+    if not row.active:
+        raise RefreshRefused("user_deactivated")
+
+
+async def _revoke(session: AsyncSession, session_id: uuid.UUID, reason: str) -> None:
+    await session.execute(
+        update(sessions)
+        .where(sessions.c.session_id == session_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=func.now(), revoked_reason=reason)
+    )
+
+
+async def _issue_refresh_token(session: AsyncSession, session_id: uuid.UUID, now: datetime) -> str:
+    token = new_refresh_token()
+    await session.execute(
+        insert(refresh_tokens).values(
+            token_digest=refresh_token_digest(token), session_id=session_id, issued_at=now
+        )
+    )
+    return token
+
+
+async def _pair(
+    authority: Authority, user: Row[Any], session_id: uuid.UUID, refresh_token: str, now: datetime
+) -> TokenPair:
+    settings = authority.settings
+    claims = access_claims(
+        user_id=user.user_id,
+        roles=user.roles,
+        session_id=session_id,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        now=now,
+        lifetime=settings.access_token_lifetime,
+    )
+    access_token = await authority.keyring.sign(claims)
+    return TokenPair(
+        access_token, refresh_token, int(settings.access_token_lifetime.total_seconds())
+    )
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
