@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -11,8 +13,54 @@ from tests.conftest import GATEWAY
 
 pytestmark = pytest.mark.e2e
 
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo login
+
 
 @pytest.fixture
 async def gateway() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=GATEWAY, timeout=10) as client:
         yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def sign_in(
+    client: httpx.AsyncClient, email: str, password: str = DEMO_PASSWORD
+) -> dict[str, Any]:
+    """The token response of a successful sign-in (fails the test otherwise)."""
+    response = await client.post("/api/auth/token", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.fixture
+async def admin_token(gateway: httpx.AsyncClient) -> str:
+    return (await sign_in(gateway, "admin@example.org"))["access_token"]
+
+
+@pytest.fixture
+async def coordinator_token(gateway: httpx.AsyncClient) -> str:
+    return (await sign_in(gateway, "coordinator@example.org"))["access_token"]
+
+
+@pytest.fixture
+async def viewer_token(gateway: httpx.AsyncClient) -> str:
+    return (await sign_in(gateway, "viewer@example.org"))["access_token"]
+
+
+async def create_user(
+    client: httpx.AsyncClient, admin_token: str, *roles: str
+) -> tuple[dict[str, Any], str]:
+    """A fresh user of its own (so tests never share state); returns it and its password."""
+    password = f"pw-{uuid.uuid4()}"
+    body = {
+        "email": f"user-{uuid.uuid4().hex[:12]}@example.org",
+        "display_name": "Test User",
+        "roles": list(roles or ("viewer",)),
+        "password": password,
+    }
+    response = await client.post("/api/auth/users", json=body, headers=bearer(admin_token))
+    assert response.status_code == 201, response.text
+    return response.json(), password
