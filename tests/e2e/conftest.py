@@ -13,7 +13,7 @@ from tests.conftest import GATEWAY
 
 pytestmark = pytest.mark.e2e
 
-DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo login
+DEMO_PASSWORD = "demo-password"
 
 
 @pytest.fixture

@@ -44,9 +44,7 @@ async def test_an_unknown_account_name_is_throttled_exactly_like_a_real_one(gate
 
 async def test_parallel_guesses_cannot_outrun_the_count(gateway):
     unknown = f"nobody-{uuid.uuid4().hex[:8]}@example.org"
-    answers = await asyncio.gather(
-        *(attempt(gateway, unknown, f"guess {i}") for i in range(20))
-    )
+    answers = await asyncio.gather(*(attempt(gateway, unknown, f"guess {i}") for i in range(20)))
     statuses = [a.status_code for a in answers]
     assert statuses.count(401) <= 5
     assert statuses.count(429) >= 15

@@ -1,4 +1,4 @@
-"""Every service verifies tokens itself: forged, stale or revoked ones get 401 at another service."""
+"""Every service verifies tokens itself: forged, stale or revoked ones get 401 elsewhere."""
 
 from __future__ import annotations
 
@@ -71,7 +71,9 @@ async def test_refuses_hs256_keyed_with_the_public_key(gateway, viewer):
     [
         pytest.param({"aud": "another-audience"}, id="wrong-aud"),
         pytest.param({"iss": "https://evil.example"}, id="wrong-iss"),
-        pytest.param({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 4000}, id="expired"),
+        pytest.param(
+            {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 4000}, id="expired"
+        ),
         pytest.param(
             {"nbf": int(time.time()) + 3600, "iat": int(time.time()) + 3600}, id="not-yet-valid"
         ),
@@ -85,7 +87,7 @@ async def test_refuses_a_genuinely_signed_token_with_wrong_claims(gateway, viewe
 
 
 async def test_refuses_a_tampered_payload(gateway, viewer):
-    user, token = viewer
+    _, token = viewer
     claims = jwt.decode(token, options={"verify_signature": False})
     await refused(gateway, forgery.with_payload(token, {**claims, "roles": ["admin"]}))
 

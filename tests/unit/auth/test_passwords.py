@@ -2,7 +2,6 @@
 
 import pytest
 from argon2 import extract_parameters
-
 from auth_service.domain.passwords import (
     UNUSABLE_HASH,
     hash_password,

@@ -4,9 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
 from auth_service.domain.signing_keys import (
     KeyTimes,
     derive_wrapping_key,
@@ -16,6 +13,8 @@ from auth_service.domain.signing_keys import (
     signing_kid,
     unseal,
 )
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 T0 = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 LIFETIME = timedelta(minutes=15)
