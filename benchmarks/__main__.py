@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import event_latency
+from benchmarks import auth, event_latency
 
-BENCHMARKS = {"event-latency": event_latency.main}
+BENCHMARKS = {"event-latency": event_latency.main, "auth": auth.main}
 
 
 def main() -> None:
