@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import yaml
+from auth_service import metrics as auth_metrics  # noqa: F401 - registers auth's own
 from prometheus_client import REGISTRY
 from servicekit import metrics  # noqa: F401 - registers the metrics
 
@@ -24,6 +25,7 @@ PROMQL_WORDS = {
     "status",
     "job",
     "m",
+    "outcome",
 }
 
 
