@@ -53,6 +53,12 @@ class PlanKpis(Value):
     overtime_minutes: int = Field(ge=0)
     moved_cases: int = Field(default=0, ge=0)
     late_cases: int = Field(default=0, ge=0)
+    booked_minutes: int = Field(
+        default=0, ge=0, description="Room minutes occupied by cases, setup and cleanup included."
+    )
+    open_minutes: int = Field(default=0, ge=0, description="Open room minutes in the horizon.")
+    surgery_minutes: int = Field(default=0, ge=0, description="Minutes of surgery proper.")
+    room_days_opened: int = Field(default=0, ge=0, description="Room-days with at least one case.")
 
 
 class Plan(Value):

@@ -60,6 +60,21 @@ class ObjectiveWeights(Value):
         description="Per case placed outside its surgeon's or service's block, when blocks are"
         " not respected strictly.",
     )
+    waiting_day_elective: int = Field(
+        default=1, ge=0, description="Per day an elective case waits beyond its earliest date."
+    )
+    waiting_day_urgent: int = Field(
+        default=20, ge=0, description="Per day an urgent case waits beyond its earliest date."
+    )
+    waiting_day_emergency: int = Field(
+        default=200, ge=0, description="Per day an emergency case waits beyond its earliest date."
+    )
+    room_day: int = Field(
+        default=60, ge=0, description="Per room opened on a day (a used room costs its staffing)."
+    )
+    surgeon_extra_room: int = Field(
+        default=30, ge=0, description="Per extra room a surgeon works in on one day."
+    )
 
 
 class OptimizationProblem(Value):
