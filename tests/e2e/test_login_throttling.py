@@ -69,3 +69,16 @@ async def test_an_administrators_password_reset_lifts_the_lock(gateway, admin_to
     )
     assert response.status_code == 204, response.text
     await sign_in(gateway, user["email"], "a brand new passphrase")
+
+
+async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(
+    gateway, admin_token
+):
+    user, password = await create_user(gateway, admin_token)
+    token = (await sign_in(gateway, user["email"], password))["access_token"]
+    body = {"current_password": "a wrong guess!", "new_password": "whatever it may be"}
+    statuses = [
+        (await gateway.put("/api/auth/me/password", json=body, headers=bearer(token))).status_code
+        for _ in range(6)
+    ]
+    assert statuses == [403] * 5 + [429]

@@ -12,17 +12,20 @@ from typing import Any
 from contracts.events.audit import Actor
 from contracts.events.auth_users import UserDeactivated, UserRegistered, UserRolesChanged
 from servicekit import audit
+from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
 from servicekit.problems import Problem
+from servicekit.service import Runtime
 from sqlalchemy import Row, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth_service.attempts import clear_attempts
+from auth_service.attempts import admit_attempt, clear_attempts
 from auth_service.db.tables import users
-from auth_service.domain.passwords import hash_password, policy_violations
+from auth_service.domain.passwords import hash_password, password_matches, policy_violations
 from auth_service.domain.throttling import account_key
 from auth_service.sessions import revoke_user_sessions
+from auth_service.settings import AuthSettings
 
 _ADMIN_CHANGES_LOCK = 0x5EA1_0002
 
@@ -204,6 +207,42 @@ async def set_password(
     await revoke_user_sessions(uow.session, user.user_id, reason=action, keep=keep_session)
     await clear_attempts(uow.session, account_key(user.email))
     await audit.record(uow, actor=actor, action=action, record_type="user", record_id=user.user_id)
+
+
+async def change_own_password(
+    runtime: Runtime,
+    settings: AuthSettings,
+    principal: Principal,
+    current_password: str,
+    new_password: str,
+) -> None:
+    """Needs the current password, throttled like a sign-in: a stolen token must not guess it."""
+    user_id = uuid.UUID(principal.user_id)
+    async with runtime.unit_of_work() as uow:
+        user = await get_user(uow.session, user_id)
+        key = account_key(user.email)
+        verdict = await admit_attempt(uow.session, key, datetime.now(UTC), settings.throttle_policy)
+        await uow.commit()
+    if not verdict.allowed:
+        raise Problem(
+            429,
+            "Too many attempts with a wrong current password; wait before trying again.",
+            headers={"Retry-After": str(verdict.retry_after_seconds)},
+        )
+    if not await asyncio.to_thread(password_matches, user.password_hash, current_password):
+        raise Problem(403, "The current password is wrong.")
+    async with runtime.unit_of_work() as uow:
+        user = await get_user(uow.session, user_id, lock=True)
+        keep = uuid.UUID(principal.session_id) if principal.session_id else None
+        await set_password(
+            uow,
+            user,
+            new_password,
+            actor=audit.user(user_id),
+            action="user.password_change",
+            keep_session=keep,
+        )
+        await uow.commit()
 
 
 async def _bump(session: AsyncSession, user_id: uuid.UUID, **values: Any) -> None:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from fastapi import APIRouter, Response
-from servicekit import audit
 from servicekit.auth import CurrentPrincipal
 from servicekit.deps import UnitOfWorkDep
-from servicekit.problems import Problem
 
-from auth_service.accounts import get_user, set_password
+from auth_service.accounts import change_own_password, get_user
+from auth_service.api.deps import AuthorityDep
 from auth_service.api.schemas import PasswordChange, UserPublic
-from auth_service.domain.passwords import password_matches
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -28,22 +25,15 @@ async def me(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> UserPublic:
     "/password",
     status_code=204,
     summary="Change my password; my other sessions end",
-    responses={403: {"description": "The current password is wrong"}},
+    responses={
+        403: {"description": "The current password is wrong"},
+        429: {"description": "Too many wrong current passwords; see Retry-After"},
+    },
 )
 async def change_my_password(
-    body: PasswordChange, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    body: PasswordChange, principal: CurrentPrincipal, authority: AuthorityDep
 ) -> Response:
-    user = await get_user(uow.session, uuid.UUID(principal.user_id), lock=True)
-    if not await asyncio.to_thread(password_matches, user.password_hash, body.current_password):
-        raise Problem(403, "The current password is wrong.")
-    keep = uuid.UUID(principal.session_id) if principal.session_id else None
-    await set_password(
-        uow,
-        user,
-        body.new_password,
-        actor=audit.user(user.user_id),
-        action="user.password_change",
-        keep_session=keep,
+    await change_own_password(
+        authority.runtime, authority.settings, principal, body.current_password, body.new_password
     )
-    await uow.commit()
     return Response(status_code=204)
