@@ -93,7 +93,7 @@ async def main() -> None:
 
 
 async def _bench_users(client: httpx.AsyncClient, admin_token: str) -> list[str]:
-    """Throwaway users for this run (left deactivated would break nothing: they are fresh)."""
+    """Throwaway viewer accounts of this run, one per caller."""
     run, emails = uuid.uuid4().hex[:8], []
     for n in range(CONCURRENCY):
         email = f"bench-{run}-{n}@example.org"
