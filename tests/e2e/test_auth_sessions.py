@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+import uuid
+
 import jwt
 import pytest
 
@@ -133,3 +137,21 @@ async def test_changing_my_password_needs_the_current_one(gateway, admin_token):
         headers=bearer(token),
     )
     assert response.status_code == 403
+
+
+async def test_unknown_accounts_take_as_long_to_refuse_as_wrong_passwords(gateway, admin_token):
+    """Medians, with a factor-of-two tolerance: without the decoy hash the gap is ~50x."""
+
+    async def seconds_to_refuse(username: str) -> float:
+        started = time.perf_counter()
+        response = await gateway.post(
+            "/api/auth/token", data={"username": username, "password": "a wrong password"}
+        )
+        assert response.status_code == 401
+        return time.perf_counter() - started
+
+    known = [(await create_user(gateway, admin_token))[0]["email"] for _ in range(2)]
+    wrong = [await seconds_to_refuse(email) for email in known for _ in range(4)]
+    unknown = [await seconds_to_refuse(f"nobody-{uuid.uuid4().hex}@example.org") for _ in range(8)]
+    ratio = statistics.median(unknown) / statistics.median(wrong)
+    assert 0.5 < ratio < 2, f"unknown/wrong-password time ratio {ratio:.2f}"
