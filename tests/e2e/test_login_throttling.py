@@ -71,9 +71,7 @@ async def test_an_administrators_password_reset_lifts_the_lock(gateway, admin_to
     await sign_in(gateway, user["email"], "a brand new passphrase")
 
 
-async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(
-    gateway, admin_token
-):
+async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(gateway, admin_token):
     user, password = await create_user(gateway, admin_token)
     token = (await sign_in(gateway, user["email"], password))["access_token"]
     body = {"current_password": "a wrong guess!", "new_password": "whatever it may be"}
