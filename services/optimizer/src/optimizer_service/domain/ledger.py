@@ -1,0 +1,126 @@
+"""Who and what is busy when, and first-fit placement of a case into the earliest free slot."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from optimizer_service.domain.calendar import Segment, Window
+from optimizer_service.domain.facts import CaseFacts, Facts
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A case in a room: `start`-`end` is the surgery proper, in minutes from the origin."""
+
+    case: int
+    room: int
+    start: int
+    end: int
+    staff: tuple[int, ...]
+    units: tuple[int, ...]
+
+
+def is_free(busy: list[Window], start: int, end: int) -> bool:
+    i = bisect_left(busy, (start, start))
+    if i < len(busy) and busy[i][0] < end:
+        return False
+    return i == 0 or busy[i - 1][1] <= start
+
+
+def _within(windows: list[Window], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in windows)
+
+
+class Ledger:
+    """Busy intervals per room, person and unit, and each person's surgery minutes per day."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.rooms: dict[int, list[Window]] = defaultdict(list)
+        self.people: dict[int, list[Window]] = defaultdict(list)
+        self.units: dict[int, list[Window]] = defaultdict(list)
+        self.minutes: dict[tuple[int, int], int] = defaultdict(int)
+
+    def book(self, placement: Placement) -> None:
+        case = self.facts.cases[placement.case]
+        c = case.case
+        start, end = placement.start, placement.end
+        insort(self.rooms[placement.room], (start - c.setup_minutes, end + c.cleanup_minutes))
+        day = self.facts.timeline.day_of(start)
+        for person in (case.surgeon, *placement.staff):
+            insort(self.people[person], (start, end))
+            self.minutes[person, day] += end - start
+        for unit in placement.units:
+            insort(self.units[unit], (start, end + self.facts.unit_turnaround[unit]))
+
+    def person_can(self, person: int, start: int, end: int, day: int) -> bool:
+        facts = self.facts
+        return (
+            is_free(self.people[person], start, end)
+            and _within(facts.staff_windows[person], start, end)
+            and self.minutes[person, day] + end - start <= facts.staff_daily_max[person]
+        )
+
+    def unit_can(self, unit: int, start: int, end: int) -> bool:
+        turnaround = self.facts.unit_turnaround[unit]
+        return is_free(self.units[unit], start, end + turnaround) and _within(
+            self.facts.unit_windows[unit], start, end
+        )
+
+    def try_at(self, case: CaseFacts, room: int, start: int) -> Placement | None:
+        c = case.case
+        end = start + case.duration
+        if not is_free(self.rooms[room], start - c.setup_minutes, end + c.cleanup_minutes):
+            return None
+        day = self.facts.timeline.day_of(start)
+        if not self.person_can(case.surgeon, start, end, day):
+            return None
+        staff: list[int] = []
+        for role, count in case.roles:
+            free = [
+                s
+                for s in self.facts.staff_for(role, case.surgeon)
+                if s not in staff and self.person_can(s, start, end, day)
+            ]
+            if len(free) < count:
+                return None
+            staff += free[:count]
+        units: list[int] = []
+        for unit_type in case.unit_types:
+            free_units = [
+                u for u in self.facts.units_for(unit_type) if self.unit_can(u, start, end)
+            ]
+            if not free_units:
+                return None
+            units.append(free_units[0])
+        return Placement(case.index, room, start, end, tuple(staff), tuple(units))
+
+    def first_fit(self, case: CaseFacts, segments: Iterable[Segment]) -> Placement | None:
+        for segment in segments:
+            for start in self._starts(case, segment):
+                placement = self.try_at(case, segment.room, start)
+                if placement is not None:
+                    return placement
+        return None
+
+    def _starts(self, case: CaseFacts, segment: Segment) -> list[int]:
+        c = case.case
+        low, high = segment.start + c.setup_minutes, segment.end - c.cleanup_minutes - case.duration
+        if high < low:
+            return []
+        points = {low}
+        points |= {b + c.setup_minutes for _, b in self.rooms[segment.room]}
+        people = [case.surgeon] + [
+            s for r, _ in case.roles for s in self.facts.staff_for(r, case.surgeon)
+        ]
+        for person in people:
+            points |= {b for _, b in self.people[person]}
+            points |= {a for a, _ in self.facts.staff_windows[person]}
+        for unit_type in case.unit_types:
+            for unit in self.facts.units_for(unit_type):
+                points |= {b for _, b in self.units[unit]}
+                points |= {a for a, _ in self.facts.unit_windows[unit]}
+        return sorted(p for p in points if low <= p <= high)
