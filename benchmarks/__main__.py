@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import auth, event_latency
+from benchmarks import auth, event_latency, optimizer
 
-BENCHMARKS = {"event-latency": event_latency.main, "auth": auth.main}
+BENCHMARKS = {
+    "event-latency": event_latency.main,
+    "auth": auth.main,
+    "optimizer": optimizer.main,
+}
 
 
 def main() -> None:

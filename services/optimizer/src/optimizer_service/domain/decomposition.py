@@ -1,13 +1,174 @@
-"""Placeholder: the decomposed CP-SAT solve (phase 1 days and rooms, phase 2 sequencing)."""
+"""The decomposed solve: greedy baseline as hint and fallback, phase 1 (days and rooms), phase 2
+(sequencing per day), repair of the cases phase 2 hands back; the best checked plan wins.
+
+The reported bound is phase 1's best bound, a true lower bound of the plan objective.
+"""
 
 from __future__ import annotations
 
-from contracts.planning import OptimizationProblem
+import os
+import time
+from collections import defaultdict
 
-from optimizer_service.domain.outcome import Outcome
+from contracts.events.optimizer_schedules import FailureReason
+from contracts.planning import OptimizationProblem, SolverReport, SolverStatus
+
+from optimizer_service.domain.assignment import Assignment, assign
+from optimizer_service.domain.baseline import greedy_placements
+from optimizer_service.domain.facts import Facts
+from optimizer_service.domain.ledger import Ledger, Placement
+from optimizer_service.domain.outcome import Failed, Outcome
+from optimizer_service.domain.plans import missing_mandatory
+from optimizer_service.domain.preparation import Prepared, prepare
+from optimizer_service.domain.scoring import score
+from optimizer_service.domain.sequencing import sequence_day
+
+PHASE_ONE_SHARE = 0.6
+RESERVE_SECONDS = 0.5  # for repair, scoring and the checker
 
 
 def solve(problem: OptimizationProblem, *, workers: int | None = None) -> Outcome:
-    from optimizer_service.domain.planner import baseline
+    from optimizer_service.domain.planner import checked
 
-    return baseline(problem)
+    started = time.monotonic()
+    deadline = started + problem.time_limit_seconds
+    workers = max(1, workers or os.cpu_count() or 1)
+    prepared = prepare(problem)
+    if isinstance(prepared, Failed):
+        return prepared
+    facts = prepared.facts
+    unplaceable = missing_mandatory(
+        facts, {c.index: None for c in facts.cases if c.segments or c.locked}, prepared.reasons
+    )
+    if unplaceable is not None:
+        return unplaceable
+    greedy = greedy_placements(prepared)
+    greedy_failure = missing_mandatory(facts, greedy, prepared.reasons)
+    seconds = (deadline - time.monotonic() - RESERVE_SECONDS) * PHASE_ONE_SHARE
+    phase1 = assign(
+        facts,
+        prepared.locked,
+        segment_choice(facts, greedy),
+        seconds=seconds,
+        gap=problem.relative_gap_limit,
+        workers=workers,
+    )
+    if phase1 is None or phase1.infeasible:
+        return _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started)
+    placements = _sequence(prepared, phase1, greedy, deadline, workers)
+    placements = _repair(prepared, placements, phase1)
+    candidates = [p for p in (placements, greedy) if missing_mandatory(facts, p, {}) is None]
+    if not candidates:
+        return missing_mandatory(facts, placements, prepared.reasons)
+    best = min(candidates, key=lambda p: score(facts, p).objective)
+    outcome = checked(problem, prepared, best, _report(facts, best, phase1, started))
+    if isinstance(outcome, Failed) and best is not greedy and greedy_failure is None:
+        return checked(problem, prepared, greedy, _report(facts, greedy, phase1, started))
+    return outcome
+
+
+def segment_choice(facts: Facts, placements: dict[int, Placement]) -> dict[int, int]:
+    """The segment each placed free case lies in."""
+    choice = {}
+    for c, p in placements.items():
+        case = facts.cases[c]
+        if case.locked:
+            continue
+        for s in case.segments:
+            seg = facts.segments[s]
+            if (
+                seg.room == p.room
+                and seg.start <= p.start - case.setup
+                and p.start + case.occupied - case.setup <= seg.end
+            ):
+                choice[c] = s
+                break
+    return choice
+
+
+def _sequence(prepared: Prepared, phase1: Assignment, greedy, deadline: float, workers: int):
+    facts = prepared.facts
+    by_day: dict[int, dict[int, int]] = defaultdict(dict)
+    for c, s in phase1.choice.items():
+        by_day[facts.segments[s].day][c] = s
+    locked_by_day: dict[int, list] = defaultdict(list)
+    for p in prepared.locked.values():
+        locked_by_day[facts.timeline.day_of(p.start)].append(p)
+    placements = dict(prepared.locked)
+    left = sum(len(cases) for cases in by_day.values())
+    for day in sorted(by_day):
+        cases = by_day[day]
+        budget = (deadline - time.monotonic() - RESERVE_SECONDS) * len(cases) / max(1, left)
+        left -= len(cases)
+        hint = packed_hint(facts, cases, greedy)
+        placements |= sequence_day(
+            facts, day, cases, locked_by_day[day], hint, seconds=budget, workers=workers
+        )
+    return placements
+
+
+def packed_hint(facts: Facts, cases: dict[int, int], greedy) -> dict[int, Placement]:
+    """Cases of each segment back to back, in the greedy's order where it had them."""
+    by_segment: dict[int, list[int]] = defaultdict(list)
+    for c, s in cases.items():
+        by_segment[s].append(c)
+    hint = {}
+    for s, members in by_segment.items():
+        cursor = facts.segments[s].start
+        for c in sorted(members, key=lambda c: (greedy[c].start if c in greedy else 10**9, c)):
+            case = facts.cases[c]
+            start = cursor + case.setup
+            hint[c] = Placement(c, facts.segments[s].room, start, start + case.duration, (), ())
+            cursor += case.occupied
+    return hint
+
+
+def _repair(prepared: Prepared, placements: dict[int, Placement], phase1: Assignment):
+    """First fit, anywhere it may go, for each case phase 1 chose but phase 2 could not place."""
+    facts = prepared.facts
+    ledger = Ledger(facts)
+    for p in placements.values():
+        ledger.book(p)
+    dropped = [facts.cases[c] for c in phase1.choice if c not in placements]
+    late_day = facts.problem.objective_weights.late_day
+    for case in sorted(dropped, key=lambda c: (not c.mandatory, -c.unscheduled_cost)):
+        segments = sorted(
+            (facts.segments[s] for s in case.segments),
+            key=lambda g: (case.day_cost(g.day, late_day), g.day, g.room, g.start),
+        )
+        placement = ledger.first_fit(case, segments)
+        if placement is not None:
+            ledger.book(placement)
+            placements[case.index] = placement
+    return placements
+
+
+def _report(facts: Facts, placements, phase1: Assignment | None, started: float) -> SolverReport:
+    objective = score(facts, placements).objective
+    bound = min(objective, phase1.bound) if phase1 is not None else 0
+    gap = (objective - bound) / max(1, abs(objective))
+    return SolverReport(
+        status=SolverStatus.OPTIMAL if objective <= bound else SolverStatus.FEASIBLE,
+        objective=objective,
+        best_bound=bound,
+        gap=round(gap, 6),
+        wall_time_seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started) -> Outcome:
+    from optimizer_service.domain.planner import checked
+
+    if phase1 is not None:  # proven infeasible: name the mandatory cases the greedy could not place
+        failed = greedy_failure or missing_mandatory(prepared.facts, {}, prepared.reasons)
+        return Failed(
+            FailureReason.INFEASIBLE,
+            "the mandatory cases do not fit: " + failed.message,
+            failed.details,
+        )
+    if greedy_failure is None:
+        return checked(problem, prepared, greedy, _report(prepared.facts, greedy, None, started))
+    return Failed(
+        FailureReason.NO_SOLUTION_IN_TIME_LIMIT,
+        "no plan with every mandatory case was found in the time limit",
+    )

@@ -1,0 +1,218 @@
+"""Phase 1: assign cases to room segments of a day, over aggregated capacities (CP-SAT).
+
+A relaxation of the full problem: rooms are knapsacks per segment, and surgeons, staff roles
+and equipment types are minute budgets per day. Its objective equals the plan objective for
+every sequenced plan that realises it (off-block and moves are counted no higher), so its best
+bound is a true lower bound of the plan objective.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from optimizer_service.domain import capacities as cap
+from optimizer_service.domain.calendar import case_owners
+from optimizer_service.domain.facts import CaseFacts, Facts
+from optimizer_service.domain.ledger import Placement
+
+Choice = dict[int, int]  # case index -> segment index
+
+
+@dataclass(slots=True)
+class Assignment:
+    choice: Choice
+    objective: float
+    bound: float
+    optimal: bool
+    infeasible: bool = False
+
+
+@dataclass(slots=True)
+class _Model:
+    model: cp_model.CpModel
+    x: dict[tuple[int, int], cp_model.IntVar]
+    y: dict[tuple[int, int], cp_model.IntVar]
+    extra: list
+
+
+def assign(
+    facts: Facts,
+    locked: dict[int, Placement],
+    hint: Choice,
+    *,
+    seconds: float,
+    gap: float,
+    workers: int,
+) -> Assignment | None:
+    """The best choice found in time, or None when there is none (see `status` for why)."""
+    built = _build(facts, locked, hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.5, seconds)
+    solver.parameters.relative_gap_limit = gap
+    solver.parameters.num_workers = workers
+    status = solver.solve(built.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        proven = status == cp_model.INFEASIBLE
+        return Assignment({}, 0, 0, optimal=False, infeasible=True) if proven else None
+    choice = {c: s for (c, s), var in built.x.items() if solver.value(var)}
+    return Assignment(
+        choice, solver.objective_value, solver.best_objective_bound, status == cp_model.OPTIMAL
+    )
+
+
+def _build(facts: Facts, locked: dict[int, Placement], hint: Choice) -> _Model:
+    m = cp_model.CpModel()
+    free = [c for c in facts.cases if not c.locked and c.segments]
+    x = {(c.index, s): m.new_bool_var(f"x{c.index}_{s}") for c in free for s in c.segments}
+    terms: list = []
+    for case in free:
+        _case_terms(facts, m, x, case, terms)
+    y = _rooms(facts, m, x, free, locked, terms)
+    _budgets(facts, m, x, free, locked)
+    extra = _surgeon_rooms(facts, m, x, free, locked, terms)
+    m.minimize(sum(terms) + _constant(facts, locked))
+    for (c, s), var in x.items():
+        m.add_hint(var, hint.get(c) == s)
+    return _Model(m, x, y, extra)
+
+
+def _constant(facts: Facts, locked: dict[int, Placement]) -> int:
+    """Cases that cannot be placed, and locked cases' overtime: the same in every plan."""
+    w = facts.problem.objective_weights
+    left_out = sum(
+        c.unscheduled_cost + w.moved_case * (c.booked is not None)
+        for c in facts.cases
+        if not c.locked and not c.segments
+    )
+    within = {
+        p: pl
+        for p, pl in locked.items()
+        if 0 <= facts.timeline.day_of(pl.start) < facts.timeline.days
+    }
+    inside = sum(_locked_room_use(facts, within).values())
+    occupied = sum(
+        facts.cases[p].occupied - facts.cases[p].duration + pl.end - pl.start
+        for p, pl in within.items()
+    )
+    return left_out + w.overtime_minute * (occupied - inside)
+
+
+def _case_terms(facts: Facts, m, x, case: CaseFacts, terms: list) -> None:
+    w = facts.problem.objective_weights
+    chosen = [x[case.index, s] for s in case.segments]
+    placed = sum(chosen)
+    if case.mandatory:
+        m.add(placed == 1)
+    else:
+        m.add(placed <= 1)
+        terms.append(case.unscheduled_cost * (1 - placed))
+    own = case_owners(case.case.surgeon_id, case.case.specialty)
+    for s in case.segments:
+        seg = facts.segments[s]
+        cost = case.day_cost(seg.day, w.late_day)
+        if not facts.problem.respect_blocks and facts.problem.blocks and not (seg.owners & own):
+            cost += w.off_block_case
+        if cost:
+            terms.append(cost * x[case.index, s])
+    if case.booked is not None:
+        stay = [x[case.index, s] for s in case.segments if _is_booked_room_day(facts, case, s)]
+        terms.append(w.moved_case * (1 - sum(stay)))
+
+
+def _is_booked_room_day(facts: Facts, case: CaseFacts, s: int) -> bool:
+    seg = facts.segments[s]
+    return (seg.room, seg.day) == (case.booked.room, case.booked.day)
+
+
+def _rooms(facts: Facts, m, x, free, locked, terms) -> dict:
+    w = facts.problem.objective_weights
+    by_segment: dict[int, list] = defaultdict(list)
+    for (c, s), var in x.items():
+        by_segment[s].append(facts.cases[c].occupied * var)
+    locked_use = _locked_room_use(facts, locked)
+    room_days: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for s, seg in enumerate(facts.segments):
+        room_days[seg.room, seg.day].append(s)
+        if by_segment[s]:
+            m.add(sum(by_segment[s]) <= seg.length - locked_use[s])
+    y = {}
+    for key, segs in room_days.items():
+        load = [t for s in segs for t in by_segment[s]]
+        used = sum(locked_use[s] for s in segs)
+        if not load and not used:
+            continue
+        open_minutes = sum(facts.segments[s].length for s in segs)
+        y[key] = m.new_bool_var(f"y{key}")
+        if used:
+            m.add(y[key] == 1)
+        if load:
+            m.add(sum(load) <= open_minutes * y[key])
+        # a room-day costs its opening and its idle minutes: open minutes less the booked ones
+        terms.append((w.room_day + w.idle_minute * open_minutes) * y[key])
+        terms.append(-w.idle_minute * (sum(load) + used))
+    return y
+
+
+def _locked_room_use(facts: Facts, locked) -> dict[int, int]:
+    use: dict[int, int] = defaultdict(int)
+    for p in locked.values():
+        c = facts.cases[p.case].case
+        a, b = p.start - c.setup_minutes, p.end + c.cleanup_minutes
+        for s, seg in enumerate(facts.segments):
+            if seg.room == p.room and seg.start < b and seg.end > a:
+                use[s] += min(b, seg.end) - max(a, seg.start)
+    return use
+
+
+def _budgets(facts: Facts, m, x, free, locked) -> None:
+    used = cap.locked_usage(facts, locked)
+    loads: dict[tuple, list] = defaultdict(list)
+    for (c, s), var in x.items():
+        case, day = facts.cases[c], facts.segments[s].day
+        loads["person", case.surgeon, day].append(case.duration * var)
+        for role, count in case.roles:
+            loads["role", role, day].append(case.duration * count * var)
+        for unit_type in case.unit_types:
+            loads["unit", unit_type, day].append(case.duration * var)
+    for key, load in loads.items():
+        kind, who, day = key
+        budget = {
+            "person": cap.person_day,
+            "role": cap.role_day,
+            "unit": cap.unit_type_day,
+        }[kind](facts, who, day)
+        m.add(sum(load) <= max(0, budget - used[key]))
+
+
+def _surgeon_rooms(facts: Facts, m, x, free, locked, terms) -> list:
+    """Extra rooms per surgeon and day: rooms used (locked ones included) less one."""
+    w = facts.problem.objective_weights
+    rooms: dict[tuple[int, int], dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for (c, s), var in x.items():
+        seg = facts.segments[s]
+        rooms[facts.cases[c].surgeon, seg.day][seg.room].append(var)
+    pinned: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for p in locked.values():
+        day = facts.timeline.day_of(p.start)
+        if 0 <= day < facts.timeline.days:
+            pinned[facts.cases[p.case].surgeon, day].add(p.room)
+    used_rooms = []
+    for key in set(rooms) | set(pinned):
+        used = []
+        for room, chosen in rooms.get(key, {}).items():
+            if room in pinned[key]:
+                continue
+            z = m.new_bool_var("z")
+            m.add_max_equality(z, chosen)
+            used.append(z)
+        used_rooms += used
+        if pinned[key]:
+            terms.append(w.surgeon_extra_room * (len(pinned[key]) - 1 + sum(used)))
+        elif used:
+            anyone = m.new_bool_var("w")
+            m.add(anyone <= sum(used))
+            terms.append(w.surgeon_extra_room * (sum(used) - anyone))
+    return used_rooms

@@ -1,0 +1,171 @@
+"""Phase 2: sequence one day's cases in their segments, with start times, staff and units (CP-SAT).
+
+Cases that do not fit are left out (at their cost) and handed back to be placed elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+from ortools.util.python import sorted_interval_list
+
+from optimizer_service.domain.calendar import Segment, Window
+from optimizer_service.domain.facts import CaseFacts, Facts
+from optimizer_service.domain.ledger import Placement
+
+Domain = sorted_interval_list.Domain
+MANDATORY_DROP = 10**7
+
+
+@dataclass(slots=True)
+class _Day:
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    starts: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    present: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    staff: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    units: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    domains: dict[int, Domain] = field(default_factory=dict)
+    rooms: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    people: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    machines: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    minutes: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    costs: list = field(default_factory=list)
+
+
+def _starts_within(windows: list[Window], duration: int, low: int, high: int) -> Domain:
+    pieces = [[max(a, low), min(b - duration, high)] for a, b in windows]
+    return Domain.from_intervals([p for p in pieces if p[0] <= p[1]])
+
+
+def sequence_day(
+    facts: Facts,
+    day: int,
+    cases: dict[int, int],
+    locked: list[Placement],
+    hint: dict[int, Placement],
+    *,
+    seconds: float,
+    workers: int,
+) -> dict[int, Placement]:
+    """Placements for the day's cases (case -> segment) that fit; the others are left out."""
+    d = _Day()
+    for placement in locked:
+        _fixed(facts, d, placement)
+    for c, s in cases.items():
+        _case(facts, d, facts.cases[c], facts.segments[s])
+    for intervals in (*d.rooms.values(), *d.people.values(), *d.machines.values()):
+        d.model.add_no_overlap(intervals)
+    for person, load in d.minutes.items():
+        d.model.add(sum(load) <= facts.staff_daily_max[person])
+    d.model.minimize(sum(d.costs))
+    for c, p in hint.items():
+        if c in d.starts and d.domains[c].contains(p.start):
+            d.model.add_hint(d.starts[c], p.start)
+            d.model.add_hint(d.present[c], 1)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.2, seconds)
+    solver.parameters.num_workers = workers
+    if solver.solve(d.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}
+    return _read(facts, d, solver, cases)
+
+
+def _fixed(facts: Facts, d: _Day, p: Placement) -> None:
+    m, case = d.model, facts.cases[p.case]
+    c = case.case
+    room_interval = m.new_fixed_size_interval_var(p.start - c.setup_minutes, case.occupied, "l")
+    d.rooms[p.room].append(room_interval)
+    for person in (case.surgeon, *p.staff):
+        d.people[person].append(m.new_fixed_size_interval_var(p.start, p.end - p.start, "lp"))
+        d.minutes[person].append(p.end - p.start)
+    for unit in p.units:
+        size = p.end - p.start + facts.unit_turnaround[unit]
+        d.machines[unit].append(m.new_fixed_size_interval_var(p.start, size, "lu"))
+
+
+def _case(facts: Facts, d: _Day, case: CaseFacts, seg: Segment) -> None:
+    m, c, dur = d.model, case.case, case.duration
+    low, high = seg.start + c.setup_minutes, seg.end - c.cleanup_minutes - dur
+    domain = _starts_within(facts.staff_windows[case.surgeon], dur, low, high)
+    if domain.is_empty():
+        return
+    start = m.new_int_var_from_domain(domain, f"s{case.index}")
+    present = m.new_bool_var(f"p{case.index}")
+    d.starts[case.index], d.present[case.index] = start, present
+    d.domains[case.index] = domain
+    room_start = start - c.setup_minutes
+    d.rooms[seg.room].append(
+        m.new_optional_fixed_size_interval_var(room_start, case.occupied, present, "r")
+    )
+    d.people[case.surgeon].append(m.new_optional_fixed_size_interval_var(start, dur, present, "sg"))
+    d.minutes[case.surgeon].append(dur * present)
+    w = facts.problem.objective_weights
+    # Mandatory cases are not forced here: one that does not fit must not cost the whole day.
+    drop = MANDATORY_DROP if case.mandatory else case.unscheduled_cost
+    d.costs.append((drop + w.idle_minute * case.occupied + 1) * (1 - present))
+    _booked_start(facts, d, case, seg, start)
+    for role, count in case.roles:
+        chosen = [
+            _person(facts, d, case, person, start, low, high)
+            for person in facts.staff_for(role, case.surgeon)
+        ]
+        m.add(sum(v for v in chosen if v is not None) == count * present)
+    for unit_type in case.unit_types:
+        chosen = [
+            _unit(facts, d, case, unit, start, low, high) for unit in facts.units_for(unit_type)
+        ]
+        m.add(sum(v for v in chosen if v is not None) == present)
+
+
+def _booked_start(facts: Facts, d: _Day, case: CaseFacts, seg: Segment, start) -> None:
+    b = case.booked
+    if b is None or (b.room, b.day) != (seg.room, seg.day):
+        return
+    kept = d.model.new_bool_var("kept")
+    d.model.add(start == b.start).only_enforce_if(kept)
+    d.costs.append(facts.problem.objective_weights.moved_case * (1 - kept))
+
+
+def _person(facts: Facts, d: _Day, case: CaseFacts, person: int, start, low, high):
+    domain = _starts_within(facts.staff_windows[person], case.duration, low, high)
+    if domain.is_empty():
+        return None
+    m = d.model
+    chosen = d.staff.get((case.index, person))
+    if chosen is None:
+        chosen = m.new_bool_var(f"a{case.index}_{person}")
+        d.staff[case.index, person] = chosen
+        m.add_linear_expression_in_domain(start, domain).only_enforce_if(chosen)
+        d.people[person].append(
+            m.new_optional_fixed_size_interval_var(start, case.duration, chosen, "st")
+        )
+        d.minutes[person].append(case.duration * chosen)
+    return chosen
+
+
+def _unit(facts: Facts, d: _Day, case: CaseFacts, unit: int, start, low, high):
+    domain = _starts_within(facts.unit_windows[unit], case.duration, low, high)
+    if domain.is_empty():
+        return None
+    m = d.model
+    chosen = m.new_bool_var(f"u{case.index}_{unit}")
+    d.units[case.index, unit] = chosen
+    m.add_linear_expression_in_domain(start, domain).only_enforce_if(chosen)
+    size = case.duration + facts.unit_turnaround[unit]
+    d.machines[unit].append(m.new_optional_fixed_size_interval_var(start, size, chosen, "u"))
+    return chosen
+
+
+def _read(facts: Facts, d: _Day, solver, cases: dict[int, int]) -> dict[int, Placement]:
+    placed = {}
+    for c, start_var in d.starts.items():
+        if not solver.value(d.present[c]):
+            continue
+        start = solver.value(start_var)
+        staff = tuple(p for (case, p), v in d.staff.items() if case == c and solver.value(v))
+        units = tuple(u for (case, u), v in d.units.items() if case == c and solver.value(v))
+        room = facts.segments[cases[c]].room
+        placed[c] = Placement(c, room, start, start + facts.cases[c].duration, staff, units)
+    return placed
