@@ -19,7 +19,7 @@ from servicekit.messaging.consumer import ConsumerConfig, IdempotentConsumer
 from servicekit.messaging.relay import OutboxRelay, RelayConfig
 from servicekit.problems import install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
-from servicekit.service import Runtime, ServiceDefinition
+from servicekit.service import Runtime, ServiceDefinition, Worker
 from servicekit.user_access import user_access_guard
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,8 @@ def gateway_prefix(service: ServiceDefinition) -> str:
     return f"/api/{service.name}"
 
 
-def background_workers(runtime: Runtime) -> list[OutboxRelay | IdempotentConsumer]:
-    """The outbox relay, and the consumer when the service handles events."""
+def background_workers(runtime: Runtime) -> list[Worker]:
+    """The outbox relay, the consumer when the service handles events, and its own workers."""
     settings, service = runtime.settings, runtime.service
     client_id = f"{service.name}-service"
     relay = OutboxRelay(
@@ -67,7 +67,7 @@ def background_workers(runtime: Runtime) -> list[OutboxRelay | IdempotentConsume
         ),
         lambda: create_producer(settings.kafka_bootstrap_servers, client_id=client_id),
     )
-    workers: list[OutboxRelay | IdempotentConsumer] = [relay]
+    workers: list[Worker] = [relay]
     if service.handlers is not None:
         handlers = service.handlers()
         workers.append(
@@ -90,6 +90,8 @@ def background_workers(runtime: Runtime) -> list[OutboxRelay | IdempotentConsume
                 lambda: create_producer(settings.kafka_bootstrap_servers, client_id=client_id),
             )
         )
+    if service.workers is not None:
+        workers.extend(service.workers(runtime))
     return workers
 
 

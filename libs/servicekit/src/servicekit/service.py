@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
@@ -16,6 +17,16 @@ from servicekit.settings import ServiceSettings
 
 if TYPE_CHECKING:
     from servicekit.messaging.consumer import HandlerMap
+
+
+class Worker(Protocol):
+    """A background task of the service process, like the relay and the consumer.
+
+    `run` works until `stop` is set, then finishes what it holds and returns within the
+    shutdown grace period (after which it is cancelled).
+    """
+
+    async def run(self, stop: asyncio.Event) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,8 @@ class ServiceDefinition:
     routers: Sequence[APIRouter] = ()
     handlers: Callable[[], HandlerMap] | None = None
     seed: Callable[[Runtime], Awaitable[None]] | None = None
+    # The service's own background workers, started and drained with the relay and consumer.
+    workers: Callable[[Runtime], Sequence[Worker]] | None = None
     version: str = "0.1.0"
     openapi_tags: Sequence[dict[str, str]] = field(default_factory=tuple)
 
