@@ -48,7 +48,7 @@ def test_accepts_the_baseline_plan():
 def test_rejects_a_case_that_overlaps_another_in_the_same_room_including_cleanup():
     p, plan = setting()
     a = {x.case_id: x for x in plan.assignments}
-    first, second = (a[c.case_id] for c in p.cases)
+    first = a[p.cases[0].case_id]
     # the second case moves into the first case's room, starting during its cleanup
     start = first.end + timedelta(minutes=5)
     broken = moved(plan, 1, room_id=first.room_id, start=start, end=start + timedelta(minutes=60))

@@ -53,13 +53,18 @@ def assign(
     solver.parameters.max_time_in_seconds = max(0.5, seconds)
     solver.parameters.relative_gap_limit = gap
     solver.parameters.num_workers = workers
+    solver.parameters.repair_hint = True  # the greedy plan is the start; keep it when few workers
     status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         proven = status == cp_model.INFEASIBLE
         return Assignment({}, 0, 0, optimal=False, infeasible=True) if proven else None
     choice = {c: s for (c, s), var in built.x.items() if solver.value(var)}
     return Assignment(
-        choice, solver.objective_value, solver.best_objective_bound, status == cp_model.OPTIMAL
+        # every term is non-negative, so zero is a bound even before the LP has one
+        choice,
+        solver.objective_value,
+        max(0.0, solver.best_objective_bound),
+        status == cp_model.OPTIMAL,
     )
 
 
