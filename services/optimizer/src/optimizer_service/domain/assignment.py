@@ -18,6 +18,7 @@ from optimizer_service.domain.calendar import case_owners
 from optimizer_service.domain.facts import CaseFacts, Facts
 from optimizer_service.domain.ledger import Placement
 
+REPAIR_HINT_FROM = 5_000  # assignment variables
 Choice = dict[int, int]  # case index -> segment index
 
 
@@ -53,7 +54,9 @@ def assign(
     solver.parameters.max_time_in_seconds = max(0.5, seconds)
     solver.parameters.relative_gap_limit = gap
     solver.parameters.num_workers = workers
-    solver.parameters.repair_hint = True  # the greedy plan is the start; keep it when few workers
+    # Repairing the greedy hint is what lets few workers improve large models, but OR-Tools
+    # 9.15 was seen aborting with it on tiny models; only large ones use it.
+    solver.parameters.repair_hint = len(built.x) >= REPAIR_HINT_FROM
     status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         proven = status == cp_model.INFEASIBLE
