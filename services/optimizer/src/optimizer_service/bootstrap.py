@@ -4,12 +4,15 @@ from servicekit.messaging.consumer import HandlerMap
 from servicekit.service import ServiceDefinition
 from servicekit.user_access import register_user_access_handlers
 
+from optimizer_service.api import runs
 from optimizer_service.db.tables import metadata, user_access
+from optimizer_service.handlers import optimization_requests
 from optimizer_service.settings import OptimizerSettings
+from optimizer_service.worker import run_workers
 
 
 def handlers() -> HandlerMap:
-    return register_user_access_handlers(HandlerMap(), user_access)
+    return optimization_requests.register(register_user_access_handlers(HandlerMap(), user_access))
 
 
 service = ServiceDefinition(
@@ -21,5 +24,13 @@ service = ServiceDefinition(
     settings=OptimizerSettings,
     metadata=metadata,
     migrations="optimizer_service:migrations",
+    routers=(runs.router,),
     handlers=handlers,
+    workers=run_workers,
+    openapi_tags=(
+        {
+            "name": "runs",
+            "description": "Optimization runs: what-if planning over a self-contained problem.",
+        },
+    ),
 )

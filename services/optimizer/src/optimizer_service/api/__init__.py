@@ -1,0 +1,1 @@
+"""The optimizer service's HTTP API."""

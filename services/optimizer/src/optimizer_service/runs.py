@@ -1,0 +1,109 @@
+"""Optimization runs as the API and the consumer see them: queue one, wait for it, read them.
+
+Solving happens elsewhere (`worker`): here a run is only recorded, so neither a request nor a
+partition of the request topic is ever held for a solver's time limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.envelope import Envelope
+from contracts.events.scheduling_optimization_requests import OptimizationRequested
+from contracts.planning import OptimizationProblem
+from servicekit.logs import correlation_id_var
+from servicekit.problems import Problem
+from servicekit.service import Runtime
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from optimizer_service.db import runs as db
+from optimizer_service.settings import OptimizerSettings
+
+
+@dataclass(frozen=True, slots=True)
+class RunFilter:
+    status: str | None = None
+    source: str | None = None
+
+
+async def queue_requested(
+    session: AsyncSession, event: OptimizationRequested, envelope: Envelope
+) -> None:
+    """Records the request's run; the same request arriving again adds nothing."""
+    await db.insert_run(
+        session,
+        db.NewRun(
+            source="event",
+            problem=event.problem.model_dump(mode="json"),
+            request_id=event.request_id,
+            requested_by=event.requested_by,
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.event_id,
+        ),
+    )
+
+
+async def submit(
+    runtime: Runtime,
+    problem: OptimizationProblem,
+    *,
+    planner: str,
+    requested_by: str,
+    wait: bool,
+) -> Row[Any]:
+    """Queues a what-if run; with `wait`, returns once it finished or its wait ran out."""
+    settings = runtime.settings
+    assert isinstance(settings, OptimizerSettings)
+    async with runtime.unit_of_work() as uow:
+        run_id = await db.insert_run(
+            uow.session,
+            db.NewRun(
+                source="http",
+                problem=problem.model_dump(mode="json"),
+                planner=planner,
+                requested_by=uuid.UUID(requested_by),
+                correlation_id=_uuid_or_none(correlation_id_var.get()),
+            ),
+        )
+        await uow.commit()
+    assert run_id is not None  # only event runs can collide
+    if wait:
+        limit = min(problem.time_limit_seconds, settings.max_time_limit_seconds)
+        await _until_finished(runtime, run_id, limit + settings.wait_margin_seconds, settings)
+    async with runtime.unit_of_work() as uow:
+        return await get(uow.session, run_id)
+
+
+async def _until_finished(
+    runtime: Runtime, run_id: uuid.UUID, seconds: float, settings: OptimizerSettings
+) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        async with runtime.sessions() as session:
+            if await db.status_of(session, run_id) in db.FINISHED:
+                return
+        await asyncio.sleep(settings.wait_poll_seconds)
+
+
+async def get(session: AsyncSession, run_id: uuid.UUID) -> Row[Any]:
+    row = await db.find(session, run_id)
+    if row is None:
+        raise Problem(404, f"There is no optimization run {run_id}.")
+    return row
+
+
+async def list_runs(
+    session: AsyncSession, where: RunFilter, offset: int, limit: int
+) -> tuple[list[Row[Any]], int]:
+    return await db.page(session, where.status, where.source, offset, limit)
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
