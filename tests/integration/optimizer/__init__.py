@@ -1,0 +1,1 @@
+"""The optimizer service against the real PostgreSQL and Kafka."""
