@@ -9,12 +9,8 @@ from contracts.envelope import Envelope
 from contracts.events.optimizer_schedules import OptimizationFailed, ScheduleOptimized
 from optimizer_service.domain.checker import check_plan
 
-from tests.integration.optimizer.world import (
-    envelope_of,
-    impossible_problem,
-    request,
-    tiny_problem,
-)
+from tests.integration.optimizer.problems import impossible_problem, tiny_problem
+from tests.integration.optimizer.world import envelope_of, request
 from tests.integration.servicekit.effects import wait_until
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,8 @@ from optimizer_service.db import runs as db
 from optimizer_service.instances import generate
 from sqlalchemy import text
 
-from tests.integration.optimizer.world import request, tiny_problem
+from tests.integration.optimizer.problems import tiny_problem
+from tests.integration.optimizer.world import request
 from tests.integration.servicekit.effects import wait_until
 
 pytestmark = pytest.mark.integration
