@@ -14,7 +14,7 @@ from contracts.events.optimizer_schedules import (
 )
 from contracts.planning import Plan, SolverReport
 
-from optimizer_service.domain.outcome import Failed, Outcome, Solved
+from optimizer_service.domain.outcome import Outcome, Solved
 
 Result = dict[str, Any]
 
@@ -59,13 +59,4 @@ def event(request_id: uuid.UUID, run_id: uuid.UUID, status: str, result: Result)
         reason=FailureReason(failed["reason"]),
         message=failed["message"],
         details=tuple(FailureDetail.model_validate(d) for d in failed["details"]),
-    )
-
-
-def as_failed(result: Result) -> Failed:
-    failed = result["failure"]
-    return Failed(
-        FailureReason(failed["reason"]),
-        failed["message"],
-        tuple(FailureDetail.model_validate(d) for d in failed["details"]),
     )

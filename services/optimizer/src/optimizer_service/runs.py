@@ -72,10 +72,14 @@ async def submit(
         await uow.commit()
     assert run_id is not None  # only event runs can collide
     if wait:
-        limit = min(problem.time_limit_seconds, settings.max_time_limit_seconds)
-        await _until_finished(runtime, run_id, limit + settings.wait_margin_seconds, settings)
+        await _until_finished(runtime, run_id, _wait_seconds(problem, settings), settings)
     async with runtime.unit_of_work() as uow:
         return await get(uow.session, run_id)
+
+
+def _wait_seconds(problem: OptimizationProblem, settings: OptimizerSettings) -> float:
+    limit = min(problem.time_limit_seconds, settings.max_time_limit_seconds)
+    return min(limit + settings.wait_margin_seconds, settings.max_wait_seconds)
 
 
 async def _until_finished(

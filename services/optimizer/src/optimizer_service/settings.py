@@ -30,4 +30,6 @@ class OptimizerSettings(ServiceSettings):
     run_max_attempts: int = Field(default=3, ge=1, le=20)
     # `POST /runs` in wait mode waits for the time limit plus this, then answers 202.
     wait_margin_seconds: float = Field(default=10.0, ge=0, le=600)
+    # ...but never longer than this: the gateway gives up on an answer after 120 s.
+    max_wait_seconds: float = Field(default=100.0, gt=0, le=3600)
     wait_poll_seconds: float = Field(default=0.2, gt=0, le=5)

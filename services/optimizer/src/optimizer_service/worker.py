@@ -163,6 +163,7 @@ class RunWorker:
             try:
                 async with self._unit_of_work() as uow:
                     held = await db.renew_lease(uow.session, claim, self.config.lease_seconds)
+                    QUEUE_DEPTH.set(await db.queue_depth(uow.session))
                     await uow.commit()
             except Exception:
                 log.warning("could not renew the lease of run %s", claim.run_id, exc_info=True)
