@@ -65,7 +65,7 @@ async def submit(
                 source="http",
                 problem=problem.model_dump(mode="json"),
                 planner=planner,
-                requested_by=uuid.UUID(requested_by),
+                requested_by=_uuid_or_none(requested_by),
                 correlation_id=_uuid_or_none(correlation_id_var.get()),
             ),
         )
