@@ -1,0 +1,48 @@
+"""What-if runs share the queue with requested ones; a wait that runs out hands back the run."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from optimizer_service import runs
+from optimizer_service.settings import OptimizerSettings
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from tests.integration.optimizer.problems import tiny_problem
+
+pytestmark = pytest.mark.integration
+
+
+def _runtime(optimizer, **settings):
+    # The parts of a service Runtime that `runs` uses, on the test's own schema.
+    return SimpleNamespace(
+        settings=OptimizerSettings(**settings),
+        sessions=async_sessionmaker(optimizer.engine, expire_on_commit=False),
+        unit_of_work=optimizer.unit_of_work,
+    )
+
+
+async def test_a_waiting_request_gets_the_finished_run_from_the_shared_worker(optimizer):
+    runtime = _runtime(optimizer)
+    async with optimizer.running():
+        run = await runs.submit(
+            runtime, tiny_problem(2), planner="cp_sat", requested_by=str(uuid.uuid4()), wait=True
+        )
+
+    assert (run.status, run.source, run.attempts) == ("succeeded", "http", 1)
+    assert len(run.result["plan"]["assignments"]) == 2
+
+
+async def test_a_wait_that_runs_out_returns_the_run_still_queued(optimizer):
+    runtime = _runtime(optimizer, wait_margin_seconds=0, max_wait_seconds=0.5)
+    started = asyncio.get_running_loop().time()
+
+    run = await runs.submit(
+        runtime, tiny_problem(2), planner="greedy", requested_by=str(uuid.uuid4()), wait=True
+    )
+
+    assert asyncio.get_running_loop().time() - started < 2
+    assert (run.status, run.planner, run.result) == ("queued", "greedy", None)
