@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-
 from auth_service.sessions import RefreshRefused, _ensure_usable
 from auth_service.settings import AuthSettings
 

@@ -1,7 +1,6 @@
 """Optimistic concurrency: a write naming a stale version is refused with 412."""
 
 import pytest
-
 from servicekit.etags import ensure_fresh, etag
 from servicekit.problems import Problem
 
