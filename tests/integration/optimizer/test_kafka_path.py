@@ -79,3 +79,24 @@ async def test_the_consumer_only_queues_the_run_and_leaves_solving_to_the_worker
 
     assert run["status"] == still["status"] == "queued"
     assert still["result"] is None and still["attempts"] == 0
+
+
+async def test_a_request_breaking_the_contract_is_answered_invalid_problem_once(optimizer):
+    asked = request(tiny_problem(2))
+    valid = envelope_of(asked)
+    broken_problem = {**valid.data["problem"], "rooms": []}  # at least one room is required
+    broken = valid.model_copy(update={"data": {**valid.data, "problem": broken_problem}})
+    async with optimizer.running():
+        await optimizer.publish(broken, broken)
+        [(key, answer)] = await optimizer.outcomes_for(asked.request_id)
+        await asyncio.sleep(2)  # room for a second, wrong, answer to arrive
+        answers = await optimizer.outcomes_for(asked.request_id, timeout=3)
+
+    assert len(answers) == 1
+    assert (key, answer.event_type) == (str(asked.request_id), "OptimizationFailed")
+    failed = OptimizationFailed.model_validate(answer.data)
+    assert failed.reason == "invalid_problem"
+    assert "rooms" in failed.message
+    assert answer.causation_id == broken.event_id
+    [run] = await optimizer.runs(asked.request_id)
+    assert (run["status"], run["result"]["failure"]["reason"]) == ("failed", "invalid_problem")

@@ -70,7 +70,9 @@ class Optimizer:
         return RunWorker(config, self.unit_of_work)
 
     def consumer(self) -> IdempotentConsumer:
-        handlers = optimization_requests.register(HandlerMap(), topic=self.requests)
+        handlers = optimization_requests.register(
+            HandlerMap(), topic=self.requests, outcome_topic=self.outcomes
+        )
         return IdempotentConsumer(
             ConsumerConfig(group_id=self.group, bootstrap_servers=KAFKA, client_id="tests"),
             handlers,

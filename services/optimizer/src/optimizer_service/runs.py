@@ -12,16 +12,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.envelope import Envelope
+from contracts.events.optimizer_schedules import FailureReason
 from contracts.events.scheduling_optimization_requests import OptimizationRequested
 from contracts.planning import OptimizationProblem
 from servicekit.logs import correlation_id_var
+from servicekit.messaging.outbox import OutboxWriter
 from servicekit.problems import Problem
 from servicekit.service import Runtime
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from optimizer_service import results
 from optimizer_service.db import runs as db
 from optimizer_service.settings import OptimizerSettings
+
+SERVICE_NAME = "optimizer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +50,33 @@ async def queue_requested(
             causation_id=envelope.event_id,
         ),
     )
+
+
+async def refuse_invalid_request(
+    session: AsyncSession, document: dict[str, Any], error: Exception, *, topic: str | None = None
+) -> None:
+    """A request that breaks the contract is answered `OptimizationFailed(invalid_problem)`, so
+    its sender is not left waiting; without a readable `request_id` there is nobody to answer."""
+    data = document.get("data") if isinstance(document.get("data"), dict) else {}
+    request_id = _uuid_or_none(str(data.get("request_id") or ""))
+    if request_id is None:
+        return
+    result = results.failure(FailureReason.INVALID_PROBLEM, f"The request is invalid: {error}")
+    problem = data.get("problem")
+    run_id = await db.insert_refused_run(
+        session,
+        db.NewRun(
+            source="event",
+            problem=problem if isinstance(problem, dict) else {},
+            request_id=request_id,
+            correlation_id=_uuid_or_none(str(document.get("correlation_id") or "")),
+            causation_id=_uuid_or_none(str(document.get("event_id") or "")),
+        ),
+        result,
+    )
+    if run_id is not None:
+        outbox = OutboxWriter(session, producer=SERVICE_NAME)
+        await outbox.add(results.event(request_id, run_id, "failed", result), topic=topic)
 
 
 async def submit(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,6 +31,9 @@ log = logging.getLogger(__name__)
 _PURGE_INTERVAL_SECONDS = 600
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+# Called with the raw envelope (a dict) of a message of a handled type that breaks the contract,
+# so the service can answer its sender (say, "your request was invalid") before it is parked.
+InvalidHandler = Callable[[AsyncSession, dict[str, Any], Exception], Awaitable[None]]
 
 
 class Unprocessable(Exception):
@@ -52,12 +57,20 @@ class HandlerMap:
     """Which function handles which event type, per topic."""
 
     by_topic: dict[str, dict[str, Handler]] = field(default_factory=dict)
+    invalid_by_topic: dict[str, dict[str, InvalidHandler]] = field(default_factory=dict)
 
     def on(
-        self, event_class: type[Event], handler: Handler, *, topic: str | None = None
+        self,
+        event_class: type[Event],
+        handler: Handler,
+        *,
+        topic: str | None = None,
+        on_invalid: InvalidHandler | None = None,
     ) -> HandlerMap:
         name = topic or event_class.topic.name
         self.by_topic.setdefault(name, {})[event_class.event_type] = handler
+        if on_invalid is not None:
+            self.invalid_by_topic.setdefault(name, {})[event_class.event_type] = on_invalid
         return self
 
     @property
@@ -130,6 +143,9 @@ class IdempotentConsumer:
             if declared_type and declared_type not in topic_handlers:
                 EVENTS_CONSUMED.labels(self.config.group_id, record.topic, "ignored").inc()
                 return
+            invalid = self.handlers.invalid_by_topic.get(record.topic, {}).get(declared_type or "")
+            if invalid is not None:
+                await self._answer_invalid(record, invalid, exc)
             await self._dead_letter(record, dlq_producer, exc, attempts=1)
             return
         handler = topic_handlers.get(envelope.event_type)
@@ -192,6 +208,34 @@ class IdempotentConsumer:
             await handler(session, event, envelope)
         return "applied"
 
+    async def _answer_invalid(
+        self, record: ConsumerRecord, invalid: InvalidHandler, error: Exception
+    ) -> None:
+        """Once per event id, like any effect; a failure here still leaves the DLQ to tell."""
+        document = _loose_json(record.value)
+        event_id = _uuid_or_none(document.get("event_id"))
+        if event_id is None:
+            return  # nothing to deduplicate by, nobody identifiable to answer
+        correlation = correlation_id_var.set(str(document.get("correlation_id") or event_id))
+        causation = causation_id_var.set(str(event_id))
+        try:
+            async with self._sessions() as session, session.begin():
+                first_time = await session.scalar(
+                    insert(processed_events)
+                    .values(
+                        consumer_group=self.config.group_id, event_id=event_id, topic=record.topic
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(processed_events.c.event_id)
+                )
+                if first_time is not None:
+                    await invalid(session, document, error)
+        except Exception:
+            log.exception("answering the invalid message %s failed", event_id)
+        finally:
+            correlation_id_var.reset(correlation)
+            causation_id_var.reset(causation)
+
     async def _purge_if_due(self) -> None:
         if time.monotonic() - self._last_purge < _PURGE_INTERVAL_SECONDS:
             return
@@ -232,6 +276,21 @@ class IdempotentConsumer:
             CONSUMER_LAG.labels(self.config.group_id, tp.topic, str(tp.partition)).set(
                 max(highwater - position, 0)
             )
+
+
+def _loose_json(raw: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _header(record: ConsumerRecord, name: str) -> str | None:

@@ -44,6 +44,31 @@ class Claim:
     attempts: int
 
 
+async def insert_refused_run(
+    session: AsyncSession, run: NewRun, result: dict[str, Any]
+) -> uuid.UUID | None:
+    """A run that ends as it arrives (an invalid request): failed, never queued."""
+    statement = (
+        insert(runs)
+        .values(
+            run_id=uuid.uuid4(),
+            source=run.source,
+            planner=run.planner,
+            problem=run.problem,
+            request_id=run.request_id,
+            requested_by=run.requested_by,
+            correlation_id=run.correlation_id,
+            causation_id=run.causation_id,
+            status="failed",
+            result=result,
+            finished_at=func.now(),
+        )
+        .on_conflict_do_nothing(index_elements=[runs.c.request_id])
+        .returning(runs.c.run_id)
+    )
+    return await session.scalar(statement)
+
+
 async def insert_run(session: AsyncSession, run: NewRun) -> uuid.UUID | None:
     """The new run's id, or None when a run for the same request exists already."""
     statement = (

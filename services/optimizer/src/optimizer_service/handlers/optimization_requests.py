@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from contracts.envelope import Envelope
 from contracts.events.scheduling_optimization_requests import OptimizationRequested
 from servicekit.messaging.consumer import HandlerMap
@@ -17,6 +19,20 @@ async def on_optimization_requested(
     await runs.queue_requested(session, event, envelope)
 
 
-def register(handlers: HandlerMap, *, topic: str | None = None) -> HandlerMap:
-    """`topic` overrides the request topic, for tests with a topic of their own."""
-    return handlers.on(OptimizationRequested, on_optimization_requested, topic=topic)
+def register(
+    handlers: HandlerMap, *, topic: str | None = None, outcome_topic: str | None = None
+) -> HandlerMap:
+    """`topic` and `outcome_topic` override the events' own topics, for tests."""
+
+    async def on_invalid_optimization_request(
+        session: AsyncSession, document: dict[str, Any], error: Exception
+    ) -> None:
+        # The message is dead-lettered as well; this only tells its sender.
+        await runs.refuse_invalid_request(session, document, error, topic=outcome_topic)
+
+    return handlers.on(
+        OptimizationRequested,
+        on_optimization_requested,
+        topic=topic,
+        on_invalid=on_invalid_optimization_request,
+    )
