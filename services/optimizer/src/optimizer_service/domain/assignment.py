@@ -18,7 +18,6 @@ from optimizer_service.domain.calendar import case_owners
 from optimizer_service.domain.facts import CaseFacts, Facts
 from optimizer_service.domain.ledger import Placement
 
-REPAIR_HINT_FROM = 5_000  # assignment variables
 Choice = dict[int, int]  # case index -> segment index
 
 
@@ -54,9 +53,8 @@ def assign(
     solver.parameters.max_time_in_seconds = max(0.5, seconds)
     solver.parameters.relative_gap_limit = gap
     solver.parameters.num_workers = workers
-    # Repairing the greedy hint is what lets few workers improve large models, but OR-Tools
-    # 9.15 was seen aborting with it on tiny models; only large ones use it.
-    solver.parameters.repair_hint = len(built.x) >= REPAIR_HINT_FROM
+    if workers > 1:  # the full-problem worker with every cut: the bound is what it proves
+        solver.parameters.subsolvers.append("max_lp")
     status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         proven = status == cp_model.INFEASIBLE
@@ -138,8 +136,10 @@ def _is_booked_room_day(facts: Facts, case: CaseFacts, s: int) -> bool:
 def _rooms(facts: Facts, m, x, free, locked, terms) -> dict:
     w = facts.problem.objective_weights
     by_segment: dict[int, list] = defaultdict(list)
+    chosen_in: dict[int, list] = defaultdict(list)
     for (c, s), var in x.items():
         by_segment[s].append(facts.cases[c].occupied * var)
+        chosen_in[s].append(var)
     locked_use = _locked_room_use(facts, locked)
     room_days: dict[tuple[int, int], list[int]] = defaultdict(list)
     for s, seg in enumerate(facts.segments):
@@ -158,6 +158,9 @@ def _rooms(facts: Facts, m, x, free, locked, terms) -> dict:
             m.add(y[key] == 1)
         if load:
             m.add(sum(load) <= open_minutes * y[key])
+            for s in segs:
+                for var in chosen_in[s]:
+                    m.add_implication(var, y[key])
         # a room-day costs its opening and its idle minutes: open minutes less the booked ones
         terms.append((w.room_day + w.idle_minute * open_minutes) * y[key])
         terms.append(-w.idle_minute * (sum(load) + used))
@@ -178,21 +181,34 @@ def _locked_room_use(facts: Facts, locked) -> dict[int, int]:
 def _budgets(facts: Facts, m, x, free, locked) -> None:
     used = cap.locked_usage(facts, locked)
     loads: dict[tuple, list] = defaultdict(list)
+    margins: dict[tuple, tuple[int, int]] = {}
     for (c, s), var in x.items():
         case, day = facts.cases[c], facts.segments[s].day
-        loads["person", case.surgeon, day].append(case.duration * var)
-        for role, count in case.roles:
-            loads["role", role, day].append(case.duration * count * var)
-        for unit_type in case.unit_types:
-            loads["unit", unit_type, day].append(case.duration * var)
+        keys = [("person", case.surgeon, day)]
+        keys += [("role", role, day) for role, _ in case.roles]
+        keys += [("unit", unit_type, day) for unit_type in case.unit_types]
+        for key in keys:
+            loads[key].append(_minutes_used(facts, case, key) * var)
+            lead, tail = margins.get(key, (case.setup, case.case.cleanup_minutes))
+            margins[key] = (min(lead, case.setup), min(tail, case.case.cleanup_minutes))
     for key, load in loads.items():
         kind, who, day = key
-        budget = {
-            "person": cap.person_day,
-            "role": cap.role_day,
-            "unit": cap.unit_type_day,
-        }[kind](facts, who, day)
-        m.add(sum(load) <= max(0, budget - used[key]))
+        # locked cases may sit anywhere: with them, no margin is safe
+        margin = (0, 0) if used.get(key) else margins[key]
+        budget = _DAY_CAPACITY[kind](facts, who, day, margin)
+        m.add(sum(load) <= max(0, budget - used.get(key, 0)))
+
+
+_DAY_CAPACITY = {"person": cap.person_day, "role": cap.role_day, "unit": cap.unit_type_day}
+
+
+def _minutes_used(facts: Facts, case: CaseFacts, key: tuple) -> int:
+    kind, who, _ = key
+    if kind == "role":
+        return case.duration * dict(case.roles)[who]
+    if kind == "unit":
+        return case.duration + cap.type_turnaround(facts, who)
+    return case.duration
 
 
 def _surgeon_rooms(facts: Facts, m, x, free, locked, terms) -> list:

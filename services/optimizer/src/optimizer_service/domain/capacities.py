@@ -1,4 +1,9 @@
-"""Per-day capacities of people and units in minutes, less what locked cases already use."""
+"""Per-day capacities of people and units in minutes, less what locked cases already use.
+
+Surgery happens inside some room's open time, so a person's or unit's useful minutes on a day
+are those its availability shares with the day's open room time. A unit's busy time is each
+surgery and its turnaround; the last turnaround of a stretch may run past the stretch's end.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,38 @@ from collections import defaultdict
 
 from contracts.vocabulary import StaffRole
 
-from optimizer_service.domain.calendar import Window
+from optimizer_service.domain.calendar import Window, merge
 from optimizer_service.domain.facts import Facts
 from optimizer_service.domain.ledger import Placement
 
-
-def _in_day(windows: list[Window], start: int, end: int) -> int:
-    return sum(max(0, min(b, end) - max(a, start)) for a, b in windows)
+Margins = tuple[int, int]  # the least setup before and cleanup after any surgery counted
 
 
-def person_day(facts: Facts, person: int, day: int) -> int:
-    starts = facts.timeline.day_starts
-    available = _in_day(facts.staff_windows[person], starts[day], starts[day + 1])
+def _shared(windows: list[Window], open_windows: list[Window]) -> list[int]:
+    """Minutes of `windows` inside each open window."""
+    return [sum(max(0, min(b, d) - max(a, c)) for a, b in windows) for c, d in open_windows]
+
+
+def open_windows(facts: Facts, day: int, margins: Margins = (0, 0)) -> list[Window]:
+    """The day's open room time; with margins, where surgeries (after setup, before cleanup) fit."""
+    lead, tail = margins
+    merged = merge((s.start, s.end) for s in facts.segments if s.day == day)
+    return [(a + lead, b - tail) for a, b in merged if b - tail > a + lead]
+
+
+def person_day(facts: Facts, person: int, day: int, margins: Margins = (0, 0)) -> int:
+    available = sum(_shared(facts.staff_windows[person], open_windows(facts, day, margins)))
     return min(available, facts.staff_daily_max[person])
 
 
-def unit_day(facts: Facts, unit: int, day: int) -> int:
-    starts = facts.timeline.day_starts
-    return _in_day(facts.unit_windows[unit], starts[day], starts[day + 1])
+def unit_day(facts: Facts, unit: int, day: int, margins: Margins = (0, 0)) -> int:
+    """Surgery plus turnaround minutes a unit can give on a day."""
+    shared = _shared(facts.unit_windows[unit], open_windows(facts, day, margins))
+    return sum(m + facts.unit_turnaround[unit] for m in shared if m > 0)
+
+
+def type_turnaround(facts: Facts, unit_type: str) -> int:
+    return min((facts.unit_turnaround[u] for u in facts.units_for(unit_type)), default=0)
 
 
 def locked_usage(facts: Facts, locked: dict[int, Placement]) -> dict[tuple, int]:
@@ -38,15 +57,18 @@ def locked_usage(facts: Facts, locked: dict[int, Placement]) -> dict[tuple, int]
             for role in facts.staff_roles[person]:
                 used["role", role, day] += minutes
         for unit in p.units:
-            used["unit", facts.unit_types[unit], day] += minutes
+            unit_type = facts.unit_types[unit]
+            used["unit", unit_type, day] += minutes + type_turnaround(facts, unit_type)
     return used
 
 
-def role_day(facts: Facts, role: StaffRole, day: int) -> int:
+def role_day(facts: Facts, role: StaffRole, day: int, margins: Margins = (0, 0)) -> int:
     return sum(
-        person_day(facts, s, day) for s, roles in enumerate(facts.staff_roles) if role in roles
+        person_day(facts, s, day, margins)
+        for s, roles in enumerate(facts.staff_roles)
+        if role in roles
     )
 
 
-def unit_type_day(facts: Facts, unit_type: str, day: int) -> int:
-    return sum(unit_day(facts, u, day) for u in facts.units_for(unit_type))
+def unit_type_day(facts: Facts, unit_type: str, day: int, margins: Margins = (0, 0)) -> int:
+    return sum(unit_day(facts, u, day, margins) for u in facts.units_for(unit_type))

@@ -23,7 +23,7 @@ from optimizer_service.domain.preparation import Prepared, prepare
 from optimizer_service.domain.scoring import score
 from optimizer_service.domain.sequencing import sequence_day
 
-PHASE_ONE_SHARE = 0.6
+PHASE_ONE_SHARE = 0.8
 RESERVE_SECONDS = 0.5  # for repair, scoring and the checker
 
 

@@ -26,6 +26,7 @@ class _Day:
     present: dict[int, cp_model.IntVar] = field(default_factory=dict)
     staff: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     units: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    room_of: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     domains: dict[int, Domain] = field(default_factory=dict)
     rooms: dict[int, list] = field(default_factory=lambda: defaultdict(list))
     people: dict[int, list] = field(default_factory=lambda: defaultdict(list))
@@ -53,8 +54,15 @@ def sequence_day(
     d = _Day()
     for placement in locked:
         _fixed(facts, d, placement)
+    opened = {facts.segments[s].room for s in cases.values()}
+    opened |= {p.room for p in locked}
     for c, s in cases.items():
-        _case(facts, d, facts.cases[c], facts.segments[s])
+        others = [
+            facts.segments[o]
+            for o in facts.cases[c].segments
+            if o != s and facts.segments[o].day == day and facts.segments[o].room in opened
+        ]
+        _case(facts, d, facts.cases[c], facts.segments[s], others)
     for intervals in (*d.rooms.values(), *d.people.values(), *d.machines.values()):
         d.model.add_no_overlap(intervals)
     for person, load in d.minutes.items():
@@ -85,38 +93,59 @@ def _fixed(facts: Facts, d: _Day, p: Placement) -> None:
         d.machines[unit].append(m.new_fixed_size_interval_var(p.start, size, "lu"))
 
 
-def _case(facts: Facts, d: _Day, case: CaseFacts, seg: Segment) -> None:
+def _case(facts: Facts, d: _Day, case: CaseFacts, chosen: Segment, others: list[Segment]) -> None:
+    """The case in its phase 1 segment or, at a small cost, in another open one of the day."""
     m, c, dur = d.model, case.case, case.duration
-    low, high = seg.start + c.setup_minutes, seg.end - c.cleanup_minutes - dur
-    domain = _starts_within(facts.staff_windows[case.surgeon], dur, low, high)
-    if domain.is_empty():
+    places = []
+    for seg in (chosen, *others):
+        low, high = seg.start + c.setup_minutes, seg.end - c.cleanup_minutes - dur
+        domain = _starts_within(facts.staff_windows[case.surgeon], dur, low, high)
+        if not domain.is_empty():
+            places.append((seg, domain))
+    if not places:
         return
+    domain = Domain.from_intervals([list(i) for _, dom in places for i in _pairs(dom)])
     start = m.new_int_var_from_domain(domain, f"s{case.index}")
     present = m.new_bool_var(f"p{case.index}")
     d.starts[case.index], d.present[case.index] = start, present
     d.domains[case.index] = domain
-    room_start = start - c.setup_minutes
-    d.rooms[seg.room].append(
-        m.new_optional_fixed_size_interval_var(room_start, case.occupied, present, "r")
-    )
+    w = facts.problem.objective_weights
+    here = []
+    for seg, seg_domain in places:
+        lit = m.new_bool_var(f"r{case.index}_{seg.room}")
+        m.add_linear_expression_in_domain(start, seg_domain).only_enforce_if(lit)
+        d.rooms[seg.room].append(
+            m.new_optional_fixed_size_interval_var(start - c.setup_minutes, case.occupied, lit, "r")
+        )
+        d.room_of[case.index, seg.room] = lit
+        here.append(lit)
+        if seg is not chosen:
+            d.costs.append((w.surgeon_extra_room + 1) * lit)
+    m.add(sum(here) == present)
     d.people[case.surgeon].append(m.new_optional_fixed_size_interval_var(start, dur, present, "sg"))
     d.minutes[case.surgeon].append(dur * present)
-    w = facts.problem.objective_weights
     # Mandatory cases are not forced here: one that does not fit must not cost the whole day.
     drop = MANDATORY_DROP if case.mandatory else case.unscheduled_cost
     d.costs.append((drop + w.idle_minute * case.occupied + 1) * (1 - present))
-    _booked_start(facts, d, case, seg, start)
+    _booked_start(facts, d, case, chosen, start)
+    low = min(seg.start for seg, _ in places) + c.setup_minutes
+    high = max(seg.end for seg, _ in places) - c.cleanup_minutes - dur
     for role, count in case.roles:
-        chosen = [
+        picked = [
             _person(facts, d, case, person, start, low, high)
             for person in facts.staff_for(role, case.surgeon)
         ]
-        m.add(sum(v for v in chosen if v is not None) == count * present)
+        m.add(sum(v for v in picked if v is not None) == count * present)
     for unit_type in case.unit_types:
-        chosen = [
+        picked = [
             _unit(facts, d, case, unit, start, low, high) for unit in facts.units_for(unit_type)
         ]
-        m.add(sum(v for v in chosen if v is not None) == present)
+        m.add(sum(v for v in picked if v is not None) == present)
+
+
+def _pairs(domain: Domain) -> list[tuple[int, int]]:
+    flat = domain.flattened_intervals()
+    return list(zip(flat[::2], flat[1::2], strict=True))
 
 
 def _booked_start(facts: Facts, d: _Day, case: CaseFacts, seg: Segment, start) -> None:
@@ -166,6 +195,6 @@ def _read(facts: Facts, d: _Day, solver, cases: dict[int, int]) -> dict[int, Pla
         start = solver.value(start_var)
         staff = tuple(p for (case, p), v in d.staff.items() if case == c and solver.value(v))
         units = tuple(u for (case, u), v in d.units.items() if case == c and solver.value(v))
-        room = facts.segments[cases[c]].room
+        room = next(r for (case, r), v in d.room_of.items() if case == c and solver.value(v))
         placed[c] = Placement(c, room, start, start + facts.cases[c].duration, staff, units)
     return placed
