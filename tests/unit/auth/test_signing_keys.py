@@ -62,3 +62,12 @@ def test_a_retired_key_is_published_until_its_last_token_has_expired():
     last_expiry = retired.retires_at + LIFETIME
     assert "old" in published_kids([retired], last_expiry - timedelta(seconds=1), LIFETIME)
     assert "old" not in published_kids([retired], last_expiry, LIFETIME)
+
+
+def test_a_key_rotated_away_before_it_started_never_signs():
+    current = KeyTimes("current", T0, T0 + timedelta(seconds=5))
+    skipped = KeyTimes("skipped", T0 + timedelta(seconds=30), T0 + timedelta(seconds=5))
+    newest = KeyTimes("newest", T0 + timedelta(seconds=5), None)
+    keys = [current, skipped, newest]
+    assert signing_kid(keys, T0 + timedelta(seconds=1)) == "current"
+    assert signing_kid(keys, T0 + timedelta(seconds=31)) == "newest"

@@ -74,8 +74,13 @@ def unseal(sealed: bytes, wrapping_key: bytes, kid: str) -> bytes:
 
 
 def signing_kid(keys: list[KeyTimes], now: datetime) -> str | None:
-    """The newest key that has started signing."""
-    started = [k for k in keys if k.activates_at <= now]
+    """The newest key that has started signing and not yet retired.
+
+    A key rotated away before it ever started (two rotations in quick succession) never signs.
+    """
+    started = [
+        k for k in keys if k.activates_at <= now and (k.retires_at is None or k.retires_at > now)
+    ]
     return max(started, key=lambda k: k.activates_at).kid if started else None
 
 
