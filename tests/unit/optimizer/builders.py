@@ -1,6 +1,6 @@
 """Tiny hand-made planning problems on UTC days, for the optimizer's unit tests.
 
-Idle room minutes cost nothing here unless a test says so: with the default weights a lone short
+Idle room minutes cost nothing here (the default too) unless a test says so: charged, a lone short
 elective is not worth opening a room for, which would hide the rule a test is about.
 """
 

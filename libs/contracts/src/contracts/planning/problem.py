@@ -47,7 +47,13 @@ class ObjectiveWeights(Value):
         default=10_000, ge=0, description="Per emergency case left out."
     )
     late_day: int = Field(default=10, ge=0, description="Per day a case starts after its due date.")
-    idle_minute: int = Field(default=1, ge=0, description="Per open room minute left unused.")
+    idle_minute: int = Field(
+        default=0,
+        ge=0,
+        description="Per open minute left unused in a room-day that has cases. 0 by default:"
+        " `room_day` already prices a staffed room, and charging idle minutes on top kept"
+        " partly fillable rooms closed, leaving cases waiting and room time unused.",
+    )
     overtime_minute: int = Field(
         default=5, ge=0, description="Per minute a room is used outside its open intervals."
     )

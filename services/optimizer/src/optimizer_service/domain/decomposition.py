@@ -100,27 +100,30 @@ def _sequence(prepared: Prepared, phase1: Assignment, greedy, deadline: float, w
         cases = by_day[day]
         budget = (deadline - time.monotonic() - RESERVE_SECONDS) * len(cases) / max(1, left)
         left -= len(cases)
-        hint = packed_hint(facts, cases, greedy)
+        hint = day_first_fit(prepared, locked_by_day[day], cases, greedy)
         placements |= sequence_day(
             facts, day, cases, locked_by_day[day], hint, seconds=budget, workers=workers
         )
     return placements
 
 
-def packed_hint(facts: Facts, cases: dict[int, int], greedy) -> dict[int, Placement]:
-    """Cases of each segment back to back, in the greedy's order where it had them."""
-    by_segment: dict[int, list[int]] = defaultdict(list)
-    for c, s in cases.items():
-        by_segment[s].append(c)
-    hint = {}
-    for s, members in by_segment.items():
-        cursor = facts.segments[s].start
-        for c in sorted(members, key=lambda c: (greedy[c].start if c in greedy else 10**9, c)):
-            case = facts.cases[c]
-            start = cursor + case.setup
-            hint[c] = Placement(c, facts.segments[s].room, start, start + case.duration, (), ())
-            cursor += case.occupied
-    return hint
+def day_first_fit(prepared: Prepared, locked: list[Placement], cases: dict[int, int], greedy):
+    """The day's cases first fit into their phase 1 segments (else another of the day), in the
+    greedy's order where it had them: a whole feasible day for phase 2 to start from."""
+    facts = prepared.facts
+    ledger = Ledger(facts)
+    for p in locked:
+        ledger.book(p)
+    placed = {}
+    order = sorted(cases, key=lambda c: (cases[c], greedy[c].start if c in greedy else 10**9, c))
+    for c in order:
+        case, chosen = facts.cases[c], facts.segments[cases[c]]
+        others = [facts.segments[s] for s in case.segments if facts.segments[s].day == chosen.day]
+        placement = ledger.first_fit(case, [chosen, *(g for g in others if g != chosen)])
+        if placement is not None:
+            ledger.book(placement)
+            placed[c] = placement
+    return placed
 
 
 def _repair(prepared: Prepared, placements: dict[int, Placement], phase1: Assignment):

@@ -68,16 +68,39 @@ def sequence_day(
     for person, load in d.minutes.items():
         d.model.add(sum(load) <= facts.staff_daily_max[person])
     d.model.minimize(sum(d.costs))
-    for c, p in hint.items():
-        if c in d.starts and d.domains[c].contains(p.start):
-            d.model.add_hint(d.starts[c], p.start)
-            d.model.add_hint(d.present[c], 1)
+    _hint(d, hint)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.2, seconds)
     solver.parameters.num_workers = workers
     if solver.solve(d.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}
-    return _read(facts, d, solver, cases)
+        return hint
+    solved = _read(facts, d, solver)
+    return min(solved, hint, key=lambda placed: _left_out_cost(facts, cases, placed))
+
+
+def _hint(d: _Day, hint: dict[int, Placement]) -> None:
+    """A whole feasible day to start from: every case's start, room, staff and units."""
+    m = d.model
+    for c, present in d.present.items():
+        p = hint.get(c)
+        m.add_hint(present, p is not None and d.domains[c].contains(p.start))
+        if p is not None and d.domains[c].contains(p.start):
+            m.add_hint(d.starts[c], p.start)
+    for table, chosen in ((d.room_of, "room"), (d.staff, "staff"), (d.units, "units")):
+        for (c, what), var in table.items():
+            p = hint.get(c)
+            picked = p is not None and (
+                what == p.room if chosen == "room" else what in getattr(p, chosen)
+            )
+            m.add_hint(var, picked)
+
+
+def _left_out_cost(facts: Facts, cases: dict[int, int], placed: dict[int, Placement]) -> int:
+    return sum(
+        MANDATORY_DROP if facts.cases[c].mandatory else facts.cases[c].unscheduled_cost
+        for c in cases
+        if c not in placed
+    )
 
 
 def _fixed(facts: Facts, d: _Day, p: Placement) -> None:
@@ -187,7 +210,7 @@ def _unit(facts: Facts, d: _Day, case: CaseFacts, unit: int, start, low, high):
     return chosen
 
 
-def _read(facts: Facts, d: _Day, solver, cases: dict[int, int]) -> dict[int, Placement]:
+def _read(facts: Facts, d: _Day, solver) -> dict[int, Placement]:
     placed = {}
     for c, start_var in d.starts.items():
         if not solver.value(d.present[c]):
