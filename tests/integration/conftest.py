@@ -48,7 +48,12 @@ async def engine(schema: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 async def topic() -> str:
     """A fresh topic (one partition, so order is total) and its DLQ."""
-    name = f"test.{uuid.uuid4().hex[:12]}.v1"
+    return await create_topic()
+
+
+async def create_topic(purpose: str = "") -> str:
+    """A topic of a test's own (one partition, so order is total) and its DLQ."""
+    name = f"test.{purpose + '.' if purpose else ''}{uuid.uuid4().hex[:12]}.v1"
     admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
     await admin.start()
     try:

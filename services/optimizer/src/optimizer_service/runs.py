@@ -63,7 +63,7 @@ async def refuse_invalid_request(
         return
     result = results.failure(FailureReason.INVALID_PROBLEM, f"The request is invalid: {error}")
     problem = data.get("problem")
-    run_id = await db.insert_refused_run(
+    run_id = await db.insert_run(
         session,
         db.NewRun(
             source="event",
@@ -72,7 +72,7 @@ async def refuse_invalid_request(
             correlation_id=_uuid_or_none(str(document.get("correlation_id") or "")),
             causation_id=_uuid_or_none(str(document.get("event_id") or "")),
         ),
-        result,
+        refused_with=result,
     )
     if run_id is not None:
         outbox = OutboxWriter(session, producer=SERVICE_NAME)

@@ -18,7 +18,7 @@ import asyncpg
 from contracts.events.optimizer_schedules import FailureReason
 from servicekit.db import UnitOfWork
 from servicekit.logs import causation_id_var, correlation_id_var
-from servicekit.messaging.relay import sleep_unless
+from servicekit.messaging.relay import sleep_unless, wait_for_either
 from servicekit.service import Runtime
 
 from optimizer_service import results
@@ -101,7 +101,7 @@ class RunWorker:
         self._wake.clear()
         claim = await self._claim()
         if claim is None:
-            await _wait_for(self._wake, stop, self.config.poll_seconds)
+            await wait_for_either(self._wake, stop, self.config.poll_seconds)
             return
         self._wake.set()  # more may be queued: another slot should look too
         with _caused_by(claim):
@@ -214,7 +214,7 @@ class RunWorker:
         conn.add_termination_listener(lambda _: lost.set())
         await conn.add_listener(db.RUNS_CHANNEL, lambda *_: self._wake.set())
         self._wake.set()  # whatever was queued while we were not listening
-        await _wait_for(lost, stop, None)
+        await wait_for_either(lost, stop, None)
 
 
 @contextlib.contextmanager
@@ -227,12 +227,3 @@ def _caused_by(claim: db.Claim) -> Iterator[None]:
     finally:
         correlation_id_var.reset(correlation)
         causation_id_var.reset(causation)
-
-
-async def _wait_for(event: asyncio.Event, stop: asyncio.Event, seconds: float | None) -> None:
-    waiters = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())}
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()

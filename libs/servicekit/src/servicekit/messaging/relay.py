@@ -93,7 +93,7 @@ class OutboxRelay:
                 continue
             OUTBOX_BACKLOG.set(await conn.fetchval(_BACKLOG_SQL))
             await self._purge_if_due(conn)
-            await _wait_for(self._wake, stop, self.config.poll_seconds)
+            await wait_for_either(self._wake, stop, self.config.poll_seconds)
 
     async def publish(self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]) -> None:
         """Send the batch in id order and wait until the broker has acknowledged all of it."""
@@ -126,7 +126,8 @@ class OutboxRelay:
         await conn.execute(_PURGE_SQL, self.config.retention_hours)
 
 
-async def _wait_for(event: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
+async def wait_for_either(event: asyncio.Event, stop: asyncio.Event, seconds: float | None) -> None:
+    """Until `event` or `stop` is set, or `seconds` pass (forever when None)."""
     waiters = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())}
     try:
         await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)

@@ -44,33 +44,18 @@ class Claim:
     attempts: int
 
 
-async def insert_refused_run(
-    session: AsyncSession, run: NewRun, result: dict[str, Any]
+async def insert_run(
+    session: AsyncSession, run: NewRun, *, refused_with: dict[str, Any] | None = None
 ) -> uuid.UUID | None:
-    """A run that ends as it arrives (an invalid request): failed, never queued."""
-    statement = (
-        insert(runs)
-        .values(
-            run_id=uuid.uuid4(),
-            source=run.source,
-            planner=run.planner,
-            problem=run.problem,
-            request_id=run.request_id,
-            requested_by=run.requested_by,
-            correlation_id=run.correlation_id,
-            causation_id=run.causation_id,
-            status="failed",
-            result=result,
-            finished_at=func.now(),
-        )
-        .on_conflict_do_nothing(index_elements=[runs.c.request_id])
-        .returning(runs.c.run_id)
+    """The new run's id, or None when a run for the same request exists already.
+
+    A run `refused_with` a result (an invalid request) ends as it arrives: failed, never queued.
+    """
+    ended = (
+        {}
+        if refused_with is None
+        else {"status": "failed", "result": refused_with, "finished_at": func.now()}
     )
-    return await session.scalar(statement)
-
-
-async def insert_run(session: AsyncSession, run: NewRun) -> uuid.UUID | None:
-    """The new run's id, or None when a run for the same request exists already."""
     statement = (
         insert(runs)
         .values(
@@ -82,12 +67,13 @@ async def insert_run(session: AsyncSession, run: NewRun) -> uuid.UUID | None:
             requested_by=run.requested_by,
             correlation_id=run.correlation_id,
             causation_id=run.causation_id,
+            **ended,
         )
         .on_conflict_do_nothing(index_elements=[runs.c.request_id])
         .returning(runs.c.run_id)
     )
     run_id = await session.scalar(statement)
-    if run_id is not None:
+    if run_id is not None and refused_with is None:
         # Transactional: delivered when (and only if) the run is committed.
         await session.execute(
             text("SELECT pg_notify(:channel, current_schema())"), {"channel": RUNS_CHANNEL}
