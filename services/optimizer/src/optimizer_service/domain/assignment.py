@@ -79,13 +79,13 @@ def _build(facts: Facts, locked: dict[int, Placement], hint: Choice) -> _Model:
     y = _rooms(facts, m, x, free, locked, terms)
     _budgets(facts, m, x, free, locked)
     extra = _surgeon_rooms(facts, m, x, free, locked, terms)
-    m.minimize(sum(terms) + _constant(facts, locked))
+    m.minimize(sum(terms) + constant_cost(facts, locked))
     for (c, s), var in x.items():
         m.add_hint(var, hint.get(c) == s)
     return _Model(m, x, y, extra)
 
 
-def _constant(facts: Facts, locked: dict[int, Placement]) -> int:
+def constant_cost(facts: Facts, locked: dict[int, Placement]) -> int:
     """Cases that cannot be placed, and locked cases' overtime: the same in every plan."""
     w = facts.problem.objective_weights
     left_out = sum(
@@ -115,17 +115,22 @@ def _case_terms(facts: Facts, m, x, case: CaseFacts, terms: list) -> None:
     else:
         m.add(placed <= 1)
         terms.append(case.unscheduled_cost * (1 - placed))
-    own = case_owners(case.case.surgeon_id, case.case.specialty)
     for s in case.segments:
-        seg = facts.segments[s]
-        cost = case.day_cost(seg.day, w.late_day)
-        if not facts.problem.respect_blocks and facts.problem.blocks and not (seg.owners & own):
-            cost += w.off_block_case
-        if cost:
+        if cost := placement_cost(facts, case, s):
             terms.append(cost * x[case.index, s])
     if case.booked is not None:
         stay = [x[case.index, s] for s in case.segments if _is_booked_room_day(facts, case, s)]
         terms.append(w.moved_case * (1 - sum(stay)))
+
+
+def placement_cost(facts: Facts, case: CaseFacts, s: int) -> int:
+    """Waiting and lateness for the segment's day, and being outside one's own block."""
+    w, seg = facts.problem.objective_weights, facts.segments[s]
+    cost = case.day_cost(seg.day, w.late_day)
+    own = case_owners(case.case.surgeon_id, case.case.specialty)
+    if not facts.problem.respect_blocks and facts.problem.blocks and not (seg.owners & own):
+        cost += w.off_block_case
+    return cost
 
 
 def _is_booked_room_day(facts: Facts, case: CaseFacts, s: int) -> bool:
@@ -137,15 +142,17 @@ def _rooms(facts: Facts, m, x, free, locked, terms) -> dict:
     w = facts.problem.objective_weights
     by_segment: dict[int, list] = defaultdict(list)
     chosen_in: dict[int, list] = defaultdict(list)
+    sizes: dict[int, list[int]] = defaultdict(list)
     for (c, s), var in x.items():
         by_segment[s].append(facts.cases[c].occupied * var)
         chosen_in[s].append(var)
+        sizes[s].append(facts.cases[c].occupied)
     locked_use = _locked_room_use(facts, locked)
     room_days: dict[tuple[int, int], list[int]] = defaultdict(list)
     for s, seg in enumerate(facts.segments):
         room_days[seg.room, seg.day].append(s)
         if by_segment[s]:
-            m.add(sum(by_segment[s]) <= seg.length - locked_use[s])
+            m.add(sum(by_segment[s]) <= cap.fullest(sizes[s], seg.length - locked_use[s]))
     y = {}
     for key, segs in room_days.items():
         load = [t for s in segs for t in by_segment[s]]
@@ -179,36 +186,14 @@ def _locked_room_use(facts: Facts, locked) -> dict[int, int]:
 
 
 def _budgets(facts: Facts, m, x, free, locked) -> None:
-    used = cap.locked_usage(facts, locked)
     loads: dict[tuple, list] = defaultdict(list)
-    margins: dict[tuple, tuple[int, int]] = {}
     for (c, s), var in x.items():
         case, day = facts.cases[c], facts.segments[s].day
-        keys = [("person", case.surgeon, day)]
-        keys += [("role", role, day) for role, _ in case.roles]
-        keys += [("unit", unit_type, day) for unit_type in case.unit_types]
-        for key in keys:
-            loads[key].append(_minutes_used(facts, case, key) * var)
-            lead, tail = margins.get(key, (case.setup, case.case.cleanup_minutes))
-            margins[key] = (min(lead, case.setup), min(tail, case.case.cleanup_minutes))
-    for key, load in loads.items():
-        kind, who, day = key
-        # locked cases may sit anywhere: with them, no margin is safe
-        margin = (0, 0) if used.get(key) else margins[key]
-        budget = _DAY_CAPACITY[kind](facts, who, day, margin)
-        m.add(sum(load) <= max(0, budget - used.get(key, 0)))
-
-
-_DAY_CAPACITY = {"person": cap.person_day, "role": cap.role_day, "unit": cap.unit_type_day}
-
-
-def _minutes_used(facts: Facts, case: CaseFacts, key: tuple) -> int:
-    kind, who, _ = key
-    if kind == "role":
-        return case.duration * dict(case.roles)[who]
-    if kind == "unit":
-        return case.duration + cap.type_turnaround(facts, who)
-    return case.duration
+        for key in cap.budget_keys(case, day):
+            loads[key].append(cap.minutes_used(facts, case, key) * var)
+    pairs = [(facts.cases[c], facts.segments[s].day) for c, s in x]
+    for key, capacity in cap.day_budgets(facts, pairs, locked).items():
+        m.add(sum(loads[key]) <= capacity)
 
 
 def _surgeon_rooms(facts: Facts, m, x, free, locked, terms) -> list:

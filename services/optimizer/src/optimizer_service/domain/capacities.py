@@ -8,11 +8,12 @@ surgery and its turnaround; the last turnaround of a stretch may run past the st
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from contracts.vocabulary import StaffRole
 
 from optimizer_service.domain.calendar import Window, merge
-from optimizer_service.domain.facts import Facts
+from optimizer_service.domain.facts import CaseFacts, Facts
 from optimizer_service.domain.ledger import Placement
 
 Margins = tuple[int, int]  # the least setup before and cleanup after any surgery counted
@@ -72,3 +73,49 @@ def role_day(facts: Facts, role: StaffRole, day: int, margins: Margins = (0, 0))
 
 def unit_type_day(facts: Facts, unit_type: str, day: int, margins: Margins = (0, 0)) -> int:
     return sum(unit_day(facts, u, day, margins) for u in facts.units_for(unit_type))
+
+
+def budget_keys(case: CaseFacts, day: int) -> list[tuple]:
+    """The day budgets a case draws on: its surgeon, its staff roles, its equipment types."""
+    keys: list[tuple] = [("person", case.surgeon, day)]
+    keys += [("role", role, day) for role, _ in case.roles]
+    return keys + [("unit", unit_type, day) for unit_type in case.unit_types]
+
+
+def minutes_used(facts: Facts, case: CaseFacts, key: tuple) -> int:
+    kind, who, _ = key
+    if kind == "role":
+        return case.duration * dict(case.roles)[who]
+    if kind == "unit":
+        return case.duration + type_turnaround(facts, who)
+    return case.duration
+
+
+def day_budgets(
+    facts: Facts, pairs: Iterable[tuple[CaseFacts, int]], locked: dict[int, Placement]
+) -> dict[tuple, int]:
+    """Minutes left in each budget the (case, day) pairs may draw on, after locked cases."""
+    used = locked_usage(facts, locked)
+    margins: dict[tuple, Margins] = {}
+    loads: dict[tuple, list[int]] = defaultdict(list)
+    for case, day in {(case.index, day): (case, day) for case, day in pairs}.values():
+        for key in budget_keys(case, day):
+            lead, tail = margins.get(key, (case.setup, case.case.cleanup_minutes))
+            margins[key] = (min(lead, case.setup), min(tail, case.case.cleanup_minutes))
+            loads[key].append(minutes_used(facts, case, key))
+    capacity = {"person": person_day, "role": role_day, "unit": unit_type_day}
+    # locked cases may sit anywhere: with them, no margin is safe
+    budgets = {}
+    for key, margin in margins.items():
+        kind, who, day = key
+        total = capacity[kind](facts, who, day, (0, 0) if used.get(key) else margin)
+        budgets[key] = fullest(loads[key], max(0, total - used.get(key, 0)))
+    return budgets
+
+
+def fullest(loads: list[int], capacity: int) -> int:
+    """The largest sum of some of the loads within the capacity (subset sum, as a bit set)."""
+    reachable, mask = 1, (1 << (capacity + 1)) - 1
+    for load in loads:
+        reachable = (reachable | reachable << load) & mask
+    return reachable.bit_length() - 1

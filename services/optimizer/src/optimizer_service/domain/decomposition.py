@@ -1,7 +1,8 @@
 """The decomposed solve: greedy baseline as hint and fallback, phase 1 (days and rooms), phase 2
 (sequencing per day), repair of the cases phase 2 hands back; the best checked plan wins.
 
-The reported bound is phase 1's best bound, a true lower bound of the plan objective.
+The reported bound is the better of phase 1's best bound and the pattern bound (`patterns`), each a
+true lower bound of the plan objective.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from optimizer_service.domain.baseline import greedy_placements
 from optimizer_service.domain.facts import Facts
 from optimizer_service.domain.ledger import Ledger, Placement
 from optimizer_service.domain.outcome import Failed, Outcome
+from optimizer_service.domain.patterns import pattern_bound
 from optimizer_service.domain.plans import missing_mandatory
 from optimizer_service.domain.preparation import Prepared, prepare
 from optimizer_service.domain.scoring import score
 from optimizer_service.domain.sequencing import sequence_day
 
-PHASE_ONE_SHARE = 0.8
 RESERVE_SECONDS = 0.5  # for repair, scoring and the checker
+PATTERN_SHARE = 0.1  # of the time limit, at most, for the pattern bound
+PATTERN_PAIRS_MAX = 5_000  # (case, segment) pairs: beyond, the pattern bound is too slow to help
 
 
 def solve(problem: OptimizationProblem, *, workers: int | None = None) -> Outcome:
@@ -44,15 +47,17 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None) -> Outcom
         return unplaceable
     greedy = greedy_placements(prepared)
     greedy_failure = missing_mandatory(facts, greedy, prepared.reasons)
-    seconds = (deadline - time.monotonic() - RESERVE_SECONDS) * PHASE_ONE_SHARE
+    patterns = _pattern_bound(facts, segment_choice(facts, greedy), problem.time_limit_seconds)
     phase1 = assign(
         facts,
         prepared.locked,
         segment_choice(facts, greedy),
-        seconds=seconds,
+        seconds=_phase_one_seconds(facts, deadline),
         gap=problem.relative_gap_limit,
         workers=workers,
     )
+    if phase1 is not None and patterns is not None:
+        phase1.bound = max(phase1.bound, patterns)
     if phase1 is None or phase1.infeasible:
         return _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started)
     placements = _sequence(prepared, phase1, greedy, deadline, workers)
@@ -65,6 +70,19 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None) -> Outcom
     if isinstance(outcome, Failed) and best is not greedy and greedy_failure is None:
         return checked(problem, prepared, greedy, _report(facts, greedy, phase1, started))
     return outcome
+
+
+def _pattern_bound(facts: Facts, seeds: dict[int, int], time_limit: float) -> int | None:
+    if sum(len(c.segments) for c in facts.cases) > PATTERN_PAIRS_MAX:
+        return None
+    return pattern_bound(facts, seeds, seconds=time_limit * PATTERN_SHARE)
+
+
+def _phase_one_seconds(facts: Facts, deadline: float) -> float:
+    """What is left but phase 2's share: about 15 ms a case to sequence, and 2 s to spare."""
+    left = deadline - time.monotonic() - RESERVE_SECONDS
+    free = sum(1 for c in facts.cases if c.segments)
+    return left - min(0.4 * left, 2 + 0.015 * free)
 
 
 def segment_choice(facts: Facts, placements: dict[int, Placement]) -> dict[int, int]:

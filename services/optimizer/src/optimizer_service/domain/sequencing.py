@@ -119,12 +119,7 @@ def _fixed(facts: Facts, d: _Day, p: Placement) -> None:
 def _case(facts: Facts, d: _Day, case: CaseFacts, chosen: Segment, others: list[Segment]) -> None:
     """The case in its phase 1 segment or, at a small cost, in another open one of the day."""
     m, c, dur = d.model, case.case, case.duration
-    places = []
-    for seg in (chosen, *others):
-        low, high = seg.start + c.setup_minutes, seg.end - c.cleanup_minutes - dur
-        domain = _starts_within(facts.staff_windows[case.surgeon], dur, low, high)
-        if not domain.is_empty():
-            places.append((seg, domain))
+    places = _places(facts, case, [chosen, *others])
     if not places:
         return
     domain = Domain.from_intervals([list(i) for _, dom in places for i in _pairs(dom)])
@@ -132,27 +127,51 @@ def _case(facts: Facts, d: _Day, case: CaseFacts, chosen: Segment, others: list[
     present = m.new_bool_var(f"p{case.index}")
     d.starts[case.index], d.present[case.index] = start, present
     d.domains[case.index] = domain
-    w = facts.problem.objective_weights
-    here = []
-    for seg, seg_domain in places:
-        lit = m.new_bool_var(f"r{case.index}_{seg.room}")
-        m.add_linear_expression_in_domain(start, seg_domain).only_enforce_if(lit)
-        d.rooms[seg.room].append(
-            m.new_optional_fixed_size_interval_var(start - c.setup_minutes, case.occupied, lit, "r")
-        )
-        d.room_of[case.index, seg.room] = lit
-        here.append(lit)
-        if seg is not chosen:
-            d.costs.append((w.surgeon_extra_room + 1) * lit)
-    m.add(sum(here) == present)
+    _room_choice(facts, d, case, places, chosen)
     d.people[case.surgeon].append(m.new_optional_fixed_size_interval_var(start, dur, present, "sg"))
     d.minutes[case.surgeon].append(dur * present)
     # Mandatory cases are not forced here: one that does not fit must not cost the whole day.
+    w = facts.problem.objective_weights
     drop = MANDATORY_DROP if case.mandatory else case.unscheduled_cost
     d.costs.append((drop + w.idle_minute * case.occupied + 1) * (1 - present))
     _booked_start(facts, d, case, chosen, start)
     low = min(seg.start for seg, _ in places) + c.setup_minutes
     high = max(seg.end for seg, _ in places) - c.cleanup_minutes - dur
+    _team_and_units(facts, d, case, low, high)
+
+
+def _places(facts: Facts, case: CaseFacts, segments: list[Segment]) -> list[tuple[Segment, Domain]]:
+    """Each segment with the starts its surgeon can make there."""
+    places = []
+    for seg in segments:
+        low = seg.start + case.setup
+        high = seg.end - case.case.cleanup_minutes - case.duration
+        domain = _starts_within(facts.staff_windows[case.surgeon], case.duration, low, high)
+        if not domain.is_empty():
+            places.append((seg, domain))
+    return places
+
+
+def _room_choice(facts: Facts, d: _Day, case: CaseFacts, places, chosen: Segment) -> None:
+    m, start = d.model, d.starts[case.index]
+    moved_cost = facts.problem.objective_weights.surgeon_extra_room + 1
+    here = []
+    for seg, seg_domain in places:
+        lit = m.new_bool_var(f"r{case.index}_{seg.room}")
+        m.add_linear_expression_in_domain(start, seg_domain).only_enforce_if(lit)
+        room_start = start - case.setup
+        d.rooms[seg.room].append(
+            m.new_optional_fixed_size_interval_var(room_start, case.occupied, lit, "r")
+        )
+        d.room_of[case.index, seg.room] = lit
+        here.append(lit)
+        if seg is not chosen:
+            d.costs.append(moved_cost * lit)
+    m.add(sum(here) == d.present[case.index])
+
+
+def _team_and_units(facts: Facts, d: _Day, case: CaseFacts, low: int, high: int) -> None:
+    m, start, present = d.model, d.starts[case.index], d.present[case.index]
     for role, count in case.roles:
         picked = [
             _person(facts, d, case, person, start, low, high)
