@@ -25,7 +25,7 @@ from optimizer_service.domain.preparation import Prepared, prepare
 from optimizer_service.domain.scoring import score
 from optimizer_service.domain.sequencing import sequence_day
 
-RESERVE_SECONDS = 0.5  # for repair, scoring and the checker
+RESERVE_SECONDS = 0.5  # for repair, scoring and the checker, and as much again per 300 cases
 PATTERN_SHARE = 0.1  # of the time limit, at most, for the pattern bound
 PATTERN_PAIRS_MAX = 5_000  # (case, segment) pairs: beyond, the pattern bound is too slow to help
 
@@ -79,10 +79,14 @@ def _pattern_bound(facts: Facts, seeds: dict[int, int], time_limit: float) -> in
 
 
 def _phase_one_seconds(facts: Facts, deadline: float) -> float:
-    """What is left but phase 2's share: about 15 ms a case to sequence, and 2 s to spare."""
-    left = deadline - time.monotonic() - RESERVE_SECONDS
+    """What is left but phase 2's share: about 25 ms a case to sequence, and 2 s to spare."""
+    left = deadline - time.monotonic() - _reserve(facts)
     free = sum(1 for c in facts.cases if c.segments)
-    return left - min(0.4 * left, 2 + 0.015 * free)
+    return left - min(0.4 * left, 2 + 0.025 * free)
+
+
+def _reserve(facts: Facts) -> float:
+    return RESERVE_SECONDS * (1 + len(facts.cases) / 300)
 
 
 def segment_choice(facts: Facts, placements: dict[int, Placement]) -> dict[int, int]:
@@ -116,7 +120,7 @@ def _sequence(prepared: Prepared, phase1: Assignment, greedy, deadline: float, w
     left = sum(len(cases) for cases in by_day.values())
     for day in sorted(by_day):
         cases = by_day[day]
-        budget = (deadline - time.monotonic() - RESERVE_SECONDS) * len(cases) / max(1, left)
+        budget = (deadline - time.monotonic() - _reserve(facts)) * len(cases) / max(1, left)
         left -= len(cases)
         hint = day_first_fit(prepared, locked_by_day[day], cases, greedy)
         placements |= sequence_day(

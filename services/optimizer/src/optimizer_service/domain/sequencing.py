@@ -1,6 +1,9 @@
 """Phase 2: sequence one day's cases in their segments, with start times, staff and units (CP-SAT).
 
-Cases that do not fit are left out (at their cost) and handed back to be placed elsewhere.
+A case may move, at a small cost, to another room the day already opens: what phase 1's budgets
+cannot see (a surgeon in two rooms, staff shift shapes) is mostly resolved by a swap. The solver
+starts from a whole first-fit day and keeps it when it finds nothing better in time. Cases that
+still do not fit are left out (at their cost) and handed back to be placed elsewhere.
 """
 
 from __future__ import annotations
