@@ -11,7 +11,6 @@ full-problem worker is CP-SAT's `max_lp` (every cut), since its bound is what ge
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -157,7 +156,6 @@ def _rooms(facts: Facts, m, x, free, locked, terms) -> dict:
         room_days[seg.room, seg.day].append(s)
         if by_segment[s]:
             m.add(sum(by_segment[s]) <= cap.fullest(sizes[s], seg.length - locked_use[s]))
-    _order_twins(facts, m, by_segment, room_days, locked_use)
     y = {}
     for key, segs in room_days.items():
         load = [t for s in segs for t in by_segment[s]]
@@ -177,24 +175,6 @@ def _rooms(facts: Facts, m, x, free, locked, terms) -> dict:
         terms.append((w.room_day + w.idle_minute * open_minutes) * y[key])
         terms.append(-w.idle_minute * (sum(load) + used))
     return y
-
-
-def _order_twins(facts: Facts, m, by_segment, room_days, locked_use) -> None:
-    """Room-days alike in every way a plan can tell (day, hours, blocks, capabilities, no locked
-    or booked case) are interchangeable: the first of them carries the most load."""
-    booked = {c.booked.room for c in facts.cases if c.booked is not None}
-    rooms = facts.problem.rooms
-    twins: dict[tuple, list[int]] = defaultdict(list)
-    for (room, _), segs in room_days.items():
-        if len(segs) != 1 or room in booked or locked_use[segs[0]]:
-            continue
-        seg = facts.segments[segs[0]]
-        capabilities = frozenset(rooms[room].capabilities)
-        twins[seg.day, seg.start, seg.end, seg.owners, capabilities].append(segs[0])
-    for group in twins.values():
-        for a, b in itertools.pairwise(sorted(group)):
-            if by_segment[a] or by_segment[b]:
-                m.add(sum(by_segment[a]) >= sum(by_segment[b]))
 
 
 def _locked_room_use(facts: Facts, locked) -> dict[int, int]:

@@ -79,10 +79,10 @@ def _pattern_bound(facts: Facts, seeds: dict[int, int], time_limit: float) -> in
 
 
 def _phase_one_seconds(facts: Facts, deadline: float) -> float:
-    """What is left but phase 2's share: about 25 ms a case to sequence, and 2 s to spare."""
+    """What is left but phase 2's share: about 20 ms a case to sequence, and 2 s to spare."""
     left = deadline - time.monotonic() - _reserve(facts)
     free = sum(1 for c in facts.cases if c.segments)
-    return left - min(0.4 * left, 2 + 0.025 * free)
+    return left - min(0.4 * left, 2 + 0.02 * free)
 
 
 def _reserve(facts: Facts) -> float:
