@@ -76,12 +76,14 @@ def _build(facts: Facts, locked: dict[int, Placement], hint: Choice) -> _Model:
     m = cp_model.CpModel()
     free = [c for c in facts.cases if not c.locked and c.segments]
     x = {(c.index, s): m.new_bool_var(f"x{c.index}_{s}") for c in free for s in c.segments}
+    # A complete hint (rooms opened, surgeons' rooms too) is a first solution as it stands.
+    on = {var.index for (c, s), var in x.items() if hint.get(c) == s}
     terms: list = []
     for case in free:
         _case_terms(facts, m, x, case, terms)
-    y = _rooms(facts, m, x, free, locked, terms)
+    y = _rooms(facts, m, x, on, locked, terms)
     _budgets(facts, m, x, free, locked)
-    extra = _surgeon_rooms(facts, m, x, free, locked, terms)
+    extra = _surgeon_rooms(facts, m, x, on, locked, terms)
     m.minimize(sum(terms) + constant_cost(facts, locked))
     for (c, s), var in x.items():
         m.add_hint(var, hint.get(c) == s)
@@ -141,7 +143,7 @@ def _is_booked_room_day(facts: Facts, case: CaseFacts, s: int) -> bool:
     return (seg.room, seg.day) == (case.booked.room, case.booked.day)
 
 
-def _rooms(facts: Facts, m, x, free, locked, terms) -> dict:
+def _rooms(facts: Facts, m, x, on: set[int], locked, terms) -> dict:
     w = facts.problem.objective_weights
     by_segment: dict[int, list] = defaultdict(list)
     chosen_in: dict[int, list] = defaultdict(list)
@@ -164,6 +166,7 @@ def _rooms(facts: Facts, m, x, free, locked, terms) -> dict:
             continue
         open_minutes = sum(facts.segments[s].length for s in segs)
         y[key] = m.new_bool_var(f"y{key}")
+        m.add_hint(y[key], bool(used) or any(v.index in on for s in segs for v in chosen_in[s]))
         if used:
             m.add(y[key] == 1)
         if load:
@@ -199,7 +202,7 @@ def _budgets(facts: Facts, m, x, free, locked) -> None:
         m.add(sum(loads[key]) <= capacity)
 
 
-def _surgeon_rooms(facts: Facts, m, x, free, locked, terms) -> list:
+def _surgeon_rooms(facts: Facts, m, x, on: set[int], locked, terms) -> list:
     """Extra rooms per surgeon and day: rooms used (locked ones included) less one."""
     w = facts.problem.objective_weights
     rooms: dict[tuple[int, int], dict[int, list]] = defaultdict(lambda: defaultdict(list))
@@ -212,6 +215,7 @@ def _surgeon_rooms(facts: Facts, m, x, free, locked, terms) -> list:
         if 0 <= day < facts.timeline.days:
             pinned[facts.cases[p.case].surgeon, day].add(p.room)
     used_rooms = []
+    hinted = set(on)
     for key in set(rooms) | set(pinned):
         used = []
         for room, chosen in rooms.get(key, {}).items():
@@ -219,6 +223,9 @@ def _surgeon_rooms(facts: Facts, m, x, free, locked, terms) -> list:
                 continue
             z = m.new_bool_var("z")
             m.add_max_equality(z, chosen)
+            if any(v.index in on for v in chosen):
+                hinted.add(z.index)
+            m.add_hint(z, z.index in hinted)
             used.append(z)
         used_rooms += used
         if pinned[key]:
@@ -226,5 +233,6 @@ def _surgeon_rooms(facts: Facts, m, x, free, locked, terms) -> list:
         elif used:
             anyone = m.new_bool_var("w")
             m.add(anyone <= sum(used))
+            m.add_hint(anyone, any(z.index in hinted for z in used))
             terms.append(w.surgeon_extra_room * (sum(used) - anyone))
     return used_rooms
