@@ -5,6 +5,7 @@ from pathlib import Path
 
 import yaml
 from auth_service import metrics as auth_metrics  # noqa: F401 - registers auth's own
+from optimizer_service import metrics as optimizer_metrics  # noqa: F401 - and the optimizer's
 from prometheus_client import REGISTRY
 from servicekit import metrics  # noqa: F401 - registers the metrics
 
