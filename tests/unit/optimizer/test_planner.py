@@ -130,3 +130,13 @@ def test_elective_that_fits_nowhere_is_unscheduled_with_its_reason():
     c = case(s, 300)
     outcome = solved(problem([c], [room()], [s]))
     assert outcome.plan.unscheduled[0].reason == "no_capacity"
+
+
+def test_of_two_plans_of_equal_cost_the_one_booking_more_minutes_wins():
+    s = person()
+    short, long = case(s, 120), case(s, 200)
+    outcome = solved(problem([short, long], [room()], [s]))
+    # either case alone costs the same: the other left out (100) + one room-day (60)
+    assert outcome.report.objective == 160
+    assert set(placed(outcome)) == {long.case_id}
+    assert outcome.plan.kpis.booked_minutes == 200

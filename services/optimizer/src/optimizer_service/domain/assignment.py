@@ -11,6 +11,7 @@ full-problem worker is CP-SAT's `max_lp` (every cut), since its bound is what ge
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from optimizer_service.domain.facts import CaseFacts, Facts
 from optimizer_service.domain.ledger import Placement
 
 Choice = dict[int, int]  # case index -> segment index
+FULLER_SECONDS_MIN = 0.5  # left by the cost solve, the least worth a booked-minutes tie-break on
 
 
 @dataclass(slots=True)
@@ -39,6 +41,7 @@ class _Model:
     x: dict[tuple[int, int], cp_model.IntVar]
     y: dict[tuple[int, int], cp_model.IntVar]
     extra: list
+    cost: cp_model.LinearExpr
 
 
 def assign(
@@ -58,18 +61,39 @@ def assign(
     solver.parameters.num_workers = workers
     if workers > 1:  # the full-problem worker with every cut: the bound is what it proves
         solver.parameters.subsolvers.append("max_lp")
+    started = time.monotonic()
     status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         proven = status == cp_model.INFEASIBLE
         return Assignment({}, 0, 0, optimal=False, infeasible=True) if proven else None
-    choice = {c: s for (c, s), var in built.x.items() if solver.value(var)}
-    return Assignment(
+    found = Assignment(
         # every term is non-negative, so zero is a bound even before the LP has one
-        choice,
+        {c: s for (c, s), var in built.x.items() if solver.value(var)},
         solver.objective_value,
         max(0.0, solver.best_objective_bound),
         status == cp_model.OPTIMAL,
     )
+    left = seconds - (time.monotonic() - started)
+    if left >= FULLER_SECONDS_MIN:
+        found.choice = _fuller(facts, built, solver, left, workers)
+    return found
+
+
+def _fuller(facts: Facts, built: _Model, first: cp_model.CpSolver, seconds, workers) -> Choice:
+    """The tie-break: among choices no costlier than the one found, the most booked minutes."""
+    m = built.model
+    m.clear_hints()
+    for i in range(len(m.proto.variables)):
+        var = m.get_int_var_from_proto_index(i)
+        m.add_hint(var, first.value(var))
+    m.add(built.cost <= round(first.objective_value))
+    m.maximize(sum(facts.cases[c].occupied * var for (c, s), var in built.x.items()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers
+    status = solver.solve(m)
+    source = solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else first
+    return {c: s for (c, s), var in built.x.items() if source.value(var)}
 
 
 def _build(facts: Facts, locked: dict[int, Placement], hint: Choice) -> _Model:
@@ -84,10 +108,11 @@ def _build(facts: Facts, locked: dict[int, Placement], hint: Choice) -> _Model:
     y = _rooms(facts, m, x, on, locked, terms)
     _budgets(facts, m, x, free, locked)
     extra = _surgeon_rooms(facts, m, x, on, locked, terms)
-    m.minimize(sum(terms) + constant_cost(facts, locked))
+    cost = sum(terms) + constant_cost(facts, locked)
+    m.minimize(cost)
     for (c, s), var in x.items():
         m.add_hint(var, hint.get(c) == s)
-    return _Model(m, x, y, extra)
+    return _Model(m, x, y, extra, cost)
 
 
 def constant_cost(facts: Facts, locked: dict[int, Placement]) -> int:
