@@ -33,6 +33,7 @@ class Assignment:
     bound: float
     optimal: bool
     infeasible: bool = False
+    cheapest: Choice | None = None  # the cost solve's own choice, when the tie-break changed it
 
 
 @dataclass(slots=True)
@@ -75,7 +76,9 @@ def assign(
     )
     left = seconds - (time.monotonic() - started)
     if left >= FULLER_SECONDS_MIN:
-        found.choice = _fuller(facts, built, solver, left, workers)
+        fuller = _fuller(facts, built, solver, left, workers)
+        if fuller != found.choice:
+            found.choice, found.cheapest = fuller, found.choice
     return found
 
 

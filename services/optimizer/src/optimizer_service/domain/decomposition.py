@@ -27,6 +27,7 @@ from optimizer_service.domain.sequencing import sequence_day
 
 RESERVE_SECONDS = 0.5  # for repair, scoring and the checker, and as much again per 300 cases
 PATTERN_SHARE = 0.1  # of the time limit, at most, for the pattern bound
+CHEAPEST_SECONDS_MIN = 2.0  # left, to sequence the cost solve's choice as well
 PATTERN_PAIRS_MAX = 5_000  # (case, segment) pairs: beyond, the pattern bound is too slow to help
 
 
@@ -60,16 +61,40 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None) -> Outcom
         phase1.bound = max(phase1.bound, patterns)
     if phase1 is None or phase1.infeasible:
         return _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started)
-    placements = _sequence(prepared, phase1, greedy, deadline, workers)
-    placements = _repair(prepared, placements, phase1)
-    candidates = [p for p in (placements, greedy) if missing_mandatory(facts, p, {}) is None]
+    placements = _sequence(prepared, phase1.choice, greedy, deadline, workers)
+    placements = _repair(prepared, placements, phase1.choice)
+    plans = [
+        placements,
+        greedy,
+        *_cheapest(prepared, phase1, placements, greedy, deadline, workers),
+    ]
+    candidates = [p for p in plans if missing_mandatory(facts, p, {}) is None]
     if not candidates:
         return missing_mandatory(facts, placements, prepared.reasons)
-    best = min(candidates, key=lambda p: score(facts, p).objective)
+    best = min(candidates, key=lambda p: _rank(facts, p))
     outcome = checked(problem, prepared, best, _report(facts, best, phase1, started))
     if isinstance(outcome, Failed) and best is not greedy and greedy_failure is None:
         return checked(problem, prepared, greedy, _report(facts, greedy, phase1, started))
     return outcome
+
+
+def _rank(facts: Facts, placements) -> tuple[int, int]:
+    """Cost first; of equal cost, the plan booking more minutes."""
+    scored = score(facts, placements)
+    return scored.objective, -scored.kpis.booked_minutes
+
+
+def _cheapest(prepared, phase1: Assignment, placements, greedy, deadline: float, workers: int):
+    """The cost solve's own choice sequenced too, when the fuller one lost cost in phase 2 and
+    there is time left for it."""
+    facts = prepared.facts
+    left = deadline - time.monotonic() - _reserve(facts)
+    if phase1.cheapest is None or score(facts, placements).objective <= phase1.objective:
+        return []
+    if left < CHEAPEST_SECONDS_MIN:
+        return []
+    sequenced = _sequence(prepared, phase1.cheapest, greedy, deadline, workers)
+    return [_repair(prepared, sequenced, phase1.cheapest)]
 
 
 def _pattern_bound(facts: Facts, seeds: dict[int, int], time_limit: float) -> int | None:
@@ -108,10 +133,10 @@ def segment_choice(facts: Facts, placements: dict[int, Placement]) -> dict[int, 
     return choice
 
 
-def _sequence(prepared: Prepared, phase1: Assignment, greedy, deadline: float, workers: int):
+def _sequence(prepared: Prepared, choice: dict, greedy, deadline: float, workers: int):
     facts = prepared.facts
     by_day: dict[int, dict[int, int]] = defaultdict(dict)
-    for c, s in phase1.choice.items():
+    for c, s in choice.items():
         by_day[facts.segments[s].day][c] = s
     locked_by_day: dict[int, list] = defaultdict(list)
     for p in prepared.locked.values():
@@ -148,13 +173,13 @@ def day_first_fit(prepared: Prepared, locked: list[Placement], cases: dict[int, 
     return placed
 
 
-def _repair(prepared: Prepared, placements: dict[int, Placement], phase1: Assignment):
+def _repair(prepared: Prepared, placements: dict[int, Placement], choice: dict[int, int]):
     """First fit, anywhere it may go, for each case phase 1 chose but phase 2 could not place."""
     facts = prepared.facts
     ledger = Ledger(facts)
     for p in placements.values():
         ledger.book(p)
-    dropped = [facts.cases[c] for c in phase1.choice if c not in placements]
+    dropped = [facts.cases[c] for c in choice if c not in placements]
     late_day = facts.problem.objective_weights.late_day
     for case in sorted(dropped, key=lambda c: (not c.mandatory, -c.unscheduled_cost)):
         segments = sorted(
