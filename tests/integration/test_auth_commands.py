@@ -91,6 +91,11 @@ async def test_rotate_keys_adds_a_key_that_signs_after_its_publishing_delay(auth
     assert len(keys) == before + 1
     newest = keys[-1]
     assert newest.retires_at is None
-    previous = keys[-2]  # it was signing, or about to
-    assert previous.retires_at == newest.activates_at
     assert b"PRIVATE KEY" not in newest.private_key_sealed
+    if before:
+        previous = keys[-2]  # it was signing, or about to: it stops when the new key starts
+        assert previous.retires_at == newest.activates_at
+        assert (newest.activates_at - newest.created_at).total_seconds() >= 29
+    else:
+        # The very first key signs at once: there is no older key to publish it ahead of.
+        assert (newest.activates_at - newest.created_at).total_seconds() < 5

@@ -91,9 +91,10 @@ class Keyring:
 
 
 async def ensure_signing_key(session: AsyncSession, wrapping_key: bytes) -> None:
-    """Makes the very first key, signing at once (nobody holds a token yet)."""
+    """Makes a key that signs at once when none does: the very first one (nobody holds a token
+    yet), or, should the keys ever have been edited into a gap, one to close it."""
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ROTATION_LOCK})
-    if await session.scalar(select(signing_keys.c.kid).limit(1)) is None:
+    if signing_kid(await key_times(session), datetime.now(UTC)) is None:
         await _add_key(session, wrapping_key, activates_at=datetime.now(UTC))
 
 
@@ -105,6 +106,8 @@ async def rotate(
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ROTATION_LOCK})
     if publish_ahead_seconds is None:
         publish_ahead_seconds = settings.key_publish_ahead_seconds
+    if await session.scalar(select(signing_keys.c.kid).limit(1)) is None:
+        publish_ahead_seconds = 0  # the very first key: nobody holds a token to keep valid
     activates_at = datetime.now(UTC) + timedelta(seconds=publish_ahead_seconds)
     current = signing_keys.c.retires_at.is_(None)
     await session.execute(update(signing_keys).where(current).values(retires_at=activates_at))
