@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -41,6 +42,14 @@ async def test_emails_are_unique_whatever_their_case(gateway, admin_token):
     response = await gateway.post("/api/auth/users", json=again, headers=bearer(admin_token))
     assert response.status_code == 409
     assert body["email"] in response.json()["detail"]
+
+
+async def test_concurrent_creations_of_one_email_make_one_user_and_409s(gateway, admin_token):
+    body = new_user_body()
+    answers = await asyncio.gather(
+        *(gateway.post("/api/auth/users", json=body, headers=bearer(admin_token)) for _ in range(6))
+    )
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 5
 
 
 @pytest.mark.parametrize(

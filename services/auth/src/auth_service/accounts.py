@@ -17,7 +17,8 @@ from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
 from servicekit.problems import Problem
 from servicekit.service import Runtime
-from sqlalchemy import Row, func, insert, select, text, update
+from sqlalchemy import Row, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_service.attempts import admit_attempt, clear_attempts
@@ -112,17 +113,24 @@ async def register_user(
         raise Problem(409, f"A user with the email {email} exists already.")
     user_id = uuid.uuid4()
     role_list = sorted(set(roles))
-    await uow.session.execute(
-        insert(users).values(
+    password_hash = await asyncio.to_thread(hash_password, password)
+    # The check above answers the common case; the unique index settles a race between two.
+    inserted = await uow.session.scalar(
+        pg_insert(users)
+        .values(
             user_id=user_id,
             email=email,
             display_name=display_name,
             roles=role_list,
-            password_hash=await asyncio.to_thread(hash_password, password),
+            password_hash=password_hash,
             staff_member_id=staff_member_id,
             password_changed_at=datetime.now(UTC),
         )
+        .on_conflict_do_nothing()
+        .returning(users.c.user_id)
     )
+    if inserted is None:
+        raise Problem(409, f"A user with the email {email} exists already.")
     await uow.outbox.add(
         UserRegistered(
             user_id=user_id,

@@ -19,10 +19,11 @@ async def admit_attempt(
     session: AsyncSession, account_key: str, now: datetime, policy: ThrottlePolicy
 ) -> Verdict:
     """Counts this attempt (or refuses it) atomically: the row is locked until commit."""
-    await session.execute(
+    added = await session.scalar(
         insert(login_attempts)
         .values(account_key=account_key, count=0, last_at=now)
         .on_conflict_do_nothing(index_elements=[login_attempts.c.account_key])
+        .returning(login_attempts.c.account_key)
     )
     row = (
         await session.execute(
@@ -43,9 +44,10 @@ async def admit_attempt(
                 locked_until=verdict.attempts.locked_until,
             )
         )
-    await session.execute(
-        delete(login_attempts).where(login_attempts.c.last_at < now - _FORGET_AFTER)
-    )
+    if added is not None:
+        # Rows only grow with new names: forget the stale ones then, not on every attempt.
+        stale = login_attempts.c.last_at < now - _FORGET_AFTER
+        await session.execute(delete(login_attempts).where(stale))
     return verdict
 
 

@@ -22,14 +22,11 @@ async def rotate_keys(runtime: Runtime, args: argparse.Namespace) -> None:
     settings = runtime.settings
     assert isinstance(settings, AuthSettings)
     async with runtime.unit_of_work() as uow:
-        new = await rotate(uow.session, settings, args.publish_ahead_seconds)
-        await audit.record(
+        new = await rotate(
             uow,
+            settings,
             actor=audit.service_actor("auth"),
-            action="signing_key.rotate",
-            record_type="signing_key",
-            record_id=new.kid,
-            details={"activates_at": new.activates_at.isoformat()},
+            publish_ahead_seconds=args.publish_ahead_seconds,
         )
         await uow.commit()
     print(f"new signing key {new.kid} signs from {new.activates_at.isoformat()}")

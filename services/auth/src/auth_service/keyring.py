@@ -12,7 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from contracts.events.audit import Actor
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from servicekit import audit
+from servicekit.db import UnitOfWork
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -99,9 +102,17 @@ async def ensure_signing_key(session: AsyncSession, wrapping_key: bytes) -> None
 
 
 async def rotate(
-    session: AsyncSession, settings: AuthSettings, publish_ahead_seconds: float | None = None
+    uow: UnitOfWork,
+    settings: AuthSettings,
+    *,
+    actor: Actor,
+    publish_ahead_seconds: float | None = None,
 ) -> KeyTimes:
-    """Adds a key that signs after the publishing delay; the current key stops signing then."""
+    """Adds a key that signs after the publishing delay; the current key stops signing then.
+
+    The rotation's audit record joins the same transaction; the caller commits.
+    """
+    session = uow.session
     wrapping_key = derive_wrapping_key(settings.key_encryption_secret.get_secret_value())
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ROTATION_LOCK})
     if publish_ahead_seconds is None:
@@ -112,6 +123,14 @@ async def rotate(
     current = signing_keys.c.retires_at.is_(None)
     await session.execute(update(signing_keys).where(current).values(retires_at=activates_at))
     kid = await _add_key(session, wrapping_key, activates_at=activates_at)
+    await audit.record(
+        uow,
+        actor=actor,
+        action="signing_key.rotate",
+        record_type="signing_key",
+        record_id=kid,
+        details={"activates_at": activates_at.isoformat()},
+    )
     return KeyTimes(kid, activates_at, None)
 
 

@@ -25,14 +25,11 @@ async def list_keys(admin: AdminDep, uow: UnitOfWorkDep) -> list[SigningKeyPubli
 async def rotate(
     body: RotationRequest, admin: AdminDep, authority: AuthorityDep, uow: UnitOfWorkDep
 ) -> list[SigningKeyPublic]:
-    new = await keyring.rotate(uow.session, authority.settings, body.publish_ahead_seconds)
-    await audit.record(
+    await keyring.rotate(
         uow,
+        authority.settings,
         actor=audit.user(admin.user_id),
-        action="signing_key.rotate",
-        record_type="signing_key",
-        record_id=new.kid,
-        details={"activates_at": new.activates_at.isoformat()},
+        publish_ahead_seconds=body.publish_ahead_seconds,
     )
     times = await keyring.key_times(uow.session)
     await uow.commit()
