@@ -3,6 +3,7 @@
 The topic is compacted by `block_id`, so the last message of a block must describe it whole:
 the resources service publishes `BlockReleased` and then the updated `BlockAllocated` snapshot
 (with the date in `released_dates`) in the same transaction.
+A withdrawn allocation is a last `BlockAllocated` with `retired_at` set.
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ class BlockAllocated(Event):
     end_time: ClockTime
     released_dates: Distinct[date] = Field(default=(), max_length=1000)
     version: Version
+    retired_at: AwareDatetime | None = Field(
+        default=None,
+        description="Set once the block is retired; the snapshot stays as its last word on a "
+        "compacted topic.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

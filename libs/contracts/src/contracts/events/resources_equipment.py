@@ -1,4 +1,9 @@
-"""Events of `resources.equipment.v1`: full snapshots of equipment and its units."""
+"""Events of `resources.equipment.v1`: full snapshots of equipment and its units.
+
+The topic is compacted by entity id, so the last message of an entity must describe it whole:
+on retirement the resources service publishes `EquipmentRetired` and then the final snapshot, with
+`retired_at` set, in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -50,6 +55,11 @@ class EquipmentUpserted(Event):
         default=0, description="Reprocessing time a unit needs between two cases."
     )
     version: Version
+    retired_at: AwareDatetime | None = Field(
+        default=None,
+        description="Set once the equipment is retired; the snapshot stays as its last word on a "
+        "compacted topic.",
+    )
 
     @model_validator(mode="after")
     def _units_unique(self) -> Self:

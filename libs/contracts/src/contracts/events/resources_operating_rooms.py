@@ -1,4 +1,9 @@
-"""Events of `resources.operating-rooms.v1`: full snapshots of operating rooms."""
+"""Events of `resources.operating-rooms.v1`: full snapshots of operating rooms.
+
+The topic is compacted by entity id, so the last message of an entity must describe it whole:
+on retirement the resources service publishes `OperatingRoomRetired` and then the final
+snapshot, with `retired_at` set, in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -55,6 +60,11 @@ class OperatingRoomUpserted(Event):
     exceptions: tuple[RoomHoursException, ...] = Field(default=(), max_length=1000)
     timezone: TimeZoneName
     version: Version
+    retired_at: AwareDatetime | None = Field(
+        default=None,
+        description="Set once the room is retired; the snapshot stays as its last word on a "
+        "compacted topic.",
+    )
 
 
 class OperatingRoomRetired(Event):

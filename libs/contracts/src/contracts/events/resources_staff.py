@@ -1,4 +1,9 @@
-"""Events of `resources.staff.v1`: full snapshots of staff members."""
+"""Events of `resources.staff.v1`: full snapshots of staff members.
+
+The topic is compacted by entity id, so the last message of an entity must describe it whole:
+on retirement the resources service publishes `StaffMemberRetired` and then the final
+snapshot, with `retired_at` set, in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -53,6 +58,11 @@ class StaffMemberUpserted(Event):
     user_id: uuid.UUID | None = Field(default=None, description="The user account, if any.")
     status: StaffStatus = StaffStatus.ACTIVE
     version: Version
+    retired_at: AwareDatetime | None = Field(
+        default=None,
+        description="Set once the staff member is retired; the snapshot stays as its last word "
+        "on a compacted topic.",
+    )
 
 
 class StaffMemberRetired(Event):
