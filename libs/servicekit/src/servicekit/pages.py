@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, FromClause, Row, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 MAX_LIMIT = 500
@@ -31,3 +34,33 @@ def page_request(
 
 
 PageRequestDep = Annotated[PageRequest, Depends(page_request)]
+
+
+def containing(text: str) -> str:
+    """A LIKE pattern (escape character `\\`) matching values that contain `text` literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def ordering(sort: str, sortable: dict[str, ColumnElement[Any]]) -> ColumnElement[Any]:
+    """`name` sorts ascending, `-name` descending; the key must be one of `sortable`."""
+    column = sortable[sort.removeprefix("-")]
+    return column.desc() if sort.startswith("-") else column.asc()
+
+
+async def fetch_page(
+    session: AsyncSession,
+    table: FromClause,
+    conditions: Sequence[ColumnElement[bool]],
+    order_by: Sequence[ColumnElement[Any]],
+    page: PageRequest,
+) -> tuple[list[Row[Any]], int]:
+    """One page of `table`'s rows matching every condition, and how many match in all.
+
+    `order_by` must end with a unique column, so that pages neither repeat nor skip rows.
+    """
+    total = await session.scalar(select(func.count()).select_from(table).where(*conditions))
+    rows = await session.execute(
+        select(table).where(*conditions).order_by(*order_by).offset(page.offset).limit(page.limit)
+    )
+    return list(rows.all()), int(total or 0)

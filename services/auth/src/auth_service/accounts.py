@@ -15,6 +15,7 @@ from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
+from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
 from servicekit.service import Runtime
 from sqlalchemy import Row, func, select, text, update
@@ -63,7 +64,7 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID, *, lock: bool = Fa
 
 
 async def list_users(
-    session: AsyncSession, where: UserFilter, offset: int, limit: int
+    session: AsyncSession, where: UserFilter, page: PageRequest
 ) -> tuple[list[Row[Any]], int]:
     conditions = []
     if where.role:
@@ -71,26 +72,13 @@ async def list_users(
     if where.active is not None:
         conditions.append(users.c.active.is_(where.active))
     if where.search:
-        pattern = "%" + _escape_like(where.search.lower()) + "%"
+        pattern = containing(where.search.lower())
         conditions.append(
             func.lower(users.c.email).like(pattern, escape="\\")
             | func.lower(users.c.display_name).like(pattern, escape="\\")
         )
-    column = SORTABLE[where.sort.removeprefix("-")]
-    order = column.desc() if where.sort.startswith("-") else column.asc()
-    total = await session.scalar(select(func.count()).select_from(users).where(*conditions))
-    rows = await session.execute(
-        select(users)
-        .where(*conditions)
-        .order_by(order, users.c.user_id)
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(rows.all()), int(total or 0)
-
-
-def _escape_like(text_: str) -> str:
-    return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    order = (ordering(where.sort, SORTABLE), users.c.user_id)
+    return await fetch_page(session, users, conditions, order, page)
 
 
 def ensure_acceptable_password(password: str, email: str) -> None:

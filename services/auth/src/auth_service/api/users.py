@@ -52,7 +52,7 @@ async def list_users(
     sort: SortKey = "email",
 ) -> Page[UserPublic]:
     where = accounts.UserFilter(role=role, active=active, search=q, sort=sort)
-    rows, total = await accounts.list_users(uow.session, where, page.offset, page.limit)
+    rows, total = await accounts.list_users(uow.session, where, page)
     items = [UserPublic.model_validate(row, from_attributes=True) for row in rows]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 

@@ -1,0 +1,1 @@
+"""The resources service's REST API."""

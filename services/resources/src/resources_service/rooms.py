@@ -1,0 +1,281 @@
+"""Operating rooms: each change writes the room, its full snapshot event and an audit record."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from contracts.events.audit import Actor
+from contracts.events.resources_operating_rooms import (
+    OperatingRoomRetired,
+    OperatingRoomUpserted,
+    RoomHoursException,
+)
+from servicekit import audit
+from servicekit.db import UnitOfWork
+from servicekit.pages import PageRequest, containing, fetch_page, ordering
+from servicekit.problems import Problem
+from sqlalchemy import Row, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resources_service import records, windows
+from resources_service.api.schemas.rooms import RoomCreate, RoomExceptionCreate
+from resources_service.db.tables import blocks, equipment_units, operating_rooms, room_exceptions
+from resources_service.settings import ResourcesSettings
+
+WHAT = "operating room"
+SORTABLE = {
+    "code": operating_rooms.c.code,
+    "name": operating_rooms.c.name,
+    "updated_at": operating_rooms.c.updated_at,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RoomFilter:
+    status: str | None = None
+    capability: str | None = None
+    search: str | None = None  # in the code, name or location
+    include_retired: bool = False
+    sort: str = "code"
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    row: Row[Any]
+    exceptions: list[Row[Any]]
+
+
+async def get(session: AsyncSession, room_id: uuid.UUID) -> Room:
+    row = await records.find(session, operating_rooms, room_id, WHAT)
+    return Room(row, await windows.of(session, room_exceptions, ("room_id", room_id)))
+
+
+async def list_rooms(
+    session: AsyncSession, where: RoomFilter, page: PageRequest
+) -> tuple[list[Row[Any]], int]:
+    table = operating_rooms
+    conditions = []
+    if not where.include_retired:
+        conditions.append(table.c.retired_at.is_(None))
+    if where.status:
+        conditions.append(table.c.status == where.status)
+    if where.capability:
+        conditions.append(table.c.capabilities.any(where.capability))
+    if where.search:
+        pattern = containing(where.search.lower())
+        conditions.append(
+            or_(*(func.lower(c).like(pattern, escape="\\") for c in (table.c.code, table.c.name)))
+            | func.lower(func.coalesce(table.c.location, "")).like(pattern, escape="\\")
+        )
+    order = (ordering(where.sort, SORTABLE), table.c.room_id)
+    return await fetch_page(session, table, conditions, order, page)
+
+
+async def create(
+    uow: UnitOfWork, body: RoomCreate, *, settings: ResourcesSettings, actor: Actor
+) -> uuid.UUID:
+    _ensure_known_capabilities(body.capabilities, settings)
+    room_id = uuid.uuid4()
+    # The partial unique index settles two concurrent creations of one code.
+    inserted = await uow.session.scalar(
+        insert(operating_rooms)
+        .values(room_id=room_id, **_columns(body))
+        .on_conflict_do_nothing()
+        .returning(operating_rooms.c.room_id)
+    )
+    if inserted is None:
+        raise Problem(409, f"A room in service has the code {body.code} already.")
+    await _changed(
+        uow, room_id, settings, actor, "operating_room.create", body.model_dump(mode="json")
+    )
+    return room_id
+
+
+async def replace(
+    uow: UnitOfWork,
+    room_id: uuid.UUID,
+    body: RoomCreate,
+    *,
+    settings: ResourcesSettings,
+    actor: Actor,
+    if_match: str | None,
+) -> None:
+    await records.for_change(uow.session, operating_rooms, room_id, WHAT, if_match)
+    _ensure_known_capabilities(body.capabilities, settings)
+    taken = await uow.session.scalar(
+        select(operating_rooms.c.room_id).where(
+            func.lower(operating_rooms.c.code) == body.code.lower(),
+            operating_rooms.c.retired_at.is_(None),
+            operating_rooms.c.room_id != room_id,
+        )
+    )
+    if taken is not None:
+        raise Problem(409, f"Room {taken} in service has the code {body.code} already.")
+    await records.bump(uow.session, operating_rooms, room_id, **_columns(body))
+    await _changed(
+        uow, room_id, settings, actor, "operating_room.update", body.model_dump(mode="json")
+    )
+
+
+async def retire(
+    uow: UnitOfWork,
+    room_id: uuid.UUID,
+    *,
+    settings: ResourcesSettings,
+    actor: Actor,
+    if_match: str | None,
+) -> None:
+    await records.for_change(uow.session, operating_rooms, room_id, WHAT, if_match)
+    await _ensure_nothing_depends_on(uow.session, room_id, settings)
+    now = datetime.now(UTC)
+    await records.bump(uow.session, operating_rooms, room_id, status="retired", retired_at=now)
+    room = await get(uow.session, room_id)
+    await uow.outbox.add(
+        OperatingRoomRetired(room_id=room_id, retired_at=now, version=room.row.version)
+    )
+    # The snapshot goes last: compaction keeps it, so the log still describes the room whole.
+    await uow.outbox.add(snapshot(room, settings.hospital_timezone))
+    await audit.record(
+        uow,
+        actor=actor,
+        action="operating_room.retire",
+        record_type="operating_room",
+        record_id=room_id,
+    )
+
+
+async def add_exception(
+    uow: UnitOfWork,
+    room_id: uuid.UUID,
+    body: RoomExceptionCreate,
+    *,
+    settings: ResourcesSettings,
+    actor: Actor,
+    if_match: str | None,
+) -> uuid.UUID:
+    await records.for_change(uow.session, operating_rooms, room_id, WHAT, if_match)
+    exception_id = await windows.add(
+        uow.session,
+        room_exceptions,
+        ("room_id", room_id),
+        body.start,
+        body.end,
+        "exception",
+        kind=body.kind.value,
+        note=body.note,
+    )
+    await records.bump(uow.session, operating_rooms, room_id)
+    details = {**body.model_dump(mode="json"), "exception_id": str(exception_id)}
+    await _changed(uow, room_id, settings, actor, "operating_room.exception_add", details)
+    return exception_id
+
+
+async def remove_exception(
+    uow: UnitOfWork,
+    room_id: uuid.UUID,
+    exception_id: uuid.UUID,
+    *,
+    settings: ResourcesSettings,
+    actor: Actor,
+    if_match: str | None,
+) -> None:
+    await records.for_change(uow.session, operating_rooms, room_id, WHAT, if_match)
+    await windows.remove(uow.session, room_exceptions, ("room_id", room_id), exception_id)
+    await records.bump(uow.session, operating_rooms, room_id)
+    details = {"exception_id": str(exception_id)}
+    await _changed(uow, room_id, settings, actor, "operating_room.exception_remove", details)
+
+
+def snapshot(room: Room, timezone: str) -> OperatingRoomUpserted:
+    row = room.row
+    return OperatingRoomUpserted(
+        room_id=row.room_id,
+        code=row.code,
+        name=row.name,
+        location=row.location,
+        capabilities=tuple(row.capabilities),
+        status=row.status,
+        weekly_hours=row.weekly_hours,
+        exceptions=tuple(
+            RoomHoursException(kind=e.kind, start=e.period.lower, end=e.period.upper, note=e.note)
+            for e in room.exceptions
+        ),
+        timezone=timezone,
+        version=row.version,
+        retired_at=row.retired_at,
+    )
+
+
+async def _changed(
+    uow: UnitOfWork,
+    room_id: uuid.UUID,
+    settings: ResourcesSettings,
+    actor: Actor,
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    room = await get(uow.session, room_id)
+    await uow.outbox.add(snapshot(room, settings.hospital_timezone))
+    await audit.record(
+        uow,
+        actor=actor,
+        action=action,
+        record_type="operating_room",
+        record_id=room_id,
+        details=details,
+    )
+
+
+def _columns(body: RoomCreate) -> dict[str, Any]:
+    return {
+        "code": body.code,
+        "name": body.name,
+        "location": body.location,
+        "capabilities": list(body.capabilities),
+        "status": body.status,
+        "weekly_hours": body.weekly_hours.model_dump(mode="json"),
+    }
+
+
+def _ensure_known_capabilities(capabilities: tuple[str, ...], settings: ResourcesSettings) -> None:
+    unknown = [c for c in capabilities if c not in settings.room_capabilities]
+    if unknown:
+        raise Problem(
+            422,
+            f"Unknown capability {', '.join(unknown)}; this hospital knows "
+            f"{', '.join(settings.room_capabilities)}.",
+            title="Invalid request",
+        )
+
+
+async def _ensure_nothing_depends_on(
+    session: AsyncSession, room_id: uuid.UUID, settings: ResourcesSettings
+) -> None:
+    today = datetime.now(ZoneInfo(settings.hospital_timezone)).date()
+    live_blocks = await session.scalars(
+        select(blocks.c.block_id).where(
+            blocks.c.room_id == room_id,
+            blocks.c.retired_at.is_(None),
+            or_(blocks.c.valid_to.is_(None), blocks.c.valid_to >= today),
+        )
+    )
+    fixed_units = await session.scalars(
+        select(equipment_units.c.unit_id).where(
+            equipment_units.c.fixed_room_id == room_id, equipment_units.c.retired_at.is_(None)
+        )
+    )
+    reasons = [f"block {b}" for b in live_blocks] + [
+        f"fixed equipment unit {u}" for u in fixed_units
+    ]
+    if reasons:
+        raise Problem(
+            409,
+            "The room cannot retire while these still need it: "
+            + ", ".join(reasons)
+            + ". Retire or move them first.",
+        )
