@@ -1,0 +1,44 @@
+"""Two writers holding one ETag at the same moment: one wins, the other learns it was late."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.e2e.resources.conftest import ROOMS, create_room, if_match, room_body
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_of_two_simultaneous_room_replacements_with_one_etag_exactly_one_wins(
+    gateway, admin, coordinator
+):
+    room = await create_room(gateway, admin)
+    path = f"{ROOMS}/{room['room_id']}"
+    bodies = [room_body(code=room["code"], name=name) for name in ("Writer A", "Writer B")]
+
+    answers = await asyncio.gather(
+        gateway.put(path, json=bodies[0], headers=if_match(admin, room)),
+        gateway.put(path, json=bodies[1], headers=if_match(coordinator, room)),
+    )
+
+    assert sorted(a.status_code for a in answers) == [200, 412]
+    [winner] = [a.json() for a in answers if a.status_code == 200]
+    current = (await gateway.get(path, headers=admin)).json()
+    assert (current["version"], current["name"]) == (2, winner["name"])
+
+
+async def test_a_retirement_racing_a_replacement_with_one_etag_leaves_one_of_them(
+    gateway, admin, coordinator
+):
+    room = await create_room(gateway, admin)
+    path = f"{ROOMS}/{room['room_id']}"
+
+    answers = await asyncio.gather(
+        gateway.post(f"{path}/retire", headers=if_match(admin, room)),
+        gateway.put(path, json=room_body(code=room["code"]), headers=if_match(coordinator, room)),
+    )
+
+    assert sorted(a.status_code for a in answers) == [200, 412]
+    assert (await gateway.get(path, headers=admin)).json()["version"] == 2
