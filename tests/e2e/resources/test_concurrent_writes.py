@@ -42,3 +42,15 @@ async def test_a_retirement_racing_a_replacement_with_one_etag_leaves_one_of_the
 
     assert sorted(a.status_code for a in answers) == [200, 412]
     assert (await gateway.get(path, headers=admin)).json()["version"] == 2
+
+
+async def test_simultaneous_creations_of_one_room_code_make_one_room_and_409s(gateway, admin):
+    body = room_body()
+
+    answers = await asyncio.gather(
+        *(gateway.post(ROOMS, json=body, headers=admin) for _ in range(4))
+    )
+
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409]
+    listed = await gateway.get(ROOMS, params={"q": body["code"]}, headers=admin)
+    assert listed.json()["total"] == 1
