@@ -1,0 +1,168 @@
+"""Units of equipment: each change moves the equipment to its next version and snapshot."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.events.audit import Actor
+from servicekit.db import UnitOfWork
+from servicekit.problems import Problem
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resources_service import equipment as equipment_service
+from resources_service import equipment_checks as checks
+from resources_service import records, windows
+from resources_service.api.schemas.equipment import MaintenanceCreate, UnitCreate, UnitUpdate
+from resources_service.db.tables import equipment, equipment_units, unit_maintenance
+
+WHAT = "equipment"
+
+
+async def add(
+    uow: UnitOfWork,
+    equipment_id: uuid.UUID,
+    body: UnitCreate,
+    *,
+    actor: Actor,
+    if_match: str | None,
+) -> uuid.UUID:
+    parent = await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
+    await _ensure_acceptable(uow.session, parent, body)
+    await checks.ensure_room_for_units(uow.session, equipment_id, adding=1)
+    last = await uow.session.scalar(
+        select(func.coalesce(func.max(equipment_units.c.position), -1)).where(
+            equipment_units.c.equipment_id == equipment_id
+        )
+    )
+    (unit_id,) = await equipment_service.insert_units(
+        uow.session, equipment_id, [body], first_position=last + 1
+    )
+    details = {**body.model_dump(mode="json"), "unit_id": str(unit_id)}
+    await _changed(uow, equipment_id, actor, "equipment.unit_add", details)
+    return unit_id
+
+
+async def replace(
+    uow: UnitOfWork,
+    equipment_id: uuid.UUID,
+    unit_id: uuid.UUID,
+    body: UnitUpdate,
+    *,
+    actor: Actor,
+    if_match: str | None,
+) -> None:
+    parent = await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
+    await _unit_in_service(uow.session, equipment_id, unit_id)
+    await _ensure_acceptable(uow.session, parent, body, besides=unit_id)
+    await uow.session.execute(
+        update(equipment_units)
+        .where(equipment_units.c.unit_id == unit_id)
+        .values(**body.model_dump())
+    )
+    details = {**body.model_dump(mode="json"), "unit_id": str(unit_id)}
+    await _changed(uow, equipment_id, actor, "equipment.unit_update", details)
+
+
+async def retire(
+    uow: UnitOfWork,
+    equipment_id: uuid.UUID,
+    unit_id: uuid.UUID,
+    *,
+    actor: Actor,
+    if_match: str | None,
+) -> None:
+    """The unit stays in the snapshot, retired: bookings may still name it."""
+    await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
+    await _unit_in_service(uow.session, equipment_id, unit_id)
+    await uow.session.execute(
+        update(equipment_units)
+        .where(equipment_units.c.unit_id == unit_id)
+        .values(status="retired", retired_at=datetime.now(UTC))
+    )
+    await _changed(uow, equipment_id, actor, "equipment.unit_retire", {"unit_id": str(unit_id)})
+
+
+async def add_maintenance(
+    uow: UnitOfWork,
+    equipment_id: uuid.UUID,
+    unit_id: uuid.UUID,
+    body: MaintenanceCreate,
+    *,
+    actor: Actor,
+    if_match: str | None,
+) -> uuid.UUID:
+    await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
+    await _unit_in_service(uow.session, equipment_id, unit_id)
+    await checks.ensure_room_for_maintenance(uow.session, unit_id)
+    window_id = await windows.add(
+        uow.session,
+        unit_maintenance,
+        ("unit_id", unit_id),
+        body.start,
+        body.end,
+        "maintenance window",
+        note=body.note,
+    )
+    details = {
+        **body.model_dump(mode="json"),
+        "unit_id": str(unit_id),
+        "window_id": str(window_id),
+    }
+    await _changed(uow, equipment_id, actor, "equipment.maintenance_add", details)
+    return window_id
+
+
+async def remove_maintenance(
+    uow: UnitOfWork,
+    equipment_id: uuid.UUID,
+    unit_id: uuid.UUID,
+    window_id: uuid.UUID,
+    *,
+    actor: Actor,
+    if_match: str | None,
+) -> None:
+    await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
+    await _unit_in_service(uow.session, equipment_id, unit_id)
+    await windows.remove(uow.session, unit_maintenance, ("unit_id", unit_id), window_id)
+    details = {"unit_id": str(unit_id), "window_id": str(window_id)}
+    await _changed(uow, equipment_id, actor, "equipment.maintenance_remove", details)
+
+
+async def _ensure_acceptable(
+    session: AsyncSession,
+    parent: Row[Any],
+    unit: UnitCreate,
+    *,
+    besides: uuid.UUID | None = None,
+) -> None:
+    checks.ensure_placed(parent.mobile, [(unit.label, unit.fixed_room_id)])
+    await checks.ensure_rooms_in_service(session, [unit.fixed_room_id])
+    await checks.ensure_labels_free(session, parent.equipment_id, [unit.label], besides=besides)
+    await checks.ensure_serials_free(session, [unit.serial_number], besides=besides)
+
+
+async def _unit_in_service(
+    session: AsyncSession, equipment_id: uuid.UUID, unit_id: uuid.UUID
+) -> Row[Any]:
+    unit = (
+        await session.execute(
+            select(equipment_units).where(
+                equipment_units.c.unit_id == unit_id,
+                equipment_units.c.equipment_id == equipment_id,
+            )
+        )
+    ).first()
+    if unit is None:
+        raise Problem(404, f"The equipment {equipment_id} has no unit {unit_id}.")
+    records.ensure_in_service(unit, "equipment unit")
+    return unit
+
+
+async def _changed(
+    uow: UnitOfWork, equipment_id: uuid.UUID, actor: Actor, action: str, details: dict[str, Any]
+) -> None:
+    await records.bump(uow.session, equipment, equipment_id)
+    await equipment_service.changed(uow, equipment_id, actor, action, details)

@@ -1,0 +1,232 @@
+"""Staff members: each change writes the member, their full snapshot event and an audit record."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.events.audit import Actor
+from contracts.events.resources_staff import StaffMemberRetired, StaffMemberUpserted
+from contracts.values import TimeWindow
+from servicekit import audit
+from servicekit.db import UnitOfWork
+from servicekit.pages import PageRequest, containing, fetch_page, ordering
+from servicekit.problems import Problem
+from sqlalchemy import Row, func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resources_service import records, windows
+from resources_service import staff_checks as checks
+from resources_service.api.schemas.staff import AbsenceCreate, StaffCreate
+from resources_service.db.tables import staff_absences, staff_members
+from resources_service.settings import ResourcesSettings
+
+WHAT = "staff member"
+SORTABLE = {
+    "name": staff_members.c.name,
+    "role": staff_members.c.role,
+    "updated_at": staff_members.c.updated_at,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StaffFilter:
+    role: str | None = None
+    specialty: str | None = None
+    status: str | None = None
+    search: str | None = None  # in the name
+    include_retired: bool = False
+    sort: str = "name"
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    row: Row[Any]
+    absences: list[Row[Any]]
+
+
+async def get(session: AsyncSession, staff_id: uuid.UUID) -> StaffMember:
+    row = await records.find(session, staff_members, staff_id, WHAT)
+    return StaffMember(row, await windows.of(session, staff_absences, ("staff_id", staff_id)))
+
+
+async def list_staff(
+    session: AsyncSession, where: StaffFilter, page: PageRequest
+) -> tuple[list[Row[Any]], int]:
+    table = staff_members
+    conditions = []
+    if not where.include_retired:
+        conditions.append(table.c.retired_at.is_(None))
+    if where.role:
+        conditions.append(table.c.role == where.role)
+    if where.specialty:
+        conditions.append(table.c.specialties.any(where.specialty))
+    if where.status:
+        conditions.append(table.c.status == where.status)
+    if where.search:
+        pattern = containing(where.search.lower())
+        conditions.append(func.lower(table.c.name).like(pattern, escape="\\"))
+    # Within a role, people read in name order.
+    order = (ordering(where.sort, SORTABLE), table.c.name, table.c.staff_id)
+    return await fetch_page(session, table, conditions, order, page)
+
+
+async def create(
+    uow: UnitOfWork, body: StaffCreate, *, settings: ResourcesSettings, actor: Actor
+) -> uuid.UUID:
+    staff_id = uuid.uuid4()
+    if body.user_id is not None:
+        await checks.ensure_user_can_link(uow.session, body.user_id, staff_id)
+    # The partial unique index settles two concurrent links of one user.
+    inserted = await uow.session.scalar(
+        insert(staff_members)
+        .values(staff_id=staff_id, **_columns(body))
+        .on_conflict_do_nothing()
+        .returning(staff_members.c.staff_id)
+    )
+    if inserted is None:
+        raise Problem(409, f"Another staff member in service links to user {body.user_id} now.")
+    await _changed(
+        uow, staff_id, settings, actor, "staff_member.create", body.model_dump(mode="json")
+    )
+    return staff_id
+
+
+async def replace(
+    uow: UnitOfWork,
+    staff_id: uuid.UUID,
+    body: StaffCreate,
+    *,
+    settings: ResourcesSettings,
+    actor: Actor,
+    if_match: str | None,
+) -> None:
+    row = await records.for_change(uow.session, staff_members, staff_id, WHAT, if_match)
+    # A link made earlier stays valid through edits, even once the account is deactivated.
+    if body.user_id is not None and body.user_id != row.user_id:
+        await checks.ensure_user_can_link(uow.session, body.user_id, staff_id)
+    await records.bump(uow.session, staff_members, staff_id, **_columns(body))
+    await _changed(
+        uow, staff_id, settings, actor, "staff_member.update", body.model_dump(mode="json")
+    )
+
+
+async def retire(
+    uow: UnitOfWork,
+    staff_id: uuid.UUID,
+    *,
+    settings: ResourcesSettings,
+    actor: Actor,
+    if_match: str | None,
+) -> None:
+    """The member is kept, with their status, for what references them; they take no more work."""
+    await records.for_change(uow.session, staff_members, staff_id, WHAT, if_match)
+    await checks.ensure_no_live_blocks(uow.session, staff_id, settings)
+    now = datetime.now(UTC)
+    await records.bump(uow.session, staff_members, staff_id, retired_at=now)
+    member = await get(uow.session, staff_id)
+    await uow.outbox.add(
+        StaffMemberRetired(staff_id=staff_id, retired_at=now, version=member.row.version)
+    )
+    # The snapshot goes last: compaction keeps it, so the log still describes the member whole.
+    await uow.outbox.add(snapshot(member, settings.hospital_timezone))
+    await audit.record(
+        uow,
+        actor=actor,
+        action="staff_member.retire",
+        record_type="staff_member",
+        record_id=staff_id,
+    )
+
+
+async def add_absence(
+    uow: UnitOfWork,
+    staff_id: uuid.UUID,
+    body: AbsenceCreate,
+    *,
+    settings: ResourcesSettings,
+    actor: Actor,
+    if_match: str | None,
+) -> uuid.UUID:
+    await records.for_change(uow.session, staff_members, staff_id, WHAT, if_match)
+    await checks.ensure_room_for_absence(uow.session, staff_id)
+    absence_id = await windows.add(
+        uow.session, staff_absences, ("staff_id", staff_id), body.start, body.end, "absence"
+    )
+    await records.bump(uow.session, staff_members, staff_id)
+    details = {**body.model_dump(mode="json"), "absence_id": str(absence_id)}
+    await _changed(uow, staff_id, settings, actor, "staff_member.absence_add", details)
+    return absence_id
+
+
+async def remove_absence(
+    uow: UnitOfWork,
+    staff_id: uuid.UUID,
+    absence_id: uuid.UUID,
+    *,
+    settings: ResourcesSettings,
+    actor: Actor,
+    if_match: str | None,
+) -> None:
+    await records.for_change(uow.session, staff_members, staff_id, WHAT, if_match)
+    await windows.remove(uow.session, staff_absences, ("staff_id", staff_id), absence_id)
+    await records.bump(uow.session, staff_members, staff_id)
+    details = {"absence_id": str(absence_id)}
+    await _changed(uow, staff_id, settings, actor, "staff_member.absence_remove", details)
+
+
+def snapshot(member: StaffMember, timezone: str) -> StaffMemberUpserted:
+    row = member.row
+    return StaffMemberUpserted(
+        staff_id=row.staff_id,
+        name=row.name,
+        role=row.role,
+        specialties=tuple(row.specialties),
+        skills=tuple(row.skills),
+        working_pattern=row.working_pattern,
+        timezone=timezone,
+        absences=tuple(
+            TimeWindow(start=a.period.lower, end=a.period.upper) for a in member.absences
+        ),
+        max_minutes_per_day=row.max_minutes_per_day,
+        user_id=row.user_id,
+        status=row.status,
+        version=row.version,
+        retired_at=row.retired_at,
+    )
+
+
+async def _changed(
+    uow: UnitOfWork,
+    staff_id: uuid.UUID,
+    settings: ResourcesSettings,
+    actor: Actor,
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    member = await get(uow.session, staff_id)
+    await uow.outbox.add(snapshot(member, settings.hospital_timezone))
+    await audit.record(
+        uow,
+        actor=actor,
+        action=action,
+        record_type="staff_member",
+        record_id=staff_id,
+        details=details,
+    )
+
+
+def _columns(body: StaffCreate) -> dict[str, Any]:
+    return {
+        "name": body.name,
+        "role": body.role.value,
+        "specialties": list(body.specialties),
+        "skills": list(body.skills),
+        "working_pattern": body.working_pattern.model_dump(mode="json"),
+        "max_minutes_per_day": body.max_minutes_per_day,
+        "user_id": body.user_id,
+        "status": body.status,
+    }
