@@ -1,9 +1,158 @@
-"""Blocks of operating room time"""
+"""Blocks of operating room time: allocate, list, read, change, release one occurrence, retire."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import date
+from typing import Annotated, Literal
 
-router = APIRouter(
-    prefix=" allocate, list, read, change, release one occurrence, retire.", tags=["/blocks:blocks"]
+from contracts.vocabulary import Specialty
+from fastapi import APIRouter, Query, Response
+from servicekit import audit
+from servicekit.auth import CurrentPrincipal
+from servicekit.deps import UnitOfWorkDep
+from servicekit.etags import etag
+from servicekit.pages import Page, PageRequestDep
+
+from resources_service import blocks
+from resources_service.api.deps import IfMatch, SettingsDep, WriterDep
+from resources_service.api.schemas.blocks import (
+    BlockCreate,
+    BlockPublic,
+    BlockReleaseCreate,
+    BlockSummary,
+    BlockUpdate,
 )
+
+router = APIRouter(prefix="/blocks", tags=["blocks"])
+SortKey = Literal["valid_from", "-valid_from", "updated_at", "-updated_at"]
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Allocate room time to a surgeon or a service",
+    responses={409: {"description": "Another live block of the room holds overlapping time."}},
+)
+async def allocate_block(
+    body: BlockCreate,
+    writer: WriterDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    response: Response,
+) -> BlockPublic:
+    actor = audit.user(writer.user_id)
+    block_id = await blocks.allocate(uow, body, actor=actor)
+    response.headers["Location"] = f"/api/resources/blocks/{block_id}"
+    return await _committed(uow, block_id, settings, response)
+
+
+@router.get("", summary="Blocks, filtered and sorted, with their released dates")
+async def list_blocks(
+    who: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    page: PageRequestDep,
+    room_id: uuid.UUID | None = None,
+    surgeon_id: uuid.UUID | None = None,
+    service: Annotated[Specialty | None, Query()] = None,
+    active_on: Annotated[
+        date | None,
+        Query(description="Only blocks holding their room that local date (not released)."),
+    ] = None,
+    include_retired: bool = False,
+    sort: SortKey = "valid_from",
+) -> Page[BlockSummary]:
+    where = blocks.BlockFilter(
+        room_id=room_id,
+        surgeon_id=surgeon_id,
+        service=service,
+        active_on=active_on,
+        include_retired=include_retired,
+        sort=sort,
+    )
+    found, total = await blocks.list_blocks(uow.session, where, page)
+    timezone = settings.hospital_timezone
+    items = [BlockSummary.of(b.row, b.releases, timezone) for b in found]
+    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+
+
+@router.get("/{block_id}", summary="One block with who released which date and why")
+async def get_block(
+    block_id: uuid.UUID,
+    who: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    response: Response,
+) -> BlockPublic:
+    return _shaped(await blocks.get(uow.session, block_id), settings, response)
+
+
+@router.put(
+    "/{block_id}",
+    summary="Replace a block's room, holder, recurrence and times; released dates stay",
+)
+async def replace_block(
+    block_id: uuid.UUID,
+    body: BlockUpdate,
+    writer: WriterDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> BlockPublic:
+    actor = audit.user(writer.user_id)
+    await blocks.replace(uow, block_id, body, actor=actor, if_match=if_match)
+    return await _committed(uow, block_id, settings, response)
+
+
+@router.post("/{block_id}/retire", summary="Withdraw the allocation; the block is kept")
+async def retire_block(
+    block_id: uuid.UUID,
+    writer: WriterDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> BlockPublic:
+    await blocks.retire(uow, block_id, actor=audit.user(writer.user_id), if_match=if_match)
+    return await _committed(uow, block_id, settings, response)
+
+
+@router.post(
+    "/{block_id}/releases",
+    status_code=201,
+    summary="Give back one occurrence of the block: its time opens to every surgeon",
+)
+async def release_occurrence(
+    block_id: uuid.UUID,
+    body: BlockReleaseCreate,
+    writer: WriterDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> BlockPublic:
+    await blocks.release(
+        uow,
+        block_id,
+        body,
+        settings=settings,
+        user_id=uuid.UUID(writer.user_id),
+        if_match=if_match,
+    )
+    return await _committed(uow, block_id, settings, response)
+
+
+async def _committed(
+    uow: UnitOfWorkDep, block_id: uuid.UUID, settings: SettingsDep, response: Response
+) -> BlockPublic:
+    block = await blocks.get(uow.session, block_id)
+    await uow.commit()
+    return _shaped(block, settings, response)
+
+
+def _shaped(block: blocks.Block, settings: SettingsDep, response: Response) -> BlockPublic:
+    public = BlockPublic.of(block.row, block.releases, settings.hospital_timezone)
+    response.headers["ETag"] = etag(public.version)
+    return public

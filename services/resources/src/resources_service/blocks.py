@@ -1,0 +1,312 @@
+"""Blocks of room time: each change writes the block, its snapshot event and an audit record."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from contracts.events.audit import Actor
+from contracts.events.resources_blocks import BlockAllocated, BlockReleased
+from contracts.values import Weekday
+from contracts.vocabulary import StaffRole
+from servicekit import audit
+from servicekit.db import UnitOfWork
+from servicekit.pages import PageRequest, fetch_page, ordering
+from servicekit.problems import Problem
+from sqlalchemy import ColumnElement, Row, and_, exists, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resources_service import block_rules as rules
+from resources_service import records
+from resources_service.api.schemas.blocks import BlockCreate, BlockReleaseCreate
+from resources_service.db.tables import block_releases, blocks, operating_rooms, staff_members
+from resources_service.domain.blocks import BlockPattern
+from resources_service.settings import ResourcesSettings
+
+WHAT = "block"
+SORTABLE = {"valid_from": blocks.c.valid_from, "updated_at": blocks.c.updated_at}
+
+
+@dataclass(frozen=True, slots=True)
+class BlockFilter:
+    room_id: uuid.UUID | None = None
+    surgeon_id: uuid.UUID | None = None
+    service: str | None = None
+    active_on: date | None = None  # occurring that day, released occurrences excluded
+    include_retired: bool = False
+    sort: str = "valid_from"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    row: Row[Any]
+    releases: list[Row[Any]]  # in date order
+
+
+async def get(session: AsyncSession, block_id: uuid.UUID) -> Block:
+    row = await records.find(session, blocks, block_id, WHAT)
+    return Block(row, (await releases_of(session, [block_id])).get(block_id, []))
+
+
+async def list_blocks(
+    session: AsyncSession, where: BlockFilter, page: PageRequest
+) -> tuple[list[Block], int]:
+    order = (ordering(where.sort, SORTABLE), blocks.c.block_id)
+    rows, total = await fetch_page(session, blocks, _conditions(where), order, page)
+    releases = await releases_of(session, [row.block_id for row in rows])
+    return [Block(row, releases.get(row.block_id, [])) for row in rows], total
+
+
+async def releases_of(
+    session: AsyncSession, block_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Row[Any]]]:
+    """The releases of several blocks in one query, each block's in date order."""
+    found: dict[uuid.UUID, list[Row[Any]]] = {}
+    if not block_ids:
+        return found
+    rows = await session.execute(
+        select(block_releases)
+        .where(block_releases.c.block_id.in_(block_ids))
+        .order_by(block_releases.c.block_id, block_releases.c.occurrence_date)
+    )
+    for row in rows:
+        found.setdefault(row.block_id, []).append(row)
+    return found
+
+
+async def allocate(uow: UnitOfWork, body: BlockCreate, *, actor: Actor) -> uuid.UUID:
+    block_id = uuid.uuid4()
+    await _ensure_allowed(uow.session, body, block_id)
+    await uow.session.execute(blocks.insert().values(block_id=block_id, **_columns(body)))
+    await _changed(uow, block_id, actor, "block.allocate", body.model_dump(mode="json"))
+    return block_id
+
+
+async def replace(
+    uow: UnitOfWork,
+    block_id: uuid.UUID,
+    body: BlockCreate,
+    *,
+    actor: Actor,
+    if_match: str | None,
+) -> None:
+    await records.for_change(uow.session, blocks, block_id, WHAT, if_match)
+    releases = (await releases_of(uow.session, [block_id])).get(block_id, [])
+    await _ensure_allowed(uow.session, body, block_id, [r.occurrence_date for r in releases])
+    await records.bump(uow.session, blocks, block_id, **_columns(body))
+    await _changed(uow, block_id, actor, "block.update", body.model_dump(mode="json"))
+
+
+async def retire(
+    uow: UnitOfWork, block_id: uuid.UUID, *, actor: Actor, if_match: str | None
+) -> None:
+    await records.for_change(uow.session, blocks, block_id, WHAT, if_match)
+    await records.bump(uow.session, blocks, block_id, retired_at=datetime.now(UTC))
+    # The snapshot with retired_at is the block's last word on its compacted topic.
+    await _changed(uow, block_id, actor, "block.retire", {})
+
+
+async def release(
+    uow: UnitOfWork,
+    block_id: uuid.UUID,
+    body: BlockReleaseCreate,
+    *,
+    settings: ResourcesSettings,
+    user_id: uuid.UUID,
+    if_match: str | None,
+) -> None:
+    """Gives one occurrence back: `BlockReleased`, then the snapshot that lists the date."""
+    row = await records.for_change(uow.session, blocks, block_id, WHAT, if_match)
+    today = datetime.now(ZoneInfo(settings.hospital_timezone)).date()
+    if refusal := rules.release_refusal(rules.stored_pattern(row), body.date, today):
+        raise Problem(422, refusal, title="Invalid request")
+    released_at = datetime.now(UTC)
+    inserted = await uow.session.scalar(
+        insert(block_releases)
+        .values(
+            block_id=block_id,
+            occurrence_date=body.date,
+            released_by=user_id,
+            released_at=released_at,
+            reason=body.reason,
+        )
+        .on_conflict_do_nothing()
+        .returning(block_releases.c.block_id)
+    )
+    if inserted is None:
+        raise Problem(
+            409, f"The occurrence of block {block_id} on {body.date} is released already."
+        )
+    await records.bump(uow.session, blocks, block_id)
+    block = await get(uow.session, block_id)
+    await uow.outbox.add(
+        BlockReleased(
+            block_id=block_id,
+            occurrence_date=body.date,
+            released_by=user_id,
+            released_at=released_at,
+            version=block.row.version,
+        )
+    )
+    await uow.outbox.add(snapshot(block))
+    details = body.model_dump(mode="json")
+    await audit.record(
+        uow,
+        actor=audit.user(user_id),
+        action="block.release",
+        record_type="block",
+        record_id=block_id,
+        details=details,
+    )
+
+
+def snapshot(block: Block) -> BlockAllocated:
+    row = block.row
+    return BlockAllocated(
+        block_id=row.block_id,
+        room_id=row.room_id,
+        surgeon_id=row.surgeon_id,
+        service=row.service,
+        recurrence=rules.recurrence_of(row),
+        start_time=row.start_time,
+        end_time=row.end_time,
+        released_dates=tuple(r.occurrence_date for r in block.releases),
+        version=row.version,
+        retired_at=row.retired_at,
+    )
+
+
+async def _changed(
+    uow: UnitOfWork, block_id: uuid.UUID, actor: Actor, action: str, details: dict[str, Any]
+) -> None:
+    await uow.outbox.add(snapshot(await get(uow.session, block_id)))
+    await audit.record(
+        uow, actor=actor, action=action, record_type="block", record_id=block_id, details=details
+    )
+
+
+async def _ensure_allowed(
+    session: AsyncSession, body: BlockCreate, block_id: uuid.UUID, released: Iterable[date] = ()
+) -> None:
+    """The room and surgeon are in service and the room's other live blocks leave the time free.
+
+    The room stays locked until the commit, so two allocations that would clash cannot both
+    pass this check.
+    """
+    candidate = rules.pattern_of(body.recurrence, body.start_time, body.end_time, released)
+    if never := rules.never_takes_place(candidate):
+        raise Problem(422, never, title="Invalid request")
+    room = await records.find(session, operating_rooms, body.room_id, "operating room", lock=True)
+    records.ensure_in_service(room, "operating room")
+    if body.surgeon_id is not None:
+        await _ensure_surgeon(session, body.surgeon_id)
+    others = await _live_blocks_of_room(session, body.room_id, block_id)
+    releases = await releases_of(session, [row.block_id for row in others])
+    clash = rules.earliest_clash(
+        candidate, [(row, _pattern(row, releases.get(row.block_id, []))) for row in others]
+    )
+    if clash is not None:
+        other, day = clash
+        raise Problem(
+            409,
+            f"The room is allocated to block {other.block_id} ({_owner(other)}, "
+            f"{other.start_time}-{other.end_time}) on {day}, which overlaps "
+            f"{body.start_time}-{body.end_time}; change or release that one first.",
+            block_id=str(other.block_id),
+            date=day.isoformat(),
+        )
+
+
+async def _ensure_surgeon(session: AsyncSession, staff_id: uuid.UUID) -> None:
+    # FOR SHARE: the surgeon cannot be retired before this allocation commits.
+    row = (
+        await session.execute(
+            select(staff_members)
+            .where(staff_members.c.staff_id == staff_id)
+            .with_for_update(read=True)
+        )
+    ).first()
+    if row is None:
+        raise Problem(404, f"There is no staff member {staff_id}.")
+    records.ensure_in_service(row, "staff member")
+    if row.role != StaffRole.SURGEON:
+        raise Problem(
+            422,
+            f"Staff member {staff_id} is a {row.role}; only a surgeon can hold a block.",
+            title="Invalid request",
+        )
+
+
+async def _live_blocks_of_room(
+    session: AsyncSession, room_id: uuid.UUID, except_block: uuid.UUID
+) -> list[Row[Any]]:
+    rows = await session.execute(
+        select(blocks).where(
+            blocks.c.room_id == room_id,
+            blocks.c.retired_at.is_(None),
+            blocks.c.block_id != except_block,
+        )
+    )
+    return list(rows.all())
+
+
+def _owner(row: Row[Any]) -> str:
+    return f"surgeon {row.surgeon_id}" if row.surgeon_id else f"service {row.service}"
+
+
+def _columns(body: BlockCreate) -> dict[str, Any]:
+    recurrence = body.recurrence
+    if recurrence.kind == "date":
+        validity = {"weekdays": [], "valid_from": recurrence.date, "valid_to": recurrence.date}
+    else:
+        validity = {
+            "weekdays": [d.value for d in recurrence.weekdays],
+            "valid_from": recurrence.valid_from,
+            "valid_to": recurrence.valid_to,
+        }
+    return {
+        "room_id": body.room_id,
+        "surgeon_id": body.surgeon_id,
+        "service": body.service,
+        "recurrence": recurrence.kind,
+        "start_time": body.start_time,
+        "end_time": body.end_time,
+        **validity,
+    }
+
+
+def _conditions(where: BlockFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if not where.include_retired:
+        conditions.append(blocks.c.retired_at.is_(None))
+    if where.room_id:
+        conditions.append(blocks.c.room_id == where.room_id)
+    if where.surgeon_id:
+        conditions.append(blocks.c.surgeon_id == where.surgeon_id)
+    if where.service:
+        conditions.append(blocks.c.service == where.service)
+    if where.active_on:
+        conditions.append(_occurs_on(where.active_on))
+    return conditions
+
+
+def _occurs_on(day: date) -> ColumnElement[bool]:
+    # A single-date block is stored with valid_from = valid_to and no weekdays.
+    released = exists().where(
+        block_releases.c.block_id == blocks.c.block_id, block_releases.c.occurrence_date == day
+    )
+    return and_(
+        blocks.c.valid_from <= day,
+        or_(blocks.c.valid_to.is_(None), blocks.c.valid_to >= day),
+        or_(blocks.c.recurrence == "date", blocks.c.weekdays.any(Weekday.of(day).value)),
+        ~released,
+    )
+
+
+def _pattern(row: Row[Any], releases: list[Row[Any]]) -> BlockPattern:
+    return rules.stored_pattern(row, (r.occurrence_date for r in releases))
