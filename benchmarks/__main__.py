@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import auth, event_latency, optimizer
+from benchmarks import auth, event_latency, optimizer, resources
 
 BENCHMARKS = {
     "event-latency": event_latency.main,
     "auth": auth.main,
+    "resources": resources.main,
     "optimizer": optimizer.main,
 }
 

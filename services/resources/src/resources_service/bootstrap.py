@@ -4,6 +4,7 @@ from servicekit.messaging.consumer import HandlerMap
 from servicekit.service import ServiceDefinition
 from servicekit.user_access import register_user_access_handlers
 
+from resources_service import demo
 from resources_service.api import availability, blocks, equipment, operating_rooms, staff
 from resources_service.db.tables import metadata, user_access
 from resources_service.settings import ResourcesSettings
@@ -28,6 +29,7 @@ service = ServiceDefinition(
         availability.router,
     ),
     handlers=handlers,
+    seed=demo.seed,
     openapi_tags=(
         {
             "name": "operating rooms",

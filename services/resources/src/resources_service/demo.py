@@ -1,0 +1,105 @@
+"""Seeds the demo hospital outside production, through the same functions the API uses.
+
+Every record therefore gets its snapshot event and audit record, and scheduling can build its
+read model from the topics alone. A hospital that has any room already is left as it is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from servicekit import audit
+from servicekit.db import UnitOfWork
+from servicekit.service import Runtime
+from sqlalchemy import func, select
+
+from resources_service import blocks, equipment, rooms, staff
+from resources_service.api.schemas.blocks import BlockCreate
+from resources_service.api.schemas.equipment import EquipmentCreate
+from resources_service.api.schemas.rooms import RoomCreate
+from resources_service.api.schemas.staff import StaffCreate
+from resources_service.db.tables import operating_rooms
+from resources_service.demo_hospital import BLOCKS, EQUIPMENT, ROOMS, STAFF
+from resources_service.settings import ResourcesSettings
+
+SEEDER = audit.service_actor("resources-demo")
+
+
+async def seed(runtime: Runtime) -> None:
+    settings = runtime.settings
+    assert isinstance(settings, ResourcesSettings)
+    async with runtime.unit_of_work() as uow:
+        if await uow.session.scalar(select(func.count()).select_from(operating_rooms)):
+            return
+        room_ids = await _rooms(uow, settings)
+        staff_ids = await _staff(uow, settings)
+        await _equipment(uow, room_ids)
+        await _blocks(uow, room_ids, staff_ids)
+        await uow.commit()
+
+
+async def _rooms(uow: UnitOfWork, settings: ResourcesSettings) -> dict[str, uuid.UUID]:
+    ids = {}
+    for code, name, location, capabilities, hours, status in ROOMS:
+        body = RoomCreate(
+            code=code,
+            name=name,
+            location=location,
+            capabilities=capabilities,
+            weekly_hours=hours,
+            status=status,
+        )
+        ids[code] = await rooms.create(uow, body, settings=settings, actor=SEEDER)
+    return ids
+
+
+async def _staff(uow: UnitOfWork, settings: ResourcesSettings) -> dict[str, uuid.UUID]:
+    ids = {}
+    for name, role, specialties, skills, pattern, max_minutes in STAFF:
+        body = StaffCreate(
+            name=name,
+            role=role,
+            specialties=specialties,
+            skills=skills,
+            working_pattern=pattern,
+            max_minutes_per_day=max_minutes,
+        )
+        ids[name] = await staff.create(uow, body, settings=settings, actor=SEEDER)
+    return ids
+
+
+async def _equipment(uow: UnitOfWork, room_ids: dict[str, uuid.UUID]) -> None:
+    for name, kind, mobile, turnaround, units in EQUIPMENT:
+        body = EquipmentCreate(
+            name=name,
+            equipment_type=kind,
+            mobile=mobile,
+            turnaround_minutes=turnaround,
+            units=[
+                {
+                    "label": label,
+                    "serial_number": serial,
+                    "fixed_room_id": room_ids[room] if room else None,
+                }
+                for label, serial, room in units
+            ],
+        )
+        await equipment.create(uow, body, actor=SEEDER)
+
+
+async def _blocks(
+    uow: UnitOfWork, room_ids: dict[str, uuid.UUID], staff_ids: dict[str, uuid.UUID]
+) -> None:
+    # The template starts on this week's Monday and runs until someone changes it.
+    monday = date.today() - timedelta(days=date.today().weekday())
+    for room, weekdays, start, end, surgeon, service in BLOCKS:
+        body = BlockCreate(
+            room_id=room_ids[room],
+            surgeon_id=staff_ids[surgeon] if surgeon else None,
+            service=service,
+            recurrence={"kind": "weekly", "weekdays": weekdays, "valid_from": monday},
+            start_time=start,
+            end_time=end,
+        )
+        await blocks.allocate(uow, body, actor=SEEDER)
