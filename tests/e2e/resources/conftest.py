@@ -78,6 +78,34 @@ async def create_room(
     return await create(client, ROOMS, room_body(**changes), headers)
 
 
+def staff_body(**changes: Any) -> dict[str, Any]:
+    body = {
+        "name": f"{marker()} Staff member",
+        "role": "surgeon",
+        "specialties": ["cardiac"],
+        "skills": [],
+        "working_pattern": OFFICE_HOURS,
+    }
+    return {**body, **changes}
+
+
+async def create_staff(
+    client: httpx.AsyncClient, headers: dict[str, str], **changes: Any
+) -> dict[str, Any]:
+    return await create(client, STAFF, staff_body(**changes), headers)
+
+
+def equipment_body(**changes: Any) -> dict[str, Any]:
+    body = {"name": f"{marker()} C-arm", "equipment_type": "c_arm", "mobile": True, "units": []}
+    return {**body, **changes}
+
+
+async def create_equipment(
+    client: httpx.AsyncClient, headers: dict[str, str], **changes: Any
+) -> dict[str, Any]:
+    return await create(client, EQUIPMENT, equipment_body(**changes), headers)
+
+
 def if_match(headers: dict[str, str], record: dict[str, Any]) -> dict[str, str]:
     return {**headers, "If-Match": f'"{record["version"]}"'}
 

@@ -6,7 +6,16 @@ import asyncio
 
 import pytest
 
-from tests.e2e.resources.conftest import ROOMS, create_room, if_match, room_body
+from tests.e2e.resources.conftest import (
+    BLOCKS,
+    ROOMS,
+    STAFF,
+    create_room,
+    create_staff,
+    if_match,
+    room_body,
+    staff_body,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -53,4 +62,46 @@ async def test_simultaneous_creations_of_one_room_code_make_one_room_and_409s(ga
 
     assert sorted(a.status_code for a in answers) == [201, 409, 409, 409]
     listed = await gateway.get(ROOMS, params={"q": body["code"]}, headers=admin)
+    assert listed.json()["total"] == 1
+
+
+async def test_of_two_simultaneous_staff_replacements_with_one_etag_exactly_one_wins(
+    gateway, admin, coordinator
+):
+    member = await create_staff(gateway, admin)
+    path = f"{STAFF}/{member['staff_id']}"
+
+    answers = await asyncio.gather(
+        gateway.put(path, json=staff_body(name="Writer A"), headers=if_match(admin, member)),
+        gateway.put(path, json=staff_body(name="Writer B"), headers=if_match(coordinator, member)),
+    )
+
+    assert sorted(a.status_code for a in answers) == [200, 412]
+    [winner] = [a.json() for a in answers if a.status_code == 200]
+    current = (await gateway.get(path, headers=admin)).json()
+    assert (current["version"], current["name"]) == (2, winner["name"])
+
+
+async def test_of_two_simultaneous_clashing_allocations_of_a_room_one_is_refused(
+    gateway, admin, coordinator
+):
+    room = await create_room(gateway, admin)
+    bodies = [
+        {
+            "room_id": room["room_id"],
+            "service": service,
+            "recurrence": {"kind": "date", "date": "2027-06-07"},
+            "start_time": start,
+            "end_time": "12:00",
+        }
+        for service, start in [("cardiac", "08:00"), ("neurosurgery", "10:00")]
+    ]
+
+    answers = await asyncio.gather(
+        gateway.post(BLOCKS, json=bodies[0], headers=admin),
+        gateway.post(BLOCKS, json=bodies[1], headers=coordinator),
+    )
+
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    listed = await gateway.get(BLOCKS, params={"room_id": room["room_id"]}, headers=admin)
     assert listed.json()["total"] == 1

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from contracts.envelope import Event
-from resources_service import rooms
+from resources_service import blocks, equipment, equipment_units, rooms, staff
+from resources_service.api.schemas.blocks import BlockCreate, BlockReleaseCreate
+from resources_service.api.schemas.equipment import (
+    EquipmentCreate,
+    EquipmentUpdate,
+    MaintenanceCreate,
+    UnitCreate,
+    UnitUpdate,
+)
 from resources_service.api.schemas.rooms import RoomCreate, RoomExceptionCreate
+from resources_service.api.schemas.staff import AbsenceCreate, StaffCreate
 
 from tests.integration.resources.world import (
     RESOURCES_TOPICS,
@@ -21,58 +30,157 @@ from tests.integration.resources.world import (
 pytestmark = pytest.mark.integration
 
 HOURS = {"monday": [{"start": "08:00", "end": "16:00"}]}
+RELEASED = [date(2027, 4, 12), date(2027, 4, 19)]
+
+
+def at(moment: str) -> datetime:
+    return datetime.fromisoformat(moment)
 
 
 def room(code: str, **changes) -> RoomCreate:
-    body = {"code": code, "name": f"Room {code}", "weekly_hours": HOURS, **changes}
-    return RoomCreate.model_validate(body)
+    body = {"code": code, "name": f"Room {code}", "weekly_hours": HOURS}
+    return RoomCreate.model_validate(body | changes)
 
 
-def window(kind: str, start: str, end: str) -> RoomExceptionCreate:
-    return RoomExceptionCreate(
-        kind=kind, start=datetime.fromisoformat(start), end=datetime.fromisoformat(end)
-    )
+def person(name: str, **changes) -> StaffCreate:
+    body = {"name": name, "role": "surgeon", "working_pattern": HOURS}
+    return StaffCreate.model_validate(body | changes)
+
+
+def block(room_id: uuid.UUID, recurrence: dict, **changes) -> BlockCreate:
+    body = {"room_id": room_id, "service": "cardiac", "recurrence": recurrence}
+    return BlockCreate.model_validate(body | {"start_time": "08:00", "end_time": "12:00"} | changes)
 
 
 async def change_rooms(resources: Resources, prefix: str) -> list[uuid.UUID]:
     """A room changed several times, one retired after a removed window, one left as created."""
     changed = await resources.change(rooms.create, room(f"{prefix}-A"))
-    await resources.change(
-        rooms.replace,
-        changed,
-        room(f"{prefix}-A", name="Renamed", capabilities=["neuro"]),
-        if_match='"1"',
-    )
-    await resources.change(
-        rooms.add_exception,
-        changed,
-        window("closure", "2027-03-29T08:00:00+02:00", "2027-03-29T12:00:00+02:00"),
-        if_match=None,
-    )
-    await resources.change(
-        rooms.add_exception,
-        changed,
-        window("extended_hours", "2027-03-30T16:00:00+02:00", "2027-03-30T19:00:00+02:00"),
-        if_match=None,
-    )
+    renamed = room(f"{prefix}-A", name="Renamed", capabilities=["neuro"])
+    await resources.change(rooms.replace, changed, renamed, if_match='"1"')
+    for kind, start, end in [
+        ("closure", "2027-03-29T08:00:00+02:00", "2027-03-29T12:00:00+02:00"),
+        ("extended_hours", "2027-03-30T16:00:00+02:00", "2027-03-30T19:00:00+02:00"),
+    ]:
+        window = RoomExceptionCreate(kind=kind, start=at(start), end=at(end))
+        await resources.change(rooms.add_exception, changed, window, if_match=None)
     retired = await resources.change(rooms.create, room(f"{prefix}-B", status="maintenance"))
-    maintenance = await resources.change(
-        rooms.add_exception,
-        retired,
-        window("maintenance", "2027-04-01T08:00:00+02:00", "2027-04-01T09:00:00+02:00"),
-        if_match=None,
+    window = RoomExceptionCreate(
+        kind="maintenance", start=at("2027-04-01T08:00:00+02:00"), end=at("2027-04-01T09:00+02:00")
     )
+    maintenance = await resources.change(rooms.add_exception, retired, window, if_match=None)
     await resources.change(rooms.remove_exception, retired, maintenance, if_match=None)
     await resources.change(rooms.retire, retired, if_match='"3"')
     untouched = await resources.change(rooms.create, room(f"{prefix}-C"))
     return [changed, retired, untouched]
 
 
-async def room_snapshots(resources: Resources, ids: list[uuid.UUID]) -> dict[str, Event]:
+async def change_staff(resources: Resources, prefix: str) -> list[uuid.UUID]:
+    """A surgeon changed and away twice, one retired, one left as created."""
+    changed = await resources.change(staff.create, person(f"{prefix} Anna"))
+    moved = person(f"{prefix} Anna", specialties=["cardiac"], max_minutes_per_day=300)
+    await resources.change(staff.replace, changed, moved, if_match='"1"')
+    for start, end in [
+        ("2027-03-27T00:00:00+01:00", "2027-03-29T00:00:00+02:00"),
+        ("2027-04-05T00:00:00+02:00", "2027-04-06T00:00:00+02:00"),
+    ]:
+        absence = AbsenceCreate(start=at(start), end=at(end))
+        await resources.change(staff.add_absence, changed, absence, if_match=None)
+    retired = await resources.change(staff.create, person(f"{prefix} Bram", status="inactive"))
+    await resources.change(staff.retire, retired, if_match=None)
+    untouched = await resources.change(staff.create, person(f"{prefix} Cor"))
+    return [changed, retired, untouched]
+
+
+async def unit_ids(resources: Resources, equipment_id: uuid.UUID) -> list[uuid.UUID]:
+    async def query(session):
+        return [u.unit_id for u in (await equipment.get(session, equipment_id)).units]
+
+    return await resources.read(query)
+
+
+async def change_equipment(
+    resources: Resources, prefix: str, room_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Mobile equipment whose units are added, changed, serviced and retired; fixed equipment
+    retired whole; equipment left as created."""
+    units = [UnitCreate(label="One", serial_number=f"{prefix}-1"), UnitCreate(label="Two")]
+    body = EquipmentCreate(name=f"{prefix} C-arm", equipment_type="c_arm", mobile=True, units=units)
+    changed = await resources.change(equipment.create, body)
+    update = EquipmentUpdate(
+        name=f"{prefix} C-arm", equipment_type="c_arm", mobile=True, turnaround_minutes=20
+    )
+    await resources.change(equipment.replace, changed, update, if_match='"1"')
+    await resources.change(equipment_units.add, changed, UnitCreate(label="Three"), if_match=None)
+    one, two, three = await unit_ids(resources, changed)
+    serviced = UnitUpdate(label="Two", serial_number=f"{prefix}-2", status="in_maintenance")
+    await resources.change(equipment_units.replace, changed, two, serviced, if_match=None)
+    windows = [
+        MaintenanceCreate(
+            start=at(f"2027-04-0{d}T08:00:00+02:00"), end=at(f"2027-04-0{d}T12:00:00+02:00")
+        )
+        for d in (6, 7)
+    ]
+    await resources.change(equipment_units.add_maintenance, changed, one, windows[0], if_match=None)
+    later = await resources.change(
+        equipment_units.add_maintenance, changed, one, windows[1], if_match=None
+    )
+    await resources.change(equipment_units.remove_maintenance, changed, one, later, if_match=None)
+    await resources.change(equipment_units.retire, changed, three, if_match=None)
+    fixed = EquipmentCreate(
+        name=f"{prefix} Robot",
+        equipment_type="surgical_robot",
+        mobile=False,
+        units=[UnitCreate(label="Robot", fixed_room_id=room_id)],
+    )
+    retired = await resources.change(equipment.create, fixed)
+    await resources.change(equipment.retire, retired, if_match=None)
+    untouched = await resources.change(
+        equipment.create,
+        EquipmentCreate(name=f"{prefix} Scope", equipment_type="endoscope", mobile=True),
+    )
+    return [changed, retired, untouched]
+
+
+async def change_blocks(
+    resources: Resources, room_ids: list[uuid.UUID], surgeon_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """A weekly block with two occurrences released, a surgeon's date moved and then retired,
+    and a date left as allocated."""
+    mondays = {"kind": "weekly", "weekdays": ["monday"], "valid_from": "2027-04-05"}
+    weekly = await resources.change(blocks.allocate, block(room_ids[0], mondays))
+    for day in RELEASED:
+        await resources.change(
+            blocks.release,
+            weekly,
+            BlockReleaseCreate(date=day, reason="Congress"),
+            user_id=resources.actor_id,
+            if_match=None,
+        )
+    single = {"kind": "date", "date": "2027-04-13"}
+    owned = {"service": None, "surgeon_id": surgeon_id}
+    retired = await resources.change(blocks.allocate, block(room_ids[1], single, **owned))
+    moved = block(room_ids[1], single, **owned, start_time="13:00", end_time="17:00")
+    await resources.change(blocks.replace, retired, moved, if_match='"1"')
+    await resources.change(blocks.retire, retired, if_match='"2"')
+    untouched = await resources.change(blocks.allocate, block(room_ids[0], single))
+    return [weekly, retired, untouched]
+
+
+async def snapshots_now(resources: Resources, ids: dict[str, list[uuid.UUID]]) -> dict[str, Event]:
+    """What the database holds now, as each entity's snapshot event, by message key."""
     zone = resources.settings.hospital_timezone
 
     async def query(session):
-        return {str(i): rooms.snapshot(await rooms.get(session, i), zone) for i in ids}
+        found: dict[str, Event] = {}
+        for i in ids["rooms"]:
+            found[str(i)] = rooms.snapshot(await rooms.get(session, i), zone)
+        for i in ids["staff"]:
+            found[str(i)] = staff.snapshot(await staff.get(session, i), zone)
+        for i in ids["equipment"]:
+            found[str(i)] = equipment.snapshot(await equipment.get(session, i))
+        for i in ids["blocks"]:
+            found[str(i)] = blocks.snapshot(await blocks.get(session, i))
+        return found
 
     return await resources.read(query)
 
@@ -80,16 +188,34 @@ async def room_snapshots(resources: Resources, ids: list[uuid.UUID]) -> dict[str
 async def test_a_fresh_consumer_rebuilds_the_same_state_from_the_compacted_topics(resources):
     prefix = uuid.uuid4().hex[:8]
     async with resources.relaying():
-        room_ids = await change_rooms(resources, prefix)
+        ids = {"rooms": await change_rooms(resources, prefix)}
+        ids["staff"] = await change_staff(resources, prefix)
+        ids["equipment"] = await change_equipment(resources, prefix, ids["rooms"][0])
+        ids["blocks"] = await change_blocks(
+            resources, [ids["rooms"][0], ids["rooms"][2]], ids["staff"][2]
+        )
 
     rebuilt = fold(await read_whole_topics(*RESOURCES_TOPICS))
 
-    expected = await room_snapshots(resources, room_ids)
+    expected = await snapshots_now(resources, ids)
     assert {key: rebuilt.get(key) for key in expected} == expected
-    retired = expected[str(room_ids[1])]
-    assert retired.retired_at is not None and retired.status == "retired"
-    assert retired.exceptions == ()
-    assert len(expected[str(room_ids[0])].exceptions) == 2
+    # What the scenario did is in the state compared, not only equal on both sides.
+    for kind in ("rooms", "staff", "equipment", "blocks"):
+        changed, retired, untouched = (expected[str(i)] for i in ids[kind])
+        assert changed.version > 1 and untouched.version == 1
+        assert retired.retired_at is not None
+        assert changed.retired_at is None and untouched.retired_at is None
+    assert len(expected[str(ids["rooms"][0])].exceptions) == 2
+    assert len(expected[str(ids["staff"][0])].absences) == 2
+    units = expected[str(ids["equipment"][0])].units
+    assert [(u.label, u.status, len(u.maintenance_windows)) for u in units] == [
+        ("One", "available", 1),
+        ("Two", "in_maintenance", 0),
+        ("Three", "retired", 0),
+    ]
+    assert [u.status for u in expected[str(ids["equipment"][1])].units] == ["retired"]
+    assert expected[str(ids["blocks"][0])].released_dates == tuple(RELEASED)
+    assert expected[str(ids["blocks"][1])].start_time == "13:00"
 
 
 async def test_every_resources_topic_is_compacted():

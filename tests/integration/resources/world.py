@@ -8,6 +8,7 @@ test reads them whole and looks only at the ids it made.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -69,11 +70,15 @@ class Resources:
     actor_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     async def change(self, action: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """Runs one service function in its own unit of work, as a route would, and commits."""
+        """Runs one service function in its own unit of work, as a route would, and commits.
+
+        The acting user and the hospital's settings go to the functions that take them.
+        """
+        wanted = inspect.signature(action).parameters
+        context = {"actor": audit.user(self.actor_id), "settings": self.settings}
+        kwargs |= {name: value for name, value in context.items() if name in wanted}
         async with UnitOfWork(async_sessionmaker(self.engine), "resources") as uow:
-            result = await action(
-                uow, *args, settings=self.settings, actor=audit.user(self.actor_id), **kwargs
-            )
+            result = await action(uow, *args, **kwargs)
             await uow.commit()
             return result
 
