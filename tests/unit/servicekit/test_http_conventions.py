@@ -10,8 +10,15 @@ from pydantic import BaseModel, Field
 from servicekit.auth import JwksKeys, Principal, TokenVerifier, require_roles
 from servicekit.problems import Problem, install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
+from sqlalchemy.exc import IntegrityError
 
 from tests.unit.servicekit.test_token_verification import AUDIENCE, ISSUER, KeyRing
+
+
+class _DriverError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"sqlstate {sqlstate}")
+        self.sqlstate = sqlstate
 
 
 class Room(BaseModel):
@@ -44,6 +51,10 @@ def client(ring: KeyRing) -> TestClient:
     @app.get("/boom")
     async def boom() -> dict:
         raise RuntimeError("secret internals")
+
+    @app.get("/database-refuses/{sqlstate}")
+    async def database_refuses(sqlstate: str) -> dict:
+        raise IntegrityError("INSERT ...", {}, _DriverError(sqlstate))
 
     return TestClient(app, raise_server_exceptions=False)
 
@@ -127,3 +138,17 @@ def test_requests_are_timed_under_their_route_template_not_their_raw_path(client
         )
         is None
     )
+
+
+@pytest.mark.parametrize("sqlstate", ["23505", "23P01", "23503"])
+def test_a_change_the_database_refuses_after_a_race_is_a_409_to_retry(client, sqlstate):
+    response = client.get(f"/database-refuses/{sqlstate}")
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "retry" in response.json()["detail"]
+
+
+def test_other_integrity_errors_stay_unexpected_500s(client):
+    response = client.get("/database-refuses/23502")
+    assert response.status_code == 500
+    assert "INSERT" not in response.text

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servicekit.logs import request_id_var
@@ -96,6 +97,32 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     )
 
 
+# What the database refused because another change got there first: the client may retry.
+_CONFLICTS = {
+    "23505": "it would repeat a value that must be unique",
+    "23P01": "it would overlap another record in time",
+    "23503": "it refers to a record that does not exist (any more)",
+}
+
+
+async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # The services check their rules first and name the record in the way; this is the
+    # database's backstop when two requests race past those checks at the same moment.
+    assert isinstance(exc, IntegrityError)
+    reason = _CONFLICTS.get(getattr(exc.orig, "sqlstate", None) or "")
+    if reason is None:
+        return await _on_unexpected(request, exc)
+    constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+    log.info("database refused a change: %s", constraint)
+    return problem_response(
+        request,
+        409,
+        f"The change was refused because {reason}; another change probably came first. "
+        "Read the record again and retry.",
+        constraint=constraint,
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return problem_response(
@@ -107,4 +134,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
     app.add_exception_handler(Exception, _on_unexpected)
