@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from datetime import date, datetime
 
 import pytest
-from contracts.envelope import Event
+from contracts.envelope import Envelope, Event
 from resources_service import blocks, equipment, equipment_units, rooms, staff
 from resources_service.api.schemas.blocks import BlockCreate, BlockReleaseCreate
 from resources_service.api.schemas.equipment import (
@@ -195,7 +196,8 @@ async def test_a_fresh_consumer_rebuilds_the_same_state_from_the_compacted_topic
             resources, [ids["rooms"][0], ids["rooms"][2]], ids["staff"][2]
         )
 
-    rebuilt = fold(await read_whole_topics(*RESOURCES_TOPICS))
+    messages = await read_whole_topics(*RESOURCES_TOPICS)
+    rebuilt = fold(messages)
 
     expected = await snapshots_now(resources, ids)
     assert {key: rebuilt.get(key) for key in expected} == expected
@@ -216,6 +218,32 @@ async def test_a_fresh_consumer_rebuilds_the_same_state_from_the_compacted_topic
     assert [u.status for u in expected[str(ids["equipment"][1])].units] == ["retired"]
     assert expected[str(ids["blocks"][0])].released_dates == tuple(RELEASED)
     assert expected[str(ids["blocks"][1])].start_time == "13:00"
+    assert_retirements_and_releases_end_in_snapshots(messages, ids)
+
+
+def assert_retirements_and_releases_end_in_snapshots(
+    messages: list[tuple[str, Envelope]], ids: dict[str, list[uuid.UUID]]
+) -> None:
+    """A retirement or a release is announced, then the whole new snapshot follows it at once."""
+    story = defaultdict(list)
+    for key, envelope in messages:
+        story[key].append((envelope.event_type, envelope.data["version"]))
+    for kind, retired_event, snapshot_event in [
+        ("rooms", "OperatingRoomRetired", "OperatingRoomUpserted"),
+        ("staff", "StaffMemberRetired", "StaffMemberUpserted"),
+        ("equipment", "EquipmentRetired", "EquipmentUpserted"),
+    ]:
+        retired = story[str(ids[kind][1])]
+        version = retired[-1][1]
+        assert retired[-2:] == [(retired_event, version), (snapshot_event, version)]
+    released = story[str(ids["blocks"][0])]
+    assert released == [
+        ("BlockAllocated", 1),
+        ("BlockReleased", 2),
+        ("BlockAllocated", 2),
+        ("BlockReleased", 3),
+        ("BlockAllocated", 3),
+    ]
 
 
 async def test_every_resources_topic_is_compacted():
