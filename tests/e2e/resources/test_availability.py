@@ -227,6 +227,33 @@ async def test_an_equipment_unit_is_available_outside_its_maintenance(gateway, c
     )
 
 
+async def test_units_in_maintenance_offer_no_time_and_retired_units_are_left_out(
+    gateway, coordinator
+):
+    item = await create_equipment(
+        gateway, coordinator, units=[{"label": "Resting"}, {"label": "Gone"}, {"label": "Free"}]
+    )
+    resting, gone, free = (u["unit_id"] for u in item["units"])
+    units = f"{EQUIPMENT}/{item['equipment_id']}/units"
+    await gateway.put(
+        f"{units}/{resting}",
+        json={"label": "Resting", "status": "in_maintenance"},
+        headers=coordinator,
+    )
+    await gateway.post(f"{units}/{gone}/retire", headers=coordinator)
+
+    found = await availability(
+        gateway, coordinator, **FALL, unit_id=[resting, gone, free], kind="equipment"
+    )
+
+    assert [
+        (u["label"], u["status"], u["available_intervals"]) for u in found["equipment_units"]
+    ] == [
+        ("Resting", "in_maintenance", []),
+        ("Free", "available", windows(("2027-10-29T22:00:00Z", "2027-10-31T23:00:00Z"))),
+    ]
+
+
 async def test_rooms_in_maintenance_and_retired_resources_offer_no_time(gateway, coordinator):
     resting = await create_room(gateway, coordinator, weekly_hours=ROOM_HOURS, status="maintenance")
     retired = await create_room(gateway, coordinator, weekly_hours=ROOM_HOURS)

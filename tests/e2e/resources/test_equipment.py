@@ -272,13 +272,19 @@ async def test_retired_equipment_retires_its_units_and_refuses_changes(gateway, 
 
 async def test_lists_equipment_paginated_filtered_and_sorted(gateway, admin, viewer):
     prefix = marker()
-    for name, equipment_type, mobile in [
-        ("Alpha", "microscope", True),
-        ("Bravo", "c_arm", True),
-        ("Charlie", "c_arm", True),
+    room = await create_room(gateway, admin)
+    for name, equipment_type, units in [
+        ("Alpha", "microscope", []),
+        ("Bravo", "c_arm", []),
+        ("Charlie", "c_arm", [{"label": "Fixed", "fixed_room_id": room["room_id"]}]),
     ]:
         await create_equipment(
-            gateway, admin, name=f"{prefix} {name}", equipment_type=equipment_type, mobile=mobile
+            gateway,
+            admin,
+            name=f"{prefix} {name}",
+            equipment_type=equipment_type,
+            mobile=not units,
+            units=units,
         )
     gone = await create_equipment(gateway, admin, name=f"{prefix} Delta")
     await gateway.post(f"{EQUIPMENT}/{gone['equipment_id']}/retire", headers=admin)
@@ -294,7 +300,8 @@ async def test_lists_equipment_paginated_filtered_and_sorted(gateway, admin, vie
     assert await names(sort="-name") == (3, ["Charlie", "Bravo", "Alpha"])
     assert await names(sort="-equipment_type", limit=1) == (3, ["Alpha"])
     assert await names(equipment_type="c_arm") == (2, ["Bravo", "Charlie"])
-    assert await names(mobile="false") == (0, [])
+    assert await names(mobile="false") == (1, ["Charlie"])
+    assert await names(mobile="true", equipment_type="c_arm") == (1, ["Bravo"])
     assert await names(include_retired="true") == (4, ["Alpha", "Bravo", "Charlie", "Delta"])
 
 
