@@ -228,16 +228,25 @@ async def test_lists_rooms_paginated_filtered_and_sorted(gateway, admin, viewer)
     assert await codes(capability="neuro") == (2, [f"{prefix}-B", f"{prefix}-C"])
     assert await codes(status="maintenance") == (1, [f"{prefix}-B"])
     assert await codes(q=f"yankee {prefix}".upper()) == (1, [f"{prefix}-B"])
+    # `q` is literal text: LIKE's wildcards match only themselves.
+    assert await codes(q=f"{prefix}%") == (0, [])
+    assert await codes(q=f"{prefix}_A") == (0, [])
     page = (
         await gateway.get(ROOMS, params={"q": prefix, "offset": 1, "limit": 1}, headers=viewer)
     ).json()
     assert (page["offset"], page["limit"]) == (1, 1)
 
 
-async def test_a_list_refuses_an_unknown_sort_key(gateway, viewer):
-    response = await gateway.get(ROOMS, params={"sort": "location"}, headers=viewer)
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [({"sort": "location"}, "sort"), ({"limit": 0}, "limit"), ({"limit": 501}, "limit")],
+)
+async def test_a_list_refuses_an_unknown_sort_key_or_a_page_size_out_of_range(
+    gateway, viewer, params, says
+):
+    response = await gateway.get(ROOMS, params=params, headers=viewer)
 
-    assert_problem(response, 422, "sort")
+    assert_problem(response, 422, says)
 
 
 async def test_adds_and_removes_dated_exceptions_in_utc(gateway, coordinator):
