@@ -215,11 +215,6 @@ async def test_rooms_and_surgeons_with_live_blocks_cannot_retire(gateway, coordi
     ).status_code == 200
 
 
-@pytest.mark.xfail(
-    reason="staff.py replace does not check the member's live blocks (only retire does), so a "
-    "block holder can stop being a surgeon, which blocks.py _ensure_surgeon refuses at allocation",
-    strict=True,
-)
 async def test_a_surgeon_holding_a_live_block_keeps_the_surgeon_role(gateway, coordinator):
     room = await create_room(gateway, coordinator)
     surgeon = await create_staff(gateway, coordinator, role="surgeon")
@@ -232,6 +227,33 @@ async def test_a_surgeon_holding_a_live_block_keeps_the_surgeon_role(gateway, co
     )
 
     assert_problem(response, 409, block["block_id"])
+
+
+async def test_a_surgeon_holding_a_live_block_stays_active(gateway, coordinator):
+    room = await create_room(gateway, coordinator)
+    surgeon = await create_staff(gateway, coordinator, role="surgeon")
+    block = await allocate(gateway, coordinator, room, service=None, surgeon_id=surgeon["staff_id"])
+
+    response = await gateway.put(
+        f"{STAFF}/{surgeon['staff_id']}",
+        json=staff_body(name=surgeon["name"], status="inactive"),
+        headers=coordinator,
+    )
+
+    assert_problem(response, 409, block["block_id"], "become inactive")
+
+
+async def test_an_inactive_surgeon_is_given_no_block(gateway, coordinator):
+    room = await create_room(gateway, coordinator)
+    surgeon = await create_staff(gateway, coordinator, role="surgeon", status="inactive")
+
+    response = await gateway.post(
+        BLOCKS,
+        json=block_body(room, service=None, surgeon_id=surgeon["staff_id"]),
+        headers=coordinator,
+    )
+
+    assert_problem(response, 422, "inactive")
 
 
 async def test_a_released_occurrence_leaves_availability_and_cannot_be_released_twice(

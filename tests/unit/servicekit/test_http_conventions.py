@@ -152,3 +152,20 @@ def test_other_integrity_errors_stay_unexpected_500s(client):
     response = client.get("/database-refuses/23502")
     assert response.status_code == 500
     assert "INSERT" not in response.text
+
+
+def test_an_unexpected_error_is_answered_without_reaching_the_server(ring):
+    # The server would drop the keep-alive connection of an error it sees (a 502 at the gateway).
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+
+    @app.get("/boom")
+    async def boom() -> dict:
+        raise RuntimeError("secret internals")
+
+    response = TestClient(app, raise_server_exceptions=True).get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["request_id"]
+    assert "secret" not in response.text

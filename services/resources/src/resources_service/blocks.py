@@ -234,6 +234,12 @@ async def _ensure_surgeon(session: AsyncSession, staff_id: uuid.UUID) -> None:
     if row is None:
         raise Problem(404, f"There is no staff member {staff_id}.")
     records.ensure_in_service(row, "staff member")
+    if row.status != "active":
+        raise Problem(
+            422,
+            f"Staff member {staff_id} is inactive; only an active surgeon can hold a block.",
+            title="Invalid request",
+        )
     if row.role != StaffRole.SURGEON:
         raise Problem(
             422,

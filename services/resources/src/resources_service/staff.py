@@ -108,6 +108,11 @@ async def replace(
     # A link made earlier stays valid through edits, even once the account is deactivated.
     if body.user_id is not None and body.user_id != row.user_id:
         await checks.ensure_user_can_link(uow.session, body.user_id, staff_id)
+    # A block holder must stay an active surgeon, as allocation demands (blocks.py).
+    if row.role == "surgeon" and body.role != "surgeon":
+        await checks.ensure_no_live_blocks(uow.session, staff_id, settings, "stop being a surgeon")
+    if row.status == "active" and body.status != "active":
+        await checks.ensure_no_live_blocks(uow.session, staff_id, settings, "become inactive")
     await records.bump(uow.session, staff_members, staff_id, **_columns(body))
     await _changed(
         uow, staff_id, settings, actor, "staff_member.update", body.model_dump(mode="json")

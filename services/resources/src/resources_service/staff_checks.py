@@ -55,8 +55,12 @@ async def ensure_user_can_link(
 
 
 async def ensure_no_live_blocks(
-    session: AsyncSession, staff_id: uuid.UUID, settings: ResourcesSettings
+    session: AsyncSession,
+    staff_id: uuid.UUID,
+    settings: ResourcesSettings,
+    change: str = "retire",
 ) -> None:
+    """Refuses `change` (a verb phrase) while the member holds blocks that are not over."""
     today = datetime.now(ZoneInfo(settings.hospital_timezone)).date()
     live = (
         await session.execute(
@@ -75,7 +79,7 @@ async def ensure_no_live_blocks(
         )
         raise Problem(
             409,
-            f"The staff member cannot retire while they hold these blocks: {named}. "
+            f"The staff member cannot {change} while they hold these blocks: {named}. "
             "Retire the blocks or give them to someone else first.",
         )
 
