@@ -105,7 +105,11 @@ class Weekday(StrEnum):
     @classmethod
     def of(cls, day: date) -> Weekday:
         """The weekday of a date or datetime."""
-        return list(cls)[day.weekday()]
+        return _WEEKDAYS[day.weekday()]
+
+
+# In Monday-first order, as `date.weekday()` counts; calendars ask for it thousands of times.
+_WEEKDAYS: tuple[Weekday, ...] = tuple(Weekday)
 
 
 class LocalTimeRange(Value):
