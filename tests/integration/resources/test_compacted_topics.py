@@ -22,8 +22,12 @@ from resources_service.api.schemas.staff import AbsenceCreate, StaffCreate
 
 from tests.integration.resources.world import (
     RESOURCES_TOPICS,
+    SNAPSHOT_EVENTS,
     Resources,
+    compacted,
+    create_quickly_compacted_topic,
     fold,
+    produce,
     read_whole_topics,
     topic_configs,
 )
@@ -252,3 +256,28 @@ async def test_every_resources_topic_is_compacted():
     assert {name: c["cleanup.policy"] for name, c in configs.items()} == {
         name: "compact" for name in RESOURCES_TOPICS
     }
+
+
+async def test_once_kafka_has_compacted_the_log_one_whole_snapshot_per_entity_is_left(
+    resources,
+):
+    # The events of this test's entities, copied in their order to a topic of the test's own
+    # that Kafka compacts within seconds (the resources topics themselves roll segments weekly).
+    prefix = uuid.uuid4().hex[:8]
+    async with resources.relaying():
+        ids = {"rooms": await change_rooms(resources, prefix)}
+        ids["staff"] = await change_staff(resources, prefix)
+        ids["equipment"] = await change_equipment(resources, prefix, ids["rooms"][0])
+        ids["blocks"] = await change_blocks(
+            resources, [ids["rooms"][0], ids["rooms"][2]], ids["staff"][2]
+        )
+    ours = {str(i) for group in ids.values() for i in group}
+    messages = [(k, e) for k, e in await read_whole_topics(*RESOURCES_TOPICS) if k in ours]
+    topic = await create_quickly_compacted_topic()
+    await produce(topic, messages)
+
+    left = await compacted(topic, keys=ours, timeout=90)
+
+    assert len(messages) > len(left) == len(ours)
+    assert {envelope.event_type for _, envelope in left} <= SNAPSHOT_EVENTS
+    assert fold(left) == await snapshots_now(resources, ids)

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from contracts.envelope import Envelope, Event
 from contracts.registry import resolve
@@ -29,7 +29,7 @@ from resources_service.db.tables import metadata
 from resources_service.settings import ResourcesSettings
 from servicekit import audit
 from servicekit.db import UnitOfWork, create_engine
-from servicekit.kafka import create_consumer
+from servicekit.kafka import create_consumer, create_producer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
@@ -161,3 +161,51 @@ async def topic_configs(*topics: str) -> dict[str, dict[str, str]]:
         for answer in answers
         for _error, _message, _type, name, entries in answer.resources
     }
+
+
+async def create_quickly_compacted_topic() -> str:
+    """A compacted topic whose segments roll after 100 ms, so the cleaner soon has work."""
+    name = f"test.compaction.{uuid.uuid4().hex[:12]}.v1"
+    configs = {
+        "cleanup.policy": "compact",
+        "segment.ms": "100",
+        "min.cleanable.dirty.ratio": "0.01",
+        "min.compaction.lag.ms": "0",
+    }
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, 1, 1, topic_configs=configs)])
+    finally:
+        await admin.close()
+    return name
+
+
+async def produce(topic: str, messages: list[tuple[str, Envelope]]) -> None:
+    producer = create_producer(KAFKA, client_id="tests-compaction")
+    await producer.start()
+    try:
+        for key, envelope in messages:
+            value = envelope.model_dump_json().encode()
+            await producer.send_and_wait(topic, value=value, key=key.encode())
+    finally:
+        await producer.stop()
+
+
+async def compacted(topic: str, *, keys: set[str], timeout: float) -> list[tuple[str, Envelope]]:
+    """The topic's messages of `keys` once the log cleaner has left one per key.
+
+    Only closed segments are compacted: a filler message now and then (under a key of its own)
+    closes the one being written.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    filler = f"filler-{uuid.uuid4().hex}"
+    while True:
+        messages = await read_whole_topics(topic)
+        ours = [(k, e) for k, e in messages if k in keys]
+        if len(ours) == len(keys):
+            return ours
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{topic} kept {len(ours)} messages of {len(keys)} keys")
+        await produce(topic, [(filler, messages[0][1])])
+        await asyncio.sleep(1)
