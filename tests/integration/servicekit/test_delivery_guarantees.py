@@ -10,7 +10,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy.ext.asyncio import AsyncEngine
+from servicekit import audit
+from servicekit.db import UnitOfWork
+from servicekit.messaging.outbox import MAX_EVENT_BYTES, EventTooLarge
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL, ROOT
 from tests.integration.servicekit.crashing_workers import CRASH_EXIT_CODE
@@ -203,3 +206,19 @@ async def _applied_users(engine: AsyncEngine) -> list[uuid.UUID]:
         return [
             row[0] for row in await conn.execute(text("SELECT user_id FROM effects ORDER BY id"))
         ]
+
+
+async def test_an_event_too_large_for_kafka_is_refused_with_the_change_that_made_it(engine):
+    # Once in the outbox it would stop the relay, and every later event, at its place for good.
+    async with UnitOfWork(async_sessionmaker(engine), producer="tests") as uow:
+        with pytest.raises(EventTooLarge) as refused:
+            await audit.record(
+                uow,
+                actor=audit.service_actor("tests"),
+                action="record.change",
+                record_type="record",
+                record_id=uuid.uuid4(),
+                details={"text": "x" * MAX_EVENT_BYTES},
+            )
+    assert refused.value.status == 422
+    assert await outbox_ids(engine) == []

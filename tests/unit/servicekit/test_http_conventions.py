@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from servicekit.auth import JwksKeys, Principal, TokenVerifier, require_roles
 from servicekit.problems import Problem, install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.unit.servicekit.test_token_verification import AUDIENCE, ISSUER, KeyRing
 
@@ -55,6 +55,10 @@ def client(ring: KeyRing) -> TestClient:
     @app.get("/database-refuses/{sqlstate}")
     async def database_refuses(sqlstate: str) -> dict:
         raise IntegrityError("INSERT ...", {}, _DriverError(sqlstate))
+
+    @app.get("/database-cannot-store/{sqlstate}")
+    async def database_cannot_store(sqlstate: str) -> dict:
+        raise DBAPIError("INSERT ...", {}, _DriverError(sqlstate))
 
     return TestClient(app, raise_server_exceptions=False)
 
@@ -169,3 +173,16 @@ def test_an_unexpected_error_is_answered_without_reaching_the_server(ring):
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["request_id"]
     assert "secret" not in response.text
+
+
+def test_a_value_the_database_cannot_store_is_a_422(client):
+    # 22021: a NUL character in text; 22008: a date outside PostgreSQL's range.
+    for sqlstate in ("22021", "22008"):
+        response = client.get(f"/database-cannot-store/{sqlstate}")
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "INSERT" not in response.text
+
+
+def test_other_database_errors_stay_unexpected_500s(client):
+    assert client.get("/database-cannot-store/53300").status_code == 500

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -124,6 +124,22 @@ async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    # Class 22 is "data exception": a value PostgreSQL cannot store or compare, such as a NUL
+    # character or a date outside its range, that got past validation. The client's to fix.
+    assert isinstance(exc, DBAPIError)
+    if not str(getattr(exc.orig, "sqlstate", None) or "").startswith("22"):
+        return await _on_unexpected(request, exc)
+    log.info("database refused a value: %s", getattr(exc.orig, "sqlstate", None))
+    return problem_response(
+        request,
+        422,
+        "The request holds a value that cannot be stored, such as a NUL character or a date "
+        "outside the years the schedule keeps.",
+        title="Invalid request",
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return problem_response(
@@ -167,6 +183,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)
     # Innermost of the middlewares added after this, so the request context is still set.
     app.add_middleware(UnexpectedErrors)

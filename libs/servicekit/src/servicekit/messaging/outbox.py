@@ -10,6 +10,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.logs import causation_id_var, correlation_id_var
 from servicekit.messaging.schema import outbox
+from servicekit.problems import Problem
+
+# Kafka takes messages up to about 1 MB (broker `message.max.bytes`, producer
+# `max_request_size`). A larger one would stop the relay at its place in the outbox, and every
+# later event with it, so it is refused here, with the change that made it.
+MAX_EVENT_BYTES = 900_000
+
+
+class EventTooLarge(Problem):
+    def __init__(self, event_type: str, size: int) -> None:
+        super().__init__(
+            422,
+            f"The change would publish a {event_type} event of {size:,} bytes, more than the "
+            f"{MAX_EVENT_BYTES:,} an event may carry; make the record smaller (fewer dated "
+            "windows, shorter notes) and try again.",
+            title="Record too large",
+        )
 
 
 class OutboxWriter:
@@ -29,6 +46,9 @@ class OutboxWriter:
             correlation_id=correlation_id or _context_uuid(correlation_id_var.get()),
             causation_id=_context_uuid(causation_id_var.get()),
         )
+        size = len(envelope.model_dump_json())
+        if size > MAX_EVENT_BYTES:
+            raise EventTooLarge(envelope.event_type, size)
         await self._session.execute(
             insert(outbox).values(
                 event_id=envelope.event_id,
