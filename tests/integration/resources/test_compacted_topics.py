@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 from contracts.envelope import Envelope, Event
-from resources_service import blocks, equipment, equipment_units, rooms, staff
+from resources_service import block_release, blocks, equipment, equipment_units, rooms, staff
 from resources_service.api.schemas.blocks import BlockCreate, BlockReleaseCreate
 from resources_service.api.schemas.equipment import (
     EquipmentCreate,
@@ -155,7 +155,7 @@ async def change_blocks(
     weekly = await resources.change(blocks.allocate, block(room_ids[0], mondays))
     for day in RELEASED:
         await resources.change(
-            blocks.release,
+            block_release.release,
             weekly,
             BlockReleaseCreate(date=day, reason="Congress"),
             user_id=resources.actor_id,

@@ -21,7 +21,7 @@ from contracts.events import (
 )
 from contracts.events.resources_blocks import SingleDate
 from contracts.examples import EXAMPLES
-from contracts.values import ClockTime, LocalTimeRange, Weekday, WeeklyHours
+from contracts.values import ClockTime, LocalTimeRange, Name, ScheduleDate, Weekday, WeeklyHours
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -92,7 +92,7 @@ def test_clock_time_accepts_every_minute_of_the_day(hour, minute):
 
 @pytest.mark.parametrize("text", ["24:01", "25:00", "7:30", "07:60", "07:30:00", "noon"])
 def test_clock_time_rejects_what_is_not_hh_mm(text):
-    with pytest.raises(ValidationError):
+    with pytest.raises(pydantic.ValidationError):
         pydantic.TypeAdapter(ClockTime).validate_python(text)
 
 
@@ -239,3 +239,19 @@ def test_patient_data_is_the_mrn_only():
     names = set().union(*(_property_names(cls.model_json_schema()) for cls in EVENTS.values()))
     assert {n for n in names if "patient" in n} == {"patient_mrn"}
     assert not names & {"name_of_patient", "date_of_birth", "birth_date", "address", "diagnosis"}
+
+
+@pytest.mark.parametrize("typed", ["   ", "Dr\x00Grey", "x" * 201])
+def test_a_name_is_neither_blank_nor_nul_bearing_nor_too_long(typed):
+    with pytest.raises(pydantic.ValidationError):
+        pydantic.TypeAdapter(Name).validate_python(typed)
+
+
+def test_a_name_is_trimmed():
+    assert pydantic.TypeAdapter(Name).validate_python("  Dr Grey ") == "Dr Grey"
+
+
+@pytest.mark.parametrize("day", ["1899-12-31", "2200-01-01", "9999-12-31", "0001-01-01"])
+def test_a_schedule_date_is_within_the_planned_years(day):
+    with pytest.raises(pydantic.ValidationError):
+        pydantic.TypeAdapter(ScheduleDate).validate_python(day)

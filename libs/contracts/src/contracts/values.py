@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 T = TypeVar("T")
+_Dated = TypeVar("_Dated", date, datetime)
 
 
 class Value(BaseModel):
@@ -48,8 +49,24 @@ Distinct = Annotated[
 ]
 """A set of values, carried as a sorted array without duplicates."""
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+def _storable(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; refusing it here names the field instead of failing later.
+    if "\x00" in text:
+        raise ValueError("must not contain a NUL character")
+    return text
+
+
+Storable = AfterValidator(_storable)
+Text = Annotated[str, Storable]
+"""Free text a person typed: any characters but NUL."""
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Storable
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), Storable
+]
 Term = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$", min_length=1, max_length=63)
 ]
@@ -172,6 +189,24 @@ class UtcWindow(TimeWindow):
 
     start: UtcDatetime
     end: UtcDatetime
+
+
+# The years a schedule, a calendar or a request may speak of: far wider than any hospital plans,
+# narrow enough that date arithmetic and PostgreSQL's timestamps never overflow.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def _within_schedule_years(moment: _Dated) -> _Dated:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"must be within the years {FIRST_YEAR} to {LAST_YEAR}")
+    return moment
+
+
+ScheduleDate = Annotated[date, AfterValidator(_within_schedule_years)]
+"""A date within the years the platform plans for."""
+
+ScheduleDatetime = Annotated[AwareDatetime, AfterValidator(_within_schedule_years)]
+"""An aware datetime within the years the platform plans for."""
 
 
 def ensure_end_after_start(start: datetime, end: datetime) -> None:

@@ -256,7 +256,11 @@ def _units_statement(query: AvailabilityQuery) -> Select[Any]:
     if query.equipment_type:
         statement = statement.where(equipment.c.equipment_type == query.equipment_type)
     return statement.order_by(
-        equipment.c.equipment_type, equipment.c.name, equipment_units.c.position
+        equipment.c.equipment_type,
+        equipment.c.name,
+        equipment.c.equipment_id,
+        equipment_units.c.position,
+        equipment_units.c.unit_id,
     )
 
 

@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from contracts.events.audit import Actor
-from contracts.events.resources_blocks import BlockAllocated, BlockReleased
+from contracts.events.resources_blocks import BlockAllocated
 from contracts.values import Weekday
 from contracts.vocabulary import StaffRole
 from servicekit import audit
@@ -18,15 +17,13 @@ from servicekit.db import UnitOfWork
 from servicekit.pages import PageRequest, fetch_page, ordering
 from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, and_, exists, or_, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources_service import block_rules as rules
 from resources_service import records
-from resources_service.api.schemas.blocks import BlockCreate, BlockReleaseCreate
+from resources_service.api.schemas.blocks import BlockCreate
 from resources_service.db.tables import block_releases, blocks, operating_rooms, staff_members
 from resources_service.domain.blocks import BlockPattern
-from resources_service.settings import ResourcesSettings
 
 WHAT = "block"
 SORTABLE = {"valid_from": blocks.c.valid_from, "updated_at": blocks.c.updated_at}
@@ -111,60 +108,6 @@ async def retire(
     await _changed(uow, block_id, actor, "block.retire", {})
 
 
-async def release(
-    uow: UnitOfWork,
-    block_id: uuid.UUID,
-    body: BlockReleaseCreate,
-    *,
-    settings: ResourcesSettings,
-    user_id: uuid.UUID,
-    if_match: str | None,
-) -> None:
-    """Gives one occurrence back: `BlockReleased`, then the snapshot that lists the date."""
-    row = await records.for_change(uow.session, blocks, block_id, WHAT, if_match)
-    today = datetime.now(ZoneInfo(settings.hospital_timezone)).date()
-    if refusal := rules.release_refusal(rules.stored_pattern(row), body.date, today):
-        raise Problem(422, refusal, title="Invalid request")
-    released_at = datetime.now(UTC)
-    inserted = await uow.session.scalar(
-        insert(block_releases)
-        .values(
-            block_id=block_id,
-            occurrence_date=body.date,
-            released_by=user_id,
-            released_at=released_at,
-            reason=body.reason,
-        )
-        .on_conflict_do_nothing()
-        .returning(block_releases.c.block_id)
-    )
-    if inserted is None:
-        raise Problem(
-            409, f"The occurrence of block {block_id} on {body.date} is released already."
-        )
-    await records.bump(uow.session, blocks, block_id)
-    block = await get(uow.session, block_id)
-    await uow.outbox.add(
-        BlockReleased(
-            block_id=block_id,
-            occurrence_date=body.date,
-            released_by=user_id,
-            released_at=released_at,
-            version=block.row.version,
-        )
-    )
-    await uow.outbox.add(snapshot(block))
-    details = body.model_dump(mode="json")
-    await audit.record(
-        uow,
-        actor=audit.user(user_id),
-        action="block.release",
-        record_type="block",
-        record_id=block_id,
-        details=details,
-    )
-
-
 def snapshot(block: Block) -> BlockAllocated:
     row = block.row
     return BlockAllocated(
@@ -205,7 +148,7 @@ async def _ensure_allowed(
     records.ensure_in_service(room, "operating room")
     if body.surgeon_id is not None:
         await _ensure_surgeon(session, body.surgeon_id)
-    others = await _live_blocks_of_room(session, body.room_id, block_id)
+    others = await _live_blocks_of_room(session, body.room_id, block_id, candidate.valid_from)
     releases = await releases_of(session, [row.block_id for row in others])
     clash = rules.earliest_clash(
         candidate, [(row, _pattern(row, releases.get(row.block_id, []))) for row in others]
@@ -249,13 +192,15 @@ async def _ensure_surgeon(session: AsyncSession, staff_id: uuid.UUID) -> None:
 
 
 async def _live_blocks_of_room(
-    session: AsyncSession, room_id: uuid.UUID, except_block: uuid.UUID
+    session: AsyncSession, room_id: uuid.UUID, except_block: uuid.UUID, from_date: date
 ) -> list[Row[Any]]:
+    """The room's blocks that are in force on `from_date` or later (the ones a new one meets)."""
     rows = await session.execute(
         select(blocks).where(
             blocks.c.room_id == room_id,
             blocks.c.retired_at.is_(None),
             blocks.c.block_id != except_block,
+            or_(blocks.c.valid_to.is_(None), blocks.c.valid_to >= from_date),
         )
     )
     return list(rows.all())

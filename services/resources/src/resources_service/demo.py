@@ -7,7 +7,8 @@ read model from the topics alone. A hospital that has any room already is left a
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from servicekit import audit
 from servicekit.db import UnitOfWork
@@ -35,7 +36,7 @@ async def seed(runtime: Runtime) -> None:
         room_ids = await _rooms(uow, settings)
         staff_ids = await _staff(uow, settings)
         await _equipment(uow, room_ids)
-        await _blocks(uow, room_ids, staff_ids)
+        await _blocks(uow, room_ids, staff_ids, settings)
         await uow.commit()
 
 
@@ -89,10 +90,14 @@ async def _equipment(uow: UnitOfWork, room_ids: dict[str, uuid.UUID]) -> None:
 
 
 async def _blocks(
-    uow: UnitOfWork, room_ids: dict[str, uuid.UUID], staff_ids: dict[str, uuid.UUID]
+    uow: UnitOfWork,
+    room_ids: dict[str, uuid.UUID],
+    staff_ids: dict[str, uuid.UUID],
+    settings: ResourcesSettings,
 ) -> None:
     # The template starts on this week's Monday and runs until someone changes it.
-    monday = date.today() - timedelta(days=date.today().weekday())
+    today = datetime.now(ZoneInfo(settings.hospital_timezone)).date()
+    monday = today - timedelta(days=today.weekday())
     for room, weekdays, start, end, surgeon, service in BLOCKS:
         body = BlockCreate(
             room_id=room_ids[room],

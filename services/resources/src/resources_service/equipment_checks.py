@@ -17,10 +17,8 @@ from resources_service.db.tables import (
     equipment,
     equipment_units,
     operating_rooms,
-    unit_maintenance,
 )
 from resources_service.equipment_rules import (
-    MAX_MAINTENANCE_WINDOWS,
     MAX_UNITS,
     placement_problems,
     units_problems,
@@ -142,18 +140,4 @@ async def ensure_room_for_units(
             409,
             f"The equipment holds {held} units, retired ones included (bookings may still name "
             f"them); it can hold at most {MAX_UNITS}. Add the units as new equipment instead.",
-        )
-
-
-async def ensure_room_for_maintenance(session: AsyncSession, unit_id: uuid.UUID) -> None:
-    held = await session.scalar(
-        select(func.count())
-        .select_from(unit_maintenance)
-        .where(unit_maintenance.c.unit_id == unit_id)
-    )
-    if (held or 0) >= MAX_MAINTENANCE_WINDOWS:
-        raise Problem(
-            409,
-            f"The unit has {held} maintenance windows, the most it can hold; "
-            "remove past ones first.",
         )

@@ -8,8 +8,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 # What one `EquipmentUpserted` snapshot carries: every unit, retired ones too.
 MAX_UNITS = 500
-# What one unit of the snapshot carries of maintenance windows.
-MAX_MAINTENANCE_WINDOWS = 1000
 
 
 def placement_problems(mobile: bool, units: Sequence[tuple[str, uuid.UUID | None]]) -> list[str]:

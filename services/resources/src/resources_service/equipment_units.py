@@ -96,7 +96,6 @@ async def add_maintenance(
 ) -> uuid.UUID:
     await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
     await _unit_in_service(uow.session, equipment_id, unit_id)
-    await checks.ensure_room_for_maintenance(uow.session, unit_id)
     window_id = await windows.add(
         uow.session,
         unit_maintenance,

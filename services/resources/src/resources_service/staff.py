@@ -157,7 +157,6 @@ async def add_absence(
     if_match: str | None,
 ) -> uuid.UUID:
     await records.for_change(uow.session, staff_members, staff_id, WHAT, if_match)
-    await checks.ensure_room_for_absence(uow.session, staff_id)
     absence_id = await windows.add(
         uow.session, staff_absences, ("staff_id", staff_id), body.start, body.end, "absence"
     )

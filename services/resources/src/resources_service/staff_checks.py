@@ -7,14 +7,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from servicekit.problems import Problem
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resources_service.db.tables import blocks, staff_absences, staff_members, user_access
+from resources_service.db.tables import blocks, staff_members, user_access
 from resources_service.settings import ResourcesSettings
-
-# What one `StaffMemberUpserted` snapshot carries.
-MAX_ABSENCES = 1000
 
 
 async def ensure_user_can_link(
@@ -81,16 +78,4 @@ async def ensure_no_live_blocks(
             409,
             f"The staff member cannot {change} while they hold these blocks: {named}. "
             "Retire the blocks or give them to someone else first.",
-        )
-
-
-async def ensure_room_for_absence(session: AsyncSession, staff_id: uuid.UUID) -> None:
-    held = await session.scalar(
-        select(func.count())
-        .select_from(staff_absences)
-        .where(staff_absences.c.staff_id == staff_id)
-    )
-    if (held or 0) >= MAX_ABSENCES:
-        raise Problem(
-            409, f"The staff member has {held} absences, the most one can hold; remove past ones."
         )

@@ -11,9 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from servicekit.problems import Problem
-from sqlalchemy import Row, Table, delete, select
+from sqlalchemy import Row, Table, delete, func, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
+
+# What one record's snapshot event carries of one kind of window (the contracts' limit).
+MAX_WINDOWS = 1000
 
 
 def period(start: datetime, end: datetime) -> Range[datetime]:
@@ -31,6 +34,14 @@ async def add(
 ) -> uuid.UUID:
     parent_column, parent_id = parent
     key = table.primary_key.columns.values()[0]
+    held = await session.scalar(
+        select(func.count()).select_from(table).where(table.c[parent_column] == parent_id)
+    )
+    if (held or 0) >= MAX_WINDOWS:
+        raise Problem(
+            409,
+            f"This record holds {held} of its kind of {what}, the most it can; remove past ones.",
+        )
     clash = (
         await session.execute(
             select(table)

@@ -15,10 +15,12 @@ from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from contracts.envelope import Event
 from contracts.topics import RESOURCES_EQUIPMENT
-from contracts.values import Minutes, Name, TimeWindow, Value, Version, repeated_ids
+from contracts.values import Minutes, Name, Storable, TimeWindow, Value, Version, repeated_ids
 from contracts.vocabulary import EquipmentType
 
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Storable
+]
 
 
 class UnitStatus(StrEnum):

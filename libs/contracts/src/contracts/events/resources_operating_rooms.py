@@ -54,7 +54,7 @@ class OperatingRoomUpserted(Event):
     code: RoomCode
     name: Name
     location: Name | None = None
-    capabilities: Distinct[Capability] = ()
+    capabilities: Distinct[Capability] = Field(default=(), max_length=50)
     status: RoomStatus = RoomStatus.ACTIVE
     weekly_hours: WeeklyHours = Field(description="Regular opening hours, local to `timezone`.")
     exceptions: tuple[RoomHoursException, ...] = Field(default=(), max_length=1000)

@@ -49,8 +49,8 @@ class StaffMemberUpserted(Event):
     staff_id: uuid.UUID
     name: Name
     role: StaffRole
-    specialties: Distinct[Specialty] = ()
-    skills: Distinct[Skill] = ()
+    specialties: Distinct[Specialty] = Field(default=(), max_length=50)
+    skills: Distinct[Skill] = Field(default=(), max_length=100)
     working_pattern: WeeklyHours = Field(description="Regular working hours, local to `timezone`.")
     timezone: TimeZoneName
     absences: tuple[TimeWindow, ...] = Field(default=(), max_length=1000)

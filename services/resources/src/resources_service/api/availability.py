@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
+from contracts.values import ScheduleDate
 from contracts.vocabulary import EquipmentType, StaffRole
 from fastapi import APIRouter, Query
 from servicekit.auth import CurrentPrincipal
@@ -29,8 +29,8 @@ async def get_availability(
     who: CurrentPrincipal,
     uow: UnitOfWorkDep,
     settings: SettingsDep,
-    first: Annotated[date, Query(alias="from", description="First local date, included.")],
-    last: Annotated[date, Query(alias="to", description="Last local date, included.")],
+    first: Annotated[ScheduleDate, Query(alias="from", description="First local date, included.")],
+    last: Annotated[ScheduleDate, Query(alias="to", description="Last local date, included.")],
     kind: Annotated[
         list[Kind] | None, Query(description="Repeat to ask for several; absent means all.")
     ] = None,

@@ -14,7 +14,7 @@ from servicekit.deps import UnitOfWorkDep
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
-from resources_service import blocks
+from resources_service import block_release, blocks
 from resources_service.api.deps import IfMatch, SettingsDep, WriterDep
 from resources_service.api.schemas.blocks import (
     BlockCreate,
@@ -133,7 +133,7 @@ async def release_occurrence(
     response: Response,
     if_match: IfMatch = None,
 ) -> BlockPublic:
-    await blocks.release(
+    await block_release.release(
         uow,
         block_id,
         body,

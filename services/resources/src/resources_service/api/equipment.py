@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
+from contracts.vocabulary import EquipmentType
 from fastapi import APIRouter, Query, Response
 from servicekit import audit
 from servicekit.auth import CurrentPrincipal
@@ -46,7 +47,7 @@ async def list_equipment(
     who: CurrentPrincipal,
     uow: UnitOfWorkDep,
     page: PageRequestDep,
-    equipment_type: Annotated[str | None, Query(max_length=63)] = None,
+    equipment_type: EquipmentType | None = None,
     mobile: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Part of the name.")] = None,
     include_retired: bool = False,

@@ -6,8 +6,8 @@ import datetime as dt
 import uuid
 from typing import Any, Self
 
-from contracts.events.resources_blocks import Recurrence
-from contracts.values import ClockTime, Note
+from contracts.events.resources_blocks import Recurrence, SingleDate, WeeklyRecurrence
+from contracts.values import FIRST_YEAR, LAST_YEAR, ClockTime, Note, ScheduleDate
 from contracts.vocabulary import Specialty
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -35,7 +35,16 @@ class BlockCreate(BaseModel):
             raise ValueError("a block belongs to exactly one of surgeon_id or service")
         if self.end_time <= self.start_time:
             raise ValueError(f"end_time {self.end_time} must be after start_time {self.start_time}")
+        for day in _dates_of(self.recurrence):
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise ValueError(f"{day} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
         return self
+
+
+def _dates_of(recurrence: WeeklyRecurrence | SingleDate) -> list[dt.date]:
+    if isinstance(recurrence, SingleDate):
+        return [recurrence.date]
+    return [d for d in (recurrence.valid_from, recurrence.valid_to) if d is not None]
 
 
 class BlockUpdate(BlockCreate):
@@ -45,7 +54,7 @@ class BlockUpdate(BlockCreate):
 class BlockReleaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date = Field(description="The local date of the occurrence given back.")
+    date: ScheduleDate = Field(description="The local date of the occurrence given back.")
     reason: Note | None = None
 
 

@@ -6,8 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Any, Self
 
-from contracts.values import Note, TimeWindow, UtcDatetime
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from contracts.values import Note, ScheduleDatetime, TimeWindow, UtcDatetime
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Record(BaseModel):
@@ -26,8 +26,8 @@ class WindowCreate(TimeWindow):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    start: AwareDatetime
-    end: AwareDatetime
+    start: ScheduleDatetime
+    end: ScheduleDatetime
     note: Note | None = None
 
 

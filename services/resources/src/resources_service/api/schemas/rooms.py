@@ -20,7 +20,9 @@ class RoomCreate(BaseModel):
     name: Name
     location: Name | None = None
     capabilities: Distinct[Capability] = Field(
-        default=(), description="Each must be one of the hospital's configured capabilities."
+        default=(),
+        max_length=50,
+        description="Each must be one of the hospital's configured capabilities.",
     )
     status: Literal["active", "maintenance"] = "active"
     weekly_hours: WeeklyHours = Field(description="Local to the hospital's time zone.")

@@ -6,7 +6,15 @@ import uuid
 from typing import Any, Literal
 
 from contracts.events.resources_staff import Skill
-from contracts.values import Distinct, Name, PositiveMinutes, TimeWindow, UtcDatetime, WeeklyHours
+from contracts.values import (
+    Distinct,
+    Name,
+    PositiveMinutes,
+    ScheduleDatetime,
+    TimeWindow,
+    UtcDatetime,
+    WeeklyHours,
+)
 from contracts.vocabulary import Specialty, StaffRole
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,8 +26,8 @@ class StaffCreate(BaseModel):
 
     name: Name
     role: StaffRole
-    specialties: Distinct[Specialty] = ()
-    skills: Distinct[Skill] = ()
+    specialties: Distinct[Specialty] = Field(default=(), max_length=50)
+    skills: Distinct[Skill] = Field(default=(), max_length=100)
     working_pattern: WeeklyHours = Field(
         description="Regular working hours, local to the hospital's time zone."
     )
@@ -42,6 +50,11 @@ class AbsenceCreate(TimeWindow):
 
     No reason and no note: the schedule needs to know when, not why.
     """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: ScheduleDatetime
+    end: ScheduleDatetime
 
 
 class AbsencePublic(BaseModel):
