@@ -42,23 +42,19 @@ async def release(
     released_at = await _record_release(uow.session, block_id, body, user_id)
     await records.bump(uow.session, blocks, block_id)
     block = await get(uow.session, block_id)
-    await uow.outbox.add(
-        BlockReleased(
+    await records.publish(
+        uow,
+        snapshot(block),
+        actor=audit.user(user_id),
+        action="block.release",
+        details=body.model_dump(mode="json"),
+        announced=BlockReleased(
             block_id=block_id,
             occurrence_date=body.date,
             released_by=user_id,
             released_at=released_at,
             version=block.row.version,
-        )
-    )
-    await uow.outbox.add(snapshot(block))
-    await audit.record(
-        uow,
-        actor=audit.user(user_id),
-        action="block.release",
-        record_type="block",
-        record_id=block_id,
-        details=body.model_dump(mode="json"),
+        ),
     )
 
 

@@ -12,7 +12,6 @@ from contracts.events.audit import Actor
 from contracts.events.resources_blocks import BlockAllocated
 from contracts.values import Weekday
 from contracts.vocabulary import StaffRole
-from servicekit import audit
 from servicekit.db import UnitOfWork
 from servicekit.pages import PageRequest, fetch_page, ordering
 from servicekit.problems import Problem
@@ -127,10 +126,8 @@ def snapshot(block: Block) -> BlockAllocated:
 async def _changed(
     uow: UnitOfWork, block_id: uuid.UUID, actor: Actor, action: str, details: dict[str, Any]
 ) -> None:
-    await uow.outbox.add(snapshot(await get(uow.session, block_id)))
-    await audit.record(
-        uow, actor=actor, action=action, record_type="block", record_id=block_id, details=details
-    )
+    block = await get(uow.session, block_id)
+    await records.publish(uow, snapshot(block), actor=actor, action=action, details=details)
 
 
 async def _ensure_allowed(

@@ -15,7 +15,6 @@ from contracts.events.resources_equipment import (
     EquipmentUpserted,
 )
 from contracts.values import TimeWindow
-from servicekit import audit
 from servicekit.db import UnitOfWork
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
@@ -183,13 +182,14 @@ async def retire(
     )
     await records.bump(uow.session, equipment, equipment_id, retired_at=now)
     retired = await get(uow.session, equipment_id)
-    await uow.outbox.add(
-        EquipmentRetired(equipment_id=equipment_id, retired_at=now, version=retired.row.version)
-    )
-    # The snapshot goes last: compaction keeps it, so the log still describes the equipment whole.
-    await uow.outbox.add(snapshot(retired))
-    await audit.record(
-        uow, actor=actor, action="equipment.retire", record_type="equipment", record_id=equipment_id
+    await records.publish(
+        uow,
+        snapshot(retired),
+        actor=actor,
+        action="equipment.retire",
+        announced=EquipmentRetired(
+            equipment_id=equipment_id, retired_at=now, version=retired.row.version
+        ),
     )
 
 
@@ -224,12 +224,5 @@ async def changed(
     uow: UnitOfWork, equipment_id: uuid.UUID, actor: Actor, action: str, details: dict[str, Any]
 ) -> None:
     """Publishes the equipment's new snapshot and records who changed it."""
-    await uow.outbox.add(snapshot(await get(uow.session, equipment_id)))
-    await audit.record(
-        uow,
-        actor=actor,
-        action=action,
-        record_type="equipment",
-        record_id=equipment_id,
-        details=details,
-    )
+    item = await get(uow.session, equipment_id)
+    await records.publish(uow, snapshot(item), actor=actor, action=action, details=details)

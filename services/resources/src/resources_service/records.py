@@ -5,6 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from contracts.envelope import Event
+from contracts.events.audit import Actor
+from servicekit import audit
+from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
 from servicekit.problems import Problem
 from sqlalchemy import Row, Table, func, select, update
@@ -49,4 +53,32 @@ async def bump(session: AsyncSession, table: Table, record_id: uuid.UUID, **valu
         update(table)
         .where(key == record_id)
         .values(version=table.c.version + 1, updated_at=func.now(), **values)
+    )
+
+
+async def publish(
+    uow: UnitOfWork,
+    snapshot: Event,
+    *,
+    actor: Actor,
+    action: str,
+    details: dict[str, Any] | None = None,
+    announced: Event | None = None,
+) -> None:
+    """The events and audit record of one change, in the transaction that made it.
+
+    `announced` (a retirement, a release) goes first and the whole snapshot last: compaction
+    keeps only the last message of a key, and it must describe the entity whole. The audit
+    record's type is the action's first word (`operating_room.retire` → `operating_room`).
+    """
+    if announced is not None:
+        await uow.outbox.add(announced)
+    await uow.outbox.add(snapshot)
+    await audit.record(
+        uow,
+        actor=actor,
+        action=action,
+        record_type=action.partition(".")[0],
+        record_id=snapshot.aggregate_id(),
+        details=details,
     )

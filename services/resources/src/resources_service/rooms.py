@@ -14,7 +14,6 @@ from contracts.events.resources_operating_rooms import (
     OperatingRoomUpserted,
     RoomHoursException,
 )
-from servicekit import audit
 from servicekit.db import UnitOfWork
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
@@ -135,17 +134,12 @@ async def retire(
     now = datetime.now(UTC)
     await records.bump(uow.session, operating_rooms, room_id, status="retired", retired_at=now)
     room = await get(uow.session, room_id)
-    await uow.outbox.add(
-        OperatingRoomRetired(room_id=room_id, retired_at=now, version=room.row.version)
-    )
-    # The snapshot goes last: compaction keeps it, so the log still describes the room whole.
-    await uow.outbox.add(snapshot(room, settings.hospital_timezone))
-    await audit.record(
+    await records.publish(
         uow,
+        snapshot(room, settings.hospital_timezone),
         actor=actor,
         action="operating_room.retire",
-        record_type="operating_room",
-        record_id=room_id,
+        announced=OperatingRoomRetired(room_id=room_id, retired_at=now, version=room.row.version),
     )
 
 
@@ -220,14 +214,8 @@ async def _changed(
     details: dict[str, Any],
 ) -> None:
     room = await get(uow.session, room_id)
-    await uow.outbox.add(snapshot(room, settings.hospital_timezone))
-    await audit.record(
-        uow,
-        actor=actor,
-        action=action,
-        record_type="operating_room",
-        record_id=room_id,
-        details=details,
+    await records.publish(
+        uow, snapshot(room, settings.hospital_timezone), actor=actor, action=action, details=details
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from contracts.events.audit import Actor
 from contracts.events.resources_staff import StaffMemberRetired, StaffMemberUpserted
 from contracts.values import TimeWindow
-from servicekit import audit
 from servicekit.db import UnitOfWork
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
@@ -133,17 +132,12 @@ async def retire(
     now = datetime.now(UTC)
     await records.bump(uow.session, staff_members, staff_id, retired_at=now)
     member = await get(uow.session, staff_id)
-    await uow.outbox.add(
-        StaffMemberRetired(staff_id=staff_id, retired_at=now, version=member.row.version)
-    )
-    # The snapshot goes last: compaction keeps it, so the log still describes the member whole.
-    await uow.outbox.add(snapshot(member, settings.hospital_timezone))
-    await audit.record(
+    await records.publish(
         uow,
+        snapshot(member, settings.hospital_timezone),
         actor=actor,
         action="staff_member.retire",
-        record_type="staff_member",
-        record_id=staff_id,
+        announced=StaffMemberRetired(staff_id=staff_id, retired_at=now, version=member.row.version),
     )
 
 
@@ -212,13 +206,11 @@ async def _changed(
     details: dict[str, Any],
 ) -> None:
     member = await get(uow.session, staff_id)
-    await uow.outbox.add(snapshot(member, settings.hospital_timezone))
-    await audit.record(
+    await records.publish(
         uow,
+        snapshot(member, settings.hospital_timezone),
         actor=actor,
         action=action,
-        record_type="staff_member",
-        record_id=staff_id,
         details=details,
     )
 
