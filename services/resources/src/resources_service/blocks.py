@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from contracts.events.audit import Actor
 from contracts.events.resources_blocks import BlockAllocated
@@ -23,6 +24,7 @@ from resources_service import records
 from resources_service.api.schemas.blocks import BlockCreate
 from resources_service.db.tables import block_releases, blocks, operating_rooms, staff_members
 from resources_service.domain.blocks import BlockPattern
+from resources_service.settings import ResourcesSettings
 
 WHAT = "block"
 SORTABLE = {"valid_from": blocks.c.valid_from, "updated_at": blocks.c.updated_at}
@@ -73,6 +75,23 @@ async def releases_of(
     for row in rows:
         found.setdefault(row.block_id, []).append(row)
     return found
+
+
+async def not_over(
+    session: AsyncSession, settings: ResourcesSettings, *where: ColumnElement[bool]
+) -> list[Row[Any]]:
+    """Blocks matching `where` that are not retired and not over, by the hospital's today."""
+    today = datetime.now(ZoneInfo(settings.hospital_timezone)).date()
+    rows = await session.execute(
+        select(blocks)
+        .where(
+            *where,
+            blocks.c.retired_at.is_(None),
+            or_(blocks.c.valid_to.is_(None), blocks.c.valid_to >= today),
+        )
+        .order_by(blocks.c.valid_from, blocks.c.block_id)
+    )
+    return list(rows.all())
 
 
 async def allocate(uow: UnitOfWork, body: BlockCreate, *, actor: Actor) -> uuid.UUID:

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from contracts.events.audit import Actor
 from contracts.events.resources_operating_rooms import (
@@ -23,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources_service import records, windows
 from resources_service.api.schemas.rooms import RoomCreate, RoomExceptionCreate
+from resources_service.blocks import not_over
 from resources_service.db.tables import blocks, equipment_units, operating_rooms, room_exceptions
 from resources_service.settings import ResourcesSettings
 
@@ -244,14 +244,9 @@ def _ensure_known_capabilities(capabilities: tuple[str, ...], settings: Resource
 async def _ensure_nothing_depends_on(
     session: AsyncSession, room_id: uuid.UUID, settings: ResourcesSettings
 ) -> None:
-    today = datetime.now(ZoneInfo(settings.hospital_timezone)).date()
-    live_blocks = await session.scalars(
-        select(blocks.c.block_id).where(
-            blocks.c.room_id == room_id,
-            blocks.c.retired_at.is_(None),
-            or_(blocks.c.valid_to.is_(None), blocks.c.valid_to >= today),
-        )
-    )
+    live_blocks = [
+        b.block_id for b in await not_over(session, settings, blocks.c.room_id == room_id)
+    ]
     fixed_units = await session.scalars(
         select(equipment_units.c.unit_id).where(
             equipment_units.c.fixed_room_id == room_id, equipment_units.c.retired_at.is_(None)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from servicekit.problems import Problem
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resources_service.blocks import not_over
 from resources_service.db.tables import blocks, staff_members, user_access
 from resources_service.settings import ResourcesSettings
 
@@ -58,18 +57,7 @@ async def ensure_no_live_blocks(
     change: str = "retire",
 ) -> None:
     """Refuses `change` (a verb phrase) while the member holds blocks that are not over."""
-    today = datetime.now(ZoneInfo(settings.hospital_timezone)).date()
-    live = (
-        await session.execute(
-            select(blocks.c.block_id, blocks.c.valid_from, blocks.c.valid_to)
-            .where(
-                blocks.c.surgeon_id == staff_id,
-                blocks.c.retired_at.is_(None),
-                or_(blocks.c.valid_to.is_(None), blocks.c.valid_to >= today),
-            )
-            .order_by(blocks.c.valid_from, blocks.c.block_id)
-        )
-    ).all()
+    live = await not_over(session, settings, blocks.c.surgeon_id == staff_id)
     if live:
         named = ", ".join(
             f"block {b.block_id} ({b.valid_from} to {b.valid_to or 'open-ended'})" for b in live
