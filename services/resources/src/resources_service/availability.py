@@ -16,6 +16,16 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from contracts.calendar.availability import (
+    HoursException,
+    daily_open_minutes,
+    room_open_spans,
+    staff_available_spans,
+    unit_available_spans,
+)
+from contracts.calendar.blocks import occurrences
+from contracts.calendar.spans import Span
+from contracts.calendar.wallclock import range_span
 from contracts.values import WeeklyHours
 from servicekit.problems import Problem
 from sqlalchemy import Row, Select, Table, select, text
@@ -34,16 +44,6 @@ from resources_service.db.tables import (
     staff_members,
     unit_maintenance,
 )
-from resources_service.domain.availability import (
-    HoursException,
-    daily_open_minutes,
-    room_open_spans,
-    staff_available_spans,
-    unit_available_spans,
-)
-from resources_service.domain.blocks import occurrences
-from resources_service.domain.calendar import range_span
-from resources_service.domain.spans import Span
 
 KINDS = ("rooms", "staff", "equipment")
 

@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, TypeVar
 
+from contracts.calendar.blocks import BlockPattern, first_clash, next_occurrence
 from contracts.events.resources_blocks import Recurrence, SingleDate, WeeklyRecurrence
 from contracts.values import Weekday
-
-from resources_service.domain.blocks import BlockPattern, first_clash, next_occurrence
 
 T = TypeVar("T")
 

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from contracts.calendar.blocks import BlockPattern
 from contracts.events.audit import Actor
 from contracts.events.resources_blocks import BlockAllocated
 from contracts.values import Weekday
@@ -23,7 +24,6 @@ from resources_service import block_rules as rules
 from resources_service import records
 from resources_service.api.schemas.blocks import BlockCreate
 from resources_service.db.tables import block_releases, blocks, operating_rooms, staff_members
-from resources_service.domain.blocks import BlockPattern
 from resources_service.settings import ResourcesSettings
 
 WHAT = "block"

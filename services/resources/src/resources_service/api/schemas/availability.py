@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from contracts.calendar.spans import Span
 from contracts.values import UtcDatetime, UtcWindow
 from contracts.vocabulary import StaffRole
 from pydantic import BaseModel, ConfigDict, Field
 
 from resources_service.availability import Available, BlockOccurrence, Calendar, RoomCalendar
-from resources_service.domain.spans import Span
 
 
 class BlockTime(BaseModel):

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from contracts.values import LocalTimeRange, WeeklyHours
-from resources_service.domain.calendar import (
+from contracts.calendar.spans import Span
+from contracts.calendar.wallclock import (
     clock_minutes,
     days,
     local_moment,
@@ -15,7 +15,7 @@ from resources_service.domain.calendar import (
     range_span,
     weekly_spans,
 )
-from resources_service.domain.spans import Span
+from contracts.values import LocalTimeRange, WeeklyHours
 
 AMS = ZoneInfo("Europe/Amsterdam")
 SPRING_FORWARD = date(2027, 3, 28)  # a Sunday

@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from contracts.values import Weekday
-from resources_service.domain.blocks import (
+from contracts.calendar.blocks import (
     BlockPattern,
     first_clash,
     next_occurrence,
     occurrences,
 )
-from resources_service.domain.spans import Span
+from contracts.calendar.spans import Span
+from contracts.values import Weekday
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MONDAY = date(2027, 1, 4)

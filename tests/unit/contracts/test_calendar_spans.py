@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from contracts.calendar.spans import Span, clip, intersect, merge, subtract
 from hypothesis import given
 from hypothesis import strategies as st
-from resources_service.domain.spans import Span, clip, intersect, merge, subtract
 
 BASE = datetime(2027, 1, 4, tzinfo=UTC)
 

@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from contracts.calendar.spans import Span, merge
 from contracts.values import Weekday, WeeklyHours
-
-from resources_service.domain.spans import Span, merge
 
 _CLOCK = re.compile(r"^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$")
 _DAY_MINUTES = 24 * 60

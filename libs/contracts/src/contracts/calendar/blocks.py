@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from contracts.calendar.spans import Span
+from contracts.calendar.wallclock import clock_minutes, days, local_span
 from contracts.values import Weekday
-
-from resources_service.domain.calendar import clock_minutes, days, local_span
-from resources_service.domain.spans import Span
 
 _WEEK = 7
 

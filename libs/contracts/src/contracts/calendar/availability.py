@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from contracts.calendar.spans import Span, clip, merge, subtract
+from contracts.calendar.wallclock import local_moment, range_span, weekly_spans
 from contracts.values import WeeklyHours
-
-from resources_service.domain.calendar import local_moment, range_span, weekly_spans
-from resources_service.domain.spans import Span, clip, merge, subtract
 
 CLOSURE = "closure"
 EXTENDED_HOURS = "extended_hours"

@@ -6,15 +6,15 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from contracts.values import LocalTimeRange, WeeklyHours
-from resources_service.domain.availability import (
+from contracts.calendar.availability import (
     HoursException,
     daily_open_minutes,
     room_open_spans,
     staff_available_spans,
     unit_available_spans,
 )
-from resources_service.domain.spans import Span
+from contracts.calendar.spans import Span
+from contracts.values import LocalTimeRange, WeeklyHours
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MONDAY = date(2027, 1, 4)

@@ -1,1 +1,0 @@
-"""The resources service's rules without I/O: spans of time, calendars, availability, blocks."""
