@@ -4,12 +4,16 @@ from servicekit.messaging.consumer import HandlerMap
 from servicekit.service import ServiceDefinition
 from servicekit.user_access import register_user_access_handlers
 
+from scheduling_service import demo
+from scheduling_service.api import audit, bookings, kpis, optimizations, schedule, surgeries
 from scheduling_service.db.tables import metadata, user_access
+from scheduling_service.handlers import optimizer_schedules, resources
 from scheduling_service.settings import SchedulingSettings
 
 
 def handlers() -> HandlerMap:
-    return register_user_access_handlers(HandlerMap(), user_access)
+    handlers = register_user_access_handlers(HandlerMap(), user_access)
+    return optimizer_schedules.register(resources.register(handlers))
 
 
 service = ServiceDefinition(
@@ -22,5 +26,31 @@ service = ServiceDefinition(
     settings=SchedulingSettings,
     metadata=metadata,
     migrations="scheduling_service:migrations",
+    routers=(
+        surgeries.router,
+        bookings.router,
+        schedule.router,
+        optimizations.router,
+        kpis.router,
+        audit.router,
+    ),
     handlers=handlers,
+    seed=demo.seed,
+    openapi_tags=(
+        {
+            "name": "surgeries",
+            "description": "The waiting list of surgery requests and each case's lifecycle.",
+        },
+        {
+            "name": "bookings",
+            "description": "A case placed in a room with its staff and equipment units; dry runs.",
+        },
+        {"name": "schedule", "description": "Day lists per room, surgeon and staff member."},
+        {
+            "name": "optimizations",
+            "description": "Asking the optimizer for a proposal, reviewing, applying, rejecting.",
+        },
+        {"name": "kpis", "description": "Utilization, turnover, on-time starts, cancellations."},
+        {"name": "audit", "description": "Who read or changed which case, for admins."},
+    ),
 )

@@ -1,0 +1,7 @@
+"""Booking a case (H3)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/surgeries", tags=["bookings"])

@@ -1,0 +1,1 @@
+"""The scheduling rules: plain functions over plain data, no I/O."""

@@ -1,0 +1,171 @@
+"""Reading the read model of resources: snapshots as contract models, and their open time in UTC.
+
+Open time follows `contracts.calendar`, the rules the resources service answers availability
+with, so a booking here and a plan from the optimizer agree with what resources publishes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from contracts.calendar.availability import (
+    HoursException,
+    room_open_spans,
+    staff_available_spans,
+    unit_available_spans,
+)
+from contracts.calendar.blocks import BlockPattern, occurrences
+from contracts.calendar.spans import Span
+from contracts.calendar.wallclock import range_span
+from contracts.events.resources_blocks import BlockAllocated, SingleDate
+from contracts.events.resources_equipment import EquipmentUnit, EquipmentUpserted
+from contracts.events.resources_operating_rooms import OperatingRoomUpserted
+from contracts.events.resources_staff import StaffMemberUpserted, StaffStatus
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling_service.db.tables import blocks, equipment, equipment_units, rooms, staff
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One equipment unit with what its equipment says about it."""
+
+    equipment: EquipmentUpserted
+    unit: EquipmentUnit
+
+    @property
+    def unit_id(self) -> uuid.UUID:
+        return self.unit.unit_id
+
+    @property
+    def equipment_type(self) -> str:
+        return self.equipment.equipment_type
+
+    @property
+    def turnaround_minutes(self) -> int:
+        return self.equipment.turnaround_minutes
+
+    @property
+    def retired(self) -> bool:
+        return self.equipment.retired_at is not None or self.unit.status == "retired"
+
+
+async def rooms_by_id(
+    session: AsyncSession, ids: Collection[uuid.UUID] | None = None
+) -> dict[uuid.UUID, OperatingRoomUpserted]:
+    """Every room known (retired ones too: `retired_at` says so), or those of `ids`."""
+    query = select(rooms.c.snapshot)
+    if ids is not None:
+        query = query.where(rooms.c.room_id.in_(list(ids)))
+    found = [OperatingRoomUpserted.model_validate(s) for s in await session.scalars(query)]
+    return {r.room_id: r for r in found}
+
+
+async def staff_by_id(
+    session: AsyncSession, ids: Collection[uuid.UUID] | None = None
+) -> dict[uuid.UUID, StaffMemberUpserted]:
+    query = select(staff.c.snapshot)
+    if ids is not None:
+        query = query.where(staff.c.staff_id.in_(list(ids)))
+    found = [StaffMemberUpserted.model_validate(s) for s in await session.scalars(query)]
+    return {m.staff_id: m for m in found}
+
+
+async def units_by_id(
+    session: AsyncSession, ids: Collection[uuid.UUID] | None = None
+) -> dict[uuid.UUID, Unit]:
+    """Every unit known, or those of `ids`, each with its equipment's snapshot."""
+    query = select(equipment.c.snapshot).order_by(equipment.c.equipment_id)
+    if ids is not None:
+        owners = select(equipment_units.c.equipment_id).where(
+            equipment_units.c.unit_id.in_(list(ids))
+        )
+        query = query.where(equipment.c.equipment_id.in_(owners))
+    found: dict[uuid.UUID, Unit] = {}
+    for snapshot in await session.scalars(query):
+        item = EquipmentUpserted.model_validate(snapshot)
+        for unit in item.units:
+            if ids is None or unit.unit_id in ids:
+                found[unit.unit_id] = Unit(item, unit)
+    return found
+
+
+async def live_blocks(
+    session: AsyncSession, room_ids: Collection[uuid.UUID] | None = None
+) -> list[BlockAllocated]:
+    """The blocks not retired, of `room_ids` or of every room."""
+    query = select(blocks.c.snapshot).where(blocks.c.retired_at.is_(None))
+    if room_ids is not None:
+        query = query.where(blocks.c.room_id.in_(list(room_ids)))
+    return [BlockAllocated.model_validate(s) for s in await session.scalars(query)]
+
+
+def room_open(room: OperatingRoomUpserted, first: date, last: date) -> list[Span]:
+    """A room's open time on its local dates `first` to `last`; none once retired."""
+    if room.retired_at is not None:
+        return []
+    exceptions = [HoursException(e.kind.value, e.start, e.end) for e in room.exceptions]
+    return room_open_spans(
+        room.weekly_hours,
+        exceptions,
+        status=room.status.value,
+        tz=ZoneInfo(room.timezone),
+        first=first,
+        last=last,
+    )
+
+
+def staff_available(member: StaffMemberUpserted, first: date, last: date) -> list[Span]:
+    """A person's working time on their local dates `first` to `last`; none once retired."""
+    return staff_available_spans(
+        member.working_pattern,
+        [Span(a.start, a.end) for a in member.absences],
+        active=member.status == StaffStatus.ACTIVE and member.retired_at is None,
+        tz=ZoneInfo(member.timezone),
+        first=first,
+        last=last,
+    )
+
+
+def unit_available(unit: Unit, window: Span) -> list[Span]:
+    """A unit's usable time within `window`: none once retired or in maintenance."""
+    if unit.retired:
+        return []
+    maintenance = [Span(w.start, w.end) for w in unit.unit.maintenance_windows]
+    return unit_available_spans(maintenance, status=unit.unit.status.value, window=window)
+
+
+def block_occurrences(
+    block: BlockAllocated, tz: ZoneInfo, first: date, last: date
+) -> list[tuple[date, Span]]:
+    """Each local date from `first` to `last` the block holds its room, with its UTC span."""
+    recurrence = block.recurrence
+    if isinstance(recurrence, SingleDate):
+        pattern = BlockPattern.on_date(
+            recurrence.date, block.start_time, block.end_time, released=block.released_dates
+        )
+    else:
+        pattern = BlockPattern.weekly(
+            recurrence.weekdays,
+            block.start_time,
+            block.end_time,
+            valid_from=recurrence.valid_from,
+            valid_to=recurrence.valid_to,
+            released=block.released_dates,
+        )
+    return occurrences(pattern, tz, first, last)
+
+
+def local_dates(start: datetime, end: datetime, tz: ZoneInfo) -> tuple[date, date]:
+    """The local dates an instant range touches, for asking what is open around it."""
+    return start.astimezone(tz).date(), end.astimezone(tz).date()
+
+
+def whole_days(first: date, last: date, tz: ZoneInfo) -> Span:
+    """Local midnight starting `first` to local midnight ending `last`, in UTC."""
+    return range_span(first, last, tz)
