@@ -64,3 +64,33 @@ async def create_user(
     response = await client.post("/api/auth/users", json=body, headers=bearer(admin_token))
     assert response.status_code == 201, response.text
     return response.json(), password
+
+
+@pytest.fixture(scope="session")
+async def tokens() -> AsyncIterator[dict[str, str]]:
+    """One access token per demo role, signed in once for the whole run (sign-ins are throttled)."""
+    async with httpx.AsyncClient(base_url=GATEWAY, timeout=10) as client:
+        yield {
+            role: (await sign_in(client, f"{role}@example.org"))["access_token"]
+            for role in ("admin", "coordinator", "surgeon", "viewer")
+        }
+
+
+@pytest.fixture
+def admin(tokens: dict[str, str]) -> dict[str, str]:
+    return bearer(tokens["admin"])
+
+
+@pytest.fixture
+def coordinator(tokens: dict[str, str]) -> dict[str, str]:
+    return bearer(tokens["coordinator"])
+
+
+@pytest.fixture
+def viewer(tokens: dict[str, str]) -> dict[str, str]:
+    return bearer(tokens["viewer"])
+
+
+@pytest.fixture
+def surgeon(tokens: dict[str, str]) -> dict[str, str]:
+    return bearer(tokens["surgeon"])

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-
-from tests.conftest import GATEWAY
-from tests.e2e.conftest import bearer, sign_in
 
 RESOURCES = "/api/resources"
 ROOMS = f"{RESOURCES}/operating-rooms"
@@ -20,31 +15,6 @@ BLOCKS = f"{RESOURCES}/blocks"
 AVAILABILITY = f"{RESOURCES}/availability"
 
 OFFICE_HOURS = {day: [{"start": "08:00", "end": "16:00"}] for day in ("monday", "tuesday")}
-
-
-@pytest.fixture(scope="session")
-async def tokens() -> AsyncIterator[dict[str, str]]:
-    """One access token per demo role, signed in once for the whole run (sign-ins are throttled)."""
-    async with httpx.AsyncClient(base_url=GATEWAY, timeout=10) as client:
-        yield {
-            role: (await sign_in(client, f"{role}@example.org"))["access_token"]
-            for role in ("admin", "coordinator", "surgeon", "viewer")
-        }
-
-
-@pytest.fixture
-def admin(tokens: dict[str, str]) -> dict[str, str]:
-    return bearer(tokens["admin"])
-
-
-@pytest.fixture
-def coordinator(tokens: dict[str, str]) -> dict[str, str]:
-    return bearer(tokens["coordinator"])
-
-
-@pytest.fixture
-def viewer(tokens: dict[str, str]) -> dict[str, str]:
-    return bearer(tokens["viewer"])
 
 
 def marker() -> str:

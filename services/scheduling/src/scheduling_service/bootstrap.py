@@ -5,7 +5,15 @@ from servicekit.service import ServiceDefinition
 from servicekit.user_access import register_user_access_handlers
 
 from scheduling_service import demo
-from scheduling_service.api import audit, bookings, kpis, optimizations, schedule, surgeries
+from scheduling_service.api import (
+    audit,
+    bookings,
+    kpis,
+    optimizations,
+    read_model,
+    schedule,
+    surgeries,
+)
 from scheduling_service.db.tables import metadata, user_access
 from scheduling_service.handlers import optimizer_schedules, resources
 from scheduling_service.settings import SchedulingSettings
@@ -33,6 +41,7 @@ service = ServiceDefinition(
         optimizations.router,
         kpis.router,
         audit.router,
+        read_model.router,
     ),
     handlers=handlers,
     seed=demo.seed,
@@ -52,5 +61,9 @@ service = ServiceDefinition(
         },
         {"name": "kpis", "description": "Utilization, turnover, on-time starts, cancellations."},
         {"name": "audit", "description": "Who read or changed which case, for admins."},
+        {
+            "name": "read model",
+            "description": "Which version of each resources snapshot this service holds.",
+        },
     ),
 )
