@@ -1,0 +1,109 @@
+"""Surgery requests and their bookings: what a client sends and what it reads back."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Self
+
+from contracts.events.scheduling_surgeries import (
+    AnaesthesiaType,
+    Booking,
+    Mrn,
+    Procedure,
+    ReasonCode,
+    SurgeryStatus,
+)
+from contracts.values import Distinct, Minutes, Note, PositiveMinutes, ScheduleDate
+from contracts.vocabulary import (
+    Capability,
+    EquipmentType,
+    Specialty,
+    StaffRequirement,
+    StaffRequirements,
+    SurgeryPriority,
+)
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import Row
+
+
+class SurgeryFields(BaseModel):
+    """What a surgery request says about the case; the waiting list sorts and filters on it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patient_mrn: Mrn
+    procedure: Procedure
+    surgeon_id: uuid.UUID = Field(description="The operating surgeon: a staff member.")
+    specialty: Specialty
+    expected_duration_minutes: PositiveMinutes = Field(le=24 * 60)
+    setup_minutes: Minutes = Field(default=0, le=24 * 60)
+    cleanup_minutes: Minutes = Field(default=0, le=24 * 60)
+    priority: SurgeryPriority
+    earliest_date: ScheduleDate | None = None
+    due_date: ScheduleDate | None = None
+    required_capabilities: Distinct[Capability] = Field(default=(), max_length=50)
+    equipment_types: Distinct[EquipmentType] = Field(default=(), max_length=30)
+    anaesthesia_type: AnaesthesiaType
+    staff_roles_needed: StaffRequirements = Field(
+        default=(), description="The people needed besides the surgeon."
+    )
+    notes: Note | None = Field(default=None, description="No clinical details beyond need.")
+
+    @model_validator(mode="after")
+    def _due_after_earliest(self) -> Self:
+        if self.earliest_date and self.due_date and self.due_date < self.earliest_date:
+            raise ValueError(
+                f"due_date {self.due_date} is before earliest_date {self.earliest_date}"
+            )
+        return self
+
+
+class SurgeryCreate(SurgeryFields):
+    pass
+
+
+class BookingPublic(Booking):
+    """The booking as the contract says it, with the span the room is held for."""
+
+    room_held_from: datetime = Field(description="The start, less the setup minutes.")
+    room_held_until: datetime = Field(description="The end, plus the cleanup minutes.")
+
+    @classmethod
+    def of(cls, booking: Booking) -> BookingPublic:
+        return cls(
+            **dict(booking),
+            room_held_from=booking.room_taken_from,
+            room_held_until=booking.room_taken_until,
+        )
+
+
+class SurgeryPublic(SurgeryFields):
+    model_config = ConfigDict(extra="ignore")
+
+    surgery_id: uuid.UUID
+    status: SurgeryStatus
+    reason_code: ReasonCode | None = None
+    reason: str | None = None
+    wheels_in: datetime | None = None
+    wheels_out: datetime | None = None
+    requested_by: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    booking: BookingPublic | None = None
+
+    @classmethod
+    def of(cls, row: Row[Any], booking: Booking | None) -> SurgeryPublic:
+        """The public view of a `surgery_requests` row and its current booking."""
+        values = dict(row._mapping)
+        values["procedure"] = Procedure(
+            code=values.pop("procedure_code"),
+            name=values.pop("procedure_name"),
+            coding_system=values.pop("procedure_coding_system"),
+        )
+        values["staff_roles_needed"] = tuple(
+            StaffRequirement.model_validate(r) for r in values["staff_roles_needed"]
+        )
+        values["booking"] = BookingPublic.of(booking) if booking is not None else None
+        return cls.model_validate(values)
