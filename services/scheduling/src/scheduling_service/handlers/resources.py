@@ -9,6 +9,7 @@ of their own here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from contracts.envelope import Envelope, Event
@@ -121,14 +122,19 @@ async def _followed_by_snapshot(session: AsyncSession, event: Event, _: Envelope
     """An announcing event: its snapshot comes next on the same key and says it all."""
 
 
-def register(handlers: HandlerMap) -> HandlerMap:
-    return (
-        handlers.on(OperatingRoomUpserted, on_room)
-        .on(OperatingRoomRetired, _followed_by_snapshot)
-        .on(StaffMemberUpserted, on_staff)
-        .on(StaffMemberRetired, _followed_by_snapshot)
-        .on(EquipmentUpserted, on_equipment)
-        .on(EquipmentRetired, _followed_by_snapshot)
-        .on(BlockAllocated, on_block)
-        .on(BlockReleased, _followed_by_snapshot)
-    )
+def register(handlers: HandlerMap, *, topics: Mapping[str, str] | None = None) -> HandlerMap:
+    """`topics` maps a contract topic name to another one to read instead, for tests."""
+    rename = topics or {}
+    for event_class, handler in (
+        (OperatingRoomUpserted, on_room),
+        (OperatingRoomRetired, _followed_by_snapshot),
+        (StaffMemberUpserted, on_staff),
+        (StaffMemberRetired, _followed_by_snapshot),
+        (EquipmentUpserted, on_equipment),
+        (EquipmentRetired, _followed_by_snapshot),
+        (BlockAllocated, on_block),
+        (BlockReleased, _followed_by_snapshot),
+    ):
+        topic = event_class.topic.name
+        handlers.on(event_class, handler, topic=rename.get(topic, topic))
+    return handlers
