@@ -1,7 +1,166 @@
-"""The waiting list and each case's lifecycle (H2)."""
+"""The waiting list and each case's lifecycle: request, list, read, confirm, wheels in and
+out, postpone, cancel."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import date
+from typing import Annotated
+
+from contracts.events.scheduling_surgeries import SurgeryStatus
+from contracts.vocabulary import SurgeryPriority
+from fastapi import APIRouter, Query, Response
+from servicekit.deps import UnitOfWorkDep
+from servicekit.etags import etag
+from servicekit.pages import Page, PageRequestDep
+
+from scheduling_service import case_moves, surgeries
+from scheduling_service.api.deps import ClinicianDep, IfMatch, PlannerDep, ReaderDep, RequesterDep
+from scheduling_service.api.schemas.case_moves import CaseStop, RoomTime
+from scheduling_service.api.schemas.surgeries import SurgeryCreate, SurgeryPublic
+from scheduling_service.domain.waiting_list import SortKey
 
 router = APIRouter(prefix="/surgeries", tags=["surgeries"])
+LOCATION = "/api/scheduling/surgeries/{}"
+
+
+@router.post("", status_code=201, summary="Put a surgery request on the waiting list")
+async def create_surgery(
+    body: SurgeryCreate, requester: RequesterDep, uow: UnitOfWorkDep, response: Response
+) -> SurgeryPublic:
+    """A surgeon may request cases only for themselves (the staff member linked to their user);
+    coordinators and admins for any active surgeon."""
+    surgery_id = await surgeries.create(uow, body, requester=requester)
+    response.headers["Location"] = LOCATION.format(surgery_id)
+    return await _committed(uow, surgery_id, response)
+
+
+@router.get("", summary="The waiting list, filtered and sorted")
+async def list_surgeries(
+    reader: ReaderDep,
+    uow: UnitOfWorkDep,
+    page: PageRequestDep,
+    status: Annotated[list[SurgeryStatus] | None, Query(description="Any of these.")] = None,
+    priority: Annotated[list[SurgeryPriority] | None, Query(description="Any of these.")] = None,
+    surgeon_id: uuid.UUID | None = None,
+    specialty: Annotated[str | None, Query(max_length=63)] = None,
+    due_before: Annotated[date | None, Query(description="Due on or before this date.")] = None,
+    due_after: Annotated[date | None, Query(description="Due on or after this date.")] = None,
+    waiting: Annotated[
+        bool | None, Query(description="true: requested or postponed; false: neither.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Part of the MRN or procedure code/name.")
+    ] = None,
+    sort: Annotated[
+        SortKey,
+        Query(description="priority ranks emergency, urgent, elective; undated cases last."),
+    ] = "priority",
+) -> Page[SurgeryPublic]:
+    where = surgeries.SurgeryFilter(
+        statuses=tuple(s.value for s in status or ()),
+        priorities=tuple(p.value for p in priority or ()),
+        surgeon_id=surgeon_id,
+        specialty=specialty,
+        due_before=due_before,
+        due_after=due_after,
+        waiting=waiting,
+        search=q,
+        sort=sort,
+    )
+    found, total = await surgeries.listed(uow, where, page, reader=reader)
+    await uow.commit()
+    items = [SurgeryPublic.of(case.row, case.booking) for case in found]
+    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+
+
+@router.get("/{surgery_id}", summary="One surgery request with its booking")
+async def get_surgery(
+    surgery_id: uuid.UUID, reader: ReaderDep, uow: UnitOfWorkDep, response: Response
+) -> SurgeryPublic:
+    case = await surgeries.read(uow, surgery_id, reader=reader)
+    await uow.commit()
+    return _shaped(case, response)
+
+
+@router.post("/{surgery_id}/confirm", summary="Confirm a scheduled case")
+async def confirm_surgery(
+    surgery_id: uuid.UUID,
+    planner: PlannerDep,
+    uow: UnitOfWorkDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SurgeryPublic:
+    await case_moves.confirm(uow, surgery_id, by=planner, if_match=if_match)
+    return await _committed(uow, surgery_id, response)
+
+
+@router.post("/{surgery_id}/wheels-in", summary="Record that the case came into the room")
+async def wheels_in(
+    surgery_id: uuid.UUID,
+    clinician: ClinicianDep,
+    uow: UnitOfWorkDep,
+    response: Response,
+    body: RoomTime | None = None,
+    if_match: IfMatch = None,
+) -> SurgeryPublic:
+    at = body.at if body else None
+    await case_moves.wheels_in(uow, surgery_id, at, by=clinician, if_match=if_match)
+    return await _committed(uow, surgery_id, response)
+
+
+@router.post("/{surgery_id}/wheels-out", summary="Record that the case left the room")
+async def wheels_out(
+    surgery_id: uuid.UUID,
+    clinician: ClinicianDep,
+    uow: UnitOfWorkDep,
+    response: Response,
+    body: RoomTime | None = None,
+    if_match: IfMatch = None,
+) -> SurgeryPublic:
+    at = body.at if body else None
+    await case_moves.wheels_out(uow, surgery_id, at, by=clinician, if_match=if_match)
+    return await _committed(uow, surgery_id, response)
+
+
+@router.post("/{surgery_id}/postpone", summary="Postpone a booked case back to the waiting list")
+async def postpone_surgery(
+    surgery_id: uuid.UUID,
+    body: CaseStop,
+    planner: PlannerDep,
+    uow: UnitOfWorkDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SurgeryPublic:
+    await case_moves.postpone(
+        uow, surgery_id, body.reason_code, body.reason, by=planner, if_match=if_match
+    )
+    return await _committed(uow, surgery_id, response)
+
+
+@router.post("/{surgery_id}/cancel", summary="Cancel a case that has not started")
+async def cancel_surgery(
+    surgery_id: uuid.UUID,
+    body: CaseStop,
+    planner: PlannerDep,
+    uow: UnitOfWorkDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SurgeryPublic:
+    await case_moves.cancel(
+        uow, surgery_id, body.reason_code, body.reason, by=planner, if_match=if_match
+    )
+    return await _committed(uow, surgery_id, response)
+
+
+async def _committed(
+    uow: UnitOfWorkDep, surgery_id: uuid.UUID, response: Response
+) -> SurgeryPublic:
+    case = await surgeries.current(uow.session, surgery_id)
+    await uow.commit()
+    return _shaped(case, response)
+
+
+def _shaped(case: surgeries.Case, response: Response) -> SurgeryPublic:
+    response.headers["ETag"] = etag(case.row.version)
+    return SurgeryPublic.of(case.row, case.booking)

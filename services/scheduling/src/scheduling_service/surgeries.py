@@ -1,0 +1,224 @@
+"""The waiting list: surgery requests created, corrected, read and listed, each audited."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from contracts.events.resources_staff import StaffMemberUpserted
+from contracts.events.scheduling_surgeries import Booking, SurgeryRequested
+from servicekit.auth import Principal
+from servicekit.db import UnitOfWork
+from servicekit.pages import PageRequest, containing, fetch_page
+from servicekit.problems import Problem
+from sqlalchemy import ColumnElement, Row, case, func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling_service import audit_log, cases, resources_view
+from scheduling_service.api.schemas.surgeries import SurgeryFields
+from scheduling_service.db.tables import staff, surgery_requests
+from scheduling_service.domain import waiting_list
+from scheduling_service.domain.lifecycle import WAITING, Status
+from scheduling_service.domain.surgery_requests import may_request_for, surgeon_refusal
+
+_WAITING = [s.value for s in WAITING]
+_SORTABLE: dict[str, ColumnElement[Any]] = {
+    "priority_rank": case(
+        {str(p): rank for p, rank in waiting_list.PRIORITY_RANK.items()},
+        value=surgery_requests.c.priority,
+    ),
+    "due_date": surgery_requests.c.due_date,
+    "created_at": surgery_requests.c.created_at,
+    "surgeon_name": select(staff.c.name)
+    .where(staff.c.staff_id == surgery_requests.c.surgeon_id)
+    .scalar_subquery(),
+    "surgeon_id": surgery_requests.c.surgeon_id,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A surgery request as stored, with its current booking if it has one."""
+
+    row: Row[Any]
+    booking: Booking | None
+
+
+@dataclass(frozen=True, slots=True)
+class SurgeryFilter:
+    statuses: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    surgeon_id: uuid.UUID | None = None
+    specialty: str | None = None
+    due_before: date | None = None  # due on or before
+    due_after: date | None = None  # due on or after
+    waiting: bool | None = None  # requested or postponed (or neither, when False)
+    search: str | None = None  # in the MRN, procedure code or procedure name
+    sort: str = "priority"
+
+    def described(self) -> dict[str, Any]:
+        """The filters given, as the audit entry of a list keeps them."""
+        given = {
+            "status": list(self.statuses),
+            "priority": list(self.priorities),
+            "surgeon_id": self.surgeon_id and str(self.surgeon_id),
+            "specialty": self.specialty,
+            "due_before": self.due_before and self.due_before.isoformat(),
+            "due_after": self.due_after and self.due_after.isoformat(),
+            "waiting": self.waiting,
+            "q": self.search,
+        }
+        return {k: v for k, v in given.items() if v not in (None, [])} | {"sort": self.sort}
+
+
+async def create(uow: UnitOfWork, body: SurgeryFields, *, requester: Principal) -> uuid.UUID:
+    """Puts a case on the waiting list for a known, active surgeon the requester may ask for."""
+    await surgeon_for(uow.session, body.surgeon_id, requester)
+    surgery_id = uuid.uuid4()
+    requested_by = uuid.UUID(requester.user_id)
+    await uow.session.execute(
+        insert(surgery_requests).values(
+            surgery_id=surgery_id,
+            status=Status.REQUESTED.value,
+            version=1,
+            requested_by=requested_by,
+            **columns(body),
+        )
+    )
+    await uow.outbox.add(requested_event(surgery_id, body, requested_by))
+    await cases.remember(
+        uow.session,
+        surgery_id,
+        from_status=None,
+        to_status=Status.REQUESTED,
+        booking=None,
+        changed_by=requested_by,
+    )
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(requester),
+        action="surgery.create",
+        record_id=surgery_id,
+        details={"surgeon_id": str(body.surgeon_id), "priority": body.priority.value},
+    )
+    return surgery_id
+
+
+async def current(session: AsyncSession, surgery_id: uuid.UUID) -> Case:
+    """The case and its booking as they are now, unaudited (a change's answer)."""
+    row = await cases.find(session, surgery_id)
+    return Case(row, await cases.booking_of(session, surgery_id))
+
+
+async def read(uow: UnitOfWork, surgery_id: uuid.UUID, *, reader: Principal) -> Case:
+    found = await current(uow.session, surgery_id)
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(reader),
+        action="surgery.read",
+        record_id=surgery_id,
+        details={"version": found.row.version, "status": found.row.status},
+    )
+    return found
+
+
+async def listed(
+    uow: UnitOfWork, where: SurgeryFilter, page: PageRequest, *, reader: Principal
+) -> tuple[list[Case], int]:
+    """One page of the waiting list with each case's booking; one audit entry names them all."""
+    order = [_sql(term) for term in waiting_list.ordering(where.sort)]
+    rows, total = await fetch_page(
+        uow.session,
+        surgery_requests,
+        _conditions(where),
+        [*order, surgery_requests.c.surgery_id],
+        page,
+    )
+    booked = await cases.bookings_of(uow.session, [row.surgery_id for row in rows])
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(reader),
+        action="surgery.list",
+        record_id="list",
+        details={
+            "surgery_ids": [str(row.surgery_id) for row in rows],
+            "total": total,
+            "offset": page.offset,
+            "filters": where.described(),
+        },
+    )
+    return [Case(row, booked.get(row.surgery_id)) for row in rows], total
+
+
+def columns(body: SurgeryFields) -> dict[str, Any]:
+    """The `surgery_requests` columns of what a request says about its case."""
+    values = body.model_dump(exclude={"procedure", "staff_roles_needed"})
+    return values | {
+        "procedure_code": body.procedure.code,
+        "procedure_name": body.procedure.name,
+        "procedure_coding_system": body.procedure.coding_system,
+        "required_capabilities": list(body.required_capabilities),
+        "equipment_types": list(body.equipment_types),
+        "staff_roles_needed": body.model_dump(mode="json")["staff_roles_needed"],
+    }
+
+
+def requested_event(
+    surgery_id: uuid.UUID, body: SurgeryFields, requested_by: uuid.UUID
+) -> SurgeryRequested:
+    # The notes stay in this service: free text is not for every consumer of the topic.
+    fields = body.model_dump(exclude={"notes"})
+    return SurgeryRequested(surgery_id=surgery_id, requested_by=requested_by, **fields)
+
+
+async def surgeon_for(
+    session: AsyncSession, surgeon_id: uuid.UUID, requester: Principal
+) -> StaffMemberUpserted:
+    """The surgeon's snapshot: a known, active surgeon (else 422) the requester may ask for
+    (else 403)."""
+    member = (await resources_view.staff_by_id(session, [surgeon_id])).get(surgeon_id)
+    refusal = surgeon_refusal(surgeon_id, member)
+    if refusal is not None:
+        raise Problem(422, refusal, title="Invalid request")
+    assert member is not None  # an unknown surgeon is refused above
+    if not may_request_for(member, user_id=requester.user_id, roles=requester.roles):
+        raise Problem(
+            403,
+            f"A surgeon requests cases only for themselves; staff member {surgeon_id} is not "
+            "linked to your user account.",
+        )
+    return member
+
+
+def _conditions(where: SurgeryFilter) -> list[ColumnElement[bool]]:
+    t = surgery_requests
+    conditions: list[ColumnElement[bool]] = []
+    if where.statuses:
+        conditions.append(t.c.status.in_(where.statuses))
+    if where.priorities:
+        conditions.append(t.c.priority.in_(where.priorities))
+    if where.surgeon_id is not None:
+        conditions.append(t.c.surgeon_id == where.surgeon_id)
+    if where.specialty:
+        conditions.append(t.c.specialty == where.specialty)
+    if where.due_before is not None:
+        conditions.append(t.c.due_date <= where.due_before)
+    if where.due_after is not None:
+        conditions.append(t.c.due_date >= where.due_after)
+    if where.waiting is not None:
+        conditions.append(
+            t.c.status.in_(_WAITING) if where.waiting else t.c.status.not_in(_WAITING)
+        )
+    if where.search:
+        pattern = containing(where.search.lower())
+        searched = (t.c.patient_mrn, t.c.procedure_code, t.c.procedure_name)
+        conditions.append(or_(*(func.lower(c).like(pattern, escape="\\") for c in searched)))
+    return conditions
+
+
+def _sql(term: waiting_list.Order) -> ColumnElement[Any]:
+    column = _SORTABLE[term.field]
+    ordered = column.desc() if term.descending else column.asc()
+    return ordered.nulls_last() if term.nulls_last else ordered

@@ -1,0 +1,182 @@
+"""Surgery requests through the gateway: who may request which case, what is refused, reads."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.e2e.conftest import bearer, create_user, sign_in
+from tests.e2e.resources.conftest import STAFF
+from tests.e2e.scheduling.cases import request_case
+from tests.e2e.scheduling.conftest import (
+    DAY_HOURS,
+    SURGERIES,
+    World,
+    assert_problem,
+    if_match,
+    marker,
+    until_known,
+)
+
+
+async def test_a_coordinator_puts_a_case_on_the_waiting_list(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    body = world.surgery_body(
+        priority="urgent", earliest_date="2027-03-01", due_date="2027-03-31", notes="Latex allergy"
+    )
+    response = await gateway.post(SURGERIES, json=body, headers=coordinator)
+    assert response.status_code == 201, response.text
+    case = response.json()
+    assert response.headers["location"] == f"{SURGERIES}/{case['surgery_id']}"
+    assert response.headers["etag"] == '"1"'
+    assert (case["status"], case["version"], case["booking"]) == ("requested", 1, None)
+    for field in ("patient_mrn", "procedure", "surgeon_id", "priority", "notes", "due_date"):
+        assert case[field] == body[field], field
+    assert case["staff_roles_needed"] == body["staff_roles_needed"]
+    assert case["reason_code"] is None and case["wheels_in"] is None
+
+
+async def test_reads_a_case_back_with_its_etag_whatever_the_role(
+    gateway: httpx.AsyncClient,
+    world: World,
+    coordinator: dict[str, str],
+    viewer: dict[str, str],
+) -> None:
+    case = await request_case(gateway, coordinator, world)
+    response = await gateway.get(f"{SURGERIES}/{case['surgery_id']}", headers=viewer)
+    assert response.status_code == 200, response.text
+    assert response.headers["etag"] == '"1"'
+    assert response.json() == case
+
+
+async def test_answers_404_for_a_case_never_requested(
+    gateway: httpx.AsyncClient, viewer: dict[str, str]
+) -> None:
+    response = await gateway.get(f"{SURGERIES}/{uuid.uuid4()}", headers=viewer)
+    assert_problem(response, 404, "There is no surgery request")
+
+
+async def test_refuses_a_malformed_mrn(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    body = world.surgery_body(patient_mrn="MRN 12/34")
+    response = await gateway.post(SURGERIES, json=body, headers=coordinator)
+    assert_problem(response, 422, "patient_mrn")
+
+
+async def test_refuses_a_due_date_before_the_earliest_date(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    body = world.surgery_body(earliest_date="2027-03-10", due_date="2027-03-09")
+    response = await gateway.post(SURGERIES, json=body, headers=coordinator)
+    assert_problem(response, 422, "due_date 2027-03-09 is before earliest_date 2027-03-10")
+
+
+async def test_refuses_a_surgeon_this_service_does_not_know(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    stranger = str(uuid.uuid4())
+    response = await gateway.post(
+        SURGERIES, json=world.surgery_body(surgeon_id=stranger), headers=coordinator
+    )
+    assert_problem(response, 422, stranger, "not a staff member")
+
+
+async def test_refuses_a_staff_member_who_is_not_a_surgeon_as_the_surgeon(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    body = world.surgery_body(surgeon_id=world.anaesthetist["staff_id"])
+    response = await gateway.post(SURGERIES, json=body, headers=coordinator)
+    assert_problem(response, 422, world.anaesthetist["staff_id"], "anaesthetist, not a surgeon")
+
+
+async def test_refuses_a_retired_surgeon(
+    gateway: httpx.AsyncClient, world: World, admin: dict[str, str]
+) -> None:
+    retired = await gateway.post(
+        f"{STAFF}/{world.surgeon['staff_id']}/retire", headers=if_match(admin, world.surgeon)
+    )
+    assert retired.status_code == 200, retired.text
+    await until_known(gateway, admin, "staff", retired.json())
+    response = await gateway.post(SURGERIES, json=world.surgery_body(), headers=admin)
+    assert_problem(response, 422, "is retired")
+
+
+async def test_refuses_a_nul_character_in_the_notes(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    body = world.surgery_body(notes="before\x00after")
+    response = await gateway.post(SURGERIES, json=body, headers=coordinator)
+    assert_problem(response, 422, "notes")
+
+
+async def test_refuses_unknown_fields_and_out_of_range_durations(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    for changes, field in (
+        ({"colour": "blue"}, "colour"),
+        ({"expected_duration_minutes": 0}, "expected_duration_minutes"),
+        ({"priority": "whenever"}, "priority"),
+    ):
+        body = world.surgery_body(**changes)
+        response = await gateway.post(SURGERIES, json=body, headers=coordinator)
+        assert_problem(response, 422, field)
+
+
+async def test_a_viewer_cannot_request_a_case(
+    gateway: httpx.AsyncClient, world: World, viewer: dict[str, str]
+) -> None:
+    response = await gateway.post(SURGERIES, json=world.surgery_body(), headers=viewer)
+    assert_problem(response, 403)
+
+
+async def test_a_surgeon_cannot_request_a_case_for_another_surgeon(
+    gateway: httpx.AsyncClient, world: World, surgeon: dict[str, str]
+) -> None:
+    response = await gateway.post(SURGERIES, json=world.surgery_body(), headers=surgeon)
+    assert_problem(response, 403, "only for themselves")
+
+
+async def test_a_surgeon_requests_a_case_for_themselves(
+    gateway: httpx.AsyncClient, world: World, admin: dict[str, str], admin_token: str
+) -> None:
+    user, password = await create_user(gateway, admin_token, "surgeon")
+    own = await _linked_surgeon(gateway, admin, user["user_id"])
+    token = (await sign_in(gateway, user["email"], password))["access_token"]
+    response = await gateway.post(
+        SURGERIES, json=world.surgery_body(surgeon_id=own["staff_id"]), headers=bearer(token)
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["requested_by"] == user["user_id"]
+
+
+async def _linked_surgeon(
+    client: httpx.AsyncClient, admin: dict[str, str], user_id: str
+) -> dict[str, Any]:
+    """A surgeon linked to `user_id`, once resources knows the user, known to scheduling."""
+    deadline = time.monotonic() + 20
+    while True:
+        response = await client.post(
+            STAFF,
+            json={
+                "name": f"{marker()} own surgeon",
+                "role": "surgeon",
+                "specialties": ["orthopaedics"],
+                "skills": [],
+                "working_pattern": DAY_HOURS,
+                "user_id": user_id,
+            },
+            headers=admin,
+        )
+        if response.status_code == 201:
+            break
+        assert response.status_code == 422 and time.monotonic() < deadline, response.text
+        await asyncio.sleep(0.2)
+    member = response.json()
+    await until_known(client, admin, "staff", member)
+    return member
