@@ -142,7 +142,7 @@ async def _begin(
     try:
         target = lifecycle.next_status(row.status, action)
     except lifecycle.TransitionRefused as exc:
-        raise Problem(409, str(exc), status=row.status) from None
+        raise Problem(409, str(exc), current_status=row.status) from None
     booking = await cases.booking_of(uow.session, surgery_id)
     return Move(action, row, booking, target, by, datetime.now(UTC))
 
