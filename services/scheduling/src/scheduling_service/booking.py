@@ -1,0 +1,327 @@
+"""Booking a case or moving it: a placement checked against every rule, then written.
+
+PostgreSQL's exclusion constraints are what keep two bookings from ever holding the same room,
+person or unit at once, whatever raced; the rules are there to name what is in the way. Nothing
+here takes a table or advisory lock, so bookings that do not collide never wait for each other.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from contracts.envelope import Event
+from contracts.events.audit import Actor
+from contracts.events.scheduling_surgeries import (
+    Booking,
+    StaffAssignment,
+    SurgeryRescheduled,
+    SurgeryScheduled,
+    SurgeryStatusChanged,
+)
+from servicekit import audit
+from servicekit.auth import Principal
+from servicekit.db import UnitOfWork
+from servicekit.etags import ensure_fresh
+from servicekit.problems import Problem
+from sqlalchemy import Row
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling_service import audit_log, cases, placement_facts
+from scheduling_service.domain import lifecycle
+from scheduling_service.domain.booking_facts import CaseNeeds, Placement, Proposal, propose
+from scheduling_service.domain.conflicts import Conflict, find_conflicts
+from scheduling_service.placement_facts import Known
+from scheduling_service.settings import SchedulingSettings
+
+__all__ = ["Conflict", "Placement", "check", "dry_run", "place"]
+
+# The exclusion constraint that refused a write in a race → what it keeps apart.
+_RACED = {
+    "ex_bookings_room": "room",
+    "ex_staff_assignments_person": "staff",
+    "ex_equipment_usages_unit": "unit",
+}
+_DEADLOCK = "40P01"
+
+
+async def check(
+    session: AsyncSession,
+    surgery_id: uuid.UUID,
+    placement: Placement,
+    settings: SchedulingSettings,
+) -> list[Conflict]:
+    """Every conflict of placing the case so; its own current booking is no obstacle."""
+    case = case_needs(await cases.find(session, surgery_id))
+    proposal = propose(case, placement)
+    known = await placement_facts.gather(
+        session, [proposal], ZoneInfo(settings.hospital_timezone), besides=[surgery_id]
+    )
+    return find_conflicts(case, proposal, known.facts(proposal))
+
+
+async def dry_run(
+    uow: UnitOfWork,
+    surgery_id: uuid.UUID,
+    placement: Placement,
+    *,
+    settings: SchedulingSettings,
+    actor: Principal,
+) -> list[Conflict]:
+    """`check`, recorded in the audit log: a dry run writes nothing else."""
+    found = await check(uow.session, surgery_id, placement, settings)
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(actor),
+        action="booking.check",
+        record_id=surgery_id,
+        details={
+            "room_id": str(placement.room_id),
+            "start": placement.start.isoformat(),
+            "fits": not found,
+            "conflicts": [c.code for c in found],
+        },
+    )
+    return found
+
+
+async def place(
+    uow: UnitOfWork,
+    placements: Mapping[uuid.UUID, Placement],
+    *,
+    settings: SchedulingSettings,
+    actor: Principal | uuid.UUID | str,
+    run_id: uuid.UUID | None = None,
+    reason_code: str | None = None,
+    if_match: str | None = None,
+) -> None:
+    """Books waiting cases and moves booked ones, all in the unit of work's transaction.
+
+    The cases are locked in id order and all their current bookings freed first, so cases may
+    swap places; each placement is then judged against the database and against the others.
+    Any conflict refuses the whole change (`409` naming every one, for the caller to roll back);
+    so does a booking that won a race between the check and the write. Does not commit.
+    """
+    session = uow.session
+    ids = sorted(placements)
+    rows = [await cases.find(session, surgery_id, lock=True) for surgery_id in ids]
+    for row in rows:
+        ensure_fresh(if_match, row.version)
+    previous = await cases.bookings_of(session, ids)
+    for surgery_id in previous:
+        await cases.free_booking(session, surgery_id)
+    needs = [case_needs(row) for row in rows]
+    proposals = [propose(case, placements[case.surgery_id]) for case in needs]
+    known, found = await _judged(session, needs, proposals, settings)
+    if found:
+        raise refused(found)
+    made = {p.surgery_id: booking_of(case, p) for case, p in zip(needs, proposals, strict=True)}
+    try:
+        await _write(session, made, known, booked_by=_user_id(actor), run_id=run_id)
+    except IntegrityError as exc:
+        _, found = await _judged(session, needs, proposals, settings)
+        raise refused(found or [(ids[0] if len(ids) == 1 else None, _raced(exc))]) from None
+    for row in rows:
+        before, after = previous.get(row.surgery_id), made[row.surgery_id]
+        await _record(uow, row, before, after, actor=actor, run_id=run_id, reason=reason_code)
+
+
+def case_needs(row: Row[Any]) -> CaseNeeds:
+    """A `surgery_requests` row as the booking rules see it."""
+    return CaseNeeds(
+        surgery_id=row.surgery_id,
+        status=row.status,
+        surgeon_id=row.surgeon_id,
+        duration_minutes=row.expected_duration_minutes,
+        setup_minutes=row.setup_minutes,
+        cleanup_minutes=row.cleanup_minutes,
+        earliest_date=row.earliest_date,
+        required_capabilities=frozenset(row.required_capabilities),
+        equipment_types=tuple(row.equipment_types),
+        roles_needed={r["role"]: r.get("count", 1) for r in row.staff_roles_needed},
+    )
+
+
+def booking_of(case: CaseNeeds, proposal: Proposal) -> Booking:
+    """The contract's booking of a proposal that broke no rule."""
+    return Booking(
+        room_id=proposal.room_id,
+        start=proposal.surgery.start,
+        end=proposal.surgery.end,
+        setup_minutes=case.setup_minutes,
+        cleanup_minutes=case.cleanup_minutes,
+        staff=tuple(StaffAssignment(staff_id=s, role=role) for s, role in proposal.staff),
+        equipment_unit_ids=proposal.unit_ids,
+    )
+
+
+def refused(found: Sequence[tuple[uuid.UUID | None, Conflict]]) -> Problem:
+    """The `409` naming every conflict, each with the case it is about."""
+    shown = "; ".join(c.message for _, c in found[:3])
+    more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
+    return Problem(
+        409,
+        f"The booking was refused: {shown}{more}.".replace("..", "."),
+        title="Booking conflicts",
+        conflicts=[{**c.as_json(), "surgery_id": str(case) if case else None} for case, c in found],
+    )
+
+
+async def _judged(
+    session: AsyncSession,
+    needs: Sequence[CaseNeeds],
+    proposals: Sequence[Proposal],
+    settings: SchedulingSettings,
+) -> tuple[Known, list[tuple[uuid.UUID, Conflict]]]:
+    known = await placement_facts.gather(
+        session,
+        proposals,
+        ZoneInfo(settings.hospital_timezone),
+        besides=[case.surgery_id for case in needs],
+    )
+    found = [
+        (case.surgery_id, conflict)
+        for case, proposal in zip(needs, proposals, strict=True)
+        for conflict in find_conflicts(case, proposal, known.facts(proposal, proposals))
+    ]
+    return known, found
+
+
+async def _write(
+    session: AsyncSession,
+    made: Mapping[uuid.UUID, Booking],
+    known: Known,
+    *,
+    booked_by: uuid.UUID | None,
+    run_id: uuid.UUID | None,
+) -> None:
+    """Inserts the bookings in a savepoint, so that when the database refuses one (a race lost)
+    the transaction can still read what won, to name it."""
+    try:
+        async with session.begin_nested():
+            for surgery_id, booking in made.items():
+                await cases.write_booking(
+                    session, surgery_id, booking, known.units, booked_by=booked_by, run_id=run_id
+                )
+    except DBAPIError as exc:
+        # Two changes of several cases each may wait on one another's rows; PostgreSQL ends
+        # one of them. Nothing was written: the caller may simply try again.
+        if isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) != _DEADLOCK:
+            raise
+        raise Problem(
+            409,
+            "Another booking of the same rooms, people or units was being written at the same "
+            "moment; nothing was changed. Check the schedule again and retry.",
+            title="Booking conflicts",
+            conflicts=[],
+        ) from None
+
+
+def _raced(exc: IntegrityError) -> Conflict:
+    """A conflict named from the constraint alone, when the winner is already gone again."""
+    cause = getattr(exc.orig, "__cause__", None)
+    kind = _RACED.get(getattr(cause, "constraint_name", None) or "", "room")
+    found = re.search(r"=\(([0-9a-f-]{36})", getattr(cause, "detail", None) or "")
+    resource_id = uuid.UUID(found.group(1)) if found else None
+    message = f"Another booking took this {kind} at the same moment; check again and retry."
+    return Conflict(f"{kind}_double_booked", message, kind, resource_id)  # type: ignore[arg-type]
+
+
+async def _record(
+    uow: UnitOfWork,
+    row: Row[Any],
+    before: Booking | None,
+    after: Booking,
+    *,
+    actor: Principal | uuid.UUID | str,
+    run_id: uuid.UUID | None,
+    reason: str | None,
+) -> None:
+    """The case's new status and version, its history line, its events and its audit entry."""
+    surgery_id, by = row.surgery_id, _user_id(actor)
+    action = "book" if lifecycle.Status(row.status) in lifecycle.WAITING else "reschedule"
+    target = lifecycle.next_status(row.status, action)
+    reason = reason if action == "reschedule" else None
+    version = await cases.bump(uow.session, surgery_id, status=target.value)
+    await cases.remember(
+        uow.session,
+        surgery_id,
+        from_status=row.status,
+        to_status=target.value,
+        booking=after,
+        changed_by=by,
+        reason_code=reason,
+        run_id=run_id,
+    )
+    for event in _events(row, target, before, after, by=by, run_id=run_id, reason=reason):
+        await uow.outbox.add(event)
+    details: dict[str, Any] = {
+        "from_status": row.status,
+        "to_status": target.value,
+        "version": version,
+        "booking": after.model_dump(mode="json"),
+        "previous_booking": before.model_dump(mode="json") if before else None,
+        "run_id": str(run_id) if run_id else None,
+        "reason_code": reason,
+    }
+    await audit_log.record(
+        uow, actor=_actor(actor), action=f"booking.{action}", record_id=surgery_id, details=details
+    )
+
+
+def _events(
+    row: Row[Any],
+    target: lifecycle.Status,
+    before: Booking | None,
+    after: Booking,
+    *,
+    by: uuid.UUID | None,
+    run_id: uuid.UUID | None,
+    reason: str | None,
+) -> list[Event]:
+    """`SurgeryScheduled` for a first booking, `SurgeryRescheduled` for a move; a confirmed case
+    that moves is scheduled again (it needs confirming), and says so."""
+    surgery_id = row.surgery_id
+    if before is None:
+        return [
+            SurgeryScheduled(surgery_id=surgery_id, booking=after, scheduled_by=by, run_id=run_id)
+        ]
+    events: list[Event] = [
+        SurgeryRescheduled(
+            surgery_id=surgery_id,
+            previous_booking=before,
+            new_booking=after,
+            rescheduled_by=by,
+            run_id=run_id,
+            reason_code=reason,
+        )
+    ]
+    if target != row.status:
+        events.append(
+            SurgeryStatusChanged(
+                surgery_id=surgery_id,
+                from_status=row.status,
+                to_status=target,
+                reason_code=reason,
+                changed_by=by,
+                changed_at=datetime.now(UTC),
+            )
+        )
+    return events
+
+
+def _user_id(actor: Principal | uuid.UUID | str) -> uuid.UUID | None:
+    raw = actor.user_id if isinstance(actor, Principal) else actor
+    try:
+        return raw if isinstance(raw, uuid.UUID) else uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def _actor(actor: Principal | uuid.UUID | str) -> Actor:
+    return audit.user(actor.user_id if isinstance(actor, Principal) else actor)
