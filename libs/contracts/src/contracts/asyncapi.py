@@ -17,7 +17,7 @@ from contracts.examples.ids import at, example_id
 from contracts.generated_docs import check, expected_files, write
 from contracts.registry import EVENTS, events_on
 from contracts.schemas import definitions
-from contracts.topics import ALL_TOPICS, Topic
+from contracts.topics import ALL_TOPICS, DEFAULT_MAX_MESSAGE_BYTES, Topic
 
 ASYNCAPI_VERSION = "3.0.0"
 KAFKA_BINDING_VERSION = "0.5.0"
@@ -177,11 +177,16 @@ def topic_channel(topic: Topic) -> dict[str, Any]:
     events = events_on(topic)
     keys = sorted({f"`{cls.key_field}`" for cls in events})
     policy = "compact" if topic.compacted else "delete"
+    configuration: dict[str, Any] = {"cleanup.policy": [policy]}
+    size = ""
+    if topic.max_message_bytes != DEFAULT_MAX_MESSAGE_BYTES:
+        configuration["max.message.bytes"] = topic.max_message_bytes
+        size = f" Messages up to {topic.max_message_bytes:,} bytes."
     return {
         "address": topic.name,
         "title": topic.name,
         "description": f"{topic.description} Message key: {', '.join(keys)}. "
-        f"{topic.partitions} partitions, cleanup policy `{policy}`.",
+        f"{topic.partitions} partitions, cleanup policy `{policy}`.{size}",
         "messages": {
             message_id(cls): {"$ref": f"#/components/messages/{message_id(cls)}"} for cls in events
         },
@@ -189,7 +194,7 @@ def topic_channel(topic: Topic) -> dict[str, Any]:
             "kafka": {
                 "topic": topic.name,
                 "partitions": topic.partitions,
-                "topicConfiguration": {"cleanup.policy": [policy]},
+                "topicConfiguration": configuration,
                 "bindingVersion": KAFKA_BINDING_VERSION,
             }
         },
@@ -202,8 +207,15 @@ def dlq_channel(topic: Topic) -> dict[str, Any]:
         "title": topic.dlq,
         "description": f"Messages of `{topic.name}` that a consumer could not process.",
         "messages": {DEAD_LETTER: {"$ref": f"#/components/messages/{DEAD_LETTER}"}},
-        "bindings": {"kafka": {"topic": topic.dlq, "bindingVersion": KAFKA_BINDING_VERSION}},
+        "bindings": {"kafka": dlq_binding(topic)},
     }
+
+
+def dlq_binding(topic: Topic) -> dict[str, Any]:
+    binding: dict[str, Any] = {"topic": topic.dlq, "bindingVersion": KAFKA_BINDING_VERSION}
+    if topic.max_message_bytes != DEFAULT_MAX_MESSAGE_BYTES:
+        binding["topicConfiguration"] = {"max.message.bytes": topic.max_message_bytes}
+    return binding
 
 
 def topic_operations(topic: Topic) -> dict[str, Any]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DLQ_SUFFIX = ".dlq"
+# Kafka's default limit on one message (broker `message.max.bytes`), for topics that keep it.
+DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
+MIB = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +16,10 @@ class Topic:
     partitions: int = 3
     compacted: bool = False
     description: str = ""
+    # The topic's `max.message.bytes`, for topics whose events can outgrow Kafka's default: a
+    # whole optimization problem, or its plan, for a month of a large hospital. Its DLQ gets the
+    # same, so a message that failed can always be parked.
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
 
     @property
     def dlq(self) -> str:
@@ -43,10 +50,14 @@ SCHEDULING_SURGERIES = Topic(
     description="Surgery requests and their bookings' lifecycle.",
 )
 SCHEDULING_OPTIMIZATION_REQUESTS = Topic(
-    "scheduling.optimization-requests.v1", description="Whole optimization problems to solve."
+    "scheduling.optimization-requests.v1",
+    description="Whole optimization problems to solve.",
+    max_message_bytes=8 * MIB,
 )
 OPTIMIZER_SCHEDULES = Topic(
-    "optimizer.schedules.v1", description="Proposals and failures of optimization runs."
+    "optimizer.schedules.v1",
+    description="Proposals and failures of optimization runs.",
+    max_message_bytes=8 * MIB,
 )
 AUDIT_EVENTS = Topic(
     "audit.events.v1", partitions=6, description="Who did what to which record, from every service."
@@ -63,3 +74,15 @@ ALL_TOPICS: tuple[Topic, ...] = (
     OPTIMIZER_SCHEDULES,
     AUDIT_EVENTS,
 )
+
+
+def topic_named(name: str) -> Topic | None:
+    """The contract topic called `name`, or whose DLQ is called `name`; None for any other."""
+    for topic in ALL_TOPICS:
+        if name in (topic.name, topic.dlq):
+            return topic
+    return None
+
+
+# The largest message any topic takes: what producers and consumers must be able to carry.
+LARGEST_MESSAGE_BYTES = max(topic.max_message_bytes for topic in ALL_TOPICS)

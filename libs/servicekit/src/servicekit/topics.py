@@ -1,4 +1,8 @@
-"""Creates every contract topic and its DLQ, explicitly: the broker never auto-creates one."""
+"""Creates every contract topic and its DLQ, explicitly: the broker never auto-creates one.
+
+Run again, it brings topics that already exist to the configuration the contracts give them
+(retention, compaction, message size) and grows their partition counts.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +12,37 @@ import sys
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from contracts.topics import ALL_TOPICS, Topic
 
 DAY_MS = 24 * 3600 * 1000
 
 
 def topic_configs(topic: Topic) -> dict[str, str]:
+    size = {"max.message.bytes": str(topic.max_message_bytes)}
     if topic.compacted:
         # Latest snapshot per key forever; tombstones kept a day for slow consumers.
-        return {"cleanup.policy": "compact", "delete.retention.ms": str(DAY_MS)}
-    return {"cleanup.policy": "delete", "retention.ms": str(14 * DAY_MS)}
+        return {"cleanup.policy": "compact", "delete.retention.ms": str(DAY_MS), **size}
+    return {"cleanup.policy": "delete", "retention.ms": str(14 * DAY_MS), **size}
+
+
+def dlq_configs(topic: Topic) -> dict[str, str]:
+    # A message parked here came from the topic, so it takes messages as large.
+    return {"retention.ms": str(30 * DAY_MS), "max.message.bytes": str(topic.max_message_bytes)}
 
 
 def wanted_topics() -> list[NewTopic]:
     wanted = []
     for topic in ALL_TOPICS:
         wanted.append(NewTopic(topic.name, topic.partitions, 1, topic_configs=topic_configs(topic)))
-        wanted.append(NewTopic(topic.dlq, 1, 1, topic_configs={"retention.ms": str(30 * DAY_MS)}))
+        wanted.append(NewTopic(topic.dlq, 1, 1, topic_configs=dlq_configs(topic)))
     return wanted
 
 
 async def ensure_topics(
     bootstrap_servers: str, topics: list[NewTopic], *, deadline_seconds: float = 60
 ) -> list[str]:
-    """Create what is missing and grow partition counts; returns the names created."""
+    """Create what is missing, reconfigure and grow what exists; returns the names created."""
     deadline = time.monotonic() + deadline_seconds
     while True:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
@@ -53,6 +64,7 @@ async def _ensure(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> list[st
         await admin.create_topics(missing)
     present = [t for t in topics if t.name in existing]
     if present:
+        await _reconfigure(admin, present)
         described = await admin.describe_topics([t.name for t in present])
         counts = {d["topic"]: len(d["partitions"]) for d in described}
         grow = {
@@ -63,6 +75,45 @@ async def _ensure(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> list[st
         if grow:
             await admin.create_partitions(grow)
     return [t.name for t in missing]
+
+
+async def _reconfigure(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> list[str]:
+    """Gives existing topics the configuration wanted of them; returns the names changed.
+
+    A topic made before a contract changed (say, a larger message size) keeps its old settings
+    until told. AlterConfigs replaces a topic's whole set of overrides, so the full wanted set is
+    sent, and only to topics where some value differs.
+    """
+    wanted = {t.name: t.topic_configs for t in topics}
+    current = await topic_config_values(admin, list(wanted))
+    stale = [
+        name
+        for name, configs in wanted.items()
+        if any(current.get(name, {}).get(key) != value for key, value in configs.items())
+    ]
+    if stale:
+        answers = await admin.alter_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name, wanted[name]) for name in stale]
+        )
+        for answer in answers:
+            for error_code, message, _type, name in answer.resources:
+                if error_code:
+                    raise RuntimeError(f"altering topic {name} failed ({error_code}): {message}")
+    return stale
+
+
+async def topic_config_values(
+    admin: AIOKafkaAdminClient, names: list[str]
+) -> dict[str, dict[str, str]]:
+    """Every configuration value of each topic of `names`, defaults included."""
+    answers = await admin.describe_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
+    )
+    return {
+        name: {entry[0]: entry[1] for entry in entries}
+        for answer in answers
+        for _error, _message, _type, name, entries in answer.resources
+    }
 
 
 def main() -> None:
