@@ -92,7 +92,7 @@ async def test_refuses_a_staff_member_who_is_not_a_surgeon_as_the_surgeon(
 ) -> None:
     body = world.surgery_body(surgeon_id=world.anaesthetist["staff_id"])
     response = await gateway.post(SURGERIES, json=body, headers=coordinator)
-    assert_problem(response, 422, world.anaesthetist["staff_id"], "anaesthetist, not a surgeon")
+    assert_problem(response, 422, world.anaesthetist["staff_id"], "role anaesthetist, not surgeon")
 
 
 async def test_refuses_a_retired_surgeon(

@@ -16,12 +16,13 @@ def surgeon_refusal(surgeon_id: uuid.UUID, member: StaffMemberUpserted | None) -
     """Why `member` (the read model's snapshot of `surgeon_id`) cannot operate; None if it can."""
     if member is None:
         return f"surgeon_id {surgeon_id} is not a staff member this service knows."
+    who = f"surgeon_id {surgeon_id} ({member.name})"
     if member.role != StaffRole.SURGEON:
-        return f"surgeon_id {surgeon_id} ({member.name}) is a {member.role.value}, not a surgeon."
+        return f"{who} has the role {member.role.value}, not surgeon."
     if member.retired_at is not None:
-        return f"surgeon_id {surgeon_id} ({member.name}) is retired."
+        return f"{who} is retired."
     if member.status != StaffStatus.ACTIVE:
-        return f"surgeon_id {surgeon_id} ({member.name}) is {member.status.value}, not active."
+        return f"{who} is {member.status.value}, not active."
     return None
 
 

@@ -1,0 +1,98 @@
+"""The rules around lifecycle moves, without I/O: reason codes, room times, who requests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from contracts.events.resources_staff import StaffMemberUpserted, StaffStatus
+from contracts.values import LocalTimeRange, WeeklyHours
+from contracts.vocabulary import StaffRole
+from scheduling_service.domain.reasons import REASON_CODES, ensure_known
+from scheduling_service.domain.surgery_requests import may_request_for, surgeon_refusal
+from scheduling_service.domain.wheels import TimesRefused, ensure_wheels_out_after_in
+
+CAME_IN = datetime(2027, 3, 3, 8, 0, tzinfo=UTC)
+DAY = (LocalTimeRange(start="07:00", end="19:00"),)
+
+
+def _member(**changes: object) -> StaffMemberUpserted:
+    values: dict[str, object] = {
+        "staff_id": uuid.uuid4(),
+        "name": "Dr Example",
+        "role": StaffRole.SURGEON,
+        "working_pattern": WeeklyHours(monday=DAY),
+        "timezone": "Europe/Amsterdam",
+        "version": 1,
+    }
+    return StaffMemberUpserted(**(values | changes))
+
+
+def test_accepts_every_known_reason_code() -> None:
+    assert [ensure_known(code) for code in REASON_CODES] == list(REASON_CODES)
+
+
+def test_refuses_an_unknown_reason_code_listing_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="unknown reason code 'bored'") as refused:
+        ensure_known("bored")
+    assert all(code in str(refused.value) for code in REASON_CODES)
+
+
+def test_the_known_reason_codes_are_those_the_contract_describes() -> None:
+    from contracts.events.scheduling_surgeries import SurgeryCancelled
+
+    described = SurgeryCancelled.model_fields["reason_code"].description or ""
+    assert all(code in described for code in REASON_CODES)
+
+
+def test_wheels_out_after_wheels_in_is_accepted() -> None:
+    ensure_wheels_out_after_in(CAME_IN, CAME_IN + timedelta(minutes=1))
+
+
+@pytest.mark.parametrize("minutes", [0, -1, -90])
+def test_refuses_wheels_out_at_or_before_wheels_in(minutes: int) -> None:
+    with pytest.raises(TimesRefused, match="must be after wheels_in"):
+        ensure_wheels_out_after_in(CAME_IN, CAME_IN + timedelta(minutes=minutes))
+
+
+def test_refuses_wheels_out_of_a_case_never_seen_coming_in() -> None:
+    with pytest.raises(TimesRefused, match="record wheels in first"):
+        ensure_wheels_out_after_in(None, CAME_IN)
+
+
+def test_an_active_surgeon_may_operate() -> None:
+    member = _member()
+    assert surgeon_refusal(member.staff_id, member) is None
+
+
+def test_refuses_a_surgeon_nobody_knows() -> None:
+    stranger = uuid.uuid4()
+    assert f"surgeon_id {stranger} is not a staff member" in (surgeon_refusal(stranger, None) or "")
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"role": StaffRole.ANAESTHETIST}, "has the role anaesthetist, not surgeon"),
+        ({"status": StaffStatus.INACTIVE}, "is inactive, not active"),
+        ({"retired_at": CAME_IN}, "is retired"),
+    ],
+)
+def test_refuses_a_staff_member_who_cannot_operate(changes: dict[str, object], says: str) -> None:
+    member = _member(**changes)
+    assert says in (surgeon_refusal(member.staff_id, member) or "")
+
+
+def test_planners_request_for_any_surgeon() -> None:
+    member = _member(user_id=uuid.uuid4())
+    for roles in ({"admin"}, {"coordinator"}, {"surgeon", "coordinator"}):
+        assert may_request_for(member, user_id=str(uuid.uuid4()), roles=roles)
+
+
+def test_a_surgeon_requests_only_for_the_staff_member_linked_to_their_user() -> None:
+    user_id = uuid.uuid4()
+    mine, theirs, unlinked = _member(user_id=user_id), _member(user_id=uuid.uuid4()), _member()
+    assert may_request_for(mine, user_id=str(user_id), roles={"surgeon"})
+    assert not may_request_for(theirs, user_id=str(user_id), roles={"surgeon"})
+    assert not may_request_for(unlinked, user_id=str(user_id), roles={"surgeon"})
