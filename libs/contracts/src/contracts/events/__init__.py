@@ -10,6 +10,7 @@ from contracts.events.resources_staff import StaffMemberRetired, StaffMemberUpse
 from contracts.events.scheduling_optimization_requests import OptimizationRequested
 from contracts.events.scheduling_surgeries import (
     SurgeryCancelled,
+    SurgeryRequestChanged,
     SurgeryRequested,
     SurgeryRescheduled,
     SurgeryScheduled,
@@ -30,6 +31,7 @@ __all__ = [
     "StaffMemberRetired",
     "StaffMemberUpserted",
     "SurgeryCancelled",
+    "SurgeryRequestChanged",
     "SurgeryRequested",
     "SurgeryRescheduled",
     "SurgeryScheduled",

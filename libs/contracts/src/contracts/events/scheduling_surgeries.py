@@ -108,11 +108,8 @@ class Booking(Value):
         return self.end + timedelta(minutes=self.cleanup_minutes)
 
 
-class SurgeryRequested(Event):
-    """A case joined the waiting list.
-
-    `surgeon_id` is the staff id of the operating surgeon; `staff_roles_needed` are the others.
-    """
+class _SurgeryRequest(Event):
+    """The fields of a surgery request, which a request and its correction both carry whole."""
 
     topic = SCHEDULING_SURGERIES
     key_field = "surgery_id"
@@ -141,6 +138,23 @@ class SurgeryRequested(Event):
                 f"due_date {self.due_date} is before earliest_date {self.earliest_date}"
             )
         return self
+
+
+class SurgeryRequested(_SurgeryRequest):
+    """A case joined the waiting list.
+
+    `surgeon_id` is the staff id of the operating surgeon; `staff_roles_needed` are the others.
+    """
+
+
+class SurgeryRequestChanged(_SurgeryRequest):
+    """A waiting case's request was corrected: the whole request as it is now.
+
+    Only a case on the waiting list (requested or postponed) is corrected; a booked case keeps
+    the request it was booked for.
+    """
+
+    changed_by: uuid.UUID = Field(description="The user who corrected the request.")
 
 
 class SurgeryScheduled(Event):
@@ -214,4 +228,5 @@ EVENTS: tuple[type[Event], ...] = (
     SurgeryRescheduled,
     SurgeryCancelled,
     SurgeryStatusChanged,
+    SurgeryRequestChanged,
 )

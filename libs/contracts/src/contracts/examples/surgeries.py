@@ -10,6 +10,7 @@ from contracts.events.scheduling_surgeries import (
     Procedure,
     StaffAssignment,
     SurgeryCancelled,
+    SurgeryRequestChanged,
     SurgeryRequested,
     SurgeryRescheduled,
     SurgeryScheduled,
@@ -45,27 +46,32 @@ FIRST_BOOKING = Booking(
 )
 MOVED_BOOKING = FIRST_BOOKING.model_copy(update={"start": at(10, 9, 0), "end": at(10, 11, 0)})
 
+REQUESTED = SurgeryRequested(
+    surgery_id=SURGERY,
+    patient_mrn="MRN-0012345",
+    procedure=Procedure(code="W37.1", name="Total hip replacement", coding_system="opcs4"),
+    surgeon_id=SURGEON,
+    specialty="orthopaedics",
+    expected_duration_minutes=120,
+    setup_minutes=30,
+    cleanup_minutes=20,
+    priority=SurgeryPriority.ELECTIVE,
+    earliest_date=date(2026, 12, 1),
+    due_date=date(2027, 2, 28),
+    required_capabilities=("orthopaedic", "laminar_flow"),
+    equipment_types=("c_arm",),
+    anaesthesia_type=AnaesthesiaType.GENERAL,
+    staff_roles_needed=(
+        StaffRequirement(role=StaffRole.ANAESTHETIST),
+        StaffRequirement(role=StaffRole.SCRUB_NURSE),
+    ),
+    requested_by=COORDINATOR,
+)
+
 EXAMPLES = (
-    SurgeryRequested(
-        surgery_id=SURGERY,
-        patient_mrn="MRN-0012345",
-        procedure=Procedure(code="W37.1", name="Total hip replacement", coding_system="opcs4"),
-        surgeon_id=SURGEON,
-        specialty="orthopaedics",
-        expected_duration_minutes=120,
-        setup_minutes=30,
-        cleanup_minutes=20,
-        priority=SurgeryPriority.ELECTIVE,
-        earliest_date=date(2026, 12, 1),
-        due_date=date(2027, 2, 28),
-        required_capabilities=("orthopaedic", "laminar_flow"),
-        equipment_types=("c_arm",),
-        anaesthesia_type=AnaesthesiaType.GENERAL,
-        staff_roles_needed=(
-            StaffRequirement(role=StaffRole.ANAESTHETIST),
-            StaffRequirement(role=StaffRole.SCRUB_NURSE),
-        ),
-        requested_by=COORDINATOR,
+    REQUESTED,
+    SurgeryRequestChanged(
+        **(REQUESTED.model_dump() | {"priority": SurgeryPriority.URGENT}), changed_by=COORDINATOR
     ),
     SurgeryScheduled(surgery_id=SURGERY, booking=FIRST_BOOKING, scheduled_by=COORDINATOR),
     SurgeryRescheduled(
