@@ -63,6 +63,10 @@ class SurgeryCreate(SurgeryFields):
     pass
 
 
+class SurgeryUpdate(SurgeryFields):
+    """The whole request as corrected; only a case on the waiting list is corrected."""
+
+
 class BookingPublic(Booking):
     """The booking as the contract says it, with the span the room is held for."""
 
