@@ -1,7 +1,103 @@
-"""Day lists (H5)."""
+"""Day lists: per room, per surgeon and per staff member, for a local date or a range."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import date
+from typing import Annotated
+
+from contracts.values import ScheduleDate
+from fastapi import APIRouter, Query
+from servicekit.auth import Principal
+from servicekit.db import UnitOfWork
+from servicekit.deps import UnitOfWorkDep
+
+from scheduling_service import schedule
+from scheduling_service.api.deps import ReaderDep, SettingsDep
+from scheduling_service.api.schemas.schedule import PersonSchedule, RoomSchedule
+from scheduling_service.settings import SchedulingSettings
 
 router = APIRouter(prefix="/schedule", tags=["schedule"])
+First = Annotated[
+    ScheduleDate, Query(alias="date", description="The (first) local date, YYYY-MM-DD.")
+]
+Last = Annotated[
+    ScheduleDate | None,
+    Query(alias="to", description="The last local date, included; absent means `date` alone."),
+]
+
+
+@router.get(
+    "",
+    summary="The day list per room: each room's cases in start order",
+    response_model_by_alias=True,
+)
+async def rooms_schedule(
+    reader: ReaderDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    first: First,
+    last: Last = None,
+    room_id: Annotated[uuid.UUID | None, Query(description="Only this room.")] = None,
+) -> RoomSchedule:
+    query = schedule.DayListQuery(first, last or first, view="rooms", room_id=room_id)
+    listed = await schedule.day_list(
+        uow,
+        reader,
+        query,
+        timezone=settings.hospital_timezone,
+        max_days=settings.max_range_days,
+    )
+    return RoomSchedule.of(listed)
+
+
+@router.get(
+    "/surgeons/{staff_id}",
+    summary="A surgeon's list: the cases they operate, per date",
+    response_model_by_alias=True,
+)
+async def surgeon_schedule(
+    staff_id: uuid.UUID,
+    reader: ReaderDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    first: First,
+    last: Last = None,
+) -> PersonSchedule:
+    return await _person_schedule("surgeon", staff_id, reader, uow, settings, first, last)
+
+
+@router.get(
+    "/staff/{staff_id}",
+    summary="A staff member's list: the cases they are assigned to in any role, per date",
+    response_model_by_alias=True,
+)
+async def staff_schedule(
+    staff_id: uuid.UUID,
+    reader: ReaderDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    first: First,
+    last: Last = None,
+) -> PersonSchedule:
+    return await _person_schedule("staff", staff_id, reader, uow, settings, first, last)
+
+
+async def _person_schedule(
+    view: str,
+    staff_id: uuid.UUID,
+    reader: Principal,
+    uow: UnitOfWork,
+    settings: SchedulingSettings,
+    first: date,
+    last: date | None,
+) -> PersonSchedule:
+    query = schedule.DayListQuery(first, last or first, view=view, staff_id=staff_id)
+    listed = await schedule.day_list(
+        uow,
+        reader,
+        query,
+        timezone=settings.hospital_timezone,
+        max_days=settings.max_range_days,
+    )
+    return PersonSchedule.of(listed)

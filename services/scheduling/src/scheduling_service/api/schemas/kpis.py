@@ -1,0 +1,163 @@
+"""The KPIs of a range of local dates, each figure with its definition and its counts.
+
+A case's *surgery* is wheels-in to wheels-out when both are recorded, else its booked start to
+end; its *occupancy* adds its setup minutes before and cleanup minutes after. A figure with
+nothing to compute it from is null, never a division by zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scheduling_service.domain import kpis as domain
+from scheduling_service.kpis import KpiSheet
+
+Share = float | None
+
+
+class Utilization(BaseModel):
+    cases: int = Field(description="Booked cases (scheduled, confirmed, in room, completed).")
+    open_minutes: int = Field(
+        description="Open room minutes over the range (for a service: of all rooms)."
+    )
+    surgery_minutes: int = Field(description="Minutes of surgery inside open time.")
+    occupied_minutes: int = Field(
+        description="Minutes of occupancy (surgery + setup + cleanup) inside open time."
+    )
+    raw: Share = Field(description="Raw utilization = surgery_minutes ÷ open_minutes.")
+    adjusted: Share = Field(
+        description="Adjusted utilization = occupied_minutes ÷ open_minutes (turnover counted)."
+    )
+
+
+class BlockUtilization(BaseModel):
+    occurrences: int = Field(description="Block dates in the range; released dates excluded.")
+    block_minutes: int = Field(description="Minutes of those block occurrences.")
+    used_minutes: int = Field(
+        description="Minutes the block owner's cases (the block's surgeon's, or its service's: "
+        "cases of that specialty) occupy the block's room inside its occurrences."
+    )
+    utilization: Share = Field(description="Block utilization = used_minutes ÷ block_minutes.")
+
+
+class Turnover(BaseModel):
+    turnovers: int = Field(
+        description="Consecutive pairs of cases in one room on one local day (booked order) "
+        "with the first's wheels-out and the next's wheels-in recorded; per service, the pairs "
+        "whose second case is of the service."
+    )
+    mean_minutes: float | None = Field(description="Mean minutes from wheels-out to wheels-in.")
+    median_minutes: float | None = Field(description="Median of the same.")
+
+
+class FirstCaseStarts(BaseModel):
+    room_days: int = Field(
+        description="Room-days whose first case (earliest booked start) has wheeled in; per "
+        "service, those whose first case is of the service."
+    )
+    on_time: int = Field(
+        description="Of those, first cases wheeled in no later than booked start + the grace "
+        "minutes."
+    )
+    share: Share = Field(description="First-case on-time start = on_time ÷ room_days.")
+
+
+class OverUnderTime(BaseModel):
+    room_days: int = Field(
+        description="Used room-days: a room on a local date with a case booked to start then "
+        "(per service: with a case of the service)."
+    )
+    overtime_minutes: int = Field(description="Minutes of occupancy outside the room's open time.")
+    undertime_minutes: int | None = Field(
+        description="Open minutes of used room-days that no occupancy covers; a room-day's, "
+        "so null per service."
+    )
+
+
+class Cancellations(BaseModel):
+    booked: int = Field(
+        description="Bookings for dates in the range: current ones plus those given up."
+    )
+    cancelled: int = Field(description="Bookings given up by cancelling the case.")
+    postponed: int = Field(description="Bookings given up by postponing the case.")
+    same_day: int = Field(description="Given up on the booked local date.")
+    rate: Share = Field(description="Cancellation rate = (cancelled + postponed) ÷ booked.")
+    same_day_rate: Share = Field(description="Same-day cancellation rate = same_day ÷ booked.")
+
+
+class DurationEstimates(BaseModel):
+    completed_cases: int = Field(description="Completed cases with wheels-in and wheels-out.")
+    bias_minutes: float | None = Field(
+        description="Mean of actual - expected minutes (positive: longer than expected)."
+    )
+    mean_absolute_error_minutes: float | None = Field(
+        description="Mean of |actual - expected| minutes."
+    )
+    mean_ratio: float | None = Field(description="Mean of actual ÷ expected minutes.")
+
+
+class Kpis(BaseModel):
+    utilization: Utilization
+    block_utilization: BlockUtilization
+    turnover: Turnover
+    first_case_starts: FirstCaseStarts
+    over_under_time: OverUnderTime
+    cancellations: Cancellations
+    duration_estimates: DurationEstimates
+
+    @classmethod
+    def of(cls, figures: domain.Kpis) -> Kpis:
+        return cls.model_validate(figures, from_attributes=True)
+
+
+class RoomKpis(Kpis):
+    room_id: uuid.UUID
+    code: str
+    name: str
+
+
+class ServiceKpis(Kpis):
+    service: str = Field(description="A specialty: the cases of that specialty.")
+
+
+class KpiSheetPublic(BaseModel):
+    """Overall, per room (each with open time, a case, a block or a cancellation in the range,
+    in code order) and per service (a specialty's cases against all rooms' open time, so the
+    services' utilizations add up to the overall one; the blocks the service holds)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: dt.date = Field(alias="from", description="The first local date, included.")
+    to: dt.date = Field(description="The last local date, included.")
+    timezone: str = Field(description="The hospital's time zone the dates are local to.")
+    grace_minutes: int = Field(description="How late a first case may wheel in and be on time.")
+    overall: Kpis
+    rooms: list[RoomKpis]
+    services: list[ServiceKpis]
+
+    @classmethod
+    def of(cls, sheet: KpiSheet, grace_minutes: int) -> KpiSheetPublic:
+        report = sheet.report
+        return cls(
+            from_=sheet.first,
+            to=sheet.last,
+            timezone=sheet.timezone,
+            grace_minutes=grace_minutes,
+            overall=Kpis.of(report.overall),
+            rooms=[
+                RoomKpis(
+                    room_id=room.room_id,
+                    code=room.code,
+                    name=room.name,
+                    **dict(Kpis.of(report.rooms[room.room_id])),
+                )
+                for room in sheet.rooms
+            ],
+            services=[
+                ServiceKpis(service=service, **dict(Kpis.of(figures)))
+                for service, figures in report.services.items()
+            ],
+        )

@@ -1,0 +1,194 @@
+"""Day lists as a coordinator prints them: per local date, per room or for one person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from contracts.calendar.spans import Span
+from contracts.events.scheduling_surgeries import AnaesthesiaType, Procedure, SurgeryStatus
+from contracts.values import UtcDatetime, UtcWindow
+from contracts.vocabulary import StaffRole, SurgeryPriority
+from pydantic import BaseModel, ConfigDict, Field
+
+from scheduling_service.schedule import DayList, ListedCase, RoomDay
+
+
+class RoomRef(BaseModel):
+    room_id: uuid.UUID
+    code: str | None = Field(description="None when this service has never heard of the room.")
+    name: str | None
+
+
+class SurgeonRef(BaseModel):
+    staff_id: uuid.UUID
+    name: str | None = Field(description="None when this service has never heard of them.")
+
+
+class AssignedPerson(BaseModel):
+    staff_id: uuid.UUID
+    name: str | None
+    role: StaffRole = Field(description="The role they fill in this case.")
+
+
+class ReservedUnit(BaseModel):
+    unit_id: uuid.UUID
+    label: str | None
+    equipment_type: str
+
+
+class ListedCasePublic(BaseModel):
+    """A booked case as the list shows it; times in UTC."""
+
+    surgery_id: uuid.UUID
+    status: SurgeryStatus
+    start: UtcDatetime = Field(description="Booked wheels-in.")
+    end: UtcDatetime = Field(description="Booked wheels-out: start + expected duration.")
+    room_held_from: UtcDatetime = Field(description="The start, less the setup minutes.")
+    room_held_until: UtcDatetime = Field(description="The end, plus the cleanup minutes.")
+    room: RoomRef
+    patient_mrn: str
+    procedure: Procedure
+    specialty: str
+    surgeon: SurgeonRef
+    anaesthesia_type: AnaesthesiaType
+    priority: SurgeryPriority
+    expected_duration_minutes: int
+    setup_minutes: int
+    cleanup_minutes: int
+    staff: list[AssignedPerson] = Field(description="The surgeon first, then by role and name.")
+    equipment_units: list[ReservedUnit]
+    wheels_in: UtcDatetime | None = Field(description="Recorded when the patient entered.")
+    wheels_out: UtcDatetime | None = Field(description="Recorded when the patient left.")
+    version: int = Field(description="The case's version, its ETag.")
+
+    @classmethod
+    def of(cls, case: ListedCase) -> ListedCasePublic:
+        row, room = case.row, case.room
+        return cls(
+            surgery_id=row.surgery_id,
+            status=row.status,
+            start=row.starts_at,
+            end=row.ends_at,
+            room_held_from=case.room_held_from,
+            room_held_until=case.room_held_until,
+            room=RoomRef(
+                room_id=row.room_id,
+                code=room.code if room else None,
+                name=room.name if room else None,
+            ),
+            patient_mrn=row.patient_mrn,
+            procedure=Procedure(
+                code=row.procedure_code,
+                name=row.procedure_name,
+                coding_system=row.procedure_coding_system,
+            ),
+            specialty=row.specialty,
+            surgeon=SurgeonRef(staff_id=row.surgeon_id, name=row.surgeon_name),
+            anaesthesia_type=row.anaesthesia_type,
+            priority=row.priority,
+            expected_duration_minutes=row.expected_duration_minutes,
+            setup_minutes=row.setup_minutes,
+            cleanup_minutes=row.cleanup_minutes,
+            staff=[
+                AssignedPerson(staff_id=p.staff_id, name=p.name, role=p.role) for p in case.staff
+            ],
+            equipment_units=[
+                ReservedUnit(unit_id=u.unit_id, label=u.label, equipment_type=u.equipment_type)
+                for u in case.units
+            ],
+            wheels_in=row.wheels_in,
+            wheels_out=row.wheels_out,
+            version=row.version,
+        )
+
+
+class RoomDayPublic(BaseModel):
+    room_id: uuid.UUID
+    code: str
+    name: str
+    open_intervals: list[UtcWindow] = Field(description="The room's open time that date.")
+    cases: list[ListedCasePublic] = Field(description="In start order.")
+
+    @classmethod
+    def of(cls, day: RoomDay) -> RoomDayPublic:
+        return cls(
+            room_id=day.room.room_id,
+            code=day.room.code,
+            name=day.room.name,
+            open_intervals=[_window(span) for span in day.open],
+            cases=[ListedCasePublic.of(c) for c in day.cases],
+        )
+
+
+class RoomsOnDate(BaseModel):
+    date: dt.date
+    rooms: list[RoomDayPublic] = Field(
+        description="In code order: every room open that date or holding a case then; asked "
+        "for one room, that room whether open or not."
+    )
+
+
+class CasesOnDate(BaseModel):
+    date: dt.date
+    cases: list[ListedCasePublic] = Field(description="In start order.")
+
+
+class _Range(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: dt.date = Field(alias="from", description="The first local date, included.")
+    to: dt.date = Field(description="The last local date, included.")
+    timezone: str = Field(description="The hospital's time zone the dates are local to.")
+
+
+class RoomSchedule(_Range):
+    """Per local date, per room, the cases booked to start that date (cancelled and postponed
+    ones have no booking and are not listed)."""
+
+    days: list[RoomsOnDate]
+
+    @classmethod
+    def of(cls, listed: DayList) -> RoomSchedule:
+        return cls(
+            from_=listed.query.first,
+            to=listed.query.last,
+            timezone=listed.timezone,
+            days=[
+                RoomsOnDate(date=day, rooms=[RoomDayPublic.of(r) for r in rooms])
+                for day, rooms in listed.rooms.items()
+            ],
+        )
+
+
+class PersonRef(BaseModel):
+    staff_id: uuid.UUID
+    name: str
+    role: StaffRole
+
+
+class PersonSchedule(_Range):
+    """Per local date, the person's cases: as the operating surgeon (`/surgeons/…`) or in any
+    role (`/staff/…`)."""
+
+    person: PersonRef
+    days: list[CasesOnDate]
+
+    @classmethod
+    def of(cls, listed: DayList) -> PersonSchedule:
+        person = listed.person
+        assert person is not None
+        return cls(
+            from_=listed.query.first,
+            to=listed.query.last,
+            timezone=listed.timezone,
+            person=PersonRef(staff_id=person.staff_id, name=person.name, role=person.role),
+            days=[
+                CasesOnDate(date=day, cases=[ListedCasePublic.of(c) for c in cases])
+                for day, cases in listed.cases.items()
+            ],
+        )
+
+
+def _window(span: Span) -> UtcWindow:
+    return UtcWindow(start=span.start, end=span.end)

@@ -1,0 +1,172 @@
+"""The KPIs of a range of local dates: the facts loaded in a few queries, then the pure formulas.
+
+Four reads in one snapshot of the database, whatever the range or the number of cases: rooms
+(with their open time worked out from their snapshots), the booked cases, the bookings given up
+(from `case_history`) and the live blocks (their occurrences from their snapshots).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from contracts.calendar.spans import Span
+from contracts.events.resources_operating_rooms import OperatingRoomUpserted
+from contracts.events.scheduling_surgeries import SurgeryStatus
+from sqlalchemy import DateTime, Row, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling_service import resources_view
+from scheduling_service.db.tables import bookings, case_history, surgery_requests
+from scheduling_service.domain.kpi_facts import (
+    BlockOccurrence,
+    Cancellation,
+    Case,
+    KpiFacts,
+    RoomOpen,
+)
+from scheduling_service.domain.kpis import KpiReport, report
+from scheduling_service.schedule import ensure_range
+
+GIVEN_UP = (SurgeryStatus.CANCELLED.value, SurgeryStatus.POSTPONED.value)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiSheet:
+    """The figures of a range, with the rooms they name (in code order)."""
+
+    first: date
+    last: date
+    timezone: str
+    rooms: list[OperatingRoomUpserted]
+    report: KpiReport
+
+
+async def kpi_sheet(
+    session: AsyncSession,
+    first: date,
+    last: date,
+    *,
+    timezone: str,
+    max_days: int,
+    grace_minutes: int,
+) -> KpiSheet:
+    """The KPIs of the local dates `first` to `last` (both included) in `timezone`."""
+    ensure_range(first, last, max_days)
+    # One snapshot for every read below; nothing is written.
+    await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+    tz = ZoneInfo(timezone)
+    window = resources_view.whole_days(first, last, tz)
+    rooms = await resources_view.rooms_by_id(session)
+    facts = KpiFacts(
+        rooms=[
+            RoomOpen(r.room_id, tuple(resources_view.room_open(r, first, last)))
+            for r in rooms.values()
+        ],
+        cases=await _cases(session, window),
+        cancellations=await _cancellations(session, window),
+        blocks=await _block_occurrences(session, rooms, first, last, tz),
+    )
+    figures = report(facts, tz=tz, grace_minutes=grace_minutes)
+    named = sorted(
+        (rooms[room_id] for room_id in figures.rooms if room_id in rooms),
+        key=lambda r: (r.code, str(r.room_id)),
+    )
+    return KpiSheet(first, last, timezone, named, figures)
+
+
+async def _cases(session: AsyncSession, window: Span) -> list[Case]:
+    """Every case booked to start within the window (a booking exists only while it holds)."""
+    rows = await session.execute(
+        select(
+            bookings,
+            surgery_requests.c.specialty,
+            surgery_requests.c.surgeon_id,
+            surgery_requests.c.status,
+            surgery_requests.c.expected_duration_minutes,
+            surgery_requests.c.wheels_in,
+            surgery_requests.c.wheels_out,
+        )
+        .join(surgery_requests, surgery_requests.c.surgery_id == bookings.c.surgery_id)
+        .where(bookings.c.starts_at >= window.start, bookings.c.starts_at < window.end)
+    )
+    return [_case(row) for row in rows]
+
+
+def _case(row: Row[Any]) -> Case:
+    return Case(
+        surgery_id=row.surgery_id,
+        room_id=row.room_id,
+        service=row.specialty,
+        surgeon_id=row.surgeon_id,
+        status=row.status,
+        start=row.starts_at,
+        end=row.ends_at,
+        setup_minutes=row.setup_minutes,
+        cleanup_minutes=row.cleanup_minutes,
+        expected_minutes=row.expected_duration_minutes,
+        wheels_in=row.wheels_in,
+        wheels_out=row.wheels_out,
+    )
+
+
+async def _cancellations(session: AsyncSession, window: Span) -> list[Cancellation]:
+    """Bookings for the window that their case gave up: the booking the history line kept."""
+    booked_start = case_history.c.booking["start"].astext.cast(DateTime(timezone=True))
+    rows = await session.execute(
+        select(
+            case_history.c.surgery_id,
+            case_history.c.to_status,
+            case_history.c.changed_at,
+            case_history.c.booking["room_id"].astext.label("room_id"),
+            booked_start.label("booked_start"),
+            surgery_requests.c.specialty,
+        )
+        .join(surgery_requests, surgery_requests.c.surgery_id == case_history.c.surgery_id)
+        .where(
+            case_history.c.to_status.in_(GIVEN_UP),
+            case_history.c.booking.is_not(None),
+            booked_start >= window.start,
+            booked_start < window.end,
+        )
+    )
+    return [
+        Cancellation(
+            surgery_id=row.surgery_id,
+            room_id=uuid.UUID(row.room_id),
+            service=row.specialty,
+            booked_start=row.booked_start,
+            cancelled_at=row.changed_at,
+            postponed=row.to_status == SurgeryStatus.POSTPONED.value,
+        )
+        for row in rows
+    ]
+
+
+async def _block_occurrences(
+    session: AsyncSession,
+    rooms: dict[uuid.UUID, OperatingRoomUpserted],
+    first: date,
+    last: date,
+    tz: ZoneInfo,
+) -> list[BlockOccurrence]:
+    """Each date a live block holds its room in the range (released dates left out), in the
+    room's own time zone as resources plans them."""
+    found = []
+    for block in await resources_view.live_blocks(session):
+        room = rooms.get(block.room_id)
+        room_tz = ZoneInfo(room.timezone) if room is not None else tz
+        found.extend(
+            BlockOccurrence(
+                block_id=block.block_id,
+                room_id=block.room_id,
+                span=span,
+                surgeon_id=block.surgeon_id,
+                service=block.service,
+            )
+            for _, span in resources_view.block_occurrences(block, room_tz, first, last)
+        )
+    return found
