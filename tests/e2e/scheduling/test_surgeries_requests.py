@@ -180,3 +180,63 @@ async def _linked_surgeon(
     member = response.json()
     await until_known(client, admin, "staff", member)
     return member
+
+
+async def test_corrects_a_waiting_case_with_its_etag(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    case = await request_case(gateway, coordinator, world)
+    body = world.surgery_body(
+        patient_mrn=case["patient_mrn"], priority="urgent", expected_duration_minutes=120
+    )
+    url = f"{SURGERIES}/{case['surgery_id']}"
+    response = await gateway.put(url, json=body, headers=if_match(coordinator, case))
+    assert response.status_code == 200, response.text
+    corrected = response.json()
+    assert response.headers["etag"] == '"2"'
+    assert (corrected["priority"], corrected["expected_duration_minutes"]) == ("urgent", 120)
+    assert (corrected["status"], corrected["requested_by"]) == ("requested", case["requested_by"])
+
+
+async def test_a_correction_needs_a_fresh_etag(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    case = await request_case(gateway, coordinator, world)
+    url = f"{SURGERIES}/{case['surgery_id']}"
+    body = world.surgery_body()
+    assert_problem(await gateway.put(url, json=body, headers=coordinator), 428, "If-Match")
+    stale = {**coordinator, "If-Match": '"9"'}
+    assert_problem(await gateway.put(url, json=body, headers=stale), 412)
+
+
+async def test_refuses_to_correct_a_case_no_longer_waiting(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    case = await request_case(gateway, coordinator, world)
+    cancelled = await gateway.post(
+        f"{SURGERIES}/{case['surgery_id']}/cancel",
+        json={"reason_code": "patient_request"},
+        headers=coordinator,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    response = await gateway.put(
+        f"{SURGERIES}/{case['surgery_id']}",
+        json=world.surgery_body(),
+        headers=if_match(coordinator, cancelled.json()),
+    )
+    assert_problem(response, 409, "cancelled cannot be corrected")
+
+
+async def test_a_correction_checks_the_surgeon_and_who_may_change_the_case(
+    gateway: httpx.AsyncClient,
+    world: World,
+    coordinator: dict[str, str],
+    surgeon: dict[str, str],
+) -> None:
+    case = await request_case(gateway, coordinator, world)
+    url = f"{SURGERIES}/{case['surgery_id']}"
+    body = world.surgery_body(surgeon_id=world.nurse["staff_id"])
+    response = await gateway.put(url, json=body, headers=if_match(coordinator, case))
+    assert_problem(response, 422, "not surgeon")
+    response = await gateway.put(url, json=world.surgery_body(), headers=if_match(surgeon, case))
+    assert_problem(response, 403)

@@ -217,3 +217,25 @@ async def test_a_stale_version_is_refused_and_nothing_is_written(scheduling: Sch
             await case_moves.cancel(uow, surgery_id, "other", None, by=who, if_match='"2"')
     assert refused.value.status == 412
     assert len(await _history(scheduling, surgery_id)) == 1
+
+
+async def test_a_correction_publishes_the_whole_request_as_corrected(
+    scheduling: Scheduling,
+) -> None:
+    made, who = await team(scheduling), _coordinator()
+    surgery_id = await _requested(scheduling, made, who)
+    fixer = _coordinator()
+    async with scheduling.unit_of_work() as uow:
+        body = _request(made, priority="emergency", due_date="2027-04-01")
+        await surgeries.correct(uow, surgery_id, body, requester=fixer, if_match='"1"')
+        await uow.commit()
+
+    events = await _outbox(scheduling, SCHEDULING_SURGERIES.name, surgery_id)
+    assert [e.event_type for e in events] == ["SurgeryRequested", "SurgeryRequestChanged"]
+    changed = events[1].envelope["data"]
+    assert (changed["priority"], changed["due_date"]) == ("emergency", "2027-04-01")
+    assert (changed["requested_by"], changed["changed_by"]) == (who.user_id, fixer.user_id)
+    audited = await _outbox(scheduling, AUDIT_EVENTS.name, surgery_id)
+    update = audited[-1].envelope["data"]
+    assert update["action"] == "surgery.update"
+    assert set(update["details"]["changed"]) >= {"priority", "due_date", "patient_mrn"}

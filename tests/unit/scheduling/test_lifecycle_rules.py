@@ -96,3 +96,8 @@ def test_a_surgeon_requests_only_for_the_staff_member_linked_to_their_user() -> 
     assert may_request_for(mine, user_id=str(user_id), roles={"surgeon"})
     assert not may_request_for(theirs, user_id=str(user_id), roles={"surgeon"})
     assert not may_request_for(unlinked, user_id=str(user_id), roles={"surgeon"})
+
+
+def test_only_a_planner_changes_a_case_whose_surgeon_is_unknown() -> None:
+    assert may_request_for(None, user_id=str(uuid.uuid4()), roles={"coordinator"})
+    assert not may_request_for(None, user_id=str(uuid.uuid4()), roles={"surgeon"})

@@ -8,9 +8,14 @@ from datetime import date
 from typing import Any
 
 from contracts.events.resources_staff import StaffMemberUpserted
-from contracts.events.scheduling_surgeries import Booking, SurgeryRequested
+from contracts.events.scheduling_surgeries import (
+    Booking,
+    SurgeryRequestChanged,
+    SurgeryRequested,
+)
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
+from servicekit.etags import ensure_fresh
 from servicekit.pages import PageRequest, containing, fetch_page
 from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, case, func, insert, or_, select
@@ -106,6 +111,53 @@ async def create(uow: UnitOfWork, body: SurgeryFields, *, requester: Principal) 
     return surgery_id
 
 
+async def correct(
+    uow: UnitOfWork,
+    surgery_id: uuid.UUID,
+    body: SurgeryFields,
+    *,
+    requester: Principal,
+    if_match: str | None,
+) -> None:
+    """Replaces what a waiting case's request says; a booked case keeps what it was booked for."""
+    if if_match is None:
+        raise Problem(
+            428,
+            "Send If-Match with the ETag you read: a correction replaces the whole request and "
+            "must not overwrite a change you have not seen.",
+        )
+    row = await cases.find(uow.session, surgery_id, lock=True)
+    ensure_fresh(if_match, row.version)
+    if Status(row.status) not in WAITING:
+        raise Problem(
+            409,
+            f"A case that is {row.status} cannot be corrected; only a case on the waiting list "
+            "(requested or postponed) can. Postpone it first.",
+            current_status=row.status,
+        )
+    await surgeon_for(uow.session, body.surgeon_id, requester)
+    if body.surgeon_id != row.surgeon_id:
+        await _ensure_owns(uow.session, row.surgeon_id, requester)
+    changed = [name for name, value in columns(body).items() if row._mapping[name] != value]
+    version = await cases.bump(uow.session, surgery_id, **columns(body))
+    fields = body.model_dump(exclude={"notes"})
+    await uow.outbox.add(
+        SurgeryRequestChanged(
+            surgery_id=surgery_id,
+            requested_by=row.requested_by,
+            changed_by=uuid.UUID(requester.user_id),
+            **fields,
+        )
+    )
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(requester),
+        action="surgery.update",
+        record_id=surgery_id,
+        details={"version": version, "changed": changed},
+    )
+
+
 async def current(session: AsyncSession, surgery_id: uuid.UUID) -> Case:
     """The case and its booking as they are now, unaudited (a change's answer)."""
     row = await cases.find(session, surgery_id)
@@ -190,6 +242,13 @@ async def surgeon_for(
             "linked to your user account.",
         )
     return member
+
+
+async def _ensure_owns(session: AsyncSession, surgeon_id: uuid.UUID, requester: Principal) -> None:
+    """A surgeon hands over only their own case; planners any."""
+    member = (await resources_view.staff_by_id(session, [surgeon_id])).get(surgeon_id)
+    if not may_request_for(member, user_id=requester.user_id, roles=requester.roles):
+        raise Problem(403, f"The case belongs to surgeon {surgeon_id}, not to you.")
 
 
 def _conditions(where: SurgeryFilter) -> list[ColumnElement[bool]]:

@@ -1,5 +1,5 @@
-"""The waiting list and each case's lifecycle: request, list, read, confirm, wheels in and
-out, postpone, cancel."""
+"""The waiting list and each case's lifecycle: request, list, read, correct, confirm, wheels
+in and out, postpone, cancel."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from servicekit.pages import Page, PageRequestDep
 from scheduling_service import case_moves, surgeries
 from scheduling_service.api.deps import ClinicianDep, IfMatch, PlannerDep, ReaderDep, RequesterDep
 from scheduling_service.api.schemas.case_moves import CaseStop, RoomTime
-from scheduling_service.api.schemas.surgeries import SurgeryCreate, SurgeryPublic
+from scheduling_service.api.schemas.surgeries import SurgeryCreate, SurgeryPublic, SurgeryUpdate
 from scheduling_service.domain.waiting_list import SortKey
 
 router = APIRouter(prefix="/surgeries", tags=["surgeries"])
@@ -81,6 +81,21 @@ async def get_surgery(
     case = await surgeries.read(uow, surgery_id, reader=reader)
     await uow.commit()
     return _shaped(case, response)
+
+
+@router.put("/{surgery_id}", summary="Correct the request of a case on the waiting list")
+async def correct_surgery(
+    surgery_id: uuid.UUID,
+    body: SurgeryUpdate,
+    requester: RequesterDep,
+    uow: UnitOfWorkDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SurgeryPublic:
+    """Only while the case is requested or postponed; `If-Match` is required (428 without it).
+    A surgeon corrects only their own cases."""
+    await surgeries.correct(uow, surgery_id, body, requester=requester, if_match=if_match)
+    return await _committed(uow, surgery_id, response)
 
 
 @router.post("/{surgery_id}/confirm", summary="Confirm a scheduled case")
