@@ -26,8 +26,10 @@ def surgeon_refusal(surgeon_id: uuid.UUID, member: StaffMemberUpserted | None) -
     return None
 
 
-def may_request_for(member: StaffMemberUpserted, *, user_id: str, roles: Collection[str]) -> bool:
+def may_request_for(
+    member: StaffMemberUpserted | None, *, user_id: str, roles: Collection[str]
+) -> bool:
     """A planner requests for any surgeon; anyone else only for the surgeon who is themselves."""
     if PLANNING_ROLES & set(roles):
         return True
-    return member.user_id is not None and str(member.user_id) == user_id
+    return member is not None and member.user_id is not None and str(member.user_id) == user_id
