@@ -11,7 +11,7 @@ import httpx
 
 from tests.e2e.conftest import bearer, create_user, sign_in
 from tests.e2e.resources.conftest import STAFF
-from tests.e2e.scheduling.cases import request_case
+from tests.e2e.scheduling.cases import book, request_case
 from tests.e2e.scheduling.conftest import (
     DAY_HOURS,
     SURGERIES,
@@ -240,3 +240,22 @@ async def test_a_correction_checks_the_surgeon_and_who_may_change_the_case(
     assert_problem(response, 422, "not surgeon")
     response = await gateway.put(url, json=world.surgery_body(), headers=if_match(surgeon, case))
     assert_problem(response, 403)
+
+
+async def test_refuses_to_correct_a_booked_case_until_it_is_postponed(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    booked = await book(
+        gateway, coordinator, world, await request_case(gateway, coordinator, world)
+    )
+    url = f"{SURGERIES}/{booked['surgery_id']}"
+    body = world.surgery_body(patient_mrn=booked["patient_mrn"], expected_duration_minutes=240)
+    response = await gateway.put(url, json=body, headers=if_match(coordinator, booked))
+    assert_problem(response, 409, "scheduled cannot be corrected", "Postpone it first")
+    postponed = await gateway.post(
+        f"{url}/postpone", json={"reason_code": "list_overrun"}, headers=coordinator
+    )
+    assert postponed.status_code == 200, postponed.text
+    response = await gateway.put(url, json=body, headers=if_match(coordinator, postponed.json()))
+    assert response.status_code == 200, response.text
+    assert response.json()["expected_duration_minutes"] == 240

@@ -25,7 +25,7 @@ from scheduling_service import audit_log, cases, resources_view
 from scheduling_service.api.schemas.surgeries import SurgeryFields
 from scheduling_service.db.tables import staff, surgery_requests
 from scheduling_service.domain import waiting_list
-from scheduling_service.domain.lifecycle import WAITING, Status
+from scheduling_service.domain.lifecycle import BOOKED, WAITING, Status
 from scheduling_service.domain.surgery_requests import may_request_for, surgeon_refusal
 
 _WAITING = [s.value for s in WAITING]
@@ -129,10 +129,11 @@ async def correct(
     row = await cases.find(uow.session, surgery_id, lock=True)
     ensure_fresh(if_match, row.version)
     if Status(row.status) not in WAITING:
+        hint = " Postpone it first." if Status(row.status) in BOOKED else ""
         raise Problem(
             409,
             f"A case that is {row.status} cannot be corrected; only a case on the waiting list "
-            "(requested or postponed) can. Postpone it first.",
+            f"(requested or postponed) can.{hint}",
             current_status=row.status,
         )
     await surgeon_for(uow.session, body.surgeon_id, requester)
