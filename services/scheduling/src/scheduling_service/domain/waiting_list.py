@@ -17,14 +17,14 @@ PRIORITY_RANK: dict[str, int] = {
 SortKey = Literal[
     "priority", "-priority", "due_date", "-due_date", "created_at", "-created_at", "surgeon"
 ]
-Field = Literal["priority_rank", "due_date", "created_at", "surgeon_name", "surgeon_id"]
+SortField = Literal["priority_rank", "due_date", "created_at", "surgeon_name", "surgeon_id"]
 
 
 @dataclass(frozen=True, slots=True)
 class Order:
     """One term of an ordering: a field, its direction, and whether missing values go last."""
 
-    field: Field
+    field: SortField
     descending: bool = False
     nulls_last: bool = False
 
