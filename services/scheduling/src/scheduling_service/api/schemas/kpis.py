@@ -113,14 +113,23 @@ class Kpis(BaseModel):
         return cls.model_validate(figures, from_attributes=True)
 
 
-class RoomKpis(Kpis):
+class _Room(BaseModel):
     room_id: uuid.UUID
     code: str
     name: str
 
 
-class ServiceKpis(Kpis):
+class _Service(BaseModel):
     service: str = Field(description="A specialty: the cases of that specialty.")
+
+
+# The bases' order puts who the figures are of before the figures.
+class RoomKpis(Kpis, _Room):
+    pass
+
+
+class ServiceKpis(Kpis, _Service):
+    pass
 
 
 class KpiSheetPublic(BaseModel):
