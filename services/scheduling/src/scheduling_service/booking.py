@@ -162,11 +162,11 @@ def booking_of(case: CaseNeeds, proposal: Proposal) -> Booking:
 
 def refused(found: Sequence[tuple[uuid.UUID | None, Conflict]]) -> Problem:
     """The `409` naming every conflict, each with the case it is about."""
-    shown = "; ".join(c.message for _, c in found[:3])
+    shown = "; ".join(c.message.rstrip(".") for _, c in found[:3])
     more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
     return Problem(
         409,
-        f"The booking was refused: {shown}{more}.".replace("..", "."),
+        f"The booking was refused: {shown}{more}.",
         title="Booking conflicts",
         conflicts=[{**c.as_json(), "surgery_id": str(case) if case else None} for case, c in found],
     )
