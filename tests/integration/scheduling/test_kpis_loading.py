@@ -191,3 +191,34 @@ async def test_refuses_a_range_longer_than_allowed_or_backwards(scheduling: Sche
         with pytest.raises(Problem) as refused:
             await _sheet(scheduling, first, last)
         assert refused.value.status == 422
+
+
+async def test_a_room_or_block_retired_since_counts_until_its_retirement(
+    scheduling: Scheduling,
+) -> None:
+    # Open 06:00-18:00Z on the 13th and the 14th, retired at 12:00Z on the 13th: 360 minutes.
+    # Its weekly block 07:00-13:00 local (06:00-12:00Z, 360 minutes) retired at 00:00Z on the
+    # 14th: the 13th's occurrence counts, the 14th's does not.
+    serving = room()
+    block = BlockAllocated(
+        block_id=uuid.uuid4(),
+        room_id=serving.room_id,
+        service="cardiac",
+        recurrence=WeeklyRecurrence(
+            weekdays=("wednesday", "thursday"), valid_from=date(2027, 1, 1)
+        ),
+        start_time="07:00",
+        end_time="13:00",
+        version=1,
+    )
+    await scheduling.know(
+        serving.model_copy(update={"retired_at": at("2027-01-13T12:00:00Z"), "version": 2}),
+        block.model_copy(update={"retired_at": at("2027-01-14T00:00:00Z"), "version": 2}),
+    )
+    sheet = await _sheet(scheduling, DAY, date(2027, 1, 14))
+    figures = sheet.report.rooms[serving.room_id]
+    assert figures.utilization.open_minutes == 360
+    assert (figures.block_utilization.occurrences, figures.block_utilization.block_minutes) == (
+        1,
+        360,
+    )

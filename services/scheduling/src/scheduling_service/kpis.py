@@ -2,7 +2,7 @@
 
 Four reads in one snapshot of the database, whatever the range or the number of cases: rooms
 (with their open time worked out from their snapshots), the booked cases, the bookings given up
-(from `case_history`) and the live blocks (their occurrences from their snapshots).
+(from `case_history`) and the blocks (their occurrences from their snapshots).
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span
+from contracts.events.resources_blocks import BlockAllocated
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.scheduling_surgeries import SurgeryStatus
 from sqlalchemy import DateTime, Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service import resources_view
-from scheduling_service.db.tables import bookings, case_history, surgery_requests
+from scheduling_service.db.tables import blocks, bookings, case_history, surgery_requests
 from scheduling_service.domain.kpi_facts import (
     BlockOccurrence,
     Cancellation,
@@ -29,7 +30,7 @@ from scheduling_service.domain.kpi_facts import (
     RoomOpen,
 )
 from scheduling_service.domain.kpis import KpiReport, report
-from scheduling_service.schedule import ensure_range
+from scheduling_service.schedule import ensure_range, open_time
 
 GIVEN_UP = (SurgeryStatus.CANCELLED.value, SurgeryStatus.POSTPONED.value)
 
@@ -62,10 +63,7 @@ async def kpi_sheet(
     window = resources_view.whole_days(first, last, tz)
     rooms = await resources_view.rooms_by_id(session)
     facts = KpiFacts(
-        rooms=[
-            RoomOpen(r.room_id, tuple(resources_view.room_open(r, first, last)))
-            for r in rooms.values()
-        ],
+        rooms=[RoomOpen(r.room_id, tuple(open_time(r, first, last))) for r in rooms.values()],
         cases=await _cases(session, window),
         cancellations=await _cancellations(session, window),
         blocks=await _block_occurrences(session, rooms, first, last, tz),
@@ -153,10 +151,11 @@ async def _block_occurrences(
     last: date,
     tz: ZoneInfo,
 ) -> list[BlockOccurrence]:
-    """Each date a live block holds its room in the range (released dates left out), in the
-    room's own time zone as resources plans them."""
+    """Each date a block held its room in the range (released dates left out), in the room's
+    own time zone as resources plans them; a block retired since counts until it was."""
     found = []
-    for block in await resources_view.live_blocks(session):
+    for snapshot in await session.scalars(select(blocks.c.snapshot)):
+        block = BlockAllocated.model_validate(snapshot)
         room = rooms.get(block.room_id)
         room_tz = ZoneInfo(room.timezone) if room is not None else tz
         found.extend(
@@ -168,5 +167,6 @@ async def _block_occurrences(
                 service=block.service,
             )
             for _, span in resources_view.block_occurrences(block, room_tz, first, last)
+            if block.retired_at is None or span.start < block.retired_at
         )
     return found

@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -120,13 +120,28 @@ class DayList:
 def ensure_range(first: date, last: date, max_days: int) -> None:
     """A range runs from `first` to `last`, both included, at most `max_days` days; else 422."""
     if last < first:
-        raise Problem(422, f"`to` {last} is before the first date {first}; a range includes both.")
+        raise Problem(
+            422,
+            f"`to` {last} is before the first date {first}; a range includes both.",
+            title="Invalid request",
+        )
     if (last - first).days + 1 > max_days:
         raise Problem(
             422,
             f"The range {first} to {last} spans {(last - first).days + 1} days; ask for at most "
             f"{max_days} days at a time.",
+            title="Invalid request",
         )
+
+
+def open_time(room: OperatingRoomUpserted, first: date, last: date) -> list[Span]:
+    """A room's open time on the local dates `first` to `last` as it was: a room retired since
+    kept its hours until it was retired (the read model says nothing of earlier statuses)."""
+    if room.retired_at is None:
+        return resources_view.room_open(room, first, last)
+    serving = room.model_copy(update={"retired_at": None})
+    before = Span(datetime.min.replace(tzinfo=UTC), room.retired_at)
+    return clip(resources_view.room_open(serving, first, last), before)
 
 
 async def day_list(
@@ -167,10 +182,7 @@ async def _rooms_list(
     per_day: defaultdict[tuple[date, uuid.UUID], list[ListedCase]] = defaultdict(list)
     for case in cases:
         per_day[case.row.starts_at.astimezone(tz).date(), case.row.room_id].append(case)
-    opened = {
-        room_id: resources_view.room_open(room, query.first, query.last)
-        for room_id, room in rooms.items()
-    }
+    opened = {room_id: open_time(room, query.first, query.last) for room_id, room in rooms.items()}
     listed = DayList(query, timezone)
     for day in days(query.first, query.last):
         listed.rooms[day] = []
