@@ -1,7 +1,135 @@
-"""Optimizer proposals (H4)."""
+"""Optimizer proposals: ask for one, read its diff against the current plan, apply or reject it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+
+from fastapi import APIRouter, Response
+from servicekit.deps import UnitOfWorkDep
+from servicekit.etags import etag
+from servicekit.pages import Page, PageRequestDep
+
+from scheduling_service import optimizations
+from scheduling_service.api.deps import IfMatch, PlannerDep, SettingsDep
+from scheduling_service.api.schemas.optimizations import (
+    OptimizationCreate,
+    OptimizationPublic,
+    OptimizationStatus,
+    OptimizationSummary,
+)
 
 router = APIRouter(prefix="/optimizations", tags=["optimizations"])
+_STALE = "`If-Match` names an older version of the optimization."
+
+
+@router.post(
+    "",
+    status_code=202,
+    summary="Ask the optimizer for a proposal over a horizon",
+    responses={
+        422: {"description": "Invalid horizon or options, or nothing to plan (no case, no room)."}
+    },
+)
+async def request_optimization(
+    body: OptimizationCreate,
+    planner: PlannerDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    response: Response,
+) -> OptimizationPublic:
+    """Builds the whole problem — cases, rooms' open time, staff, equipment units, blocks,
+    current bookings — and sends it to the optimizer. Bookings of cases outside the problem keep
+    their time: it is not offered. The answer arrives later: poll `GET` until `status` is
+    `proposed` or `failed`."""
+    ask = body.ask(default_time_limit=settings.optimization_time_limit_seconds)
+    request_id = await optimizations.request(uow, ask, settings=settings, by=planner)
+    found = await optimizations.read(uow.session, request_id)
+    await uow.commit()
+    response.headers["Location"] = f"/api/scheduling/optimizations/{request_id}"
+    return _shaped(found, settings, response)
+
+
+@router.get("", summary="Optimizations, newest first")
+async def list_optimizations(
+    planner: PlannerDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    page: PageRequestDep,
+    status: OptimizationStatus | None = None,
+) -> Page[OptimizationSummary]:
+    rows, total = await optimizations.list_optimizations(uow, page, status=status, by=planner)
+    await uow.commit()
+    items = [OptimizationSummary.of(row, settings.hospital_timezone) for row in rows]
+    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+
+
+@router.get("/{request_id}", summary="One optimization; while proposed, its diff and KPIs")
+async def get_optimization(
+    request_id: uuid.UUID,
+    planner: PlannerDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    response: Response,
+) -> OptimizationPublic:
+    """While `proposed`: each case against the current plan (moved, added, unchanged,
+    unscheduled, unbooked), the plan's KPIs and the solver's report, and `stale` when a case
+    changed since the request."""
+    found = await optimizations.get(uow, request_id, by=planner)
+    await uow.commit()
+    return _shaped(found, settings, response)
+
+
+@router.post(
+    "/{request_id}/apply",
+    summary="Book every moved and added case where the proposal says, in one transaction",
+    responses={
+        409: {
+            "description": "Not proposed; stale (`stale_case_ids` names the cases that changed "
+            "since the request); or a booking rule now refuses a placement (`conflicts`)."
+        },
+        412: {"description": _STALE},
+    },
+)
+async def apply_optimization(
+    request_id: uuid.UUID,
+    planner: PlannerDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> OptimizationPublic:
+    """Every rule is checked again. Cases the plan leaves out (unscheduled, unbooked) are left
+    as they are: a booked case keeps its booking."""
+    await optimizations.apply(uow, request_id, settings=settings, by=planner, if_match=if_match)
+    found = await optimizations.read(uow.session, request_id)
+    await uow.commit()
+    return _shaped(found, settings, response)
+
+
+@router.post(
+    "/{request_id}/reject",
+    summary="Discard a proposal (or a failed optimization)",
+    responses={
+        409: {"description": "Already applied or rejected, or not answered yet."},
+        412: {"description": _STALE},
+    },
+)
+async def reject_optimization(
+    request_id: uuid.UUID,
+    planner: PlannerDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> OptimizationPublic:
+    await optimizations.reject(uow, request_id, by=planner, if_match=if_match)
+    found = await optimizations.read(uow.session, request_id)
+    await uow.commit()
+    return _shaped(found, settings, response)
+
+
+def _shaped(
+    found: optimizations.Optimization, settings: SettingsDep, response: Response
+) -> OptimizationPublic:
+    response.headers["ETag"] = etag(found.row.version)
+    return OptimizationPublic.of(found, settings.hospital_timezone)

@@ -1,0 +1,252 @@
+"""Optimizations: what a coordinator asks for, and the proposal and its diff they read back."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal, Self
+
+from contracts.events.scheduling_surgeries import SurgeryStatus
+from contracts.planning import ObjectiveWeights, PlanKpis, SolverReport
+from contracts.values import Distinct, ScheduleDate
+from contracts.vocabulary import StaffRole
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scheduling_service.domain.proposals import CaseChange, Change, Placement
+from scheduling_service.planning_problem import Ask
+
+if TYPE_CHECKING:
+    from scheduling_service.optimizations import Optimization
+
+MAX_HORIZON_DAYS = 31
+OptimizationStatus = Literal["requested", "proposed", "failed", "applied", "rejected"]
+
+
+class HorizonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: ScheduleDate = Field(description="Local date in the hospital's time zone.")
+    end_date: ScheduleDate = Field(description="Local date, inclusive.")
+
+    @model_validator(mode="after")
+    def _at_most_a_month(self) -> Self:
+        if self.end_date < self.start_date:
+            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        if (self.end_date - self.start_date).days + 1 > MAX_HORIZON_DAYS:
+            raise ValueError(f"a horizon spans at most {MAX_HORIZON_DAYS} days")
+        return self
+
+
+class OptimizationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    horizon: HorizonIn = Field(description="At most 31 days, starting today or later.")
+    room_ids: Distinct[uuid.UUID] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="The rooms to plan; every room in service when left out.",
+    )
+    surgery_ids: Distinct[uuid.UUID] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5000,
+        description="The cases to plan. Left out: every waiting case (requested, postponed) "
+        "whose earliest date is on or before the horizon's end, and every scheduled or confirmed "
+        "case starting in the horizon in the chosen rooms.",
+    )
+    locked_surgery_ids: Distinct[uuid.UUID] = Field(
+        default=(),
+        max_length=5000,
+        description="Booked cases the plan must keep exactly where they are (added to the cases).",
+    )
+    respect_blocks: bool = Field(
+        default=True, description="Place cases only in their surgeon's or service's blocks."
+    )
+    time_limit_seconds: float | None = Field(
+        default=None, gt=0, le=3600, description="The solver's limit; the service's default."
+    )
+    objective_weights: ObjectiveWeights | None = None
+
+    def ask(self, *, default_time_limit: float) -> Ask:
+        return Ask(
+            first=self.horizon.start_date,
+            last=self.horizon.end_date,
+            room_ids=self.room_ids,
+            surgery_ids=self.surgery_ids,
+            locked_ids=frozenset(self.locked_surgery_ids),
+            respect_blocks=self.respect_blocks,
+            time_limit_seconds=self.time_limit_seconds or default_time_limit,
+            objective_weights=self.objective_weights or ObjectiveWeights(),
+        )
+
+
+class HorizonPublic(BaseModel):
+    start_date: date
+    end_date: date
+    timezone: str
+
+
+class ProblemSize(BaseModel):
+    cases: int
+    rooms: int
+    staff: int
+    equipment_units: int
+    blocks: int
+
+
+class OptimizationSummary(BaseModel):
+    request_id: uuid.UUID
+    status: OptimizationStatus
+    horizon: HorizonPublic
+    requested_by: uuid.UUID | None
+    requested_at: datetime
+    answered_at: datetime | None
+    decided_by: uuid.UUID | None
+    decided_at: datetime | None
+    run_id: uuid.UUID | None = Field(description="The optimizer's run that answered.")
+    size: ProblemSize = Field(description="What the problem sent to the optimizer holds.")
+    version: int
+
+    @classmethod
+    def of(cls, row: Any, timezone: str) -> Self:
+        values = dict(row._mapping)
+        values["horizon"] = HorizonPublic(
+            start_date=row.horizon_start, end_date=row.horizon_end, timezone=timezone
+        )
+        values["size"] = ProblemSize(
+            cases=row.case_count,
+            rooms=row.room_count,
+            staff=row.staff_count,
+            equipment_units=row.unit_count,
+            blocks=row.block_count,
+        )
+        return cls.model_validate(values)
+
+
+class StaffPublic(BaseModel):
+    staff_id: uuid.UUID
+    role: StaffRole | None = Field(description="The role they fill; null if no longer known.")
+
+
+class PlacementPublic(BaseModel):
+    room_id: uuid.UUID
+    start: datetime = Field(description="Wheels in, as planned.")
+    end: datetime = Field(description="Wheels out: start plus the expected duration.")
+    staff: list[StaffPublic] = Field(description="The surgeon first, then everyone else.")
+    equipment_unit_ids: list[uuid.UUID]
+
+    @classmethod
+    def of(
+        cls, where: Placement, surgeon_id: uuid.UUID | None, roles: Mapping[uuid.UUID, Any]
+    ) -> Self:
+        surgeon = [StaffPublic(staff_id=surgeon_id, role=StaffRole.SURGEON)] if surgeon_id else []
+        others = [StaffPublic(staff_id=s, role=roles.get(s)) for s in sorted(where.staff_ids)]
+        return cls(
+            room_id=where.room_id,
+            start=where.start,
+            end=where.end,
+            staff=surgeon + others,
+            equipment_unit_ids=sorted(where.unit_ids),
+        )
+
+
+class CaseChangePublic(BaseModel):
+    surgery_id: uuid.UUID
+    change: Change = Field(
+        description="moved (booked now, placed elsewhere), added (waiting now, placed), "
+        "unchanged, unscheduled (waiting now, left out), unbooked (booked now, left out by the "
+        "plan; applying leaves its booking as it is)."
+    )
+    status: SurgeryStatus | None = Field(description="The case's status now.")
+    current: PlacementPublic | None
+    proposed: PlacementPublic | None
+    differences: list[Literal["room", "time", "staff", "units"]] = Field(
+        description="What a move changes."
+    )
+    reason: str | None = Field(description="Why the plan leaves the case out.")
+    detail: str | None = None
+    changed_since_request: bool = Field(
+        description="The case changed after the request: the proposal is stale."
+    )
+
+    @classmethod
+    def of(cls, change: CaseChange, found: Optimization) -> Self:
+        case_id = change.case_id
+        surgeon = found.surgeons.get(case_id)
+        booked = found.booked_roles.get(case_id, {})
+        proposed_roles = {
+            s: found.role(case_id, s) for s in getattr(change.proposed, "staff_ids", ())
+        }
+        return cls(
+            surgery_id=case_id,
+            change=change.change,
+            status=found.statuses.get(case_id),
+            current=PlacementPublic.of(change.current, surgeon, booked) if change.current else None,
+            proposed=(
+                PlacementPublic.of(change.proposed, surgeon, proposed_roles)
+                if change.proposed
+                else None
+            ),
+            differences=list(change.differences),
+            reason=change.reason,
+            detail=change.detail,
+            changed_since_request=change.changed_since_request,
+        )
+
+
+class Failure(BaseModel):
+    reason: str
+    message: str
+    details: list[dict[str, Any]] = []
+
+
+class ProposalPublic(BaseModel):
+    kpis: PlanKpis
+    solver: SolverReport
+    counts: dict[Change, int] | None = Field(
+        description="Cases per kind of change; only while the proposal awaits a decision."
+    )
+    stale: bool | None = Field(
+        description="Whether any case changed since the request: applying would be refused."
+    )
+    changed_case_ids: list[uuid.UUID] | None
+    cases: list[CaseChangePublic] | None = Field(
+        description="Each case of the problem against the current plan, what applying changes "
+        "first; only while the proposal awaits a decision."
+    )
+
+
+class OptimizationPublic(OptimizationSummary):
+    options: dict[str, Any] = Field(
+        description="What was asked: rooms, cases, locked cases, blocks, time limit, weights; "
+        "and `left_out`, the cases kept out of the problem before solving and why."
+    )
+    proposal: ProposalPublic | None = None
+    failure: Failure | None = None
+
+    @classmethod
+    def of(cls, found: Optimization, timezone: str) -> Self:  # type: ignore[override]
+        row = found.row
+        summary = OptimizationSummary.of(row, timezone)
+        return cls(
+            **dict(summary),
+            options=row.options,
+            proposal=_proposal(found),
+            failure=Failure.model_validate(row.failure) if row.failure else None,
+        )
+
+
+def _proposal(found: Optimization) -> ProposalPublic | None:
+    row, diff = found.row, found.diff
+    if row.plan is None:
+        return None
+    return ProposalPublic(
+        kpis=PlanKpis.model_validate(row.plan["kpis"]),
+        solver=SolverReport.model_validate(row.solver),
+        counts=diff.counts() if diff else None,
+        stale=diff.stale if diff else None,
+        changed_case_ids=list(diff.changed_case_ids) if diff else None,
+        cases=[CaseChangePublic.of(c, found) for c in diff.cases] if diff else None,
+    )

@@ -1,0 +1,62 @@
+"""The time an optimization problem may offer: what is open or available, less what is taken.
+
+Bookings outside the problem keep their rooms, people and units; the optimizer is not told
+about them as cases, so their time is taken out of what it may use (`contracts.calendar.spans`
+does the set arithmetic). A person's daily maximum counts those bookings' minutes too: on a day
+they already work, only what is left of the maximum is offered (`within_daily_budget`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from contracts.calendar.spans import Span, merge
+
+_MINUTE = timedelta(minutes=1)
+
+
+def minutes_by_day(spans: Iterable[Span], tz: ZoneInfo) -> dict[date, int]:
+    """Minutes per local date of each span's start: how a person's daily maximum counts."""
+    found: dict[date, int] = defaultdict(int)
+    for span in spans:
+        found[span.start.astimezone(tz).date()] += span.minutes
+    return dict(found)
+
+
+def within_daily_budget(
+    available: Iterable[Span], used: Mapping[date, int], limit: int | None, tz: ZoneInfo
+) -> list[Span]:
+    """`available` with, on each local date of `used`, at most `limit - used` minutes left.
+
+    The earliest time of such a day is kept: which part is offered matters less than that a
+    plan never asks more of anyone than the bookings it cannot see leave them.
+    """
+    if limit is None or not used:
+        return merge(available)
+    kept: list[Span] = []
+    budget = {day: limit - minutes for day, minutes in used.items()}
+    for day, piece in _by_local_day(merge(available), tz):
+        if day not in budget:
+            kept.append(piece)
+            continue
+        taken = min(piece.minutes, budget[day])
+        if taken <= 0:
+            continue
+        kept.append(Span(piece.start, piece.start + taken * _MINUTE))
+        budget[day] -= taken
+    return merge(kept)
+
+
+def _by_local_day(spans: Iterable[Span], tz: ZoneInfo) -> Iterator[tuple[date, Span]]:
+    """Each span cut at local midnights, with the local date of each piece."""
+    for span in spans:
+        start = span.start
+        while start < span.end:
+            day = start.astimezone(tz).date()
+            midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
+            end = min(span.end, midnight)
+            yield day, Span(start, end)
+            start = end

@@ -1,0 +1,338 @@
+"""Optimizations: ask the optimizer for a proposal, read it against the current plan, decide.
+
+A request stores the whole problem sent and each case's version then; the optimizer's answer
+arrives by event (`handlers/optimizer_schedules.py`). Applying books every moved and added case
+in one transaction through `booking.place`, which re-checks every rule, and only if no case of
+the problem changed since the request; cases the plan leaves out keep what they have.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.events.scheduling_optimization_requests import OptimizationRequested
+from contracts.events.scheduling_surgeries import Booking, StaffAssignment
+from contracts.planning import Plan, UnscheduledCase
+from contracts.vocabulary import StaffRole
+from servicekit.auth import Principal
+from servicekit.db import UnitOfWork
+from servicekit.etags import ensure_fresh
+from servicekit.pages import PageRequest
+from servicekit.problems import Problem
+from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling_service import audit_log, booking, cases, planning_problem
+from scheduling_service.db.tables import optimizations, staff, surgery_requests
+from scheduling_service.domain import proposals
+from scheduling_service.domain.proposals import Placement, ProposalDiff
+from scheduling_service.settings import SchedulingSettings
+
+# Every column but the problem itself (it can run to megabytes), and the problem's size.
+_SIZE = {
+    "case_count": "cases",
+    "room_count": "rooms",
+    "staff_count": "staff",
+    "unit_count": "equipment_units",
+    "block_count": "blocks",
+}
+_COLUMNS = [c for c in optimizations.c if c.name != "problem"] + [
+    func.jsonb_array_length(optimizations.c.problem[key]).label(label)
+    for label, key in _SIZE.items()
+]
+_UNDECIDED = ("proposed", "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class Optimization:
+    """A stored optimization and, while it awaits a decision, its diff against the plan now."""
+
+    row: Row[Any]
+    diff: ProposalDiff | None = None
+    statuses: dict[uuid.UUID, str] = field(default_factory=dict)
+    surgeons: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    # The role each person fills: as booked now, and as the read model says for the proposal.
+    booked_roles: dict[uuid.UUID, dict[uuid.UUID, StaffRole]] = field(default_factory=dict)
+    roles: dict[uuid.UUID, StaffRole] = field(default_factory=dict)
+
+    def role(self, case_id: uuid.UUID, staff_id: uuid.UUID) -> StaffRole | None:
+        """The role a person would fill: the read model's, else the one they fill now."""
+        return self.roles.get(staff_id) or self.booked_roles.get(case_id, {}).get(staff_id)
+
+
+async def request(
+    uow: UnitOfWork, ask: planning_problem.Ask, *, settings: SchedulingSettings, by: Principal
+) -> uuid.UUID:
+    """Builds the problem, stores it and emits `OptimizationRequested`, in one transaction."""
+    built = await planning_problem.build(
+        uow.session, ask, timezone=settings.hospital_timezone, now=datetime.now(UTC)
+    )
+    request_id = uuid.uuid4()
+    requested_by = _uuid_or_none(by.user_id)
+    await uow.session.execute(
+        insert(optimizations).values(
+            request_id=request_id,
+            status="requested",
+            requested_by=requested_by,
+            horizon_start=ask.first,
+            horizon_end=ask.last,
+            options=_options(ask, built.left_out),
+            problem=built.problem.model_dump(mode="json"),
+            case_versions={str(k): v for k, v in built.case_versions.items()},
+        )
+    )
+    await uow.outbox.add(
+        OptimizationRequested(
+            request_id=request_id, requested_by=requested_by, problem=built.problem
+        )
+    )
+    problem = built.problem
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(by),
+        action="optimization.request",
+        record_id=request_id,
+        details={
+            "horizon": [ask.first.isoformat(), ask.last.isoformat()],
+            "surgery_ids": [str(c.case_id) for c in problem.cases],
+            "room_ids": [str(r.room_id) for r in problem.rooms],
+            "left_out": [str(u.case_id) for u in built.left_out],
+        },
+    )
+    return request_id
+
+
+def _options(ask: planning_problem.Ask, left_out: Collection[UnscheduledCase]) -> dict[str, Any]:
+    return {
+        "room_ids": [str(i) for i in ask.room_ids] if ask.room_ids is not None else None,
+        "surgery_ids": [str(i) for i in ask.surgery_ids] if ask.surgery_ids is not None else None,
+        "locked_surgery_ids": sorted(str(i) for i in ask.locked_ids),
+        "respect_blocks": ask.respect_blocks,
+        "time_limit_seconds": ask.time_limit_seconds,
+        "objective_weights": ask.objective_weights.model_dump(mode="json"),
+        "left_out": [u.model_dump(mode="json") for u in left_out],
+    }
+
+
+async def list_optimizations(
+    uow: UnitOfWork, page: PageRequest, *, status: str | None, by: Principal
+) -> tuple[list[Row[Any]], int]:
+    """Newest first; one audit entry naming what it returned."""
+    conditions = [optimizations.c.status == status] if status else []
+    session = uow.session
+    total = await session.scalar(select(func.count()).select_from(optimizations).where(*conditions))
+    rows = (
+        await session.execute(
+            select(*_COLUMNS)
+            .where(*conditions)
+            .order_by(optimizations.c.requested_at.desc(), optimizations.c.request_id)
+            .offset(page.offset)
+            .limit(page.limit)
+        )
+    ).all()
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(by),
+        action="optimization.list",
+        record_id="*",
+        details={"request_ids": [str(r.request_id) for r in rows], "status": status},
+    )
+    return list(rows), int(total or 0)
+
+
+async def get(uow: UnitOfWork, request_id: uuid.UUID, *, by: Principal) -> Optimization:
+    """The optimization; while proposed, with its diff against the current plan."""
+    found = await read(uow.session, request_id)
+    await audit_log.record(
+        uow, actor=audit_log.actor(by), action="optimization.read", record_id=request_id
+    )
+    return found
+
+
+async def read(session: AsyncSession, request_id: uuid.UUID, *, lock: bool = False) -> Optimization:
+    row = await _row(session, request_id, lock=lock)
+    plan = Plan.model_validate(row.plan) if row.plan is not None else None
+    if row.status != "proposed" or plan is None:
+        return Optimization(row)
+    then = _versions(row)
+    now = await _current_cases(session, then, lock=lock)
+    current = await cases.bookings_of(session, list(then))
+    left_out = [UnscheduledCase.model_validate(u) for u in row.options.get("left_out", [])]
+    diff = proposals.diff(
+        plan,
+        {i: _placement(b, now[i].surgeon_id) for i, b in current.items() if i in now},
+        versions_then=then,
+        versions_now={i: r.version for i, r in now.items()},
+        left_out=left_out,
+    )
+    people = {s for a in plan.assignments for s in a.staff_ids}
+    return Optimization(
+        row,
+        diff,
+        statuses={i: r.status for i, r in now.items()},
+        surgeons={i: r.surgeon_id for i, r in now.items()},
+        booked_roles={i: {a.staff_id: a.role for a in b.staff} for i, b in current.items()},
+        roles=await _roles(session, people),
+    )
+
+
+async def apply(
+    uow: UnitOfWork,
+    request_id: uuid.UUID,
+    *,
+    settings: SchedulingSettings,
+    by: Principal,
+    if_match: str | None = None,
+) -> None:
+    """Books every moved and added case where the plan says, all or nothing."""
+    found = await read(uow.session, request_id, lock=True)
+    row = found.row
+    ensure_fresh(if_match, row.version)
+    if row.status != "proposed" or found.diff is None:
+        raise Problem(
+            409, f"Only a proposed optimization can be applied; this one is {row.status}."
+        )
+    diff = found.diff
+    if diff.stale:
+        changed = [str(i) for i in diff.changed_case_ids]
+        raise Problem(
+            409,
+            "The proposal is stale: these cases changed since it was requested: "
+            f"{', '.join(changed)}. Request a new optimization.",
+            title="Stale proposal",
+            stale_case_ids=changed,
+        )
+    placements = {
+        case_id: _booking_placement(found, case_id, p) for case_id, p in diff.to_apply().items()
+    }
+    if placements:
+        await booking.place(uow, placements, settings=settings, actor=by, run_id=row.run_id)
+    await _decide(uow.session, request_id, "applied", by)
+    counts = diff.counts()
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(by),
+        action="optimization.apply",
+        record_id=request_id,
+        details={
+            "run_id": str(row.run_id) if row.run_id else None,
+            "booked": [str(i) for i in placements],
+            "moved": counts[proposals.Change.MOVED],
+            "added": counts[proposals.Change.ADDED],
+        },
+    )
+
+
+def _booking_placement(
+    found: Optimization, case_id: uuid.UUID, proposed: Placement
+) -> booking.Placement:
+    staff_assignments = []
+    for staff_id in sorted(proposed.staff_ids):
+        role = found.role(case_id, staff_id)
+        if role is None:
+            raise Problem(
+                409,
+                f"Staff member {staff_id}, whom the proposal assigns to case {case_id}, is no "
+                "longer known to scheduling. Request a new optimization.",
+            )
+        staff_assignments.append(StaffAssignment(staff_id=staff_id, role=role))
+    return booking.Placement(
+        room_id=proposed.room_id,
+        start=proposed.start,
+        staff=tuple(staff_assignments),
+        equipment_unit_ids=tuple(sorted(proposed.unit_ids)),
+    )
+
+
+async def reject(
+    uow: UnitOfWork, request_id: uuid.UUID, *, by: Principal, if_match: str | None = None
+) -> None:
+    row = await _row(uow.session, request_id, lock=True)
+    ensure_fresh(if_match, row.version)
+    if row.status not in _UNDECIDED:
+        raise Problem(
+            409,
+            f"Only a proposed or failed optimization can be rejected; this one is {row.status}.",
+        )
+    await _decide(uow.session, request_id, "rejected", by)
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(by),
+        action="optimization.reject",
+        record_id=request_id,
+        details={"was": row.status},
+    )
+
+
+async def _decide(session: AsyncSession, request_id: uuid.UUID, status: str, by: Principal) -> None:
+    await session.execute(
+        update(optimizations)
+        .where(optimizations.c.request_id == request_id)
+        .values(
+            status=status,
+            decided_by=_uuid_or_none(by.user_id),
+            decided_at=func.now(),
+            version=optimizations.c.version + 1,
+        )
+    )
+
+
+async def _row(session: AsyncSession, request_id: uuid.UUID, *, lock: bool) -> Row[Any]:
+    query = select(*_COLUMNS).where(optimizations.c.request_id == request_id)
+    if lock:
+        query = query.with_for_update(of=optimizations)
+    row = (await session.execute(query)).first()
+    if row is None:
+        raise Problem(404, f"There is no optimization {request_id}.")
+    return row
+
+
+async def _current_cases(
+    session: AsyncSession, ids: Collection[uuid.UUID], *, lock: bool
+) -> dict[uuid.UUID, Row[Any]]:
+    """The cases as they are now; locked in id order (as `booking.place` locks them) to apply."""
+    query = (
+        select(
+            surgery_requests.c.surgery_id,
+            surgery_requests.c.version,
+            surgery_requests.c.status,
+            surgery_requests.c.surgeon_id,
+        )
+        .where(surgery_requests.c.surgery_id.in_(list(ids)))
+        .order_by(surgery_requests.c.surgery_id)
+    )
+    if lock:
+        query = query.with_for_update()
+    return {row.surgery_id: row for row in await session.execute(query)}
+
+
+async def _roles(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, StaffRole]:
+    if not ids:
+        return {}
+    query = select(staff.c.staff_id, staff.c.role).where(staff.c.staff_id.in_(list(ids)))
+    return {row.staff_id: StaffRole(row.role) for row in await session.execute(query)}
+
+
+def _versions(row: Row[Any]) -> dict[uuid.UUID, int]:
+    return {uuid.UUID(k): int(v) for k, v in row.case_versions.items()}
+
+
+def _placement(current: Booking, surgeon_id: uuid.UUID) -> Placement:
+    return Placement(
+        room_id=current.room_id,
+        start=current.start,
+        end=current.end,
+        staff_ids=frozenset(a.staff_id for a in current.staff if a.staff_id != surgeon_id),
+        unit_ids=frozenset(current.equipment_unit_ids),
+    )
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None

@@ -1,0 +1,316 @@
+"""Building an optimization problem from the database: the cases asked for, and their world.
+
+The cases are those asked for, or by default every waiting case that may start by the
+horizon's end and every booked case starting in the horizon in the chosen rooms. Their world is
+what `planning_resources` reads: rooms, people, units and blocks with the time they may offer.
+Every time in the problem is UTC and starts no earlier than now: a plan never looks back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from contracts.calendar.spans import Span
+from contracts.events.resources_operating_rooms import OperatingRoomUpserted
+from contracts.events.scheduling_surgeries import Booking
+from contracts.planning import (
+    CurrentBooking,
+    Horizon,
+    ObjectiveWeights,
+    OptimizationProblem,
+    PlanningCase,
+    PlanningStaffMember,
+    UnscheduledCase,
+)
+from contracts.vocabulary import StaffRequirement, StaffRole
+from pydantic import ValidationError
+from servicekit.problems import Problem
+from sqlalchemy import Row, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling_service import cases, planning_resources, resources_view
+from scheduling_service.db.tables import bookings, surgery_requests
+from scheduling_service.domain.lifecycle import BOOKED, WAITING
+from scheduling_service.planning_resources import held_by
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """What a coordinator asked to plan; None means "the default" (see the module)."""
+
+    first: date
+    last: date
+    room_ids: tuple[uuid.UUID, ...] | None = None
+    surgery_ids: tuple[uuid.UUID, ...] | None = None
+    locked_ids: frozenset[uuid.UUID] = frozenset()
+    respect_blocks: bool = True
+    time_limit_seconds: float = 30.0
+    objective_weights: ObjectiveWeights = field(default_factory=ObjectiveWeights)
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    problem: OptimizationProblem
+    case_versions: dict[uuid.UUID, int]
+    # Cases asked for that no plan could place, kept out before solving, and why.
+    left_out: tuple[UnscheduledCase, ...]
+
+
+async def build(session: AsyncSession, ask: Ask, *, timezone: str, now: datetime) -> Built:
+    tz = ZoneInfo(timezone)
+    horizon = _horizon(ask, tz, now)
+    rooms = await _chosen_rooms(session, ask.room_ids)
+    rows = await _chosen_cases(session, ask, horizon, [r.room_id for r in rooms])
+    current = await cases.bookings_of(session, [r.surgery_id for r in rows])
+    _check_booked_in_horizon(rows, current, horizon, ask.locked_ids)
+    ids = [r.surgery_id for r in rows]
+    booked = await held_by(session, horizon, ids, inside=True)
+    taken = await held_by(session, horizon, ids, inside=False)
+    staff = await planning_resources.planning_staff(
+        session,
+        horizon,
+        roles={StaffRole(r["role"]) for row in rows for r in row.staff_roles_needed},
+        surgeons={row.surgeon_id for row in rows},
+        booked=booked,
+        taken=taken,
+    )
+    surgeons = {s.staff_id for s in staff if StaffRole.SURGEON in s.roles}
+    planned = [row for row in rows if row.surgeon_id in surgeons]
+    left_out = tuple(_without_surgeon(row) for row in rows if row.surgeon_id not in surgeons)
+    problem_rooms, blocks = await planning_resources.planning_rooms(
+        session,
+        horizon,
+        rooms,
+        booked_elsewhere=booked.rooms,
+        taken=taken,
+        surgeons=surgeons,
+        respect_blocks=ask.respect_blocks,
+    )
+    units = await planning_resources.planning_units(
+        session,
+        horizon,
+        types={t for row in rows for t in row.equipment_types},
+        only_room=problem_rooms[0].room_id if len(problem_rooms) == 1 else None,
+        booked=booked,
+        taken=taken,
+    )
+    if not planned:
+        raise Problem(422, _nothing_to_plan(rows, left_out), left_out=_ids(left_out))
+    planning_cases = [
+        _planning_case(row, current.get(row.surgery_id), row.surgery_id in ask.locked_ids)
+        for row in planned
+    ]
+    problem = _problem(ask, timezone, planning_cases, problem_rooms, staff, units, blocks)
+    versions = {row.surgery_id: row.version for row in planned}
+    return Built(problem=problem, case_versions=versions, left_out=left_out)
+
+
+def _horizon(ask: Ask, tz: ZoneInfo, now: datetime) -> planning_resources.Horizon:
+    today = now.astimezone(tz).date()
+    if ask.first < today:
+        raise Problem(
+            422, f"The horizon starts on {ask.first}, before today ({today}); plan from today on."
+        )
+    days = resources_view.whole_days(ask.first, ask.last, tz)
+    window = Span(max(days.start, now), days.end)
+    return planning_resources.Horizon(ask.first, ask.last, window)
+
+
+async def _chosen_rooms(
+    session: AsyncSession, room_ids: Sequence[uuid.UUID] | None
+) -> list[OperatingRoomUpserted]:
+    if room_ids is None:
+        known = await resources_view.rooms_by_id(session)
+        chosen = [r for r in known.values() if r.retired_at is None and r.status != "retired"]
+        if not chosen:
+            raise Problem(422, "There is no operating room in service to plan.")
+        return sorted(chosen, key=lambda r: r.code)
+    known = await resources_view.rooms_by_id(session, room_ids)
+    if unknown := [str(i) for i in room_ids if i not in known]:
+        raise Problem(422, f"Unknown operating rooms: {', '.join(unknown)}.", room_ids=unknown)
+    retired = [str(i) for i in room_ids if known[i].retired_at is not None]
+    if retired:
+        raise Problem(422, f"Retired operating rooms: {', '.join(retired)}.", room_ids=retired)
+    return [known[i] for i in room_ids]
+
+
+async def _chosen_cases(
+    session: AsyncSession,
+    ask: Ask,
+    horizon: planning_resources.Horizon,
+    room_ids: Collection[uuid.UUID],
+) -> list[Row[Any]]:
+    wanted = set(ask.locked_ids)
+    if ask.surgery_ids is not None:
+        wanted |= set(ask.surgery_ids)
+    else:
+        wanted |= await _default_cases(session, ask.last, horizon.window, room_ids)
+    rows = (
+        await session.execute(
+            select(surgery_requests)
+            .where(surgery_requests.c.surgery_id.in_(list(wanted)))
+            .order_by(surgery_requests.c.surgery_id)
+        )
+    ).all()
+    found = {row.surgery_id for row in rows}
+    if unknown := sorted(str(i) for i in wanted - found):
+        raise Problem(422, f"Unknown surgery requests: {', '.join(unknown)}.", surgery_ids=unknown)
+    plannable = WAITING | BOOKED
+    if refused := [str(r.surgery_id) for r in rows if r.status not in plannable]:
+        raise Problem(
+            422,
+            "Only waiting (requested, postponed) and booked (scheduled, confirmed) cases can be "
+            f"planned; these are not: {', '.join(refused)}.",
+            surgery_ids=refused,
+        )
+    return list(rows)
+
+
+async def _default_cases(
+    session: AsyncSession, last: date, window: Span, room_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    waiting = select(surgery_requests.c.surgery_id).where(
+        surgery_requests.c.status.in_([s.value for s in WAITING]),
+        or_(surgery_requests.c.earliest_date.is_(None), surgery_requests.c.earliest_date <= last),
+    )
+    booked = (
+        select(surgery_requests.c.surgery_id)
+        .join(bookings, bookings.c.surgery_id == surgery_requests.c.surgery_id)
+        .where(
+            surgery_requests.c.status.in_([s.value for s in BOOKED]),
+            bookings.c.starts_at >= window.start,
+            bookings.c.starts_at < window.end,
+            bookings.c.room_id.in_(list(room_ids)),
+        )
+    )
+    return set(await session.scalars(waiting)) | set(await session.scalars(booked))
+
+
+def _check_booked_in_horizon(
+    rows: Sequence[Row[Any]],
+    current: Mapping[uuid.UUID, Booking],
+    horizon: planning_resources.Horizon,
+    locked: Collection[uuid.UUID],
+) -> None:
+    """A booked case is planned from where it is: that must be ahead, within the horizon."""
+    window = horizon.window
+    outside = [
+        str(r.surgery_id)
+        for r in rows
+        if r.status in BOOKED
+        and not (
+            r.surgery_id in current and window.start <= current[r.surgery_id].start < window.end
+        )
+    ]
+    if outside:
+        raise Problem(
+            422,
+            "These booked cases start outside the horizon (or have started): "
+            f"{', '.join(outside)}; widen the horizon or leave them out.",
+            surgery_ids=outside,
+        )
+    if unbooked := sorted(
+        str(r.surgery_id) for r in rows if r.surgery_id in locked and r.status not in BOOKED
+    ):
+        raise Problem(
+            422,
+            "Only booked cases can be locked where they are; these are not: "
+            f"{', '.join(unbooked)}.",
+            surgery_ids=unbooked,
+        )
+
+
+def _planning_case(row: Row[Any], booking: Booking | None, locked: bool) -> PlanningCase:
+    return PlanningCase(
+        case_id=row.surgery_id,
+        surgeon_id=row.surgeon_id,
+        specialty=row.specialty,
+        duration_minutes=row.expected_duration_minutes,
+        setup_minutes=row.setup_minutes,
+        cleanup_minutes=row.cleanup_minutes,
+        priority=row.priority,
+        earliest_date=row.earliest_date,
+        due_date=row.due_date,
+        required_capabilities=tuple(row.required_capabilities),
+        equipment_types=tuple(row.equipment_types),
+        staff_roles_needed=tuple(
+            StaffRequirement.model_validate(r) for r in row.staff_roles_needed
+        ),
+        current_booking=_current(booking, row.surgeon_id),
+        locked=locked,
+    )
+
+
+def _current(booking: Booking | None, surgeon_id: uuid.UUID) -> CurrentBooking | None:
+    """The booking as the optimizer reads it: its people besides the (implicit) surgeon."""
+    if booking is None:
+        return None
+    return CurrentBooking(
+        room_id=booking.room_id,
+        start=booking.start,
+        end=booking.end,
+        staff_ids=tuple(a.staff_id for a in booking.staff if a.staff_id != surgeon_id),
+        equipment_unit_ids=booking.equipment_unit_ids,
+    )
+
+
+def _without_surgeon(row: Row[Any]) -> UnscheduledCase:
+    return UnscheduledCase(
+        case_id=row.surgery_id,
+        reason="no_staff",
+        detail=f"Its surgeon {row.surgeon_id} is not an active surgeon with time in the horizon.",
+    )
+
+
+def _nothing_to_plan(rows: Sequence[Row[Any]], left_out: Sequence[UnscheduledCase]) -> str:
+    if not rows:
+        return (
+            "There is no case to plan: no waiting case fits the horizon and none is booked in it."
+        )
+    return (
+        f"There is no case to plan: the surgeons of all {len(left_out)} cases asked for have no "
+        "time in the horizon."
+    )
+
+
+def _problem(
+    ask: Ask,
+    timezone: str,
+    planning_cases: list[PlanningCase],
+    rooms: list,
+    staff: list[PlanningStaffMember],
+    units: list,
+    blocks: list,
+) -> OptimizationProblem:
+    try:
+        return OptimizationProblem(
+            horizon=Horizon(start_date=ask.first, end_date=ask.last, timezone=timezone),
+            cases=tuple(planning_cases),
+            rooms=tuple(rooms),
+            staff=tuple(staff),
+            equipment_units=tuple(units),
+            blocks=tuple(blocks),
+            objective_weights=ask.objective_weights,
+            time_limit_seconds=ask.time_limit_seconds,
+            respect_blocks=ask.respect_blocks,
+        )
+    except ValidationError as exc:
+        # The contract's bounds (5,000 cases, 500 rooms, ...) or a read model gone inconsistent.
+        raise Problem(
+            422, f"The problem cannot be built as the optimizer takes it: {_first_error(exc)}"
+        ) from exc
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"])
+    return f"{where}: {error['msg']}" if where else error["msg"]
+
+
+def _ids(left_out: Sequence[UnscheduledCase]) -> list[str]:
+    return [str(u.case_id) for u in left_out]
