@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span, clip
-from contracts.calendar.wallclock import days, range_span
+from contracts.calendar.wallclock import days, local_moment
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted
 from servicekit.auth import Principal
@@ -182,12 +182,16 @@ async def _rooms_list(
     per_day: defaultdict[tuple[date, uuid.UUID], list[ListedCase]] = defaultdict(list)
     for case in cases:
         per_day[case.row.starts_at.astimezone(tz).date(), case.row.room_id].append(case)
-    opened = {room_id: open_time(room, query.first, query.last) for room_id, room in rooms.items()}
+    opened = {
+        room_id: _per_local_date(open_time(room, query.first, query.last), tz)
+        for room_id, room in rooms.items()
+    }
+    in_order = sorted(rooms.values(), key=lambda r: (r.code, str(r.room_id)))
     listed = DayList(query, timezone)
     for day in days(query.first, query.last):
         listed.rooms[day] = []
-        for room in sorted(rooms.values(), key=lambda r: (r.code, str(r.room_id))):
-            open_today = clip(opened[room.room_id], range_span(day, day, tz))
+        for room in in_order:
+            open_today = opened[room.room_id].get(day, [])
             held = per_day[day, room.room_id]
             if held or open_today or query.room_id is not None:
                 listed.rooms[day].append(RoomDay(room, open_today, held))
@@ -290,6 +294,19 @@ async def _units(session: AsyncSession, chosen: Any) -> defaultdict[uuid.UUID, l
     found: defaultdict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
     for row in rows:
         found[row.surgery_id].append(row)
+    return found
+
+
+def _per_local_date(spans: list[Span], tz: ZoneInfo) -> dict[date, list[Span]]:
+    """`spans` cut at local midnights, per local date (an overnight span is on both dates)."""
+    found: defaultdict[date, list[Span]] = defaultdict(list)
+    for span in spans:
+        start = span.start
+        while start < span.end:
+            day = start.astimezone(tz).date()
+            end = min(span.end, local_moment(day, "24:00", tz))
+            found[day].append(Span(start, end))
+            start = end
     return found
 
 
