@@ -273,3 +273,18 @@ async def test_refuses_unknown_rooms_and_people_and_bad_ranges(
     # Exactly the longest range is fine.
     last = WEDNESDAY + timedelta(days=scheduling.settings.max_range_days - 1)
     assert len((await _list(scheduling, DayListQuery(WEDNESDAY, last))).rooms) == 92
+
+
+async def test_local_dates_follow_the_clock_change(scheduling: Scheduling, made: Team) -> None:
+    # Amsterdam springs forward on Sunday 2027-03-28 at 02:00 (UTC+1 → UTC+2). 00:30 local that
+    # day is 23:30Z on the 27th; 07:00-19:00 local is 05:00-17:00Z.
+    sunday = date(2027, 3, 28)
+    night = await booked(scheduling, made, CaseFacts(at("2027-03-27T23:30:00Z")))
+    listed = await _list(scheduling, DayListQuery(sunday, sunday, room_id=made.room.room_id))
+    [room_day] = listed.rooms[sunday]
+    assert [c.row.surgery_id for c in room_day.cases] == [night]
+    [open_span] = room_day.open
+    assert (open_span.start, open_span.end) == (
+        at("2027-03-28T05:00:00Z"),
+        at("2027-03-28T17:00:00Z"),
+    )
