@@ -10,20 +10,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contracts.envelope import Event
-from contracts.events.audit import Actor
 from contracts.events.scheduling_surgeries import (
     Booking,
     StaffAssignment,
-    SurgeryRescheduled,
-    SurgeryScheduled,
-    SurgeryStatusChanged,
 )
-from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
@@ -32,8 +25,7 @@ from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, cases, placement_facts
-from scheduling_service.domain import lifecycle
+from scheduling_service import audit_log, booking_records, cases, placement_facts
 from scheduling_service.domain.booking_facts import CaseNeeds, Placement, Proposal, propose
 from scheduling_service.domain.conflicts import Conflict, find_conflicts
 from scheduling_service.placement_facts import Known
@@ -105,7 +97,7 @@ async def place(
     The cases are locked in id order and all their current bookings freed first, so cases may
     swap places; each placement is then judged against the database and against the others.
     Any conflict refuses the whole change (`409` naming every one, for the caller to roll back);
-    so does a booking that won a race between the check and the write. Does not commit.
+    so does a booking that lost a race between the check and the write. Does not commit.
     """
     session = uow.session
     ids = sorted(placements)
@@ -122,13 +114,17 @@ async def place(
         raise refused(found)
     made = {p.surgery_id: booking_of(case, p) for case, p in zip(needs, proposals, strict=True)}
     try:
-        await _write(session, made, known, booked_by=_user_id(actor), run_id=run_id)
+        await _write(
+            session, made, known, booked_by=booking_records.user_id_of(actor), run_id=run_id
+        )
     except IntegrityError as exc:
         _, found = await _judged(session, needs, proposals, settings)
         raise refused(found or [(ids[0] if len(ids) == 1 else None, _raced(exc))]) from None
     for row in rows:
         before, after = previous.get(row.surgery_id), made[row.surgery_id]
-        await _record(uow, row, before, after, actor=actor, run_id=run_id, reason=reason_code)
+        await booking_records.record(
+            uow, row, before, after, actor=actor, run_id=run_id, reason=reason_code
+        )
 
 
 def case_needs(row: Row[Any]) -> CaseNeeds:
@@ -155,7 +151,9 @@ def booking_of(case: CaseNeeds, proposal: Proposal) -> Booking:
         end=proposal.surgery.end,
         setup_minutes=case.setup_minutes,
         cleanup_minutes=case.cleanup_minutes,
-        staff=tuple(StaffAssignment(staff_id=s, role=role) for s, role in proposal.staff),
+        # In id order: bookings then take their people's rows in one order, and two of them
+        # sharing people wait for each other instead of deadlocking.
+        staff=tuple(StaffAssignment(staff_id=s, role=role) for s, role in sorted(proposal.staff)),
         equipment_unit_ids=proposal.unit_ids,
     )
 
@@ -230,98 +228,3 @@ def _raced(exc: IntegrityError) -> Conflict:
     resource_id = uuid.UUID(found.group(1)) if found else None
     message = f"Another booking took this {kind} at the same moment; check again and retry."
     return Conflict(f"{kind}_double_booked", message, kind, resource_id)  # type: ignore[arg-type]
-
-
-async def _record(
-    uow: UnitOfWork,
-    row: Row[Any],
-    before: Booking | None,
-    after: Booking,
-    *,
-    actor: Principal | uuid.UUID | str,
-    run_id: uuid.UUID | None,
-    reason: str | None,
-) -> None:
-    """The case's new status and version, its history line, its events and its audit entry."""
-    surgery_id, by = row.surgery_id, _user_id(actor)
-    action = "book" if lifecycle.Status(row.status) in lifecycle.WAITING else "reschedule"
-    target = lifecycle.next_status(row.status, action)
-    reason = reason if action == "reschedule" else None
-    version = await cases.bump(uow.session, surgery_id, status=target.value)
-    await cases.remember(
-        uow.session,
-        surgery_id,
-        from_status=row.status,
-        to_status=target.value,
-        booking=after,
-        changed_by=by,
-        reason_code=reason,
-        run_id=run_id,
-    )
-    for event in _events(row, target, before, after, by=by, run_id=run_id, reason=reason):
-        await uow.outbox.add(event)
-    details: dict[str, Any] = {
-        "from_status": row.status,
-        "to_status": target.value,
-        "version": version,
-        "booking": after.model_dump(mode="json"),
-        "previous_booking": before.model_dump(mode="json") if before else None,
-        "run_id": str(run_id) if run_id else None,
-        "reason_code": reason,
-    }
-    await audit_log.record(
-        uow, actor=_actor(actor), action=f"booking.{action}", record_id=surgery_id, details=details
-    )
-
-
-def _events(
-    row: Row[Any],
-    target: lifecycle.Status,
-    before: Booking | None,
-    after: Booking,
-    *,
-    by: uuid.UUID | None,
-    run_id: uuid.UUID | None,
-    reason: str | None,
-) -> list[Event]:
-    """`SurgeryScheduled` for a first booking, `SurgeryRescheduled` for a move; a confirmed case
-    that moves is scheduled again (it needs confirming), and says so."""
-    surgery_id = row.surgery_id
-    if before is None:
-        return [
-            SurgeryScheduled(surgery_id=surgery_id, booking=after, scheduled_by=by, run_id=run_id)
-        ]
-    events: list[Event] = [
-        SurgeryRescheduled(
-            surgery_id=surgery_id,
-            previous_booking=before,
-            new_booking=after,
-            rescheduled_by=by,
-            run_id=run_id,
-            reason_code=reason,
-        )
-    ]
-    if target != row.status:
-        events.append(
-            SurgeryStatusChanged(
-                surgery_id=surgery_id,
-                from_status=row.status,
-                to_status=target,
-                reason_code=reason,
-                changed_by=by,
-                changed_at=datetime.now(UTC),
-            )
-        )
-    return events
-
-
-def _user_id(actor: Principal | uuid.UUID | str) -> uuid.UUID | None:
-    raw = actor.user_id if isinstance(actor, Principal) else actor
-    try:
-        return raw if isinstance(raw, uuid.UUID) else uuid.UUID(raw)
-    except ValueError:
-        return None
-
-
-def _actor(actor: Principal | uuid.UUID | str) -> Actor:
-    return audit.user(actor.user_id if isinstance(actor, Principal) else actor)

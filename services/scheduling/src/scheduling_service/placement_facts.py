@@ -5,7 +5,7 @@ number of proposals."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from contracts.calendar.spans import Span
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted, StaffStatus
-from sqlalchemy import Column, Table, func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,14 +85,11 @@ async def gather(
         min(p.room_span.start for p in proposals) - _MARGIN,
         max(p.room_span.end for p in proposals) + _MARGIN,
     )
-    held = Holdings(
-        rooms=await _held(session, bookings, bookings.c.room_id, room_ids, window, besides),
-        staff=await _held(
-            session, staff_assignments, staff_assignments.c.staff_id, staff_ids, window, besides
-        ),
-        units=await _held(
-            session, equipment_usages, equipment_usages.c.unit_id, unit_ids, window, besides
-        ),
+    held = await _held(
+        session,
+        {"rooms": room_ids, "staff": staff_ids, "units": unit_ids},
+        window,
+        besides,
     )
     return Known(
         rooms=await resources_view.rooms_by_id(session, room_ids),
@@ -103,25 +100,46 @@ async def gather(
     )
 
 
+# kind → the table holding it, its resource column, its span column.
+_HOLDERS = {
+    "rooms": (bookings, bookings.c.room_id, bookings.c.room_period),
+    "staff": (staff_assignments, staff_assignments.c.staff_id, staff_assignments.c.period),
+    "units": (equipment_usages, equipment_usages.c.unit_id, equipment_usages.c.period),
+}
+
+
 async def _held(
     session: AsyncSession,
-    table: Table,
-    resource: Column[uuid.UUID],
-    ids: Collection[uuid.UUID],
+    ids: Mapping[str, Collection[uuid.UUID]],
     window: Span,
     besides: Collection[uuid.UUID],
-) -> tuple[Held, ...]:
-    if not ids:
-        return ()
-    period = table.c.room_period if table is bookings else table.c.period
-    query = select(table.c.surgery_id, resource, func.lower(period), func.upper(period)).where(
-        resource.in_(list(ids)),
-        period.overlaps(Range(window.start, window.end, bounds="[)")),
-    )
-    if besides:
-        query = query.where(table.c.surgery_id.not_in(list(besides)))
-    rows = (await session.execute(query)).all()
-    return tuple(Held(row[0], row[1], Span(row[2], row[3])) for row in rows)
+) -> Holdings:
+    """What other cases hold of `ids` within `window`, read in ONE statement: one snapshot, so
+    a booking committed meanwhile is seen whole (room, people, units) or not at all."""
+    parts = []
+    for kind, wanted in ids.items():
+        if not wanted:
+            continue
+        table, resource, period = _HOLDERS[kind]
+        part = select(
+            literal(kind).label("kind"),
+            table.c.surgery_id,
+            resource.label("resource_id"),
+            func.lower(period).label("start"),
+            func.upper(period).label("end"),
+        ).where(
+            resource.in_(list(wanted)),
+            period.overlaps(Range(window.start, window.end, bounds="[)")),
+        )
+        if besides:
+            part = part.where(table.c.surgery_id.not_in(list(besides)))
+        parts.append(part)
+    if not parts:
+        return Holdings()
+    found: dict[str, list[Held]] = {kind: [] for kind in _HOLDERS}
+    for row in await session.execute(union_all(*parts)):
+        found[row.kind].append(Held(row.surgery_id, row.resource_id, Span(row.start, row.end)))
+    return Holdings(**{kind: tuple(held) for kind, held in found.items()})
 
 
 def room_facts(room: OperatingRoomUpserted, proposal: Proposal) -> RoomFacts:

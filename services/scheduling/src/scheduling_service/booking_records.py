@@ -1,0 +1,119 @@
+"""What a booking or a move leaves behind: the case's new status and version, its history
+line, its events on `scheduling.surgeries.v1` and its audit entry."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.envelope import Event
+from contracts.events.audit import Actor
+from contracts.events.scheduling_surgeries import (
+    Booking,
+    SurgeryRescheduled,
+    SurgeryScheduled,
+    SurgeryStatusChanged,
+)
+from servicekit import audit
+from servicekit.auth import Principal
+from servicekit.db import UnitOfWork
+from sqlalchemy import Row
+
+from scheduling_service import audit_log, cases
+from scheduling_service.domain import lifecycle
+
+
+async def record(
+    uow: UnitOfWork,
+    row: Row[Any],
+    before: Booking | None,
+    after: Booking,
+    *,
+    actor: Principal | uuid.UUID | str,
+    run_id: uuid.UUID | None,
+    reason: str | None,
+) -> None:
+    """The case's new status and version, its history line, its events and its audit entry."""
+    surgery_id, by = row.surgery_id, user_id_of(actor)
+    action = "book" if lifecycle.Status(row.status) in lifecycle.WAITING else "reschedule"
+    target = lifecycle.next_status(row.status, action)
+    reason = reason if action == "reschedule" else None
+    version = await cases.bump(uow.session, surgery_id, status=target.value)
+    await cases.remember(
+        uow.session,
+        surgery_id,
+        from_status=row.status,
+        to_status=target.value,
+        booking=after,
+        changed_by=by,
+        reason_code=reason,
+        run_id=run_id,
+    )
+    for event in _events(row, target, before, after, by=by, run_id=run_id, reason=reason):
+        await uow.outbox.add(event)
+    details: dict[str, Any] = {
+        "from_status": row.status,
+        "to_status": target.value,
+        "version": version,
+        "booking": after.model_dump(mode="json"),
+        "previous_booking": before.model_dump(mode="json") if before else None,
+        "run_id": str(run_id) if run_id else None,
+        "reason_code": reason,
+    }
+    await audit_log.record(
+        uow, actor=_actor(actor), action=f"booking.{action}", record_id=surgery_id, details=details
+    )
+
+
+def _events(
+    row: Row[Any],
+    target: lifecycle.Status,
+    before: Booking | None,
+    after: Booking,
+    *,
+    by: uuid.UUID | None,
+    run_id: uuid.UUID | None,
+    reason: str | None,
+) -> list[Event]:
+    """`SurgeryScheduled` for a first booking, `SurgeryRescheduled` for a move; a confirmed case
+    that moves is scheduled again (it needs confirming), and says so."""
+    surgery_id = row.surgery_id
+    if before is None:
+        return [
+            SurgeryScheduled(surgery_id=surgery_id, booking=after, scheduled_by=by, run_id=run_id)
+        ]
+    events: list[Event] = [
+        SurgeryRescheduled(
+            surgery_id=surgery_id,
+            previous_booking=before,
+            new_booking=after,
+            rescheduled_by=by,
+            run_id=run_id,
+            reason_code=reason,
+        )
+    ]
+    if target != row.status:
+        events.append(
+            SurgeryStatusChanged(
+                surgery_id=surgery_id,
+                from_status=row.status,
+                to_status=target,
+                reason_code=reason,
+                changed_by=by,
+                changed_at=datetime.now(UTC),
+            )
+        )
+    return events
+
+
+def user_id_of(actor: Principal | uuid.UUID | str) -> uuid.UUID | None:
+    raw = actor.user_id if isinstance(actor, Principal) else actor
+    try:
+        return raw if isinstance(raw, uuid.UUID) else uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def _actor(actor: Principal | uuid.UUID | str) -> Actor:
+    return audit.user(actor.user_id if isinstance(actor, Principal) else actor)
