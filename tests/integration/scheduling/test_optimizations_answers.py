@@ -17,7 +17,7 @@ from contracts.events.optimizer_schedules import (
 )
 from contracts.planning import CaseAssignment, Plan, PlanKpis, SolverReport, UnscheduledCase
 from contracts.topics import OPTIMIZER_SCHEDULES
-from scheduling_service import booking, cases, optimizations
+from scheduling_service import booking, cases, optimization_decisions, optimizations
 from scheduling_service.handlers import optimizer_schedules
 from scheduling_service.planning_problem import Ask
 from servicekit.messaging.consumer import ConsumerConfig, HandlerMap, IdempotentConsumer
@@ -195,7 +195,9 @@ async def test_applying_books_each_added_case_with_the_run_and_leaves_out_cases_
     await deliver(scheduling, answer)
 
     async with scheduling.unit_of_work() as uow:
-        await optimizations.apply(uow, request_id, settings=scheduling.settings, by=coordinator())
+        await optimization_decisions.apply(
+            uow, request_id, settings=scheduling.settings, by=coordinator()
+        )
         await uow.commit()
 
     async with scheduling.unit_of_work() as uow:
@@ -228,7 +230,7 @@ async def test_applying_is_refused_naming_the_conflict_when_the_place_was_taken_
 
     with pytest.raises(Problem) as caught:
         async with scheduling.unit_of_work() as uow:
-            await optimizations.apply(
+            await optimization_decisions.apply(
                 uow, request_id, settings=scheduling.settings, by=coordinator()
             )
             await uow.commit()
@@ -258,11 +260,11 @@ async def test_a_failed_optimization_can_be_rejected_but_not_applied(
 
     with pytest.raises(Problem) as caught:
         async with scheduling.unit_of_work() as uow:
-            await optimizations.apply(
+            await optimization_decisions.apply(
                 uow, request_id, settings=scheduling.settings, by=coordinator()
             )
     assert caught.value.status == 409
     async with scheduling.unit_of_work() as uow:
-        await optimizations.reject(uow, request_id, by=coordinator())
+        await optimization_decisions.reject(uow, request_id, by=coordinator())
         await uow.commit()
     assert (await stored(scheduling, request_id)).row.status == "rejected"

@@ -1,9 +1,8 @@
-"""Optimizations: ask the optimizer for a proposal, read it against the current plan, decide.
+"""Optimizations: ask the optimizer for a proposal, and read it against the current plan.
 
 A request stores the whole problem sent and each case's version then; the optimizer's answer
-arrives by event (`handlers/optimizer_schedules.py`). Applying books every moved and added case
-in one transaction through `booking.place`, which re-checks every rule, and only if no case of
-the problem changed since the request; cases the plan leaves out keep what they have.
+arrives by event (`handlers/optimizer_schedules.py`); `optimization_decisions` applies or
+rejects it.
 """
 
 from __future__ import annotations
@@ -15,18 +14,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.events.scheduling_optimization_requests import OptimizationRequested
-from contracts.events.scheduling_surgeries import Booking, StaffAssignment
+from contracts.events.scheduling_surgeries import Booking
 from contracts.planning import Plan, UnscheduledCase
 from contracts.vocabulary import StaffRole
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
-from servicekit.etags import ensure_fresh
 from servicekit.pages import PageRequest
 from servicekit.problems import Problem
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, booking, cases, planning_problem
+from scheduling_service import audit_log, cases, planning_problem
 from scheduling_service.db.tables import optimizations, staff, surgery_requests
 from scheduling_service.domain import proposals
 from scheduling_service.domain.proposals import Placement, ProposalDiff
@@ -44,7 +42,6 @@ _COLUMNS = [c for c in optimizations.c if c.name != "problem"] + [
     func.jsonb_array_length(optimizations.c.problem[key]).label(label)
     for label, key in _SIZE.items()
 ]
-_UNDECIDED = ("proposed", "failed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +69,7 @@ async def request(
         uow.session, ask, timezone=settings.hospital_timezone, now=datetime.now(UTC)
     )
     request_id = uuid.uuid4()
-    requested_by = _uuid_or_none(by.user_id)
+    requested_by = uuid_or_none(by.user_id)
     await uow.session.execute(
         insert(optimizations).values(
             request_id=request_id,
@@ -154,7 +151,7 @@ async def get(uow: UnitOfWork, request_id: uuid.UUID, *, by: Principal) -> Optim
 
 
 async def read(session: AsyncSession, request_id: uuid.UUID, *, lock: bool = False) -> Optimization:
-    row = await _row(session, request_id, lock=lock)
+    row = await row_of(session, request_id, lock=lock)
     plan = Plan.model_validate(row.plan) if row.plan is not None else None
     if row.status != "proposed" or plan is None:
         return Optimization(row)
@@ -180,108 +177,7 @@ async def read(session: AsyncSession, request_id: uuid.UUID, *, lock: bool = Fal
     )
 
 
-async def apply(
-    uow: UnitOfWork,
-    request_id: uuid.UUID,
-    *,
-    settings: SchedulingSettings,
-    by: Principal,
-    if_match: str | None = None,
-) -> None:
-    """Books every moved and added case where the plan says, all or nothing."""
-    found = await read(uow.session, request_id, lock=True)
-    row = found.row
-    ensure_fresh(if_match, row.version)
-    if row.status != "proposed" or found.diff is None:
-        raise Problem(
-            409, f"Only a proposed optimization can be applied; this one is {row.status}."
-        )
-    diff = found.diff
-    if diff.stale:
-        changed = [str(i) for i in diff.changed_case_ids]
-        raise Problem(
-            409,
-            "The proposal is stale: these cases changed since it was requested: "
-            f"{', '.join(changed)}. Request a new optimization.",
-            title="Stale proposal",
-            stale_case_ids=changed,
-        )
-    placements = {
-        case_id: _booking_placement(found, case_id, p) for case_id, p in diff.to_apply().items()
-    }
-    if placements:
-        await booking.place(uow, placements, settings=settings, actor=by, run_id=row.run_id)
-    await _decide(uow.session, request_id, "applied", by)
-    counts = diff.counts()
-    await audit_log.record(
-        uow,
-        actor=audit_log.actor(by),
-        action="optimization.apply",
-        record_id=request_id,
-        details={
-            "run_id": str(row.run_id) if row.run_id else None,
-            "booked": [str(i) for i in placements],
-            "moved": counts[proposals.Change.MOVED],
-            "added": counts[proposals.Change.ADDED],
-        },
-    )
-
-
-def _booking_placement(
-    found: Optimization, case_id: uuid.UUID, proposed: Placement
-) -> booking.Placement:
-    staff_assignments = []
-    for staff_id in sorted(proposed.staff_ids):
-        role = found.role(case_id, staff_id)
-        if role is None:
-            raise Problem(
-                409,
-                f"Staff member {staff_id}, whom the proposal assigns to case {case_id}, is no "
-                "longer known to scheduling. Request a new optimization.",
-            )
-        staff_assignments.append(StaffAssignment(staff_id=staff_id, role=role))
-    return booking.Placement(
-        room_id=proposed.room_id,
-        start=proposed.start,
-        staff=tuple(staff_assignments),
-        equipment_unit_ids=tuple(sorted(proposed.unit_ids)),
-    )
-
-
-async def reject(
-    uow: UnitOfWork, request_id: uuid.UUID, *, by: Principal, if_match: str | None = None
-) -> None:
-    row = await _row(uow.session, request_id, lock=True)
-    ensure_fresh(if_match, row.version)
-    if row.status not in _UNDECIDED:
-        raise Problem(
-            409,
-            f"Only a proposed or failed optimization can be rejected; this one is {row.status}.",
-        )
-    await _decide(uow.session, request_id, "rejected", by)
-    await audit_log.record(
-        uow,
-        actor=audit_log.actor(by),
-        action="optimization.reject",
-        record_id=request_id,
-        details={"was": row.status},
-    )
-
-
-async def _decide(session: AsyncSession, request_id: uuid.UUID, status: str, by: Principal) -> None:
-    await session.execute(
-        update(optimizations)
-        .where(optimizations.c.request_id == request_id)
-        .values(
-            status=status,
-            decided_by=_uuid_or_none(by.user_id),
-            decided_at=func.now(),
-            version=optimizations.c.version + 1,
-        )
-    )
-
-
-async def _row(session: AsyncSession, request_id: uuid.UUID, *, lock: bool) -> Row[Any]:
+async def row_of(session: AsyncSession, request_id: uuid.UUID, *, lock: bool) -> Row[Any]:
     query = select(*_COLUMNS).where(optimizations.c.request_id == request_id)
     if lock:
         query = query.with_for_update(of=optimizations)
@@ -331,7 +227,7 @@ def _placement(current: Booking, surgeon_id: uuid.UUID) -> Placement:
     )
 
 
-def _uuid_or_none(value: str) -> uuid.UUID | None:
+def uuid_or_none(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:

@@ -24,7 +24,6 @@ from contracts.planning import (
     ObjectiveWeights,
     OptimizationProblem,
     PlanningCase,
-    PlanningStaffMember,
     UnscheduledCase,
 )
 from contracts.vocabulary import StaffRequirement, StaffRole
@@ -33,10 +32,9 @@ from servicekit.problems import Problem
 from sqlalchemy import Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import cases, planning_resources, resources_view
+from scheduling_service import cases, planning_horizon, planning_resources, resources_view
 from scheduling_service.db.tables import bookings, surgery_requests
 from scheduling_service.domain.lifecycle import BOOKED, WAITING
-from scheduling_service.planning_resources import held_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,49 +66,29 @@ async def build(session: AsyncSession, ask: Ask, *, timezone: str, now: datetime
     rows = await _chosen_cases(session, ask, horizon, [r.room_id for r in rooms])
     current = await cases.bookings_of(session, [r.surgery_id for r in rows])
     _check_booked_in_horizon(rows, current, horizon, ask.locked_ids)
-    ids = [r.surgery_id for r in rows]
-    booked = await held_by(session, horizon, ids, inside=True)
-    taken = await held_by(session, horizon, ids, inside=False)
-    staff = await planning_resources.planning_staff(
-        session,
-        horizon,
-        roles={StaffRole(r["role"]) for row in rows for r in row.staff_roles_needed},
-        surgeons={row.surgeon_id for row in rows},
-        booked=booked,
-        taken=taken,
+    needs = planning_resources.Needs(
+        case_ids=tuple(r.surgery_id for r in rows),
+        roles=frozenset(StaffRole(r["role"]) for row in rows for r in row.staff_roles_needed),
+        surgeons=frozenset(row.surgeon_id for row in rows),
+        equipment_types=frozenset(t for row in rows for t in row.equipment_types),
     )
-    surgeons = {s.staff_id for s in staff if StaffRole.SURGEON in s.roles}
-    planned = [row for row in rows if row.surgeon_id in surgeons]
-    left_out = tuple(_without_surgeon(row) for row in rows if row.surgeon_id not in surgeons)
-    problem_rooms, blocks = await planning_resources.planning_rooms(
-        session,
-        horizon,
-        rooms,
-        booked_elsewhere=booked.rooms,
-        taken=taken,
-        surgeons=surgeons,
-        respect_blocks=ask.respect_blocks,
+    world = await planning_resources.gather(
+        session, horizon, rooms, needs, respect_blocks=ask.respect_blocks
     )
-    units = await planning_resources.planning_units(
-        session,
-        horizon,
-        types={t for row in rows for t in row.equipment_types},
-        only_room=problem_rooms[0].room_id if len(problem_rooms) == 1 else None,
-        booked=booked,
-        taken=taken,
-    )
+    planned = [row for row in rows if row.surgeon_id in world.surgeons]
+    left_out = tuple(_without_surgeon(r) for r in rows if r.surgeon_id not in world.surgeons)
     if not planned:
         raise Problem(422, _nothing_to_plan(rows, left_out), left_out=_ids(left_out))
     planning_cases = [
         _planning_case(row, current.get(row.surgery_id), row.surgery_id in ask.locked_ids)
         for row in planned
     ]
-    problem = _problem(ask, timezone, planning_cases, problem_rooms, staff, units, blocks)
+    problem = _problem(ask, timezone, planning_cases, world)
     versions = {row.surgery_id: row.version for row in planned}
     return Built(problem=problem, case_versions=versions, left_out=left_out)
 
 
-def _horizon(ask: Ask, tz: ZoneInfo, now: datetime) -> planning_resources.Horizon:
+def _horizon(ask: Ask, tz: ZoneInfo, now: datetime) -> planning_horizon.Horizon:
     today = now.astimezone(tz).date()
     if ask.first < today:
         raise Problem(
@@ -118,7 +96,7 @@ def _horizon(ask: Ask, tz: ZoneInfo, now: datetime) -> planning_resources.Horizo
         )
     days = resources_view.whole_days(ask.first, ask.last, tz)
     window = Span(max(days.start, now), days.end)
-    return planning_resources.Horizon(ask.first, ask.last, window)
+    return planning_horizon.Horizon(ask.first, ask.last, window)
 
 
 async def _chosen_rooms(
@@ -142,7 +120,7 @@ async def _chosen_rooms(
 async def _chosen_cases(
     session: AsyncSession,
     ask: Ask,
-    horizon: planning_resources.Horizon,
+    horizon: planning_horizon.Horizon,
     room_ids: Collection[uuid.UUID],
 ) -> list[Row[Any]]:
     wanted = set(ask.locked_ids)
@@ -194,7 +172,7 @@ async def _default_cases(
 def _check_booked_in_horizon(
     rows: Sequence[Row[Any]],
     current: Mapping[uuid.UUID, Booking],
-    horizon: planning_resources.Horizon,
+    horizon: planning_horizon.Horizon,
     locked: Collection[uuid.UUID],
 ) -> None:
     """A booked case is planned from where it is: that must be ahead, within the horizon."""
@@ -279,22 +257,16 @@ def _nothing_to_plan(rows: Sequence[Row[Any]], left_out: Sequence[UnscheduledCas
 
 
 def _problem(
-    ask: Ask,
-    timezone: str,
-    planning_cases: list[PlanningCase],
-    rooms: list,
-    staff: list[PlanningStaffMember],
-    units: list,
-    blocks: list,
+    ask: Ask, timezone: str, planning_cases: list[PlanningCase], world: planning_resources.World
 ) -> OptimizationProblem:
     try:
         return OptimizationProblem(
             horizon=Horizon(start_date=ask.first, end_date=ask.last, timezone=timezone),
             cases=tuple(planning_cases),
-            rooms=tuple(rooms),
-            staff=tuple(staff),
-            equipment_units=tuple(units),
-            blocks=tuple(blocks),
+            rooms=tuple(world.rooms),
+            staff=tuple(world.staff),
+            equipment_units=tuple(world.units),
+            blocks=tuple(world.blocks),
             objective_weights=ask.objective_weights,
             time_limit_seconds=ask.time_limit_seconds,
             respect_blocks=ask.respect_blocks,

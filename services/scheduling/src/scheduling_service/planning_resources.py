@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span, clip, subtract
@@ -33,82 +32,73 @@ from contracts.planning import (
     PlanningRoom,
     PlanningStaffMember,
 )
-from contracts.values import UtcWindow
 from contracts.vocabulary import StaffRole
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service import resources_view
-from scheduling_service.db.tables import bookings, equipment_usages, staff, staff_assignments
+from scheduling_service.db.tables import staff
 from scheduling_service.domain.planning_time import minutes_by_day, within_daily_budget
-
-_DAY = timedelta(days=1)
+from scheduling_service.planning_horizon import Held, Horizon, held_by, windows
 
 
 @dataclass(frozen=True, slots=True)
-class Horizon:
-    """The local dates planned and their time in UTC: `window` starts no earlier than now."""
+class Needs:
+    """What the problem's cases need: their people's roles, surgeons, kinds of equipment."""
 
-    first: date
-    last: date
-    window: Span
+    case_ids: tuple[uuid.UUID, ...]
+    roles: frozenset[StaffRole]
+    surgeons: frozenset[uuid.UUID]
+    equipment_types: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    rooms: list[PlanningRoom]
+    staff: list[PlanningStaffMember]
+    units: list[PlanningEquipmentUnit]
+    blocks: list[PlanningBlock]
 
     @property
-    def dates(self) -> tuple[date, date]:
-        """A day wider on each side: people and rooms may keep another time zone's dates."""
-        return self.first - _DAY, self.last + _DAY
-
-    @property
-    def around(self) -> Span:
-        """The window widened by a day each side, for bookings counting in its daily limits."""
-        return Span(self.window.start - _DAY, self.window.end + _DAY)
+    def surgeons(self) -> set[uuid.UUID]:
+        """The surgeons offered: a case whose surgeon is not among them cannot be planned."""
+        return {s.staff_id for s in self.staff if StaffRole.SURGEON in s.roles}
 
 
-@dataclass
-class Held:
-    """Time held per room, person or unit, and a person's role and a unit's type when known."""
-
-    rooms: dict[uuid.UUID, list[Span]] = field(default_factory=lambda: defaultdict(list))
-    people: dict[uuid.UUID, list[Span]] = field(default_factory=lambda: defaultdict(list))
-    units: dict[uuid.UUID, list[Span]] = field(default_factory=lambda: defaultdict(list))
-    roles: dict[uuid.UUID, StaffRole] = field(default_factory=dict)
-    unit_kinds: dict[uuid.UUID, tuple[str, int]] = field(default_factory=dict)
-
-
-async def held_by(
-    session: AsyncSession, horizon: Horizon, case_ids: Collection[uuid.UUID], *, inside: bool
-) -> Held:
-    """What the bookings of `case_ids` hold (`inside`), or every other booking's, near the
-    horizon."""
-    ids = list(case_ids)
-    around = Range(horizon.around.start, horizon.around.end, bounds="[)")
-
-    def whose(column):
-        return column.in_(ids) if inside else column.not_in(ids)
-
-    held = Held()
-    for row in await session.execute(
-        select(bookings.c.room_id, bookings.c.room_period).where(
-            whose(bookings.c.surgery_id), bookings.c.room_period.overlaps(around)
-        )
-    ):
-        held.rooms[row.room_id].append(_span(row.room_period))
-    for row in await session.execute(
-        select(staff_assignments).where(
-            whose(staff_assignments.c.surgery_id), staff_assignments.c.period.overlaps(around)
-        )
-    ):
-        held.people[row.staff_id].append(_span(row.period))
-        held.roles[row.staff_id] = StaffRole(row.role)
-    for row in await session.execute(
-        select(equipment_usages).where(
-            whose(equipment_usages.c.surgery_id), equipment_usages.c.period.overlaps(around)
-        )
-    ):
-        held.units[row.unit_id].append(_span(row.period))
-        held.unit_kinds[row.unit_id] = (row.equipment_type, row.turnaround_minutes)
-    return held
+async def gather(
+    session: AsyncSession,
+    horizon: Horizon,
+    rooms: Sequence[OperatingRoomUpserted],
+    needs: Needs,
+    *,
+    respect_blocks: bool,
+) -> World:
+    """Everything the cases may use, with the time it offers them."""
+    booked = await held_by(session, horizon, needs.case_ids, inside=True)
+    taken = await held_by(session, horizon, needs.case_ids, inside=False)
+    staff = await planning_staff(
+        session, horizon, roles=needs.roles, surgeons=needs.surgeons, booked=booked, taken=taken
+    )
+    surgeons = {s.staff_id for s in staff if StaffRole.SURGEON in s.roles}
+    problem_rooms, blocks = await planning_rooms(
+        session,
+        horizon,
+        rooms,
+        booked_elsewhere=booked.rooms,
+        taken=taken,
+        surgeons=surgeons,
+        respect_blocks=respect_blocks,
+    )
+    only_room = problem_rooms[0].room_id if len(problem_rooms) == 1 else None
+    units = await planning_units(
+        session,
+        horizon,
+        types=needs.equipment_types,
+        only_room=only_room,
+        booked=booked,
+        taken=taken,
+    )
+    return World(problem_rooms, staff, units, blocks)
 
 
 async def planning_staff(
@@ -143,7 +133,7 @@ async def planning_staff(
             PlanningStaffMember(
                 staff_id=staff_id,
                 roles=(role,),
-                available_intervals=_windows(free),
+                available_intervals=windows(free),
                 max_minutes_per_day=member.max_minutes_per_day if member else None,
             )
         )
@@ -187,7 +177,7 @@ async def planning_units(
             PlanningEquipmentUnit(
                 unit_id=unit_id,
                 equipment_type=kind,
-                available_intervals=_windows(free),
+                available_intervals=windows(free),
                 turnaround_minutes=turnaround,
             )
         )
@@ -221,7 +211,7 @@ async def planning_rooms(
             PlanningRoom(
                 room_id=room_id,
                 capabilities=capabilities,
-                open_intervals=_windows(clip(spans, horizon.window)),
+                open_intervals=windows(clip(spans, horizon.window)),
             )
         )
     return found, blocks
@@ -229,7 +219,7 @@ async def planning_rooms(
 
 def _room(room: OperatingRoomUpserted, free: list[Span]) -> PlanningRoom:
     return PlanningRoom(
-        room_id=room.room_id, capabilities=room.capabilities, open_intervals=_windows(free)
+        room_id=room.room_id, capabilities=room.capabilities, open_intervals=windows(free)
     )
 
 
@@ -266,11 +256,3 @@ async def _blocks(
                 )
             )
     return found, reserved
-
-
-def _windows(spans: Iterable[Span]) -> tuple[UtcWindow, ...]:
-    return tuple(UtcWindow(start=s.start, end=s.end) for s in spans)
-
-
-def _span(period: Range) -> Span:
-    return Span(period.lower, period.upper)

@@ -9,7 +9,7 @@ from servicekit.deps import UnitOfWorkDep
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
-from scheduling_service import optimizations
+from scheduling_service import optimization_decisions, optimizations
 from scheduling_service.api.deps import IfMatch, PlannerDep, SettingsDep
 from scheduling_service.api.schemas.optimizations import (
     OptimizationCreate,
@@ -100,7 +100,9 @@ async def apply_optimization(
 ) -> OptimizationPublic:
     """Every rule is checked again. Cases the plan leaves out (unscheduled, unbooked) are left
     as they are: a booked case keeps its booking."""
-    await optimizations.apply(uow, request_id, settings=settings, by=planner, if_match=if_match)
+    await optimization_decisions.apply(
+        uow, request_id, settings=settings, by=planner, if_match=if_match
+    )
     found = await optimizations.read(uow.session, request_id)
     await uow.commit()
     return _shaped(found, settings, response)
@@ -122,7 +124,7 @@ async def reject_optimization(
     response: Response,
     if_match: IfMatch = None,
 ) -> OptimizationPublic:
-    await optimizations.reject(uow, request_id, by=planner, if_match=if_match)
+    await optimization_decisions.reject(uow, request_id, by=planner, if_match=if_match)
     found = await optimizations.read(uow.session, request_id)
     await uow.commit()
     return _shaped(found, settings, response)

@@ -1,0 +1,131 @@
+"""Deciding on a proposal: apply it, all or nothing and only if nothing changed, or reject it.
+
+Applying books every moved and added case where the plan says, in one transaction, through
+`booking.place`, which checks every rule again. Cases the plan leaves out (unscheduled,
+unbooked) keep what they have: a booked case keeps its booking.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from contracts.events.scheduling_surgeries import StaffAssignment
+from servicekit.auth import Principal
+from servicekit.db import UnitOfWork
+from servicekit.etags import ensure_fresh
+from servicekit.problems import Problem
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling_service import audit_log, booking, optimizations
+from scheduling_service.db.tables import optimizations as optimizations_table
+from scheduling_service.domain import proposals
+from scheduling_service.domain.proposals import Placement
+from scheduling_service.settings import SchedulingSettings
+
+_UNDECIDED = ("proposed", "failed")
+
+
+async def apply(
+    uow: UnitOfWork,
+    request_id: uuid.UUID,
+    *,
+    settings: SchedulingSettings,
+    by: Principal,
+    if_match: str | None = None,
+) -> None:
+    """Books every moved and added case where the plan says, all or nothing."""
+    found = await optimizations.read(uow.session, request_id, lock=True)
+    row = found.row
+    ensure_fresh(if_match, row.version)
+    if row.status != "proposed" or found.diff is None:
+        raise Problem(
+            409, f"Only a proposed optimization can be applied; this one is {row.status}."
+        )
+    diff = found.diff
+    _ensure_not_stale(diff)
+    placements = {
+        case_id: _booking_placement(found, case_id, p) for case_id, p in diff.to_apply().items()
+    }
+    if placements:
+        await booking.place(uow, placements, settings=settings, actor=by, run_id=row.run_id)
+    await _decide(uow.session, request_id, "applied", by)
+    counts = diff.counts()
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(by),
+        action="optimization.apply",
+        record_id=request_id,
+        details={
+            "run_id": str(row.run_id) if row.run_id else None,
+            "booked": [str(i) for i in placements],
+            "moved": counts[proposals.Change.MOVED],
+            "added": counts[proposals.Change.ADDED],
+        },
+    )
+
+
+def _ensure_not_stale(diff: proposals.ProposalDiff) -> None:
+    if diff.stale:
+        changed = [str(i) for i in diff.changed_case_ids]
+        raise Problem(
+            409,
+            "The proposal is stale: these cases changed since it was requested: "
+            f"{', '.join(changed)}. Request a new optimization.",
+            title="Stale proposal",
+            stale_case_ids=changed,
+        )
+
+
+def _booking_placement(
+    found: optimizations.Optimization, case_id: uuid.UUID, proposed: Placement
+) -> booking.Placement:
+    staff_assignments = []
+    for staff_id in sorted(proposed.staff_ids):
+        role = found.role(case_id, staff_id)
+        if role is None:
+            raise Problem(
+                409,
+                f"Staff member {staff_id}, whom the proposal assigns to case {case_id}, is no "
+                "longer known to scheduling. Request a new optimization.",
+            )
+        staff_assignments.append(StaffAssignment(staff_id=staff_id, role=role))
+    return booking.Placement(
+        room_id=proposed.room_id,
+        start=proposed.start,
+        staff=tuple(staff_assignments),
+        equipment_unit_ids=tuple(sorted(proposed.unit_ids)),
+    )
+
+
+async def reject(
+    uow: UnitOfWork, request_id: uuid.UUID, *, by: Principal, if_match: str | None = None
+) -> None:
+    row = await optimizations.row_of(uow.session, request_id, lock=True)
+    ensure_fresh(if_match, row.version)
+    if row.status not in _UNDECIDED:
+        raise Problem(
+            409,
+            f"Only a proposed or failed optimization can be rejected; this one is {row.status}.",
+        )
+    await _decide(uow.session, request_id, "rejected", by)
+    await audit_log.record(
+        uow,
+        actor=audit_log.actor(by),
+        action="optimization.reject",
+        record_id=request_id,
+        details={"was": row.status},
+    )
+
+
+async def _decide(session: AsyncSession, request_id: uuid.UUID, status: str, by: Principal) -> None:
+    await session.execute(
+        update(optimizations_table)
+        .where(optimizations_table.c.request_id == request_id)
+        .values(
+            status=status,
+            decided_by=optimizations.uuid_or_none(by.user_id),
+            decided_at=func.now(),
+            version=optimizations_table.c.version + 1,
+        )
+    )
