@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service import audit_log, booking_records, cases, placement_facts
+from scheduling_service.domain import lifecycle
 from scheduling_service.domain.booking_facts import CaseNeeds, Placement, Proposal, propose
 from scheduling_service.domain.conflicts import Conflict, find_conflicts
 from scheduling_service.placement_facts import Known
@@ -104,7 +105,9 @@ async def place(
     rows = [await cases.find(session, surgery_id, lock=True) for surgery_id in ids]
     for row in rows:
         ensure_fresh(if_match, row.version)
-    previous = await cases.bookings_of(session, ids)
+    # Only a case whose status holds resources has a booking to free.
+    holding = [row.surgery_id for row in rows if row.status in lifecycle.HOLDING]
+    previous = await cases.bookings_of(session, holding)
     for surgery_id in previous:
         await cases.free_booking(session, surgery_id)
     needs = [case_needs(row) for row in rows]
