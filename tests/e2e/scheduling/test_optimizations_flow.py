@@ -154,7 +154,7 @@ async def test_applying_a_proposal_after_one_of_its_cases_changed_is_refused_as_
     assert untouched["status"] == "requested"
 
 
-async def test_a_rejected_proposal_can_no_longer_be_applied(
+async def test_a_rejection_needs_the_current_etag_and_a_rejected_proposal_cannot_be_applied(
     gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
 ) -> None:
     cases = [await request_case(gateway, coordinator, world)]
@@ -162,6 +162,11 @@ async def test_a_rejected_proposal_can_no_longer_be_applied(
         gateway, coordinator, (await ask(gateway, coordinator, world, cases))["request_id"]
     )
 
+    answered_before = {**coordinator, "If-Match": f'"{proposed["version"] - 1}"'}
+    outdated = await gateway.post(
+        f"{OPTIMIZATIONS}/{proposed['request_id']}/reject", headers=answered_before
+    )
+    assert_problem(outdated, 412)
     rejected = await gateway.post(
         f"{OPTIMIZATIONS}/{proposed['request_id']}/reject", headers=coordinator
     )
