@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 import pytest
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
-from scheduling_service import cases, resources_view
+from scheduling_service import booking, cases, resources_view
+from scheduling_service.domain.conflict import Conflict
 from sqlalchemy.exc import IntegrityError
 
 from tests.integration.scheduling.booking_cases import START, request
@@ -17,7 +18,7 @@ from tests.integration.scheduling.world import Scheduling, Team, person, room, t
 MINUTES = timedelta(minutes=1)
 
 
-def booking(
+def booking_at(
     made: Team,
     start: datetime,
     *,
@@ -46,38 +47,43 @@ async def write(scheduling: Scheduling, made: Team, written: Booking) -> None:
         await uow.commit()
 
 
-async def refused(scheduling: Scheduling, made: Team, written: Booking) -> str | None:
-    """The constraint that refused the booking."""
+async def refused(scheduling: Scheduling, made: Team, written: Booking) -> Conflict:
+    """The conflict the database's refusal names."""
     with pytest.raises(IntegrityError) as caught:
         await write(scheduling, made, written)
-    return caught.value.orig.__cause__.constraint_name  # type: ignore[union-attr]
+    return booking.race_lost(caught.value)
 
 
 async def test_refuses_a_room_held_during_the_other_cases_cleanup(scheduling: Scheduling) -> None:
     # The first holds the room 08:40-10:45; the second's setup would begin at 10:40.
     made = await team(scheduling)
-    await write(scheduling, made, booking(made, START))
-    second = booking(made, START + 120 * MINUTES)
-    assert await refused(scheduling, made, second) == "ex_bookings_room"
+    await write(scheduling, made, booking_at(made, START))
+    second = booking_at(made, START + 120 * MINUTES)
+    conflict = await refused(scheduling, made, second)
+    assert (conflict.code, conflict.resource_id) == ("room_double_booked", made.room.room_id)
 
 
 async def test_accepts_a_room_whose_setup_begins_as_the_cleanup_ends(
     scheduling: Scheduling,
 ) -> None:
     made = await team(scheduling)
-    await write(scheduling, made, booking(made, START))
-    await write(scheduling, made, booking(made, START + 125 * MINUTES))
+    await write(scheduling, made, booking_at(made, START))
+    await write(scheduling, made, booking_at(made, START + 125 * MINUTES))
 
 
 async def test_refuses_a_person_in_two_surgeries_at_once(scheduling: Scheduling) -> None:
     made = await team(scheduling)
     elsewhere = room()
     await scheduling.know(elsewhere)
-    await write(scheduling, made, booking(made, START, staff=(made.anaesthetist.staff_id,)))
-    overlapping = booking(
+    await write(scheduling, made, booking_at(made, START, staff=(made.anaesthetist.staff_id,)))
+    overlapping = booking_at(
         made, START + 89 * MINUTES, room_id=elsewhere.room_id, staff=(made.anaesthetist.staff_id,)
     )
-    assert await refused(scheduling, made, overlapping) == "ex_staff_assignments_person"
+    conflict = await refused(scheduling, made, overlapping)
+    assert (conflict.code, conflict.resource_id) == (
+        "staff_double_booked",
+        made.anaesthetist.staff_id,
+    )
 
 
 async def test_accepts_a_person_whose_next_surgery_starts_as_the_last_ends(
@@ -87,8 +93,8 @@ async def test_accepts_a_person_whose_next_surgery_starts_as_the_last_ends(
     made = await team(scheduling)
     elsewhere = room()
     await scheduling.know(elsewhere)
-    await write(scheduling, made, booking(made, START, staff=(made.anaesthetist.staff_id,)))
-    following = booking(
+    await write(scheduling, made, booking_at(made, START, staff=(made.anaesthetist.staff_id,)))
+    following = booking_at(
         made, START + 90 * MINUTES, room_id=elsewhere.room_id, staff=(made.anaesthetist.staff_id,)
     )
     await write(scheduling, made, following)
@@ -100,9 +106,10 @@ async def test_refuses_a_unit_still_in_its_turnaround(scheduling: Scheduling) ->
     elsewhere = room()
     await scheduling.know(elsewhere)
     unit = made.unit_ids[0]
-    await write(scheduling, made, booking(made, START, units=(unit,)))
-    too_soon = booking(made, START + 119 * MINUTES, room_id=elsewhere.room_id, units=(unit,))
-    assert await refused(scheduling, made, too_soon) == "ex_equipment_usages_unit"
+    await write(scheduling, made, booking_at(made, START, units=(unit,)))
+    too_soon = booking_at(made, START + 119 * MINUTES, room_id=elsewhere.room_id, units=(unit,))
+    conflict = await refused(scheduling, made, too_soon)
+    assert (conflict.code, conflict.resource_id) == ("unit_double_booked", unit)
 
 
 async def test_accepts_a_unit_once_its_turnaround_is_over(scheduling: Scheduling) -> None:
@@ -110,11 +117,11 @@ async def test_accepts_a_unit_once_its_turnaround_is_over(scheduling: Scheduling
     elsewhere = room()
     await scheduling.know(elsewhere)
     unit = made.unit_ids[0]
-    await write(scheduling, made, booking(made, START, units=(unit,)))
+    await write(scheduling, made, booking_at(made, START, units=(unit,)))
     await write(
         scheduling,
         made,
-        booking(made, START + 120 * MINUTES, room_id=elsewhere.room_id, units=(unit,)),
+        booking_at(made, START + 120 * MINUTES, room_id=elsewhere.room_id, units=(unit,)),
     )
 
 
@@ -125,12 +132,12 @@ async def test_keeps_other_rooms_people_and_units_apart(scheduling: Scheduling) 
     await write(
         scheduling,
         made,
-        booking(made, START, staff=(made.anaesthetist.staff_id,), units=(made.unit_ids[0],)),
+        booking_at(made, START, staff=(made.anaesthetist.staff_id,), units=(made.unit_ids[0],)),
     )
     await write(
         scheduling,
         made,
-        booking(
+        booking_at(
             made,
             START,
             room_id=elsewhere.room_id,

@@ -122,7 +122,7 @@ async def place(
         )
     except IntegrityError as exc:
         _, found = await _judged(session, needs, proposals, settings)
-        raise refused(found or [(ids[0] if len(ids) == 1 else None, _raced(exc))]) from None
+        raise refused(found or [(ids[0] if len(ids) == 1 else None, race_lost(exc))]) from None
     for row in rows:
         before, after = previous.get(row.surgery_id), made[row.surgery_id]
         await booking_records.record(
@@ -223,8 +223,11 @@ async def _write(
         ) from None
 
 
-def _raced(exc: IntegrityError) -> Conflict:
-    """A conflict named from the constraint alone, when the winner is already gone again."""
+def race_lost(exc: IntegrityError) -> Conflict:
+    """The conflict an exclusion constraint's refusal names: the kind of resource and which one.
+
+    Used when checking again finds nothing in the way: the winner was already gone again.
+    """
     cause = getattr(exc.orig, "__cause__", None)
     kind = _RACED.get(getattr(cause, "constraint_name", None) or "", "room")
     found = re.search(r"=\(([0-9a-f-]{36})", getattr(cause, "detail", None) or "")

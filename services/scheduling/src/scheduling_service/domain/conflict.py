@@ -44,23 +44,21 @@ class Conflict:
 
 def double_booked(
     kind: ResourceType,
-    resource_ids: Sequence[uuid.UUID],
+    resources: Sequence[tuple[uuid.UUID, str]],
     span: Span,
     held: Sequence[Held],
     tz: ZoneInfo,
 ) -> list[Conflict]:
-    """Each other case holding one of `resource_ids` over part of `span`, earliest first."""
+    """Each other case holding one of `resources` (id, name) over part of `span`, earliest
+    first."""
     found = []
-    for resource_id in resource_ids:
+    for resource_id, name in resources:
         clashes = sorted(
             (h for h in held if h.resource_id == resource_id and overlap(h.span, span)),
             key=lambda h: (h.span, str(h.surgery_id)),
         )
         for other in clashes:
-            message = (
-                f"The {kind} {resource_id} is held {when(other.span, tz)} by case "
-                f"{other.surgery_id}."
-            )
+            message = f"{name} is held {when(other.span, tz)} by case {other.surgery_id}."
             found.append(
                 Conflict(
                     f"{kind}_double_booked",

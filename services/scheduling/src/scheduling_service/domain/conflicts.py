@@ -8,13 +8,15 @@ the people's in `staff_conflicts`, the equipment units' in `unit_conflicts`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from scheduling_service.domain import lifecycle
-from scheduling_service.domain.booking_facts import CaseNeeds, Facts, Proposal, RoomFacts
+from scheduling_service.domain.booking_facts import CaseNeeds, Facts, Held, Proposal, RoomFacts
 from scheduling_service.domain.conflict import Conflict, double_booked, when, within_one
 from scheduling_service.domain.staff_conflicts import (
     roles_not_covered,
+    staff_double_booked,
     staff_in_wrong_role,
     staff_listed_twice,
     staff_out_of_service,
@@ -45,13 +47,13 @@ def find_conflicts(case: CaseNeeds, proposal: Proposal, facts: Facts) -> list[Co
         *room_out_of_service(proposal, facts.room),
         *room_closed(proposal, facts.room, tz),
         *room_lacks_capabilities(case, facts.room),
-        *double_booked("room", [proposal.room_id], proposal.room_span, held.rooms, tz),
+        *room_double_booked(proposal, facts.room, held.rooms, tz),
         *staff_out_of_service(proposal, facts.staff),
         *staff_in_wrong_role(proposal, facts.staff),
         *staff_listed_twice(proposal),
         *roles_not_covered(case, proposal),
         *staff_unavailable(proposal, facts.staff, tz),
-        *double_booked("staff", proposal.staff_ids, proposal.surgery, held.staff, tz),
+        *staff_double_booked(proposal, facts.staff, held.staff, tz),
         *staff_over_daily_maximum(proposal, facts.staff, held.staff),
         *units_out_of_service(proposal, facts.units),
         *units_in_maintenance_window(proposal, facts.units, tz),
@@ -119,3 +121,11 @@ def room_lacks_capabilities(case: CaseNeeds, room: RoomFacts | None) -> list[Con
         )
         for capability in sorted(case.required_capabilities - room.capabilities)
     ]
+
+
+def room_double_booked(
+    proposal: Proposal, room: RoomFacts | None, held: Sequence[Held], tz: ZoneInfo
+) -> list[Conflict]:
+    """The room is held from setup to cleanup, by one case at a time."""
+    name = room.code if room else f"Room {proposal.room_id}"
+    return double_booked("room", [(proposal.room_id, name)], proposal.room_span, held, tz)

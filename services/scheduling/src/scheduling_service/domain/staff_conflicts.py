@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 from contracts.calendar.wallclock import range_span
 
 from scheduling_service.domain.booking_facts import SURGEON, CaseNeeds, Held, PersonFacts, Proposal
-from scheduling_service.domain.conflict import Conflict, known, when, within_one
+from scheduling_service.domain.conflict import (
+    Conflict,
+    double_booked,
+    known,
+    when,
+    within_one,
+)
 
 
 def staff_out_of_service(
@@ -110,6 +116,17 @@ def staff_unavailable(
         if person.active and not person.retired
         if not within_one(proposal.surgery, person.available)
     ]
+
+
+def staff_double_booked(
+    proposal: Proposal,
+    staff: Mapping[uuid.UUID, PersonFacts],
+    held: Sequence[Held],
+    tz: ZoneInfo,
+) -> list[Conflict]:
+    """A person is in one surgery at a time."""
+    people = [(s, staff[s].name if s in staff else f"Staff member {s}") for s in proposal.staff_ids]
+    return double_booked("staff", people, proposal.surgery, held, tz)
 
 
 def staff_over_daily_maximum(

@@ -98,5 +98,6 @@ def units_double_booked(
     """A unit is held for the surgery and its turnaround, by one case at a time."""
     found = []
     for unit in known(proposal.unit_ids, units):
-        found += double_booked("unit", [unit.unit_id], unit.held_for(proposal.surgery), held, tz)
+        span = unit.held_for(proposal.surgery)
+        found += double_booked("unit", [(unit.unit_id, unit.label)], span, held, tz)
     return found
