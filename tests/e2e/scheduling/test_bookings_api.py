@@ -119,6 +119,13 @@ async def test_refuses_a_booking_naming_every_conflict_at_once(
     assert {c["surgery_id"] for c in problem["conflicts"]} == {case["surgery_id"]}
     unchanged = await gateway.get(f"{SURGERIES}/{case['surgery_id']}", headers=coordinator)
     assert (unchanged.json()["status"], unchanged.json()["booking"]) == ("requested", None)
+    audit = await gateway.get(
+        f"{SCHEDULING}/audit",
+        params={"record_id": case["surgery_id"], "action": "booking.refused"},
+        headers=admin,
+    )
+    (entry,) = audit.json()["items"]
+    assert entry["details"]["conflicts"] == [code for code, _, _ in found]
 
 
 async def test_names_the_other_case_holding_the_room_and_people(

@@ -32,7 +32,7 @@ from scheduling_service.domain.conflicts import Conflict, find_conflicts
 from scheduling_service.placement_facts import Known
 from scheduling_service.settings import SchedulingSettings
 
-__all__ = ["Conflict", "Placement", "check", "dry_run", "place"]
+__all__ = ["Conflict", "Placement", "book", "check", "dry_run", "place"]
 
 # The exclusion constraint that refused a write in a race → what it keeps apart.
 _RACED = {
@@ -73,14 +73,48 @@ async def dry_run(
         actor=audit_log.actor(actor),
         action="booking.check",
         record_id=surgery_id,
-        details={
-            "room_id": str(placement.room_id),
-            "start": placement.start.isoformat(),
-            "fits": not found,
-            "conflicts": [c.code for c in found],
-        },
+        details={**_where(placement), "fits": not found, "conflicts": [c.code for c in found]},
     )
     return found
+
+
+async def book(
+    uow: UnitOfWork,
+    surgery_id: uuid.UUID,
+    placement: Placement,
+    *,
+    settings: SchedulingSettings,
+    actor: Principal,
+    reason_code: str | None = None,
+    if_match: str | None = None,
+) -> None:
+    """A coordinator books or moves one case (`place`). A refusal is audited too, in a
+    transaction of its own: who tried to put the case where, and what stood in the way."""
+    try:
+        await place(
+            uow,
+            {surgery_id: placement},
+            settings=settings,
+            actor=actor,
+            reason_code=reason_code,
+            if_match=if_match,
+        )
+    except Problem as problem:
+        if problem.status != 409:
+            raise
+        await uow.session.rollback()
+        await audit_log.record(
+            uow,
+            actor=audit_log.actor(actor),
+            action="booking.refused",
+            record_id=surgery_id,
+            details={
+                **_where(placement),
+                "conflicts": [c["code"] for c in problem.extensions.get("conflicts", [])],
+            },
+        )
+        await uow.commit()
+        raise
 
 
 async def place(
@@ -221,6 +255,10 @@ async def _write(
             title="Booking conflicts",
             conflicts=[],
         ) from None
+
+
+def _where(placement: Placement) -> dict[str, Any]:
+    return {"room_id": str(placement.room_id), "start": placement.start.isoformat()}
 
 
 def race_lost(exc: IntegrityError) -> Conflict:

@@ -38,9 +38,10 @@ async def put_booking(
 ) -> SurgeryPublic:
     """The room is held from setup to cleanup, the people for the surgery, each unit for the
     surgery and its turnaround. A confirmed case that moves is scheduled again."""
-    await booking.place(
+    await booking.book(
         uow,
-        {surgery_id: body.placement()},
+        surgery_id,
+        body.placement(),
         settings=settings,
         actor=planner,
         reason_code=body.reason_code,
