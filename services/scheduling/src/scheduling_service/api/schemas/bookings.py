@@ -52,7 +52,9 @@ class BookingRequest(BaseModel):
         )
 
 
-class Interval(BaseModel):
+class ConflictInterval(BaseModel):
+    """The span a conflict is about: `start` inclusive, `end` exclusive."""
+
     start: datetime
     end: datetime
 
@@ -64,7 +66,7 @@ class ConflictPublic(BaseModel):
     message: str
     resource_type: Literal["room", "staff", "unit", "case"]
     resource_id: uuid.UUID | None
-    interval: Interval | None = Field(description="The interval in the way, if one is.")
+    interval: ConflictInterval | None = Field(description="The interval in the way, if one is.")
     other_surgery_id: uuid.UUID | None = Field(description="The case holding it, if one does.")
     surgery_id: uuid.UUID | None = Field(default=None, description="The case the conflict is of.")
 
