@@ -132,7 +132,8 @@ async def place(
     The cases are locked in id order and all their current bookings freed first, so cases may
     swap places; each placement is then judged against the database and against the others.
     Any conflict refuses the whole change (`409` naming every one, for the caller to roll back);
-    so does a booking that lost a race between the check and the write. Does not commit.
+    so does a booking that lost a race between the check and the write. `if_match`, when
+    given, is the version every case must still be at (one case, in practice). Does not commit.
     """
     session = uow.session
     ids = sorted(placements)
