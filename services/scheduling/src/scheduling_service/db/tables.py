@@ -311,5 +311,14 @@ audit_log = Table(
     Column("request_id", Text),
 )
 Index("ix_audit_log_record", audit_log.c.record_type, audit_log.c.record_id, audit_log.c.at)
+Index("ix_audit_log_record_id", audit_log.c.record_id, audit_log.c.at)
 Index("ix_audit_log_at", audit_log.c.at)
 Index("ix_audit_log_actor", audit_log.c.actor_id, audit_log.c.at)
+# A list or day view names every case it showed in `details.surgery_ids`: "who saw case X"
+# is a containment query (`details @> {"surgery_ids": [X]}`), which this index answers.
+Index(
+    "ix_audit_log_details",
+    audit_log.c.details,
+    postgresql_using="gin",
+    postgresql_ops={"details": "jsonb_path_ops"},
+)
