@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -19,6 +20,8 @@ import pytest
 
 from tests.e2e.resources.conftest import (  # noqa: F401  (re-exported for the tests)
     EQUIPMENT,
+    ROOMS,
+    STAFF,
     assert_problem,
     create,
     create_room,
@@ -174,6 +177,25 @@ async def make_world(client: httpx.AsyncClient, admin: dict[str, str]) -> World:
     return world
 
 
+async def retire_world(client: httpx.AsyncClient, admin: dict[str, str], world: World) -> None:
+    """Retires the world's records in resources, so later problems and lists leave them out.
+
+    Best effort: a record a test already retired (or a room still holding blocks) stays as is.
+    """
+    people = [world.surgeon, world.anaesthetist, world.nurse, *world.extra.values()]
+    paths = [
+        f"{ROOMS}/{world.room_id}",
+        *(f"{STAFF}/{m['staff_id']}" for m in people if "staff_id" in m),
+        f"{EQUIPMENT}/{world.equipment['equipment_id']}",
+    ]
+    for path in paths:
+        current = await client.get(path, headers=admin)
+        if current.status_code == 200 and current.json().get("retired_at") is None:
+            await client.post(f"{path}/retire", headers=if_match(admin, current.json()))
+
+
 @pytest.fixture
-async def world(gateway: httpx.AsyncClient, admin: dict[str, str]) -> World:
-    return await make_world(gateway, admin)
+async def world(gateway: httpx.AsyncClient, admin: dict[str, str]) -> AsyncIterator[World]:
+    made = await make_world(gateway, admin)
+    yield made
+    await retire_world(gateway, admin, made)
