@@ -75,3 +75,15 @@ async def test_services_time_requests_by_route_template_on_their_own_metrics_por
     assert 'http_request_duration_seconds_count{method="GET",route="/readyz",status="200"}' in text
     for family in ("events_published_total", "outbox_backlog", "events_consumed_total"):
         assert family in text
+
+
+async def test_a_long_filter_list_passes_and_an_overlong_request_line_is_a_problem(gateway):
+    # 600 repeated filters (~10 KB) fit the gateway's 16 KB request head, as they fit uvicorn's.
+    fits = "&".join(["status=requested"] * 600)
+    response = await gateway.get(f"/api/scheduling/surgeries?{fits}")
+    assert response.status_code == 401  # reached the service, which wants a token
+    overlong = "&".join(["status=requested"] * 1200)
+    response = await gateway.get(f"/api/scheduling/surgeries?{overlong}")
+    assert response.status_code == 414
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == 414
