@@ -128,6 +128,18 @@ async def test_refuses_unknown_fields_and_out_of_range_durations(
         assert_problem(response, 422, field)
 
 
+async def test_refuses_a_case_needing_more_people_than_one_booking_holds(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    crowd = [
+        {"role": role, "count": 10} for role in ("anaesthetist", "scrub_nurse", "circulating_nurse")
+    ]
+    response = await gateway.post(
+        SURGERIES, json=world.surgery_body(staff_roles_needed=crowd), headers=coordinator
+    )
+    assert_problem(response, 422, "staff_roles_needed", "asks for 30 people", "at most 29")
+
+
 async def test_a_viewer_cannot_request_a_case(
     gateway: httpx.AsyncClient, world: World, viewer: dict[str, str]
 ) -> None:

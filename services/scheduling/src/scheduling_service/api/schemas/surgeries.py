@@ -23,8 +23,12 @@ from contracts.vocabulary import (
     StaffRequirements,
     SurgeryPriority,
 )
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Row
+
+# The contract's `Booking.staff` holds at most 30 people, the surgeon among them: a case needing
+# more besides the surgeon could never be booked.
+MOST_PEOPLE_BESIDES_SURGEON = 29
 
 
 class SurgeryFields(BaseModel):
@@ -46,9 +50,26 @@ class SurgeryFields(BaseModel):
     equipment_types: Distinct[EquipmentType] = Field(default=(), max_length=30)
     anaesthesia_type: AnaesthesiaType
     staff_roles_needed: StaffRequirements = Field(
-        default=(), description="The people needed besides the surgeon."
+        default=(),
+        description=(
+            f"The people needed besides the surgeon: at most {MOST_PEOPLE_BESIDES_SURGEON} in "
+            "all, as many as one booking holds."
+        ),
     )
     notes: Note | None = Field(default=None, description="No clinical details beyond need.")
+
+    @field_validator("staff_roles_needed")
+    @classmethod
+    def _fits_one_booking(
+        cls, needed: tuple[StaffRequirement, ...]
+    ) -> tuple[StaffRequirement, ...]:
+        total = sum(r.count for r in needed)
+        if total > MOST_PEOPLE_BESIDES_SURGEON:
+            raise ValueError(
+                f"staff_roles_needed asks for {total} people; a booking holds at most "
+                f"{MOST_PEOPLE_BESIDES_SURGEON} besides the surgeon"
+            )
+        return needed
 
     @model_validator(mode="after")
     def _due_after_earliest(self) -> Self:
