@@ -16,6 +16,8 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from contracts.topics import ALL_TOPICS, Topic
 
 DAY_MS = 24 * 3600 * 1000
+# DescribeConfigs' source of a value set on the topic itself (as opposed to a broker default).
+_DYNAMIC_TOPIC_CONFIG = 1
 
 
 def topic_configs(topic: Topic) -> dict[str, str]:
@@ -81,19 +83,29 @@ async def _reconfigure(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> li
     """Gives existing topics the configuration wanted of them; returns the names changed.
 
     A topic made before a contract changed (say, a larger message size) keeps its old settings
-    until told. AlterConfigs replaces a topic's whole set of overrides, so the full wanted set is
-    sent, and only to topics where some value differs.
+    until told. aiokafka's admin client has only the old AlterConfigs, which replaces a topic's
+    whole set of overrides (no IncrementalAlterConfigs), so each topic's current overrides are
+    read first and sent back with ours: a setting an operator gave a topic by hand survives.
+    Only topics where some wanted value differs are altered.
     """
     wanted = {t.name: t.topic_configs for t in topics}
-    current = await topic_config_values(admin, list(wanted))
+    described = await _described(admin, list(wanted))
     stale = [
         name
         for name, configs in wanted.items()
-        if any(current.get(name, {}).get(key) != value for key, value in configs.items())
+        if any(
+            described.get(name, {}).get(key, (None, False))[0] != value
+            for key, value in configs.items()
+        )
     ]
     if stale:
         answers = await admin.alter_configs(
-            [ConfigResource(ConfigResourceType.TOPIC, name, wanted[name]) for name in stale]
+            [
+                ConfigResource(
+                    ConfigResourceType.TOPIC, name, merged(described[name], wanted[name])
+                )
+                for name in stale
+            ]
         )
         for answer in answers:
             for error_code, message, _type, name in answer.resources:
@@ -102,17 +114,53 @@ async def _reconfigure(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> li
     return stale
 
 
+def merged(described: dict[str, tuple[str | None, bool]], ours: dict[str, str]) -> dict[str, str]:
+    """The full set of overrides to send: the topic's own overrides now, ours over them.
+
+    A sensitive override is described without its value; sending the set without it would
+    wipe it, so that is refused rather than done.
+    """
+    kept = {key: value for key, (value, override) in described.items() if override}
+    if hidden := sorted(key for key, value in kept.items() if value is None and key not in ours):
+        raise RuntimeError(
+            f"the topic has sensitive overrides ({', '.join(hidden)}) that cannot be read back; "
+            "altering its configuration would wipe them"
+        )
+    return {**{k: v for k, v in kept.items() if v is not None}, **ours}
+
+
+async def _described(
+    admin: AIOKafkaAdminClient, names: list[str]
+) -> dict[str, dict[str, tuple[str | None, bool]]]:
+    """Each topic's configuration values, and whether each is an override of the topic's own."""
+    answers = await admin.describe_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
+    )
+    found: dict[str, dict[str, tuple[str | None, bool]]] = {}
+    for answer in answers:
+        for _error, _message, _type, name, entries in answer.resources:
+            found[name] = {
+                entry[0]: (entry[1], _is_override(answer.API_VERSION, entry[3]))
+                for entry in entries
+            }
+    return found
+
+
+def _is_override(api_version: int, source_or_default: int | bool) -> bool:
+    # Version 0 says only whether a value is the default; later ones name its source.
+    if api_version == 0:
+        return not source_or_default
+    return source_or_default == _DYNAMIC_TOPIC_CONFIG
+
+
 async def topic_config_values(
     admin: AIOKafkaAdminClient, names: list[str]
 ) -> dict[str, dict[str, str]]:
     """Every configuration value of each topic of `names`, defaults included."""
-    answers = await admin.describe_configs(
-        [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
-    )
+    described = await _described(admin, names)
     return {
-        name: {entry[0]: entry[1] for entry in entries}
-        for answer in answers
-        for _error, _message, _type, name, entries in answer.resources
+        name: {key: value for key, (value, _) in entries.items() if value is not None}
+        for name, entries in described.items()
     }
 
 
