@@ -1,42 +1,21 @@
-"""A case's lifecycle through the gateway: each move, its refusals, roles and `If-Match`."""
+"""A case's lifecycle through the gateway: each move, its refusals, roles and `If-Match` (wheels
+in and out, which need a case taking place now, are in `test_surgeries_wheels`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
-
 import httpx
 
-from tests.e2e.scheduling.cases import book, local, move, request_case
+from tests.e2e.scheduling.cases import book, local, move, moved, request_case
 from tests.e2e.scheduling.conftest import SURGERIES, World, assert_problem, if_match
 
 NO_BED = {"reason_code": "no_bed", "reason": "No ICU bed after surgery"}
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-async def _moved(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    case: dict[str, Any],
-    action: str,
-    body: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    response = await move(client, headers, case, action, body)
-    assert response.status_code == 200, response.text
-    moved = response.json()
-    assert response.headers["etag"] == f'"{moved["version"]}"'
-    assert moved["version"] == case["version"] + 1
-    return moved
 
 
 async def test_cancels_a_requested_case_keeping_its_reason(
     gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
 ) -> None:
     case = await request_case(gateway, coordinator, world)
-    cancelled = await _moved(gateway, coordinator, case, "cancel", NO_BED)
+    cancelled = await moved(gateway, coordinator, case, "cancel", NO_BED)
     assert (cancelled["status"], cancelled["reason_code"], cancelled["reason"]) == (
         "cancelled",
         "no_bed",
@@ -60,7 +39,7 @@ async def test_refuses_to_cancel_a_case_twice(
     gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
 ) -> None:
     case = await request_case(gateway, coordinator, world)
-    await _moved(gateway, coordinator, case, "cancel", NO_BED)
+    await moved(gateway, coordinator, case, "cancel", NO_BED)
     again = await move(gateway, coordinator, case, "cancel", NO_BED)
     assert_problem(again, 409, "A case that is cancelled cannot cancel")
 
@@ -89,7 +68,7 @@ async def test_refuses_a_move_from_a_stale_etag_and_takes_the_current_one(
     response = await move(gateway, stale, case, "cancel", NO_BED)
     problem = assert_problem(response, 412, "changed since you read it")
     assert problem["current_etag"] == '"1"'
-    await _moved(gateway, if_match(coordinator, case), case, "cancel", NO_BED)
+    await moved(gateway, if_match(coordinator, case), case, "cancel", NO_BED)
 
 
 async def test_only_planners_confirm_postpone_or_cancel(
@@ -114,55 +93,11 @@ async def test_answers_404_for_moves_of_an_unknown_case(
     assert_problem(await move(gateway, coordinator, ghost, "cancel", NO_BED), 404)
 
 
-async def test_a_booked_case_goes_confirmed_into_the_room_and_out(
-    gateway: httpx.AsyncClient,
-    world: World,
-    coordinator: dict[str, str],
-    surgeon: dict[str, str],
-) -> None:
-    case = await book(gateway, coordinator, world, await request_case(gateway, coordinator, world))
-    assert case["status"] == "scheduled"
-    confirmed = await _moved(gateway, if_match(coordinator, case), case, "confirm")
-    assert confirmed["status"] == "confirmed" and confirmed["booking"] == case["booking"]
-    came_in = local(9, 5)
-    in_room = await _moved(gateway, surgeon, confirmed, "wheels-in", {"at": came_in})
-    assert in_room["status"] == "in_room"
-    assert _at(in_room["wheels_in"]) == _at(came_in)
-    went_out = local(10, 40)
-    done = await _moved(gateway, surgeon, in_room, "wheels-out", {"at": went_out})
-    assert (done["status"], _at(done["wheels_out"])) == ("completed", _at(went_out))
-    assert done["booking"] == case["booking"]
-    for action, body in (("cancel", NO_BED), ("postpone", NO_BED), ("wheels-in", None)):
-        assert_problem(await move(gateway, coordinator, done, action, body), 409, "completed")
-
-
-async def test_wheels_in_defaults_to_now_and_a_scheduled_case_may_skip_confirming(
-    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
-) -> None:
-    case = await book(gateway, coordinator, world, await request_case(gateway, coordinator, world))
-    before = datetime.now(UTC) - timedelta(seconds=5)
-    in_room = await _moved(gateway, coordinator, case, "wheels-in")
-    assert before <= _at(in_room["wheels_in"]) <= datetime.now(UTC) + timedelta(seconds=5)
-    assert_problem(await move(gateway, coordinator, in_room, "cancel", NO_BED), 409, "in_room")
-
-
-async def test_refuses_a_wheels_out_time_not_after_wheels_in(
-    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
-) -> None:
-    case = await book(gateway, coordinator, world, await request_case(gateway, coordinator, world))
-    in_room = await _moved(gateway, coordinator, case, "wheels-in", {"at": local(9)})
-    for at in (local(9), local(8, 59)):
-        response = await move(gateway, coordinator, in_room, "wheels-out", {"at": at})
-        assert_problem(response, 422, "must be after wheels_in")
-    naive = await move(gateway, coordinator, in_room, "wheels-out", {"at": "2027-01-01T10:00"})
-    assert_problem(naive, 422, "at")
-
-
 async def test_postponing_frees_the_booking_and_puts_the_case_back_on_the_waiting_list(
     gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
 ) -> None:
     case = await book(gateway, coordinator, world, await request_case(gateway, coordinator, world))
-    postponed = await _moved(gateway, coordinator, case, "postpone", NO_BED)
+    postponed = await moved(gateway, coordinator, case, "postpone", NO_BED)
     assert (postponed["status"], postponed["booking"], postponed["reason_code"]) == (
         "postponed",
         None,
@@ -186,8 +121,8 @@ async def test_cancelling_a_confirmed_case_frees_its_booking(
     gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
 ) -> None:
     case = await book(gateway, coordinator, world, await request_case(gateway, coordinator, world))
-    confirmed = await _moved(gateway, coordinator, case, "confirm")
-    cancelled = await _moved(gateway, coordinator, confirmed, "cancel", NO_BED)
+    confirmed = await moved(gateway, coordinator, case, "confirm")
+    cancelled = await moved(gateway, coordinator, confirmed, "cancel", NO_BED)
     assert (cancelled["status"], cancelled["booking"]) == ("cancelled", None)
     other = await book(gateway, coordinator, world, await request_case(gateway, coordinator, world))
     assert other["booking"]["start"] == case["booking"]["start"]
@@ -197,6 +132,6 @@ async def test_refuses_to_confirm_a_confirmed_case(
     gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
 ) -> None:
     case = await book(gateway, coordinator, world, await request_case(gateway, coordinator, world))
-    confirmed = await _moved(gateway, coordinator, case, "confirm")
+    confirmed = await moved(gateway, coordinator, case, "confirm")
     again = await move(gateway, coordinator, confirmed, "confirm")
     assert_problem(again, 409, "A case that is confirmed cannot confirm")

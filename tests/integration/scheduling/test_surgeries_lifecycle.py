@@ -1,10 +1,13 @@
-"""Surgery requests and their lifecycle against PostgreSQL: events, history, freed bookings."""
+"""Surgery requests and their lifecycle against PostgreSQL: events, history, freed bookings,
+wheels times that cannot be true refused with nothing written."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,13 +22,16 @@ from scheduling_service.db.tables import (
     staff_assignments,
 )
 from servicekit.auth import Principal
+from servicekit.db import UnitOfWork
 from servicekit.messaging.schema import outbox
 from servicekit.problems import Problem
 from sqlalchemy import func, select
 
 from tests.integration.scheduling.world import Scheduling, Team, at, team
 
-START = at("2027-03-03T09:00:00+01:00")
+# Cases are booked (without the booking API's checks) to have started two hours ago, so that
+# their wheels times can be recorded: no time ahead of the clock is.
+START = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
 
 
 def _coordinator() -> Principal:
@@ -59,12 +65,14 @@ async def _requested(scheduling: Scheduling, made: Team, who: Principal) -> uuid
     return surgery_id
 
 
-async def _booked(scheduling: Scheduling, made: Team, surgery_id: uuid.UUID) -> Booking:
+async def _booked(
+    scheduling: Scheduling, made: Team, surgery_id: uuid.UUID, start: datetime = START
+) -> Booking:
     """Places the case as the booking API would, without its checks; the booking as stored."""
     booking = Booking(
         room_id=made.room.room_id,
-        start=START,
-        end=START + timedelta(minutes=90),
+        start=start,
+        end=start + timedelta(minutes=90),
         setup_minutes=20,
         cleanup_minutes=15,
         staff=(
@@ -239,3 +247,62 @@ async def test_a_correction_publishes_the_whole_request_as_corrected(
     update = audited[-1].envelope["data"]
     assert update["action"] == "surgery.update"
     assert set(update["details"]["changed"]) >= {"priority", "due_date", "patient_mrn"}
+
+
+async def _refused_move(
+    scheduling: Scheduling, move: Callable[[UnitOfWork], Awaitable[None]]
+) -> Problem:
+    """The problem `move(uow)` raises; the unit of work is never committed."""
+    async with scheduling.unit_of_work() as uow:
+        with pytest.raises(Problem) as refused:
+            await move(uow)
+    return refused.value
+
+
+async def test_implausible_wheels_in_times_are_refused_and_nothing_is_written(
+    scheduling: Scheduling,
+) -> None:
+    made, who = await team(scheduling), _coordinator()
+    surgery_id = await _requested(scheduling, made, who)
+    await _booked(scheduling, made, surgery_id)
+    for came_in, says in (
+        (datetime.now(UTC) + timedelta(minutes=10), "is in the future"),
+        (at("2199-01-01T09:00:00+01:00"), "is in the future"),
+        (START - timedelta(hours=12, minutes=1), "more than 12 hours before the booked start"),
+    ):
+        wheeled_in = partial(case_moves.wheels_in, surgery_id=surgery_id, at=came_in, by=who)
+        problem = await _refused_move(scheduling, partial(wheeled_in, if_match=None))
+        assert (problem.status, says in problem.detail) == (422, True), problem.detail
+    async with scheduling.unit_of_work() as uow:
+        case = await surgeries.current(uow.session, surgery_id)
+    assert (case.row.status, case.row.version, case.row.wheels_in) == ("scheduled", 2, None)
+    assert len(await _history(scheduling, surgery_id)) == 1
+    events = await _outbox(scheduling, SCHEDULING_SURGERIES.name, surgery_id)
+    assert [e.event_type for e in events] == ["SurgeryRequested"]
+
+
+async def test_a_wheels_out_more_than_a_day_after_wheels_in_is_refused(
+    scheduling: Scheduling,
+) -> None:
+    made, who = await team(scheduling), _coordinator()
+    surgery_id = await _requested(scheduling, made, who)
+    three_days_ago = START - timedelta(days=3)
+    await _booked(scheduling, made, surgery_id, three_days_ago)
+    async with scheduling.unit_of_work() as uow:
+        await case_moves.wheels_in(uow, surgery_id, three_days_ago, by=who, if_match=None)
+        await uow.commit()
+    for went_out, says in (
+        (three_days_ago + timedelta(hours=24, minutes=1), "more than 24 hours after wheels_in"),
+        (datetime.now(UTC), "more than 24 hours after wheels_in"),
+        (datetime.now(UTC) + timedelta(minutes=6), "is in the future"),
+    ):
+        wheeled_out = partial(case_moves.wheels_out, surgery_id=surgery_id, at=went_out, by=who)
+        problem = await _refused_move(scheduling, partial(wheeled_out, if_match=None))
+        assert (problem.status, says in problem.detail) == (422, True), problem.detail
+    async with scheduling.unit_of_work() as uow:
+        await case_moves.wheels_out(
+            uow, surgery_id, three_days_ago + timedelta(hours=24), by=who, if_match=None
+        )
+        await uow.commit()
+        done = await surgeries.current(uow.session, surgery_id)
+    assert (done.row.status, done.row.wheels_out) == ("completed", three_days_ago + timedelta(1))

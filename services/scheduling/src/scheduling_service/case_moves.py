@@ -7,6 +7,8 @@ history line with the booking the case had, its event and its audit entry, in on
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,9 +26,8 @@ from servicekit.problems import Problem
 from sqlalchemy import Row
 
 from scheduling_service import audit_log, cases
-from scheduling_service.domain import lifecycle
+from scheduling_service.domain import lifecycle, wheels
 from scheduling_service.domain.lifecycle import Status
-from scheduling_service.domain.wheels import TimesRefused, ensure_wheels_out_after_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,12 @@ async def wheels_in(
     by: Principal,
     if_match: str | None,
 ) -> None:
+    """`at` (now if absent) must be plausible: not ahead of now, not long before the booking."""
     move = await _begin(uow, surgery_id, "wheels_in", by=by, if_match=if_match)
     came_in = at or move.at
+    booked_start = move.booking.start if move.booking is not None else None
+    with _refusing_implausible_times():
+        wheels.ensure_plausible_wheels_in(came_in, booked_start=booked_start, now=move.at)
     await _finish(uow, move, move.status_changed(wheels_in=came_in), wheels_in=came_in)
 
 
@@ -87,12 +92,11 @@ async def wheels_out(
     by: Principal,
     if_match: str | None,
 ) -> None:
+    """`at` (now if absent) must be plausible: not ahead of now, within a day after wheels in."""
     move = await _begin(uow, surgery_id, "wheels_out", by=by, if_match=if_match)
     went_out = at or move.at
-    try:
-        ensure_wheels_out_after_in(move.row.wheels_in, went_out)
-    except TimesRefused as exc:
-        raise Problem(422, str(exc), title="Invalid request") from None
+    with _refusing_implausible_times():
+        wheels.ensure_plausible_wheels_out(move.row.wheels_in, went_out, now=move.at)
     event = move.status_changed(wheels_in=move.row.wheels_in, wheels_out=went_out)
     await _finish(uow, move, event, wheels_out=went_out)
 
@@ -131,6 +135,14 @@ async def cancel(
         cancelled_at=move.at,
     )
     await _finish(uow, move, event, reason_code=reason_code, reason=reason)
+
+
+@contextmanager
+def _refusing_implausible_times() -> Iterator[None]:
+    try:
+        yield
+    except wheels.TimesRefused as exc:
+        raise Problem(422, str(exc), title="Invalid request") from None
 
 
 async def _begin(
