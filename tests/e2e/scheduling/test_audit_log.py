@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 
+from tests.e2e.conftest import bearer, create_user, sign_in
 from tests.e2e.scheduling.cases import move, request_case
-from tests.e2e.scheduling.conftest import SCHEDULING, SURGERIES, World, assert_problem
+from tests.e2e.scheduling.conftest import SCHEDULING, SURGERIES, World, assert_problem, some_day
 
 AUDIT = f"{SCHEDULING}/audit"
 
@@ -113,3 +114,19 @@ async def test_refuses_a_time_without_an_offset(
 ) -> None:
     response = await gateway.get(AUDIT, params={"from": "2027-01-01T00:00"}, headers=admin)
     assert_problem(response, 422, "from")
+
+
+async def test_kpis_and_the_log_itself_are_not_audited_and_the_route_says_why(
+    gateway: httpx.AsyncClient, admin: dict[str, str], admin_token: str
+) -> None:
+    user, password = await create_user(gateway, admin_token, "admin")
+    own = bearer((await sign_in(gateway, user["email"], password))["access_token"])
+    day = str(some_day())
+    kpis = await gateway.get(f"{SCHEDULING}/kpis", params={"from": day, "to": day}, headers=own)
+    assert kpis.status_code == 200, kpis.text
+    for _ in range(2):
+        assert await _entries(gateway, own, actor_id=user["user_id"]) == []
+    spec = (await gateway.get(f"{SCHEDULING}/openapi.json")).json()
+    described = spec["paths"]["/audit"]["get"]["description"]
+    for words in ("Not audited", "GET /kpis", "aggregates", "GET /audit", "reads the log"):
+        assert words in described, described

@@ -26,6 +26,13 @@ class AuditFilter:
 async def listed(
     session: AsyncSession, where: AuditFilter, page: PageRequest
 ) -> tuple[list[Row[Any]], int]:
+    order = (audit_log.c.at.desc(), audit_log.c.audit_id.desc())
+    return await fetch_page(session, audit_log, matching(where), order, page)
+
+
+def matching(where: AuditFilter) -> list[ColumnElement[bool]]:
+    """The conditions of `where` on `audit_log`, each on a column as stored so that its index
+    applies: `record_id` (with `at`) and a GIN index on `details`."""
     t = audit_log
     conditions: list[ColumnElement[bool]] = []
     for column, value in (
@@ -37,7 +44,8 @@ async def listed(
             conditions.append(column == value)
     if where.record_id is not None:
         # A list or day view records one entry naming every case it showed: who saw a case
-        # includes who saw it in a list.
+        # includes who saw it in a list. `details @> {"surgery_ids": [id]}` is containment on
+        # the column itself, which a GIN (jsonb_path_ops) index on `details` answers.
         conditions.append(
             or_(
                 t.c.record_id == where.record_id,
@@ -48,5 +56,4 @@ async def listed(
         conditions.append(t.c.at >= where.since)
     if where.until is not None:
         conditions.append(t.c.at < where.until)
-    order = (t.c.at.desc(), t.c.audit_id.desc())
-    return await fetch_page(session, t, conditions, order, page)
+    return conditions

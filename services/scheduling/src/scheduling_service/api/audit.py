@@ -17,7 +17,19 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 Word = Annotated[str | None, Query(max_length=200)]
 
 
-@router.get("", summary="Audit entries, newest first")
+@router.get(
+    "",
+    summary="Audit entries, newest first",
+    description=(
+        "Every read or change of a surgery request or booking, each list or day view as one "
+        "entry naming the cases it showed (`details.surgery_ids`; `record_id` finds those "
+        "too).\n\n"
+        "Not audited: `GET /kpis`, whose figures are aggregates over many cases and name no "
+        "case, request or booking (nothing about a patient is read); and `GET /audit` itself, "
+        "which reads the log rather than any case, and would otherwise add an entry with every "
+        "look at the log, burying the entries an admin is looking for. Only admins read it."
+    ),
+)
 async def list_audit_entries(
     admin: AdminDep,
     uow: UnitOfWorkDep,
