@@ -1,96 +1,150 @@
-"""KPIs through the gateway: a world's room with cases booked, run and cancelled by the API.
+"""KPIs through the gateway: cases booked, run and cancelled by the API, in a room of their own.
 
-The test day in the world's room (open 07:00-19:00 local, 720 minutes), hospital local times:
+Cases really take place now (a booking may not start in the past, wheels times may not be ahead
+of the clock), so the room and its team work around the clock. NOW is when the test starts,
+whole seconds, and every case needs 10 minutes with 5 of setup and 5 of cleanup:
 
-    case  booked (expected 90, setup 20, cleanup 15)  what happens
-    A     08:00-09:30                                 wheels 08:03-09:43 (100 minutes)
-    B     11:00-12:30                                 wheels 10:13-11:33 (80 minutes)
-    C     15:00-16:30                                 cancelled today, weeks before its day
+    case  booked             what happens
+    A     NOW+2 to NOW+12    wheels NOW-3 to NOW-2 (1 minute)
+    B     NOW+22 to NOW+32   wheels NOW-1 to NOW (1 minute)
+    C     NOW+42 to NOW+52   planned: counted at its booked times
+    D     NOW+62             cancelled now, the same local day
 
-Surgery 100 + 80 = 180 of 720. Occupancy A 07:43-09:58 and B 09:53-11:48, merged 07:43-11:48 =
-245 of 720. Turnover A out 09:43 → B in 10:13 = 30. First case A in 3 minutes late: on time.
-Undertime 720 - 245 = 475. Booked 3, cancelled 1 (not on its day). Durations +10 and -10:
-bias 0, absolute error 10, ratio (100/90 + 80/90) / 2 = 1.
+Surgery 1 + 1 + 10 = 12 minutes. Occupancy A NOW-8 to NOW+3 and B NOW-6 to NOW+5, merged 13
+minutes, and C NOW+37 to NOW+57, 20: 33. Turnover A out NOW-2 → B in NOW-1 = 1 minute. First
+case A wheeled in before its booked start: on time. Open around the clock: the range's open
+minutes are all its minutes, no overtime, undertime the room-day's minutes less 33. Booked 4,
+cancelled 1 on its day. Durations 1 of 10 expected, twice: bias -9, error 9, ratio 0.1.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.scheduling.cases import book, local, move, request_case
-from tests.e2e.scheduling.conftest import SCHEDULING, World, assert_problem, some_day
+from tests.e2e.scheduling.cases import (
+    HOSPITAL,
+    book,
+    move,
+    request_case,
+    round_the_clock_world,
+)
+from tests.e2e.scheduling.conftest import (
+    SCHEDULING,
+    World,
+    assert_problem,
+    retire_world,
+    some_day,
+)
 
 KPIS = f"{SCHEDULING}/kpis"
+MINUTE = timedelta(minutes=1)
+SHORT = {"expected_duration_minutes": 10, "setup_minutes": 5, "cleanup_minutes": 5}
+
+
+@pytest.fixture
+async def ward(gateway: httpx.AsyncClient, admin: dict[str, str]) -> AsyncIterator[World]:
+    """A world open around the clock, where a case booked to start now fits at any hour."""
+    made = await round_the_clock_world(gateway, admin)
+    yield made
+    await retire_world(gateway, admin, made)
+
+
+def _day_minutes(first: date, last: date) -> int:
+    """The minutes of the local dates `first` to `last` (a clock change makes 23 or 25 hours)."""
+    start = datetime.combine(first, time(), HOSPITAL)
+    end = datetime.combine(last + timedelta(days=1), time(), HOSPITAL)
+    return int((end - start) / MINUTE)
 
 
 async def _ran(
     gateway: httpx.AsyncClient,
     headers: dict[str, str],
     case: dict[str, Any],
-    came_in: str,
-    went_out: str,
+    came_in: datetime,
+    went_out: datetime,
 ) -> None:
     for action, at in (("wheels-in", came_in), ("wheels-out", went_out)):
-        response = await move(gateway, headers, case, action, {"at": at})
+        response = await move(gateway, headers, case, action, {"at": at.isoformat()})
         assert response.status_code == 200, response.text
 
 
 async def _room_figures(
-    gateway: httpx.AsyncClient, headers: dict[str, str], world: World
-) -> dict[str, Any]:
-    day = str(some_day())
-    response = await gateway.get(KPIS, params={"from": day, "to": day}, headers=headers)
+    gateway: httpx.AsyncClient, headers: dict[str, str], world: World, first: date, last: date
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The sheet of `first` to `last` and its figures of `world`'s room."""
+    params = {"from": str(first), "to": str(last)}
+    response = await gateway.get(KPIS, params=params, headers=headers)
     assert response.status_code == 200, response.text
-    [room] = [r for r in response.json()["rooms"] if r["room_id"] == world.room_id]
-    return room
+    sheet = response.json()
+    [room] = [r for r in sheet["rooms"] if r["room_id"] == world.room_id]
+    return sheet, room
 
 
-async def test_a_rooms_day_gives_the_hand_computed_figures(
-    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str], viewer: dict[str, str]
+async def test_cases_run_now_give_the_hand_computed_figures(
+    gateway: httpx.AsyncClient, ward: World, coordinator: dict[str, str], viewer: dict[str, str]
 ) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    today = now.astimezone(HOSPITAL).date()
+    if (now + 80 * MINUTE).astimezone(HOSPITAL).date() != today or (
+        (now - 10 * MINUTE).astimezone(HOSPITAL).date() != today
+    ):
+        pytest.skip("the cases' hour straddles local midnight: they would be two room-days")
     cases = []
-    for hour in (8, 11, 15):
-        case = await request_case(gateway, coordinator, world)
-        cases.append(await book(gateway, coordinator, world, case, local(hour)))
-    a, b, c = cases
-    await _ran(gateway, coordinator, a, local(8, 3), local(9, 43))
-    await _ran(gateway, coordinator, b, local(10, 13), local(11, 33))
-    cancelled = await move(gateway, coordinator, c, "cancel", {"reason_code": "no_bed"})
+    for offset in (2, 22, 42, 62):
+        case = await request_case(gateway, coordinator, ward, **SHORT)
+        start = (now + offset * MINUTE).isoformat()
+        cases.append(await book(gateway, coordinator, ward, case, start))
+    a, b, _, d = cases
+    await _ran(gateway, coordinator, a, now - 3 * MINUTE, now - 2 * MINUTE)
+    await _ran(gateway, coordinator, b, now - MINUTE, now)
+    cancelled = await move(gateway, coordinator, d, "cancel", {"reason_code": "no_bed"})
     assert cancelled.status_code == 200, cancelled.text
 
-    room = await _room_figures(gateway, viewer, world)
-    assert (room["code"], room["name"]) == (world.room["code"], world.room["name"])
+    first, last = today - timedelta(days=1), today + timedelta(days=1)
+    sheet, room = await _room_figures(gateway, viewer, ward, first, last)
+    assert (sheet["grace_minutes"], sheet["turnover_cap_minutes"]) == (5, 90)
+    assert now <= datetime.fromisoformat(sheet["as_of"].replace("Z", "+00:00"))
+    assert (room["code"], room["name"]) == (ward.room["code"], ward.room["name"])
+    open_minutes = _day_minutes(first, last)
     assert room["utilization"] == {
-        "cases": 2,
-        "open_minutes": 720,
-        "surgery_minutes": 180,
-        "occupied_minutes": 245,
-        "raw": 180 / 720,
-        "adjusted": 245 / 720,
+        "cases": 3,
+        "unrecorded_cases": 0,
+        "open_minutes": open_minutes,
+        "surgery_minutes": 12,
+        "occupied_minutes": 33,
+        "raw": 12 / open_minutes,
+        "adjusted": 33 / open_minutes,
     }
-    assert room["turnover"] == {"turnovers": 1, "mean_minutes": 30.0, "median_minutes": 30.0}
+    assert room["turnover"] == {
+        "turnovers": 1,
+        "excluded": 0,
+        "mean_minutes": 1.0,
+        "median_minutes": 1.0,
+    }
     assert room["first_case_starts"] == {"room_days": 1, "on_time": 1, "share": 1.0}
     assert room["over_under_time"] == {
         "room_days": 1,
         "overtime_minutes": 0,
-        "undertime_minutes": 475,
+        "undertime_minutes": _day_minutes(today, today) - 33,
     }
     assert room["cancellations"] == {
-        "booked": 3,
+        "booked": 4,
         "cancelled": 1,
         "postponed": 0,
-        "same_day": 0,
-        "rate": 1 / 3,
-        "same_day_rate": 0.0,
+        "same_day": 1,
+        "rate": 1 / 4,
+        "same_day_rate": 1 / 4,
     }
     estimates = room["duration_estimates"]
     assert estimates["completed_cases"] == 2
-    assert estimates["bias_minutes"] == pytest.approx(0)
-    assert estimates["mean_absolute_error_minutes"] == pytest.approx(10)
-    assert estimates["mean_ratio"] == pytest.approx(1)
+    assert estimates["bias_minutes"] == pytest.approx(-9)
+    assert estimates["mean_absolute_error_minutes"] == pytest.approx(9)
+    assert estimates["mean_ratio"] == pytest.approx(0.1)
     assert room["block_utilization"] == {
         "occurrences": 0,
         "block_minutes": 0,
@@ -102,9 +156,15 @@ async def test_a_rooms_day_gives_the_hand_computed_figures(
 async def test_a_room_without_cases_is_open_and_unused(
     gateway: httpx.AsyncClient, world: World, admin: dict[str, str]
 ) -> None:
-    room = await _room_figures(gateway, admin, world)
+    _, room = await _room_figures(gateway, admin, world, some_day(), some_day())
     assert (room["utilization"]["open_minutes"], room["utilization"]["raw"]) == (720, 0.0)
-    assert room["turnover"]["mean_minutes"] is None
+    assert room["utilization"]["unrecorded_cases"] == 0
+    assert room["turnover"] == {
+        "turnovers": 0,
+        "excluded": 0,
+        "mean_minutes": None,
+        "median_minutes": None,
+    }
     assert room["cancellations"]["rate"] is None
 
 

@@ -12,6 +12,7 @@ second room R2 are open 07:00-19:00 local = 06:00-18:00Z: 720 minutes each, 1440
     c6    orthopaedics  the 14th, 07:00    outside the range
 
 Occupancies: c1 06:48-08:28, c2 08:28-09:58 (merged 06:48-09:58 = 190), c3 17:00-18:30.
+The figures are computed as of NOW, the 13th 12:00Z (c3 still ahead), unless a test says.
 The surgeon holds a block on the 13th, 07:00-13:00 local = 06:00-12:00Z (360 minutes); the
 cardiac service's weekly block has the 13th released.
 """
@@ -19,7 +20,7 @@ cardiac service's weekly block has the 13th released.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from contracts.events.resources_blocks import BlockAllocated, SingleDate, WeeklyRecurrence
@@ -31,9 +32,12 @@ from tests.integration.scheduling.schedule_cases import CaseFacts, booked, given
 from tests.integration.scheduling.world import Scheduling, Team, at, room, team
 
 DAY = date(2027, 1, 13)
+NOW = at("2027-01-13T12:00:00Z")
 
 
-async def _sheet(scheduling: Scheduling, first: date = DAY, last: date = DAY) -> KpiSheet:
+async def _sheet(
+    scheduling: Scheduling, first: date = DAY, last: date = DAY, *, now: datetime = NOW
+) -> KpiSheet:
     async with scheduling.unit_of_work() as uow:
         return await kpis.kpi_sheet(
             uow.session,
@@ -42,6 +46,7 @@ async def _sheet(scheduling: Scheduling, first: date = DAY, last: date = DAY) ->
             timezone=scheduling.settings.hospital_timezone,
             max_days=scheduling.settings.max_range_days,
             grace_minutes=5,
+            now=now,
         )
 
 
@@ -143,11 +148,29 @@ async def test_turnover_first_case_and_over_under_time_of_the_day(
     # c1 out 08:13 → c2 in 08:43 = 30; c3 has no wheels-in. First case c1 booked 07:00, in
     # 07:03: on time. Overtime c3's 18:00-18:30 = 30; undertime 720 - 250 = 470.
     assert (figures.turnover.turnovers, figures.turnover.mean_minutes) == (1, 30.0)
+    assert figures.turnover.excluded == 0
     assert figures.turnover.median_minutes == 30.0
     first = figures.first_case_starts
     assert (first.room_days, first.on_time, first.share) == (1, 1, 1.0)
     time_ = figures.over_under_time
     assert (time_.room_days, time_.overtime_minutes, time_.undertime_minutes) == (1, 30, 470)
+
+
+async def test_seen_after_the_day_a_case_never_wheeled_in_is_unrecorded_and_holds_no_time(
+    scheduling: Scheduling, day: tuple[Team, uuid.UUID]
+) -> None:
+    made, _ = day
+    sheet = await _sheet(scheduling, now=at("2027-01-14T00:00:00Z"))
+    # c3 was booked to end at 18:00Z and never wheeled in: no minutes. R: surgery 70 + 60 = 130
+    # and occupancy 190 of 720; no overtime (c3's cleanup was its only); undertime 720 - 190.
+    figures = sheet.report.rooms[made.room.room_id]
+    used = figures.utilization
+    assert (used.cases, used.unrecorded_cases) == (3, 1)
+    assert (used.surgery_minutes, used.occupied_minutes) == (130, 190)
+    time_ = figures.over_under_time
+    assert (time_.room_days, time_.overtime_minutes, time_.undertime_minutes) == (1, 0, 530)
+    assert sheet.report.services["cardiac"].utilization.unrecorded_cases == 1
+    assert (sheet.as_of, sheet.turnover_cap_minutes) == (at("2027-01-14T00:00:00Z"), 90)
 
 
 async def test_cancellations_come_from_the_bookings_the_history_kept(

@@ -13,6 +13,10 @@ minutes), room B on the 13th only (720). All together 2160 open minutes.
     b2    B    13   cardiac   S2      11:00-12:00 (60)  0/0            completed  10:50-11:40 (50)
     b3    B    13   ortho     S1      13:00-14:00 (60)  0/0            completed  13:10-14:40 (90)
 
+The figures are computed as of NOW, the 13th 16:00Z: a3 is still ahead (planned), so it counts
+at its booked times. (a4's times on the 14th lie after NOW; the formulas take recorded times as
+they come and ask NOW only whether a case never wheeled in is past.)
+
 Surgery spans (actual when both times are recorded, else booked) and occupancies (surgery
 extended by setup and cleanup):
     a1 07:10-08:20 (70)   occupancy 06:40-08:50
@@ -37,7 +41,7 @@ from scheduling_service.domain.kpi_facts import (
     KpiFacts,
     RoomOpen,
 )
-from scheduling_service.domain.kpis import KpiReport, Kpis, report
+from scheduling_service.domain.kpis import KpiReport, Kpis, Rules, report
 
 TZ = ZoneInfo("Europe/Amsterdam")
 ROOM_A, ROOM_B = uuid.uuid4(), uuid.uuid4()
@@ -48,6 +52,10 @@ SURGEON_BLOCK, SERVICE_BLOCK = uuid.uuid4(), uuid.uuid4()
 def at(day: int, clock: str) -> datetime:
     hours, minutes = clock.split(":")
     return datetime(2027, 1, day, int(hours), int(minutes), tzinfo=UTC)
+
+
+NOW = at(13, "16:00")
+RULES = Rules(tz=TZ, grace_minutes=5, now=NOW)
 
 
 def case(
@@ -115,7 +123,7 @@ CANCELLATIONS = (
 @pytest.fixture
 def kpis() -> KpiReport:
     facts = KpiFacts(rooms=ROOMS, cases=CASES, blocks=BLOCKS, cancellations=CANCELLATIONS)
-    return report(facts, tz=TZ, grace_minutes=5)
+    return report(facts, RULES)
 
 
 def test_raw_utilization_is_surgery_minutes_inside_open_time_over_open_minutes(
@@ -163,11 +171,13 @@ def test_block_utilization_counts_only_the_owners_cases_inside_the_block(
 def test_turnover_is_wheels_out_to_next_wheels_in_for_recorded_consecutive_pairs(
     kpis: KpiReport,
 ) -> None:
-    # Room A on the 13th: a1 out 08:20 → a2 in 09:00 = 40; a2 → a3 has no wheels-in: skipped.
-    # Room B: b1 out 10:30 → b2 in 10:50 = 20; b2 out 11:40 → b3 in 13:10 = 90.
+    # Room A on the 13th: a1 out 08:20 → a2 in 09:00 = 40; a3 has no wheels-in: no pair.
+    # Room B: b1 out 10:30 → b2 in 10:50 = 20; b2 out 11:40 → b3 in 13:10 = 90, exactly the
+    # cap: counted.
     # Overall [40, 20, 90]: mean 50, median 40. Room B [20, 90]: mean = median = 55.
     # Per service, the case that follows: ortho a2, b3 [40, 90] → 65; cardiac b2 [20] → 20.
     assert _turnover(kpis.overall) == (3, 50.0, 40.0)
+    assert kpis.overall.turnover.excluded == 0
     assert _turnover(kpis.rooms[ROOM_A]) == (1, 40.0, 40.0)
     assert _turnover(kpis.rooms[ROOM_B]) == (2, 55.0, 55.0)
     assert _turnover(kpis.services["ortho"]) == (2, 65.0, 65.0)
@@ -242,7 +252,7 @@ def test_duration_bias_compares_actual_with_expected_minutes_of_completed_cases(
 
 
 def test_nothing_to_compute_gives_null_figures_and_zero_counts() -> None:
-    empty = report(KpiFacts(rooms=(), cases=()), tz=TZ, grace_minutes=5)
+    empty = report(KpiFacts(rooms=(), cases=()), RULES)
     figures = empty.overall
     assert (empty.rooms, empty.services) == ({}, {})
     assert (figures.utilization.raw, figures.utilization.adjusted) == (None, None)
@@ -262,19 +272,22 @@ def test_nothing_to_compute_gives_null_figures_and_zero_counts() -> None:
 def test_an_open_room_without_cases_is_used_zero_percent_not_null() -> None:
     # Open 720 minutes, nothing booked: 0/720 = 0.0; no case, so no first case to judge.
     room = RoomOpen(ROOM_A, (Span(at(13, "06:00"), at(13, "18:00")),))
-    figures = report(KpiFacts(rooms=(room,), cases=()), tz=TZ, grace_minutes=5).rooms[ROOM_A]
+    figures = report(KpiFacts(rooms=(room,), cases=()), RULES).rooms[ROOM_A]
     assert (figures.utilization.raw, figures.utilization.adjusted) == (0.0, 0.0)
     assert figures.first_case_starts.share is None
     assert figures.over_under_time.room_days == 0
 
 
-def test_cases_without_recorded_times_count_their_booked_span_and_are_not_judged() -> None:
-    # Booked 08:00-09:30 with 15/15: raw 90 of 720, adjusted 120 of 720; no wheels-in, so the
-    # room-day's first case is not judged, no turnover pair and no completed case.
+def test_cases_still_ahead_count_their_booked_span_and_are_not_judged() -> None:
+    # Booked 08:00-09:30 with 15/15, seen at 07:00: raw 90 of 720, adjusted 120 of 720; no
+    # wheels-in, so the room-day's first case is not judged, no turnover pair and no completed
+    # case.
     room = RoomOpen(ROOM_A, (Span(at(13, "06:00"), at(13, "18:00")),))
     booked = case(ROOM_A, "ortho", S1, 13, ("08:00", "09:30"), 90, 15, 15, "confirmed")
-    figures = report(KpiFacts(rooms=(room,), cases=(booked,)), tz=TZ, grace_minutes=5).overall
+    early = Rules(tz=TZ, grace_minutes=5, now=at(13, "07:00"))
+    figures = report(KpiFacts(rooms=(room,), cases=(booked,)), early).overall
     assert (figures.utilization.raw, figures.utilization.adjusted) == (90 / 720, 120 / 720)
+    assert figures.utilization.unrecorded_cases == 0
     assert figures.first_case_starts.room_days == 0
     assert figures.turnover.turnovers == 0
     assert figures.duration_estimates.completed_cases == 0

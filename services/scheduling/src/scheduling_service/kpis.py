@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from scheduling_service.domain.kpi_facts import (
     KpiFacts,
     RoomOpen,
 )
-from scheduling_service.domain.kpis import KpiReport, report
+from scheduling_service.domain.kpis import KpiReport, Rules, report
 from scheduling_service.schedule import ensure_range, open_time
 
 GIVEN_UP = (SurgeryStatus.CANCELLED.value, SurgeryStatus.POSTPONED.value)
@@ -42,6 +42,8 @@ class KpiSheet:
     first: date
     last: date
     timezone: str
+    as_of: datetime
+    turnover_cap_minutes: int
     rooms: list[OperatingRoomUpserted]
     report: KpiReport
 
@@ -54,8 +56,10 @@ async def kpi_sheet(
     timezone: str,
     max_days: int,
     grace_minutes: int,
+    now: datetime,
 ) -> KpiSheet:
-    """The KPIs of the local dates `first` to `last` (both included) in `timezone`."""
+    """The KPIs of the local dates `first` to `last` (both included) in `timezone`, as of `now`
+    (a case booked to end by then without wheels-in is unrecorded)."""
     ensure_range(first, last, max_days)
     # One snapshot for every read below; nothing is written.
     await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
@@ -68,12 +72,13 @@ async def kpi_sheet(
         cancellations=await _cancellations(session, window),
         blocks=await _block_occurrences(session, rooms, first, last, tz),
     )
-    figures = report(facts, tz=tz, grace_minutes=grace_minutes)
+    rules = Rules(tz=tz, grace_minutes=grace_minutes, now=now)
+    figures = report(facts, rules)
     named = sorted(
         (rooms[room_id] for room_id in figures.rooms if room_id in rooms),
         key=lambda r: (r.code, str(r.room_id)),
     )
-    return KpiSheet(first, last, timezone, named, figures)
+    return KpiSheet(first, last, timezone, now, rules.turnover_cap_minutes, named, figures)
 
 
 async def _cases(session: AsyncSession, window: Span) -> list[Case]:

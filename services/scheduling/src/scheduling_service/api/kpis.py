@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from contracts.values import ScheduleDate
@@ -34,5 +35,6 @@ async def get_kpis(
         timezone=settings.hospital_timezone,
         max_days=settings.max_range_days,
         grace_minutes=settings.first_case_grace_minutes,
+        now=datetime.now(UTC),
     )
     return KpiSheetPublic.of(sheet, settings.first_case_grace_minutes)

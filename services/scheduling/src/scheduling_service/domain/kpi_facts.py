@@ -32,6 +32,11 @@ class Case:
     wheels_in: datetime | None = None
     wheels_out: datetime | None = None
 
+    def unrecorded(self, now: datetime) -> bool:
+        """Booked to end by `now` yet never seen wheeled in: a gap in the record (the case did
+        not happen, or no one recorded it), not surgery."""
+        return self.wheels_in is None and self.end <= now
+
     @property
     def actual(self) -> Span | None:
         if self.wheels_in is None or self.wheels_out is None:

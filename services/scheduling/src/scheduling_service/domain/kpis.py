@@ -5,21 +5,29 @@ booked start to end. Its *occupancy* (the time it holds the room) is the surgery
 its setup minutes before and its cleanup minutes after. Spans of one room are merged before
 they are measured, so time two cases share is counted once. Minutes are whole minutes.
 
+A case booked to end by `now` (when the figures are computed) with no wheels-in recorded is
+*unrecorded*: it did not happen or no one recorded it, so it holds no time in any figure below
+(no surgery, no occupancy) and is counted as `unrecorded_cases` instead, for the coordinator to
+see the gap. A case still ahead (planned) counts at its booked times: the plan's utilization.
+
 - Raw utilization = minutes of surgery inside the room's open time ÷ open room minutes.
 - Adjusted utilization = minutes of occupancy (surgery + setup + cleanup) inside open time ÷
   open room minutes.
 - Block utilization = minutes the block owner's cases (the block's surgeon's, or its service's:
   cases of that specialty) occupy the block's room inside the block's occurrences ÷ block
   minutes. Released dates are no occurrences.
-- Turnover time = minutes from a case's wheels-out to the next case's wheels-in in the same room
-  on the same local day (cases in booked order); only consecutive pairs with both times
-  recorded. Mean and median.
+- Turnover time = minutes from a case's wheels-out to the next case's wheels-in in the same
+  room-day, the cases taken in the order they wheeled in (those never wheeled in skipped); a
+  pair counts when the first's wheels-out is recorded. A pair under 0 minutes (recorded times
+  that overlap: a slip) or over the cap (a break such as lunch, not a turnover) is excluded
+  from the mean and median and counted as `excluded`. The cap is `TURNOVER_CAP_MINUTES` (90),
+  standing in for a `SCHEDULING_TURNOVER_CAP_MINUTES` setting; `report` takes it as an argument.
 - First-case on-time start = share of room-days whose first case (earliest booked start)
   wheeled in no later than its booked start + the grace minutes; a room-day whose first case
   has no wheels-in yet is not judged.
 - Overtime = minutes of occupancy outside the room's open time. Undertime = open minutes of
-  room-days with a case (a room-day is a room on the local date of a case's booked start)
-  that no occupancy covers.
+  used room-days that no occupancy covers (a room-day is a room on the local date of a case's
+  booked start; it is used when one of its cases is not unrecorded).
 - Cancellation rate = bookings cancelled or postponed ÷ bookings for dates in the range (the
   current ones and those cancelled or postponed; each booking once). Same-day: cancelled or
   postponed on the booked local date.
@@ -43,92 +51,30 @@ import itertools
 import statistics
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span, clip, intersect, merge, subtract
 from contracts.calendar.wallclock import range_span
 
 from scheduling_service.domain.kpi_facts import BlockOccurrence, Cancellation, Case, KpiFacts
+from scheduling_service.domain.kpi_figures import (
+    BlockUtilization,
+    Cancellations,
+    DurationEstimates,
+    FirstCaseStarts,
+    KpiReport,
+    Kpis,
+    OverUnderTime,
+    Turnover,
+    Utilization,
+)
 
 _MINUTE = timedelta(minutes=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Utilization:
-    cases: int
-    open_minutes: int
-    surgery_minutes: int
-    occupied_minutes: int
-    raw: float | None
-    adjusted: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class BlockUtilization:
-    occurrences: int
-    block_minutes: int
-    used_minutes: int
-    utilization: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Turnover:
-    turnovers: int
-    mean_minutes: float | None
-    median_minutes: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class FirstCaseStarts:
-    room_days: int
-    on_time: int
-    share: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class OverUnderTime:
-    room_days: int
-    overtime_minutes: int
-    undertime_minutes: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Cancellations:
-    booked: int
-    cancelled: int
-    postponed: int
-    same_day: int
-    rate: float | None
-    same_day_rate: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class DurationEstimates:
-    completed_cases: int
-    bias_minutes: float | None
-    mean_absolute_error_minutes: float | None
-    mean_ratio: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Kpis:
-    utilization: Utilization
-    block_utilization: BlockUtilization
-    turnover: Turnover
-    first_case_starts: FirstCaseStarts
-    over_under_time: OverUnderTime
-    cancellations: Cancellations
-    duration_estimates: DurationEstimates
-
-
-@dataclass(frozen=True, slots=True)
-class KpiReport:
-    overall: Kpis
-    rooms: dict[uuid.UUID, Kpis]
-    services: dict[str, Kpis]
+# Longer than this from wheels-out to the next wheels-in is a break, not a turnover.
+TURNOVER_CAP_MINUTES = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,17 +90,28 @@ class Scope:
         )
 
 
-def report(facts: KpiFacts, *, tz: ZoneInfo, grace_minutes: int) -> KpiReport:
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What the figures are measured with: the time zone of local dates, the first case's grace
+    minutes, the turnover cap and the moment a case without wheels-in is past."""
+
+    tz: ZoneInfo
+    grace_minutes: int
+    now: datetime
+    turnover_cap_minutes: int = TURNOVER_CAP_MINUTES
+
+
+def report(facts: KpiFacts, rules: Rules) -> KpiReport:
     """The figures overall, per room (each room with open time, a case, a block or a
     cancellation) and per service (each specialty with a case, a block or a cancellation)."""
-    days = _room_days(facts, tz)
+    days = _room_days(facts, rules.tz)
     rooms = {r.room_id for r in facts.rooms if r.spans} | {c.room_id for c in facts.cases}
     rooms |= {b.room_id for b in facts.blocks} | {c.room_id for c in facts.cancellations}
     services = {c.service for c in facts.cases} | {c.service for c in facts.cancellations}
     services |= {b.service for b in facts.blocks if b.service is not None}
 
     def of(scope: Scope) -> Kpis:
-        return kpis(facts, days, scope, tz=tz, grace_minutes=grace_minutes)
+        return kpis(facts, days, scope, rules)
 
     return KpiReport(
         overall=of(Scope()),
@@ -173,35 +130,40 @@ class RoomDay:
     cases: list[Case]
 
 
-def kpis(
-    facts: KpiFacts, days: Sequence[RoomDay], scope: Scope, *, tz: ZoneInfo, grace_minutes: int
-) -> Kpis:
+def kpis(facts: KpiFacts, days: Sequence[RoomDay], scope: Scope, rules: Rules) -> Kpis:
     """The figures of one scope; `days` are the room-days of all of `facts`."""
     cases = [c for c in facts.cases if scope.covers(c.room_id, c.service)]
+    # Only the cases that hold time are measured in minutes; the unrecorded are counted apart.
+    timed = [c for c in cases if not c.unrecorded(rules.now)]
     # A service's minutes are measured against every room's open time: its share of capacity.
     opened = {r.room_id: list(r.spans) for r in facts.rooms if scope.room_id in (None, r.room_id)}
     blocks = [b for b in facts.blocks if scope.covers(b.room_id, b.service)]
+    owners = [c for c in facts.cases if not c.unrecorded(rules.now)]
     cancelled = [c for c in facts.cancellations if scope.covers(c.room_id, c.service)]
     return Kpis(
-        utilization=utilization(cases, opened),
-        block_utilization=block_utilization(blocks, facts.cases),
-        turnover=turnover(days, scope),
-        first_case_starts=first_case_starts(days, scope, grace_minutes=grace_minutes),
-        over_under_time=over_under_time(cases, opened, days, scope),
-        cancellations=cancellations(len(cases), cancelled, tz),
+        utilization=utilization(cases, timed, opened),
+        block_utilization=block_utilization(blocks, owners),
+        turnover=turnover(days, scope, cap_minutes=rules.turnover_cap_minutes),
+        first_case_starts=first_case_starts(days, scope, grace_minutes=rules.grace_minutes),
+        over_under_time=over_under_time(timed, opened, days, scope, now=rules.now),
+        cancellations=cancellations(len(cases), cancelled, rules.tz),
         duration_estimates=duration_estimates(cases),
     )
 
 
-def utilization(cases: Sequence[Case], opened: dict[uuid.UUID, list[Span]]) -> Utilization:
+def utilization(
+    cases: Sequence[Case], timed: Sequence[Case], opened: dict[uuid.UUID, list[Span]]
+) -> Utilization:
+    """`cases` are every booked case, `timed` those of them that hold time."""
     open_minutes = sum(minutes(spans) for spans in opened.values())
     surgery = occupied = 0
-    for room_id, room_cases in _by_room(cases).items():
+    for room_id, room_cases in _by_room(timed).items():
         room_open = opened.get(room_id, [])
         surgery += minutes(intersect([c.surgery for c in room_cases], room_open))
         occupied += minutes(intersect([c.occupancy for c in room_cases], room_open))
     return Utilization(
         cases=len(cases),
+        unrecorded_cases=len(cases) - len(timed),
         open_minutes=open_minutes,
         surgery_minutes=surgery,
         occupied_minutes=occupied,
@@ -224,19 +186,29 @@ def block_utilization(blocks: Sequence[BlockOccurrence], cases: Sequence[Case]) 
     )
 
 
-def turnover(days: Sequence[RoomDay], scope: Scope) -> Turnover:
+def turnover(days: Sequence[RoomDay], scope: Scope, *, cap_minutes: int) -> Turnover:
     gaps = [
-        (after.wheels_in - before.wheels_out) / _MINUTE
-        for day in days
-        for before, after in itertools.pairwise(day.cases)
-        if before.wheels_out is not None and after.wheels_in is not None
-        if scope.covers(day.room_id, after.service)
+        gap for day in days for after, gap in _gaps(day) if scope.covers(day.room_id, after.service)
     ]
+    kept = [gap for gap in gaps if 0 <= gap <= cap_minutes]
     return Turnover(
-        turnovers=len(gaps),
-        mean_minutes=statistics.fmean(gaps) if gaps else None,
-        median_minutes=statistics.median(gaps) if gaps else None,
+        turnovers=len(kept),
+        excluded=len(gaps) - len(kept),
+        mean_minutes=statistics.fmean(kept) if kept else None,
+        median_minutes=statistics.median(kept) if kept else None,
     )
+
+
+def _gaps(day: RoomDay) -> Iterator[tuple[Case, float]]:
+    """Each case of the day that followed another out of the room, with the minutes between
+    the other's wheels-out and its wheels-in, in the order the cases really came in."""
+    came_in = sorted(
+        ((c.wheels_in, c.surgery_id, c) for c in day.cases if c.wheels_in is not None),
+        key=lambda entry: entry[:2],
+    )
+    for (_, _, before), (came, _, after) in itertools.pairwise(came_in):
+        if before.wheels_out is not None:
+            yield after, (came - before.wheels_out) / _MINUTE
 
 
 def first_case_starts(
@@ -255,19 +227,30 @@ def first_case_starts(
 
 
 def over_under_time(
-    cases: Sequence[Case],
+    timed: Sequence[Case],
     opened: dict[uuid.UUID, list[Span]],
     days: Sequence[RoomDay],
     scope: Scope,
+    *,
+    now: datetime,
 ) -> OverUnderTime:
+    """`timed` are the scope's cases that hold time; a room-day whose cases are all unrecorded
+    is not judged used (nothing says whether the room was)."""
     overtime = sum(
         minutes(subtract([c.occupancy for c in room_cases], opened.get(room_id, [])))
-        for room_id, room_cases in _by_room(cases).items()
+        for room_id, room_cases in _by_room(timed).items()
     )
-    used = [d for d in days if any(scope.covers(d.room_id, c.service) for c in d.cases)]
+    used = [
+        d
+        for d in days
+        if any(scope.covers(d.room_id, c.service) and not c.unrecorded(now) for c in d.cases)
+    ]
     undertime = None
     if scope.service is None:
-        undertime = sum(minutes(subtract(d.open, [c.occupancy for c in d.cases])) for d in used)
+        undertime = sum(
+            minutes(subtract(d.open, [c.occupancy for c in d.cases if not c.unrecorded(now)]))
+            for d in used
+        )
     return OverUnderTime(
         room_days=len(used), overtime_minutes=overtime, undertime_minutes=undertime
     )

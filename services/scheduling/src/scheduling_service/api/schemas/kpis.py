@@ -1,8 +1,10 @@
 """The KPIs of a range of local dates, each figure with its definition and its counts.
 
 A case's *surgery* is wheels-in to wheels-out when both are recorded, else its booked start to
-end; its *occupancy* adds its setup minutes before and cleanup minutes after. A figure with
-nothing to compute it from is null, never a division by zero.
+end; its *occupancy* adds its setup minutes before and cleanup minutes after. A case booked to
+end before `as_of` with no wheels-in recorded is *unrecorded*: it holds no time in any figure
+(it is counted in `unrecorded_cases`); a case still ahead counts at its booked times. A figure
+with nothing to compute it from is null, never a division by zero.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from contracts.values import UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from scheduling_service.domain import kpis as domain
@@ -20,10 +23,17 @@ Share = float | None
 
 class Utilization(BaseModel):
     cases: int = Field(description="Booked cases (scheduled, confirmed, in room, completed).")
+    unrecorded_cases: int = Field(
+        description="Of those, cases booked to end before `as_of` with no wheels-in recorded: a "
+        "gap in the record, counted in no minutes below (nor in blocks, overtime or undertime)."
+    )
     open_minutes: int = Field(
         description="Open room minutes over the range (for a service: of all rooms)."
     )
-    surgery_minutes: int = Field(description="Minutes of surgery inside open time.")
+    surgery_minutes: int = Field(
+        description="Minutes of surgery inside open time: recorded wheels-in to wheels-out, "
+        "else the booked times of cases still ahead."
+    )
     occupied_minutes: int = Field(
         description="Minutes of occupancy (surgery + setup + cleanup) inside open time."
     )
@@ -45,11 +55,17 @@ class BlockUtilization(BaseModel):
 
 class Turnover(BaseModel):
     turnovers: int = Field(
-        description="Consecutive pairs of cases in one room on one local day (booked order) "
-        "with the first's wheels-out and the next's wheels-in recorded; per service, the pairs "
-        "whose second case is of the service."
+        description="Consecutive pairs of cases in one room-day, in the order they wheeled in, "
+        "with the first's wheels-out recorded, from 0 to `turnover_cap_minutes` apart; per "
+        "service, the pairs whose second case is of the service."
     )
-    mean_minutes: float | None = Field(description="Mean minutes from wheels-out to wheels-in.")
+    excluded: int = Field(
+        description="Pairs left out: under 0 minutes (recorded times that overlap) or over "
+        "`turnover_cap_minutes` (a break, not a turnover)."
+    )
+    mean_minutes: float | None = Field(
+        description="Mean minutes from wheels-out to the next wheels-in of the pairs counted."
+    )
     median_minutes: float | None = Field(description="Median of the same.")
 
 
@@ -68,7 +84,7 @@ class FirstCaseStarts(BaseModel):
 class OverUnderTime(BaseModel):
     room_days: int = Field(
         description="Used room-days: a room on a local date with a case booked to start then "
-        "(per service: with a case of the service)."
+        "that is not unrecorded (per service: such a case of the service)."
     )
     overtime_minutes: int = Field(description="Minutes of occupancy outside the room's open time.")
     undertime_minutes: int | None = Field(
@@ -142,7 +158,14 @@ class KpiSheetPublic(BaseModel):
     from_: dt.date = Field(alias="from", description="The first local date, included.")
     to: dt.date = Field(description="The last local date, included.")
     timezone: str = Field(description="The hospital's time zone the dates are local to.")
+    as_of: UtcDatetime = Field(
+        description="When the figures were computed: a case booked to end before then without "
+        "wheels-in is unrecorded; later ones count at their booked times (the plan)."
+    )
     grace_minutes: int = Field(description="How late a first case may wheel in and be on time.")
+    turnover_cap_minutes: int = Field(
+        description="The longest wheels-out to next wheels-in counted as a turnover."
+    )
     overall: Kpis
     rooms: list[RoomKpis]
     services: list[ServiceKpis]
@@ -154,7 +177,9 @@ class KpiSheetPublic(BaseModel):
             from_=sheet.first,
             to=sheet.last,
             timezone=sheet.timezone,
+            as_of=sheet.as_of,
             grace_minutes=grace_minutes,
+            turnover_cap_minutes=sheet.turnover_cap_minutes,
             overall=Kpis.of(report.overall),
             rooms=[
                 RoomKpis(
