@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.e2e.scheduling.cases import book, local, move, request_case
-from tests.e2e.scheduling.conftest import SCHEDULING, World, assert_problem, some_day
+from tests.e2e.scheduling.cases import (
+    HOSPITAL,
+    book,
+    local,
+    move,
+    request_case,
+    round_the_clock_world,
+)
+from tests.e2e.scheduling.conftest import (
+    SCHEDULING,
+    World,
+    assert_problem,
+    retire_world,
+    some_day,
+)
 
 SCHEDULE = f"{SCHEDULING}/schedule"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
@@ -76,21 +91,72 @@ async def test_lists_a_rooms_cases_in_start_order_with_people_and_units(
     assert (_at(window["start"]), _at(window["end"])) == (_at(local(7)), _at(local(19)))
 
 
-async def test_the_list_of_every_room_includes_the_worlds_room_and_wheels_times(
+@pytest.fixture
+async def ward(gateway: httpx.AsyncClient, admin: dict[str, str]) -> AsyncIterator[World]:
+    """A world open around the clock, where a case booked to start now fits at any hour."""
+    made = await round_the_clock_world(gateway, admin)
+    yield made
+    await retire_world(gateway, admin, made)
+
+
+async def test_the_list_of_every_room_includes_a_case_in_the_room_with_its_wheels_in(
+    gateway: httpx.AsyncClient, ward: World, coordinator: dict[str, str]
+) -> None:
+    # Booked to start two minutes from now, wheeled in a minute ago: listed on its booked date.
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now + timedelta(minutes=2)
+    case = await request_case(gateway, coordinator, ward)
+    case = await book(gateway, coordinator, ward, case, start.isoformat())
+    came_in = now - timedelta(minutes=1)
+    moved = await move(gateway, coordinator, case, "wheels-in", {"at": came_in.isoformat()})
+    assert moved.status_code == 200, moved.text
+    day = start.astimezone(HOSPITAL).date()
+    response = await gateway.get(SCHEDULE, params={"date": str(day)}, headers=coordinator)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["empty_rooms_listed"] is True
+    [listed] = body["days"]
+    codes = [r["code"] for r in listed["rooms"]]
+    assert codes == sorted(codes)
+    [room] = [r for r in listed["rooms"] if r["room_id"] == ward.room_id]
+    [first] = room["cases"]
+    assert first["surgery_id"] == case["surgery_id"]
+    assert (first["status"], _at(first["wheels_in"])) == ("in_room", _at(came_in.isoformat()))
+    assert first["wheels_out"] is None
+
+
+async def test_over_more_than_seven_days_every_rooms_list_has_only_rooms_with_cases(
     gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
 ) -> None:
-    early, _ = await _two_cases(gateway, coordinator, world)
-    came_in = local(8, 2)
-    moved = await move(gateway, coordinator, early, "wheels-in", {"at": came_in})
-    assert moved.status_code == 200, moved.text
-    response = await gateway.get(SCHEDULE, params={"date": str(some_day())}, headers=coordinator)
+    # The world's room is open every day; it holds one case, on the test day. Eight dates
+    # around it: the room only on that date. Seven dates from it: the room on each, empty or not.
+    case = await book(
+        gateway, coordinator, world, await request_case(gateway, coordinator, world), local(8)
+    )
+    day = some_day()
+    eight = {"date": str(day - timedelta(days=3)), "to": str(day + timedelta(days=4))}
+    response = await gateway.get(SCHEDULE, params=eight, headers=coordinator)
     assert response.status_code == 200, response.text
-    [day] = response.json()["days"]
-    codes = [r["code"] for r in day["rooms"]]
-    assert codes == sorted(codes)
-    [room] = [r for r in day["rooms"] if r["room_id"] == world.room_id]
-    first = room["cases"][0]
-    assert (first["status"], _at(first["wheels_in"])) == ("in_room", _at(came_in))
+    body = response.json()
+    assert body["empty_rooms_listed"] is False
+    assert len(body["days"]) == 8
+    assert all(r["cases"] for d in body["days"] for r in d["rooms"])
+    held = [
+        (d["date"], [c["surgery_id"] for c in r["cases"]])
+        for d in body["days"]
+        for r in d["rooms"]
+        if r["room_id"] == world.room_id
+    ]
+    assert held == [(str(day), [case["surgery_id"]])]
+    seven = {"date": str(day), "to": str(day + timedelta(days=6))}
+    response = await gateway.get(SCHEDULE, params=seven, headers=coordinator)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["empty_rooms_listed"] is True
+    mine = [
+        len(r["cases"]) for d in body["days"] for r in d["rooms"] if r["room_id"] == world.room_id
+    ]
+    assert mine == [1, 0, 0, 0, 0, 0, 0]
 
 
 async def test_a_surgeons_and_a_staff_members_lists_per_date(

@@ -3,12 +3,16 @@
 A case belongs to the local date (hospital time zone) its surgery is booked to start on. Each
 list is read in a fixed number of queries whatever its size (the rooms or the person, the
 cases with their surgeons, everyone assigned, every equipment unit), in one snapshot of the
-database, and audited as ONE `schedule.read` entry naming every case it returned.
+database, and audited as `schedule.read` entries naming every case it returned: one entry, or
+for a list of more than `AUDIT_IDS_PER_ENTRY` cases several with the same query, each naming
+a part of them (a single entry naming 22,000 cases would outgrow what an event may carry).
 
 The room list shows, for each date, every room open that day and every room with a case that
-day (so a room closed for the day but still holding a case shows up); asked for one room, that
-room on every date, open or not. Cancelled and postponed cases have no booking: they are not
-listed; completed, in-room, confirmed and scheduled ones are.
+day (so a room closed for the day but still holding a case shows up), as a printed day list
+does; asked for one room, that room on every date, open or not. Over a range longer than
+`FULL_LIST_MAX_DAYS` days without a room, only the room-days with cases are listed: every open
+room on every date of three months is megabytes of empty rooms. Cancelled and postponed cases
+have no booking: they are not listed; completed, in-room, confirmed and scheduled ones are.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,38 +31,17 @@ from contracts.events.resources_staff import StaffMemberUpserted
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.problems import Problem
-from sqlalchemy import ColumnElement, Row, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, resources_view
-from scheduling_service.db.tables import (
-    bookings,
-    equipment_units,
-    equipment_usages,
-    staff,
-    staff_assignments,
-    surgery_requests,
-)
+from scheduling_service import audit_log, listed_cases, resources_view
+from scheduling_service.db.tables import bookings, staff_assignments, surgery_requests
+from scheduling_service.listed_cases import ListedCase
 
-# What a day list shows of each request (its booked setup and cleanup come with the booking).
-_REQUEST_COLUMNS = [
-    surgery_requests.c[name]
-    for name in (
-        "status",
-        "patient_mrn",
-        "procedure_code",
-        "procedure_name",
-        "procedure_coding_system",
-        "surgeon_id",
-        "specialty",
-        "anaesthesia_type",
-        "priority",
-        "expected_duration_minutes",
-        "wheels_in",
-        "wheels_out",
-        "version",
-    )
-]
+# A list names at most this many cases per audit entry: 2,000 ids are about 80 KB of an event.
+AUDIT_IDS_PER_ENTRY = 2000
+# A room list of at most this many days shows empty rooms too; a longer one only those in use.
+FULL_LIST_MAX_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +54,11 @@ class DayListQuery:
     room_id: uuid.UUID | None = None
     staff_id: uuid.UUID | None = None
 
+    @property
+    def lists_empty_rooms(self) -> bool:
+        """Whether a rooms list shows open rooms without cases: for one room, or a short range."""
+        return self.room_id is not None or (self.last - self.first).days < FULL_LIST_MAX_DAYS
+
     def details(self) -> dict[str, Any]:
         found: dict[str, Any] = {"view": self.view, "from": str(self.first), "to": str(self.last)}
         if self.room_id is not None:
@@ -78,24 +66,6 @@ class DayListQuery:
         if self.staff_id is not None:
             found["staff_id"] = str(self.staff_id)
         return found
-
-
-@dataclass(frozen=True, slots=True)
-class ListedCase:
-    """A booked case joined with its request, its room, surgeon's name, people and units."""
-
-    row: Row[Any]
-    room: OperatingRoomUpserted | None
-    staff: list[Row[Any]]
-    units: list[Row[Any]]
-
-    @property
-    def room_held_from(self) -> datetime:
-        return self.row.starts_at - timedelta(minutes=self.row.setup_minutes)
-
-    @property
-    def room_held_until(self) -> datetime:
-        return self.row.ends_at + timedelta(minutes=self.row.cleanup_minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,15 +128,27 @@ async def day_list(
         listed = await _rooms_list(session, query, tz, window, timezone)
     else:
         listed = await _person_list(session, query, tz, window, timezone)
-    await audit_log.record(
-        uow,
-        actor=audit_log.actor(reader),
-        action="schedule.read",
-        record_id=query.staff_id or query.room_id or "rooms",
-        details={"query": query.details(), "surgery_ids": _ids(listed)},
-    )
+    await record_read(uow, reader, query, _ids(listed))
     await uow.commit()
     return listed
+
+
+async def record_read(
+    uow: UnitOfWork, reader: Principal, query: DayListQuery, surgery_ids: list[str]
+) -> None:
+    """The audit entries of a list: the ids it returned, `AUDIT_IDS_PER_ENTRY` to an entry (at
+    least one entry, naming none when the list is empty)."""
+    for first in range(0, max(len(surgery_ids), 1), AUDIT_IDS_PER_ENTRY):
+        await audit_log.record(
+            uow,
+            actor=audit_log.actor(reader),
+            action="schedule.read",
+            record_id=query.staff_id or query.room_id or "rooms",
+            details={
+                "query": query.details(),
+                "surgery_ids": surgery_ids[first : first + AUDIT_IDS_PER_ENTRY],
+            },
+        )
 
 
 async def _rooms_list(
@@ -178,7 +160,7 @@ async def _rooms_list(
     if query.room_id is not None and query.room_id not in rooms:
         raise Problem(404, f"There is no operating room {query.room_id} known here.")
     conditions = [bookings.c.room_id == query.room_id] if query.room_id is not None else []
-    cases = await _cases(session, window, conditions, rooms)
+    cases = await listed_cases.read(session, window, conditions, rooms)
     per_day: defaultdict[tuple[date, uuid.UUID], list[ListedCase]] = defaultdict(list)
     for case in cases:
         per_day[case.row.starts_at.astimezone(tz).date(), case.row.room_id].append(case)
@@ -193,7 +175,7 @@ async def _rooms_list(
         for room in in_order:
             open_today = opened[room.room_id].get(day, [])
             held = per_day[day, room.room_id]
-            if held or open_today or query.room_id is not None:
+            if held or (open_today and query.lists_empty_rooms) or query.room_id is not None:
                 listed.rooms[day].append(RoomDay(room, open_today, held))
     return listed
 
@@ -212,89 +194,13 @@ async def _person_list(
             staff_assignments.c.staff_id == query.staff_id
         )
         conditions = [bookings.c.surgery_id.in_(assigned)]
-    cases = await _cases(session, window, conditions, None)
+    cases = await listed_cases.read(session, window, conditions, None)
     listed = DayList(query, timezone, person=person)
     for day in days(query.first, query.last):
         listed.cases[day] = []
     for case in cases:
         listed.cases[case.row.starts_at.astimezone(tz).date()].append(case)
     return listed
-
-
-async def _cases(
-    session: AsyncSession,
-    window: Span,
-    conditions: list[ColumnElement[bool]],
-    rooms: dict[uuid.UUID, OperatingRoomUpserted] | None,
-) -> list[ListedCase]:
-    """The cases booked to start in `window` that meet `conditions`, in start order, with
-    their people and units (and their rooms, read here unless given): four queries at most."""
-    where = [bookings.c.starts_at >= window.start, bookings.c.starts_at < window.end, *conditions]
-    chosen = (
-        select(bookings.c.surgery_id)
-        .join(surgery_requests, surgery_requests.c.surgery_id == bookings.c.surgery_id)
-        .where(*where)
-    )
-    surgeon = staff.alias("surgeon")
-    rows = (
-        await session.execute(
-            select(bookings, *_REQUEST_COLUMNS, surgeon.c.name.label("surgeon_name"))
-            .join(surgery_requests, surgery_requests.c.surgery_id == bookings.c.surgery_id)
-            .outerjoin(surgeon, surgeon.c.staff_id == surgery_requests.c.surgeon_id)
-            .where(*where)
-            .order_by(bookings.c.starts_at, bookings.c.room_id, bookings.c.surgery_id)
-        )
-    ).all()
-    if rooms is None:
-        rooms = await resources_view.rooms_by_id(session, {row.room_id for row in rows})
-    people = await _people(session, chosen)
-    units = await _units(session, chosen)
-    return [
-        ListedCase(row, rooms.get(row.room_id), people[row.surgery_id], units[row.surgery_id])
-        for row in rows
-    ]
-
-
-async def _people(session: AsyncSession, chosen: Any) -> defaultdict[uuid.UUID, list[Row[Any]]]:
-    rows = await session.execute(
-        select(
-            staff_assignments.c.surgery_id,
-            staff_assignments.c.staff_id,
-            staff_assignments.c.role,
-            staff.c.name,
-        )
-        .outerjoin(staff, staff.c.staff_id == staff_assignments.c.staff_id)
-        .where(staff_assignments.c.surgery_id.in_(chosen))
-        # The surgeon first, then the others by role and name.
-        .order_by(
-            staff_assignments.c.role != "surgeon",
-            staff_assignments.c.role,
-            staff.c.name,
-            staff_assignments.c.staff_id,
-        )
-    )
-    found: defaultdict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
-    for row in rows:
-        found[row.surgery_id].append(row)
-    return found
-
-
-async def _units(session: AsyncSession, chosen: Any) -> defaultdict[uuid.UUID, list[Row[Any]]]:
-    rows = await session.execute(
-        select(
-            equipment_usages.c.surgery_id,
-            equipment_usages.c.unit_id,
-            equipment_usages.c.equipment_type,
-            equipment_units.c.label,
-        )
-        .outerjoin(equipment_units, equipment_units.c.unit_id == equipment_usages.c.unit_id)
-        .where(equipment_usages.c.surgery_id.in_(chosen))
-        .order_by(equipment_usages.c.equipment_type, equipment_units.c.label)
-    )
-    found: defaultdict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
-    for row in rows:
-        found[row.surgery_id].append(row)
-    return found
 
 
 def _per_local_date(spans: list[Span], tz: ZoneInfo) -> dict[date, list[Span]]:

@@ -30,6 +30,11 @@ Last = Annotated[
 @router.get(
     "",
     summary="The day list per room: each room's cases in start order",
+    description="Per local date, each room with its open time and its cases in start order. "
+    f"For a range of up to {schedule.FULL_LIST_MAX_DAYS} days (or with `room_id`), every room "
+    "open that date is listed, with or without cases, as a printed day list shows them; for a "
+    "longer range without `room_id`, only the rooms holding a case that date "
+    "(`empty_rooms_listed` says which).",
     response_model_by_alias=True,
 )
 async def rooms_schedule(

@@ -11,7 +11,8 @@ from contracts.values import UtcDatetime, UtcWindow
 from contracts.vocabulary import StaffRole, SurgeryPriority
 from pydantic import BaseModel, ConfigDict, Field
 
-from scheduling_service.schedule import DayList, ListedCase, RoomDay
+from scheduling_service.listed_cases import ListedCase
+from scheduling_service.schedule import FULL_LIST_MAX_DAYS, DayList, RoomDay
 
 
 class RoomRef(BaseModel):
@@ -125,7 +126,8 @@ class RoomsOnDate(BaseModel):
     date: dt.date
     rooms: list[RoomDayPublic] = Field(
         description="In code order: every room open that date or holding a case then; asked "
-        "for one room, that room whether open or not."
+        f"for one room, that room whether open or not. Over more than {FULL_LIST_MAX_DAYS} days "
+        "without `room_id`, only the rooms holding a case that date (see `empty_rooms_listed`)."
     )
 
 
@@ -146,6 +148,11 @@ class RoomSchedule(_Range):
     """Per local date, per room, the cases booked to start that date (cancelled and postponed
     ones have no booking and are not listed)."""
 
+    empty_rooms_listed: bool = Field(
+        description="Whether open rooms without cases are listed: for one room or a range of "
+        f"at most {FULL_LIST_MAX_DAYS} days; a longer range of every room lists only the rooms "
+        "holding cases."
+    )
     days: list[RoomsOnDate]
 
     @classmethod
@@ -154,6 +161,7 @@ class RoomSchedule(_Range):
             from_=listed.query.first,
             to=listed.query.last,
             timezone=listed.timezone,
+            empty_rooms_listed=listed.query.lists_empty_rooms,
             days=[
                 RoomsOnDate(date=day, rooms=[RoomDayPublic.of(r) for r in rooms])
                 for day, rooms in listed.rooms.items()
