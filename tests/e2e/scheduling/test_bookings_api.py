@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,6 +19,7 @@ from tests.e2e.scheduling.conftest import (
     create,
     create_room,
     marker,
+    some_day,
     until_known,
 )
 
@@ -222,11 +223,16 @@ async def test_refuses_invalid_bodies_with_422(
     case = await request_case(gateway, coordinator, world)
     anaesthetist = {"staff_id": world.anaesthetist["staff_id"], "role": "anaesthetist"}
     bad = [
-        world.booking_body("2027-03-03T09:00:00"),  # no offset
+        world.booking_body(f"{some_day()}T09:00:00"),  # no offset
         world.booking_body("2300-03-03T09:00:00+01:00"),
         world.booking_body(local(9), staff=[anaesthetist, anaesthetist]),
         world.booking_body(local(9), equipment_unit_ids=[world.unit_ids[0]] * 2),
         world.booking_body(local(9), equipment_unit_ids=[str(uuid.uuid4()) for _ in range(31)]),
+        # 29 besides the surgeon at most: a booking holds 30 people.
+        world.booking_body(
+            local(9),
+            staff=[{"staff_id": str(uuid.uuid4()), "role": "scrub_nurse"} for _ in range(30)],
+        ),
         world.booking_body(local(9), staff=[{"staff_id": str(uuid.uuid4()), "role": "pilot"}]),
         world.booking_body(local(9), reason_code="bored"),
         world.booking_body(local(9), extra="field"),
@@ -235,6 +241,21 @@ async def test_refuses_invalid_bodies_with_422(
     for body in bad:
         response = await gateway.put(booking_of(case), json=body, headers=coordinator)
         assert_problem(response, 422)
+
+
+async def test_refuses_a_booking_into_the_past_and_the_dry_run_says_so(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    case = await request_case(gateway, coordinator, world)
+    body = world.booking_body(local(9, day=date.today() - timedelta(days=1)))
+    check = await gateway.post(f"{booking_of(case)}/check", json=body, headers=coordinator)
+    assert check.status_code == 200
+    assert check.json()["fits"] is False
+    assert "starts_in_past" in [c["code"] for c in check.json()["conflicts"]]
+    refused = await gateway.put(booking_of(case), json=body, headers=coordinator)
+    problem = assert_problem(refused, 409)
+    assert "starts_in_past" in [c["code"] for c in problem["conflicts"]]
+    assert "before now" in problem["detail"]
 
 
 async def test_answers_404_for_an_unknown_case(

@@ -4,21 +4,38 @@ queries that tell whether anything in the database overlaps."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 from contracts.events.scheduling_surgeries import StaffAssignment
 from contracts.topics import SCHEDULING_SURGERIES
-from scheduling_service import surgeries
+from scheduling_service import booking, cases, surgeries
 from scheduling_service.api.schemas.surgeries import SurgeryCreate
 from scheduling_service.booking import Placement
 from servicekit.auth import Principal
 from servicekit.messaging.schema import outbox
+from servicekit.problems import Problem
 from sqlalchemy import select, text
 
-from tests.integration.scheduling.world import Scheduling, Team, at
+from tests.integration.scheduling.world import TIMEZONE, Scheduling, Team
 
-START = at("2027-03-03T09:00:00+01:00")
+
+def some_day(weeks_ahead: int = 4) -> date:
+    """A Wednesday `weeks_ahead` weeks from now: in the future (a booking cannot start in the
+    past), never on a change of daylight saving time."""
+    today = date.today()
+    return today + timedelta(days=(2 - today.weekday()) % 7 + 7 * weeks_ahead)
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    """The aware instant of `hour:minute` on `day` in the hospital's time zone."""
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(TIMEZONE))
+
+
+DAY = some_day()
+START = local(DAY, 9)
 
 # Pairs of rows of one table holding the same resource over overlapping spans.
 OVERLAPS = {
@@ -91,6 +108,35 @@ def placement(
         ),
         equipment_unit_ids=(unit_id or made.unit_ids[0],),
     )
+
+
+async def place(scheduling: Scheduling, placements: dict, **options: object) -> None:
+    """`booking.place` in a unit of work of its own, committed."""
+    async with scheduling.unit_of_work() as uow:
+        await booking.place(
+            uow,
+            placements,
+            settings=scheduling.settings,
+            actor=options.pop("actor", coordinator()),
+            **options,  # type: ignore[arg-type]
+        )
+        await uow.commit()
+
+
+async def refusal(scheduling: Scheduling, placements: dict, **options: object) -> Problem:
+    """The problem `place` refuses with."""
+    with pytest.raises(Problem) as caught:
+        await place(scheduling, placements, **options)
+    return caught.value
+
+
+async def current(scheduling: Scheduling, surgery_id: uuid.UUID):
+    """The case's row and its booking (or None)."""
+    async with scheduling.unit_of_work() as uow:
+        return (
+            await cases.find(uow.session, surgery_id),
+            await cases.booking_of(uow.session, surgery_id),
+        )
 
 
 async def overlaps(scheduling: Scheduling) -> dict[str, int]:

@@ -7,49 +7,24 @@ import asyncio
 import uuid
 from datetime import timedelta
 
-import pytest
 from scheduling_service import booking, cases
 from scheduling_service.db.tables import audit_log, case_history
-from servicekit.problems import Problem
 from sqlalchemy import select
 
 from tests.integration.scheduling.booking_cases import (
     START,
     coordinator,
+    current,
     events,
     overlaps,
+    place,
     placement,
+    refusal,
     request,
 )
 from tests.integration.scheduling.world import Scheduling, Team, person, room, team
 
 HOUR = timedelta(hours=1)
-
-
-async def place(scheduling: Scheduling, placements: dict, **options: object) -> None:
-    async with scheduling.unit_of_work() as uow:
-        await booking.place(
-            uow,
-            placements,
-            settings=scheduling.settings,
-            actor=options.pop("actor", coordinator()),
-            **options,  # type: ignore[arg-type]
-        )
-        await uow.commit()
-
-
-async def refusal(scheduling: Scheduling, placements: dict, **options: object) -> Problem:
-    with pytest.raises(Problem) as caught:
-        await place(scheduling, placements, **options)
-    return caught.value
-
-
-async def current(scheduling: Scheduling, surgery_id: uuid.UUID):
-    async with scheduling.unit_of_work() as uow:
-        return (
-            await cases.find(uow.session, surgery_id),
-            await cases.booking_of(uow.session, surgery_id),
-        )
 
 
 async def test_books_a_waiting_case_with_its_surgeon_people_and_unit(

@@ -1,7 +1,9 @@
 """Hand-made facts for the booking rules: a room, a team and a C-arm on one Wednesday.
 
 Times are local to Europe/Amsterdam (the hospital's zone); the room is open and everyone works
-07:00-19:00, the case takes 90 minutes with 20 minutes' setup and 15 minutes' cleanup.
+07:00-19:00, the case takes 90 minutes with 20 minutes' setup and 15 minutes' cleanup. The rules
+are judged at `NOW`, the Wednesday before: the rules take the moment as a fact, so the dates
+here stay fixed whatever today is.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ def at(clock: str, day: date = DAY) -> datetime:
     """The aware instant of local `clock` ("HH:MM") on `day`."""
     hours, minutes = map(int, clock.split(":"))
     return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=TZ)
+
+
+NOW = at("12:00", DAY - timedelta(days=7))
 
 
 def span(start: str, end: str, day: date = DAY) -> Span:
@@ -98,6 +103,7 @@ class Ward:
     extra_units: list[UnitFacts] = field(default_factory=list)
     held: Holdings = field(default_factory=Holdings)
     room_known: bool = True
+    now: datetime | None = NOW
     case: CaseNeeds = field(init=False)
 
     def __post_init__(self) -> None:
@@ -137,6 +143,7 @@ class Ward:
             staff={p.staff_id: p for p in people},
             units={u.unit_id: u for u in units},
             hospital_tz=TZ,
+            now=self.now,
             held=self.held,
         )
 

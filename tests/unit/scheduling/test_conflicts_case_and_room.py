@@ -27,6 +27,28 @@ def test_refuses_to_book_a_case_that_is_in_the_room_over_or_cancelled(status: st
     assert (conflict.resource_type, conflict.resource_id) == ("case", ward.case.surgery_id)
 
 
+def test_refuses_a_case_starting_before_now() -> None:
+    ward = Ward(now=at("09:10"))
+    (conflict,) = ward.conflicts(ward.placement("09:00"))
+    assert (conflict.code, conflict.resource_type) == ("starts_in_past", "case")
+    assert (conflict.resource_id, conflict.interval) == (
+        ward.case.surgery_id,
+        span("09:00", "10:30"),
+    )
+    assert f"Case {ward.case.surgery_id} starts 2027-03-10 09:00" in conflict.message
+    assert "before now (2027-03-10 09:10)" in conflict.message
+
+
+def test_accepts_a_case_starting_within_five_minutes_before_now() -> None:
+    ward = Ward(now=at("09:05"))
+    assert ward.codes(ward.placement("09:00")) == []
+
+
+def test_books_the_past_when_no_moment_is_given_as_the_demo_seed_does() -> None:
+    ward = Ward(now=None)
+    assert ward.codes() == []
+
+
 def test_refuses_a_start_before_the_earliest_date() -> None:
     ward = Ward().needing(earliest_date=DAY + timedelta(days=1))
     (conflict,) = ward.conflicts()

@@ -84,6 +84,26 @@ def test_names_each_person_the_case_does_not_need() -> None:
     assert [(c.code, c.resource_id) for c in conflicts] == [("staff_not_needed", second.staff_id)]
 
 
+def test_refuses_a_case_needing_more_people_than_a_booking_holds() -> None:
+    # 30 besides the surgeon: no placement can ever fill them, so say so rather than try.
+    ward = Ward().needing(roles_needed={"anaesthetist": 1, "scrub_nurse": 29})
+    conflicts = ward.conflicts()
+    too_many = [c for c in conflicts if c.code == "too_many_staff"]
+    assert [(c.resource_type, c.resource_id) for c in too_many] == [("case", ward.case.surgery_id)]
+    assert "30 people besides its surgeon" in too_many[0].message
+    assert "at most 29" in too_many[0].message
+
+
+def test_accepts_a_case_needing_as_many_people_as_a_booking_holds() -> None:
+    nurses = [person("scrub_nurse") for _ in range(28)]
+    ward = Ward(extra_staff=nurses).needing(roles_needed={"anaesthetist": 1, "scrub_nurse": 28})
+    staff = (
+        StaffAssignment(staff_id=ward.anaesthetist.staff_id, role=StaffRole.ANAESTHETIST),
+        *(StaffAssignment(staff_id=n.staff_id, role=StaffRole.SCRUB_NURSE) for n in nurses),
+    )
+    assert ward.codes(ward.placement(staff=staff)) == []
+
+
 def test_accepts_the_cases_surgeon_listed_again_as_its_surgeon() -> None:
     ward = Ward()
     assert (

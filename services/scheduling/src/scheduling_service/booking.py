@@ -1,8 +1,9 @@
 """Booking a case or moving it: a placement checked against every rule, then written.
 
 PostgreSQL's exclusion constraints are what keep two bookings from ever holding the same room,
-person or unit at once, whatever raced; the rules are there to name what is in the way. Nothing
-here takes a table or advisory lock, so bookings that do not collide never wait for each other.
+person or unit at once, whatever raced; the rules are there to name what is in the way. A daily
+maximum has no constraint to keep it, so bookings touching the same person on the same day wait
+for each other (an advisory lock per person-day); others never wait.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,11 +23,12 @@ from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
 from servicekit.problems import Problem
-from sqlalchemy import Row
+from sqlalchemy import Row, delete
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, booking_records, cases, placement_facts
+from scheduling_service import audit_log, booking_locks, booking_records, cases, placement_facts
+from scheduling_service.db.tables import bookings
 from scheduling_service.domain import lifecycle
 from scheduling_service.domain.booking_facts import CaseNeeds, Placement, Proposal, propose
 from scheduling_service.domain.conflicts import Conflict, find_conflicts
@@ -53,9 +56,14 @@ async def check(
     case = case_needs(await cases.find(session, surgery_id))
     proposal = propose(case, placement)
     known = await placement_facts.gather(
-        session, [proposal], ZoneInfo(settings.hospital_timezone), besides=[surgery_id]
+        session,
+        [proposal],
+        ZoneInfo(settings.hospital_timezone),
+        besides=[surgery_id],
+        now=datetime.now(UTC),
     )
-    return find_conflicts(case, proposal, known.facts(proposal))
+    [facts] = known.facts([proposal])
+    return find_conflicts(case, proposal, facts)
 
 
 async def dry_run(
@@ -126,6 +134,7 @@ async def place(
     run_id: uuid.UUID | None = None,
     reason_code: str | None = None,
     if_match: str | None = None,
+    allow_past: bool = False,
 ) -> None:
     """Books waiting cases and moves booked ones, all in the unit of work's transaction.
 
@@ -133,21 +142,25 @@ async def place(
     swap places; each placement is then judged against the database and against the others.
     Any conflict refuses the whole change (`409` naming every one, for the caller to roll back);
     so does a booking that lost a race between the check and the write. `if_match`, when
-    given, is the version every case must still be at (one case, in practice). Does not commit.
+    given, is the version every case must still be at (one case, in practice). No case may
+    start in the past unless `allow_past` (the demo seed's completed cases). Does not commit.
     """
     session = uow.session
-    ids = sorted(placements)
-    rows = [await cases.find(session, surgery_id, lock=True) for surgery_id in ids]
+    rows = await booking_locks.cases(session, sorted(placements))
     for row in rows:
         ensure_fresh(if_match, row.version)
     # Only a case whose status holds resources has a booking to free.
     holding = [row.surgery_id for row in rows if row.status in lifecycle.HOLDING]
     previous = await cases.bookings_of(session, holding)
-    for surgery_id in previous:
-        await cases.free_booking(session, surgery_id)
+    if previous:
+        # In one statement; their people and units go with them.
+        await session.execute(delete(bookings).where(bookings.c.surgery_id.in_(list(previous))))
     needs = [case_needs(row) for row in rows]
     proposals = [propose(case, placements[case.surgery_id]) for case in needs]
-    known, found = await _judged(session, needs, proposals, settings)
+    tz = ZoneInfo(settings.hospital_timezone)
+    await booking_locks.person_days(session, proposals, tz)
+    now = None if allow_past else datetime.now(UTC)
+    known, found = await _judged(session, needs, proposals, tz, now)
     if found:
         raise refused(found)
     made = {p.surgery_id: booking_of(case, p) for case, p in zip(needs, proposals, strict=True)}
@@ -156,7 +169,8 @@ async def place(
             session, made, known, booked_by=booking_records.user_id_of(actor), run_id=run_id
         )
     except IntegrityError as exc:
-        _, found = await _judged(session, needs, proposals, settings)
+        _, found = await _judged(session, needs, proposals, tz, now)
+        ids = list(made)
         raise refused(found or [(ids[0] if len(ids) == 1 else None, race_lost(exc))]) from None
     for row in rows:
         before, after = previous.get(row.surgery_id), made[row.surgery_id]
@@ -212,18 +226,16 @@ async def _judged(
     session: AsyncSession,
     needs: Sequence[CaseNeeds],
     proposals: Sequence[Proposal],
-    settings: SchedulingSettings,
+    tz: ZoneInfo,
+    now: datetime | None,
 ) -> tuple[Known, list[tuple[uuid.UUID, Conflict]]]:
     known = await placement_facts.gather(
-        session,
-        proposals,
-        ZoneInfo(settings.hospital_timezone),
-        besides=[case.surgery_id for case in needs],
+        session, proposals, tz, besides=[case.surgery_id for case in needs], now=now
     )
     found = [
         (case.surgery_id, conflict)
-        for case, proposal in zip(needs, proposals, strict=True)
-        for conflict in find_conflicts(case, proposal, known.facts(proposal, proposals))
+        for case, proposal, facts in zip(needs, proposals, known.facts(proposals), strict=True)
+        for conflict in find_conflicts(case, proposal, facts)
     ]
     return known, found
 
@@ -240,10 +252,9 @@ async def _write(
     the transaction can still read what won, to name it."""
     try:
         async with session.begin_nested():
-            for surgery_id, booking in made.items():
-                await cases.write_booking(
-                    session, surgery_id, booking, known.units, booked_by=booked_by, run_id=run_id
-                )
+            await booking_records.write(
+                session, made, known.units, booked_by=booked_by, run_id=run_id
+            )
     except DBAPIError as exc:
         # Two changes of several cases each may wait on one another's rows; PostgreSQL ends
         # one of them. Nothing was written: the caller may simply try again.

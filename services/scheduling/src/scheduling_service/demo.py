@@ -241,8 +241,13 @@ async def _fill_block(
         placement = Placement(room.room_id, surgery.start, people, units)
         try:
             async with uow.session.begin_nested():
+                # Last week's cases are booked on purpose: they are then completed.
                 await booking.place(
-                    uow, {case.surgery_id: placement}, settings=settings, actor=SEEDER
+                    uow,
+                    {case.surgery_id: placement},
+                    settings=settings,
+                    actor=SEEDER,
+                    allow_past=True,
                 )
         except Problem as refused:
             log.info("demo: %s not booked: %s", case.surgery_id, refused.detail)

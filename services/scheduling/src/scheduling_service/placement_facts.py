@@ -5,9 +5,11 @@ number of proposals."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span
@@ -45,29 +47,83 @@ class Known:
     units: dict[uuid.UUID, Unit]
     held: Holdings
     hospital_tz: ZoneInfo
+    now: datetime | None
 
-    def facts(self, proposal: Proposal, besides: Sequence[Proposal] = ()) -> Facts:
-        """The facts of one proposal; `besides` are the other proposals of the same change,
-        held as if already booked (its own is skipped)."""
-        held = self.held
-        for other in besides:
-            if other.surgery_id != proposal.surgery_id:
-                held = held + holdings(other, self.unit_facts(other))
+    def facts(self, proposals: Sequence[Proposal]) -> list[Facts]:
+        """The facts of each proposal, in order. The proposals are one change: each is judged
+        against the others as if they were already booked (and not against itself).
+
+        What is held is indexed once by resource, and each proposal looks up only its own
+        room, people and units; a room's or a person's open time is worked out once per day.
+        Judging n proposals thus takes time in proportion to n, not n².
+        """
+        index = _Index()
+        index.add(self.held)
+        for proposal in proposals:
+            index.add(holdings(proposal, self.unit_facts(proposal)))
+        seen: dict[tuple[uuid.UUID, date, date], Any] = {}
+        return [self._facts(proposal, index, seen) for proposal in proposals]
+
+    def _facts(
+        self, proposal: Proposal, index: _Index, seen: dict[tuple[uuid.UUID, date, date], Any]
+    ) -> Facts:
         room = self.rooms.get(proposal.room_id)
+        if room is not None:
+            days = _days(proposal.room_span, room.timezone)
+            if (room.room_id, *days) not in seen:
+                seen[(room.room_id, *days)] = room_facts(room, *days)
+            room = seen[(room.room_id, *days)]
+        people = {}
+        for staff_id in proposal.staff_ids:
+            if (member := self.staff.get(staff_id)) is not None:
+                days = _days(proposal.surgery, member.timezone)
+                if (staff_id, *days) not in seen:
+                    seen[(staff_id, *days)] = person_facts(member, *days)
+                people[staff_id] = seen[(staff_id, *days)]
         return Facts(
-            room=room_facts(room, proposal) if room else None,
-            staff={
-                s: person_facts(self.staff[s], proposal)
-                for s in proposal.staff_ids
-                if s in self.staff
-            },
+            room=room,
+            staff=people,
             units=self.unit_facts(proposal),
             hospital_tz=self.hospital_tz,
-            held=held,
+            now=self.now,
+            held=index.around(proposal),
         )
 
     def unit_facts(self, proposal: Proposal) -> dict[uuid.UUID, UnitFacts]:
         return {u: unit_facts(self.units[u]) for u in proposal.unit_ids if u in self.units}
+
+
+class _Index:
+    """What is held, by kind and resource id: one proposal's share is a handful of lookups."""
+
+    def __init__(self) -> None:
+        self._by: dict[str, defaultdict[uuid.UUID, list[Held]]] = {
+            kind: defaultdict(list) for kind in ("rooms", "staff", "units")
+        }
+
+    def add(self, held: Holdings) -> None:
+        for kind, found in (("rooms", held.rooms), ("staff", held.staff), ("units", held.units)):
+            for h in found:
+                self._by[kind][h.resource_id].append(h)
+
+    def around(self, proposal: Proposal) -> Holdings:
+        """What other cases hold of the proposal's room, people and units."""
+        wanted = {
+            "rooms": (proposal.room_id,),
+            "staff": proposal.staff_ids,
+            "units": tuple(dict.fromkeys(proposal.unit_ids)),
+        }
+        return Holdings(
+            **{
+                kind: tuple(
+                    h
+                    for resource_id in ids
+                    for h in self._by[kind].get(resource_id, ())
+                    if h.surgery_id != proposal.surgery_id
+                )
+                for kind, ids in wanted.items()
+            }
+        )
 
 
 async def gather(
@@ -76,8 +132,10 @@ async def gather(
     hospital_tz: ZoneInfo,
     *,
     besides: Collection[uuid.UUID],
+    now: datetime | None,
 ) -> Known:
-    """The read model and holdings of `proposals`, ignoring the bookings of cases `besides`."""
+    """The read model and holdings of `proposals`, ignoring the bookings of cases `besides`;
+    `now` is the moment of judging (None: the past is allowed)."""
     room_ids = {p.room_id for p in proposals}
     staff_ids = {s for p in proposals for s in p.staff_ids}
     unit_ids = {u for p in proposals for u in p.unit_ids}
@@ -97,6 +155,7 @@ async def gather(
         units=await resources_view.units_by_id(session, unit_ids),
         held=held,
         hospital_tz=hospital_tz,
+        now=now,
     )
 
 
@@ -142,9 +201,13 @@ async def _held(
     return Holdings(**{kind: tuple(held) for kind, held in found.items()})
 
 
-def room_facts(room: OperatingRoomUpserted, proposal: Proposal) -> RoomFacts:
-    tz = ZoneInfo(room.timezone)
-    first, last = resources_view.local_dates(proposal.room_span.start, proposal.room_span.end, tz)
+def _days(span: Span, timezone: str) -> tuple[date, date]:
+    """The first and last local dates `span` touches in `timezone`."""
+    return resources_view.local_dates(span.start, span.end, ZoneInfo(timezone))
+
+
+def room_facts(room: OperatingRoomUpserted, first: date, last: date) -> RoomFacts:
+    """The room as the rules see it over the local dates `first` to `last`."""
     # A day either side, so an interval open over local midnight is seen whole.
     opened = resources_view.room_open(room, first - timedelta(days=1), last + timedelta(days=1))
     return RoomFacts(
@@ -157,9 +220,8 @@ def room_facts(room: OperatingRoomUpserted, proposal: Proposal) -> RoomFacts:
     )
 
 
-def person_facts(member: StaffMemberUpserted, proposal: Proposal) -> PersonFacts:
-    tz = ZoneInfo(member.timezone)
-    first, last = resources_view.local_dates(proposal.surgery.start, proposal.surgery.end, tz)
+def person_facts(member: StaffMemberUpserted, first: date, last: date) -> PersonFacts:
+    """The person as the rules see them over their local dates `first` to `last`."""
     available = resources_view.staff_available(
         member, first - timedelta(days=1), last + timedelta(days=1)
     )
@@ -169,7 +231,7 @@ def person_facts(member: StaffMemberUpserted, proposal: Proposal) -> PersonFacts
         role=member.role.value,
         active=member.status == StaffStatus.ACTIVE,
         retired=member.retired_at is not None,
-        timezone=tz,
+        timezone=ZoneInfo(member.timezone),
         max_minutes_per_day=member.max_minutes_per_day,
         available=tuple(available),
     )

@@ -17,6 +17,8 @@ from contracts.events.scheduling_surgeries import StaffAssignment
 from contracts.vocabulary import StaffRole
 
 SURGEON = StaffRole.SURGEON.value
+# A booking holds at most this many people, its surgeon included (the contract's `Booking.staff`).
+MOST_STAFF = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +159,15 @@ class Facts:
     """Everything the rules need to judge one proposal, besides the case itself.
 
     `held` covers rooms and units over spans around the proposal's, and people over their whole
-    local day: a daily maximum counts every case of the day.
+    local day: a daily maximum counts every case of the day. `now` is the moment of judging;
+    `None` lets a case start in the past (only the demo seed books last week's cases).
     """
 
     room: RoomFacts | None
     staff: Mapping[uuid.UUID, PersonFacts]
     units: Mapping[uuid.UUID, UnitFacts]
     hospital_tz: ZoneInfo
+    now: datetime | None
     held: Holdings = Holdings()
 
 

@@ -88,9 +88,9 @@ def overlap(a: Span, b: Span) -> bool:
 def when(span: Span, tz: ZoneInfo) -> str:
     """A span as a coordinator reads it: local time, the end's date only if it differs."""
     start, end = span.start.astimezone(tz), span.end.astimezone(tz)
-    until = end.strftime("%H:%M") if end.date() == start.date() else _stamp(end)
-    return f"{_stamp(start)}-{until} ({tz.key})"
+    until = end.strftime("%H:%M") if end.date() == start.date() else stamp(end)
+    return f"{stamp(start)}-{until} ({tz.key})"
 
 
-def _stamp(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")

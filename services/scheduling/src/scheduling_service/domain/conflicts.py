@@ -9,11 +9,12 @@ the people's in `staff_conflicts`, the equipment units' in `unit_conflicts`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduling_service.domain import lifecycle
 from scheduling_service.domain.booking_facts import CaseNeeds, Facts, Held, Proposal, RoomFacts
-from scheduling_service.domain.conflict import Conflict, double_booked, when, within_one
+from scheduling_service.domain.conflict import Conflict, double_booked, stamp, when, within_one
 from scheduling_service.domain.staff_conflicts import (
     roles_not_covered,
     staff_double_booked,
@@ -22,6 +23,7 @@ from scheduling_service.domain.staff_conflicts import (
     staff_out_of_service,
     staff_over_daily_maximum,
     staff_unavailable,
+    too_many_staff,
 )
 from scheduling_service.domain.unit_conflicts import (
     equipment_not_covered,
@@ -33,6 +35,9 @@ from scheduling_service.domain.unit_conflicts import (
 
 __all__ = ["Conflict", "find_conflicts"]
 
+# How far before now a case may still start: the coordinator's form took a moment to send.
+PAST_GRACE = timedelta(minutes=5)
+
 
 def find_conflicts(case: CaseNeeds, proposal: Proposal, facts: Facts) -> list[Conflict]:
     """Every conflict of `proposal`: the case's first, then the room's, the people's, the units'.
@@ -43,6 +48,7 @@ def find_conflicts(case: CaseNeeds, proposal: Proposal, facts: Facts) -> list[Co
     tz, held = facts.hospital_tz, facts.held
     return [
         *case_not_bookable(case),
+        *starts_in_past(case, proposal, facts.now, tz),
         *before_earliest_date(case, proposal, tz),
         *room_out_of_service(proposal, facts.room),
         *room_closed(proposal, facts.room, tz),
@@ -51,6 +57,7 @@ def find_conflicts(case: CaseNeeds, proposal: Proposal, facts: Facts) -> list[Co
         *staff_out_of_service(proposal, facts.staff),
         *staff_in_wrong_role(proposal, facts.staff),
         *staff_listed_twice(proposal),
+        *too_many_staff(case),
         *roles_not_covered(case, proposal),
         *staff_unavailable(proposal, facts.staff, tz),
         *staff_double_booked(proposal, facts.staff, held.staff, tz),
@@ -75,6 +82,21 @@ def case_not_bookable(case: CaseNeeds) -> list[Conflict]:
         "can be booked or moved."
     )
     return [Conflict("case_not_bookable", message, "case", case.surgery_id)]
+
+
+def starts_in_past(
+    case: CaseNeeds, proposal: Proposal, now: datetime | None, tz: ZoneInfo
+) -> list[Conflict]:
+    """No case is booked into time already gone (give or take `PAST_GRACE`); `now` is None
+    only for the demo seed, which books last week's cases on purpose."""
+    if now is None or proposal.surgery.start >= now - PAST_GRACE:
+        return []
+    message = (
+        f"Case {case.surgery_id} starts {stamp(proposal.surgery.start.astimezone(tz))} "
+        f"({tz.key}), before now ({stamp(now.astimezone(tz))}); a case cannot be booked "
+        "into the past."
+    )
+    return [Conflict("starts_in_past", message, "case", case.surgery_id, proposal.surgery)]
 
 
 def before_earliest_date(case: CaseNeeds, proposal: Proposal, tz: ZoneInfo) -> list[Conflict]:

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 from contracts.calendar.wallclock import range_span
 
-from scheduling_service.domain.booking_facts import SURGEON, CaseNeeds, Held, PersonFacts, Proposal
+from scheduling_service.domain.booking_facts import (
+    MOST_STAFF,
+    SURGEON,
+    CaseNeeds,
+    Held,
+    PersonFacts,
+    Proposal,
+)
 from scheduling_service.domain.conflict import (
     Conflict,
     double_booked,
@@ -65,6 +72,18 @@ def staff_listed_twice(proposal: Proposal) -> list[Conflict]:
         for staff_id in proposal.staff_ids
         if counts[staff_id] > 1
     ]
+
+
+def too_many_staff(case: CaseNeeds) -> list[Conflict]:
+    """A case needing more people than one booking holds can never be booked as it stands."""
+    needed = sum(case.roles_needed.values())
+    if 1 + needed <= MOST_STAFF:
+        return []
+    message = (
+        f"The case needs {needed} people besides its surgeon; a booking holds at most "
+        f"{MOST_STAFF - 1}. Correct the roles it needs."
+    )
+    return [Conflict("too_many_staff", message, "case", case.surgery_id)]
 
 
 def roles_not_covered(case: CaseNeeds, proposal: Proposal) -> list[Conflict]:

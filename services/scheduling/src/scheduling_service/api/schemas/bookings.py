@@ -11,7 +11,7 @@ from contracts.values import ScheduleDatetime, repeated_ids
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scheduling_service.api.schemas.case_moves import KnownReasonCode
-from scheduling_service.domain.booking_facts import Placement
+from scheduling_service.domain.booking_facts import MOST_STAFF, Placement
 from scheduling_service.domain.conflict import Conflict
 
 
@@ -27,8 +27,11 @@ class BookingRequest(BaseModel):
     )
     staff: tuple[StaffAssignment, ...] = Field(
         default=(),
-        max_length=30,
-        description="Everyone besides the case's surgeon, each with the role they fill.",
+        max_length=MOST_STAFF - 1,
+        description=(
+            "Everyone besides the case's surgeon, each with the role they fill: at most "
+            f"{MOST_STAFF - 1}, as a booking holds {MOST_STAFF} people with the surgeon."
+        ),
     )
     equipment_unit_ids: tuple[uuid.UUID, ...] = Field(default=(), max_length=30)
     reason_code: KnownReasonCode | None = Field(
