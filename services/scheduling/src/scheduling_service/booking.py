@@ -27,7 +27,14 @@ from sqlalchemy import Row, delete
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, booking_locks, booking_records, cases, placement_facts
+from scheduling_service import (
+    audit_log,
+    booking_locks,
+    booking_records,
+    cases,
+    metrics,
+    placement_facts,
+)
 from scheduling_service.db.tables import bookings
 from scheduling_service.domain import lifecycle
 from scheduling_service.domain.booking_facts import CaseNeeds, Placement, Proposal, propose
@@ -169,6 +176,7 @@ async def place(
             session, made, known, booked_by=booking_records.user_id_of(actor), run_id=run_id
         )
     except IntegrityError as exc:
+        metrics.BOOKINGS.labels("race_lost").inc()
         _, found = await _judged(session, needs, proposals, tz, now)
         ids = list(made)
         raise refused(found or [(ids[0] if len(ids) == 1 else None, race_lost(exc))]) from None
@@ -177,6 +185,7 @@ async def place(
         await booking_records.record(
             uow, row, before, after, actor=actor, run_id=run_id, reason=reason_code
         )
+        metrics.BOOKINGS.labels("moved" if before else "booked").inc()
 
 
 def case_needs(row: Row[Any]) -> CaseNeeds:
@@ -212,6 +221,9 @@ def booking_of(case: CaseNeeds, proposal: Proposal) -> Booking:
 
 def refused(found: Sequence[tuple[uuid.UUID | None, Conflict]]) -> Problem:
     """The `409` naming every conflict, each with the case it is about."""
+    metrics.BOOKINGS.labels("refused").inc()
+    for _, conflict in found:
+        metrics.BOOKING_CONFLICTS.labels(conflict.code).inc()
     shown = "; ".join(c.message.rstrip(".") for _, c in found[:3])
     more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
     return Problem(

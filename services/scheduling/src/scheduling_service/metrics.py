@@ -1,0 +1,21 @@
+"""The scheduling service's own Prometheus metrics, beside the ones every service exposes."""
+
+from prometheus_client import Counter
+
+BOOKINGS = Counter(
+    "scheduling_bookings_total",
+    "Booking attempts by outcome: booked, moved, refused (a rule or a double booking named),"
+    " race_lost (the database refused a booking that passed the checks).",
+    ("outcome",),
+)
+BOOKING_CONFLICTS = Counter(
+    "scheduling_booking_conflicts_total",
+    "Conflicts named in refused bookings, by conflict code.",
+    ("code",),
+)
+OPTIMIZATIONS = Counter(
+    "scheduling_optimizations_total",
+    "Optimizations by event: requested, proposed, failed, applied, rejected, stale (an apply"
+    " refused because a case changed since the request).",
+    ("event",),
+)
