@@ -1,13 +1,14 @@
 """Building an optimization problem from the database: cases, their world, and others' time.
 
-The horizon is Wednesday 3 to Friday 5 March 2027 (Amsterdam, UTC+1): the team's room is open
-and its people work 07:00-19:00 local, 06:00-18:00 UTC, every day.
+The horizon is the Wednesday to Friday of the shared booking start (`START`, weeks ahead): the
+team's room is open and its people work 07:00-19:00 local (Amsterdam) every day.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from contracts.events.resources_blocks import BlockAllocated, WeeklyRecurrence
@@ -27,13 +28,15 @@ from tests.integration.scheduling.booking_cases import (
 )
 from tests.integration.scheduling.world import Scheduling, person, room, team
 
-FIRST, LAST = date(2027, 3, 3), date(2027, 3, 5)
-NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 TIMEZONE = "Europe/Amsterdam"
+FIRST = START.astimezone(ZoneInfo(TIMEZONE)).date()  # a Wednesday
+LAST = FIRST + timedelta(days=2)
+NOW = datetime.combine(FIRST - timedelta(days=2), time(12), UTC)
 
 
-def utc(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2027, 3, day, hour, minute, tzinfo=UTC)
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """`hour:minute` local time on the horizon's `day`-th date (0 is its first)."""
+    return datetime.combine(FIRST + timedelta(days=day), time(hour, minute), ZoneInfo(TIMEZONE))
 
 
 def spans(windows) -> list[tuple[datetime, datetime]]:
@@ -89,7 +92,7 @@ async def test_a_waiting_and_a_booked_case_come_with_their_room_people_units_and
     assert (problem.horizon.start_date, problem.horizon.end_date) == (FIRST, LAST)
     assert problem.horizon.timezone == TIMEZONE
     [planned_room] = problem.rooms
-    every_day = [(utc(d, 6), utc(d, 18)) for d in (3, 4, 5)]
+    every_day = [(at(d, 7), at(d, 19)) for d in (0, 1, 2)]
     assert spans(planned_room.open_intervals) == every_day
     people = staff_of(problem)
     # Only the roles the cases need: the scrub nurse is not asked for.
@@ -106,7 +109,7 @@ async def test_bookings_outside_the_problem_keep_their_room_people_and_units(
 ) -> None:
     made = await team(scheduling)
     planned, other = await request(scheduling, made), await request(scheduling, made)
-    await book(scheduling, {other: placement(made)})  # Wednesday 08:00-09:30Z, room 07:40-09:45Z
+    await book(scheduling, {other: placement(made)})  # Wednesday 09:00-10:30, room 08:40-10:45
 
     problem = (
         await built(
@@ -116,22 +119,29 @@ async def test_bookings_outside_the_problem_keep_their_room_people_and_units(
 
     [planned_room] = problem.rooms
     assert spans(planned_room.open_intervals)[:2] == [
-        (utc(3, 6), utc(3, 7, 40)),
-        (utc(3, 9, 45), utc(3, 18)),
+        (at(0, 7), at(0, 8, 40)),
+        (at(0, 10, 45), at(0, 19)),
     ]
     people = staff_of(problem)
-    # The anaesthetist worked 90 of their 600 minutes that Wednesday: 510 more are offered.
+    # Only while the room is free: 07:00-08:40 and from 10:45. They worked 90 of their 600
+    # minutes that Wednesday, so 510 more are offered: 100 before, 410 after.
     assert spans(people[made.anaesthetist.staff_id].available_intervals)[:2] == [
-        (utc(3, 6), utc(3, 8)),
-        (utc(3, 9, 30), utc(3, 16)),
+        (at(0, 7), at(0, 8, 40)),
+        (at(0, 10, 45), at(0, 17, 35)),
     ]
     units = {u.unit_id: u for u in problem.equipment_units}
-    # The C-arm is held for the surgery and its 30-minute turnaround, 08:00-10:00Z.
-    assert spans(units[made.unit_ids[0]].available_intervals) == [
-        (utc(2, 23), utc(3, 8)),
-        (utc(3, 10), utc(5, 23)),
+    # A C-arm serves while the room is free and for its 30-minute turnaround after; the first
+    # is held for the other surgery and its turnaround, 09:00-11:00.
+    assert spans(units[made.unit_ids[0]].available_intervals)[:3] == [
+        (at(0, 7), at(0, 9)),
+        (at(0, 11), at(0, 19, 30)),
+        (at(1, 7), at(1, 19, 30)),
     ]
-    assert spans(units[made.unit_ids[1]].available_intervals) == [(utc(2, 23), utc(5, 23))]
+    assert spans(units[made.unit_ids[1]].available_intervals)[:3] == [
+        (at(0, 7), at(0, 9, 10)),
+        (at(0, 10, 45), at(0, 19, 30)),
+        (at(1, 7), at(1, 19, 30)),
+    ]
 
 
 async def test_by_default_every_waiting_case_that_may_start_and_every_booking_in_the_rooms(
@@ -180,7 +190,7 @@ async def test_a_case_booked_outside_the_chosen_rooms_may_stay_where_it_is_and_n
 
     rooms = {r.room_id: r for r in problem.rooms}
     assert set(rooms) == {made.room.room_id, elsewhere.room_id}
-    assert spans(rooms[elsewhere.room_id].open_intervals) == [(utc(3, 7, 40), utc(3, 9, 45))]
+    assert spans(rooms[elsewhere.room_id].open_intervals) == [(at(0, 8, 40), at(0, 10, 45))]
 
 
 async def test_a_waiting_case_whose_surgeon_has_no_time_is_left_out_with_the_reason(
@@ -213,7 +223,7 @@ async def test_blocks_of_the_problem_s_surgeons_are_sent_and_other_surgeons_bloc
             block_id=uuid.uuid4(),
             room_id=made.room.room_id,
             surgeon_id=surgeon.staff_id,
-            recurrence=WeeklyRecurrence(weekdays=(weekday,), valid_from=date(2027, 1, 1)),
+            recurrence=WeeklyRecurrence(weekdays=(weekday,), valid_from=FIRST - timedelta(days=60)),
             start_time="08:00",
             end_time="13:00",
             version=1,
@@ -232,18 +242,20 @@ async def test_blocks_of_the_problem_s_surgeons_are_sent_and_other_surgeons_bloc
     [block] = problem.blocks
     assert (block.surgeon_id, block.start, block.end) == (
         made.surgeon.staff_id,
-        utc(3, 7),
-        utc(3, 12),
+        at(0, 8),
+        at(0, 13),
     )
-    assert block.block_id == uuid.uuid5(mine.block_id, "2027-03-03")
-    thursday = [s for s in spans(problem.rooms[0].open_intervals) if s[0].day == 4]
-    assert thursday == [(utc(4, 6), utc(4, 7)), (utc(4, 12), utc(4, 18))]
+    assert block.block_id == uuid.uuid5(mine.block_id, FIRST.isoformat())
+    thursday = [
+        s for s in spans(problem.rooms[0].open_intervals) if s[0] >= at(1, 0) and s[1] <= at(2, 0)
+    ]
+    assert thursday == [(at(1, 7), at(1, 8)), (at(1, 13), at(1, 19))]
 
 
 async def test_a_horizon_starting_today_offers_nothing_before_now(scheduling: Scheduling) -> None:
     made = await team(scheduling)
     case = await request(scheduling, made)
-    now = utc(3, 10, 15)
+    now = at(0, 11, 15)
 
     problem = (
         await built(
@@ -253,7 +265,7 @@ async def test_a_horizon_starting_today_offers_nothing_before_now(scheduling: Sc
         )
     ).problem
 
-    assert spans(problem.rooms[0].open_intervals) == [(now, utc(3, 18))]
+    assert spans(problem.rooms[0].open_intervals) == [(now, at(0, 19))]
 
 
 async def test_what_cannot_be_planned_is_refused_with_422(scheduling: Scheduling) -> None:
@@ -261,7 +273,9 @@ async def test_what_cannot_be_planned_is_refused_with_422(scheduling: Scheduling
     waiting = await request(scheduling, made)
     room_only = (made.room.room_id,)
     asks = {
-        "before today": Ask(date(2027, 2, 28), LAST, room_ids=room_only, surgery_ids=(waiting,)),
+        "before today": Ask(
+            NOW.date() - timedelta(days=1), LAST, room_ids=room_only, surgery_ids=(waiting,)
+        ),
         "unknown case": Ask(FIRST, LAST, room_ids=room_only, surgery_ids=(uuid.uuid4(),)),
         "unknown room": Ask(FIRST, LAST, room_ids=(uuid.uuid4(),), surgery_ids=(waiting,)),
         "locked waiting case": Ask(

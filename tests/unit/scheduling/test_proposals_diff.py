@@ -197,3 +197,22 @@ def test_changes_read_moves_first_then_additions_then_what_is_left_out_then_the_
     assert [c.case_id for c in found.cases] == [moved, added, unbooked, unscheduled, unchanged]
     assert found.counts() == {kind: 1 for kind in Change}
     assert set(found.to_apply()) == {moved, added}
+
+
+def test_a_locked_case_counts_as_kept_only_when_the_plan_leaves_it_exactly_where_it_is() -> None:
+    kept, moved, dropped, missing = (uuid.uuid4() for _ in range(4))
+    found = diff(
+        plan(
+            assignment(kept),
+            assignment(moved, NINE + timedelta(hours=2)),
+            unscheduled=(UnscheduledCase(case_id=dropped, reason="no_capacity"),),
+        ),
+        {kept: booked(), moved: booked(), dropped: booked(NINE + timedelta(hours=4))},
+        versions_then=versions(kept, moved, dropped, missing),
+        versions_now=versions(kept, moved, dropped, missing),
+    )
+    assert found.locked_not_kept([kept]) == ()
+    assert found.locked_not_kept([kept, moved, dropped, missing]) == tuple(
+        sorted([moved, dropped, missing])
+    )
+    assert found.ids_of(Change.UNBOOKED) == {dropped}

@@ -6,7 +6,12 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span
-from scheduling_service.domain.planning_time import minutes_by_day, within_daily_budget
+from scheduling_service.domain.planning_time import (
+    long_enough,
+    minutes_by_day,
+    reaching_past,
+    within_daily_budget,
+)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -50,3 +55,14 @@ def test_a_span_over_local_midnight_is_budgeted_per_local_day() -> None:
     night = [Span(utc(5, 21), utc(6, 1))]
     kept = within_daily_budget(night, {date(2031, 3, 5): 540}, 600, AMSTERDAM)
     assert kept == [Span(utc(5, 21), utc(5, 22)), Span(utc(5, 23), utc(6, 1))]
+
+
+def test_a_piece_of_time_shorter_than_the_shortest_case_is_not_offered() -> None:
+    free = [Span(utc(5, 6), utc(5, 7)), Span(utc(5, 9), utc(5, 10, 30))]
+    assert long_enough(free, 90) == [Span(utc(5, 9), utc(5, 10, 30))]
+
+
+def test_a_unit_may_serve_until_a_room_closes_and_its_turnaround_after() -> None:
+    room_time = [Span(utc(5, 6), utc(5, 8)), Span(utc(5, 8, 20), utc(5, 18))]
+    # The 30 minutes after the first span reach into the second: one span.
+    assert reaching_past(room_time, 30) == [Span(utc(5, 6), utc(5, 18, 30))]

@@ -2,7 +2,8 @@
 
 Applying books every moved and added case where the plan says, in one transaction, through
 `booking.place`, which checks every rule again. Cases the plan leaves out (unscheduled,
-unbooked) keep what they have: a booked case keeps its booking.
+unbooked) keep what they have: a booked case keeps its booking. Rejecting also ends a request
+the optimizer never answered; an answer arriving after that is ignored.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from scheduling_service.domain import proposals
 from scheduling_service.domain.proposals import Placement
 from scheduling_service.settings import SchedulingSettings
 
-_UNDECIDED = ("proposed", "failed")
+# A request still waiting may be rejected too: an optimizer that never answers must not leave
+# it open for ever (`handlers/optimizer_schedules` then ignores a late answer).
+_UNDECIDED = ("requested", "proposed", "failed")
 
 
 async def apply(
@@ -44,11 +47,15 @@ async def apply(
         )
     diff = found.diff
     _ensure_not_stale(diff)
+    _ensure_locked_kept(diff, [uuid.UUID(i) for i in row.options.get("locked_surgery_ids", [])])
     placements = {
         case_id: _booking_placement(found, case_id, p) for case_id, p in diff.to_apply().items()
     }
     if placements:
-        await booking.place(uow, placements, settings=settings, actor=by, run_id=row.run_id)
+        try:
+            await booking.place(uow, placements, settings=settings, actor=by, run_id=row.run_id)
+        except Problem as refused:
+            raise _with_unbooked_hint(refused, diff.ids_of(proposals.Change.UNBOOKED)) from None
     await _decide(uow.session, request_id, "applied", by)
     counts = diff.counts()
     await audit_log.record(
@@ -75,6 +82,39 @@ def _ensure_not_stale(diff: proposals.ProposalDiff) -> None:
             title="Stale proposal",
             stale_case_ids=changed,
         )
+
+
+def _ensure_locked_kept(diff: proposals.ProposalDiff, locked: list[uuid.UUID]) -> None:
+    if moved := [str(i) for i in diff.locked_not_kept(locked)]:
+        raise Problem(
+            409,
+            "The proposal does not keep these locked cases where they are booked: "
+            f"{', '.join(moved)}. It cannot be applied; request a new optimization.",
+            title="Locked cases moved",
+            locked_case_ids=moved,
+        )
+
+
+def _with_unbooked_hint(refused: Problem, unbooked: frozenset[uuid.UUID]) -> Problem:
+    """A booking refusal that, when a case the plan leaves out is in the way, says why: applying
+    keeps the bookings of cases the plan unbooks."""
+    others = {c.get("other_surgery_id") for c in refused.extensions.get("conflicts", [])}
+    in_the_way = sorted(str(i) for i in unbooked if str(i) in others)
+    if not in_the_way:
+        return refused
+    hint = (
+        f" The plan leaves {', '.join(in_the_way)} out (unbooked), but applying it keeps their "
+        "bookings, and they are in the way: cancel or postpone them first, or request a new "
+        "optimization."
+    )
+    return Problem(
+        refused.status,
+        refused.detail + hint,
+        title=refused.title,
+        headers=refused.headers,
+        **refused.extensions,
+        unbooked_in_the_way=in_the_way,
+    )
 
 
 def _booking_placement(
@@ -106,7 +146,8 @@ async def reject(
     if row.status not in _UNDECIDED:
         raise Problem(
             409,
-            f"Only a proposed or failed optimization can be rejected; this one is {row.status}.",
+            f"Only an undecided (requested, proposed or failed) optimization can be rejected; "
+            f"this one is {row.status}.",
         )
     await _decide(uow.session, request_id, "rejected", by)
     await audit_log.record(

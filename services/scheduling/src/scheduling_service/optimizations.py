@@ -77,7 +77,7 @@ async def request(
             requested_by=requested_by,
             horizon_start=ask.first,
             horizon_end=ask.last,
-            options=_options(ask, built.left_out),
+            options=_options(ask, built),
             problem=built.problem.model_dump(mode="json"),
             case_versions={str(k): v for k, v in built.case_versions.items()},
         )
@@ -103,7 +103,7 @@ async def request(
     return request_id
 
 
-def _options(ask: planning_problem.Ask, left_out: Collection[UnscheduledCase]) -> dict[str, Any]:
+def _options(ask: planning_problem.Ask, built: planning_problem.Built) -> dict[str, Any]:
     return {
         "room_ids": [str(i) for i in ask.room_ids] if ask.room_ids is not None else None,
         "surgery_ids": [str(i) for i in ask.surgery_ids] if ask.surgery_ids is not None else None,
@@ -111,7 +111,8 @@ def _options(ask: planning_problem.Ask, left_out: Collection[UnscheduledCase]) -
         "respect_blocks": ask.respect_blocks,
         "time_limit_seconds": ask.time_limit_seconds,
         "objective_weights": ask.objective_weights.model_dump(mode="json"),
-        "left_out": [u.model_dump(mode="json") for u in left_out],
+        "left_out": [u.model_dump(mode="json") for u in built.left_out],
+        "default_cases": built.default,
     }
 
 
@@ -144,8 +145,15 @@ async def list_optimizations(
 async def get(uow: UnitOfWork, request_id: uuid.UUID, *, by: Principal) -> Optimization:
     """The optimization; while proposed, with its diff against the current plan."""
     found = await read(uow.session, request_id)
+    # The view shows each case's booking: name them, as the other views do, so that the audit
+    # of a surgery finds this read too.
+    shown = [str(c.case_id) for c in found.diff.cases] if found.diff else []
     await audit_log.record(
-        uow, actor=audit_log.actor(by), action="optimization.read", record_id=request_id
+        uow,
+        actor=audit_log.actor(by),
+        action="optimization.read",
+        record_id=request_id,
+        details={"surgery_ids": shown},
     )
     return found
 

@@ -1,24 +1,29 @@
-"""An optimization's horizon in UTC, and the time bookings hold in and around it.
+"""An optimization's horizon in UTC, and the time bookings and blocks hold in and around it.
 
 `held_by` reads what the problem's own bookings hold (so a case may stay where it is) or what
-every other booking holds (so it is not offered to the problem), per room, person and unit.
+every other booking holds (so it is not offered to the problem), per room, person and unit;
+`blocks_in` the blocks of the chosen rooms, and the time of those no case of the problem may use.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
-from contracts.calendar.spans import Span
+from contracts.calendar.spans import Span, clip
+from contracts.events.resources_operating_rooms import OperatingRoomUpserted
+from contracts.planning import PlanningBlock
 from contracts.values import UtcWindow
 from contracts.vocabulary import StaffRole
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scheduling_service import resources_view
 from scheduling_service.db.tables import bookings, equipment_usages, staff_assignments
 
 _DAY = timedelta(days=1)
@@ -95,3 +100,38 @@ def windows(spans: Iterable[Span]) -> tuple[UtcWindow, ...]:
 
 def _span(period: Range) -> Span:
     return Span(period.lower, period.upper)
+
+
+async def blocks_in(
+    session: AsyncSession,
+    horizon: Horizon,
+    rooms: Mapping[uuid.UUID, OperatingRoomUpserted],
+    surgeons: Collection[uuid.UUID],
+    respect_blocks: bool,
+) -> tuple[list[PlanningBlock], dict[uuid.UUID, list[Span]]]:
+    """Each block occurrence in the horizon, and per room the time held by blocks of surgeons
+    the problem does not have: no case here may use it (the contract needs a block's surgeon
+    among the staff), so, when blocks are respected, it is taken out of the room's open time."""
+    found: list[PlanningBlock] = []
+    reserved: dict[uuid.UUID, list[Span]] = defaultdict(list)
+    for block in await resources_view.live_blocks(session, list(rooms)):
+        tz = ZoneInfo(rooms[block.room_id].timezone)
+        for day, span in resources_view.block_occurrences(block, tz, *horizon.dates):
+            within = clip([span], horizon.window)
+            if not within:
+                continue
+            if block.surgeon_id is not None and block.surgeon_id not in surgeons:
+                if respect_blocks:
+                    reserved[block.room_id] += within
+                continue
+            found.append(
+                PlanningBlock(
+                    block_id=uuid.uuid5(block.block_id, day.isoformat()),
+                    room_id=block.room_id,
+                    start=within[0].start,
+                    end=within[0].end,
+                    surgeon_id=block.surgeon_id,
+                    service=block.service,
+                )
+            )
+    return found, reserved

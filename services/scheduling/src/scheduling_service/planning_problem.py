@@ -1,15 +1,16 @@
 """Building an optimization problem from the database: the cases asked for, and their world.
 
-The cases are those asked for, or by default every waiting case that may start by the
-horizon's end and every booked case starting in the horizon in the chosen rooms. Their world is
-what `planning_resources` reads: rooms, people, units and blocks with the time they may offer.
-Every time in the problem is UTC and starts no earlier than now: a plan never looks back.
+The cases are those asked for, or by default those `planning_cases` chooses: the waiting cases
+the chosen rooms could take, most urgent first and as many as the rooms could plausibly hold,
+and the cases booked in the horizon in those rooms. Their world is what `planning_resources`
+reads: rooms, the people and units that could serve them, and blocks, with the time they may
+offer. Every time in the problem is UTC and starts no earlier than now: a plan never looks back.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -29,12 +30,16 @@ from contracts.planning import (
 from contracts.vocabulary import StaffRequirement, StaffRole
 from pydantic import ValidationError
 from servicekit.problems import Problem
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import cases, planning_horizon, planning_resources, resources_view
-from scheduling_service.db.tables import bookings, surgery_requests
-from scheduling_service.domain.lifecycle import BOOKED, WAITING
+from scheduling_service import (
+    cases,
+    planning_cases,
+    planning_horizon,
+    planning_resources,
+    resources_view,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,35 +62,60 @@ class Built:
     case_versions: dict[uuid.UUID, int]
     # Cases asked for that no plan could place, kept out before solving, and why.
     left_out: tuple[UnscheduledCase, ...]
+    # How the default cases were chosen; None when the cases were named.
+    default: dict[str, int] | None = None
 
 
 async def build(session: AsyncSession, ask: Ask, *, timezone: str, now: datetime) -> Built:
     tz = ZoneInfo(timezone)
     horizon = _horizon(ask, tz, now)
     rooms = await _chosen_rooms(session, ask.room_ids)
-    rows = await _chosen_cases(session, ask, horizon, [r.room_id for r in rooms])
+    chosen = await planning_cases.chosen(session, ask, horizon, rooms)
+    rows = chosen.rows
     current = await cases.bookings_of(session, [r.surgery_id for r in rows])
-    _check_booked_in_horizon(rows, current, horizon, ask.locked_ids)
-    needs = planning_resources.Needs(
-        case_ids=tuple(r.surgery_id for r in rows),
-        roles=frozenset(StaffRole(r["role"]) for row in rows for r in row.staff_roles_needed),
-        surgeons=frozenset(row.surgeon_id for row in rows),
-        equipment_types=frozenset(t for row in rows for t in row.equipment_types),
-    )
+    planning_cases.check_booked_in_horizon(rows, current, horizon, ask.locked_ids)
     world = await planning_resources.gather(
-        session, horizon, rooms, needs, respect_blocks=ask.respect_blocks
+        session, horizon, rooms, _needs(rows), respect_blocks=ask.respect_blocks
     )
     planned = [row for row in rows if row.surgeon_id in world.surgeons]
-    left_out = tuple(_without_surgeon(r) for r in rows if r.surgeon_id not in world.surgeons)
+    left_out = chosen.beyond_capacity + tuple(
+        _without_surgeon(r) for r in rows if r.surgeon_id not in world.surgeons
+    )
     if not planned:
         raise Problem(422, _nothing_to_plan(rows, left_out), left_out=_ids(left_out))
-    planning_cases = [
-        _planning_case(row, current.get(row.surgery_id), row.surgery_id in ask.locked_ids)
-        for row in planned
-    ]
-    problem = _problem(ask, timezone, planning_cases, world)
+    problem = _problem(
+        ask,
+        timezone,
+        [
+            _planning_case(row, current.get(row.surgery_id), row.surgery_id in ask.locked_ids)
+            for row in planned
+        ],
+        world,
+    )
     versions = {row.surgery_id: row.version for row in planned}
-    return Built(problem=problem, case_versions=versions, left_out=left_out)
+    return Built(problem, versions, left_out, chosen.default)
+
+
+def _needs(rows: Sequence[Row[Any]]) -> planning_resources.Needs:
+    """What the cases need, each with the shortest surgery needing it: time shorter than that
+    serves none of them."""
+    roles: dict[StaffRole, int] = {}
+    surgeons: dict[uuid.UUID, int] = {}
+    types: dict[str, int] = {}
+    for row in rows:
+        minutes = row.expected_duration_minutes
+        for needed in row.staff_roles_needed:
+            role = StaffRole(needed["role"])
+            roles[role] = min(roles.get(role, minutes), minutes)
+        surgeons[row.surgeon_id] = min(surgeons.get(row.surgeon_id, minutes), minutes)
+        for kind in row.equipment_types:
+            types[kind] = min(types.get(kind, minutes), minutes)
+    return planning_resources.Needs(
+        case_ids=tuple(r.surgery_id for r in rows),
+        roles=roles,
+        surgeons=surgeons,
+        equipment_types=types,
+    )
 
 
 def _horizon(ask: Ask, tz: ZoneInfo, now: datetime) -> planning_horizon.Horizon:
@@ -115,92 +145,6 @@ async def _chosen_rooms(
     if retired:
         raise Problem(422, f"Retired operating rooms: {', '.join(retired)}.", room_ids=retired)
     return [known[i] for i in room_ids]
-
-
-async def _chosen_cases(
-    session: AsyncSession,
-    ask: Ask,
-    horizon: planning_horizon.Horizon,
-    room_ids: Collection[uuid.UUID],
-) -> list[Row[Any]]:
-    wanted = set(ask.locked_ids)
-    if ask.surgery_ids is not None:
-        wanted |= set(ask.surgery_ids)
-    else:
-        wanted |= await _default_cases(session, ask.last, horizon.window, room_ids)
-    rows = (
-        await session.execute(
-            select(surgery_requests)
-            .where(surgery_requests.c.surgery_id.in_(list(wanted)))
-            .order_by(surgery_requests.c.surgery_id)
-        )
-    ).all()
-    found = {row.surgery_id for row in rows}
-    if unknown := sorted(str(i) for i in wanted - found):
-        raise Problem(422, f"Unknown surgery requests: {', '.join(unknown)}.", surgery_ids=unknown)
-    plannable = WAITING | BOOKED
-    if refused := [str(r.surgery_id) for r in rows if r.status not in plannable]:
-        raise Problem(
-            422,
-            "Only waiting (requested, postponed) and booked (scheduled, confirmed) cases can be "
-            f"planned; these are not: {', '.join(refused)}.",
-            surgery_ids=refused,
-        )
-    return list(rows)
-
-
-async def _default_cases(
-    session: AsyncSession, last: date, window: Span, room_ids: Collection[uuid.UUID]
-) -> set[uuid.UUID]:
-    waiting = select(surgery_requests.c.surgery_id).where(
-        surgery_requests.c.status.in_([s.value for s in WAITING]),
-        or_(surgery_requests.c.earliest_date.is_(None), surgery_requests.c.earliest_date <= last),
-    )
-    booked = (
-        select(surgery_requests.c.surgery_id)
-        .join(bookings, bookings.c.surgery_id == surgery_requests.c.surgery_id)
-        .where(
-            surgery_requests.c.status.in_([s.value for s in BOOKED]),
-            bookings.c.starts_at >= window.start,
-            bookings.c.starts_at < window.end,
-            bookings.c.room_id.in_(list(room_ids)),
-        )
-    )
-    return set(await session.scalars(waiting)) | set(await session.scalars(booked))
-
-
-def _check_booked_in_horizon(
-    rows: Sequence[Row[Any]],
-    current: Mapping[uuid.UUID, Booking],
-    horizon: planning_horizon.Horizon,
-    locked: Collection[uuid.UUID],
-) -> None:
-    """A booked case is planned from where it is: that must be ahead, within the horizon."""
-    window = horizon.window
-    outside = [
-        str(r.surgery_id)
-        for r in rows
-        if r.status in BOOKED
-        and not (
-            r.surgery_id in current and window.start <= current[r.surgery_id].start < window.end
-        )
-    ]
-    if outside:
-        raise Problem(
-            422,
-            "These booked cases start outside the horizon (or have started): "
-            f"{', '.join(outside)}; widen the horizon or leave them out.",
-            surgery_ids=outside,
-        )
-    if unbooked := sorted(
-        str(r.surgery_id) for r in rows if r.surgery_id in locked and r.status not in BOOKED
-    ):
-        raise Problem(
-            422,
-            "Only booked cases can be locked where they are; these are not: "
-            f"{', '.join(unbooked)}.",
-            surgery_ids=unbooked,
-        )
 
 
 def _planning_case(row: Row[Any], booking: Booking | None, locked: bool) -> PlanningCase:
@@ -241,18 +185,25 @@ def _without_surgeon(row: Row[Any]) -> UnscheduledCase:
     return UnscheduledCase(
         case_id=row.surgery_id,
         reason="no_staff",
-        detail=f"Its surgeon {row.surgeon_id} is not an active surgeon with time in the horizon.",
+        detail=f"Its surgeon {row.surgeon_id} is not an active surgeon with time in the horizon "
+        "while a chosen room is open.",
     )
 
 
 def _nothing_to_plan(rows: Sequence[Row[Any]], left_out: Sequence[UnscheduledCase]) -> str:
-    if not rows:
+    if rows:
         return (
-            "There is no case to plan: no waiting case fits the horizon and none is booked in it."
+            f"There is no case to plan: the surgeons of all {len(rows)} cases asked for have no "
+            "time in the horizon while a chosen room is open."
+        )
+    if left_out:
+        return (
+            "There is no case to plan: the chosen rooms' free time in the horizon cannot hold "
+            f"any of the {len(left_out)} mandatory cases that could use them (`left_out`)."
         )
     return (
-        f"There is no case to plan: the surgeons of all {len(left_out)} cases asked for have no "
-        "time in the horizon."
+        "There is no case to plan: no waiting case fits the chosen rooms in the horizon (their "
+        "capabilities and blocks, its surgeon's time, its earliest date) and none is booked in it."
     )
 
 

@@ -1,11 +1,15 @@
 """The rooms, people, units and blocks of an optimization problem, with the time it may use.
 
-Bookings outside the problem (cases not in it that hold rooms, people or units in the horizon)
-are not sent as locked cases: a locked case drags its room, surgeon, staff and units into the
-problem and counts in the plan's KPIs (a room outside the chosen ones would show as overtime).
-Their time is taken out of what the problem offers instead — a room's held span out of its open
-intervals, a person's surgery out of their available time, a unit's use and turnaround out of
-its own — and a person's daily maximum shrinks by what they already work that day.
+Only what could serve a case is offered: the cases' surgeons, the active people of the roles and
+the units of the kinds they need (fixed units only in the problem's only room), with the time a
+chosen room is open and free (a unit's turnaround after it too), in pieces long enough for the
+shortest case needing them; anyone left with no such time is left out.
+
+Bookings outside the problem are not sent as locked cases: one would drag its room, surgeon,
+staff and units into the problem and count in the plan's KPIs (a room outside the chosen ones
+would show as overtime). Their time is taken out of what the problem offers instead — a room's
+held span, a person's surgery, a unit's use and turnaround — and a person's daily maximum
+shrinks by what they already work that day.
 
 Two gaps in the contract are bridged here. The optimizer reads an empty `available_intervals`
 as "always available", so a person or unit with no time left is left out of the problem; one a
@@ -18,12 +22,12 @@ the problem's only one.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from zoneinfo import ZoneInfo
 
-from contracts.calendar.spans import Span, clip, subtract
+from contracts.calendar.spans import Span, clip, intersect, merge, subtract
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted
 from contracts.planning import (
@@ -38,18 +42,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service import resources_view
 from scheduling_service.db.tables import staff
-from scheduling_service.domain.planning_time import minutes_by_day, within_daily_budget
-from scheduling_service.planning_horizon import Held, Horizon, held_by, windows
+from scheduling_service.domain import planning_time
+from scheduling_service.planning_horizon import Held, Horizon, blocks_in, held_by, windows
 
 
 @dataclass(frozen=True, slots=True)
 class Needs:
-    """What the problem's cases need: their people's roles, surgeons, kinds of equipment."""
+    """What the problem's cases need — roles, surgeons, kinds of equipment — each with the
+    shortest surgery (minutes) needing it."""
 
     case_ids: tuple[uuid.UUID, ...]
-    roles: frozenset[StaffRole]
-    surgeons: frozenset[uuid.UUID]
-    equipment_types: frozenset[str]
+    roles: Mapping[StaffRole, int]
+    surgeons: Mapping[uuid.UUID, int]
+    equipment_types: Mapping[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +81,22 @@ async def gather(
     """Everything the cases may use, with the time it offers them."""
     booked = await held_by(session, horizon, needs.case_ids, inside=True)
     taken = await held_by(session, horizon, needs.case_ids, inside=False)
+    free_rooms = {
+        room.room_id: subtract(_open(room, horizon), taken.rooms.get(room.room_id, []))
+        for room in rooms
+    }
+    # Where a case of the problem may be: a chosen room's free time, or where it is booked.
+    room_time = merge([*chain(*free_rooms.values()), *chain(*booked.rooms.values())])
     staff = await planning_staff(
-        session, horizon, roles=needs.roles, surgeons=needs.surgeons, booked=booked, taken=taken
+        session, horizon, needs, room_time=room_time, booked=booked, taken=taken
     )
     surgeons = {s.staff_id for s in staff if StaffRole.SURGEON in s.roles}
     problem_rooms, blocks = await planning_rooms(
         session,
         horizon,
         rooms,
+        free_rooms,
         booked_elsewhere=booked.rooms,
-        taken=taken,
         surgeons=surgeons,
         respect_blocks=respect_blocks,
     )
@@ -93,7 +104,8 @@ async def gather(
     units = await planning_units(
         session,
         horizon,
-        types=needs.equipment_types,
+        needs.equipment_types,
+        room_time=room_time,
         only_room=only_room,
         booked=booked,
         taken=taken,
@@ -104,27 +116,32 @@ async def gather(
 async def planning_staff(
     session: AsyncSession,
     horizon: Horizon,
+    needs: Needs,
     *,
-    roles: Collection[StaffRole],
-    surgeons: Collection[uuid.UUID],
+    room_time: list[Span],
     booked: Held,
     taken: Held,
 ) -> list[PlanningStaffMember]:
-    """Every active person of `roles`, the `surgeons`, and everyone the problem's bookings name."""
+    """The cases' surgeons and the active people of the roles they need, with the time they
+    could serve a case in; and everyone the problem's bookings name."""
     query = select(staff.c.snapshot).where(
-        staff.c.role.in_([r.value for r in roles]),
+        staff.c.role.in_([r.value for r in needs.roles]),
         staff.c.status == "active",
         staff.c.retired_at.is_(None),
     )
     members = {
         m.staff_id: m for m in map(StaffMemberUpserted.model_validate, await session.scalars(query))
     }
-    wanted = (set(surgeons) | set(booked.people)) - set(members)
+    wanted = (set(needs.surgeons) | set(booked.people)) - set(members)
     members |= await resources_view.staff_by_id(session, wanted)
     found = []
     for staff_id in sorted(set(members) | set(booked.people)):
         member = members.get(staff_id)
-        free = _free_time(member, horizon, taken.people.get(staff_id, [])) if member else []
+        free = (
+            _person_time(member, needs, horizon, room_time, taken.people.get(staff_id, []))
+            if member
+            else []
+        )
         free = free or clip(booked.people.get(staff_id, []), horizon.window)
         if not free:
             continue
@@ -140,33 +157,51 @@ async def planning_staff(
     return found
 
 
-def _free_time(member: StaffMemberUpserted, horizon: Horizon, taken: list[Span]) -> list[Span]:
+def _person_time(
+    member: StaffMemberUpserted,
+    needs: Needs,
+    horizon: Horizon,
+    room_time: list[Span],
+    taken: list[Span],
+) -> list[Span]:
+    """Their working time while a chosen room is free, less what others' bookings hold and
+    within what is left of their daily maximum, in pieces long enough for a case they could
+    serve (a surgeon: their own cases, or any needing another surgeon)."""
+    shortest = [needs.roles.get(member.role)]
+    if member.role == StaffRole.SURGEON:
+        shortest.append(needs.surgeons.get(member.staff_id))
+    if not (lengths := [m for m in shortest if m is not None]):
+        return []
     available = clip(resources_view.staff_available(member, *horizon.dates), horizon.window)
     tz = ZoneInfo(member.timezone)
-    return within_daily_budget(
-        subtract(available, taken), minutes_by_day(taken, tz), member.max_minutes_per_day, tz
+    free = planning_time.within_daily_budget(
+        subtract(intersect(available, room_time), taken),
+        planning_time.minutes_by_day(taken, tz),
+        member.max_minutes_per_day,
+        tz,
     )
+    return planning_time.long_enough(free, min(lengths))
 
 
 async def planning_units(
     session: AsyncSession,
     horizon: Horizon,
+    types: Mapping[str, int],
     *,
-    types: Collection[str],
+    room_time: list[Span],
     only_room: uuid.UUID | None,
     booked: Held,
     taken: Held,
 ) -> list[PlanningEquipmentUnit]:
-    """The units of `types` in service (fixed ones only in `only_room`), and those booked."""
+    """The units of `types` in service (fixed ones only in `only_room`), with the time they could
+    serve a case in; and those the problem's bookings name."""
     units = await resources_view.units_by_id(session)
     found = []
     for unit_id in sorted(set(units) | set(booked.units)):
         unit = units.get(unit_id)
         free: list[Span] = []
         if unit and unit.equipment_type in types and unit.unit.fixed_room_id in (None, only_room):
-            free = subtract(
-                resources_view.unit_available(unit, horizon.window), taken.units.get(unit_id, [])
-            )
+            free = _unit_time(unit, types[unit.equipment_type], horizon, room_time, taken)
         free = free or clip(booked.units.get(unit_id, []), horizon.window)
         if not free:
             continue
@@ -184,25 +219,38 @@ async def planning_units(
     return found
 
 
+def _unit_time(
+    unit: resources_view.Unit, shortest: int, horizon: Horizon, room_time: list[Span], taken: Held
+) -> list[Span]:
+    """Its usable time while a chosen room is free and for its turnaround after, less what
+    others' bookings hold, in pieces long enough for the shortest case and the turnaround."""
+    turnaround = unit.turnaround_minutes
+    usable = intersect(
+        resources_view.unit_available(unit, horizon.window),
+        planning_time.reaching_past(room_time, turnaround),
+    )
+    free = subtract(usable, taken.units.get(unit.unit_id, []))
+    return planning_time.long_enough(free, shortest + turnaround)
+
+
 async def planning_rooms(
     session: AsyncSession,
     horizon: Horizon,
     rooms: Iterable[OperatingRoomUpserted],
+    free_rooms: Mapping[uuid.UUID, list[Span]],
     *,
     booked_elsewhere: Mapping[uuid.UUID, list[Span]],
-    taken: Held,
     surgeons: Collection[uuid.UUID],
     respect_blocks: bool,
 ) -> tuple[list[PlanningRoom], list[PlanningBlock]]:
-    """The chosen rooms' open time less what others hold; rooms outside the choice where a
-    case of the problem is booked, open only where it is; the blocks of the chosen rooms."""
+    """The chosen rooms' free time (`free_rooms`: open, less what others hold) less the blocks
+    no case may use; rooms outside the choice where a case of the problem is booked, open only
+    where it is; the blocks of the chosen rooms."""
     chosen = {room.room_id: room for room in rooms}
-    blocks, reserved = await _blocks(session, horizon, chosen, surgeons, respect_blocks)
+    blocks, reserved = await blocks_in(session, horizon, chosen, surgeons, respect_blocks)
     found = []
     for room_id, room in sorted(chosen.items()):
-        open_time = clip(resources_view.room_open(room, *horizon.dates), horizon.window)
-        free = subtract(open_time, [*taken.rooms.get(room_id, []), *reserved.get(room_id, [])])
-        found.append(_room(room, free))
+        found.append(_room(room, subtract(free_rooms[room_id], reserved.get(room_id, []))))
     elsewhere = {r: spans for r, spans in booked_elsewhere.items() if r not in chosen}
     known = await resources_view.rooms_by_id(session, list(elsewhere))
     for room_id, spans in sorted(elsewhere.items()):
@@ -217,42 +265,11 @@ async def planning_rooms(
     return found, blocks
 
 
+def _open(room: OperatingRoomUpserted, horizon: Horizon) -> list[Span]:
+    return clip(resources_view.room_open(room, *horizon.dates), horizon.window)
+
+
 def _room(room: OperatingRoomUpserted, free: list[Span]) -> PlanningRoom:
     return PlanningRoom(
         room_id=room.room_id, capabilities=room.capabilities, open_intervals=windows(free)
     )
-
-
-async def _blocks(
-    session: AsyncSession,
-    horizon: Horizon,
-    rooms: Mapping[uuid.UUID, OperatingRoomUpserted],
-    surgeons: Collection[uuid.UUID],
-    respect_blocks: bool,
-) -> tuple[list[PlanningBlock], dict[uuid.UUID, list[Span]]]:
-    """Each block occurrence in the horizon, and per room the time held by blocks of surgeons
-    the problem does not have: no case here may use it (the contract needs a block's surgeon
-    among the staff), so, when blocks are respected, it is taken out of the room's open time."""
-    found: list[PlanningBlock] = []
-    reserved: dict[uuid.UUID, list[Span]] = defaultdict(list)
-    for block in await resources_view.live_blocks(session, list(rooms)):
-        tz = ZoneInfo(rooms[block.room_id].timezone)
-        for day, span in resources_view.block_occurrences(block, tz, *horizon.dates):
-            within = clip([span], horizon.window)
-            if not within:
-                continue
-            if block.surgeon_id is not None and block.surgeon_id not in surgeons:
-                if respect_blocks:
-                    reserved[block.room_id] += within
-                continue
-            found.append(
-                PlanningBlock(
-                    block_id=uuid.uuid5(block.block_id, day.isoformat()),
-                    room_id=block.room_id,
-                    start=within[0].start,
-                    end=within[0].end,
-                    surgeon_id=block.surgeon_id,
-                    service=block.service,
-                )
-            )
-    return found, reserved

@@ -40,7 +40,14 @@ async def request_optimization(
     """Builds the whole problem — cases, rooms' open time, staff, equipment units, blocks,
     current bookings — and sends it to the optimizer. Bookings of cases outside the problem keep
     their time: it is not offered. The answer arrives later: poll `GET` until `status` is
-    `proposed` or `failed`."""
+    `proposed` or `failed`.
+
+    Without `surgery_ids`, the cases are the ones booked in the horizon in the chosen rooms and
+    the waiting cases those rooms could take, most urgent first, up to 3 times what the rooms'
+    free minutes and each surgeon's time could hold, and at most 500 (see `surgery_ids`). Only
+    the people and units that could serve those cases are offered: their surgeons, and the
+    active people of the roles and the units of the kinds they need, with time while a chosen
+    room is open."""
     ask = body.ask(default_time_limit=settings.optimization_time_limit_seconds)
     request_id = await optimizations.request(uow, ask, settings=settings, by=planner)
     found = await optimizations.read(uow.session, request_id)
@@ -85,7 +92,9 @@ async def get_optimization(
     responses={
         409: {
             "description": "Not proposed; stale (`stale_case_ids` names the cases that changed "
-            "since the request); or a booking rule now refuses a placement (`conflicts`)."
+            "since the request); a locked case not kept where it is (`locked_case_ids`); or a "
+            "booking rule now refuses a placement (`conflicts`; `unbooked_in_the_way` names cases "
+            "the plan leaves out whose bookings, kept, are in the way)."
         },
         412: {"description": _STALE},
     },
@@ -98,8 +107,9 @@ async def apply_optimization(
     response: Response,
     if_match: IfMatch = None,
 ) -> OptimizationPublic:
-    """Every rule is checked again. Cases the plan leaves out (unscheduled, unbooked) are left
-    as they are: a booked case keeps its booking."""
+    """Every rule is checked again, and every locked case must be where the plan keeps it.
+    Cases the plan leaves out (unscheduled, unbooked) are left as they are: a booked case keeps
+    its booking, so a placement colliding with it is refused."""
     await optimization_decisions.apply(
         uow, request_id, settings=settings, by=planner, if_match=if_match
     )
@@ -110,9 +120,9 @@ async def apply_optimization(
 
 @router.post(
     "/{request_id}/reject",
-    summary="Discard a proposal (or a failed optimization)",
+    summary="Discard a proposal, a failed optimization, or a request still unanswered",
     responses={
-        409: {"description": "Already applied or rejected, or not answered yet."},
+        409: {"description": "Already applied or rejected."},
         412: {"description": _STALE},
     },
 )
@@ -124,6 +134,8 @@ async def reject_optimization(
     response: Response,
     if_match: IfMatch = None,
 ) -> OptimizationPublic:
+    """A request the optimizer has not answered may be rejected too (it may never answer); an
+    answer arriving afterwards is ignored."""
     await optimization_decisions.reject(uow, request_id, by=planner, if_match=if_match)
     found = await optimizations.read(uow.session, request_id)
     await uow.commit()

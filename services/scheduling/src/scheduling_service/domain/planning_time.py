@@ -50,6 +50,17 @@ def within_daily_budget(
     return merge(kept)
 
 
+def long_enough(spans: Iterable[Span], minutes: int) -> list[Span]:
+    """The spans lasting at least `minutes`: a shorter one can hold no case needing that long."""
+    return [s for s in spans if s.minutes >= minutes]
+
+
+def reaching_past(spans: Iterable[Span], minutes: int) -> list[Span]:
+    """Each span with `minutes` more at its end: a unit used until a room closes is held for
+    its turnaround after."""
+    return merge(Span(s.start, s.end + minutes * _MINUTE) for s in spans)
+
+
 def _by_local_day(spans: Iterable[Span], tz: ZoneInfo) -> Iterator[tuple[date, Span]]:
     """Each span cut at local midnights, with the local date of each piece."""
     for span in spans:

@@ -95,6 +95,14 @@ class ProposalDiff:
         """The placements applying the proposal writes: every moved and added case."""
         return {c.case_id: c.proposed for c in self.cases if c.applies and c.proposed}
 
+    def ids_of(self, kind: Change) -> frozenset[uuid.UUID]:
+        return frozenset(c.case_id for c in self.cases if c.change == kind)
+
+    def locked_not_kept(self, locked: Iterable[uuid.UUID]) -> tuple[uuid.UUID, ...]:
+        """The locked cases the plan does not keep exactly where they are: moved, left out, or
+        missing from it."""
+        return tuple(sorted(set(locked) - self.ids_of(Change.UNCHANGED)))
+
 
 def changed_cases(
     versions_then: Mapping[uuid.UUID, int], versions_now: Mapping[uuid.UUID, int]

@@ -63,8 +63,11 @@ async def _answer(
         .returning(optimizations.c.request_id)
     )
     if answered is None:
-        # Another scheduling deployment's request, or a second answer to one of ours.
-        log.info("optimizer answer for request %s ignored: unknown or answered", request_id)
+        # Another scheduling deployment's request, a second answer to one of ours, or a late
+        # answer to one rejected while it waited.
+        log.info(
+            "optimizer answer for request %s ignored: unknown, answered or decided", request_id
+        )
 
 
 def register(handlers: HandlerMap) -> HandlerMap:

@@ -52,9 +52,20 @@ class OptimizationCreate(BaseModel):
         default=None,
         min_length=1,
         max_length=5000,
-        description="The cases to plan. Left out: every waiting case (requested, postponed) "
-        "whose earliest date is on or before the horizon's end, and every scheduled or confirmed "
-        "case starting in the horizon in the chosen rooms.",
+        description="The cases to plan, as named. Left out, the default: every scheduled or "
+        "confirmed case starting in the horizon in the chosen rooms, and the waiting cases "
+        "(requested, postponed) those rooms could take — a chosen room has every capability the "
+        "case requires and, when blocks are respected, time outside every block or a block of "
+        "the case's surgeon or service; its surgeon works in the horizon while a chosen room is "
+        "open; its earliest date is on or before the horizon's end — most urgent first "
+        "(priority, then due date, then the oldest request), as long as their room time (setup, "
+        "surgery, cleanup) stays within 3 times the chosen rooms' free minutes in the horizon "
+        "(while a surgeon of the waiting cases works), each surgeon's surgery minutes within 3 "
+        "times their own working minutes then (within their daily maximum), and at most 500. "
+        "Mandatory cases (emergency, urgent, past due) are taken only as far as the rooms' free "
+        "minutes and their surgeons' minutes could hold them all; any more are left out before "
+        "solving (`options.left_out`, reason `no_capacity`) rather than make the problem "
+        "infeasible. `options.default_cases` tells how many were eligible and chosen.",
     )
     locked_surgery_ids: Distinct[uuid.UUID] = Field(
         default=(),
@@ -221,7 +232,10 @@ class ProposalPublic(BaseModel):
 class OptimizationPublic(OptimizationSummary):
     options: dict[str, Any] = Field(
         description="What was asked: rooms, cases, locked cases, blocks, time limit, weights; "
-        "and `left_out`, the cases kept out of the problem before solving and why."
+        "`left_out`, the cases kept out of the problem before solving and why; and "
+        "`default_cases`, when no cases were named, how the default was chosen (eligible, "
+        "chosen, beyond_capacity, surgeon_without_time, free_room_minutes, room_minutes_limit, "
+        "cases_limit)."
     )
     proposal: ProposalPublic | None = None
     failure: Failure | None = None
