@@ -18,11 +18,12 @@ from contracts.vocabulary import StaffRole
 from scheduling_service import optimizations
 from scheduling_service.planning_problem import Ask
 
-from tests.integration.scheduling.booking_cases import coordinator, request
+from tests.integration.scheduling.booking_cases import coordinator, placement, request
 from tests.integration.scheduling.test_optimizations_problem import (
     FIRST,
     LAST,
     at,
+    book,
     built,
     spans,
     staff_of,
@@ -168,7 +169,9 @@ async def test_only_people_and_units_that_could_serve_a_case_are_offered(
     ).problem
 
     assert set(staff_of(problem)) == {made.surgeon.staff_id, made.anaesthetist.staff_id}
-    assert {u.unit_id for u in problem.equipment_units} == set(made.unit_ids)
+    # The team's two C-arms are interchangeable and the case needs one: one is offered.
+    [unit] = problem.equipment_units
+    assert unit.unit_id in made.unit_ids
 
 
 async def test_people_are_offered_only_while_a_chosen_room_is_open(
@@ -189,3 +192,30 @@ async def test_people_are_offered_only_while_a_chosen_room_is_open(
     every_morning = [(at(d, 8), at(d, 12)) for d in (0, 1, 2)]
     assert spans(people[made.anaesthetist.staff_id].available_intervals) == every_morning
     assert spans(people[made.surgeon.staff_id].available_intervals) == every_morning
+
+
+async def test_of_interchangeable_people_only_as_many_as_the_cases_need_are_offered(
+    scheduling: Scheduling,
+) -> None:
+    made = await team(scheduling)
+    twins = [person(StaffRole.ANAESTHETIST) for _ in range(5)]  # the team's anaesthetist's shifts
+    busy = person(StaffRole.ANAESTHETIST)
+    await scheduling.know(*twins, busy)
+    planned = [await request(scheduling, made) for _ in range(2)]
+    other = await request(scheduling, made)
+    await book(scheduling, {other: placement(made, anaesthetist_id=busy.staff_id)})
+
+    problem = (
+        await built(
+            scheduling,
+            Ask(FIRST, LAST, room_ids=(made.room.room_id,), surgery_ids=tuple(planned)),
+        )
+    ).problem
+
+    anaesthetists = [s for s in problem.staff if StaffRole.ANAESTHETIST in s.roles]
+    # Six alike, two needed: two of them; the one whose booking changes their time, besides.
+    alike = [s for s in anaesthetists if s.staff_id != busy.staff_id]
+    assert len(alike) == 2
+    assert {s.staff_id for s in alike} <= {made.anaesthetist.staff_id, *(t.staff_id for t in twins)}
+    assert busy.staff_id in {s.staff_id for s in anaesthetists}
+    assert len(problem.equipment_units) == 2

@@ -10,6 +10,7 @@ offer. Every time in the problem is UTC and starts no earlier than now: a plan n
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -102,11 +103,13 @@ def _needs(rows: Sequence[Row[Any]]) -> planning_resources.Needs:
     roles: dict[StaffRole, int] = {}
     surgeons: dict[uuid.UUID, int] = {}
     types: dict[str, int] = {}
+    people: Counter[StaffRole] = Counter()
     for row in rows:
         minutes = row.expected_duration_minutes
         for needed in row.staff_roles_needed:
             role = StaffRole(needed["role"])
             roles[role] = min(roles.get(role, minutes), minutes)
+            people[role] += needed.get("count", 1)
         surgeons[row.surgeon_id] = min(surgeons.get(row.surgeon_id, minutes), minutes)
         for kind in row.equipment_types:
             types[kind] = min(types.get(kind, minutes), minutes)
@@ -115,6 +118,8 @@ def _needs(rows: Sequence[Row[Any]]) -> planning_resources.Needs:
         roles=roles,
         surgeons=surgeons,
         equipment_types=types,
+        people_needed=people,
+        units_needed=Counter(kind for row in rows for kind in row.equipment_types),
     )
 
 

@@ -3,7 +3,8 @@
 Only what could serve a case is offered: the cases' surgeons, the active people of the roles and
 the units of the kinds they need (fixed units only in the problem's only room), with the time a
 chosen room is open and free (a unit's turnaround after it too), in pieces long enough for the
-shortest case needing them; anyone left with no such time is left out.
+shortest case needing them; anyone left with no such time is left out; and of people or units
+no plan could tell apart, only as many as the cases could use (`domain.interchangeable`).
 
 Bookings outside the problem are not sent as locked cases: one would drag its room, surgeon,
 staff and units into the problem and count in the plan's KPIs (a room outside the chosen ones
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from zoneinfo import ZoneInfo
 
@@ -42,19 +43,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service import resources_view
 from scheduling_service.db.tables import staff
-from scheduling_service.domain import planning_time
+from scheduling_service.domain import interchangeable, planning_time
 from scheduling_service.planning_horizon import Held, Horizon, blocks_in, held_by, windows
 
 
 @dataclass(frozen=True, slots=True)
 class Needs:
     """What the problem's cases need — roles, surgeons, kinds of equipment — each with the
-    shortest surgery (minutes) needing it."""
+    shortest surgery (minutes) needing it; and how many people of each role and units of each
+    kind they need in all."""
 
     case_ids: tuple[uuid.UUID, ...]
     roles: Mapping[StaffRole, int]
     surgeons: Mapping[uuid.UUID, int]
     equipment_types: Mapping[str, int]
+    people_needed: Mapping[StaffRole, int] = field(default_factory=dict)
+    units_needed: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +114,12 @@ async def gather(
         booked=booked,
         taken=taken,
     )
-    return World(problem_rooms, staff, units, blocks)
+    return World(
+        problem_rooms,
+        interchangeable.people(staff, needs.people_needed, booked.people),
+        interchangeable.units(units, needs.units_needed, booked.units),
+        blocks,
+    )
 
 
 async def planning_staff(
