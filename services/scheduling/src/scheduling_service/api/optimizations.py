@@ -47,7 +47,8 @@ async def request_optimization(
     free minutes and each surgeon's time could hold, and at most 500 (see `surgery_ids`). Only
     the people and units that could serve those cases are offered: their surgeons, and the
     active people of the roles and the units of the kinds they need, with time while a chosen
-    room is open."""
+    room is open — and of people or units alike in role or kind, time and daily maximum, only
+    as many as the cases need in all."""
     ask = body.ask(default_time_limit=settings.optimization_time_limit_seconds)
     request_id = await optimizations.request(uow, ask, settings=settings, by=planner)
     found = await optimizations.read(uow.session, request_id)
