@@ -53,7 +53,7 @@ async def _sheet(
 @pytest.fixture
 async def day(scheduling: Scheduling) -> tuple[Team, uuid.UUID]:
     made = await team(scheduling)
-    other = room(code="OR-ZZ")
+    other = room(code="OR-zz")  # after any "OR-" + hex, in any case
     await scheduling.know(
         other,
         BlockAllocated(
@@ -124,7 +124,7 @@ async def test_utilization_counts_surgery_and_occupancy_inside_open_time_of_ever
     assert sheet.report.rooms[other].utilization.raw == 0.0
     overall = sheet.report.overall.utilization
     assert (overall.raw, overall.adjusted) == (190 / 1440, 250 / 1440)
-    # Rooms in code order: the team's "OR-xxxxxx" before "OR-ZZ".
+    # Rooms in code order: the team's "OR-" + six hex digits before "OR-zz".
     assert [r.room_id for r in sheet.rooms] == [made.room.room_id, other]
 
 
