@@ -51,18 +51,57 @@ async def test_by_default_only_cases_the_chosen_room_could_take_are_planned(
     await scheduling.know(away)
     fits = await request(scheduling, made)
     cardiac = await request(scheduling, made, required_capabilities=["general", "cardiac"])
+    cardiac_emergency = await request(
+        scheduling, made, priority="emergency", required_capabilities=["general", "cardiac"]
+    )
     too_early = await request(scheduling, made, earliest_date=LAST + timedelta(days=1))
     stranded = await request(scheduling, made, surgeon_id=away.staff_id)
+    stranded_urgent = await request(scheduling, made, surgeon_id=away.staff_id, priority="urgent")
     await scheduling.know(away.model_copy(update={"status": StaffStatus.INACTIVE, "version": 2}))
 
     result = await built(scheduling, Ask(FIRST, LAST, room_ids=(made.room.room_id,)))
 
     assert ids(result.problem) == {fits}
     assert not {cardiac, too_early, stranded} & set(result.case_versions)
-    assert result.left_out == ()
+    # Electives not chosen are simply not planned; every mandatory one is named, with why.
+    assert {(u.case_id, u.reason) for u in result.left_out} == {
+        (cardiac_emergency, "no_capable_room"),
+        (stranded_urgent, "no_staff"),
+    }
     assert result.default is not None
     assert (result.default["eligible"], result.default["chosen"]) == (1, 1)
-    assert result.default["surgeon_without_time"] == 1
+    assert result.default["surgeon_without_time"] == 2
+
+
+async def test_a_room_full_of_booked_electives_still_takes_a_waiting_urgent_case(
+    scheduling: Scheduling,
+) -> None:
+    made = await team(scheduling)
+    # The room's whole day (07:00-19:00, 720 minutes) is held by five electives of 125 room
+    # minutes and one of 95, all of the team's surgeon: the problem re-plans them.
+    short = {"expected_duration_minutes": 60}
+    electives = [await request(scheduling, made) for _ in range(5)]
+    electives.append(await request(scheduling, made, **short))
+    await book(
+        scheduling,
+        {
+            case: placement(made, at(0, 7, 20) + n * timedelta(minutes=125))
+            for n, case in enumerate(electives)
+        },
+    )
+    urgent = await request(scheduling, made, priority="urgent")
+    room_only = (made.room.room_id,)
+
+    replanned = await built(scheduling, Ask(FIRST, FIRST, room_ids=room_only))
+    locked = await built(
+        scheduling, Ask(FIRST, FIRST, room_ids=room_only, locked_ids=frozenset(electives))
+    )
+
+    assert ids(replanned.problem) == {urgent, *electives}
+    assert replanned.left_out == ()
+    # Locked where they are, the electives keep the room and the surgeon's day: it is said so.
+    assert ids(locked.problem) == set(electives)
+    assert [(u.case_id, u.reason) for u in locked.left_out] == [(urgent, "no_capacity")]
 
 
 async def test_with_blocks_respected_a_room_blocked_all_day_takes_only_its_holder_s_cases(

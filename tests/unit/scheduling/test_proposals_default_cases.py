@@ -8,6 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from scheduling_service.domain.default_cases import (
     HOLD_FACTOR,
     MOST_CASES,
+    NO_CAPABLE_ROOM,
+    NO_CAPACITY,
+    NO_SURGEON_TIME,
+    NOT_IN_BLOCK,
     Candidate,
     RoomOffer,
     choose,
@@ -113,6 +117,8 @@ def test_no_more_is_taken_than_three_times_what_the_rooms_could_hold() -> None:
         "free_room_minutes": 500,
         "room_minutes_limit": 1500,
         "cases_limit": MOST_CASES,
+        "surgeon_without_time": 0,
+        "unplaceable": 0,
     }
 
 
@@ -141,7 +147,7 @@ def test_rooms_without_free_time_take_no_waiting_case() -> None:
     emergency = case(priority="emergency")
     choice = picked([case(), emergency], [room(free_minutes=0)])
     assert choice.case_ids == ()
-    assert choice.beyond_capacity == (emergency.case_id,)
+    assert choice.unplaceable == ((emergency.case_id, NO_CAPACITY),)
 
 
 def test_a_surgeon_s_cases_are_capped_by_three_times_their_own_time() -> None:
@@ -162,3 +168,54 @@ def test_a_surgeon_s_mandatory_cases_beyond_their_own_time_are_kept_out() -> Non
 
     assert choice.case_ids == (urgent[0].case_id, urgent[1].case_id)
     assert choice.beyond_capacity == (urgent[2].case_id,)
+
+
+def test_booked_mandatory_cases_re_planned_take_their_share_before_waiting_ones() -> None:
+    booked = case(priority="urgent", room_minutes=650)
+    emergency, urgent = case(priority="emergency", room_minutes=300), case(priority="urgent")
+
+    choice = choose(
+        [emergency, urgent],
+        [room(free_minutes=1000)],
+        FREE_SURGEONS,
+        first=FIRST,
+        respect_blocks=True,
+        booked=[booked],
+    )
+
+    assert choice.case_ids == (emergency.case_id,)
+    assert choice.beyond_capacity == (urgent.case_id,)
+
+
+def test_booked_electives_re_planned_give_way_to_waiting_mandatory_cases() -> None:
+    electives = [case(room_minutes=500) for _ in range(2)]
+    urgent = case(priority="urgent", room_minutes=500)
+
+    choice = choose(
+        [urgent],
+        [room(free_minutes=1000)],
+        FREE_SURGEONS,
+        first=FIRST,
+        respect_blocks=True,
+        booked=electives,
+    )
+
+    assert choice.case_ids == (urgent.case_id,)
+
+
+def test_every_mandatory_case_not_chosen_is_named_with_why() -> None:
+    cardiac = case(priority="emergency", required_capabilities=frozenset({"cardiac"}))
+    blocked_out = case(priority="urgent", surgeon_id=OTHER_SURGEON, specialty="urology")
+    idle = case(priority="urgent", surgeon_id=uuid.uuid4())
+    elective_idle = case(surgeon_id=idle.surgeon_id)
+    blocked = room(unblocked=False, block_services=frozenset({"orthopaedics"}))
+
+    choice = picked([cardiac, blocked_out, idle, elective_idle], [blocked])
+
+    assert choice.case_ids == ()
+    assert choice.unplaceable == (
+        (cardiac.case_id, NO_CAPABLE_ROOM),
+        (blocked_out.case_id, NOT_IN_BLOCK),
+        (idle.case_id, NO_SURGEON_TIME),
+    )
+    assert choice.summary()["surgeon_without_time"] == 2

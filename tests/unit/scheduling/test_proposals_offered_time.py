@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span
 from scheduling_service.domain.planning_time import (
+    available_minutes,
     long_enough,
     minutes_by_day,
     reaching_past,
@@ -25,6 +26,19 @@ def test_minutes_count_on_the_local_date_each_surgery_starts() -> None:
     late = Span(utc(4, 23, 30), utc(5, 1, 30))
     morning = Span(utc(5, 8), utc(5, 9))
     assert minutes_by_day([late, morning], AMSTERDAM) == {date(2031, 3, 5): 180}
+
+
+def test_round_the_clock_availability_over_three_days_is_worth_three_daily_maxima() -> None:
+    # Midnight to midnight in Amsterdam (UTC+1), the 5th to the 7th: one merged span.
+    always = [Span(utc(4, 23), utc(5, 23)), Span(utc(5, 23), utc(7, 23))]
+    assert available_minutes(always, AMSTERDAM, 600) == 3 * 600
+    assert available_minutes(always, AMSTERDAM, None) == 3 * 24 * 60
+
+
+def test_free_time_counts_on_each_local_day_it_falls_in() -> None:
+    # 22:00 to 02:00 in Amsterdam: two hours on each side of midnight, each within a 150 max.
+    overnight = [Span(utc(5, 21), utc(6, 1))]
+    assert available_minutes(overnight, AMSTERDAM, 150) == 240
 
 
 def test_days_without_other_bookings_keep_all_their_time() -> None:

@@ -4,8 +4,11 @@ Cases named by id are planned as named, with the locked ones. By default the pro
 waiting cases `domain.default_cases` chooses for the chosen rooms (those rooms could take them,
 their surgeon works in the horizon while a chosen room is free, they may start by its end; most
 urgent first, capped by what the rooms and each surgeon could hold), and every case booked to
-start in the horizon in the chosen rooms. Mandatory cases beyond what the rooms or their
-surgeon could hold are kept out, each with why.
+start in the horizon in the chosen rooms. Those booked cases are re-planned unless locked, so
+the room time they hold, and their surgeons' time then, count as free: a room full of
+electives still has room for an emergency. Every mandatory waiting case not chosen is kept out
+with why (`Chosen.left_out`): beyond what the rooms or its surgeon could hold, no chosen room
+could take it, or its surgeon has no time while a room is free.
 """
 
 from __future__ import annotations
@@ -32,24 +35,38 @@ from scheduling_service.db.tables import bookings, surgery_requests
 from scheduling_service.domain import default_cases
 from scheduling_service.domain.default_cases import Candidate, RoomOffer
 from scheduling_service.domain.lifecycle import BOOKED, WAITING
-from scheduling_service.domain.planning_time import minutes_by_day
+from scheduling_service.domain.planning_time import available_minutes
 from scheduling_service.planning_horizon import Horizon
 
 if TYPE_CHECKING:
     from scheduling_service.planning_problem import Ask
 
-_BEYOND_CAPACITY = (
-    "Mandatory (emergency, urgent or past due), but the chosen rooms' free time or its "
-    "surgeon's time in the horizon is already taken by more urgent cases: plan more rooms or "
-    "days to place it."
-)
+_WHY_LEFT_OUT = {
+    default_cases.NO_CAPACITY: (
+        "Mandatory (emergency, urgent or past due), but the chosen rooms' free time or its "
+        "surgeon's time in the horizon is already taken, by more urgent cases or by bookings "
+        "kept where they are: plan more rooms or days to place it."
+    ),
+    default_cases.NO_CAPABLE_ROOM: (
+        "Mandatory (emergency, urgent or past due), but none of the chosen rooms has every "
+        "capability it requires: plan a room that has them."
+    ),
+    default_cases.NOT_IN_BLOCK: (
+        "Mandatory (emergency, urgent or past due), but the capable chosen rooms' time is all "
+        "blocked for other surgeons or services: plan another room or ignore blocks."
+    ),
+    default_cases.NO_SURGEON_TIME: (
+        "Mandatory (emergency, urgent or past due), but its surgeon does not work in the "
+        "horizon while a chosen room is free: plan more rooms or days, or change its surgeon."
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Chosen:
     rows: list[Row[Any]]
-    # Mandatory cases the default left out: the rooms could not hold them.
-    beyond_capacity: tuple[UnscheduledCase, ...] = ()
+    # Mandatory waiting cases the default did not choose, each with why.
+    left_out: tuple[UnscheduledCase, ...] = ()
     # How the default was chosen (None when the cases were named).
     default: dict[str, int] | None = None
 
@@ -60,30 +77,34 @@ async def chosen(
     wanted = set(ask.locked_ids)
     if ask.surgery_ids is not None:
         return Chosen(await _rows(session, wanted | set(ask.surgery_ids)))
-    free = await _free_room_time(session, horizon, rooms)
+    booked = await _rows(session, await _booked_in(session, horizon.window, rooms))
+    replanned = [_candidate(row) for row in booked if row.surgery_id not in wanted]
+    free = await _free_room_time(session, horizon, rooms, {c.case_id for c in replanned})
     waiting = await _candidates(session, ask)
     surgeons = await _surgeons_time(
-        session, horizon, {c.surgeon_id for c in waiting}, merge(chain(*free.values()))
+        session,
+        horizon,
+        {c.surgeon_id for c in chain(waiting, replanned)},
+        merge(chain(*free.values())),
     )
-    # A room's minute counts only while one of the waiting cases' surgeons works.
+    # A room's minute counts only while one of the cases' surgeons works.
     staffed = merge(chain(*(spans for _, spans in surgeons.values())))
     offers = await _room_offers(session, horizon, rooms, free, staffed)
-    candidates = [c for c in waiting if surgeons.get(c.surgeon_id, (0, []))[0]]
     choice = default_cases.choose(
-        candidates,
+        waiting,
         offers,
         {s: minutes for s, (minutes, _) in surgeons.items()},
         first=ask.first,
         respect_blocks=ask.respect_blocks,
+        booked=replanned,
     )
-    booked = await _booked_in(session, horizon.window, [r.room_id for r in rooms])
-    rows = await _rows(session, wanted | set(choice.case_ids) | booked)
-    beyond = tuple(
-        UnscheduledCase(case_id=i, reason="no_capacity", detail=_BEYOND_CAPACITY)
-        for i in choice.beyond_capacity
+    rows = await _rows(session, wanted | set(choice.case_ids) | {r.surgery_id for r in booked})
+    reasons = [(i, default_cases.NO_CAPACITY) for i in choice.beyond_capacity]
+    left_out = tuple(
+        UnscheduledCase(case_id=i, reason=why, detail=_WHY_LEFT_OUT[why])
+        for i, why in [*reasons, *choice.unplaceable]
     )
-    without = len(waiting) - len(candidates)
-    return Chosen(rows, beyond, {**choice.summary(), "surgeon_without_time": without})
+    return Chosen(rows, left_out, choice.summary())
 
 
 async def _rows(session: AsyncSession, wanted: Collection[uuid.UUID]) -> list[Row[Any]]:
@@ -109,10 +130,13 @@ async def _rows(session: AsyncSession, wanted: Collection[uuid.UUID]) -> list[Ro
 
 
 async def _free_room_time(
-    session: AsyncSession, horizon: Horizon, rooms: Sequence[OperatingRoomUpserted]
+    session: AsyncSession,
+    horizon: Horizon,
+    rooms: Sequence[OperatingRoomUpserted],
+    replanned: Collection[uuid.UUID],
 ) -> dict[uuid.UUID, list[Span]]:
-    """Each chosen room's open time in the horizon less what bookings hold of it."""
-    held = await _held(session, horizon.window, [r.room_id for r in rooms])
+    """Each chosen room's open time in the horizon less what bookings not re-planned hold."""
+    held = await _held(session, horizon.window, [r.room_id for r in rooms], replanned)
     return {
         room.room_id: subtract(
             clip(resources_view.room_open(room, *horizon.dates), horizon.window),
@@ -154,12 +178,16 @@ async def _room_offers(
 
 
 async def _held(
-    session: AsyncSession, window: Span, room_ids: Collection[uuid.UUID]
+    session: AsyncSession,
+    window: Span,
+    room_ids: Collection[uuid.UUID],
+    replanned: Collection[uuid.UUID],
 ) -> Mapping[uuid.UUID, list[Span]]:
-    """What every booking holds of the rooms in the window: it is not free for waiting cases."""
+    """What the bookings the problem does not move hold of the rooms in the window."""
     query = select(bookings.c.room_id, bookings.c.room_period).where(
         bookings.c.room_id.in_(list(room_ids)),
         bookings.c.room_period.overlaps(Range(window.start, window.end, bounds="[)")),
+        bookings.c.surgery_id.not_in(list(replanned)),
     )
     held: dict[uuid.UUID, list[Span]] = defaultdict(list)
     for row in await session.execute(query):
@@ -190,9 +218,7 @@ async def _surgeons_time(
     for staff_id, member in (await resources_view.staff_by_id(session, ids)).items():
         available = clip(resources_view.staff_available(member, *horizon.dates), horizon.window)
         spans = intersect(available, room_time)
-        days = minutes_by_day(spans, ZoneInfo(member.timezone))
-        limit = member.max_minutes_per_day
-        minutes = sum(m if limit is None else min(m, limit) for m in days.values())
+        minutes = available_minutes(spans, ZoneInfo(member.timezone), member.max_minutes_per_day)
         found[staff_id] = (minutes, spans)
     return found
 
@@ -212,7 +238,7 @@ def _candidate(row: Row[Any]) -> Candidate:
 
 
 async def _booked_in(
-    session: AsyncSession, window: Span, room_ids: Collection[uuid.UUID]
+    session: AsyncSession, window: Span, rooms: Sequence[OperatingRoomUpserted]
 ) -> set[uuid.UUID]:
     query = (
         select(surgery_requests.c.surgery_id)
@@ -221,7 +247,7 @@ async def _booked_in(
             surgery_requests.c.status.in_([s.value for s in BOOKED]),
             bookings.c.starts_at >= window.start,
             bookings.c.starts_at < window.end,
-            bookings.c.room_id.in_(list(room_ids)),
+            bookings.c.room_id.in_([r.room_id for r in rooms]),
         )
     )
     return set(await session.scalars(query))

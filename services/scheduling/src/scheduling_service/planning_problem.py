@@ -79,7 +79,7 @@ async def build(session: AsyncSession, ask: Ask, *, timezone: str, now: datetime
         session, horizon, rooms, _needs(rows), respect_blocks=ask.respect_blocks
     )
     planned = [row for row in rows if row.surgeon_id in world.surgeons]
-    left_out = chosen.beyond_capacity + tuple(
+    left_out = chosen.left_out + tuple(
         _without_surgeon(r) for r in rows if r.surgeon_id not in world.surgeons
     )
     if not planned:

@@ -11,10 +11,17 @@ most `MOST_CASES`: enough choice for a good plan, not the whole hospital's waiti
 Each surgeon's cases are capped the same way by the surgeon's own time: their working minutes
 in the horizon while a chosen room is free, within their daily maximum.
 
+The booked cases the problem re-plans (`booked`: in the chosen rooms, not locked) are in the
+problem whatever is chosen, so their time counts as free and they are taken first: the mandatory
+ones must be placed again, the elective ones may give way to more urgent waiting cases.
+
 The optimizer must place every mandatory case (emergency, urgent, past due) or fail. So the
 mandatory cases are taken only while, together, the rooms' free minutes could hold them and
 their surgeon's minutes could operate them; any more are kept out before solving
-(`beyond_capacity`), and said so, instead of making the whole problem infeasible.
+(`beyond_capacity`), and said so, instead of making the whole problem infeasible. A mandatory
+case no chosen room could take, or whose surgeon has no time, is never planned either: it is
+named in `unplaceable` with why (also `no_capacity` when no room that could take it has any
+free time), so that no mandatory case goes unmentioned.
 """
 
 from __future__ import annotations
@@ -31,6 +38,12 @@ from scheduling_service.domain.waiting_list import PRIORITY_RANK
 
 HOLD_FACTOR = 3
 MOST_CASES = 500
+
+# Why a mandatory waiting case was not chosen; the terms are the plan's unscheduled reasons.
+NO_CAPABLE_ROOM = "no_capable_room"
+NOT_IN_BLOCK = "not_in_block"
+NO_SURGEON_TIME = "no_staff"
+NO_CAPACITY = "no_capacity"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +87,12 @@ class RoomOffer:
     block_services: frozenset[str] = frozenset()
 
     def takes(self, case: Candidate, *, respect_blocks: bool) -> bool:
-        if not case.required_capabilities <= self.capabilities:
-            return False
+        return self.capable(case) and self.open_to(case, respect_blocks=respect_blocks)
+
+    def capable(self, case: Candidate) -> bool:
+        return case.required_capabilities <= self.capabilities
+
+    def open_to(self, case: Candidate, *, respect_blocks: bool) -> bool:
         if not respect_blocks or self.unblocked:
             return True
         return case.surgeon_id in self.block_surgeons or case.specialty in self.block_services
@@ -87,6 +104,9 @@ class Choice:
     beyond_capacity: tuple[uuid.UUID, ...]
     eligible: int
     capacity_minutes: int
+    # Mandatory cases no chosen room could take or whose surgeon has no time, with why.
+    unplaceable: tuple[tuple[uuid.UUID, str], ...] = ()
+    surgeon_without_time: int = 0
 
     def summary(self) -> dict[str, int]:
         """How the default was chosen, as the optimization's options show it."""
@@ -97,6 +117,8 @@ class Choice:
             "free_room_minutes": self.capacity_minutes,
             "room_minutes_limit": HOLD_FACTOR * self.capacity_minutes,
             "cases_limit": MOST_CASES,
+            "surgeon_without_time": self.surgeon_without_time,
+            "unplaceable": len(self.unplaceable),
         }
 
 
@@ -124,19 +146,30 @@ def choose(
     *,
     first: date,
     respect_blocks: bool,
+    booked: Iterable[Candidate] = (),
 ) -> Choice:
     """The eligible cases, most urgent first, as many as the rooms and their surgeons could
-    plausibly hold; `surgeon_minutes` is each surgeon's time in the horizon."""
+    plausibly hold besides the `booked` cases re-planned; `surgeon_minutes` is each surgeon's
+    time in the horizon."""
     capacity = sum(r.free_minutes for r in rooms)
-    eligible = sorted(
-        (c for c in candidates if any(r.takes(c, respect_blocks=respect_blocks) for r in rooms)),
-        key=Candidate.order,
-    )
+    mandatory, everything = _Load(), _Load()
+    for case in booked:
+        everything.add(case)
+        if case.mandatory(first):
+            mandatory.add(case)
+    eligible: list[Candidate] = []
+    unplaceable: list[tuple[uuid.UUID, str]] = []
+    idle = 0
+    for case in candidates:
+        idle += not surgeon_minutes.get(case.surgeon_id, 0)
+        if (why := _why_not(case, rooms, surgeon_minutes, respect_blocks)) is None:
+            eligible.append(case)
+        elif case.mandatory(first):
+            unplaceable.append((case.case_id, why))
     allowed = {s: HOLD_FACTOR * m for s, m in surgeon_minutes.items()}
     chosen: list[uuid.UUID] = []
     beyond: list[uuid.UUID] = []
-    mandatory, everything = _Load(), _Load()
-    for case in eligible:
+    for case in sorted(eligible, key=Candidate.order):
         if case.mandatory(first):
             if len(chosen) == MOST_CASES or not mandatory.fits(case, capacity, surgeon_minutes):
                 beyond.append(case.case_id)
@@ -148,4 +181,23 @@ def choose(
             continue
         chosen.append(case.case_id)
         everything.add(case)
-    return Choice(tuple(chosen), tuple(beyond), len(eligible), capacity)
+    return Choice(tuple(chosen), tuple(beyond), len(eligible), capacity, tuple(unplaceable), idle)
+
+
+def _why_not(
+    case: Candidate,
+    rooms: Sequence[RoomOffer],
+    surgeon_minutes: Mapping[uuid.UUID, int],
+    respect_blocks: bool,
+) -> str | None:
+    """Why no plan of these rooms could hold the case, or None when one might."""
+    capable = [r for r in rooms if r.capable(case)]
+    if not capable:
+        return NO_CAPABLE_ROOM
+    if not (free := [r for r in capable if r.free_minutes]):
+        return NO_CAPACITY
+    if not any(r.open_to(case, respect_blocks=respect_blocks) for r in free):
+        return NOT_IN_BLOCK
+    if not surgeon_minutes.get(case.surgeon_id, 0):
+        return NO_SURGEON_TIME
+    return None

@@ -26,6 +26,18 @@ def minutes_by_day(spans: Iterable[Span], tz: ZoneInfo) -> dict[date, int]:
     return dict(found)
 
 
+def available_minutes(spans: Iterable[Span], tz: ZoneInfo, limit: int | None) -> int:
+    """How many minutes of `spans` a person could work, at most `limit` each local day.
+
+    Unlike a booking, which counts whole on the day it starts, free time is cut at local
+    midnights first: a round-the-clock availability over three days is worth three days.
+    """
+    days: dict[date, int] = defaultdict(int)
+    for day, piece in _by_local_day(merge(spans), tz):
+        days[day] += piece.minutes
+    return sum(m if limit is None else min(m, limit) for m in days.values())
+
+
 def within_daily_budget(
     available: Iterable[Span], used: Mapping[date, int], limit: int | None, tz: ZoneInfo
 ) -> list[Span]:
