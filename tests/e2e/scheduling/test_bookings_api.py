@@ -228,10 +228,10 @@ async def test_refuses_invalid_bodies_with_422(
         world.booking_body(local(9), staff=[anaesthetist, anaesthetist]),
         world.booking_body(local(9), equipment_unit_ids=[world.unit_ids[0]] * 2),
         world.booking_body(local(9), equipment_unit_ids=[str(uuid.uuid4()) for _ in range(31)]),
-        # 29 besides the surgeon at most: a booking holds 30 people.
+        # A booking holds 30 people: a list of 31 is too long whoever is in it.
         world.booking_body(
             local(9),
-            staff=[{"staff_id": str(uuid.uuid4()), "role": "scrub_nurse"} for _ in range(30)],
+            staff=[{"staff_id": str(uuid.uuid4()), "role": "scrub_nurse"} for _ in range(31)],
         ),
         world.booking_body(local(9), staff=[{"staff_id": str(uuid.uuid4()), "role": "pilot"}]),
         world.booking_body(local(9), reason_code="bored"),
@@ -241,6 +241,19 @@ async def test_refuses_invalid_bodies_with_422(
     for body in bad:
         response = await gateway.put(booking_of(case), json=body, headers=coordinator)
         assert_problem(response, 422)
+
+
+async def test_a_body_listing_the_surgeon_and_29_others_is_judged_by_the_rules_not_refused(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    case = await request_case(gateway, coordinator, world)
+    surgeon = {"staff_id": world.surgeon["staff_id"], "role": "surgeon"}
+    others = [{"staff_id": str(uuid.uuid4()), "role": "scrub_nurse"} for _ in range(29)]
+    body = world.booking_body(local(9), staff=[surgeon, *others])
+    problem = assert_problem(
+        await gateway.put(booking_of(case), json=body, headers=coordinator), 409
+    )
+    assert "staff_not_needed" in {c["code"] for c in problem["conflicts"]}
 
 
 async def test_refuses_a_booking_into_the_past_and_the_dry_run_says_so(

@@ -6,7 +6,8 @@ import re
 
 import httpx
 
-from tests.e2e.scheduling.conftest import SURGERIES, World, some_day
+from tests.e2e.scheduling.cases import local
+from tests.e2e.scheduling.conftest import SURGERIES, World
 
 METRICS = "http://127.0.0.1:8003/metrics"
 
@@ -22,7 +23,8 @@ async def _counter(name: str, **labels: str) -> float:
 async def test_counts_bookings_refusals_and_the_conflicts_named(
     gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
 ) -> None:
-    start = f"{some_day().isoformat()}T09:00:00+01:00"
+    # 09:00 on the test day in the hospital's zone, with the offset that day has there.
+    start = local(9)
     before = {
         "booked": await _counter("scheduling_bookings_total", outcome="booked"),
         "refused": await _counter("scheduling_bookings_total", outcome="refused"),
@@ -45,7 +47,8 @@ async def test_counts_bookings_refusals_and_the_conflicts_named(
     )
     assert refused.status_code == 409, refused.text
 
-    assert await _counter("scheduling_bookings_total", outcome="booked") == before["booked"] + 1
-    assert await _counter("scheduling_bookings_total", outcome="refused") == before["refused"] + 1
+    # Other bookings may be made at the same time: at least ours are counted.
+    assert await _counter("scheduling_bookings_total", outcome="booked") >= before["booked"] + 1
+    assert await _counter("scheduling_bookings_total", outcome="refused") >= before["refused"] + 1
     clashes = await _counter("scheduling_booking_conflicts_total", code="room_double_booked")
-    assert clashes == before["clash"] + 1
+    assert clashes >= before["clash"] + 1

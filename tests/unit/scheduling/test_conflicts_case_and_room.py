@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 
-from tests.unit.scheduling.booking_world import DAY, Ward, at, span
+from tests.unit.scheduling.booking_world import DAY, NOW, Ward, at, person, room, span
 
 
 def test_accepts_a_placement_that_keeps_every_rule() -> None:
@@ -45,8 +45,19 @@ def test_accepts_a_case_starting_within_five_minutes_before_now() -> None:
 
 
 def test_books_the_past_when_no_moment_is_given_as_the_demo_seed_does() -> None:
-    ward = Ward(now=None)
-    assert ward.codes() == []
+    # Years before `NOW` and before today: in the past whatever "now" a rule might take.
+    past = date(2020, 3, 11)
+    day = (span("07:00", "19:00", past),)
+    ward = Ward(
+        room=room(open=day),
+        surgeon=person("surgeon", available=day),
+        anaesthetist=person("anaesthetist", available=day),
+        now=None,
+    )
+    booked_then = replace(ward.placement(), start=at("09:00", past))
+    assert ward.codes(booked_then) == []
+    ward.now = NOW
+    assert ward.codes(booked_then) == ["starts_in_past"]
 
 
 def test_refuses_a_start_before_the_earliest_date() -> None:

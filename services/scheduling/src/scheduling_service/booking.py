@@ -42,7 +42,7 @@ from scheduling_service.domain.conflicts import Conflict, find_conflicts
 from scheduling_service.placement_facts import Known
 from scheduling_service.settings import SchedulingSettings
 
-__all__ = ["Conflict", "Placement", "book", "check", "dry_run", "place"]
+__all__ = ["Conflict", "Placement", "RaceLost", "book", "check", "dry_run", "place"]
 
 # The exclusion constraint that refused a write in a race → what it keeps apart.
 _RACED = {
@@ -50,7 +50,8 @@ _RACED = {
     "ex_staff_assignments_person": "staff",
     "ex_equipment_usages_unit": "unit",
 }
-_DEADLOCK = "40P01"
+# A deadlock, a lock not granted in time: nothing was written, and a retry may succeed.
+_RETRY = {"40P01", "55P03"}
 
 
 async def check(
@@ -102,11 +103,12 @@ async def book(
     actor: Principal,
     reason_code: str | None = None,
     if_match: str | None = None,
-) -> None:
-    """A coordinator books or moves one case (`place`). A refusal is audited too, in a
-    transaction of its own: who tried to put the case where, and what stood in the way."""
+) -> tuple[Row[Any], Booking | None]:
+    """A coordinator books or moves one case (`place`), committed; the case and its booking as
+    they then are. A refusal is audited too, in a transaction of its own: who tried to put the
+    case where, and what stood in the way. Counted once in the metrics, outcome known."""
     try:
-        await place(
+        moved = await place(
             uow,
             {surgery_id: placement},
             settings=settings,
@@ -118,18 +120,24 @@ async def book(
         if problem.status != 409:
             raise
         await uow.session.rollback()
+        codes = [c["code"] for c in problem.extensions.get("conflicts", [])]
         await audit_log.record(
             uow,
             actor=audit_log.actor(actor),
             action="booking.refused",
             record_id=surgery_id,
-            details={
-                **_where(placement),
-                "conflicts": [c["code"] for c in problem.extensions.get("conflicts", [])],
-            },
+            details={**_where(placement), "conflicts": codes},
         )
         await uow.commit()
+        metrics.BOOKINGS.labels("race_lost" if isinstance(problem, RaceLost) else "refused").inc()
+        for code in codes:
+            metrics.BOOKING_CONFLICTS.labels(code).inc()
         raise
+    row = await cases.find(uow.session, surgery_id)
+    current = await cases.booking_of(uow.session, surgery_id)
+    await uow.commit()
+    metrics.BOOKINGS.labels("moved" if moved else "booked").inc()
+    return row, current
 
 
 async def place(
@@ -142,16 +150,52 @@ async def place(
     reason_code: str | None = None,
     if_match: str | None = None,
     allow_past: bool = False,
-) -> None:
-    """Books waiting cases and moves booked ones, all in the unit of work's transaction.
+) -> set[uuid.UUID]:
+    """Books waiting cases and moves booked ones, all in the unit of work's transaction; the
+    ids of the cases that were moved (had a booking before).
 
     The cases are locked in id order and all their current bookings freed first, so cases may
     swap places; each placement is then judged against the database and against the others.
     Any conflict refuses the whole change (`409` naming every one, for the caller to roll back);
-    so does a booking that lost a race between the check and the write. `if_match`, when
-    given, is the version every case must still be at (one case, in practice). No case may
-    start in the past unless `allow_past` (the demo seed's completed cases). Does not commit.
+    so does a booking that lost a race between the check and the write, and a deadlock or lock
+    timeout on the way (`RaceLost`). `if_match`, when given, is the version every case must
+    still be at (one case, in practice). No case may start in the past unless `allow_past`
+    (the demo seed's completed cases). Does not commit.
     """
+    try:
+        return await _place(
+            uow,
+            placements,
+            settings=settings,
+            actor=actor,
+            run_id=run_id,
+            reason_code=reason_code,
+            if_match=if_match,
+            allow_past=allow_past,
+        )
+    except DBAPIError as exc:
+        # Two changes of several cases each may wait on one another's rows or person-days;
+        # PostgreSQL ends one of them. Nothing was written: the caller may simply try again.
+        if getattr(exc.orig, "sqlstate", None) not in _RETRY:
+            raise
+        raise RaceLost(
+            "Another booking of the same rooms, people or units was being written at the same "
+            "moment; nothing was changed. Check the schedule again and retry.",
+            conflicts=[],
+        ) from None
+
+
+async def _place(
+    uow: UnitOfWork,
+    placements: Mapping[uuid.UUID, Placement],
+    *,
+    settings: SchedulingSettings,
+    actor: Principal | uuid.UUID | str,
+    run_id: uuid.UUID | None,
+    reason_code: str | None,
+    if_match: str | None,
+    allow_past: bool,
+) -> set[uuid.UUID]:
     session = uow.session
     rows = await booking_locks.cases(session, sorted(placements))
     for row in rows:
@@ -176,16 +220,16 @@ async def place(
             session, made, known, booked_by=booking_records.user_id_of(actor), run_id=run_id
         )
     except IntegrityError as exc:
-        metrics.BOOKINGS.labels("race_lost").inc()
         _, found = await _judged(session, needs, proposals, tz, now)
         ids = list(made)
-        raise refused(found or [(ids[0] if len(ids) == 1 else None, race_lost(exc))]) from None
+        lost = found or [(ids[0] if len(ids) == 1 else None, race_lost(exc))]
+        raise refused(lost, raced=True) from None
     for row in rows:
         before, after = previous.get(row.surgery_id), made[row.surgery_id]
         await booking_records.record(
             uow, row, before, after, actor=actor, run_id=run_id, reason=reason_code
         )
-        metrics.BOOKINGS.labels("moved" if before else "booked").inc()
+    return set(previous)
 
 
 def case_needs(row: Row[Any]) -> CaseNeeds:
@@ -219,19 +263,24 @@ def booking_of(case: CaseNeeds, proposal: Proposal) -> Booking:
     )
 
 
-def refused(found: Sequence[tuple[uuid.UUID | None, Conflict]]) -> Problem:
-    """The `409` naming every conflict, each with the case it is about."""
-    metrics.BOOKINGS.labels("refused").inc()
-    for _, conflict in found:
-        metrics.BOOKING_CONFLICTS.labels(conflict.code).inc()
+class RaceLost(Problem):
+    """A `409` refusal that came from the database after the checks passed: a double booking
+    another change wrote first, a deadlock or a lock timeout. Retrying may well succeed."""
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(409, detail, title="Booking conflicts", **extensions)
+
+
+def refused(found: Sequence[tuple[uuid.UUID | None, Conflict]], *, raced: bool = False) -> Problem:
+    """The `409` naming every conflict, each with the case it is about; a `RaceLost` when the
+    database refused what the checks had passed."""
     shown = "; ".join(c.message.rstrip(".") for _, c in found[:3])
     more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
-    return Problem(
-        409,
-        f"The booking was refused: {shown}{more}.",
-        title="Booking conflicts",
-        conflicts=[{**c.as_json(), "surgery_id": str(case) if case else None} for case, c in found],
-    )
+    conflicts = [{**c.as_json(), "surgery_id": str(case) if case else None} for case, c in found]
+    detail = f"The booking was refused: {shown}{more}."
+    if raced:
+        return RaceLost(detail, conflicts=conflicts)
+    return Problem(409, detail, title="Booking conflicts", conflicts=conflicts)
 
 
 async def _judged(
@@ -262,23 +311,8 @@ async def _write(
 ) -> None:
     """Inserts the bookings in a savepoint, so that when the database refuses one (a race lost)
     the transaction can still read what won, to name it."""
-    try:
-        async with session.begin_nested():
-            await booking_records.write(
-                session, made, known.units, booked_by=booked_by, run_id=run_id
-            )
-    except DBAPIError as exc:
-        # Two changes of several cases each may wait on one another's rows; PostgreSQL ends
-        # one of them. Nothing was written: the caller may simply try again.
-        if isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) != _DEADLOCK:
-            raise
-        raise Problem(
-            409,
-            "Another booking of the same rooms, people or units was being written at the same "
-            "moment; nothing was changed. Check the schedule again and retry.",
-            title="Booking conflicts",
-            conflicts=[],
-        ) from None
+    async with session.begin_nested():
+        await booking_records.write(session, made, known.units, booked_by=booked_by, run_id=run_id)
 
 
 def _where(placement: Placement) -> dict[str, Any]:

@@ -6,15 +6,18 @@ so two changes touching the same person on the same local day take turns instead
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from servicekit.problems import Problem
 from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scheduling_service import resources_view
 from scheduling_service.db.tables import surgery_requests
 from scheduling_service.domain.booking_facts import Proposal
 
@@ -37,29 +40,43 @@ async def cases(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Row[Any
 
 # One advisory lock per person and local day, taken in the order of their keys: two changes
 # touching the same person-day serialize (their daily maximum is then judged on what the other
-# committed), and no two changes wait on each other's locks in opposite orders.
+# committed), and no two changes wait on each other's locks in opposite orders. The local day
+# is worked out here with `zoneinfo`, as the rule that counts the daily maximum does.
 _PERSON_DAYS = text(
-    """
-    SELECT pg_advisory_xact_lock(person_day) FROM (
-        SELECT DISTINCT hashtextextended(
-            held.staff_id::text || ':'
-            || (held.start AT TIME ZONE coalesce(staff.snapshot ->> 'timezone', :tz))::date,
-            0
-        ) AS person_day
-        FROM unnest(CAST(:staff_ids AS uuid[]), CAST(:starts AS timestamptz[]))
-            AS held(staff_id, start)
-        LEFT JOIN staff ON staff.staff_id = held.staff_id
-        ORDER BY person_day
-    ) AS person_days
-    """
+    "SELECT pg_advisory_xact_lock(person_day)"
+    " FROM unnest(CAST(:keys AS bigint[])) WITH ORDINALITY AS k(person_day, n) ORDER BY n"
 )
 
 
 async def person_days(session: AsyncSession, proposals: Sequence[Proposal], tz: ZoneInfo) -> None:
-    """Locks the local day (in the person's time zone) each person of `proposals` would
-    operate on, the day a daily maximum counts; waits while another change holds one."""
-    pairs = [(s, p.surgery.start) for p in proposals for s in p.staff_ids]
-    await session.execute(
-        _PERSON_DAYS,
-        {"staff_ids": [s for s, _ in pairs], "starts": [t for _, t in pairs], "tz": tz.key},
+    """Locks the local day (in the person's time zone, else the hospital's `tz`) each person of
+    `proposals` would operate on, the day a daily maximum counts; waits while another change
+    holds one."""
+    staff_ids = {s for p in proposals for s in p.staff_ids}
+    if not staff_ids:
+        return
+    zones = {
+        staff_id: _zone(member.timezone, tz)
+        for staff_id, member in (await resources_view.staff_by_id(session, staff_ids)).items()
+    }
+    keys = sorted(
+        {
+            person_day_key(s, p.surgery.start.astimezone(zones.get(s, tz)).date())
+            for p in proposals
+            for s in p.staff_ids
+        }
     )
+    await session.execute(_PERSON_DAYS, {"keys": keys})
+
+
+def person_day_key(staff_id: uuid.UUID, day: date) -> int:
+    """The advisory lock key of one person's local day: a signed 64-bit hash."""
+    digest = hashlib.blake2b(f"{staff_id}:{day.isoformat()}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _zone(name: str, hospital: ZoneInfo) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return hospital

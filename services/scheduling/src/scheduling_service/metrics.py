@@ -4,13 +4,14 @@ from prometheus_client import Counter
 
 BOOKINGS = Counter(
     "scheduling_bookings_total",
-    "Booking attempts by outcome: booked, moved, refused (a rule or a double booking named),"
-    " race_lost (the database refused a booking that passed the checks).",
+    "Booking requests (PUT .../booking) by outcome, once each: booked, moved, refused (a rule"
+    " or a double booking named), race_lost (the database refused a booking that passed the"
+    " checks: a double booking written first, a deadlock or a lock timeout).",
     ("outcome",),
 )
 BOOKING_CONFLICTS = Counter(
     "scheduling_booking_conflicts_total",
-    "Conflicts named in refused bookings, by conflict code.",
+    "Conflicts named in refused booking requests, by conflict code.",
     ("code",),
 )
 OPTIMIZATIONS = Counter(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from servicekit.deps import UnitOfWorkDep
 from servicekit.etags import etag
 
-from scheduling_service import booking, cases
+from scheduling_service import booking
 from scheduling_service.api.deps import IfMatch, PlannerDep, SettingsDep
 from scheduling_service.api.schemas.bookings import BookingCheck, BookingRequest, ConflictPublic
 from scheduling_service.api.schemas.surgeries import SurgeryPublic
@@ -38,7 +38,7 @@ async def put_booking(
 ) -> SurgeryPublic:
     """The room is held from setup to cleanup, the people for the surgery, each unit for the
     surgery and its turnaround. A confirmed case that moves is scheduled again."""
-    await booking.book(
+    row, current = await booking.book(
         uow,
         surgery_id,
         body.placement(),
@@ -47,9 +47,6 @@ async def put_booking(
         reason_code=body.reason_code,
         if_match=if_match,
     )
-    row = await cases.find(uow.session, surgery_id)
-    current = await cases.booking_of(uow.session, surgery_id)
-    await uow.commit()
     response.headers["ETag"] = etag(row.version)
     return SurgeryPublic.of(row, current)
 

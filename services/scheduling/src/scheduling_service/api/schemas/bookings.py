@@ -27,10 +27,11 @@ class BookingRequest(BaseModel):
     )
     staff: tuple[StaffAssignment, ...] = Field(
         default=(),
-        max_length=MOST_STAFF - 1,
+        max_length=MOST_STAFF,
         description=(
-            "Everyone besides the case's surgeon, each with the role they fill: at most "
-            f"{MOST_STAFF - 1}, as a booking holds {MOST_STAFF} people with the surgeon."
+            "Everyone besides the case's surgeon, each with the role they fill (listing the "
+            f"surgeon too is accepted): at most {MOST_STAFF} people, with the surgeon, in a "
+            "booking."
         ),
     )
     equipment_unit_ids: tuple[uuid.UUID, ...] = Field(default=(), max_length=30)
