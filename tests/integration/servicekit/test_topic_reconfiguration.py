@@ -13,7 +13,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from contracts.topics import SCHEDULING_OPTIMIZATION_REQUESTS
-from servicekit.topics import ensure_topics, topic_config_values, topic_configs
+from servicekit.topics import _reconfigure, ensure_topics, topic_config_values, topic_configs
 
 from tests.conftest import KAFKA
 
@@ -61,11 +61,13 @@ async def test_a_second_run_finds_nothing_to_change_and_changes_nothing(
     name = await a_topic_an_operator_tuned(admin)
     wanted = topic_configs(SCHEDULING_OPTIMIZATION_REQUESTS)
     try:
-        await ensure_topics(KAFKA, [NewTopic(name, 1, 1, topic_configs=wanted)])
+        first = await _reconfigure(admin, [NewTopic(name, 1, 1, topic_configs=wanted)])
         before = (await topic_config_values(admin, [name]))[name]
-        await ensure_topics(KAFKA, [NewTopic(name, 1, 1, topic_configs=wanted)])
+        second = await _reconfigure(admin, [NewTopic(name, 1, 1, topic_configs=wanted)])
         after = (await topic_config_values(admin, [name]))[name]
     finally:
         await admin.delete_topics([name])
 
+    assert first == [name]
+    assert second == []
     assert after == before

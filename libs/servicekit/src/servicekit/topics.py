@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import sys
 import time
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
@@ -114,12 +115,33 @@ async def _reconfigure(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> li
     return stale
 
 
-def merged(described: dict[str, tuple[str | None, bool]], ours: dict[str, str]) -> dict[str, str]:
+# Per topic, each configuration key's value and whether the topic itself sets it (None: the
+# broker's answer cannot tell).
+Described = dict[str, dict[str, tuple[str | None, bool | None]]]
+
+
+def merged(
+    described: dict[str, tuple[str | None, bool | None]], ours: dict[str, str]
+) -> dict[str, str]:
     """The full set of overrides to send: the topic's own overrides now, ours over them.
 
     A sensitive override is described without its value; sending the set without it would
     wipe it, so that is refused rather than done.
+
+    DescribeConfigs v0 says only whether a value is the default, so a value that is not may be
+    the topic's own override or a broker's static setting. Copying it would pin a broker setting
+    on the topic; leaving it out could wipe an operator's override. Neither is safe, so when
+    such a value exists besides ours this refuses; ours alone are set only when the topic has
+    no other value that is not the default.
     """
+    if unsure := sorted(
+        key for key, (_, override) in described.items() if override is None and key not in ours
+    ):
+        raise RuntimeError(
+            f"the broker cannot tell whether {', '.join(unsure)} are the topic's own overrides "
+            "or broker settings (DescribeConfigs v0); altering its configuration could wipe "
+            "or pin them"
+        )
     kept = {key: value for key, (value, override) in described.items() if override}
     if hidden := sorted(key for key, value in kept.items() if value is None and key not in ours):
         raise RuntimeError(
@@ -129,27 +151,35 @@ def merged(described: dict[str, tuple[str | None, bool]], ours: dict[str, str]) 
     return {**{k: v for k, v in kept.items() if v is not None}, **ours}
 
 
-async def _described(
-    admin: AIOKafkaAdminClient, names: list[str]
-) -> dict[str, dict[str, tuple[str | None, bool]]]:
+async def _described(admin: AIOKafkaAdminClient, names: list[str]) -> Described:
     """Each topic's configuration values, and whether each is an override of the topic's own."""
     answers = await admin.describe_configs(
         [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
     )
-    found: dict[str, dict[str, tuple[str | None, bool]]] = {}
+    found: Described = {}
     for answer in answers:
-        for _error, _message, _type, name, entries in answer.resources:
-            found[name] = {
-                entry[0]: (entry[1], _is_override(answer.API_VERSION, entry[3]))
-                for entry in entries
-            }
+        found |= described_configs(answer.API_VERSION, answer.resources)
     return found
 
 
-def _is_override(api_version: int, source_or_default: int | bool) -> bool:
-    # Version 0 says only whether a value is the default; later ones name its source.
+def described_configs(api_version: int, resources: list[tuple[Any, ...]]) -> Described:
+    """A DescribeConfigs answer's topics; a topic the broker failed to describe raises, since
+    taking it for one without overrides would wipe the operator's."""
+    found: Described = {}
+    for error_code, message, _type, name, entries in resources:
+        if error_code:
+            raise RuntimeError(f"describing topic {name} failed ({error_code}): {message}")
+        found[name] = {
+            entry[0]: (entry[1], _is_override(api_version, entry[3])) for entry in entries
+        }
+    return found
+
+
+def _is_override(api_version: int, source_or_default: int | bool) -> bool | None:
+    # Version 0 says only whether a value is the default: one that is not may be the topic's
+    # own or a broker's static setting (None). Later versions name the source.
     if api_version == 0:
-        return not source_or_default
+        return False if source_or_default else None
     return source_or_default == _DYNAMIC_TOPIC_CONFIG
 
 
