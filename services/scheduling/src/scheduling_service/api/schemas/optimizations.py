@@ -62,10 +62,12 @@ class OptimizationCreate(BaseModel):
         "surgery, cleanup) stays within 3 times the chosen rooms' free minutes in the horizon "
         "(while a surgeon of the waiting cases works), each surgeon's surgery minutes within 3 "
         "times their own working minutes then (within their daily maximum), and at most 500. "
-        "Mandatory cases (emergency, urgent, past due) are taken only as far as the rooms' free "
-        "minutes and their surgeons' minutes could hold them all; any more are left out before "
-        "solving (`options.left_out`, reason `no_capacity`) rather than make the problem "
-        "infeasible. `options.default_cases` tells how many were eligible and chosen.",
+        "Booked cases that are not locked are re-planned: their time counts as free. Mandatory "
+        "cases (emergency, urgent, past due) are taken only as far as the rooms' free minutes "
+        "and their surgeons' minutes could hold them all; every mandatory case not taken is "
+        "listed in `options.left_out` with its reason (`no_capable_room`, `no_capacity`, "
+        "`not_in_block`, `no_staff`) rather than make the problem infeasible. "
+        "`options.default_cases` tells how many were eligible and chosen.",
     )
     locked_surgery_ids: Distinct[uuid.UUID] = Field(
         default=(),
