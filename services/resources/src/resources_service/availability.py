@@ -27,7 +27,7 @@ from contracts.calendar.blocks import occurrences
 from contracts.calendar.spans import Span
 from contracts.calendar.wallclock import range_span
 from contracts.values import WeeklyHours
-from servicekit.problems import Problem
+from servicekit.date_ranges import ensure_date_range
 from sqlalchemy import Row, Select, Table, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,26 +90,10 @@ class Calendar:
     units: list[Available] = field(default_factory=list)
 
 
-def ensure_range(first: date, last: date, max_days: int) -> None:
-    if last < first:
-        raise Problem(
-            422,
-            f"`to` {last} is before `from` {first}; the range includes both dates.",
-            title="Invalid request",
-        )
-    if (last - first).days + 1 > max_days:
-        raise Problem(
-            422,
-            f"The range {first} to {last} spans {(last - first).days + 1} days; ask for at most "
-            f"{max_days} days at a time.",
-            title="Invalid request",
-        )
-
-
 async def calendar(
     session: AsyncSession, query: AvailabilityQuery, *, timezone: str, max_days: int
 ) -> Calendar:
-    ensure_range(query.first, query.last, max_days)
+    ensure_date_range(query.first, query.last, max_days)
     # One snapshot for every read below; nothing is written.
     await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
     tz = ZoneInfo(timezone)

@@ -17,6 +17,7 @@ from contracts.calendar.spans import Span
 from contracts.events.resources_blocks import BlockAllocated
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.scheduling_surgeries import SurgeryStatus
+from servicekit.date_ranges import ensure_date_range
 from sqlalchemy import DateTime, Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +31,7 @@ from scheduling_service.domain.kpi_facts import (
     RoomOpen,
 )
 from scheduling_service.domain.kpis import KpiReport, Rules, report
-from scheduling_service.schedule import ensure_range, open_time
+from scheduling_service.schedule import open_time
 
 GIVEN_UP = (SurgeryStatus.CANCELLED.value, SurgeryStatus.POSTPONED.value)
 
@@ -60,7 +61,7 @@ async def kpi_sheet(
 ) -> KpiSheet:
     """The KPIs of the local dates `first` to `last` (both included) in `timezone`, as of `now`
     (a case booked to end by then without wheels-in is unrecorded)."""
-    ensure_range(first, last, max_days)
+    ensure_date_range(first, last, max_days)
     # One snapshot for every read below; nothing is written.
     await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
     tz = ZoneInfo(timezone)

@@ -29,6 +29,7 @@ from contracts.calendar.wallclock import days, local_moment
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted
 from servicekit.auth import Principal
+from servicekit.date_ranges import ensure_date_range
 from servicekit.db import UnitOfWork
 from servicekit.problems import Problem
 from sqlalchemy import select, text
@@ -87,23 +88,6 @@ class DayList:
     person: StaffMemberUpserted | None = None
 
 
-def ensure_range(first: date, last: date, max_days: int) -> None:
-    """A range runs from `first` to `last`, both included, at most `max_days` days; else 422."""
-    if last < first:
-        raise Problem(
-            422,
-            f"`to` {last} is before the first date {first}; a range includes both.",
-            title="Invalid request",
-        )
-    if (last - first).days + 1 > max_days:
-        raise Problem(
-            422,
-            f"The range {first} to {last} spans {(last - first).days + 1} days; ask for at most "
-            f"{max_days} days at a time.",
-            title="Invalid request",
-        )
-
-
 def open_time(room: OperatingRoomUpserted, first: date, last: date) -> list[Span]:
     """A room's open time on the local dates `first` to `last` as it was: a room retired since
     kept its hours until it was retired (the read model says nothing of earlier statuses)."""
@@ -118,7 +102,7 @@ async def day_list(
     uow: UnitOfWork, reader: Principal, query: DayListQuery, *, timezone: str, max_days: int
 ) -> DayList:
     """The list `query` asks for; `404` for a room or person this service has never heard of."""
-    ensure_range(query.first, query.last, max_days)
+    ensure_date_range(query.first, query.last, max_days)
     session = uow.session
     # One snapshot for every read below; the audit entry is the only write.
     await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))

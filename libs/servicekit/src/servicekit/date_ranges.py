@@ -1,0 +1,24 @@
+"""The one rule every date-range query shares: `from` to `to`, both included, not too long."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from servicekit.problems import Problem
+
+
+def ensure_date_range(first: date, last: date, max_days: int) -> None:
+    """`first` to `last`, both included, at most `max_days` days; else a `422` saying which."""
+    if last < first:
+        raise Problem(
+            422,
+            f"`to` {last} is before `from` {first}; the range includes both dates.",
+            title="Invalid request",
+        )
+    if (last - first).days + 1 > max_days:
+        raise Problem(
+            422,
+            f"The range {first} to {last} spans {(last - first).days + 1} days; ask for at most "
+            f"{max_days} days at a time.",
+            title="Invalid request",
+        )
