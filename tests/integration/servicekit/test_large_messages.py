@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
 from tests.integration.servicekit.effects import effect_counts, effects, make_relay, wait_until
+from tests.integration.servicekit.topic_settings import settled
 
 pytestmark = pytest.mark.integration
 
@@ -156,6 +157,7 @@ async def test_an_existing_topic_is_given_the_configuration_its_contract_now_ask
     try:
         await admin.create_topics([NewTopic(name, 1, 1, topic_configs=old)])
         await ensure_topics(KAFKA, [NewTopic(name, 2, 1, topic_configs=new)])
+        await settled(admin, name, new)
         configs = (await topic_config_values(admin, [name]))[name]
         partitions = (await admin.describe_topics([name]))[0]["partitions"]
     finally:

@@ -16,6 +16,7 @@ from contracts.topics import SCHEDULING_OPTIMIZATION_REQUESTS
 from servicekit.topics import _reconfigure, ensure_topics, topic_config_values, topic_configs
 
 from tests.conftest import KAFKA
+from tests.integration.servicekit.topic_settings import settled
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +38,7 @@ async def a_topic_an_operator_tuned(admin: AIOKafkaAdminClient) -> str:
     by_hand = {**old, "segment.ms": str(7_200_000)}
     [answer] = await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, by_hand)])
     assert all(error == 0 for error, *_ in answer.resources)
+    await settled(admin, name, by_hand)
     return name
 
 
@@ -47,6 +49,7 @@ async def test_reconfiguring_a_topic_keeps_an_override_set_by_hand(
     wanted = topic_configs(SCHEDULING_OPTIMIZATION_REQUESTS)
     try:
         await ensure_topics(KAFKA, [NewTopic(name, 1, 1, topic_configs=wanted)])
+        await settled(admin, name, wanted)
         configs = (await topic_config_values(admin, [name]))[name]
     finally:
         await admin.delete_topics([name])
@@ -62,6 +65,7 @@ async def test_a_second_run_finds_nothing_to_change_and_changes_nothing(
     wanted = topic_configs(SCHEDULING_OPTIMIZATION_REQUESTS)
     try:
         first = await _reconfigure(admin, [NewTopic(name, 1, 1, topic_configs=wanted)])
+        await settled(admin, name, wanted)
         before = (await topic_config_values(admin, [name]))[name]
         second = await _reconfigure(admin, [NewTopic(name, 1, 1, topic_configs=wanted)])
         after = (await topic_config_values(admin, [name]))[name]
