@@ -79,7 +79,13 @@ async def seed(runtime: Runtime) -> None:
             if start.astimezone(tz).date() <= today + timedelta(days=2):
                 await case_moves.confirm(uow, surgery_id, by=SEEDER, if_match=None)
         await uow.commit()
-    log.info("demo: %d requests, %d done, %d booked", len(waiting), len(done), len(coming))
+    log.info(
+        "demo: %d requests — %d in last week's lists, %d booked ahead, %d waiting",
+        len(done) + len(coming) + len(waiting),
+        len(done),
+        len(coming),
+        len(waiting),
+    )
 
 
 async def _until_resources_known(runtime: Runtime) -> None:
