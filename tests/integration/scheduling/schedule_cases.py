@@ -64,7 +64,9 @@ async def booked(scheduling: Scheduling, made: Team, facts: CaseFacts) -> uuid.U
     async with scheduling.unit_of_work() as uow:
         await _request(uow.session, made, surgery_id, facts)
         units = await resources_view.units_by_id(uow.session, booking.equipment_unit_ids)
-        await cases.write_booking(uow.session, surgery_id, booking, units, booked_by=None)
+        await cases.write_bookings(
+            uow.session, {surgery_id: booking}, units, booked_by=None, run_id=None
+        )
         await cases.remember(
             uow.session,
             surgery_id,
@@ -100,7 +102,7 @@ async def given_up(
             .where(case_history.c.surgery_id == surgery_id, case_history.c.to_status == to_status)
             .values(changed_at=at)
         )
-        await cases.free_booking(uow.session, surgery_id)
+        await cases.free_bookings(uow.session, [surgery_id])
         await cases.bump(uow.session, surgery_id, status=to_status, reason_code="no_bed")
         await uow.commit()
     return surgery_id

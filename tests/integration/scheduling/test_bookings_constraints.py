@@ -43,7 +43,9 @@ async def write(scheduling: Scheduling, made: Team, written: Booking) -> None:
     surgery_id = await request(scheduling, made)
     async with scheduling.unit_of_work() as uow:
         units = await resources_view.units_by_id(uow.session, written.equipment_unit_ids)
-        await cases.write_booking(uow.session, surgery_id, written, units, booked_by=None)
+        await cases.write_bookings(
+            uow.session, {surgery_id: written}, units, booked_by=None, run_id=None
+        )
         await uow.commit()
 
 

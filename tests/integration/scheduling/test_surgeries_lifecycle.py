@@ -84,7 +84,9 @@ async def _booked(
     )
     async with scheduling.unit_of_work() as uow:
         units = await resources_view.units_by_id(uow.session, booking.equipment_unit_ids)
-        await cases.write_booking(uow.session, surgery_id, booking, units, booked_by=None)
+        await cases.write_bookings(
+            uow.session, {surgery_id: booking}, units, booked_by=None, run_id=None
+        )
         await cases.bump(uow.session, surgery_id, status="scheduled")
         stored = await cases.booking_of(uow.session, surgery_id)
         await uow.commit()

@@ -23,7 +23,7 @@ from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
 from servicekit.problems import Problem
-from sqlalchemy import Row, delete
+from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +35,6 @@ from scheduling_service import (
     metrics,
     placement_facts,
 )
-from scheduling_service.db.tables import bookings
 from scheduling_service.domain import lifecycle
 from scheduling_service.domain.booking_facts import CaseNeeds, Placement, Proposal, propose
 from scheduling_service.domain.conflicts import Conflict, find_conflicts
@@ -203,9 +202,7 @@ async def _place(
     # Only a case whose status holds resources has a booking to free.
     holding = [row.surgery_id for row in rows if row.status in lifecycle.HOLDING]
     previous = await cases.bookings_of(session, holding)
-    if previous:
-        # In one statement; their people and units go with them.
-        await session.execute(delete(bookings).where(bookings.c.surgery_id.in_(list(previous))))
+    await cases.free_bookings(session, previous)
     needs = [case_needs(row) for row in rows]
     proposals = [propose(case, placements[case.surgery_id]) for case in needs]
     tz = ZoneInfo(settings.hospital_timezone)
@@ -312,7 +309,7 @@ async def _write(
     """Inserts the bookings in a savepoint, so that when the database refuses one (a race lost)
     the transaction can still read what won, to name it."""
     async with session.begin_nested():
-        await booking_records.write(session, made, known.units, booked_by=booked_by, run_id=run_id)
+        await cases.write_bookings(session, made, known.units, booked_by=booked_by, run_id=run_id)
 
 
 def _where(placement: Placement) -> dict[str, Any]:

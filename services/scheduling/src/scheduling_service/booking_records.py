@@ -1,11 +1,10 @@
-"""What a booking or a move leaves behind: its rows, the case's new status and version, its
-history line, its events on `scheduling.surgeries.v1` and its audit entry."""
+"""What a booking or a move leaves besides its rows (`cases.write_bookings`): the case's new
+status and version, its history line, its events on `scheduling.surgeries.v1`, its audit entry."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from contracts.envelope import Event
@@ -19,81 +18,10 @@ from contracts.events.scheduling_surgeries import (
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
-from sqlalchemy import Row, insert
-from sqlalchemy.dialects.postgresql import Range
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row
 
 from scheduling_service import audit_log, cases
-from scheduling_service.db.tables import bookings, equipment_usages, staff_assignments
 from scheduling_service.domain import lifecycle
-from scheduling_service.resources_view import Unit
-
-
-async def write(
-    session: AsyncSession,
-    made: Mapping[uuid.UUID, Booking],
-    units: Mapping[uuid.UUID, Unit],
-    *,
-    booked_by: uuid.UUID | None,
-    run_id: uuid.UUID | None,
-) -> None:
-    """Inserts the bookings, their people and their units: three statements for any number of
-    cases (as `cases.write_booking` does one). PostgreSQL refuses any double booking.
-
-    Spans: the room from setup to cleanup, a person for the surgery, a unit for the surgery
-    plus its turnaround. People and units go in id order: changes sharing some take their
-    rows in one order, and wait for each other rather than deadlock.
-    """
-    if not made:
-        return
-    await session.execute(
-        insert(bookings),
-        [
-            {
-                "surgery_id": surgery_id,
-                "room_id": b.room_id,
-                "starts_at": b.start,
-                "ends_at": b.end,
-                "setup_minutes": b.setup_minutes,
-                "cleanup_minutes": b.cleanup_minutes,
-                "room_period": _range(b.room_taken_from, b.room_taken_until),
-                "booked_by": booked_by,
-                "run_id": run_id,
-            }
-            for surgery_id, b in sorted(made.items(), key=lambda item: item[1].room_id)
-        ],
-    )
-    people = [
-        {
-            "surgery_id": surgery_id,
-            "staff_id": a.staff_id,
-            "role": a.role.value,
-            "period": _range(b.start, b.end),
-        }
-        for surgery_id, b in made.items()
-        for a in b.staff
-    ]
-    if people:
-        people.sort(key=lambda row: row["staff_id"])
-        await session.execute(insert(staff_assignments), people)
-    used = [
-        {
-            "surgery_id": surgery_id,
-            "unit_id": unit_id,
-            "equipment_type": units[unit_id].equipment_type,
-            "turnaround_minutes": units[unit_id].turnaround_minutes,
-            "period": _range(b.start, b.end + timedelta(minutes=units[unit_id].turnaround_minutes)),
-        }
-        for surgery_id, b in made.items()
-        for unit_id in b.equipment_unit_ids
-    ]
-    if used:
-        used.sort(key=lambda row: row["unit_id"])
-        await session.execute(insert(equipment_usages), used)
-
-
-def _range(start: datetime, end: datetime) -> Range[datetime]:
-    return Range(start, end, bounds="[)")
 
 
 async def record(

@@ -183,7 +183,7 @@ async def _finish(
     )
     freed = move.booking if move.target not in lifecycle.HOLDING else None
     if freed is not None:
-        await cases.free_booking(session, move.surgery_id)
+        await cases.free_bookings(session, [move.surgery_id])
     if reason_code is not None:
         values |= {"reason_code": reason_code, "reason": reason}
     version = await cases.bump(session, move.surgery_id, status=move.target.value, **values)

@@ -119,70 +119,74 @@ async def remember(
     )
 
 
-async def write_booking(
+async def write_bookings(
     session: AsyncSession,
-    surgery_id: uuid.UUID,
-    booking: Booking,
+    made: Mapping[uuid.UUID, Booking],
     units: Mapping[uuid.UUID, Unit],
     *,
-    booked_by: uuid.UUID | str | None,
+    booked_by: uuid.UUID | None = None,
     run_id: uuid.UUID | None = None,
 ) -> None:
-    """Inserts the booking, its people and its units; PostgreSQL refuses any double booking.
+    """Inserts the bookings, their people and their units: three statements for any number of
+    cases. PostgreSQL refuses any double booking. The caller frees the cases' previous
+    bookings first, in the same transaction, so a move never collides with itself.
 
-    The caller deletes the case's previous booking first, in the same transaction, so a move
-    never collides with itself. Spans: the room from setup to cleanup, a person for the surgery,
-    a unit for the surgery plus its turnaround.
+    Spans: the room from setup to cleanup, a person for the surgery, a unit for the surgery
+    plus its turnaround. People and units go in id order: changes sharing some take their
+    rows in one order, and wait for each other rather than deadlock.
     """
-    surgery = (booking.start, booking.end)
+    if not made:
+        return
     await session.execute(
-        insert(bookings).values(
-            surgery_id=surgery_id,
-            room_id=booking.room_id,
-            starts_at=booking.start,
-            ends_at=booking.end,
-            setup_minutes=booking.setup_minutes,
-            cleanup_minutes=booking.cleanup_minutes,
-            room_period=_range(booking.room_taken_from, booking.room_taken_until),
-            booked_by=booked_by,
-            run_id=run_id,
-        )
+        insert(bookings),
+        [
+            {
+                "surgery_id": surgery_id,
+                "room_id": b.room_id,
+                "starts_at": b.start,
+                "ends_at": b.end,
+                "setup_minutes": b.setup_minutes,
+                "cleanup_minutes": b.cleanup_minutes,
+                "room_period": _range(b.room_taken_from, b.room_taken_until),
+                "booked_by": booked_by,
+                "run_id": run_id,
+            }
+            for surgery_id, b in sorted(made.items(), key=lambda item: item[1].room_id)
+        ],
     )
-    if booking.staff:
-        await session.execute(
-            insert(staff_assignments),
-            [
-                {
-                    "surgery_id": surgery_id,
-                    "staff_id": a.staff_id,
-                    "role": a.role.value,
-                    "period": _range(*surgery),
-                }
-                for a in booking.staff
-            ],
-        )
-    if booking.equipment_unit_ids:
-        await session.execute(
-            insert(equipment_usages),
-            [
-                {
-                    "surgery_id": surgery_id,
-                    "unit_id": unit_id,
-                    "equipment_type": units[unit_id].equipment_type,
-                    "turnaround_minutes": units[unit_id].turnaround_minutes,
-                    "period": _range(
-                        booking.start,
-                        booking.end + timedelta(minutes=units[unit_id].turnaround_minutes),
-                    ),
-                }
-                for unit_id in booking.equipment_unit_ids
-            ],
-        )
+    people = [
+        {
+            "surgery_id": surgery_id,
+            "staff_id": a.staff_id,
+            "role": a.role.value,
+            "period": _range(b.start, b.end),
+        }
+        for surgery_id, b in made.items()
+        for a in b.staff
+    ]
+    if people:
+        people.sort(key=lambda row: row["staff_id"])
+        await session.execute(insert(staff_assignments), people)
+    used = [
+        {
+            "surgery_id": surgery_id,
+            "unit_id": unit_id,
+            "equipment_type": units[unit_id].equipment_type,
+            "turnaround_minutes": units[unit_id].turnaround_minutes,
+            "period": _range(b.start, b.end + timedelta(minutes=units[unit_id].turnaround_minutes)),
+        }
+        for surgery_id, b in made.items()
+        for unit_id in b.equipment_unit_ids
+    ]
+    if used:
+        used.sort(key=lambda row: row["unit_id"])
+        await session.execute(insert(equipment_usages), used)
 
 
-async def free_booking(session: AsyncSession, surgery_id: uuid.UUID) -> None:
-    """Deletes the case's booking; its assignments and equipment usages go with it."""
-    await session.execute(delete(bookings).where(bookings.c.surgery_id == surgery_id))
+async def free_bookings(session: AsyncSession, surgery_ids: Collection[uuid.UUID]) -> None:
+    """Deletes the cases' bookings in one statement; their people and units go with them."""
+    if surgery_ids:
+        await session.execute(delete(bookings).where(bookings.c.surgery_id.in_(list(surgery_ids))))
 
 
 def _range(start: datetime, end: datetime) -> Range[datetime]:
