@@ -214,6 +214,12 @@ def ensure_end_after_start(start: datetime, end: datetime) -> None:
         raise ValueError(f"end {end.isoformat()} must be after start {start.isoformat()}")
 
 
+def ensure_due_on_or_after_earliest(earliest: date | None, due: date | None) -> None:
+    """A case is due no sooner than it may first be done, when both dates are known."""
+    if earliest and due and due < earliest:
+        raise ValueError(f"due_date {due} is before earliest_date {earliest}")
+
+
 def repeated_ids(ids: Iterable[Any], what: str) -> list[str]:
     """One message per id that occurs more than once."""
     counts = Counter(ids)

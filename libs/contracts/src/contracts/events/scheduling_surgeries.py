@@ -22,6 +22,7 @@ from contracts.values import (
     PositiveMinutes,
     Term,
     Value,
+    ensure_due_on_or_after_earliest,
     ensure_end_after_start,
 )
 from contracts.vocabulary import (
@@ -133,10 +134,7 @@ class _SurgeryRequest(Event):
 
     @model_validator(mode="after")
     def _due_after_earliest(self) -> Self:
-        if self.earliest_date and self.due_date and self.due_date < self.earliest_date:
-            raise ValueError(
-                f"due_date {self.due_date} is before earliest_date {self.earliest_date}"
-            )
+        ensure_due_on_or_after_earliest(self.earliest_date, self.due_date)
         return self
 
 

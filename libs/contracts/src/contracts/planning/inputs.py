@@ -18,6 +18,7 @@ from contracts.values import (
     UtcDatetime,
     UtcWindow,
     Value,
+    ensure_due_on_or_after_earliest,
     ensure_end_after_start,
 )
 from contracts.vocabulary import (
@@ -67,10 +68,7 @@ class PlanningCase(Value):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.earliest_date and self.due_date and self.due_date < self.earliest_date:
-            raise ValueError(
-                f"due_date {self.due_date} is before earliest_date {self.earliest_date}"
-            )
+        ensure_due_on_or_after_earliest(self.earliest_date, self.due_date)
         if self.locked and self.current_booking is None:
             raise ValueError("a locked case needs a current_booking to keep")
         return self

@@ -14,7 +14,14 @@ from contracts.events.scheduling_surgeries import (
     ReasonCode,
     SurgeryStatus,
 )
-from contracts.values import Distinct, Minutes, Note, PositiveMinutes, ScheduleDate
+from contracts.values import (
+    Distinct,
+    Minutes,
+    Note,
+    PositiveMinutes,
+    ScheduleDate,
+    ensure_due_on_or_after_earliest,
+)
 from contracts.vocabulary import (
     Capability,
     EquipmentType,
@@ -73,10 +80,7 @@ class SurgeryFields(BaseModel):
 
     @model_validator(mode="after")
     def _due_after_earliest(self) -> Self:
-        if self.earliest_date and self.due_date and self.due_date < self.earliest_date:
-            raise ValueError(
-                f"due_date {self.due_date} is before earliest_date {self.earliest_date}"
-            )
+        ensure_due_on_or_after_earliest(self.earliest_date, self.due_date)
         return self
 
 
