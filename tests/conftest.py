@@ -5,6 +5,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hypothesis import HealthCheck, settings
+
+# One Hypothesis profile for the whole suite. The machine that runs it is shared and has two
+# cores, so how long an example takes to generate or run says more about the machine's load than
+# about the code: no per-example deadline, and no too_slow health check (it failed the contracts'
+# envelope test now and then on a busy machine). What the properties check is unchanged.
+# HYPOTHESIS_PROFILE=thorough runs more examples when hunting for a bug.
+settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile("thorough", parent=settings.get_profile("suite"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+
 ROOT = Path(__file__).resolve().parent.parent
 KAFKA = os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 KIT_DATABASE_URL = os.environ.get(
