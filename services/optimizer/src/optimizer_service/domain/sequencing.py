@@ -156,19 +156,25 @@ def _places(facts: Facts, case: CaseFacts, segments: list[Segment]) -> list[tupl
 
 
 def _room_choice(facts: Facts, d: _Day, case: CaseFacts, places, chosen: Segment) -> None:
+    """One choice per room: a room open twice a day (split sessions, or cut by blocks) offers
+    the starts of all its segments under one literal, so each room has one interval and one
+    answer."""
     m, start = d.model, d.starts[case.index]
     moved_cost = facts.problem.objective_weights.surgeon_extra_room + 1
-    here = []
+    by_room: dict[int, list[Domain]] = defaultdict(list)
     for seg, seg_domain in places:
-        lit = m.new_bool_var(f"r{case.index}_{seg.room}")
-        m.add_linear_expression_in_domain(start, seg_domain).only_enforce_if(lit)
-        room_start = start - case.setup
-        d.rooms[seg.room].append(
-            m.new_optional_fixed_size_interval_var(room_start, case.occupied, lit, "r")
+        by_room[seg.room].append(seg_domain)
+    here = []
+    for room, domains in by_room.items():
+        lit = m.new_bool_var(f"r{case.index}_{room}")
+        union = Domain.from_intervals([list(i) for dom in domains for i in _pairs(dom)])
+        m.add_linear_expression_in_domain(start, union).only_enforce_if(lit)
+        d.rooms[room].append(
+            m.new_optional_fixed_size_interval_var(start - case.setup, case.occupied, lit, "r")
         )
-        d.room_of[case.index, seg.room] = lit
+        d.room_of[case.index, room] = lit
         here.append(lit)
-        if seg is not chosen:
+        if room != chosen.room:
             d.costs.append(moved_cost * lit)
     m.add(sum(here) == d.present[case.index])
 
