@@ -19,7 +19,10 @@ class _Body(BaseModel):
 
 class TokenResponse(BaseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        default=None,
+        description="Absent when the refresh token was set as a cookie (refresh_transport=cookie).",
+    )
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type
     expires_in: int = Field(description="Seconds until the access token expires.")
 

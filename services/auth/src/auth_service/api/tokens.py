@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 from servicekit.auth import Principal, authenticated
 from servicekit.deps import RuntimeDep
-from servicekit.problems import Problem
+from servicekit.problems import Problem, problem_response
 
+from auth_service.api import browser_session
 from auth_service.api.deps import AuthorityDep
 from auth_service.api.schemas import LogoutRequest, RefreshRequest, TokenResponse
 from auth_service.sessions import (
@@ -34,15 +35,28 @@ async def _optional_principal(
     return None if credentials is None else await authenticated(request, credentials)
 
 
+RefreshTransport = Annotated[
+    Literal["body", "cookie"],
+    Form(
+        description="Where the refresh token goes: `body` (the default) answers it in the JSON "
+        "body; `cookie` (the browser app) sets it as the HttpOnly cookie `refresh_token` "
+        "(Secure; SameSite=Strict; Path=/api/auth/) with the readable `csrf_token` cookie "
+        "(Secure; SameSite=Strict; Path=/), and leaves it out of the body."
+    ),
+]
+
+
 @router.post(
     "/token",
     summary="Sign in with an email and password (OAuth2 password form)",
+    response_model_exclude_none=True,
     responses={401: {"description": "Wrong email or password"}, 429: {"description": "Throttled"}},
 )
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     authority: AuthorityDep,
     response: Response,
+    refresh_transport: RefreshTransport = "body",
 ) -> TokenResponse:
     try:
         pair = await log_in(authority, form.username, form.password)
@@ -54,38 +68,83 @@ async def token(
         ) from None
     except LoginRefused:
         raise Problem(401, "The email or the password is wrong.", error="invalid_grant") from None
+    if refresh_transport == "cookie":
+        browser_session.set_session_cookies(response, authority.runtime, pair.refresh_token)
+        return _answer(pair, response, refresh_in_body=False)
     return _answer(pair, response)
 
 
 @router.post(
     "/refresh",
     summary="Exchange a refresh token for new tokens (the old one stops working)",
-    responses={401: {"description": "Unknown, used, expired or revoked refresh token"}},
+    description="The refresh token comes in the body, or (the browser app) in the "
+    "`refresh_token` cookie with the `X-CSRF-Token` header repeating the `csrf_token` cookie; "
+    "then the new one is set as cookies again and left out of the body.",
+    response_model=TokenResponse,
+    response_model_exclude_none=True,
+    responses={
+        401: {"description": "Unknown, used, expired or revoked refresh token, or none sent"},
+        403: {"description": "Cookie refresh without the matching CSRF token, or cross-site"},
+    },
 )
 async def refresh_tokens(
-    body: RefreshRequest, authority: AuthorityDep, response: Response
-) -> TokenResponse:
+    request: Request,
+    authority: AuthorityDep,
+    response: Response,
+    refresh_cookie: browser_session.RefreshCookie = None,
+    csrf: browser_session.CsrfHeader = None,
+    body: RefreshRequest | None = None,
+) -> TokenResponse | Response:
+    if body is not None:
+        try:
+            pair = await refresh(authority, body.refresh_token)
+        except RefreshRefused:
+            raise _refused() from None
+        return _answer(pair, response)
+    cookie_token = browser_session.cookie_refresh_token(request, refresh_cookie, csrf)
+    if cookie_token is None:
+        raise Problem(401, "No refresh token was sent; sign in again.", error="invalid_grant")
     try:
-        pair = await refresh(authority, body.refresh_token)
+        pair = await refresh(authority, cookie_token)
     except RefreshRefused:
-        raise Problem(
-            401, "The refresh token is not valid; sign in again.", error="invalid_grant"
-        ) from None
-    return _answer(pair, response)
+        # The cookie is dead: the browser should stop sending it.
+        refused = _refused()
+        answer = problem_response(request, refused.status, refused.detail, **refused.extensions)
+        browser_session.clear_session_cookies(answer, authority.runtime)
+        return answer
+    browser_session.set_session_cookies(response, authority.runtime, pair.refresh_token)
+    return _answer(pair, response, refresh_in_body=False)
 
 
-@router.post("/logout", status_code=204, summary="End the session of a refresh or access token")
+@router.post(
+    "/logout",
+    status_code=204,
+    summary="End the session of a refresh or access token",
+    description="The refresh token comes in the body, or in the `refresh_token` cookie with "
+    "the `X-CSRF-Token` header (then both cookies are cleared), or the bearer access token "
+    "names the session.",
+    responses={403: {"description": "Cookie logout without the matching CSRF token"}},
+)
 async def logout(
+    request: Request,
     runtime: RuntimeDep,
     principal: Annotated[Principal | None, Depends(_optional_principal)],
+    refresh_cookie: browser_session.RefreshCookie = None,
+    csrf: browser_session.CsrfHeader = None,
     body: LogoutRequest | None = None,
 ) -> Response:
     token = body.refresh_token if body else None
-    if token is None and principal is None:
-        raise Problem(400, "Send the refresh token in the body, or an access token, or both.")
+    cookie_token = (
+        None if token else browser_session.cookie_refresh_token(request, refresh_cookie, csrf)
+    )
+    if token is None and cookie_token is None and principal is None:
+        raise Problem(400, "Send the refresh token in the body or its cookie, or an access token.")
     session_id = principal.session_id if principal else None
-    await log_out(runtime, token=token, session_id=session_id)
-    return Response(status_code=204)
+    await log_out(runtime, token=token or cookie_token, session_id=session_id)
+    answer = Response(status_code=204)
+    if cookie_token is not None:
+        browser_session.clear_session_cookies(answer, runtime)
+    return answer
 
 
 @router.get(
@@ -98,8 +157,14 @@ async def jwks(authority: AuthorityDep, response: Response) -> dict[str, Any]:
     return await authority.keyring.jwks()
 
 
-def _answer(pair: TokenPair, response: Response) -> TokenResponse:
+def _refused() -> Problem:
+    return Problem(401, "The refresh token is not valid; sign in again.", error="invalid_grant")
+
+
+def _answer(pair: TokenPair, response: Response, *, refresh_in_body: bool = True) -> TokenResponse:
     response.headers.update(_NO_STORE)
     return TokenResponse(
-        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token if refresh_in_body else None,
+        expires_in=pair.expires_in,
     )
