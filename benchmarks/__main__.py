@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import auth, event_latency, optimizer, resources, scheduling
+from benchmarks import auth, event_latency, optimizer, optimizer_fuzz, resources, scheduling
 
 BENCHMARKS = {
     "event-latency": event_latency.main,
     "auth": auth.main,
     "resources": resources.main,
     "optimizer": optimizer.main,
+    "optimizer-fuzz": optimizer_fuzz.main,
     "scheduling": scheduling.main,
 }
 

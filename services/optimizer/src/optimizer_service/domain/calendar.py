@@ -53,6 +53,10 @@ class Timeline:
         seconds = (moment - self.origin).total_seconds() / 60
         return math.ceil(seconds) if round_up else math.floor(seconds)
 
+    def exact(self, moment: datetime) -> float:
+        """Minutes from the origin, seconds included."""
+        return (moment - self.origin).total_seconds() / 60
+
     def moment(self, minute: int) -> datetime:
         return self.origin + timedelta(minutes=minute)
 
@@ -126,6 +130,9 @@ def case_owners(surgeon_id: uuid.UUID, specialty: str | None) -> frozenset[Owner
     return frozenset(owners)
 
 
+NOBODY: Owner = ("nobody", None)  # blocked time no block holds whole: nobody's case fits
+
+
 def room_segments(
     timeline: Timeline,
     room_index: int,
@@ -134,20 +141,47 @@ def room_segments(
     *,
     split_by_blocks: bool,
 ) -> list[Segment]:
-    """A room's open time per day, cut where the set of block owners changes (if asked to)."""
-    spans = [(timeline.windows([b])[:1], block_owner(b)) for b in blocks]
-    spans = [(w[0], owner) for w, owner in spans if w]
+    """A room's open time per day, cut where the set of block owners changes (if asked to).
+
+    Blocks need not start or end on a whole minute: the minute a block boundary falls inside
+    is a segment of its own that belongs only to owners whose blocks hold all of it, so a case
+    is never half in a block and half outside it."""
+    spans = [(timeline.exact(b.start), timeline.exact(b.end), block_owner(b)) for b in blocks]
     segments: list[Segment] = []
     for day, (start, end) in timeline.by_day(timeline.windows(room.open_intervals)):
         cuts = {start, end}
         if split_by_blocks:
-            cuts |= {p for (a, b), _ in spans for p in (a, b) if start < p < end}
-        points = sorted(cuts)
-        for a, b in itertools.pairwise(points):
-            owners = frozenset(o for (s, e), o in spans if s < b and e > a)
+            edges = [t for a, b, _ in spans for t in (a, b) if start < t < end]
+            cuts |= {math.floor(t) for t in edges} | {math.ceil(t) for t in edges}
+        for a, b in itertools.pairwise(sorted(cuts)):
+            owners = _owners(spans, a, b) if split_by_blocks else _touching(spans, a, b)
             last = segments[-1] if segments else None
             if last and last.day == day and last.end == a and last.owners == owners:
                 segments[-1] = Segment(room_index, day, last.start, b, owners)
             else:
                 segments.append(Segment(room_index, day, a, b, owners))
     return segments
+
+
+def _touching(spans, a: int, b: int) -> frozenset[Owner]:
+    return frozenset(o for s, e, o in spans if s < b and e > a)
+
+
+def _owners(spans, a: int, b: int) -> frozenset[Owner]:
+    """Unblocked (empty), or the owners whose blocks together hold all of a..b."""
+    touching = _touching(spans, a, b)
+    if not touching:
+        return touching
+    holding = frozenset(
+        o for o in touching if _holds([(s, e) for s, e, w in spans if w == o], a, b)
+    )
+    return holding or frozenset({NOBODY})
+
+
+def _holds(spans: list[tuple[float, float]], a: int, b: int) -> bool:
+    reach = a
+    for s, e in sorted(spans):
+        if s > reach:
+            break
+        reach = max(reach, e)
+    return reach >= b

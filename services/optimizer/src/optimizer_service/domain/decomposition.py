@@ -134,32 +134,37 @@ def segment_choice(facts: Facts, placements: dict[int, Placement]) -> dict[int, 
 
 
 def _sequence(prepared: Prepared, choice: dict, greedy, deadline: float, workers: int):
+    """Phase 2, a day at a time: each day keeps what is placed already and reaches into it."""
     facts = prepared.facts
     by_day: dict[int, dict[int, int]] = defaultdict(dict)
     for c, s in choice.items():
         by_day[facts.segments[s].day][c] = s
-    locked_by_day: dict[int, list] = defaultdict(list)
-    for p in prepared.locked.values():
-        locked_by_day[facts.timeline.day_of(p.start)].append(p)
     placements = dict(prepared.locked)
     left = sum(len(cases) for cases in by_day.values())
     for day in sorted(by_day):
         cases = by_day[day]
         budget = (deadline - time.monotonic() - _reserve(facts)) * len(cases) / max(1, left)
         left -= len(cases)
-        hint = day_first_fit(prepared, locked_by_day[day], cases, greedy)
-        placements |= sequence_day(
-            facts, day, cases, locked_by_day[day], hint, seconds=budget, workers=workers
-        )
+        fixed = [p for p in placements.values() if reaches_into(facts, p, day)]
+        hint = day_first_fit(prepared, fixed, cases, greedy)
+        placements |= sequence_day(facts, day, cases, fixed, hint, seconds=budget, workers=workers)
     return placements
 
 
-def day_first_fit(prepared: Prepared, locked: list[Placement], cases: dict[int, int], greedy):
+def reaches_into(facts: Facts, p: Placement, day: int) -> bool:
+    """Whether a placement's room, people or units are busy on a day (turnaround included)."""
+    c = facts.cases[p.case].case
+    turnaround = max((facts.unit_turnaround[u] for u in p.units), default=0)
+    start, end = p.start - c.setup_minutes, p.end + max(c.cleanup_minutes, turnaround)
+    return start < facts.timeline.day_starts[day + 1] and end > facts.timeline.day_starts[day]
+
+
+def day_first_fit(prepared: Prepared, fixed: list[Placement], cases: dict[int, int], greedy):
     """The day's cases first fit into their phase 1 segments (else another of the day), in the
     greedy's order where it had them: a whole feasible day for phase 2 to start from."""
     facts = prepared.facts
     ledger = Ledger(facts)
-    for p in locked:
+    for p in fixed:
         ledger.book(p)
     placed = {}
     order = sorted(cases, key=lambda c: (cases[c], greedy[c].start if c in greedy else 10**9, c))

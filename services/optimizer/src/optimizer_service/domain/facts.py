@@ -1,7 +1,8 @@
 """The problem in whole minutes: each case's needs, costs and the segments it may go to.
 
 Staff members and equipment units without availability intervals are available throughout the
-horizon; a room without open intervals is closed. Staff (the surgeon too) are busy for the
+horizon; one whose intervals all lie outside the horizon is not available in it. A room without
+open intervals is closed. Staff (the surgeon too) are busy for the
 surgery proper; a room for setup, surgery and cleanup; an equipment unit for the surgery and its
 turnaround after it.
 """
@@ -98,18 +99,15 @@ def build_facts(problem: OptimizationProblem) -> Facts:
     for r, room in enumerate(problem.rooms):
         blocks = [b for b in problem.blocks if b.room_id == room.room_id]
         segments += room_segments(timeline, r, room, blocks, split_by_blocks=problem.respect_blocks)
-    whole = [(0, timeline.end)]
     facts = Facts(
         problem=problem,
         timeline=timeline,
         segments=segments,
         cases=[],
-        staff_windows=[timeline.windows(s.available_intervals) or whole for s in problem.staff],
+        staff_windows=[_available(timeline, s.available_intervals) for s in problem.staff],
         staff_roles=[frozenset(s.roles) for s in problem.staff],
         staff_daily_max=[s.max_minutes_per_day or 24 * 60 for s in problem.staff],
-        unit_windows=[
-            timeline.windows(u.available_intervals) or whole for u in problem.equipment_units
-        ],
+        unit_windows=[_available(timeline, u.available_intervals) for u in problem.equipment_units],
         unit_types=[u.equipment_type for u in problem.equipment_units],
         unit_turnaround=[u.turnaround_minutes for u in problem.equipment_units],
         room_ids=[r.room_id for r in problem.rooms],
@@ -118,6 +116,11 @@ def build_facts(problem: OptimizationProblem) -> Facts:
     )
     facts.cases = [_case_facts(facts, i, case) for i, case in enumerate(problem.cases)]
     return facts
+
+
+def _available(timeline: Timeline, intervals) -> list[Window]:
+    """No intervals: always available; intervals only outside the horizon: never within it."""
+    return timeline.windows(intervals) if intervals else [(0, timeline.end)]
 
 
 def _case_facts(facts: Facts, index: int, case: PlanningCase) -> CaseFacts:

@@ -35,6 +35,7 @@ class _Day:
     people: dict[int, list] = field(default_factory=lambda: defaultdict(list))
     machines: dict[int, list] = field(default_factory=lambda: defaultdict(list))
     minutes: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    fixed_minutes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     costs: list = field(default_factory=list)
 
 
@@ -47,18 +48,21 @@ def sequence_day(
     facts: Facts,
     day: int,
     cases: dict[int, int],
-    locked: list[Placement],
+    fixed: list[Placement],
     hint: dict[int, Placement],
     *,
     seconds: float,
     workers: int,
 ) -> dict[int, Placement]:
-    """Placements for the day's cases (case -> segment) that fit; the others are left out."""
+    """Placements for the day's cases (case -> segment) that fit; the others are left out.
+
+    `fixed` are placements already made that reach into the day (locked cases, and cases of
+    other days whose unit turnaround or room time crosses midnight): kept as they are."""
     d = _Day()
-    for placement in locked:
-        _fixed(facts, d, placement)
+    for placement in fixed:
+        _fixed(facts, d, placement, day)
     opened = {facts.segments[s].room for s in cases.values()}
-    opened |= {p.room for p in locked}
+    opened |= {p.room for p in fixed if facts.timeline.day_of(p.start) == day}
     for c, s in cases.items():
         others = [
             facts.segments[o]
@@ -69,7 +73,8 @@ def sequence_day(
     for intervals in (*d.rooms.values(), *d.people.values(), *d.machines.values()):
         d.model.add_no_overlap(intervals)
     for person, load in d.minutes.items():
-        d.model.add(sum(load) <= facts.staff_daily_max[person])
+        # minutes locked cases already take may overrun the maximum: they are given
+        d.model.add(sum(load) <= max(0, facts.staff_daily_max[person] - d.fixed_minutes[person]))
     d.model.minimize(sum(d.costs))
     _hint(d, hint)
     solver = cp_model.CpSolver()
@@ -106,14 +111,16 @@ def _left_out_cost(facts: Facts, cases: dict[int, int], placed: dict[int, Placem
     )
 
 
-def _fixed(facts: Facts, d: _Day, p: Placement) -> None:
+def _fixed(facts: Facts, d: _Day, p: Placement, day: int) -> None:
     m, case = d.model, facts.cases[p.case]
     c = case.case
-    room_interval = m.new_fixed_size_interval_var(p.start - c.setup_minutes, case.occupied, "l")
-    d.rooms[p.room].append(room_interval)
+    occupied = c.setup_minutes + p.end - p.start + c.cleanup_minutes  # a booking's own length
+    d.rooms[p.room].append(m.new_fixed_size_interval_var(p.start - c.setup_minutes, occupied, "l"))
+    same_day = facts.timeline.day_of(p.start) == day
     for person in (case.surgeon, *p.staff):
         d.people[person].append(m.new_fixed_size_interval_var(p.start, p.end - p.start, "lp"))
-        d.minutes[person].append(p.end - p.start)
+        if same_day:
+            d.fixed_minutes[person] += p.end - p.start
     for unit in p.units:
         size = p.end - p.start + facts.unit_turnaround[unit]
         d.machines[unit].append(m.new_fixed_size_interval_var(p.start, size, "lu"))
@@ -181,17 +188,27 @@ def _room_choice(facts: Facts, d: _Day, case: CaseFacts, places, chosen: Segment
 
 def _team_and_units(facts: Facts, d: _Day, case: CaseFacts, low: int, high: int) -> None:
     m, start, present = d.model, d.starts[case.index], d.present[case.index]
+    roles_of: dict[int, list] = defaultdict(list)
     for role, count in case.roles:
-        picked = [
-            _person(facts, d, case, person, start, low, high)
-            for person in facts.staff_for(role, case.surgeon)
-        ]
-        m.add(sum(v for v in picked if v is not None) == count * present)
+        picked = {}
+        for person in facts.staff_for(role, case.surgeon):
+            if _can_start(facts.staff_windows[person], case, low, high) is not None:
+                picked[person] = m.new_bool_var(f"a{case.index}_{role.value}_{person}")
+        m.add(sum(picked.values()) == count * present)
+        for person, var in picked.items():
+            roles_of[person].append(var)
+    for person, chosen in roles_of.items():  # someone with two roles fills one of them
+        _person(facts, d, case, person, start, sum(chosen), low, high)
     for unit_type in case.unit_types:
         picked = [
             _unit(facts, d, case, unit, start, low, high) for unit in facts.units_for(unit_type)
         ]
         m.add(sum(v for v in picked if v is not None) == present)
+
+
+def _can_start(windows: list[Window], case: CaseFacts, low: int, high: int) -> Domain | None:
+    domain = _starts_within(windows, case.duration, low, high)
+    return None if domain.is_empty() else domain
 
 
 def _pairs(domain: Domain) -> list[tuple[int, int]]:
@@ -208,21 +225,18 @@ def _booked_start(facts: Facts, d: _Day, case: CaseFacts, seg: Segment, start) -
     d.costs.append(facts.problem.objective_weights.moved_case * (1 - kept))
 
 
-def _person(facts: Facts, d: _Day, case: CaseFacts, person: int, start, low, high):
-    domain = _starts_within(facts.staff_windows[person], case.duration, low, high)
-    if domain.is_empty():
-        return None
+def _person(facts: Facts, d: _Day, case: CaseFacts, person: int, start, roles, low, high):
+    """A person on the team in one of the roles they may fill: within their time, at once."""
     m = d.model
-    chosen = d.staff.get((case.index, person))
-    if chosen is None:
-        chosen = m.new_bool_var(f"a{case.index}_{person}")
-        d.staff[case.index, person] = chosen
-        m.add_linear_expression_in_domain(start, domain).only_enforce_if(chosen)
-        d.people[person].append(
-            m.new_optional_fixed_size_interval_var(start, case.duration, chosen, "st")
-        )
-        d.minutes[person].append(case.duration * chosen)
-    return chosen
+    chosen = m.new_bool_var(f"a{case.index}_{person}")
+    m.add(chosen == roles)
+    d.staff[case.index, person] = chosen
+    domain = _can_start(facts.staff_windows[person], case, low, high)
+    m.add_linear_expression_in_domain(start, domain).only_enforce_if(chosen)
+    d.people[person].append(
+        m.new_optional_fixed_size_interval_var(start, case.duration, chosen, "st")
+    )
+    d.minutes[person].append(case.duration * chosen)
 
 
 def _unit(facts: Facts, d: _Day, case: CaseFacts, unit: int, start, low, high):
