@@ -7,14 +7,18 @@ from datetime import date
 from typing import Annotated
 
 from contracts.values import ScheduleDate
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.deps import UnitOfWorkDep
 
-from scheduling_service import schedule
+from scheduling_service import schedule, schedule_revision
 from scheduling_service.api.deps import ReaderDep, SettingsDep
-from scheduling_service.api.schemas.schedule import PersonSchedule, RoomSchedule
+from scheduling_service.api.schemas.schedule import (
+    PersonSchedule,
+    RoomSchedule,
+    ScheduleRevision,
+)
 from scheduling_service.settings import SchedulingSettings
 
 router = APIRouter(prefix="/schedule", tags=["schedule"])
@@ -54,6 +58,35 @@ async def rooms_schedule(
         max_days=settings.max_range_days,
     )
     return RoomSchedule.of(listed)
+
+
+@router.get(
+    "/revision",
+    summary="The schedule's revision: poll it to know when the board must be read again",
+    description="An opaque string that changes, in the same transaction, with every change of "
+    "what the day board or the waiting list shows: a case requested, corrected or moved along "
+    "its lifecycle, a booking made, moved or freed with its staff and units, a proposal "
+    "applied, the rooms, staff, equipment and blocks received from resources. Also the `ETag`; "
+    "`If-None-Match` with it answers `304` while nothing changed. One indexed read, no audit.",
+    responses={
+        304: {"description": "Nothing changed since the revision in `If-None-Match`."},
+    },
+    response_model=ScheduleRevision,
+)
+async def revision(
+    _reader: ReaderDep,
+    uow: UnitOfWorkDep,
+    response: Response,
+    if_none_match: Annotated[
+        str | None, Header(description="The ETag of the revision read last.")
+    ] = None,
+) -> ScheduleRevision | Response:
+    current = await schedule_revision.current_revision(uow)
+    headers = {"ETag": f'"{current}"', "Cache-Control": "no-cache"}
+    if schedule_revision.matches(if_none_match, current):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return ScheduleRevision(revision=current)
 
 
 @router.get(

@@ -9,6 +9,7 @@ assignments and usages go with it) and `case_history` keeps what it was.
 
 from servicekit.user_access import user_access_table
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    event,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE, UUID, ExcludeConstraint
@@ -294,6 +296,58 @@ optimizations = Table(
     ),
 )
 Index("ix_optimizations_requested_at", optimizations.c.requested_at)
+
+# One row, moved on at commit by every transaction that changes what the day board or the
+# waiting list shows: the board polls it to know when to read again. `epoch` keeps revisions
+# of a rebuilt database from repeating old ones.
+schedule_revision = Table(
+    "schedule_revision",
+    metadata,
+    Column("singleton", Boolean, primary_key=True, server_default="true"),
+    Column("epoch", UUID(as_uuid=True), nullable=False, server_default=func.gen_random_uuid()),
+    Column("counter", BigInteger, nullable=False, server_default="0"),
+    Column("changed_in", BigInteger),
+    CheckConstraint("singleton", name="schedule_revision_singleton_check"),
+)
+
+# What moves it: the cases, the bookings with their people and units, and the read model of
+# resources. Deferred constraint triggers bump it at commit, inside the committing transaction,
+# once per transaction (later rows find the row already theirs): the row is locked only for the
+# instant of the commit, after every other lock the transaction took, so it never takes part in
+# a deadlock; and writes that skip the application (the consumer's bulk upserts, psql) count.
+REVISION_WATCHED = (
+    "surgery_requests",
+    "bookings",
+    "staff_assignments",
+    "equipment_usages",
+    "rooms",
+    "staff",
+    "equipment",
+    "equipment_units",
+    "blocks",
+)
+SCHEDULE_REVISION_DDL = (
+    "INSERT INTO schedule_revision DEFAULT VALUES",
+    """
+    CREATE FUNCTION bump_schedule_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE schedule_revision
+           SET counter = counter + 1, changed_in = pg_current_xact_id()::text::bigint
+         WHERE changed_in IS DISTINCT FROM pg_current_xact_id()::text::bigint;
+        RETURN NULL;
+    END
+    $$
+    """,
+    *(
+        f"CREATE CONSTRAINT TRIGGER {table}_bump_schedule_revision "
+        f"AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_schedule_revision()"
+        for table in REVISION_WATCHED
+    ),
+)
+for _statement in SCHEDULE_REVISION_DDL:
+    # Tables made from the metadata (tests) get the row and the triggers too.
+    event.listen(metadata, "after_create", DDL(_statement))
 
 # Who read or changed which surgery request or booking, and when; `AuditRecorded` carries the
 # same to `audit.events.v1`. Admins query it through `GET /audit`.

@@ -200,3 +200,9 @@ class PersonSchedule(_Range):
 
 def _window(span: Span) -> UtcWindow:
     return UtcWindow(start=span.start, end=span.end)
+
+
+class ScheduleRevision(BaseModel):
+    """The schedule's revision (also the `ETag`); compare it, do not parse it."""
+
+    revision: str = Field(description="Opaque; changes whenever the board or waiting list does.")
