@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 export PYTEST_ARGS
 
 .PHONY: help install venv infra-up infra-down up down status logs clean \
-	test test-unit bench lint contracts contracts-check openapi openapi-check
+	test test-unit bench lint contracts contracts-check openapi openapi-check web-dev
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -20,9 +20,10 @@ install: ## install what is missing: Debian packages, uv, the project venv (uv.l
 venv: # the Python toolchain only, for targets that need no infrastructure
 	@$(LOCAL)/install.sh python
 
-infra-up: install ## start PostgreSQL (55432), Kafka (9092) with its topics, nginx (8080)
+infra-up: install ## start PostgreSQL (55432), Kafka (9092) with its topics, nginx (8080) serving the web app
 	@$(LOCAL)/postgres.sh start
 	@$(LOCAL)/kafka.sh start
+	@$(LOCAL)/web.sh build
 	@$(LOCAL)/nginx.sh start
 
 infra-down: ## stop nginx, Kafka and PostgreSQL (data is kept)
@@ -52,7 +53,7 @@ clean: down ## stop everything and delete all local state (databases, Kafka log)
 	@$(LOCAL)/clean.sh
 
 test: up ## the whole suite against the running stack: unit, integration, e2e (PYTEST_ARGS=...)
-	@$(LOCAL)/test.sh unit integration e2e
+	@$(LOCAL)/test.sh unit integration e2e web
 
 test-unit: venv ## unit tests only, no infrastructure
 	@$(LOCAL)/test.sh unit
@@ -60,8 +61,9 @@ test-unit: venv ## unit tests only, no infrastructure
 bench: up ## the benchmarks against the running stack
 	@$(PY) -m benchmarks
 
-lint: venv ## ruff
+lint: venv ## ruff, and the web app's type check (vue-tsc)
 	@.venv/bin/ruff check .
+	@$(LOCAL)/web.sh typecheck
 
 contracts: venv ## regenerate docs/asyncapi.yaml and the event JSON Schemas
 	@$(PY) -m contracts.asyncapi --write
@@ -69,8 +71,13 @@ contracts: venv ## regenerate docs/asyncapi.yaml and the event JSON Schemas
 contracts-check: venv ## fail when the generated contracts are stale
 	@$(PY) -m contracts.asyncapi --check
 
-openapi: venv ## regenerate the services' OpenAPI documents
+openapi: venv ## regenerate the services' OpenAPI documents and the web app's typed client
 	@$(PY) -m servicekit.openapi --write
+	@$(LOCAL)/web.sh api
 
-openapi-check: venv ## fail when the OpenAPI documents are stale
+openapi-check: venv ## fail when the OpenAPI documents or the web app's typed client are stale
 	@$(PY) -m servicekit.openapi --check
+	@$(LOCAL)/web.sh api-check
+
+web-dev: ## the web app on Vite's dev server (http://127.0.0.1:5173), /api proxied to the gateway
+	@$(LOCAL)/web.sh dev

@@ -18,6 +18,8 @@ missing_packages() {
   command -v java >/dev/null || echo openjdk-17-jre-headless
   command -v mvn >/dev/null || echo maven
   python3 -c 'import ensurepip, venv' 2>/dev/null || echo python3-venv
+  # The web app's end-to-end tests drive Debian's chromium (Playwright never downloads one).
+  [ -x /usr/bin/chromium ] || echo chromium
 }
 
 apt_install() {

@@ -17,6 +17,7 @@ NGINX_ERROR_LOG="$RUN/logs/nginx-error.log"
 NGINX_ACCESS_LOG="$RUN/logs/nginx-access.log"
 NGINX_TEMP_DIR="$PREFIX/temp"
 WEB_ROOT="$PREFIX/web"
+WEB_DIST="$PROJECT/web/dist"
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 TEMPLATE_VARS=(NGINX_USER_DIRECTIVE NGINX_WORKERS NGINX_PID_FILE NGINX_ERROR_LOG NGINX_ACCESS_LOG
@@ -54,9 +55,15 @@ render_conf() {
 prepare_dirs() {
   local dir
   for dir in client_body proxy fastcgi uwsgi scgi; do mkdir -p "$NGINX_TEMP_DIR/$dir"; done
-  # The project folder may be unreadable for the workers (CI clones under /root): serve a copy.
-  cp -a "$DEPLOY/web/." "$WEB_ROOT/"
-  chmod -R a+rX "$WEB_ROOT"
+  # The project folder may be unreadable for the workers (CI clones under /root): serve a copy
+  # of the built web app (deploy/local/web.sh build), without the hashed files of older builds.
+  [ -f "$WEB_DIST/index.html" ] || die "the web app is not built: run 'deploy/local/web.sh build'"
+  rm -rf "$WEB_ROOT.new"
+  mkdir -p "$WEB_ROOT.new"
+  cp -a "$WEB_DIST/." "$WEB_ROOT.new/"
+  chmod -R a+rX "$WEB_ROOT.new"
+  rm -rf "$WEB_ROOT"
+  mv "$WEB_ROOT.new" "$WEB_ROOT"
   if is_root; then chown -R "nobody:$(worker_group)" "$NGINX_TEMP_DIR"; fi
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the named test suites (tests/<suite>) in order and fails if any failed; a suite that
-# collects no test (pytest exit 5) is reported, not failed. PYTEST_ARGS is passed to each run.
+# Runs the named test suites (tests/<suite>, or `web` for the web app's Vitest and Playwright
+# tests) in order and fails if any failed; a suite that collects no test (pytest exit 5) is
+# reported, not failed. PYTEST_ARGS is passed to each pytest run.
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
@@ -11,6 +12,12 @@ eval "pytest_args=(${PYTEST_ARGS:-})"
 failed=()
 cd "$PROJECT"
 for suite in "$@"; do
+  if [ "$suite" = web ]; then
+    # The web app: Vitest, then Playwright in Debian's chromium against the running gateway.
+    printf '\n=== web (vitest, playwright)\n'
+    "$DEPLOY/local/web.sh" test || failed+=("web")
+    continue
+  fi
   if [ ! -d "tests/$suite" ]; then
     note "tests/$suite does not exist; skipped"
     continue

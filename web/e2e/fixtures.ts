@@ -1,0 +1,63 @@
+// What every end-to-end test shares: a page that fails the test on any CSP violation or
+// uncaught error, screenshots of each step, signing in as a demo user, and axe-core checks.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import { test as base, expect, type Page } from "@playwright/test";
+
+export const PASSWORD = "demo-password";
+export const USERS = {
+  admin: "admin@example.org",
+  coordinator: "coordinator@example.org",
+  surgeon: "surgeon@example.org",
+  viewer: "viewer@example.org",
+} as const;
+export type DemoRole = keyof typeof USERS;
+
+const artifacts = process.env.PLAYWRIGHT_ARTIFACTS ?? path.resolve(import.meta.dirname, "../../.run/playwright");
+
+interface Fixtures {
+  consoleProblems: string[];
+  shot: (name: string) => Promise<void>;
+}
+
+export const test = base.extend<Fixtures>({
+  consoleProblems: async ({ page }, use) => {
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      const text = message.text();
+      if (/Content[ -]Security[ -]Policy|Refused to (apply|load|execute)/i.test(text)) problems.push(text);
+    });
+    page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
+    await use(problems);
+    expect(problems, "CSP violations or uncaught errors in the console").toEqual([]);
+  },
+  shot: async ({ page }, use, testInfo) => {
+    const folder = path.join(artifacts, "steps", testInfo.titlePath.slice(1).join(" - ").replace(/[^\w.-]+/g, "_"));
+    await mkdir(folder, { recursive: true });
+    let step = 0;
+    await use(async (name: string) => {
+      step += 1;
+      await page.screenshot({ path: path.join(folder, `${String(step).padStart(2, "0")}-${name}.png`), fullPage: true });
+    });
+  },
+});
+
+export { expect };
+
+export async function signIn(page: Page, role: DemoRole): Promise<void> {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(USERS[role]);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+}
+
+/** No serious or critical accessibility violation on the page as it is now. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`);
+  expect(serious, "serious or critical axe-core violations").toEqual([]);
+}

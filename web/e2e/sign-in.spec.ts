@@ -1,0 +1,33 @@
+import { expect, expectAccessible, signIn, test, USERS } from "./fixtures";
+
+test.describe("signing in", () => {
+  test("each demo role signs in and sees its name", async ({ page, consoleProblems, shot }) => {
+    void consoleProblems;
+    for (const role of ["admin", "coordinator", "surgeon", "viewer"] as const) {
+      await page.context().clearCookies();
+      await signIn(page, role);
+      await expect(page.getByTestId("signed-in-as")).toContainText(role === "admin" ? "admin" : role);
+      await shot(`signed-in-${role}`);
+    }
+  });
+
+  test("a wrong password is told apart from other failures", async ({ page, consoleProblems, shot }) => {
+    void consoleProblems;
+    await page.goto("/sign-in");
+    await expectAccessible(page);
+    await page.getByLabel("Email").fill(USERS.coordinator);
+    await page.getByLabel("Password", { exact: true }).fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("sign-in-error")).toHaveText("The email or the password is wrong.");
+    await shot("wrong-password");
+  });
+
+  test("a reload keeps the session and the token never reaches web storage", async ({ page, consoleProblems }) => {
+    void consoleProblems;
+    await signIn(page, "coordinator");
+    await page.reload();
+    await expect(page.getByTestId("signed-in-as")).toBeVisible();
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    expect(stored).toBe("{}{}");
+  });
+});

@@ -1,0 +1,36 @@
+// End-to-end tests in Debian's chromium (never a downloaded browser) against the running
+// gateway; screenshots of each step land in .run/playwright/ (PLAYWRIGHT_ARTIFACTS).
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+
+const artifacts = process.env.PLAYWRIGHT_ARTIFACTS ?? path.resolve(import.meta.dirname, "../.run/playwright");
+
+export default defineConfig({
+  testDir: "./e2e",
+  outputDir: path.join(artifacts, "results"),
+  // Two cores are shared with the whole stack: one browser at a time keeps timings honest.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL: process.env.GATEWAY_URL ?? "http://127.0.0.1:8080",
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+});

@@ -1,0 +1,45 @@
+// The app's routes. Every page but sign-in needs a session: on the first navigation the
+// session is restored from the refresh cookie; without one the user signs in first.
+import { createRouter, createWebHistory, type RouteLocationNormalized } from "vue-router";
+import { useAuth } from "./composables/useAuth";
+
+export const routes = [
+  { path: "/", redirect: "/waiting-list" },
+  { path: "/sign-in", name: "sign-in", component: () => import("./pages/SignInPage.vue"), meta: { public: true } },
+  { path: "/waiting-list", name: "waiting-list", component: () => import("./pages/WaitingListPage.vue") },
+  { path: "/surgeries/new", name: "surgery-new", component: () => import("./pages/SurgeryFormPage.vue") },
+  {
+    path: "/surgeries/:id",
+    name: "surgery",
+    component: () => import("./pages/SurgeryDetailPage.vue"),
+    props: true,
+  },
+  {
+    path: "/surgeries/:id/edit",
+    name: "surgery-edit",
+    component: () => import("./pages/SurgeryFormPage.vue"),
+    props: true,
+  },
+  { path: "/lists", name: "lists", component: () => import("./pages/PersonalListPage.vue") },
+  { path: "/board", name: "board", component: () => import("./pages/BoardPage.vue") },
+  { path: "/:pathMatch(.*)*", name: "not-found", component: () => import("./pages/NotFoundPage.vue") },
+];
+
+let restored = false;
+
+export async function requireSession(to: RouteLocationNormalized) {
+  const auth = useAuth();
+  if (to.meta.public || auth.signedIn.value) return true;
+  if (!restored) {
+    restored = true;
+    try {
+      if (await auth.refresh()) return true;
+    } catch {
+      // The server could not be reached: the sign-in page says so when the user tries.
+    }
+  }
+  return { name: "sign-in", query: { next: to.fullPath } };
+}
+
+export const router = createRouter({ history: createWebHistory(), routes });
+router.beforeEach(requireSession);

@@ -1,0 +1,38 @@
+// PrimeVue's Aura theme with a darker primary: Aura's emerald-500 under white button text is
+// below WCAG AA contrast (axe-core's color-contrast); teal-700 meets it (5.5:1).
+import { definePreset } from "@primeuix/themes";
+import Aura from "@primeuix/themes/aura";
+
+export const theme = definePreset(Aura, {
+  semantic: {
+    primary: {
+      50: "{teal.50}",
+      100: "{teal.100}",
+      200: "{teal.200}",
+      300: "{teal.300}",
+      400: "{teal.400}",
+      500: "{teal.500}",
+      600: "{teal.600}",
+      700: "{teal.700}",
+      800: "{teal.800}",
+      900: "{teal.900}",
+      950: "{teal.950}",
+    },
+    colorScheme: {
+      light: {
+        primary: {
+          color: "{primary.700}",
+          contrastColor: "#ffffff",
+          hoverColor: "{primary.800}",
+          activeColor: "{primary.900}",
+        },
+        highlight: {
+          background: "{primary.50}",
+          focusBackground: "{primary.100}",
+          color: "{primary.800}",
+          focusColor: "{primary.900}",
+        },
+      },
+    },
+  },
+});
