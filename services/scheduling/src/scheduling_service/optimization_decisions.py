@@ -2,8 +2,10 @@
 
 Applying books every moved and added case where the plan says, in one transaction, through
 `booking.place`, which checks every rule again. Cases the plan leaves out (unscheduled,
-unbooked) keep what they have: a booked case keeps its booking. Rejecting also ends a request
-the optimizer never answered; an answer arriving after that is ignored.
+unbooked) keep what they have: a booked case keeps its booking — but for an emergency
+insertion, whose unbooked cases were pushed out to make room: applying postpones them.
+Rejecting also ends a request the optimizer never answered; an answer arriving after that is
+ignored.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from servicekit.problems import Problem
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, booking, optimizations
+from scheduling_service import audit_log, booking, case_moves, optimizations
 from scheduling_service.db.tables import optimizations as optimizations_table
 from scheduling_service.domain import proposals
 from scheduling_service.domain.proposals import Placement
@@ -51,6 +53,7 @@ async def apply(
     placements = {
         case_id: _booking_placement(found, case_id, p) for case_id, p in diff.to_apply().items()
     }
+    pushed_out = await _push_out(uow, found, by) if row.options.get("mode") == "emergency" else []
     if placements:
         try:
             await booking.place(uow, placements, settings=settings, actor=by, run_id=row.run_id)
@@ -68,8 +71,26 @@ async def apply(
             "booked": [str(i) for i in placements],
             "moved": counts[proposals.Change.MOVED],
             "added": counts[proposals.Change.ADDED],
+            "postponed": [str(i) for i in pushed_out],
         },
     )
+
+
+async def _push_out(
+    uow: UnitOfWork, found: optimizations.Optimization, by: Principal
+) -> list[uuid.UUID]:
+    """An emergency insertion's unbooked cases, postponed (`emergency_displaced`) with the
+    plan's reason: their time is what the emergency needs. First, so placements find it free."""
+    assert found.diff is not None
+    out = [c for c in found.diff.cases if c.change == proposals.Change.UNBOOKED]
+    for change in sorted(out, key=lambda c: str(c.case_id)):
+        why = f"Pushed out by emergency optimization {found.row.request_id}: {change.reason}"
+        if change.detail:
+            why += f" ({change.detail})"
+        await case_moves.postpone(
+            uow, change.case_id, "emergency_displaced", why, by=by, if_match=None
+        )
+    return [c.case_id for c in out]
 
 
 def _ensure_not_stale(diff: proposals.ProposalDiff) -> None:

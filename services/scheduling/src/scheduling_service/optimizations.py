@@ -24,9 +24,9 @@ from servicekit.problems import Problem
 from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, cases, planning_problem
+from scheduling_service import audit_log, cases, planning_emergency, planning_problem
 from scheduling_service.db.tables import optimizations, staff, surgery_requests
-from scheduling_service.domain import proposals
+from scheduling_service.domain import emergency_insertion, proposals
 from scheduling_service.domain.proposals import Placement, ProposalDiff
 from scheduling_service.settings import SchedulingSettings
 
@@ -62,11 +62,27 @@ class Optimization:
 
 
 async def request(
-    uow: UnitOfWork, ask: planning_problem.Ask, *, settings: SchedulingSettings, by: Principal
+    uow: UnitOfWork,
+    asked: planning_problem.Ask | planning_emergency.EmergencyAsk,
+    *,
+    settings: SchedulingSettings,
+    by: Principal,
 ) -> uuid.UUID:
-    """Builds the problem, stores it and emits `OptimizationRequested`, in one transaction."""
+    """Builds the problem, stores it and emits `OptimizationRequested`, in one transaction.
+
+    An emergency insertion first turns into an ask naming its cases and locks, planned from now
+    plus a margin (`planning_emergency`)."""
+    now, mode = datetime.now(UTC), {"mode": "default"}
+    if isinstance(asked, planning_emergency.EmergencyAsk):
+        insertion = await planning_emergency.insertion_of(
+            uow.session, asked, timezone=settings.hospital_timezone, now=now
+        )
+        ask, now = insertion.ask, insertion.not_before
+        mode = {"mode": "emergency", "emergency": insertion.summary(asked.surgery_ids)}
+    else:
+        ask = asked
     built = await planning_problem.build(
-        uow.session, ask, timezone=settings.hospital_timezone, now=datetime.now(UTC)
+        uow.session, ask, timezone=settings.hospital_timezone, now=now
     )
     request_id = uuid.uuid4()
     requested_by = uuid_or_none(by.user_id)
@@ -77,7 +93,7 @@ async def request(
             requested_by=requested_by,
             horizon_start=ask.first,
             horizon_end=ask.last,
-            options=_options(ask, built),
+            options=_options(ask, built) | mode,
             problem=built.problem.model_dump(mode="json"),
             case_versions={str(k): v for k, v in built.case_versions.items()},
         )
@@ -98,6 +114,7 @@ async def request(
             "surgery_ids": [str(c.case_id) for c in problem.cases],
             "room_ids": [str(r.room_id) for r in problem.rooms],
             "left_out": [str(u.case_id) for u in built.left_out],
+            "mode": mode["mode"],
         },
     )
     return request_id
@@ -167,9 +184,12 @@ async def read(session: AsyncSession, request_id: uuid.UUID, *, lock: bool = Fal
     now = await _current_cases(session, then, lock=lock)
     current = await cases.bookings_of(session, list(then))
     left_out = [UnscheduledCase.model_validate(u) for u in row.options.get("left_out", [])]
+    booked = {i: _placement(b, now[i].surgeon_id) for i, b in current.items() if i in now}
+    if row.options.get("mode") == "emergency":
+        plan = emergency_insertion.keep_booked_people(plan, booked)
     diff = proposals.diff(
         plan,
-        {i: _placement(b, now[i].surgeon_id) for i, b in current.items() if i in now},
+        booked,
         versions_then=then,
         versions_now={i: r.version for i, r in now.items()},
         left_out=left_out,

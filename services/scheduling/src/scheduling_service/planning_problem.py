@@ -70,7 +70,7 @@ class Built:
 async def build(session: AsyncSession, ask: Ask, *, timezone: str, now: datetime) -> Built:
     tz = ZoneInfo(timezone)
     horizon = _horizon(ask, tz, now)
-    rooms = await _chosen_rooms(session, ask.room_ids)
+    rooms = await chosen_rooms(session, ask.room_ids)
     chosen = await planning_cases.chosen(session, ask, horizon, rooms)
     rows = chosen.rows
     current = await cases.bookings_of(session, [r.surgery_id for r in rows])
@@ -134,7 +134,7 @@ def _horizon(ask: Ask, tz: ZoneInfo, now: datetime) -> planning_horizon.Horizon:
     return planning_horizon.Horizon(ask.first, ask.last, window)
 
 
-async def _chosen_rooms(
+async def chosen_rooms(
     session: AsyncSession, room_ids: Sequence[uuid.UUID] | None
 ) -> list[OperatingRoomUpserted]:
     if room_ids is None:

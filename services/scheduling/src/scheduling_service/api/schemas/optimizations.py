@@ -13,7 +13,9 @@ from contracts.values import Distinct, ScheduleDate
 from contracts.vocabulary import StaffRole
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scheduling_service.domain import emergency_insertion as insertion
 from scheduling_service.domain.proposals import CaseChange, Change, Placement
+from scheduling_service.planning_emergency import EmergencyAsk
 from scheduling_service.planning_problem import Ask
 
 if TYPE_CHECKING:
@@ -41,7 +43,30 @@ class HorizonIn(BaseModel):
 class OptimizationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    horizon: HorizonIn = Field(description="At most 31 days, starting today or later.")
+    mode: Literal["default", "emergency"] = Field(
+        default="default",
+        description="`default`: plan the horizon asked for. `emergency`: insert the waiting "
+        "emergency or urgent cases `emergency_surgery_ids` today (tomorrow only when today "
+        "cannot take them), from now plus 15 minutes, moving as few booked cases as it can: "
+        "started cases (wheels in, or due to start within the margin) stay; confirmed cases "
+        "are locked unless no plan could take the emergency without moving them; a booked "
+        "case is pushed out (unbooked, with its reason; applying postpones it) only when "
+        "nothing else makes room. No `horizon` or `surgery_ids`; blocks are not respected and "
+        f"the time limit is {insertion.TIME_LIMIT_SECONDS:g} s unless asked; "
+        "`options.emergency` says which days, and which booked cases were kept, locked and "
+        "re-planned.",
+    )
+    emergency_surgery_ids: Distinct[uuid.UUID] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20,
+        description="With `mode: emergency`, the waiting emergency or urgent cases to insert.",
+    )
+    horizon: HorizonIn | None = Field(
+        default=None,
+        description="At most 31 days, starting today or later. Required but with `mode: "
+        "emergency`, which chooses its own.",
+    )
     room_ids: Distinct[uuid.UUID] | None = Field(
         default=None,
         min_length=1,
@@ -74,24 +99,64 @@ class OptimizationCreate(BaseModel):
         max_length=5000,
         description="Booked cases the plan must keep exactly where they are (added to the cases).",
     )
-    respect_blocks: bool = Field(
-        default=True, description="Place cases only in their surgeon's or service's blocks."
+    respect_blocks: bool | None = Field(
+        default=None,
+        description="Place cases only in their surgeon's or service's blocks; by default yes, "
+        "but not in `mode: emergency`.",
     )
     time_limit_seconds: float | None = Field(
-        default=None, gt=0, le=3600, description="The solver's limit; the service's default."
+        default=None,
+        gt=0,
+        le=3600,
+        description="The solver's limit; the service's default (a few seconds in `mode: "
+        "emergency`).",
     )
-    objective_weights: ObjectiveWeights | None = None
+    objective_weights: ObjectiveWeights | None = Field(
+        default=None,
+        description="The contract's defaults; in `mode: emergency`, moves cost 100, leaving a "
+        "booked elective out 5,000 and an emergency waiting a day 20,000.",
+    )
 
-    def ask(self, *, default_time_limit: float) -> Ask:
+    @model_validator(mode="after")
+    def _mode_fields(self) -> Self:
+        if self.mode == "default":
+            if self.horizon is None:
+                raise ValueError("a horizon is required (but with mode emergency)")
+            if self.emergency_surgery_ids is not None:
+                raise ValueError("emergency_surgery_ids goes with mode emergency")
+            return self
+        if self.emergency_surgery_ids is None:
+            raise ValueError("mode emergency needs emergency_surgery_ids")
+        if self.horizon is not None or self.surgery_ids is not None:
+            raise ValueError(
+                "mode emergency chooses its own horizon and cases: leave out horizon and "
+                "surgery_ids"
+            )
+        return self
+
+    def ask(self, *, default_time_limit: float) -> Ask | EmergencyAsk:
+        if self.mode == "emergency":
+            return self._emergency()
+        assert self.horizon is not None  # checked by `_mode_fields`
         return Ask(
             first=self.horizon.start_date,
             last=self.horizon.end_date,
             room_ids=self.room_ids,
             surgery_ids=self.surgery_ids,
             locked_ids=frozenset(self.locked_surgery_ids),
-            respect_blocks=self.respect_blocks,
+            respect_blocks=True if self.respect_blocks is None else self.respect_blocks,
             time_limit_seconds=self.time_limit_seconds or default_time_limit,
             objective_weights=self.objective_weights or ObjectiveWeights(),
+        )
+
+    def _emergency(self) -> EmergencyAsk:
+        return EmergencyAsk(
+            surgery_ids=tuple(self.emergency_surgery_ids or ()),
+            room_ids=self.room_ids,
+            locked_ids=frozenset(self.locked_surgery_ids),
+            respect_blocks=bool(self.respect_blocks),
+            time_limit_seconds=self.time_limit_seconds or insertion.TIME_LIMIT_SECONDS,
+            objective_weights=self.objective_weights or insertion.WEIGHTS,
         )
 
 
