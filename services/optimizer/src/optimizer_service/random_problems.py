@@ -1,13 +1,14 @@
 """Random valid planning problems with every feature the contract has, for property tests and the
 fuzz benchmark.
 
-One `random.Random` drives every choice, so Hypothesis (`st.randoms()`) can shrink a failing
-problem and the fuzz benchmark can replay one from its seed. What they cover: a DST day
-(Europe/Amsterdam), rooms open twice a day or across midnight or not at all, times off the whole
-minute, blocks respected or not, staff with several roles and daily maxima, people whose time is
-partly or wholly outside the horizon, empty availability (always available), equipment with
-turnaround, booked and locked cases (locked ones never clash with each other), and cases that fit
-nowhere (a capability no room has, a role nobody holds, an earliest date after the horizon).
+One `random.Random` drives every choice, so a problem is replayed from its seed (the property
+tests draw it with Hypothesis's `st.randoms()`, the fuzz benchmark counts seeds up). They have a
+DST day (Europe/Amsterdam), rooms open twice a day or across midnight or not at all, times off
+the whole minute, blocks respected or not, staff with several roles and daily maxima, people
+whose time is partly or wholly outside the horizon, empty availability (always available),
+equipment with turnaround, booked and locked cases (locked ones never clash with each other),
+and cases that fit nowhere (a capability no room has, a role nobody holds, an earliest date
+after the horizon).
 """
 
 from __future__ import annotations
@@ -56,12 +57,15 @@ class _Draw:
     dates: list[date]
     urgent_share: float = 0.0  # most problems can then be planned; a few show infeasibility
     busy: dict[uuid.UUID, list[tuple[datetime, datetime]]] = field(default_factory=dict)
+    made: int = 0
 
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
 
     def uid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        """Random, and unique within the problem even when a shrinker draws zeros."""
+        self.made += 1
+        return uuid.UUID(int=self.rng.getrandbits(64) << 64 | self.made, version=4)
 
     def at(self, day: date, minute: int) -> datetime:
         """A local time of a day (minutes past midnight, past 24 h into the next), now and then

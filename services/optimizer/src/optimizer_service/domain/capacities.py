@@ -1,8 +1,10 @@
-"""Per-day capacities of people and units in minutes, less what locked cases already use.
+"""Per-day capacities of people and units in minutes, less what locked cases already take.
 
 Surgery happens inside some room's open time, so a person's or unit's useful minutes on a day
-are those its availability shares with the day's open room time. A unit's busy time is each
-surgery and its turnaround; the last turnaround of a stretch may run past the stretch's end.
+are those its availability shares with the day's open room time, less the time locked cases
+keep it busy there; a person's daily maximum less the locked minutes of that day caps them too.
+A unit's busy time is each surgery and its turnaround; the last turnaround of a stretch may run
+past the stretch's end. Each budget holds at least what any plan can use (a relaxation).
 """
 
 from __future__ import annotations
@@ -19,9 +21,15 @@ from optimizer_service.domain.ledger import Placement
 Margins = tuple[int, int]  # the least setup before and cleanup after any surgery counted
 
 
-def _shared(windows: list[Window], open_windows: list[Window]) -> list[int]:
-    """Minutes of `windows` inside each open window."""
-    return [sum(max(0, min(b, d) - max(a, c)) for a, b in windows) for c, d in open_windows]
+def _overlap(windows: Iterable[Window], others: Iterable[Window]) -> int:
+    others = list(others)
+    return sum(max(0, min(b, d) - max(a, c)) for a, b in windows for c, d in others)
+
+
+def _shared(windows: list[Window], open_windows: list[Window]) -> list[Window]:
+    """The pieces of `windows` inside the open windows."""
+    pieces = [(max(a, c), min(b, d)) for a, b in windows for c, d in open_windows]
+    return sorted((a, b) for a, b in pieces if b > a)
 
 
 def open_windows(facts: Facts, day: int, margins: Margins = (0, 0)) -> list[Window]:
@@ -31,48 +39,52 @@ def open_windows(facts: Facts, day: int, margins: Margins = (0, 0)) -> list[Wind
     return [(a + lead, b - tail) for a, b in merged if b - tail > a + lead]
 
 
-def person_day(facts: Facts, person: int, day: int, margins: Margins = (0, 0)) -> int:
-    available = sum(_shared(facts.staff_windows[person], open_windows(facts, day, margins)))
-    return min(available, facts.staff_daily_max[person])
+class Locked:
+    """When locked cases keep each person and unit busy, and each person's locked minutes a day."""
+
+    def __init__(self, facts: Facts, locked: dict[int, Placement]) -> None:
+        self.people: dict[int, list[Window]] = defaultdict(list)
+        self.units: dict[int, list[Window]] = defaultdict(list)
+        self.minutes: dict[tuple[int, int], int] = defaultdict(int)
+        for p in locked.values():
+            day = facts.timeline.day_of(p.start)
+            for person in (facts.cases[p.case].surgeon, *p.staff):
+                self.people[person].append((p.start, p.end))
+                self.minutes[person, day] += p.end - p.start
+            for unit in p.units:
+                self.units[unit].append((p.start, p.end + facts.unit_turnaround[unit]))
 
 
-def unit_day(facts: Facts, unit: int, day: int, margins: Margins = (0, 0)) -> int:
-    """Surgery plus turnaround minutes a unit can give on a day."""
+def person_day(facts: Facts, person: int, day: int, margins: Margins, locked: Locked) -> int:
+    shared = _shared(facts.staff_windows[person], open_windows(facts, day, margins))
+    free = sum(b - a for a, b in shared) - _overlap(shared, merge(locked.people[person]))
+    return max(0, min(free, facts.staff_daily_max[person] - locked.minutes[person, day]))
+
+
+def unit_day(facts: Facts, unit: int, day: int, margins: Margins, locked: Locked) -> int:
+    """Surgery plus turnaround minutes a unit can give on a day: its busy time lies within its
+    shared stretches, each stretched by one turnaround, and outside its locked busy time."""
+    turnaround = facts.unit_turnaround[unit]
     shared = _shared(facts.unit_windows[unit], open_windows(facts, day, margins))
-    return sum(m + facts.unit_turnaround[unit] for m in shared if m > 0)
+    reach = merge((a, b + turnaround) for a, b in shared)
+    free = sum(b - a for a, b in reach) - _overlap(reach, merge(locked.units[unit]))
+    return max(0, free)
 
 
 def type_turnaround(facts: Facts, unit_type: str) -> int:
     return min((facts.unit_turnaround[u] for u in facts.units_for(unit_type)), default=0)
 
 
-def locked_usage(facts: Facts, locked: dict[int, Placement]) -> dict[tuple, int]:
-    """Minutes locked cases use: ("person", p, day), ("role", role, day), ("unit", type, day)."""
-    used: dict[tuple, int] = defaultdict(int)
-    for p in locked.values():
-        day = facts.timeline.day_of(p.start)
-        minutes = p.end - p.start
-        for person in (facts.cases[p.case].surgeon, *p.staff):
-            used["person", person, day] += minutes
-        for person in p.staff:
-            for role in facts.staff_roles[person]:
-                used["role", role, day] += minutes
-        for unit in p.units:
-            unit_type = facts.unit_types[unit]
-            used["unit", unit_type, day] += minutes + type_turnaround(facts, unit_type)
-    return used
-
-
-def role_day(facts: Facts, role: StaffRole, day: int, margins: Margins = (0, 0)) -> int:
+def role_day(facts: Facts, role: StaffRole, day: int, margins: Margins, locked: Locked) -> int:
     return sum(
-        person_day(facts, s, day, margins)
+        person_day(facts, s, day, margins, locked)
         for s, roles in enumerate(facts.staff_roles)
         if role in roles
     )
 
 
-def unit_type_day(facts: Facts, unit_type: str, day: int, margins: Margins = (0, 0)) -> int:
-    return sum(unit_day(facts, u, day, margins) for u in facts.units_for(unit_type))
+def unit_type_day(facts: Facts, unit_type: str, day: int, margins: Margins, locked: Locked) -> int:
+    return sum(unit_day(facts, u, day, margins, locked) for u in facts.units_for(unit_type))
 
 
 def budget_keys(case: CaseFacts, day: int) -> list[tuple]:
@@ -95,7 +107,7 @@ def day_budgets(
     facts: Facts, pairs: Iterable[tuple[CaseFacts, int]], locked: dict[int, Placement]
 ) -> dict[tuple, int]:
     """Minutes left in each budget the (case, day) pairs may draw on, after locked cases."""
-    used = locked_usage(facts, locked)
+    busy = Locked(facts, locked)
     margins: dict[tuple, Margins] = {}
     loads: dict[tuple, list[int]] = defaultdict(list)
     for case, day in {(case.index, day): (case, day) for case, day in pairs}.values():
@@ -104,12 +116,10 @@ def day_budgets(
             margins[key] = (min(lead, case.setup), min(tail, case.case.cleanup_minutes))
             loads[key].append(minutes_used(facts, case, key))
     capacity = {"person": person_day, "role": role_day, "unit": unit_type_day}
-    # locked cases may sit anywhere: with them, no margin is safe
     budgets = {}
     for key, margin in margins.items():
         kind, who, day = key
-        total = capacity[kind](facts, who, day, (0, 0) if used.get(key) else margin)
-        budgets[key] = fullest(loads[key], max(0, total - used.get(key, 0)))
+        budgets[key] = fullest(loads[key], capacity[kind](facts, who, day, margin, busy))
     return budgets
 
 

@@ -223,7 +223,8 @@ def _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, starte
         )
     if greedy_failure is None:
         return checked(problem, prepared, greedy, _report(prepared.facts, greedy, None, started))
-    return Failed(
+    return Failed(  # naming the mandatory cases the greedy could not place either
         FailureReason.NO_SOLUTION_IN_TIME_LIMIT,
         "no plan with every mandatory case was found in the time limit",
+        greedy_failure.details,
     )
