@@ -48,7 +48,11 @@ async def request_optimization(
     the people and units that could serve those cases are offered: their surgeons, and the
     active people of the roles and the units of the kinds they need, with time while a chosen
     room is open — and of people or units alike in role or kind, time and daily maximum, only
-    as many as the cases need in all."""
+    as many as the cases need in all.
+
+    With `mode: emergency`, the horizon and cases are chosen to insert `emergency_surgery_ids`
+    today (or tomorrow too) with the fewest moves of booked cases (see `mode`); `422` when an
+    emergency is unknown, not waiting, elective or may not start by tomorrow."""
     ask = body.ask(default_time_limit=settings.optimization_time_limit_seconds)
     request_id = await optimizations.request(uow, ask, settings=settings, by=planner)
     found = await optimizations.read(uow.session, request_id)
