@@ -81,6 +81,10 @@ export interface paths {
          *     active people of the roles and the units of the kinds they need, with time while a chosen
          *     room is open — and of people or units alike in role or kind, time and daily maximum, only
          *     as many as the cases need in all.
+         *
+         *     With `mode: emergency`, the horizon and cases are chosen to insert `emergency_surgery_ids`
+         *     today (or tomorrow too) with the fewest moves of booked cases (see `mode`); `422` when an
+         *     emergency is unknown, not waiting, elective or may not start by tomorrow.
          */
         post: operations["request_optimization_optimizations_post"];
         delete?: never;
