@@ -21,7 +21,7 @@ from optimizer_service.domain.ledger import Ledger, Placement
 from optimizer_service.domain.outcome import Failed, Outcome
 from optimizer_service.domain.patterns import pattern_bound
 from optimizer_service.domain.plans import missing_mandatory
-from optimizer_service.domain.preparation import Prepared, prepare
+from optimizer_service.domain.preparation import Prepared, checked, prepare
 from optimizer_service.domain.scoring import score
 from optimizer_service.domain.sequencing import sequence_day
 
@@ -32,8 +32,6 @@ PATTERN_PAIRS_MAX = 5_000  # (case, segment) pairs: beyond, the pattern bound is
 
 
 def solve(problem: OptimizationProblem, *, workers: int | None = None) -> Outcome:
-    from optimizer_service.domain.planner import checked
-
     started = time.monotonic()
     deadline = started + problem.time_limit_seconds
     workers = max(1, workers or os.cpu_count() or 1)
@@ -62,7 +60,7 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None) -> Outcom
     if phase1 is None or phase1.infeasible:
         return _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started)
     placements = _sequence(prepared, phase1.choice, greedy, deadline, workers)
-    placements = _repair(prepared, placements, phase1.choice)
+    placements = repair(prepared, placements, phase1.choice)
     plans = [
         placements,
         greedy,
@@ -94,7 +92,7 @@ def _cheapest(prepared, phase1: Assignment, placements, greedy, deadline: float,
     if left < CHEAPEST_SECONDS_MIN:
         return []
     sequenced = _sequence(prepared, phase1.cheapest, greedy, deadline, workers)
-    return [_repair(prepared, sequenced, phase1.cheapest)]
+    return [repair(prepared, sequenced, phase1.cheapest)]
 
 
 def _pattern_bound(facts: Facts, seeds: dict[int, int], time_limit: float) -> int | None:
@@ -178,7 +176,7 @@ def day_first_fit(prepared: Prepared, fixed: list[Placement], cases: dict[int, i
     return placed
 
 
-def _repair(prepared: Prepared, placements: dict[int, Placement], choice: dict[int, int]):
+def repair(prepared: Prepared, placements: dict[int, Placement], choice: dict[int, int]):
     """First fit, anywhere it may go, for each case phase 1 chose but phase 2 could not place."""
     facts = prepared.facts
     ledger = Ledger(facts)
@@ -212,8 +210,6 @@ def _report(facts: Facts, placements, phase1: Assignment | None, started: float)
 
 
 def _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started) -> Outcome:
-    from optimizer_service.domain.planner import checked
-
     if phase1 is not None:  # proven infeasible: name the mandatory cases the greedy could not place
         failed = greedy_failure or missing_mandatory(prepared.facts, {}, prepared.reasons)
         return Failed(

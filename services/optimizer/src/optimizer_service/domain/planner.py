@@ -8,14 +8,14 @@ from __future__ import annotations
 import logging
 import time
 
-from contracts.events.optimizer_schedules import FailureDetail, FailureReason
+from contracts.events.optimizer_schedules import FailureReason
 from contracts.planning import OptimizationProblem
 
 from optimizer_service.domain.baseline import greedy_placements, trivial_report
-from optimizer_service.domain.checker import check_plan
-from optimizer_service.domain.outcome import Failed, Outcome, Solved
-from optimizer_service.domain.plans import build_plan, missing_mandatory
-from optimizer_service.domain.preparation import Prepared, prepare
+from optimizer_service.domain.decomposition import solve
+from optimizer_service.domain.outcome import Failed, Outcome
+from optimizer_service.domain.plans import missing_mandatory
+from optimizer_service.domain.preparation import checked, prepare
 from optimizer_service.domain.scoring import score
 
 log = logging.getLogger(__name__)
@@ -42,23 +42,7 @@ def baseline(problem: OptimizationProblem) -> Outcome:
 def optimize(problem: OptimizationProblem, *, workers: int | None = None) -> Outcome:
     """CP-SAT planning within the problem's time and gap limits; see `decomposition`."""
     try:
-        from optimizer_service.domain.decomposition import solve
-
         return solve(problem, workers=workers)
     except Exception as error:
         log.exception("optimizer failed")
         return Failed(FailureReason.SOLVER_ERROR, f"the optimizer failed: {error!r}"[:1000])
-
-
-def checked(problem: OptimizationProblem, prepared: Prepared, placements, report) -> Outcome:
-    plan = build_plan(prepared.facts, placements, prepared.reasons)
-    violations = check_plan(problem, plan)
-    if not violations:
-        return Solved(plan, report)
-    details = tuple(
-        FailureDetail(
-            code=v.code, message=v.message[:1000], case_ids=v.case_ids, resource_ids=v.resource_ids
-        )
-        for v in violations[:1000]
-    )
-    return Failed(FailureReason.SOLVER_ERROR, "the plan failed the independent checker", details)

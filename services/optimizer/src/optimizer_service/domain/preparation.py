@@ -1,4 +1,5 @@
-"""Shared first steps of every planner: the problem in minutes, eligibility, the locked cases."""
+"""Shared first and last steps of every planner: the problem in minutes, eligibility, the locked
+cases; and the plan made of placements, checked."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from dataclasses import dataclass
 from contracts.events.optimizer_schedules import FailureDetail, FailureReason
 from contracts.planning import OptimizationProblem
 
+from optimizer_service.domain.checker import check_plan
 from optimizer_service.domain.eligibility import assign_segments
 from optimizer_service.domain.facts import Facts, build_facts
 from optimizer_service.domain.ledger import Ledger, Placement, is_free
-from optimizer_service.domain.outcome import Failed
-from optimizer_service.domain.plans import Reasons
+from optimizer_service.domain.outcome import Failed, Outcome, Solved
+from optimizer_service.domain.plans import Reasons, build_plan
 
 
 @dataclass(slots=True)
@@ -63,3 +65,18 @@ def _fits_beside(ledger: Ledger, case, p: Placement) -> bool:
         return False
     turnaround = ledger.facts.unit_turnaround
     return all(is_free(ledger.units[u], p.start, p.end + turnaround[u]) for u in p.units)
+
+
+def checked(problem: OptimizationProblem, prepared: Prepared, placements, report) -> Outcome:
+    """The plan, if the independent checker accepts it; else a solver_error naming why."""
+    plan = build_plan(prepared.facts, placements, prepared.reasons)
+    violations = check_plan(problem, plan)
+    if not violations:
+        return Solved(plan, report)
+    details = tuple(
+        FailureDetail(
+            code=v.code, message=v.message[:1000], case_ids=v.case_ids, resource_ids=v.resource_ids
+        )
+        for v in violations[:1000]
+    )
+    return Failed(FailureReason.SOLVER_ERROR, "the plan failed the independent checker", details)
