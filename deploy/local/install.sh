@@ -20,6 +20,12 @@ missing_packages() {
   python3 -c 'import ensurepip, venv' 2>/dev/null || echo python3-venv
   # The web app's end-to-end tests drive Debian's chromium (Playwright never downloads one).
   [ -x /usr/bin/chromium ] || echo chromium
+  # Monitoring (deploy/local/prometheus.sh); promtool, shipped with prometheus, runs the rule tests.
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || echo prometheus
+  command -v prometheus-alertmanager >/dev/null || echo prometheus-alertmanager
+  command -v prometheus-postgres-exporter >/dev/null || echo prometheus-postgres-exporter
+  command -v prometheus-nginx-exporter >/dev/null || echo prometheus-nginx-exporter
+  command -v prometheus-node-exporter >/dev/null || echo prometheus-node-exporter
 }
 
 apt_install() {
