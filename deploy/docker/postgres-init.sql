@@ -15,6 +15,12 @@ ALTER ROLE scheduling_svc WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWOR
 ALTER ROLE optimizer_svc  WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD 'dev-only-optimizer-db-password';
 ALTER ROLE kit_test       WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD 'dev-only-kit-test-db-password';
 
+-- Prometheus' postgres exporter signs in as monitoring: pg_monitor reads the statistics views
+-- and settings of every database, and nothing else (deploy/local/prometheus.sh).
+SELECT 'CREATE ROLE monitoring LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'monitoring') \gexec
+ALTER ROLE monitoring WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE CONNECTION LIMIT 3 PASSWORD 'dev-only-monitoring-db-password';
+GRANT pg_monitor TO monitoring;
+
 -- CREATE DATABASE cannot run inside a DO block, hence \gexec.
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING ''UTF8'' TEMPLATE template0', db, owner)
 FROM (VALUES ('auth', 'auth_svc'), ('resources', 'resources_svc'),

@@ -69,6 +69,7 @@ host    resources   resources_svc   127.0.0.1/32    scram-sha-256
 host    scheduling  scheduling_svc  127.0.0.1/32    scram-sha-256
 host    optimizer   optimizer_svc   127.0.0.1/32    scram-sha-256
 host    kit_test    kit_test        127.0.0.1/32    scram-sha-256
+host    postgres    monitoring      127.0.0.1/32    scram-sha-256
 HBA
 }
 
