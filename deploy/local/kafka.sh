@@ -15,6 +15,11 @@ LOG="$RUN/logs/kafka.log"
 OUT="$RUN/logs/kafka.out"
 POM="$DEPLOY/kafka/pom.xml"
 MAIN_CLASS=kafka.Kafka
+# Prometheus' JMX exporter, a Java agent from Maven Central, serves the broker's metrics on
+# 127.0.0.1:$KAFKA_METRICS_PORT/metrics, shaped by deploy/kafka/jmx-exporter.yml.
+KAFKA_METRICS_PORT=9404
+JMX_EXPORTER_VERSION=1.0.1
+JMX_EXPORTER_JAR="$HOME_DIR/agent/jmx_prometheus_javaagent-$JMX_EXPORTER_VERSION.jar"
 
 java_opts=(-Dlog4j2.configurationFile="$DEPLOY/kafka/log4j2.xml" -Dkafka.logs.dir="$RUN/logs")
 
@@ -30,6 +35,15 @@ ensure_libs() {
     -DincludeScope=runtime >"$HOME_DIR/mvn.log" 2>&1 ||
     { tail_log "$HOME_DIR/mvn.log"; die "mvn could not fetch the Kafka jars"; }
   echo "$want" >"$stamp"
+}
+
+ensure_agent() {
+  [ -s "$JMX_EXPORTER_JAR" ] && return 0
+  note "fetching the Prometheus JMX exporter agent $JMX_EXPORTER_VERSION with Maven"
+  mvn -q -B -f "$POM" dependency:copy \
+    -Dartifact="io.prometheus.jmx:jmx_prometheus_javaagent:$JMX_EXPORTER_VERSION" \
+    -DoutputDirectory="$HOME_DIR/agent" >"$HOME_DIR/mvn-agent.log" 2>&1 ||
+    { tail_log "$HOME_DIR/mvn-agent.log"; die "mvn could not fetch the JMX exporter agent"; }
 }
 
 storage_tool() {
@@ -76,6 +90,7 @@ start() {
   command -v java >/dev/null || die "java missing: run 'make install'"
   mkdir -p "$HOME_DIR" "$DATA"
   ensure_libs
+  ensure_agent
   KAFKA_DATA_DIR="$DATA" render "$DEPLOY/kafka/server.properties" "$PROPS" KAFKA_DATA_DIR
   if ! running; then
     if port_open "$KAFKA_PORT" || port_open "$KAFKA_CONTROLLER_PORT"; then
@@ -83,7 +98,8 @@ start() {
     fi
     ensure_formatted
     setsid nohup java -Xms512m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-      -Djava.awt.headless=true "${java_opts[@]}" -cp "$LIBS/*" "$MAIN_CLASS" "$PROPS" \
+      -Djava.awt.headless=true "${java_opts[@]}" \
+      -javaagent:"$JMX_EXPORTER_JAR=127.0.0.1:$KAFKA_METRICS_PORT:$DEPLOY/kafka/jmx-exporter.yml" -cp "$LIBS/*" "$MAIN_CLASS" "$PROPS" \
       >"$OUT" 2>&1 </dev/null &
     echo $! >"$PIDFILE"
     wait_port "$!"
