@@ -1,6 +1,46 @@
 """The auth service's own Prometheus metrics (the kit's HTTP and event metrics come on top)."""
 
-from prometheus_client import Counter
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, date, datetime
+
+from prometheus_client import Counter, Gauge
 
 LOGINS = Counter("auth_logins_total", "Sign-in attempts by outcome.", ["outcome"])
 REFRESHES = Counter("auth_refreshes_total", "Refresh-token exchanges by outcome.", ["outcome"])
+
+
+class SignedInToday:
+    """How many distinct users signed in since midnight UTC, without keeping who they were.
+
+    Each user id is kept only as a keyed hash; the key is random, lives in memory and is
+    dropped with the hashes at midnight, so no record says who signed in. Counts this process's
+    sign-ins: with several auth replicas, a user who signs in at two of them counts twice."""
+
+    def __init__(self) -> None:
+        self._day: date | None = None
+        self._key = b""
+        self._seen: set[bytes] = set()
+
+    def add(self, user_id: uuid.UUID | str, now: datetime | None = None) -> None:
+        self._roll((now or datetime.now(UTC)).date())
+        self._seen.add(hmac.digest(self._key, str(user_id).encode(), hashlib.sha256)[:16])
+
+    def count(self, now: datetime | None = None) -> int:
+        self._roll((now or datetime.now(UTC)).date())
+        return len(self._seen)
+
+    def _roll(self, today: date) -> None:
+        if today != self._day:
+            self._day, self._key, self._seen = today, secrets.token_bytes(32), set()
+
+
+SIGNED_IN_TODAY = SignedInToday()
+ACTIVE_USERS = Gauge(
+    "auth_active_users_today", "Distinct users signed in since midnight UTC (this process)."
+)
+ACTIVE_USERS.set_function(SIGNED_IN_TODAY.count)

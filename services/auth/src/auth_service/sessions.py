@@ -28,7 +28,7 @@ from auth_service.domain.passwords import (
 from auth_service.domain.throttling import account_key
 from auth_service.domain.tokens import access_claims, new_refresh_token, refresh_token_digest
 from auth_service.keyring import Keyring
-from auth_service.metrics import LOGINS, REFRESHES
+from auth_service.metrics import LOGINS, REFRESHES, SIGNED_IN_TODAY
 from auth_service.settings import AuthSettings
 
 
@@ -119,6 +119,7 @@ async def log_in(authority: Authority, username: str, password: str) -> TokenPai
         )
         await uow.commit()
     LOGINS.labels("succeeded").inc()
+    SIGNED_IN_TODAY.add(user.user_id)
     return await _pair(authority, user, session_id, refresh, now)
 
 

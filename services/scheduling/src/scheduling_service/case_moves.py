@@ -25,7 +25,7 @@ from servicekit.etags import ensure_fresh
 from servicekit.problems import Problem
 from sqlalchemy import Row
 
-from scheduling_service import audit_log, cases
+from scheduling_service import audit_log, cases, metrics
 from scheduling_service.domain import lifecycle, wheels
 from scheduling_service.domain.lifecycle import Status
 
@@ -114,6 +114,7 @@ async def postpone(
     move = await _begin(uow, surgery_id, "postpone", by=by, if_match=if_match)
     event = move.status_changed(reason_code=reason_code)
     await _finish(uow, move, event, reason_code=reason_code, reason=reason)
+    metrics.CASES_STOPPED.labels("postponed", reason_code).inc()
 
 
 async def cancel(
@@ -135,6 +136,7 @@ async def cancel(
         cancelled_at=move.at,
     )
     await _finish(uow, move, event, reason_code=reason_code, reason=reason)
+    metrics.CASES_STOPPED.labels("cancelled", reason_code).inc()
 
 
 @contextmanager

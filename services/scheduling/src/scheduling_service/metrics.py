@@ -14,6 +14,14 @@ BOOKING_CONFLICTS = Counter(
     "Conflicts named in refused booking requests, by conflict code.",
     ("code",),
 )
+CASES_REQUESTED = Counter(
+    "scheduling_cases_requested_total", "Cases put on the waiting list (POST /surgeries)."
+)
+CASES_STOPPED = Counter(
+    "scheduling_cases_stopped_total",
+    "Cases cancelled or postponed, by action and reason code (domain/reasons.py).",
+    ("action", "reason_code"),
+)
 OPTIMIZATIONS = Counter(
     "scheduling_optimizations_total",
     "Optimizations by event: requested, proposed, failed, applied, rejected, stale (an apply"

@@ -20,7 +20,7 @@ from servicekit.problems import Problem
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, booking, case_moves, optimizations
+from scheduling_service import audit_log, booking, case_moves, metrics, optimizations
 from scheduling_service.db.tables import optimizations as optimizations_table
 from scheduling_service.domain import proposals
 from scheduling_service.domain.proposals import Placement
@@ -191,3 +191,4 @@ async def _decide(session: AsyncSession, request_id: uuid.UUID, status: str, by:
             version=optimizations_table.c.version + 1,
         )
     )
+    metrics.OPTIMIZATIONS.labels(status).inc()

@@ -21,7 +21,7 @@ from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, case, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, cases, resources_view
+from scheduling_service import audit_log, cases, metrics, resources_view
 from scheduling_service.api.schemas.surgeries import SurgeryFields
 from scheduling_service.db.tables import staff, surgery_requests
 from scheduling_service.domain import waiting_list
@@ -93,6 +93,7 @@ async def create(uow: UnitOfWork, body: SurgeryFields, *, requester: Principal) 
         )
     )
     await uow.outbox.add(requested_event(surgery_id, body, requested_by))
+    metrics.CASES_REQUESTED.inc()
     await cases.remember(
         uow.session,
         surgery_id,

@@ -17,6 +17,7 @@ from servicekit.messaging.consumer import HandlerMap
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scheduling_service import metrics
 from scheduling_service.db.tables import optimizations
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,9 @@ async def _answer(
         )
         .returning(optimizations.c.request_id)
     )
-    if answered is None:
+    if answered is not None:
+        metrics.OPTIMIZATIONS.labels(status).inc()
+    else:
         # Another scheduling deployment's request, a second answer to one of ours, or a late
         # answer to one rejected while it waited.
         log.info(
