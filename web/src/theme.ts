@@ -1,5 +1,6 @@
-// PrimeVue's Aura theme with a darker primary: Aura's emerald-500 under white button text is
-// below WCAG AA contrast (axe-core's color-contrast); teal-700 meets it (5.5:1).
+// PrimeVue's Aura theme with darker colours where Aura's fall below WCAG AA contrast
+// (axe-core's color-contrast): a teal-700 primary (5.5:1 under white text), and outlined and
+// text buttons of the warn and danger kinds in orange-800 and red-700 instead of their 500s.
 import { definePreset } from "@primeuix/themes";
 import Aura from "@primeuix/themes/aura";
 
@@ -31,6 +32,22 @@ export const theme = definePreset(Aura, {
           focusBackground: "{primary.100}",
           color: "{primary.800}",
           focusColor: "{primary.900}",
+        },
+      },
+    },
+  },
+  components: {
+    button: {
+      colorScheme: {
+        light: {
+          outlined: {
+            warn: { color: "{orange.800}", borderColor: "{orange.700}" },
+            danger: { color: "{red.700}", borderColor: "{red.600}" },
+          },
+          text: {
+            warn: { color: "{orange.800}" },
+            danger: { color: "{red.700}" },
+          },
         },
       },
     },
