@@ -36,6 +36,21 @@ async def test_a_waiting_request_gets_the_finished_run_from_the_shared_worker(op
     assert len(run.result["plan"]["assignments"]) == 2
 
 
+async def test_a_run_records_its_seed_and_the_solver_workers_that_solved_it(optimizer):
+    runtime = _runtime(optimizer)
+    async with optimizer.running(solver_workers=1):
+        run = await runs.submit(
+            runtime,
+            tiny_problem(2),
+            planner="cp_sat",
+            requested_by=str(uuid.uuid4()),
+            wait=True,
+            seed=12345,
+        )
+
+    assert (run.status, run.seed, run.solver_workers) == ("succeeded", 12345, 1)
+
+
 async def test_a_wait_that_runs_out_returns_the_run_still_queued(optimizer):
     runtime = _runtime(optimizer, wait_margin_seconds=0, max_wait_seconds=0.5)
     started = asyncio.get_running_loop().time()

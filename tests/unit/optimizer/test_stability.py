@@ -6,6 +6,7 @@ from contracts.vocabulary import StaffRole, SurgeryPriority
 from optimizer_service.domain.checker import check_plan
 from optimizer_service.domain.outcome import Solved
 from optimizer_service.domain.planner import optimize
+from optimizer_service.instances import generate
 
 from tests.unit.optimizer.builders import at, booking, case, person, problem, room
 
@@ -43,3 +44,10 @@ def test_emergency_add_on_moves_few_current_bookings():
     assert check_plan(p, outcome.plan) == []
     assert outcome.plan.kpis.moved_cases <= 1
     assert emergency.case_id in {a.case_id for a in outcome.plan.assignments}
+
+
+def test_the_same_problem_and_seed_with_one_worker_give_the_same_plan():
+    p = generate(2, 3, 20, seed=4, time_limit_seconds=5)
+    first, second = optimize(p, workers=1, seed=7), optimize(p, workers=1, seed=7)
+    assert isinstance(first, Solved) and isinstance(second, Solved)
+    assert first.plan == second.plan

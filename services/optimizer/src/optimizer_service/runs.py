@@ -86,6 +86,7 @@ async def submit(
     planner: str,
     requested_by: str,
     wait: bool,
+    seed: int = 0,
 ) -> Row[Any]:
     """Queues a what-if run; with `wait`, returns once it finished or its wait ran out."""
     settings = runtime.settings
@@ -99,6 +100,7 @@ async def submit(
                 planner=planner,
                 requested_by=_uuid_or_none(requested_by),
                 correlation_id=_uuid_or_none(correlation_id_var.get()),
+                seed=seed,
             ),
         )
         await uow.commit()

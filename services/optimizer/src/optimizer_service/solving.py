@@ -26,7 +26,11 @@ log = logging.getLogger(__name__)
 
 
 def solve(
-    problem: dict[str, Any], planner: str, workers: int, max_time_limit_seconds: float
+    problem: dict[str, Any],
+    planner: str,
+    workers: int,
+    max_time_limit_seconds: float,
+    seed: int = 0,
 ) -> tuple[str, results.Result]:
     """The run's final status and result; never raises for what the problem contains."""
     try:
@@ -37,7 +41,10 @@ def solve(
         message = f"the problem is not valid: {where}: {first['msg']}"
         return "failed", results.failure(FailureReason.INVALID_PROBLEM, message)
     capped = effective_problem(parsed, max_time_limit_seconds)
-    outcome = baseline(capped) if planner == "greedy" else optimize(capped, workers=workers)
+    if planner == "greedy":
+        outcome = baseline(capped)
+    else:
+        outcome = optimize(capped, workers=workers, seed=seed)
     return results.stored(outcome)
 
 

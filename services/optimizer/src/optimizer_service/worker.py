@@ -147,6 +147,7 @@ class RunWorker:
                 claim.planner,
                 self.config.solver_workers,
                 self.config.max_time_limit_seconds,
+                claim.seed,
             )
         finally:
             RUNS_IN_PROGRESS.dec()
@@ -175,7 +176,8 @@ class RunWorker:
     async def _store(self, claim: db.Claim, status: str, result: results.Result) -> None:
         """The result and, for an event's run, its answer: one transaction, or neither."""
         async with self._unit_of_work() as uow:
-            if not await db.finish(uow.session, claim, status, result):
+            workers = self.config.solver_workers
+            if not await db.finish(uow.session, claim, status, result, workers):
                 log.warning("run %s is no longer ours; its result is dropped", claim.run_id)
                 return
             if claim.source == "event" and claim.request_id is not None:

@@ -34,6 +34,7 @@ async def create_run(
         planner=body.planner,
         requested_by=planner.user_id,
         wait=body.mode == "wait",
+        seed=body.seed,
     )
     run = RunPublic.of(row)
     finished = run.status in ("succeeded", "failed")

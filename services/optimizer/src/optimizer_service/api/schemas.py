@@ -31,6 +31,13 @@ class RunCreate(BaseModel):
         default="cp_sat",
         description="`cp_sat`: the optimizer; `greedy`: earliest due date, first fit (baseline).",
     )
+    seed: int = Field(
+        default=0,
+        ge=0,
+        le=2**31 - 1,
+        description="CP-SAT's random seed. With one solver worker, the same problem and seed "
+        "give the same plan (unless a solve stops at its time limit).",
+    )
 
 
 class RunFailure(BaseModel):
@@ -50,6 +57,10 @@ class RunSummary(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    seed: int = Field(description="CP-SAT's random seed for this run.")
+    solver_workers: int | None = Field(
+        default=None, description="CP-SAT search workers of the solve that finished it."
+    )
     solver: SolverReport | None = None
     failure_reason: FailureReason | None = None
 

@@ -27,6 +27,7 @@ class NewRun:
     requested_by: uuid.UUID | None = None
     correlation_id: uuid.UUID | None = None
     causation_id: uuid.UUID | None = None
+    seed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class Claim:
     correlation_id: uuid.UUID | None
     causation_id: uuid.UUID | None
     attempts: int
+    seed: int
 
 
 async def insert_run(
@@ -67,6 +69,7 @@ async def insert_run(
             requested_by=run.requested_by,
             correlation_id=run.correlation_id,
             causation_id=run.causation_id,
+            seed=run.seed,
             **ended,
         )
         .on_conflict_do_nothing(index_elements=[runs.c.request_id])
@@ -130,7 +133,9 @@ async def renew_lease(session: AsyncSession, claim: Claim, lease_seconds: float)
     return renewed is not None
 
 
-async def finish(session: AsyncSession, claim: Claim, status: str, result: dict) -> bool:
+async def finish(
+    session: AsyncSession, claim: Claim, status: str, result: dict, solver_workers: int
+) -> bool:
     """False when the claim was lost (lease expired, another worker took over)."""
     finished = await session.scalar(
         update(runs)
@@ -138,6 +143,7 @@ async def finish(session: AsyncSession, claim: Claim, status: str, result: dict)
         .values(
             status=status,
             result=result,
+            solver_workers=solver_workers,
             finished_at=func.now(),
             claim_id=None,
             lease_expires_at=None,
@@ -188,6 +194,8 @@ SUMMARY_COLUMNS = (
     runs.c.created_at,
     runs.c.started_at,
     runs.c.finished_at,
+    runs.c.seed,
+    runs.c.solver_workers,
     runs.c.result["solver"].label("solver"),
     runs.c.result["failure"]["reason"].astext.label("failure_reason"),
 )

@@ -36,6 +36,10 @@ optimization_runs = Table(
     Column("correlation_id", UUID(as_uuid=True)),
     Column("causation_id", UUID(as_uuid=True)),
     Column("attempts", Integer, nullable=False, server_default="0"),
+    # CP-SAT's random seed, and the search workers of the solve that finished the run: with one
+    # worker, the same problem and seed give the same plan.
+    Column("seed", Integer, nullable=False, server_default="0"),
+    Column("solver_workers", Integer),
     # Fencing token of the current claim: only its holder may store the result.
     Column("claim_id", UUID(as_uuid=True)),
     Column("lease_expires_at", DateTime(timezone=True)),

@@ -53,13 +53,12 @@ def assign(
     seconds: float,
     gap: float,
     workers: int,
+    seed: int = 0,
 ) -> Assignment | None:
     """The best choice found in time, or None when there is none (see `status` for why)."""
     built = _build(facts, locked, hint)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, seconds)
+    solver = new_solver(max(0.5, seconds), workers, seed)
     solver.parameters.relative_gap_limit = gap
-    solver.parameters.num_workers = workers
     if workers > 1:  # the full-problem worker with every cut: the bound is what it proves
         solver.parameters.subsolvers.append("max_lp")
     started = time.monotonic()
@@ -76,13 +75,24 @@ def assign(
     )
     left = seconds - (time.monotonic() - started)
     if left >= FULLER_SECONDS_MIN:
-        fuller = _fuller(facts, built, solver, left, workers)
+        fuller = _fuller(facts, built, solver, left, workers, seed)
         if fuller != found.choice:
             found.choice, found.cheapest = fuller, found.choice
     return found
 
 
-def _fuller(facts: Facts, built: _Model, first: cp_model.CpSolver, seconds, workers) -> Choice:
+def new_solver(seconds: float, workers: int, seed: int) -> cp_model.CpSolver:
+    """A CP-SAT solver; with one worker, the same model and seed search the same way."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    return solver
+
+
+def _fuller(
+    facts: Facts, built: _Model, first: cp_model.CpSolver, seconds, workers, seed
+) -> Choice:
     """The tie-break: among choices no costlier than the one found, the most booked minutes."""
     m = built.model
     m.clear_hints()
@@ -91,9 +101,7 @@ def _fuller(facts: Facts, built: _Model, first: cp_model.CpSolver, seconds, work
         m.add_hint(var, first.value(var))
     m.add(built.cost <= round(first.objective_value))
     m.maximize(sum(facts.cases[c].occupied * var for (c, s), var in built.x.items()))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = workers
+    solver = new_solver(seconds, workers, seed)
     status = solver.solve(m)
     source = solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else first
     return {c: s for (c, s), var in built.x.items() if source.value(var)}

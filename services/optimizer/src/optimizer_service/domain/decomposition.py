@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 from contracts.events.optimizer_schedules import FailureReason
 from contracts.planning import OptimizationProblem, SolverReport, SolverStatus
@@ -31,7 +32,7 @@ CHEAPEST_SECONDS_MIN = 2.0  # left, to sequence the cost solve's choice as well
 PATTERN_PAIRS_MAX = 5_000  # (case, segment) pairs: beyond, the pattern bound is too slow to help
 
 
-def solve(problem: OptimizationProblem, *, workers: int | None = None) -> Outcome:
+def solve(problem: OptimizationProblem, *, workers: int | None = None, seed: int = 0) -> Outcome:
     started = time.monotonic()
     deadline = started + problem.time_limit_seconds
     workers = max(1, workers or os.cpu_count() or 1)
@@ -54,17 +55,19 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None) -> Outcom
         seconds=_phase_one_seconds(facts, deadline),
         gap=problem.relative_gap_limit,
         workers=workers,
+        seed=seed,
     )
     if phase1 is not None and patterns is not None:
         phase1.bound = max(phase1.bound, patterns)
     if phase1 is None or phase1.infeasible:
         return _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started)
-    placements = _sequence(prepared, phase1.choice, greedy, deadline, workers)
+    search = Search(deadline, workers, seed)
+    placements = _sequence(prepared, phase1.choice, greedy, search)
     placements = repair(prepared, placements, phase1.choice)
     plans = [
         placements,
         greedy,
-        *_cheapest(prepared, phase1, placements, greedy, deadline, workers),
+        *_cheapest(prepared, phase1, placements, greedy, search),
     ]
     candidates = [p for p in plans if missing_mandatory(facts, p, {}) is None]
     if not candidates:
@@ -76,22 +79,31 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None) -> Outcom
     return outcome
 
 
+@dataclass(frozen=True, slots=True)
+class Search:
+    """How phase 2 searches: until when, with how many CP-SAT workers, from which seed."""
+
+    deadline: float
+    workers: int
+    seed: int
+
+
 def _rank(facts: Facts, placements) -> tuple[int, int]:
     """Cost first; of equal cost, the plan booking more minutes."""
     scored = score(facts, placements)
     return scored.objective, -scored.kpis.booked_minutes
 
 
-def _cheapest(prepared, phase1: Assignment, placements, greedy, deadline: float, workers: int):
+def _cheapest(prepared, phase1: Assignment, placements, greedy, search: Search):
     """The cost solve's own choice sequenced too, when the fuller one lost cost in phase 2 and
     there is time left for it."""
     facts = prepared.facts
-    left = deadline - time.monotonic() - _reserve(facts)
+    left = search.deadline - time.monotonic() - _reserve(facts)
     if phase1.cheapest is None or score(facts, placements).objective <= phase1.objective:
         return []
     if left < CHEAPEST_SECONDS_MIN:
         return []
-    sequenced = _sequence(prepared, phase1.cheapest, greedy, deadline, workers)
+    sequenced = _sequence(prepared, phase1.cheapest, greedy, search)
     return [repair(prepared, sequenced, phase1.cheapest)]
 
 
@@ -131,7 +143,7 @@ def segment_choice(facts: Facts, placements: dict[int, Placement]) -> dict[int, 
     return choice
 
 
-def _sequence(prepared: Prepared, choice: dict, greedy, deadline: float, workers: int):
+def _sequence(prepared: Prepared, choice: dict, greedy, search: Search):
     """Phase 2, a day at a time: each day keeps what is placed already and reaches into it."""
     facts = prepared.facts
     by_day: dict[int, dict[int, int]] = defaultdict(dict)
@@ -141,11 +153,13 @@ def _sequence(prepared: Prepared, choice: dict, greedy, deadline: float, workers
     left = sum(len(cases) for cases in by_day.values())
     for day in sorted(by_day):
         cases = by_day[day]
-        budget = (deadline - time.monotonic() - _reserve(facts)) * len(cases) / max(1, left)
+        budget = (search.deadline - time.monotonic() - _reserve(facts)) * len(cases) / max(1, left)
         left -= len(cases)
         fixed = [p for p in placements.values() if reaches_into(facts, p, day)]
         hint = day_first_fit(prepared, fixed, cases, greedy)
-        placements |= sequence_day(facts, day, cases, fixed, hint, seconds=budget, workers=workers)
+        placements |= sequence_day(
+            facts, day, cases, fixed, hint, seconds=budget, workers=search.workers, seed=search.seed
+        )
     return placements
 
 

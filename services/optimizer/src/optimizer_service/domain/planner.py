@@ -39,10 +39,11 @@ def baseline(problem: OptimizationProblem) -> Outcome:
         return Failed(FailureReason.SOLVER_ERROR, f"the baseline planner failed: {error!r}"[:1000])
 
 
-def optimize(problem: OptimizationProblem, *, workers: int | None = None) -> Outcome:
-    """CP-SAT planning within the problem's time and gap limits; see `decomposition`."""
+def optimize(problem: OptimizationProblem, *, workers: int | None = None, seed: int = 0) -> Outcome:
+    """CP-SAT planning within the problem's time and gap limits; see `decomposition`. With one
+    worker, the same problem and seed give the same plan when no solve stops at its time limit."""
     try:
-        return solve(problem, workers=workers)
+        return solve(problem, workers=workers, seed=seed)
     except Exception as error:
         log.exception("optimizer failed")
         return Failed(FailureReason.SOLVER_ERROR, f"the optimizer failed: {error!r}"[:1000])

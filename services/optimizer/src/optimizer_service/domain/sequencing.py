@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 from ortools.util.python import sorted_interval_list
 
+from optimizer_service.domain.assignment import new_solver
 from optimizer_service.domain.calendar import Segment, Window
 from optimizer_service.domain.facts import CaseFacts, Facts
 from optimizer_service.domain.ledger import Placement
@@ -53,6 +54,7 @@ def sequence_day(
     *,
     seconds: float,
     workers: int,
+    seed: int = 0,
 ) -> dict[int, Placement]:
     """Placements for the day's cases (case -> segment) that fit; the others are left out.
 
@@ -77,9 +79,7 @@ def sequence_day(
         d.model.add(sum(load) <= max(0, facts.staff_daily_max[person] - d.fixed_minutes[person]))
     d.model.minimize(sum(d.costs))
     _hint(d, hint)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.2, seconds)
-    solver.parameters.num_workers = workers
+    solver = new_solver(max(0.2, seconds), workers, seed)
     if solver.solve(d.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hint
     solved = _read(facts, d, solver)
