@@ -5,7 +5,7 @@ from __future__ import annotations
 from contracts.vocabulary import StaffRole, SurgeryPriority
 from optimizer_service.domain.checker import check_plan
 from optimizer_service.domain.outcome import Solved
-from optimizer_service.domain.planner import optimize
+from optimizer_service.domain.planner import baseline, optimize
 from optimizer_service.instances import generate
 
 from tests.unit.optimizer.builders import at, booking, case, person, problem, room
@@ -51,3 +51,14 @@ def test_the_same_problem_and_seed_with_one_worker_give_the_same_plan():
     first, second = optimize(p, workers=1, seed=7), optimize(p, workers=1, seed=7)
     assert isinstance(first, Solved) and isinstance(second, Solved)
     assert first.plan == second.plan
+
+
+def test_a_locked_booking_listing_its_surgeon_among_its_staff_is_kept_and_checked():
+    s, r = person(max_minutes_per_day=90), room()
+    kept = booking(r, at(0, 9), 60, staff_ids=(s.staff_id,))
+    locked = case(s, 60, current_booking=kept, locked=True)
+    p = problem([locked, case(s, 30)], [r], [s])
+    for outcome in (optimize(p, workers=1), baseline(p)):
+        assert isinstance(outcome, Solved), outcome
+        assert check_plan(p, outcome.plan) == []
+        assert len(outcome.plan.assignments) == 2

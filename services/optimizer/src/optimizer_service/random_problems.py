@@ -251,13 +251,14 @@ def _booking(d: _Draw, rooms, surgeon, staff, units, duration, setup, cleanup):
     else:
         start = d.at(d.any_day(), d.rng.randint(6 * 60, 18 * 60))
     length = duration if d.chance(0.8) else duration + d.rng.choice((-10, 20))
+    people = [s.staff_id for s in d.rng.sample(staff, min(len(staff), d.rng.randint(0, 2)))]
+    if d.chance(0.1):
+        people.append(surgeon.staff_id)  # a booking may list its surgeon among its staff
     return CurrentBooking(
         room_id=room.room_id,
         start=start,
         end=start + timedelta(minutes=max(5, length)),
-        staff_ids=tuple(
-            s.staff_id for s in d.rng.sample(staff, min(len(staff), d.rng.randint(0, 2)))
-        ),
+        staff_ids=tuple(people),
         equipment_unit_ids=tuple(u.unit_id for u in d.rng.sample(units, min(len(units), 1)))
         if d.chance(0.3)
         else (),

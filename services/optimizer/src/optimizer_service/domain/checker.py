@@ -238,7 +238,7 @@ def _double_bookings(problem, cases, assignments: list[CaseAssignment]) -> list[
     for a in assignments:
         case = cases[a.case_id]
         uses["room", a.room_id].append((*occupied(case, a), a.case_id))
-        for person in (case.surgeon_id, *a.staff_ids):
+        for person in {case.surgeon_id, *a.staff_ids}:  # a booking may list its surgeon too
             uses["person", person].append((a.start, a.end, a.case_id))
         for unit in a.equipment_unit_ids:
             uses["unit", unit].append(
@@ -267,7 +267,7 @@ def _daily_maxima(problem, cases, assignments: list[CaseAssignment]) -> list[Vio
     for a in assignments:
         day = local_date(problem, a.start)
         case = cases[a.case_id]
-        for person in (case.surgeon_id, *a.staff_ids):
+        for person in {case.surgeon_id, *a.staff_ids}:
             minutes[person, day] += (a.end - a.start).total_seconds() / 60
             if not case.locked:
                 placed.add((person, day))

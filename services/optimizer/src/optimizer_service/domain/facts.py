@@ -159,12 +159,14 @@ def _booked(facts: Facts, case: PlanningCase) -> Booked | None:
         return None
     timeline = facts.timeline
     start = timeline.minute(booking.start)
+    surgeon = facts.staff_ids.index(case.surgeon_id)
+    staff = (facts.staff_ids.index(s) for s in booking.staff_ids)
     return Booked(
         room=facts.room_ids.index(booking.room_id),
         start=start,
         end=timeline.minute(booking.end, round_up=True),
         day=timeline.day_of(start),
-        staff=tuple(facts.staff_ids.index(s) for s in booking.staff_ids),
+        staff=tuple(s for s in staff if s != surgeon),  # the surgeon is there anyway
         units=tuple(facts.unit_ids.index(u) for u in booking.equipment_unit_ids),
     )
 
