@@ -20,13 +20,15 @@ install: ## install what is missing: Debian packages, uv, the project venv (uv.l
 venv: # the Python toolchain only, for targets that need no infrastructure
 	@$(LOCAL)/install.sh python
 
-infra-up: install ## start PostgreSQL (55432), Kafka (9092) with its topics, nginx (8080) serving the web app
+infra-up: install ## start PostgreSQL (55432), Kafka (9092) with its topics, nginx (8080) serving the web app, Prometheus (9090)
 	@$(LOCAL)/postgres.sh start
 	@$(LOCAL)/kafka.sh start
 	@$(LOCAL)/web.sh build
 	@$(LOCAL)/nginx.sh start
+	@$(LOCAL)/prometheus.sh start
 
-infra-down: ## stop nginx, Kafka and PostgreSQL (data is kept)
+infra-down: ## stop Prometheus, nginx, Kafka and PostgreSQL (data is kept)
+	@$(LOCAL)/prometheus.sh stop
 	@$(LOCAL)/nginx.sh stop
 	@$(LOCAL)/kafka.sh stop
 	@$(LOCAL)/postgres.sh stop
@@ -43,6 +45,7 @@ status: ## what is running
 	@$(LOCAL)/postgres.sh status
 	@$(LOCAL)/kafka.sh status
 	@$(LOCAL)/nginx.sh status
+	@$(LOCAL)/prometheus.sh status
 	@$(LOCAL)/services.sh status
 
 logs: ## last lines of every log in .run/logs (FOLLOW=1 to follow, LINES=n)
