@@ -1,4 +1,4 @@
-"""Structured JSON logs that carry the request id and correlation id of the work in progress."""
+"""Structured JSON logs carrying the request, correlation and trace ids of the work in progress."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import sys
 from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
+
+from servicekit.tracing import log_ids
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
@@ -22,6 +24,7 @@ class _ContextFilter(logging.Filter):
         record.service = self.service
         record.request_id = request_id_var.get()
         record.correlation_id = correlation_id_var.get()
+        record.trace_id, record.span_id = log_ids()
         return True
 
 
@@ -32,7 +35,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler.setFormatter(
         JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s "
-            "%(service)s %(request_id)s %(correlation_id)s",
+            "%(service)s %(request_id)s %(correlation_id)s %(trace_id)s %(span_id)s",
             rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
             timestamp=False,
         )

@@ -25,6 +25,7 @@ from servicekit.messaging.dlq import send_to_dlq
 from servicekit.messaging.relay import sleep_unless
 from servicekit.messaging.schema import processed_events
 from servicekit.metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_FAILED
+from servicekit.tracing import consuming, mark_failed
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,10 @@ class IdempotentConsumer:
         correlation = correlation_id_var.set(str(envelope.correlation_id))
         causation = causation_id_var.set(str(envelope.event_id))
         try:
-            await self._apply_with_retries(record, envelope, event, handler, dlq_producer)
+            with consuming(
+                record.topic, self.config.group_id, str(envelope.event_id), record.headers
+            ):
+                await self._apply_with_retries(record, envelope, event, handler, dlq_producer)
         finally:
             correlation_id_var.reset(correlation)
             causation_id_var.reset(causation)
@@ -258,6 +262,7 @@ class IdempotentConsumer:
         self, record: ConsumerRecord, producer: AIOKafkaProducer, exc: BaseException, attempts: int
     ) -> None:
         EVENTS_FAILED.labels(self.config.group_id, record.topic, "dead_lettered").inc()
+        mark_failed(exc)
         log.error(
             "message %s/%d@%d sent to the DLQ: %s",
             record.topic,

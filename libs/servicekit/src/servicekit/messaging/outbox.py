@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicekit.logs import causation_id_var, correlation_id_var
 from servicekit.messaging.schema import outbox
 from servicekit.problems import Problem
+from servicekit.tracing import current_traceparent
 
 # Kafka takes messages up to about 1 MB by default (broker `message.max.bytes`, producer
 # `max_request_size`). A larger one would stop the relay at its place in the outbox, and every
@@ -69,6 +70,7 @@ class OutboxWriter:
                 message_key=event.aggregate_id(),
                 event_type=envelope.event_type,
                 envelope=document,
+                traceparent=current_traceparent(),
             )
         )
         return envelope

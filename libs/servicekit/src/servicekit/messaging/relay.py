@@ -14,13 +14,14 @@ from aiokafka import AIOKafkaProducer
 
 from servicekit.messaging.schema import OUTBOX_CHANNEL
 from servicekit.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_PUBLISH_SECONDS
+from servicekit.tracing import publishing
 
 log = logging.getLogger(__name__)
 
 # One relay per database schema publishes at a time, so rows leave in id order.
 _LEADER_LOCK_SQL = "SELECT pg_try_advisory_lock(hashtext(current_schema() || '.outbox_relay'))"
 _FETCH_SQL = """
-SELECT id, topic, message_key, event_type, event_id, envelope::text AS envelope
+SELECT id, topic, message_key, event_type, event_id, envelope::text AS envelope, traceparent
 FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1
 """
 _MARK_SQL = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
@@ -103,14 +104,15 @@ class OutboxRelay:
                 ("event_type", row["event_type"].encode()),
                 ("event_id", str(row["event_id"]).encode()),
             ]
-            acks.append(
-                await producer.send(
-                    row["topic"],
-                    value=row["envelope"].encode(),
-                    key=row["message_key"].encode(),
-                    headers=headers,
+            with publishing(row["topic"], row["traceparent"]) as trace_headers:
+                acks.append(
+                    await producer.send(
+                        row["topic"],
+                        value=row["envelope"].encode(),
+                        key=row["message_key"].encode(),
+                        headers=headers + trace_headers,
+                    )
                 )
-            )
         await asyncio.gather(*acks)
         for row in rows:
             EVENTS_PUBLISHED.labels(row["topic"]).inc()

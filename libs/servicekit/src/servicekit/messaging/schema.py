@@ -33,6 +33,8 @@ outbox = Table(
     Column("envelope", JSONB, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("published_at", DateTime(timezone=True)),
+    # The W3C trace context of the transaction that wrote the row; the relay sends it on.
+    Column("traceparent", Text),
     Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
     Index(
         "ix_outbox_published_at", "published_at", postgresql_where=text("published_at IS NOT NULL")
@@ -49,6 +51,10 @@ processed_events = Table(
     PrimaryKeyConstraint("consumer_group", "event_id"),
     Index("ix_processed_events_age", "consumer_group", "processed_at"),
 )
+
+# For outboxes made before the column was (a first migration creates the table as it is now).
+ADD_OUTBOX_TRACEPARENT_DDL = "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS traceparent text"
+DROP_OUTBOX_TRACEPARENT_DDL = "ALTER TABLE outbox DROP COLUMN IF EXISTS traceparent"
 
 # NOTIFY is transactional: the relay is woken only when the row it must publish is committed.
 NOTIFY_FUNCTION_DDL = f"""

@@ -1,0 +1,133 @@
+"""Traces across HTTP, PostgreSQL and Kafka: OpenTelemetry, exported by OTLP when configured.
+
+One request is followed from the gateway's `traceparent` through the service's routes and
+queries, into the outbox row its transaction wrote, onto the Kafka message the relay sends, and
+into the consumer that applies it. Without an endpoint no provider is installed: the API's no-op
+tracer still hands an incoming `traceparent` on (so logs and events keep the caller's trace id),
+but nothing is recorded or exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from fastapi import FastAPI
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+
+TRACEPARENT = "traceparent"
+# Probes and scrapes every few seconds would bury the traces worth reading.
+_UNTRACED_PATHS = "/healthz,/readyz,/metrics"
+
+_tracer = trace.get_tracer("servicekit")
+
+KafkaHeaders = Sequence[tuple[str, bytes | None]]
+
+
+def configure_tracing(service: str, otlp_endpoint: str | None) -> TracerProvider | None:
+    """Export this process's spans to `otlp_endpoint` (an OTLP/HTTP base URL); none: stay off."""
+    if not otlp_endpoint:
+        return None
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
+    exporter = OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces")
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    install(provider)
+    return provider
+
+
+def install(provider: TracerProvider) -> None:
+    """Make `provider` the process's own and trace every PostgreSQL query (once per process)."""
+    trace.set_tracer_provider(provider)
+    instrumentor = AsyncPGInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument(tracer_provider=provider)
+
+
+def instrument_app(app: FastAPI) -> None:
+    """A server span per request, parented by the caller's `traceparent` (the gateway's)."""
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls=_UNTRACED_PATHS, exclude_spans=["receive", "send"]
+    )
+
+
+def current_traceparent() -> str | None:
+    """The W3C `traceparent` of the work in progress, for the outbox row it writes."""
+    if not trace.get_current_span().get_span_context().is_valid:
+        return None
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get(TRACEPARENT)
+
+
+def log_ids() -> tuple[str | None, str | None]:
+    """The current trace id and span id in the hex form every tracing backend shows."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None, None
+    return trace.format_trace_id(context.trace_id), trace.format_span_id(context.span_id)
+
+
+@contextmanager
+def publishing(topic: str, traceparent: str | None) -> Iterator[list[tuple[str, bytes]]]:
+    """The relay's span for sending one outbox row, a child of the transaction that wrote it.
+
+    Yields the Kafka headers that carry the trace on (none for a row written outside a trace).
+    """
+    if not traceparent:
+        yield []
+        return
+    parent = propagate.extract({TRACEPARENT: traceparent})
+    with _tracer.start_as_current_span(
+        f"publish {topic}", context=parent, kind=SpanKind.PRODUCER, attributes=_on(topic)
+    ):
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        yield [(key, value.encode()) for key, value in carrier.items()]
+
+
+@contextmanager
+def consuming(topic: str, group: str, event_id: str, headers: KafkaHeaders) -> Iterator[Span]:
+    """The consumer's span around applying one event, continuing the trace its message carries."""
+    attributes = {
+        **_on(topic),
+        "messaging.operation.type": "process",
+        "messaging.consumer.group.name": group,
+        "messaging.message.id": event_id,
+    }
+    with _tracer.start_as_current_span(
+        f"process {topic}",
+        context=_from_headers(headers),
+        kind=SpanKind.CONSUMER,
+        attributes=attributes,
+    ) as span:
+        yield span
+
+
+def mark_failed(error: BaseException) -> None:
+    """The current span ends in error (a message parked in the DLQ, say) without raising."""
+    span = trace.get_current_span()
+    if span.is_recording():
+        span.record_exception(error)
+        span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+
+
+def _from_headers(headers: KafkaHeaders) -> Context | None:
+    carrier = {
+        key: value.decode("latin-1")
+        for key, value in headers or ()
+        if key == TRACEPARENT and value is not None
+    }
+    return propagate.extract(carrier) if carrier else None
+
+
+def _on(topic: str) -> dict[str, str]:
+    return {"messaging.system": "kafka", "messaging.destination.name": topic}
