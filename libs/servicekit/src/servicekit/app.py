@@ -20,6 +20,7 @@ from servicekit.messaging.relay import OutboxRelay, RelayConfig
 from servicekit.problems import install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
 from servicekit.service import Runtime, ServiceDefinition, Worker
+from servicekit.tracing import configure_tracing, instrument_app
 from servicekit.user_access import user_access_guard
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def create_app(service: ServiceDefinition) -> FastAPI:
     for router in service.routers:
         app.include_router(router)
     app.add_api_route("/metrics", _metrics, include_in_schema=False)
+    instrument_app(app)
     return app
 
 
@@ -100,6 +102,7 @@ def _lifespan(service: ServiceDefinition):
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = service.settings()
         configure_logging(service.name, settings.log_level)
+        tracer_provider = configure_tracing(service.name, settings.otlp_endpoint)
         runtime = Runtime(service, settings)
         keys = auth.JwksKeys(settings.jwks_url)
         app.state.runtime = runtime
@@ -124,5 +127,7 @@ def _lifespan(service: ServiceDefinition):
             await keys.aclose()
             await runtime.close()
             log.info("%s service stopped", service.name)
+            if tracer_provider is not None:
+                tracer_provider.shutdown()  # sends the spans still batched
 
     return lifespan

@@ -26,6 +26,13 @@ class ServiceSettings(BaseSettings):
     database_url: SecretStr
     db_pool_size: int = Field(default=10, ge=1, le=200)
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Where spans go by OTLP/HTTP (the collector's base URL, the standard variable); none: no
+    # tracing is recorded or exported, though an incoming `traceparent` is still passed on.
+    otlp_endpoint: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        validation_alias=AliasChoices("otlp_endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+    )
     # Where every service fetches the public keys that access tokens are verified with.
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     jwt_issuer: str = "surgery-scheduling-auth"
