@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import auth, event_latency, optimizer, optimizer_fuzz, resources, scheduling
+from benchmarks import auth, event_latency, optimizer, optimizer_fuzz, resources, scheduling, web
 
 BENCHMARKS = {
     "event-latency": event_latency.main,
@@ -14,6 +14,7 @@ BENCHMARKS = {
     "optimizer": optimizer.main,
     "optimizer-fuzz": optimizer_fuzz.main,
     "scheduling": scheduling.main,
+    "web": web.main,
 }
 
 

@@ -15,6 +15,7 @@ export const BOARD_KEYS = [["schedule"], ["availability"], ["surgeries"]] as con
 
 export async function fetchSchedule(from: string, to: string): Promise<Schedule> {
   const answer = await schedulingApi.GET("/schedule", { params: { query: { date: from, to } } });
+  performance.mark("board-data-schedule");
   return answer.data!;
 }
 
@@ -22,6 +23,7 @@ export async function fetchAvailability(from: string, to: string): Promise<Avail
   const answer = await resourcesApi.GET("/availability", {
     params: { query: { from, to, kind: ["rooms", "staff", "equipment"] } },
   });
+  performance.mark("board-data-availability");
   return answer.data!;
 }
 
@@ -97,18 +99,19 @@ export type Attempt =
 
 /**
  * Books or moves a case. With `checkFirst` the dry run answers first (a drop shows its verdict
- * at once) and only a fitting booking is written; the write itself may still answer 409 (someone
+ * at once; a promise is the answer already asked for while dragging) and only a fitting booking
+ * is written; the write itself may still answer 409 (someone
  * took the slot meanwhile: its conflicts) or 412 (the case changed since it was read).
  */
 export async function attemptBooking(
   surgeryId: string,
   body: BookingRequest,
   version: number | null,
-  options: { checkFirst?: boolean; onCheck?: (check: BookingCheck) => void } = {},
+  options: { checkFirst?: boolean | Promise<BookingCheck>; onCheck?: (check: BookingCheck) => void } = {},
 ): Promise<Attempt> {
   try {
     if (options.checkFirst) {
-      const check = await checkBooking(surgeryId, body);
+      const check = await (options.checkFirst === true ? checkBooking(surgeryId, body) : options.checkFirst);
       options.onCheck?.(check);
       if (!check.fits) return { kind: "conflicts", conflicts: check.conflicts };
     }

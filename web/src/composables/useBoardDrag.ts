@@ -28,18 +28,32 @@ export function useBoardDrag(bodyFor: (dragged: Dragged, slot: Slot) => BookingR
   let inFlight = false;
   let pending: Slot | null = null;
   let spacing: ReturnType<typeof setTimeout> | null = null;
+  // The dry runs asked during this drag, by place: a drop on a place already asked reuses its
+  // answer (or waits for it while it is on the way) instead of asking again.
+  let asked = new Map<string, Promise<BookingCheck>>();
 
   const same = (a: Slot | null, b: Slot | null) => a !== null && b !== null && a.roomId === b.roomId && a.start === b.start;
+  const keyOf = (place: Slot) => `${place.roomId}@${place.start}`;
+
+  function ask(what: Dragged, place: Slot): Promise<BookingCheck> {
+    let answer = asked.get(keyOf(place));
+    if (!answer) {
+      answer = checkBooking(draggedId(what), bodyFor(what, place));
+      asked.set(keyOf(place), answer);
+      answer.catch(() => asked.delete(keyOf(place)));
+    }
+    return answer;
+  }
 
   async function pump() {
     if (inFlight || spacing || !pending || !dragged.value) return;
-    const asked = pending;
+    const place = pending;
     const what = dragged.value;
     pending = null;
     inFlight = true;
     try {
-      const answer = await checkBooking(draggedId(what), bodyFor(what, asked));
-      if (same(asked, slot.value) && dragged.value === what) verdict.value = answer;
+      const answer = await ask(what, place);
+      if (same(place, slot.value) && dragged.value === what) verdict.value = answer;
     } catch {
       // The drop asks again and says what went wrong; a failed preview is not worth a message.
     } finally {
@@ -55,7 +69,12 @@ export function useBoardDrag(bodyFor: (dragged: Dragged, slot: Slot) => BookingR
     dragged,
     slot,
     verdict,
+    /** The dry run's answer for `place`: the one asked while dragging, or a new one. */
+    answerFor(what: Dragged, place: Slot): Promise<BookingCheck> {
+      return ask(what, place);
+    },
     start(what: Dragged) {
+      asked = new Map();
       dragged.value = what;
       slot.value = null;
       verdict.value = null;

@@ -1,0 +1,98 @@
+"""The web app's speed against its targets: first-load JavaScript, board rendering, drop answer.
+
+- JavaScript: the gzipped size of the scripts the gateway serves (web/dist as `make up` built
+  and published it) that the app loads first (index.html's entry and module preloads), and of
+  every script headless Chromium fetched to sign in and open the day board; target at most
+  300 KB gzipped.
+- Rendering: a synthetic board of 20 rooms and 80 cases, fed to the real app by route
+  interception so only the browser's work is timed, from its data arriving (parsed) to the board
+  drawn, painted and the main thread free again; target 500 ms.
+- Drop: on the demo hospital, a waiting case dropped onto a taken slot of the round-the-clock
+  room, from the drop to the dry run's answer (its conflicts) shown; target 150 ms. The dry run
+  asked while dragging is reused when the drop lands on the place it was asked for.
+
+The browser part is web/e2e/board.bench.mjs (Playwright driving Debian's chromium), which prints
+its raw timings as JSON; this module sizes the scripts and prints the figures and the ratios to
+the targets (below 1 meets the target).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import os
+import re
+import statistics
+from pathlib import Path
+
+import httpx
+
+GATEWAY = os.environ.get("BENCH_GATEWAY_URL", "http://127.0.0.1:8080")
+WEB = Path(__file__).resolve().parent.parent / "web"
+SCRIPT = WEB / "e2e" / "board.bench.mjs"
+JS_TARGET_KB = 300.0
+RENDER_TARGET_MS = 500.0
+DROP_TARGET_MS = 150.0
+
+
+async def gzipped_kb(client: httpx.AsyncClient, paths: list[str]) -> float:
+    """The gzipped size (level 6) of the scripts the gateway serves at these paths, in KB."""
+    total = 0
+    for path in paths:
+        response = await client.get(f"{GATEWAY}{path}")
+        response.raise_for_status()
+        total += len(gzip.compress(response.content, compresslevel=6))
+    return total / 1024
+
+
+async def entry_scripts(client: httpx.AsyncClient) -> list[str]:
+    """index.html's module entry and the modules it preloads: what every first load fetches."""
+    html = (await client.get(f"{GATEWAY}/")).raise_for_status().text
+    found = re.findall(r'<script[^>]*type="module"[^>]*src="([^"]+)"', html)
+    found += re.findall(r'<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"', html)
+    return sorted(set(found))
+
+
+async def browser_run() -> dict:
+    env = {**os.environ, "GATEWAY_URL": GATEWAY}
+    process = await asyncio.create_subprocess_exec(
+        "node",
+        str(SCRIPT),
+        cwd=WEB,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"web benchmark failed in the browser:\n{err.decode()[-3000:]}")
+    return json.loads(out.decode().strip().splitlines()[-1])
+
+
+def spread(times: list[float]) -> tuple[float, float]:
+    return statistics.median(times), max(times)
+
+
+async def main() -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+        entry = await entry_scripts(client)
+        run = await browser_run()
+        entry_kb = await gzipped_kb(client, entry)
+        board_kb = await gzipped_kb(client, run["scripts"])
+    render_p50, render_max = spread(run["renders"])
+    drop_p50, drop_max = spread(run["drops"])
+    print("web app benchmark (headless chromium, the built app served by the gateway; JS gzipped)")
+    print(f"  first-load JS (index.html's entry + preloads, {len(entry)} files): {entry_kb:.1f} KB")
+    print(f"  JS to sign in and open the board ({len(run['scripts'])} files): {board_kb:.1f} KB")
+    print(f"  ratio board JS / {JS_TARGET_KB:.0f} KB target: {board_kb / JS_TARGET_KB:.2f}")
+    print(
+        f"  board of {run['rooms']} rooms x {run['cases']} cases, data in -> interactive: "
+        f"p50 {render_p50:.0f} ms, max {render_max:.0f} ms over {len(run['renders'])} loads"
+    )
+    print(f"  ratio p50 / {RENDER_TARGET_MS:.0f} ms target: {render_p50 / RENDER_TARGET_MS:.2f}")
+    print(
+        f"  drop -> dry-run answer shown (demo hospital): p50 {drop_p50:.0f} ms, "
+        f"max {drop_max:.0f} ms over {len(run['drops'])} drops"
+    )
+    print(f"  ratio p50 / {DROP_TARGET_MS:.0f} ms target: {drop_p50 / DROP_TARGET_MS:.2f}")
