@@ -4,10 +4,14 @@ import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
 const artifacts = process.env.PLAYWRIGHT_ARTIFACTS ?? path.resolve(import.meta.dirname, "../.run/playwright");
+// Each run has its own results folder (Playwright empties it first): two runs at once, say a
+// developer's and make test's, must not delete each other's traces. The runner sets the id and
+// its workers inherit it.
+process.env.PLAYWRIGHT_RUN_ID ??= new Date().toISOString().replace(/[:.]/g, "-");
 
 export default defineConfig({
   testDir: "./e2e",
-  outputDir: path.join(artifacts, "results"),
+  outputDir: path.join(artifacts, "results", process.env.PLAYWRIGHT_RUN_ID),
   // Two cores are shared with the whole stack: one browser at a time keeps timings honest.
   workers: 1,
   fullyParallel: false,

@@ -3,6 +3,8 @@
 // free, a stale edit explained, and two coordinators seeing each other's changes within 2 s.
 // Cases are this run's own, on a far-future Wednesday in the demo's round-the-clock room (OR-1),
 // and are cancelled at the end.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { type APIRequestContext, type Browser, type Locator, type Page } from "@playwright/test";
 import { expect, expectAccessible, PASSWORD, signIn, test, USERS } from "./fixtures";
 
@@ -247,7 +249,7 @@ test.describe("the day board", () => {
     expect(localHHMM((await cases.read(surgery.surgery_id)).booking!.start)).toBe("15:00");
   });
 
-  test("two coordinators see each other's changes on an open board within 2 seconds", async ({ browser, shot }) => {
+  test("two coordinators see each other's changes on an open board within 2 seconds", async ({ browser }) => {
     const day = testDay();
     const surgery = await cases.request("Board live");
     const [one, two] = await Promise.all([coordinatorPage(browser), coordinatorPage(browser)]);
@@ -264,11 +266,42 @@ test.describe("the day board", () => {
     await expect(two.getByTestId("board-verdict")).toContainText("Moved");
     const moved = localHHMM((await cases.read(surgery.surgery_id)).booking!.start);
     await expect(boardCase(one, surgery.procedure.name)).toContainText(`${moved}–`, { timeout: 2_000 });
-    await one.screenshot({ path: test.info().outputPath("live-first-board.png") });
-    void shot;
+    await one.screenshot({ path: path.join(stepsFolder(), "01-first-board-sees-the-move.png"), fullPage: true });
+    await two.screenshot({ path: path.join(stepsFolder(), "02-second-board-after-its-move.png"), fullPage: true });
     await Promise.all([one.context().close(), two.context().close()]);
   });
 });
+
+test.describe("the board's days and weeks", () => {
+  test("a day the clocks go back has 25 hours on its axis, and the week view lists rooms by days", async ({ page, consoleProblems, shot }) => {
+    void consoleProblems;
+    await signIn(page, "coordinator");
+    await openBoard(page, "2036-10-26");
+    await expect(page.getByText("25-hour day (clock change)")).toBeVisible();
+    const head = page.getByTestId("day-board").getByRole("columnheader").nth(1);
+    await expect(head).toContainText("Time of day, 25 hours, Europe/Amsterdam");
+    await expect(head.locator(".tick", { hasText: "02:00" })).toHaveCount(2);
+    await shot("day-with-25-hours");
+    await page.getByRole("button", { name: "Week" }).click();
+    const week = page.getByTestId("week-board");
+    await expect(week).toBeVisible();
+    await expect(week.getByRole("columnheader")).toHaveCount(8);
+    await expect(week.getByRole("rowheader", { name: `${ROOM} Emergency theatre` })).toBeVisible();
+    await expectAccessible(page);
+    await shot("week-view");
+    await week.getByRole("button", { name: "Wed, 22 Oct 2036" }).click();
+    await expect(page).toHaveURL(/date=2036-10-22/);
+    await expect(page.getByTestId("day-board")).toBeVisible();
+  });
+});
+
+/** The step screenshots' folder of the running test, as the `shot` fixture names it (pages of other contexts). */
+function stepsFolder(): string {
+  const artifacts = process.env.PLAYWRIGHT_ARTIFACTS ?? path.resolve(import.meta.dirname, "../../.run/playwright");
+  const folder = path.join(artifacts, "steps", test.info().titlePath.slice(1).join(" - ").replace(/[^\w.-]+/g, "_"));
+  mkdirSync(folder, { recursive: true });
+  return folder;
+}
 
 async function coordinatorPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext();

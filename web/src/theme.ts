@@ -1,11 +1,18 @@
 // PrimeVue's Aura theme with darker colours where Aura's fall below WCAG AA contrast
 // (axe-core's color-contrast): a teal-700 primary (5.5:1 under white text), and outlined and
-// text buttons of the warn and danger kinds in orange-800 and red-700 instead of their 500s.
+// text buttons of the warn and danger kinds in orange-800 and red-700 instead of their 500s,
+// unchecked toggle buttons in surface-700.
 import { definePreset } from "@primeuix/themes";
 import Aura from "@primeuix/themes/aura";
 
+// One visible focus mark for every control: Aura draws none on form fields (only a border
+// colour) and a 1px ring on buttons, both too faint to follow by keyboard.
+const focusRing = { width: "3px", style: "solid", color: "#b45309", offset: "1px", shadow: "none" };
+
 export const theme = definePreset(Aura, {
   semantic: {
+    focusRing,
+    formField: { focusRing },
     primary: {
       50: "{teal.50}",
       100: "{teal.100}",
@@ -37,6 +44,10 @@ export const theme = definePreset(Aura, {
     },
   },
   components: {
+    // An unchecked toggle's surface-500 label on surface-100 is 4.1:1; surface-700 is 8:1.
+    togglebutton: {
+      colorScheme: { light: { root: { color: "{surface.700}" }, icon: { color: "{surface.700}" } } },
+    },
     button: {
       colorScheme: {
         light: {
