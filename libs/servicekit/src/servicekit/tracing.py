@@ -24,7 +24,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 TRACEPARENT = "traceparent"
 # Probes and scrapes every few seconds would bury the traces worth reading.
-_UNTRACED_PATHS = "/healthz,/readyz,/metrics"
+_UNTRACED_PATHS = "/healthz$,/readyz$,/metrics$"
 
 _tracer = trace.get_tracer("servicekit")
 
