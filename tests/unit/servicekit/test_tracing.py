@@ -115,6 +115,17 @@ def test_a_row_written_outside_any_trace_is_sent_without_trace_headers_or_span(s
     assert spans.get_finished_spans() == ()
 
 
+def test_without_a_tracer_provider_the_relay_and_consumer_still_hand_the_trace_on(monkeypatch):
+    # Tracing off: nothing is recorded, but the caller's trace id reaches the next outbox row.
+    monkeypatch.setattr(tracing, "_tracer", trace.NoOpTracer())
+    with tracing.publishing("scheduling.bookings.v1", CALLER_TRACEPARENT) as headers:
+        pass
+    assert headers == [(tracing.TRACEPARENT, CALLER_TRACEPARENT.encode())]
+    with tracing.consuming("scheduling.bookings.v1", "resources-service", "e-1", headers) as span:
+        assert not span.is_recording()
+        assert tracing.current_traceparent() == CALLER_TRACEPARENT
+
+
 def test_the_consumer_applies_an_event_in_a_span_child_of_the_message_it_came_in(spans):
     headers = [("event_type", b"CaseBooked"), ("traceparent", CALLER_TRACEPARENT.encode())]
 
