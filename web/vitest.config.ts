@@ -1,6 +1,6 @@
 // Component and composable tests in a simulated DOM (happy-dom); e2e tests are Playwright's.
 import { defineConfig, mergeConfig } from "vitest/config";
-import viteConfig from "./vite.config";
+import viteConfig from "./vite.config.ts";
 
 export default mergeConfig(
   viteConfig,

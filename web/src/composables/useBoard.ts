@@ -5,7 +5,7 @@ import { computed, type Ref } from "vue";
 import { resourcesApi, schedulingApi } from "@/api/client";
 import { ApiError } from "@/api/problem";
 import type { components } from "@/api/generated/scheduling";
-import type { Availability, Schedule, Surgery } from "@/components/board/boardModel";
+import type { Availability, RoomException, Schedule, Surgery } from "@/components/board/boardModel";
 
 export type BookingRequest = components["schemas"]["BookingRequest"];
 export type BookingCheck = components["schemas"]["BookingCheck"];
@@ -41,6 +41,22 @@ export function useAvailability(from: Ref<string>, to: Ref<string>) {
     staleTime: 30_000,
     queryFn: () => fetchAvailability(from.value, to.value),
   });
+}
+
+/** Each room's dated exceptions (closures, maintenance, extended hours), read room by room. */
+export function useRoomExceptions(roomIds: Ref<string[]>) {
+  const query = useQuery({
+    queryKey: ["availability", "room-exceptions", roomIds],
+    staleTime: 60_000,
+    enabled: computed(() => roomIds.value.length > 0),
+    queryFn: async () => {
+      const rooms = await Promise.all(
+        roomIds.value.map((roomId) => resourcesApi.GET("/operating-rooms/{room_id}", { params: { path: { room_id: roomId } } })),
+      );
+      return new Map(rooms.map((answer) => [answer.data!.room_id, answer.data!.exceptions as RoomException[]]));
+    },
+  });
+  return (roomId: string): RoomException[] => query.data.value?.get(roomId) ?? [];
 }
 
 /** The waiting cases (requested or postponed), most pressing first; the board's side list. */

@@ -12,6 +12,7 @@ export type Availability = resources["schemas"]["Availability"];
 export type RoomAvailability = resources["schemas"]["RoomAvailability"];
 export type StaffAvailability = resources["schemas"]["StaffAvailability"];
 export type UnitAvailability = resources["schemas"]["UnitAvailability"];
+export type RoomException = resources["schemas"]["RoomExceptionPublic"];
 
 interface Window {
   start: number;
@@ -38,7 +39,25 @@ export interface BoardRow {
   status: string;
   closed: Span[];
   blocks: (Span & { label: string })[];
+  /** The room's dated exceptions that day (closure, maintenance, extended hours), said in words. */
+  exceptions: (Span & { label: string; kind: RoomException["kind"] })[];
   cases: BoardCase[];
+}
+
+const EXCEPTION_WORDS: Record<RoomException["kind"], string> = {
+  closure: "Closed by exception",
+  maintenance: "Maintenance",
+  extended_hours: "Extended hours",
+};
+
+export function exceptionBands(axis: DayAxis, exceptions: RoomException[]): BoardRow["exceptions"] {
+  return exceptions
+    .filter((exception) => ms(exception.end) > axis.start && ms(exception.start) < axis.end)
+    .map((exception) => ({
+      ...span(axis, ms(exception.start), ms(exception.end)),
+      kind: exception.kind,
+      label: exception.note ? `${EXCEPTION_WORDS[exception.kind]}: ${exception.note}` : EXCEPTION_WORDS[exception.kind],
+    }));
 }
 
 const ms = (iso: string) => Date.parse(iso);
@@ -71,6 +90,7 @@ export function boardRows(
   schedule: Schedule | undefined,
   rooms: RoomAvailability[],
   holderName: (block: RoomAvailability["blocks"][number]) => string,
+  exceptionsOf: (roomId: string) => RoomException[] = () => [],
 ): BoardRow[] {
   const day = schedule?.days.find((entry) => entry.date === axis.date);
   const casesByRoom = new Map((day?.rooms ?? []).map((room) => [room.room_id, room]));
@@ -86,12 +106,13 @@ export function boardRows(
     blocks: room.blocks
       .filter((block) => ms(block.end) > axis.start && ms(block.start) < axis.end)
       .map((block) => ({ ...span(axis, ms(block.start), ms(block.end)), label: holderName(block) })),
+    exceptions: exceptionBands(axis, exceptionsOf(room.room_id)),
     cases: [],
   }));
   const known = new Set(rows.map((row) => row.roomId));
   for (const room of day?.rooms ?? []) {
     if (known.has(room.room_id)) continue;
-    rows.push({ roomId: room.room_id, code: room.code, name: room.name, status: "unknown", closed: [], blocks: [], cases: [] });
+    rows.push({ roomId: room.room_id, code: room.code, name: room.name, status: "unknown", closed: [], blocks: [], exceptions: [], cases: [] });
   }
   for (const row of rows) {
     row.cases = (casesByRoom.get(row.roomId)?.cases ?? []).map((item) => boardCase(axis, item));
