@@ -24,6 +24,10 @@ EVENTS_FAILED = Counter(
     ("group", "topic", "kind"),
 )
 OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows committed but not yet published.")
+OUTBOX_OLDEST_SECONDS = Gauge(
+    "outbox_oldest_unpublished_age_seconds",
+    "Age of the oldest outbox row not yet published; 0 when none waits.",
+)
 OUTBOX_PUBLISH_SECONDS = Histogram(
     "outbox_publish_batch_duration_seconds", "Time to publish and mark one outbox batch."
 )

@@ -13,7 +13,12 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from servicekit.messaging.schema import OUTBOX_CHANNEL
-from servicekit.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_PUBLISH_SECONDS
+from servicekit.metrics import (
+    EVENTS_PUBLISHED,
+    OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_SECONDS,
+    OUTBOX_PUBLISH_SECONDS,
+)
 from servicekit.tracing import publishing
 
 log = logging.getLogger(__name__)
@@ -25,7 +30,10 @@ SELECT id, topic, message_key, event_type, event_id, envelope::text AS envelope,
 FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1
 """
 _MARK_SQL = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
-_BACKLOG_SQL = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+_BACKLOG_SQL = """
+SELECT count(*) AS waiting, extract(epoch FROM now() - min(created_at)) AS oldest_seconds
+FROM outbox WHERE published_at IS NULL
+"""
 _PURGE_SQL = "DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)"
 
 
@@ -70,8 +78,11 @@ class OutboxRelay:
         producer = self._producer_factory()
         try:
             await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
+            # Reported before Kafka is reached, so a backlog shows while the broker is down.
+            await self.report_backlog(conn)
             await producer.start()
             while not stop.is_set():
+                await self.report_backlog(conn)
                 if not await conn.fetchval(_LEADER_LOCK_SQL):
                     await sleep_unless(stop, self.config.poll_seconds * 5)
                     continue
@@ -91,10 +102,17 @@ class OutboxRelay:
                 await self.publish(producer, rows)
                 await self.mark_sent(conn, [row["id"] for row in rows])
                 OUTBOX_PUBLISH_SECONDS.observe(time.perf_counter() - started)
+                await self.report_backlog(conn)
                 continue
-            OUTBOX_BACKLOG.set(await conn.fetchval(_BACKLOG_SQL))
+            await self.report_backlog(conn)
             await self._purge_if_due(conn)
             await wait_for_either(self._wake, stop, self.config.poll_seconds)
+
+    async def report_backlog(self, conn: asyncpg.Connection) -> None:
+        """Sets the backlog gauges: rows waiting, and how long the oldest has waited."""
+        backlog = await conn.fetchrow(_BACKLOG_SQL)
+        OUTBOX_BACKLOG.set(backlog["waiting"])
+        OUTBOX_OLDEST_SECONDS.set(float(backlog["oldest_seconds"] or 0))
 
     async def publish(self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]) -> None:
         """Send the batch in id order and wait until the broker has acknowledged all of it."""
