@@ -40,8 +40,8 @@ class Api {
     private readonly token: string,
   ) {}
 
-  static async signIn(request: APIRequestContext): Promise<Api> {
-    const answer = await request.post("/api/auth/token", { form: { username: USERS.coordinator, password: PASSWORD } });
+  static async signIn(request: APIRequestContext, role: "coordinator" | "admin" = "coordinator"): Promise<Api> {
+    const answer = await request.post("/api/auth/token", { form: { username: USERS[role], password: PASSWORD } });
     expect(answer.status()).toBe(200);
     return new Api(request, ((await answer.json()) as { access_token: string }).access_token);
   }
@@ -54,6 +54,11 @@ class Api {
     const answer = await this.request.get(path, { headers: this.headers });
     expect(answer.status(), await answer.text()).toBe(200);
     return (await answer.json()) as T;
+  }
+
+  async delete(path: string): Promise<void> {
+    const answer = await this.request.delete(path, { headers: this.headers });
+    expect(answer.status(), await answer.text()).toBeLessThan(300);
   }
 
   async send<T>(method: "post" | "put", path: string, data: unknown, status = 200): Promise<T> {
@@ -160,7 +165,7 @@ test.describe("the day board", () => {
     await cases.cancelAll(request);
   });
 
-  test("a waiting case dragged onto a room is booked, a second drop there names the conflict, and a drag moves it", async ({ page, consoleProblems, shot }) => {
+  test("a waiting case dragged onto a room is booked, a second drop there names the conflict, and a drag moves it", async ({ page, request, consoleProblems, shot }) => {
     void consoleProblems;
     const day = testDay();
     const first = await cases.request("Board hernia");
@@ -185,6 +190,23 @@ test.describe("the day board", () => {
     expect((await cases.read(second.surgery_id)).booking).toBeNull();
     await shot("second-drop-conflict");
     await expectAccessible(page);
+
+    // A room exception added meanwhile is drawn behind the cases, in words.
+    const admin = await Api.signIn(request, "admin");
+    const exception = await admin.send<{ exceptions: { window_id: string; note: string | null }[] }>(
+      "post",
+      `/api/resources/operating-rooms/${cases.roomId}/exceptions`,
+      { kind: "maintenance", start: localInstant(day, "19:00"), end: localInstant(day, "20:00"), note: `Board check ${cases.tag}` },
+      201,
+    );
+    const windowId = exception.exceptions.find((item) => item.note === `Board check ${cases.tag}`)!.window_id;
+    try {
+      await page.reload();
+      await expect(page.getByTestId(`lane-${ROOM}`).getByTestId("room-exception")).toContainText(`Maintenance: Board check ${cases.tag}`);
+      await shot("room-exception");
+    } finally {
+      await admin.delete(`/api/resources/operating-rooms/${cases.roomId}/exceptions/${windowId}`);
+    }
 
     await dragTo(page, boardCase(page, first.procedure.name), "13:00");
     await expect(page.getByTestId("board-verdict")).toContainText(`Moved ${first.procedure.name} in ${ROOM}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { boardRows, closedWindows, freeStaff, freeUnits, type ListedCase, proposeTeam, type RoomAvailability, type StaffAvailability, type UnitAvailability } from "./boardModel";
+import { boardRows, closedWindows, exceptionBands, freeStaff, freeUnits, type ListedCase, proposeTeam, type RoomAvailability, type StaffAvailability, type UnitAvailability } from "./boardModel";
 import { dayAxis } from "./boardTime";
 
 const TZ = "Europe/Amsterdam";
@@ -74,6 +74,18 @@ describe("the board's rows", () => {
     const block = { block_id: "b1", room_id: "r1", surgeon_id: "x", service: null, start: at("07:00"), end: at("12:00") };
     const [row] = boardRows(axis, undefined, [room({ blocks: [block] })], () => "Dr Holder");
     expect(row?.blocks).toEqual([expect.objectContaining({ label: "Dr Holder" })]);
+  });
+});
+
+describe("a room's dated exceptions", () => {
+  it("are said in words with their note, only those touching the day", () => {
+    const bands = exceptionBands(axis, [
+      { window_id: "w1", kind: "maintenance", note: "Ventilation check", start: at("12:00"), end: at("14:00") },
+      { window_id: "w2", kind: "extended_hours", note: null, start: at("16:30"), end: at("19:00") },
+      { window_id: "w3", kind: "closure", note: null, start: "2026-12-05T00:00:00Z", end: "2026-12-06T00:00:00Z" },
+    ]);
+    expect(bands.map((band) => band.label)).toEqual(["Maintenance: Ventilation check", "Extended hours"]);
+    expect(bands[0]?.left).toBeCloseTo((13 / 24) * 100, 5);
   });
 });
 
