@@ -74,6 +74,21 @@ def test_probes_and_scrapes_are_not_traced(spans):
     assert spans.get_finished_spans() == ()
 
 
+def test_a_query_is_recorded_inside_a_trace_and_dropped_outside_any(spans):
+    tracer = trace.get_tracer("tests")
+    with tracer.start_as_current_span("SELECT", kind=SpanKind.CLIENT) as lone:
+        assert not lone.is_recording()
+    with (
+        tracer.start_as_current_span("PUT /surgeries/{surgery_id}/booking", kind=SpanKind.SERVER),
+        tracer.start_as_current_span("SELECT", kind=SpanKind.CLIENT) as query,
+    ):
+        assert query.is_recording()
+    assert [span.name for span in spans.get_finished_spans()] == [
+        "SELECT",
+        "PUT /surgeries/{surgery_id}/booking",
+    ]
+
+
 def test_a_log_line_carries_the_trace_and_span_ids_of_the_work_in_progress(spans, capsys):
     configure_logging("tracing", "INFO")
     tracer = trace.get_tracer("tests")

@@ -20,7 +20,9 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
+from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
+from opentelemetry.util.types import Attributes
 
 TRACEPARENT = "traceparent"
 # Probes and scrapes every few seconds would bury the traces worth reading.
@@ -46,10 +48,40 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> TracerProvider
 
 def install(provider: TracerProvider) -> None:
     """Make `provider` the process's own and trace every PostgreSQL query (once per process)."""
+    provider.sampler = WithoutLoneQueries(provider.sampler)
     trace.set_tracer_provider(provider)
     instrumentor = AsyncPGInstrumentor()
     if not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument(tracer_provider=provider)
+
+
+class WithoutLoneQueries(Sampler):
+    """Drops a query outside any trace (the relay's poll, the access guard's refresh, a probe's
+    check), which would otherwise be a trace of one span every second or so; the rest is left
+    to the SDK's sampler (`OTEL_TRACES_SAMPLER`, every trace by default)."""
+
+    def __init__(self, sampler: Sampler) -> None:
+        self._sampler = sampler
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: trace.TraceState | None = None,
+    ) -> SamplingResult:
+        parent = trace.get_current_span(parent_context).get_span_context()
+        if kind == SpanKind.CLIENT and not parent.is_valid:
+            return SamplingResult(Decision.DROP)
+        return self._sampler.should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state
+        )
+
+    def get_description(self) -> str:
+        return f"WithoutLoneQueries{{{self._sampler.get_description()}}}"
 
 
 def instrument_app(app: FastAPI) -> None:
