@@ -155,14 +155,18 @@ function boardCase(page: Page, name: string): Locator {
 
 test.describe("the day board", () => {
   let cases: Cases;
+  // False until this test's cases are ready (a failed set-up has nothing to cancel).
+  let ready = false;
 
   test.beforeEach(async ({ request }) => {
+    ready = false;
     cases = new Cases(await Api.signIn(request));
     await cases.prepare();
+    ready = true;
   });
 
   test.afterEach(async ({ request }) => {
-    await cases.cancelAll(request);
+    if (ready) await cases.cancelAll(request);
   });
 
   test("a waiting case dragged onto a room is booked, a second drop there names the conflict, and a drag moves it", async ({ page, request, consoleProblems, shot }) => {
