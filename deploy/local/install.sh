@@ -53,6 +53,21 @@ apt_install() {
   rm -f "$log"
 }
 
+# Debian enables a system-wide service per Prometheus package (Alertmanager on 9093 would take
+# Kafka's controller port at the next boot); ours run from deploy/local/prometheus.sh instead.
+disable_system_monitoring() {
+  local sudo="" unit units=()
+  [ -d /run/systemd/system ] && command -v systemctl >/dev/null || return 0
+  is_root || sudo="sudo"
+  for unit in prometheus prometheus-alertmanager prometheus-node-exporter \
+    prometheus-postgres-exporter prometheus-nginx-exporter; do
+    systemctl is-enabled --quiet "$unit" 2>/dev/null && units+=("$unit")
+  done
+  [ "${#units[@]}" -eq 0 ] && return 0
+  note "disabling the system services ${units[*]} (the project runs its own)"
+  $sudo systemctl disable --now "${units[@]}" >/dev/null 2>&1 || note "could not disable ${units[*]}"
+}
+
 install_python_toolchain() {
   local tools="$PROJECT/.tools"
   if [ "$("$tools/bin/uv" --version 2>/dev/null)" != "uv $UV_VERSION" ]; then
@@ -68,6 +83,7 @@ case "${1:-all}" in
   all)
     read -r -a packages <<<"$(missing_packages | tr '\n' ' ')"
     if [ "${#packages[@]}" -gt 0 ]; then apt_install "${packages[@]}"; fi
+    disable_system_monitoring
     install_python_toolchain
     ;;
   python)
