@@ -73,7 +73,7 @@ interface Case {
   patient_mrn: string;
   version: number;
   procedure: { name: string };
-  booking: { start: string; room_id: string; staff: { role: string; staff_id: string }[] } | null;
+  booking: { start: string; room_id: string; staff: { role: string; staff_id: string }[]; equipment_unit_ids: string[] } | null;
 }
 
 class Cases {
@@ -91,7 +91,7 @@ class Cases {
     this.roomId = rooms.items.find((room) => room.code === ROOM)!.room_id;
   }
 
-  async request(name: string, roles: { role: string; count: number }[] = []): Promise<Case> {
+  async request(name: string, roles: { role: string; count: number }[] = [], equipment: string[] = []): Promise<Case> {
     const made = await this.api.send<Case>(
       "post",
       "/api/scheduling/surgeries",
@@ -106,6 +106,7 @@ class Cases {
         priority: "elective",
         anaesthesia_type: "general",
         staff_roles_needed: roles,
+        equipment_types: equipment,
       },
       201,
     );
@@ -220,10 +221,10 @@ test.describe("the day board", () => {
     await shot("moved-by-drag");
   });
 
-  test("a case is booked by keyboard through the form, with its anaesthetist offered from who is free", async ({ page, consoleProblems, shot }) => {
+  test("a case is booked by keyboard through the form, with its anaesthetist and C-arm offered from who and what is free", async ({ page, consoleProblems, shot }) => {
     void consoleProblems;
     const day = testDay();
-    const surgery = await cases.request("Board keyboard", [{ role: "anaesthetist", count: 1 }]);
+    const surgery = await cases.request("Board keyboard", [{ role: "anaesthetist", count: 1 }], ["c_arm"]);
     await signIn(page, "coordinator");
     await openBoard(page, day);
     await findWaiting(page, surgery.patient_mrn);
@@ -237,6 +238,9 @@ test.describe("the day board", () => {
     await dialog.getByLabel("Wheels-in time").fill("10:30");
     const anaesthetist = dialog.getByLabel("Anaesthetist");
     await expect(anaesthetist).not.toHaveValue("");
+    const cArm = dialog.getByLabel("C arm");
+    await expect(cArm).not.toHaveValue("");
+    await expect(cArm.locator("option:checked")).toHaveText(/^C-arm \d/);
     await shot("booking-form");
     await expectAccessible(page);
     await dialog.getByRole("button", { name: "Check" }).focus();
@@ -249,6 +253,7 @@ test.describe("the day board", () => {
     const booked = await cases.read(surgery.surgery_id);
     expect(localHHMM(booked.booking!.start)).toBe("10:30");
     expect(booked.booking!.staff.map((person) => person.role)).toContain("anaesthetist");
+    expect(booked.booking!.equipment_unit_ids).toHaveLength(1);
     await shot("booked-by-keyboard");
   });
 
