@@ -56,14 +56,14 @@ prepare_dirs() {
   local dir
   for dir in client_body proxy fastcgi uwsgi scgi; do mkdir -p "$NGINX_TEMP_DIR/$dir"; done
   # The project folder may be unreadable for the workers (CI clones under /root): serve a copy
-  # of the built web app (deploy/local/web.sh build), without the hashed files of older builds.
+  # of the built web app (deploy/local/web.sh build). Older builds' hashed files stay: a page
+  # opened before a rebuild still loads its lazy chunks. index.html, copied last, switches.
   [ -f "$WEB_DIST/index.html" ] || die "the web app is not built: run 'deploy/local/web.sh build'"
-  rm -rf "$WEB_ROOT.new"
-  mkdir -p "$WEB_ROOT.new"
-  cp -a "$WEB_DIST/." "$WEB_ROOT.new/"
-  chmod -R a+rX "$WEB_ROOT.new"
-  rm -rf "$WEB_ROOT"
-  mv "$WEB_ROOT.new" "$WEB_ROOT"
+  mkdir -p "$WEB_ROOT"
+  (cd "$WEB_DIST" && find . -type f ! -name index.html -exec cp -p --parents {} "$WEB_ROOT/" \;)
+  cp -p "$WEB_DIST/index.html" "$WEB_ROOT/index.html.new"
+  mv "$WEB_ROOT/index.html.new" "$WEB_ROOT/index.html"
+  chmod -R a+rX "$WEB_ROOT"
   if is_root; then chown -R "nobody:$(worker_group)" "$NGINX_TEMP_DIR"; fi
 }
 

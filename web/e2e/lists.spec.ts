@@ -6,8 +6,9 @@ test("a surgeon's week lists their cases per day and prints without the navigati
   await signIn(page, "coordinator");
   await page.getByRole("link", { name: "Personal lists" }).click();
   await page.getByLabel("Person").click();
-  await page.getByRole("option").first().click();
+  await page.getByRole("option", { name: /— Surgeon$/ }).first().click();
   await page.getByRole("button", { name: "Week" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("(Surgeon)");
   await expect(page.getByRole("heading", { level: 2 })).toHaveCount(7);
   await expectAccessible(page);
   await shot("personal-list-week");

@@ -30,4 +30,19 @@ test.describe("signing in", () => {
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
     expect(stored).toBe("{}{}");
   });
+
+  test("throttled sign-ins say how long to wait", async ({ page, request, consoleProblems, shot }) => {
+    void consoleProblems;
+    // An unknown account name is throttled exactly like a real one, so no demo account is locked.
+    const nobody = `nobody-${Date.now()}@example.org`;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await request.post("/api/auth/token", { form: { username: nobody, password: "wrong password!" } });
+    }
+    await page.goto("/sign-in");
+    await page.getByLabel("Email").fill(nobody);
+    await page.getByLabel("Password", { exact: true }).fill("wrong password!");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("sign-in-error")).toContainText(/Too many sign-in attempts\. Try again in \d+ seconds?\./);
+    await shot("throttled");
+  });
 });

@@ -43,3 +43,15 @@ export async function requireSession(to: RouteLocationNormalized) {
 
 export const router = createRouter({ history: createWebHistory(), routes });
 router.beforeEach(requireSession);
+
+// A page's code is loaded when first visited. If the app was rebuilt since this tab opened and
+// that file is gone, load the page afresh at the address it was going to (the session comes
+// back from the refresh cookie), once: a second failure is a real error.
+const RELOADED = "reloaded-for";
+router.onError((error, to) => {
+  const missingChunk = /dynamically imported module|Importing a module script failed|Failed to fetch/i.test(String(error));
+  if (!missingChunk || new URL(window.location.href).searchParams.get(RELOADED) === to.fullPath) throw error;
+  const next = new URL(to.fullPath, window.location.origin);
+  next.searchParams.set(RELOADED, to.fullPath);
+  window.location.assign(next.toString());
+});

@@ -7,6 +7,7 @@ export type Priority = components["schemas"]["SurgeryPriority"];
 export type Status = components["schemas"]["SurgeryStatus"];
 export type StaffRole = components["schemas"]["StaffRole"];
 export type AnaesthesiaType = components["schemas"]["AnaesthesiaType"];
+export type ReasonCode = components["schemas"]["CaseStop"]["reason_code"];
 
 export const PRIORITIES: { value: Priority; label: string }[] = [
   { value: "emergency", label: "Emergency" },
@@ -41,7 +42,7 @@ export const STAFF_ROLES: { value: StaffRole; label: string }[] = [
 ];
 
 /** The reason codes scheduling accepts for a postponement or a cancellation. */
-export const REASON_CODES: { value: string; label: string }[] = [
+export const REASON_CODES: { value: ReasonCode; label: string }[] = [
   { value: "patient_unfit", label: "Patient unfit for surgery" },
   { value: "patient_request", label: "Patient's request" },
   { value: "patient_did_not_attend", label: "Patient did not attend" },
@@ -80,7 +81,8 @@ export function humanize(term: string): string {
 
 export const priorityLabel = (value: Priority) => labelOf(PRIORITIES, value);
 export const statusLabel = (value: Status) => labelOf(STATUSES, value);
-export const reasonLabel = (value: string | null | undefined) => labelOf(REASON_CODES, value);
+export const reasonLabel = (value: string | null | undefined) =>
+  labelOf(REASON_CODES as { value: string; label: string }[], value);
 export const roleLabel = (value: StaffRole) => labelOf(STAFF_ROLES, value);
 export const anaesthesiaLabel = (value: AnaesthesiaType) => labelOf(ANAESTHESIA, value);
 
