@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -14,9 +15,11 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -48,6 +51,21 @@ Distinct = Annotated[
     tuple[T, ...], AfterValidator(_distinct), Field(json_schema_extra={"uniqueItems": True})
 ]
 """A set of values, carried as a sorted array without duplicates."""
+
+
+def _no_repeats(values: Sequence[Any]) -> Sequence[Any]:
+    if len(set(values)) != len(values):
+        raise ValueError("must not name a value twice")
+    return values
+
+
+DistinctRequest = Annotated[
+    tuple[T, ...],
+    AfterValidator(_no_repeats),
+    AfterValidator(_distinct),
+    Field(json_schema_extra={"uniqueItems": True}),
+]
+"""A set a client sends: a value named twice is refused, as `uniqueItems` says; then `Distinct`."""
 
 
 def _storable(text: str) -> str:
@@ -202,10 +220,47 @@ def _within_schedule_years(moment: _Dated) -> _Dated:
     return moment
 
 
-ScheduleDate = Annotated[date, AfterValidator(_within_schedule_years)]
+# The same years as the API's JSON Schema says them, so that a client (or a fuzzer) knows them
+# before it asks; and only as ISO 8601 text, where pydantic would also read a number as a Unix
+# timestamp ("0.5" is not a date anyone meant).
+_YEAR = r"(19\d\d|2[01]\d\d)"
+_DAY = _YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+SCHEDULE_DATE_PATTERN = rf"^{_DAY}$"
+# RFC 3339's date-time (what JSON Schema's format means): seconds, and an offset with its colon.
+_CLOCK = r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?"
+_OFFSET = r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)"
+SCHEDULE_DATETIME_PATTERN = rf"^{_DAY}[Tt]{_CLOCK}{_OFFSET}$"
+
+
+def _iso_text(pattern: str) -> BeforeValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str | bytes) and not compiled.match(
+            value if isinstance(value, str) else value.decode(errors="replace")
+        ):
+            raise ValueError(f"must be ISO 8601 text within the years {FIRST_YEAR} to {LAST_YEAR}")
+        if isinstance(value, int | float):
+            raise ValueError("must be ISO 8601 text, not a number")
+        return value
+
+    return BeforeValidator(check)
+
+
+ScheduleDate = Annotated[
+    date,
+    _iso_text(SCHEDULE_DATE_PATTERN),
+    AfterValidator(_within_schedule_years),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": SCHEDULE_DATE_PATTERN}),
+]
 """A date within the years the platform plans for."""
 
-ScheduleDatetime = Annotated[AwareDatetime, AfterValidator(_within_schedule_years)]
+ScheduleDatetime = Annotated[
+    AwareDatetime,
+    _iso_text(SCHEDULE_DATETIME_PATTERN),
+    AfterValidator(_within_schedule_years),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": SCHEDULE_DATETIME_PATTERN}),
+]
 """An aware datetime within the years the platform plans for."""
 
 

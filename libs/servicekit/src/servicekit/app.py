@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from servicekit import auth
+from servicekit import auth, error_responses
 from servicekit.health import router as health_router
 from servicekit.kafka import create_consumer, create_producer
 from servicekit.logs import configure_logging
@@ -37,10 +38,18 @@ def create_app(service: ServiceDefinition) -> FastAPI:
         servers=[{"url": gateway_prefix(service)}],
     )
     install_problem_handlers(app)
+    error_responses.install(app, (health_router, *service.routers))
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
     for router in service.routers:
         app.include_router(router)
+    # For the Allow header of a 405 (problems.py).
+    app.state.routes_by_path = [
+        (route.path_regex, route.methods)
+        for router in (health_router, *service.routers)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
     app.add_api_route("/metrics", _metrics, include_in_schema=False)
     instrument_app(app)
     return app
@@ -57,6 +66,8 @@ def gateway_prefix(service: ServiceDefinition) -> str:
 def background_workers(runtime: Runtime) -> list[Worker]:
     """The outbox relay, the consumer when the service handles events, and its own workers."""
     settings, service = runtime.settings, runtime.service
+    if not settings.background_workers:
+        return []
     client_id = f"{service.name}-service"
     relay = OutboxRelay(
         RelayConfig(

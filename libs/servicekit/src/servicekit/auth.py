@@ -182,4 +182,6 @@ def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
             raise Problem(403, f"This needs one of the roles: {', '.join(sorted(wanted))}.")
         return principal
 
+    # The OpenAPI document declares a 403 for routes that need a role (error_responses.py).
+    dependency.required_roles = wanted  # type: ignore[attr-defined]
     return dependency

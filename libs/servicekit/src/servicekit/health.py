@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from servicekit.problems import problem_response
+
 router = APIRouter(tags=["health"])
 
 
@@ -52,7 +54,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database and Kafka are reachable")
+@router.get(
+    "/readyz",
+    summary="The database and Kafka are reachable",
+    responses={503: {"description": "Not ready; `problems` says what is unreachable."}},
+)
 async def readyz(request: Request) -> JSONResponse:
     runtime = request.app.state.runtime
     problems = [
@@ -61,9 +67,10 @@ async def readyz(request: Request) -> JSONResponse:
         if p
     ]
     if problems:
-        return JSONResponse(
-            {"status": "unavailable", "problems": problems},
-            status_code=503,
-            media_type="application/problem+json",
+        return problem_response(
+            request,
+            503,
+            "The service cannot do its work now: " + "; ".join(problems) + ".",
+            problems=problems,
         )
     return JSONResponse({"status": "ready"})

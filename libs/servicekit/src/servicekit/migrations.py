@@ -10,8 +10,8 @@ from alembic import command, context
 from alembic.config import Config
 from alembic.operations import Operations
 from sqlalchemy import Connection, MetaData, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from servicekit.db import create_engine
 from servicekit.messaging.schema import (
     DROP_NOTIFY_DDL,
     NOTIFY_FUNCTION_DDL,
@@ -43,12 +43,13 @@ def revision(service: ServiceDefinition, message: str) -> None:
 def run_env() -> None:
     """The body of every service's `migrations/env.py`."""
     service: ServiceDefinition = context.config.attributes["service"]
-    url = service.settings().database_url.get_secret_value()
-    asyncio.run(_run_online(service, url))
+    settings = service.settings()
+    url = settings.database_url.get_secret_value()
+    asyncio.run(_run_online(service, url, settings.search_path))
 
 
-async def _run_online(service: ServiceDefinition, url: str) -> None:
-    engine = create_async_engine(url)
+async def _run_online(service: ServiceDefinition, url: str, search_path: str | None) -> None:
+    engine = create_engine(url, pool_size=1, search_path=search_path)
     try:
         async with engine.connect() as conn:
             await conn.run_sync(_run_sync, service)

@@ -83,7 +83,21 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem_response(request, exc.status_code, detail, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return problem_response(request, exc.status_code, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette names only the methods of the first route matching the path; a path served by
+    # several routes (GET and POST /users) allows all of theirs.
+    # The path as routes see it: behind the gateway it starts with the root path (/api/<svc>).
+    path, root = request.scope.get("path", ""), request.scope.get("root_path", "")
+    path = path.removeprefix(root) if root and path.startswith(root) else path
+    routes = getattr(request.app.state, "routes_by_path", ())
+    methods = {m for pattern, allowed in routes if pattern.match(path) for m in allowed}
+    return ", ".join(sorted(methods))
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -59,7 +59,9 @@ class Runtime:
         self.service = service
         self.settings = settings
         url = settings.database_url.get_secret_value()
-        self.engine: AsyncEngine = create_engine(url, pool_size=settings.db_pool_size)
+        self.engine: AsyncEngine = create_engine(
+            url, pool_size=settings.db_pool_size, search_path=settings.search_path
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.dsn = asyncpg_dsn(url)
         self.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers)

@@ -24,7 +24,13 @@ class ServiceSettings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
     database_url: SecretStr
+    # The schema the service's tables live in, first on the search path (extensions stay in
+    # public); none means the database user's default. Tests run a service in a schema of its own.
+    database_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    # False serves the API alone: no outbox relay, no consumer, no service workers (events stay
+    # in the outbox). For the API contract test, which must not publish to the real topics.
+    background_workers: bool = True
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # Where spans go by OTLP/HTTP (the collector's base URL, the standard variable); none: no
     # tracing is recorded or exported, though an incoming `traceparent` is still passed on.
@@ -49,6 +55,17 @@ class ServiceSettings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def search_path(self) -> str | None:
+        return f"{self.database_schema}, public" if self.database_schema else None
+
+    @model_validator(mode="after")
+    def _schema_only_for_the_api_alone(self) -> ServiceSettings:
+        # The relay and the workers open their own connections without the search path.
+        if self.database_schema and self.background_workers:
+            raise ValueError("DATABASE_SCHEMA is for API-only runs: set BACKGROUND_WORKERS=false")
+        return self
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> ServiceSettings:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from contracts.events.auth_users import Email, Role
-from contracts.values import Distinct, Name
+from contracts.values import DistinctRequest, Name
 from pydantic import BaseModel, ConfigDict, Field
 
 Password = str  # checked by the password policy, never echoed back
@@ -38,7 +38,7 @@ class LogoutRequest(_Body):
 class UserCreate(_Body):
     email: Email
     display_name: Name
-    roles: Distinct[Role] = Field(min_length=1)
+    roles: DistinctRequest[Role] = Field(min_length=1)
     password: Password = Field(min_length=1, max_length=1024, description="The initial password.")
     staff_member_id: uuid.UUID | None = Field(
         default=None, description="The staff member of the resources service this user is."
@@ -58,7 +58,7 @@ class UserPublic(BaseModel):
 
 
 class RolesUpdate(_Body):
-    roles: Distinct[Role] = Field(min_length=1)
+    roles: DistinctRequest[Role] = Field(min_length=1)
 
 
 class PasswordReset(_Body):
@@ -80,6 +80,7 @@ class SigningKeyPublic(BaseModel):
 class RotationRequest(_Body):
     publish_ahead_seconds: float | None = Field(
         default=None,
+        strict=True,  # a number, not `false` read as 0
         ge=0,
         le=86_400,
         description="How long the new key is published before it signs; the setting by default.",

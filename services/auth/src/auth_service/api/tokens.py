@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from servicekit.auth import Principal, authenticated
 from servicekit.deps import RuntimeDep
 from servicekit.problems import Problem, problem_response
@@ -53,13 +53,18 @@ RefreshTransport = Annotated[
     responses={401: {"description": "Wrong email or password"}, 429: {"description": "Throttled"}},
 )
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    username: Annotated[str, Form(min_length=1, max_length=320, description="The email.")],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
     authority: AuthorityDep,
     response: Response,
+    grant_type: Annotated[
+        Literal["password"], Form(description="OAuth2's grant type; only `password`.")
+    ] = "password",
+    scope: Annotated[str, Form(max_length=1024, description="Accepted and ignored.")] = "",
     refresh_transport: RefreshTransport = "body",
 ) -> TokenResponse:
     try:
-        pair = await log_in(authority, form.username, form.password)
+        pair = await log_in(authority, username, password)
     except LoginThrottled as throttled:
         raise Problem(
             429,
@@ -123,7 +128,12 @@ async def refresh_tokens(
     description="The refresh token comes in the body, or in the `refresh_token` cookie with "
     "the `X-CSRF-Token` header (then both cookies are cleared), or the bearer access token "
     "names the session.",
-    responses={403: {"description": "Cookie logout without the matching CSRF token"}},
+    responses={
+        400: {"description": "Neither a refresh token nor an access token was sent."},
+        403: {"description": "Cookie logout without the matching CSRF token"},
+    },
+    # The bearer token is one of three ways to name the session, not a requirement.
+    openapi_extra={"security": [{}]},
 )
 async def logout(
     request: Request,

@@ -33,6 +33,7 @@ class RunCreate(BaseModel):
     )
     seed: int = Field(
         default=0,
+        strict=True,  # a number, not `false` read as 0
         ge=0,
         le=2**31 - 1,
         description="CP-SAT's random seed. With one solver worker, the same problem and seed "

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
+from contracts.values import ScheduleDate
 from contracts.vocabulary import Specialty
 from fastapi import APIRouter, Query, Response
 from servicekit import audit
@@ -57,7 +57,7 @@ async def list_blocks(
     surgeon_id: uuid.UUID | None = None,
     service: Annotated[Specialty | None, Query()] = None,
     active_on: Annotated[
-        date | None,
+        ScheduleDate | None,
         Query(description="Only blocks holding their room that local date (not released)."),
     ] = None,
     include_retired: bool = False,

@@ -40,6 +40,7 @@ Last = Annotated[
     "longer range without `room_id`, only the rooms holding a case that date "
     "(`empty_rooms_listed` says which).",
     response_model_by_alias=True,
+    responses={404: {"description": "`room_id` names no room known here."}},
 )
 async def rooms_schedule(
     reader: ReaderDep,

@@ -4,10 +4,10 @@ in and out, postpone, cancel."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from contracts.events.scheduling_surgeries import SurgeryStatus
+from contracts.values import ScheduleDate
 from contracts.vocabulary import SurgeryPriority
 from fastapi import APIRouter, Query, Response
 from servicekit.deps import UnitOfWorkDep
@@ -44,8 +44,12 @@ async def list_surgeries(
     priority: Annotated[list[SurgeryPriority] | None, Query(description="Any of these.")] = None,
     surgeon_id: uuid.UUID | None = None,
     specialty: Annotated[str | None, Query(max_length=63)] = None,
-    due_before: Annotated[date | None, Query(description="Due on or before this date.")] = None,
-    due_after: Annotated[date | None, Query(description="Due on or after this date.")] = None,
+    due_before: Annotated[
+        ScheduleDate | None, Query(description="Due on or before this date.")
+    ] = None,
+    due_after: Annotated[
+        ScheduleDate | None, Query(description="Due on or after this date.")
+    ] = None,
     waiting: Annotated[
         bool | None, Query(description="true: requested or postponed; false: neither.")
     ] = None,
@@ -83,7 +87,11 @@ async def get_surgery(
     return _shaped(case, response)
 
 
-@router.put("/{surgery_id}", summary="Correct the request of a case on the waiting list")
+@router.put(
+    "/{surgery_id}",
+    summary="Correct the request of a case on the waiting list",
+    responses={428: {"description": "No `If-Match`: a correction must name the version read."}},
+)
 async def correct_surgery(
     surgery_id: uuid.UUID,
     body: SurgeryUpdate,

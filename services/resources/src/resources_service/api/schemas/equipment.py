@@ -41,7 +41,9 @@ class EquipmentFields(BaseModel):
     equipment_type: EquipmentType
     mobile: bool = Field(description="Whether units move between rooms.")
     turnaround_minutes: Minutes = Field(
-        default=0, description="Reprocessing time a unit needs between two cases."
+        default=0,
+        strict=True,  # a number, not `false` read as 0
+        description="Reprocessing time a unit needs between two cases.",
     )
 
 

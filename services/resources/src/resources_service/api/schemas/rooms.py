@@ -6,7 +6,7 @@ import uuid
 from typing import Any, Literal
 
 from contracts.events.resources_operating_rooms import HoursExceptionKind, RoomCode
-from contracts.values import Distinct, Name, WeeklyHours
+from contracts.values import DistinctRequest, Name, WeeklyHours
 from contracts.vocabulary import Capability
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,7 @@ class RoomCreate(BaseModel):
     code: RoomCode
     name: Name
     location: Name | None = None
-    capabilities: Distinct[Capability] = Field(
+    capabilities: DistinctRequest[Capability] = Field(
         default=(),
         max_length=50,
         description="Each must be one of the hospital's configured capabilities.",

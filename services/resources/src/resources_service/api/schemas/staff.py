@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from contracts.events.resources_staff import Skill
 from contracts.values import (
-    Distinct,
+    DistinctRequest,
     Name,
     PositiveMinutes,
     ScheduleDatetime,
@@ -26,8 +26,8 @@ class StaffCreate(BaseModel):
 
     name: Name
     role: StaffRole
-    specialties: Distinct[Specialty] = Field(default=(), max_length=50)
-    skills: Distinct[Skill] = Field(default=(), max_length=100)
+    specialties: DistinctRequest[Specialty] = Field(default=(), max_length=50)
+    skills: DistinctRequest[Skill] = Field(default=(), max_length=100)
     working_pattern: WeeklyHours = Field(
         description="Regular working hours, local to the hospital's time zone."
     )

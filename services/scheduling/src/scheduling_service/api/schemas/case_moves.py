@@ -6,11 +6,15 @@ from typing import Annotated
 
 from contracts.events.scheduling_surgeries import ReasonCode
 from contracts.values import Note, ScheduleDatetime
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from scheduling_service.domain import reasons
 
-KnownReasonCode = Annotated[ReasonCode, AfterValidator(reasons.ensure_known)]
+KnownReasonCode = Annotated[
+    ReasonCode,
+    AfterValidator(reasons.ensure_known),
+    WithJsonSchema({"type": "string", "enum": list(reasons.REASON_CODES)}),
+]
 
 
 class RoomTime(BaseModel):

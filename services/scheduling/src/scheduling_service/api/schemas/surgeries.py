@@ -15,7 +15,7 @@ from contracts.events.scheduling_surgeries import (
     SurgeryStatus,
 )
 from contracts.values import (
-    Distinct,
+    DistinctRequest,
     Minutes,
     Note,
     PositiveMinutes,
@@ -53,8 +53,8 @@ class SurgeryFields(BaseModel):
     priority: SurgeryPriority
     earliest_date: ScheduleDate | None = None
     due_date: ScheduleDate | None = None
-    required_capabilities: Distinct[Capability] = Field(default=(), max_length=50)
-    equipment_types: Distinct[EquipmentType] = Field(default=(), max_length=30)
+    required_capabilities: DistinctRequest[Capability] = Field(default=(), max_length=50)
+    equipment_types: DistinctRequest[EquipmentType] = Field(default=(), max_length=30)
     anaesthesia_type: AnaesthesiaType
     staff_roles_needed: StaffRequirements = Field(
         default=(),
