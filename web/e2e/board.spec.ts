@@ -145,9 +145,13 @@ async function findWaiting(page: Page, mrn: string): Promise<Locator> {
 async function dragTo(page: Page, source: Locator, hhmm: string) {
   const lane = page.getByTestId(`lane-${ROOM}`);
   const box = (await lane.boundingBox())!;
+  await source.dragTo(lane, { targetPosition: { x: laneX(box.width, hhmm), y: box.height - 8 } });
+}
+
+/** Where a local time is across a lane of a 24-hour day (a little past it, so it snaps there). */
+function laneX(width: number, hhmm: string): number {
   const [h, m] = hhmm.split(":").map(Number);
-  const x = ((h + m / 60) / 24) * box.width + 2;
-  await source.dragTo(lane, { targetPosition: { x, y: box.height - 8 } });
+  return ((h + m / 60) / 24) * width + 2;
 }
 
 function boardCase(page: Page, name: string): Locator {
@@ -186,7 +190,22 @@ test.describe("the day board", () => {
     expect(localHHMM((await cases.read(first.surgery_id)).booking!.start)).toBe("09:00");
     await shot("booked-by-drag");
 
-    await dragTo(page, await findWaiting(page, second.patient_mrn), "09:00");
+    // Dragged slowly this time: while it hovers, the dry run already names the conflict.
+    const card = await findWaiting(page, second.patient_mrn);
+    const from = (await card.boundingBox())!;
+    const lane = (await page.getByTestId(`lane-${ROOM}`).boundingBox())!;
+    await page.mouse.move(from.x + 20, from.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(lane.x + laneX(lane.width, "09:00"), lane.y + lane.height - 8, { steps: 5 });
+    // Playwright's drag emulation delivers a move's drag-over with the next move: nudge once.
+    await page.mouse.move(lane.x + laneX(lane.width, "09:00") + 1, lane.y + lane.height - 8);
+    const preview = page.getByTestId("drag-verdict");
+    await expect(preview).toContainText(`If dropped here: ${ROOM} at 09:00 does not fit`);
+    await expect(preview.locator('[data-code="room_double_booked"]')).toContainText(first.procedure.name);
+    await expect(page.getByTestId("drop-ghost")).toContainText("09:00 does not fit");
+    await shot("dragging-over-a-taken-slot");
+    await page.mouse.up();
+    await dragTo(page, card, "09:00");
     const verdict = page.getByTestId("board-verdict");
     await expect(verdict).toContainText(`${second.procedure.name} does not fit in ${ROOM} at 09:00`);
     const conflict = verdict.locator('[data-code="room_double_booked"]');
