@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from optimizer_service.domain.calendar import Segment, Window
 from optimizer_service.domain.facts import CaseFacts, Facts
+
+NEAR = 4 * 24 * 60  # longer than any case with its turnaround: surgery, room time and unit time
+NEVER = 1 << 62
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +120,19 @@ class Ledger:
             s for r, _ in case.roles for s in self.facts.staff_for(r, case.surgeon)
         ]
         for person in people:
-            points |= {b for _, b in self.people[person]}
-            points |= {a for a, _ in self.facts.staff_windows[person]}
+            points.update(b for _, b in _near(self.people[person], low, high))
+            points.update(a for a, _ in _near(self.facts.staff_windows[person], low, high))
         for unit_type in case.unit_types:
             for unit in self.facts.units_for(unit_type):
-                points |= {b for _, b in self.units[unit]}
-                points |= {a for a, _ in self.facts.unit_windows[unit]}
+                points.update(b for _, b in _near(self.units[unit], low, high))
+                points.update(a for a, _ in _near(self.facts.unit_windows[unit], low, high))
         return sorted(p for p in points if low <= p <= high)
+
+
+def _near(spans: list[Window], low: int, high: int) -> list[Window]:
+    """The sorted spans that start from `NEAR` before `low` to `high`: the only ones that may
+    start or (busy spans, which never overlap) end within low..high. A busy span longer than
+    `NEAR` (a locked booking of days) only loses the greedy a candidate start, never a rule."""
+    i = bisect_left(spans, (low - NEAR,))
+    j = bisect_right(spans, (high, NEVER))
+    return spans[i:j]
