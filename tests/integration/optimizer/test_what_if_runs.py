@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from contracts.planning import OptimizationProblem, Plan
 from optimizer_service import runs
+from optimizer_service.domain.checker import check_plan
 from optimizer_service.settings import OptimizerSettings
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from tests.integration.optimizer.problems import tiny_problem
 
 pytestmark = pytest.mark.integration
+DEMO = Path(__file__).parents[2] / "unit" / "optimizer" / "problems" / "demo_five_days.json"
 
 
 def _runtime(optimizer, **settings):
@@ -37,7 +42,7 @@ async def test_a_waiting_request_gets_the_finished_run_from_the_shared_worker(op
 
 
 async def test_a_run_records_its_seed_and_the_solver_workers_that_solved_it(optimizer):
-    runtime = _runtime(optimizer)
+    runtime = _runtime(optimizer, wait_margin_seconds=60)  # a busy machine starts processes slowly
     async with optimizer.running(solver_workers=1):
         run = await runs.submit(
             runtime,
@@ -49,6 +54,23 @@ async def test_a_run_records_its_seed_and_the_solver_workers_that_solved_it(opti
         )
 
     assert (run.status, run.seed, run.solver_workers) == ("succeeded", 12345, 1)
+
+
+async def test_the_demo_hospitals_five_days_come_back_as_a_checked_plan(optimizer):
+    # the problem of a default optimization that once failed with StopIteration (issue 18)
+    problem = OptimizationProblem.model_validate(json.loads(DEMO.read_text()))
+    runtime = _runtime(optimizer, wait_margin_seconds=60)
+    async with optimizer.running(solver_workers=1):
+        run = await runs.submit(
+            runtime,
+            problem.model_copy(update={"time_limit_seconds": 5}),
+            planner="cp_sat",
+            requested_by=str(uuid.uuid4()),
+            wait=True,
+        )
+
+    assert run.status == "succeeded", run.result
+    assert check_plan(problem, Plan.model_validate(run.result["plan"])) == []
 
 
 async def test_a_wait_that_runs_out_returns_the_run_still_queued(optimizer):
