@@ -299,6 +299,24 @@ test.describe("the day board", () => {
     expect(localHHMM((await cases.read(surgery.surgery_id)).booking!.start)).toBe("15:00");
   });
 
+  test("a viewer sees the board but is offered nothing to drag or book", async ({ page, consoleProblems, shot }) => {
+    void consoleProblems;
+    const day = testDay();
+    const surgery = await cases.request("Board viewer");
+    await cases.api.send("put", `/api/scheduling/surgeries/${surgery.surgery_id}/booking`, { room_id: cases.roomId, start: localInstant(day, "10:00") });
+    await signIn(page, "viewer");
+    await openBoard(page, day);
+    const block = boardCase(page, surgery.procedure.name);
+    await expect(block).toBeVisible();
+    await expect(block).toHaveAttribute("draggable", "false");
+    await expect(page.getByTestId("waiting-case")).toHaveCount(0);
+    await expectAccessible(page);
+    await shot("viewer-board");
+    await block.click();
+    await expect(page).toHaveURL(new RegExp(`/surgeries/${surgery.surgery_id}$`));
+    await expect(page.getByRole("dialog")).toHaveCount(0);
+  });
+
   test("two coordinators see each other's changes on an open board within 2 seconds", async ({ browser }) => {
     const day = testDay();
     const surgery = await cases.request("Board live");
