@@ -1,15 +1,27 @@
 // Straight API calls for the tests' own set-up and clean-up (never the behaviour under test):
 // tokens, cases with unique names, a booking in a free slot far ahead, cancelling leftovers.
 import { randomUUID } from "node:crypto";
-import { expect, type APIRequestContext } from "@playwright/test";
+import { expect, type APIRequestContext, type APIResponse } from "@playwright/test";
 import { PASSWORD, USERS, type DemoRole } from "./fixtures";
 
 const SCHEDULING = "/api/scheduling";
 
+/**
+ * A set-up call, asked again while the gateway answers that the service is restarting (502,
+ * 503, 504): a developer may restart one service while the tests run.
+ */
+async function settled(call: () => Promise<APIResponse>): Promise<APIResponse> {
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await call();
+    if (![502, 503, 504].includes(response.status()) || attempt >= 20) return response;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 export type Case = { surgery_id: string; version: number; status: string; procedure: { name: string } };
 
 export async function tokenFor(request: APIRequestContext, role: DemoRole): Promise<string> {
-  const response = await request.post("/api/auth/token", { form: { username: USERS[role], password: PASSWORD } });
+  const response = await settled(() => request.post("/api/auth/token", { form: { username: USERS[role], password: PASSWORD } }));
   expect(response.status()).toBe(200);
   return (await response.json()).access_token as string;
 }
@@ -22,7 +34,7 @@ export function uniqueProcedure(what = "Knee arthroscopy"): string {
 }
 
 export async function firstSurgeon(request: APIRequestContext, token: string): Promise<{ staff_id: string; name: string }> {
-  const response = await request.get("/api/resources/staff?role=surgeon&status=active&limit=1&sort=name", { headers: bearer(token) });
+  const response = await settled(() => request.get("/api/resources/staff?role=surgeon&status=active&limit=1&sort=name", { headers: bearer(token) }));
   expect(response.ok()).toBeTruthy();
   return (await response.json()).items[0];
 }
@@ -42,7 +54,7 @@ export async function requestCase(request: APIRequestContext, token: string, cha
     staff_roles_needed: [],
     ...changes,
   };
-  const response = await request.post(`${SCHEDULING}/surgeries`, { data: body, headers: bearer(token) });
+  const response = await settled(() => request.post(`${SCHEDULING}/surgeries`, { data: body, headers: bearer(token) }));
   expect(response.status(), await response.text()).toBe(201);
   return (await response.json()) as Case;
 }
@@ -56,7 +68,7 @@ function wednesdayAhead(weeks: number): string {
 
 /** Books the case where the dry run says it fits: demo rooms, far-ahead Wednesdays, 09:00-14:00. */
 export async function bookSomewhere(request: APIRequestContext, token: string, surgery: Case): Promise<Case> {
-  const rooms = (await (await request.get("/api/resources/operating-rooms?limit=100", { headers: bearer(token) })).json()).items as {
+  const rooms = (await (await settled(() => request.get("/api/resources/operating-rooms?limit=100", { headers: bearer(token) }))).json()).items as {
     room_id: string;
     status: string;
   }[];
@@ -66,9 +78,9 @@ export async function bookSomewhere(request: APIRequestContext, token: string, s
     const hour = 9 + Math.floor(Math.random() * 5);
     const start = `${wednesdayAhead(10 + Math.floor(Math.random() * 30))}T${String(hour).padStart(2, "0")}:00:00Z`;
     const body = { room_id: room.room_id, start, staff: [], equipment_unit_ids: [] };
-    const check = await (await request.post(`${url}/check`, { data: body, headers: bearer(token) })).json();
+    const check = await (await settled(() => request.post(`${url}/check`, { data: body, headers: bearer(token) }))).json();
     if (!check.fits) continue;
-    const booked = await request.put(url, { data: body, headers: bearer(token) });
+    const booked = await settled(() => request.put(url, { data: body, headers: bearer(token) }));
     if (booked.status() === 200) return (await booked.json()) as Case;
   }
   throw new Error("no free slot found for the test case");
@@ -77,13 +89,13 @@ export async function bookSomewhere(request: APIRequestContext, token: string, s
 /** Clean-up: cancels each case that is not final yet (a test's cases never stay on the list). */
 export async function cancelLeftovers(request: APIRequestContext, token: string, ids: string[]): Promise<void> {
   for (const id of ids) {
-    const current = await request.get(`${SCHEDULING}/surgeries/${id}`, { headers: bearer(token) });
+    const current = await settled(() => request.get(`${SCHEDULING}/surgeries/${id}`, { headers: bearer(token) }));
     if (!current.ok()) continue;
     const { status } = await current.json();
     if (["cancelled", "completed", "in_room"].includes(status)) continue;
-    await request.post(`${SCHEDULING}/surgeries/${id}/cancel`, {
+    await settled(() => request.post(`${SCHEDULING}/surgeries/${id}/cancel`, {
       data: { reason_code: "administrative", reason: "end-to-end test clean-up" },
       headers: bearer(token),
-    });
+    }));
   }
 }

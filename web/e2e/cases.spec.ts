@@ -50,7 +50,7 @@ test("a coordinator requests a case, sees the server's refusal on the field, and
   await shot("case-corrected");
 });
 
-test("a correction of a case someone changed meanwhile is explained and the edits are kept", async ({ page, request, consoleProblems, shot }) => {
+test("a correction of a case someone changed meanwhile keeps both their change and the edits", async ({ page, request, consoleProblems, shot }) => {
   void consoleProblems;
   const token = await tokenFor(request, "coordinator");
   const surgery = await requestCase(request, token);
@@ -69,12 +69,14 @@ test("a correction of a case someone changed meanwhile is explained and the edit
   expect(theirs.status()).toBe(200);
 
   await page.getByRole("button", { name: "Save the correction" }).click();
-  await expect(page.getByTestId("stale-edit")).toContainText("Notes");
+  await expect(page.getByTestId("stale-edit")).toContainText("Their changes are now in the form: Notes.");
   await expect(page.getByLabel("Duration")).toHaveValue("120 min");
+  await expect(page.getByLabel("Notes (no clinical details)")).toHaveValue("Changed by someone else");
   await shot("stale-edit-explained");
 
   await page.getByRole("button", { name: "Save the correction" }).click();
   await expect(page.getByText("120 min, setup")).toBeVisible();
+  await expect(page.getByText("Changed by someone else")).toBeVisible();
 });
 
 test("a coordinator postpones a booked case and then cancels it, each with a reason", async ({ page, request, consoleProblems, shot }) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Surgery } from "./cases";
-import { bodyFromForm, changedFields, formFieldOf, formFromSurgery } from "./surgeryForm";
+import { bodyFromForm, changedFields, formFieldOf, formFromSurgery, mergeForms } from "./surgeryForm";
 
 const surgery: Surgery = {
   surgery_id: "00000000-0000-0000-0000-000000000001",
@@ -65,5 +65,32 @@ describe("the request form", () => {
     expect(formFieldOf("procedure")).toBe("procedure_name");
     expect(formFieldOf("staff_roles_needed.count")).toBe("staff_roles_needed");
     expect(formFieldOf("something_else")).toBe("_form");
+  });
+});
+
+describe("a stale edit merged with the case as it is now", () => {
+  const base = formFromSurgery(surgery);
+
+  it("brings in their changes where the user left a field alone and keeps the user's edits", () => {
+    const mine = { ...base, expected_duration_minutes: 120 };
+    const theirs = { ...base, notes: "Changed by someone else" };
+    const merged = mergeForms(base, mine, theirs);
+    expect(merged.form.expected_duration_minutes).toBe(120);
+    expect(merged.form.notes).toBe("Changed by someone else");
+    expect(merged.theirs).toEqual(["notes"]);
+    expect(merged.both).toEqual([]);
+  });
+
+  it("keeps the user's value where both changed a field, and names it", () => {
+    const merged = mergeForms(base, { ...base, due_date: "2027-02-01" }, { ...base, due_date: "2027-03-01" });
+    expect(merged.form.due_date).toBe("2027-02-01");
+    expect(merged.both).toEqual(["due_date"]);
+    expect(merged.theirs).toEqual([]);
+  });
+
+  it("does not name a field both changed the same way", () => {
+    const merged = mergeForms(base, { ...base, priority: "emergency" }, { ...base, priority: "emergency" });
+    expect(merged.both).toEqual([]);
+    expect(merged.theirs).toEqual(["priority"]);
   });
 });

@@ -140,3 +140,33 @@ export function formFieldOf(path: string): keyof SurgeryForm | "_form" {
   const head = path.split(".")[0] ?? "";
   return head in FIELD_LABELS ? (head as keyof SurgeryForm) : "_form";
 }
+
+export interface Merged {
+  form: SurgeryForm;
+  /** Fields someone else changed whose new value is now in the form. */
+  theirs: (keyof SurgeryForm)[];
+  /** Fields both changed, differently: the user's value is kept. */
+  both: (keyof SurgeryForm)[];
+}
+
+/**
+ * A three-way merge of a stale edit: `base` is what the user started from, `mine` the form,
+ * `theirs` the case as it is now. Their changes come in where the user left a field alone;
+ * where both changed a field, the user's value stays and the field is named.
+ */
+export function mergeForms(base: SurgeryForm, mine: SurgeryForm, theirs: SurgeryForm): Merged {
+  // A JSON copy: the form may be a reactive proxy, which structuredClone refuses.
+  const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+  const form = copy(mine);
+  const changedByThem = changedFields(base, theirs);
+  const changedByMe = new Set(changedFields(base, mine));
+  const both: (keyof SurgeryForm)[] = [];
+  for (const field of changedByThem) {
+    if (!changedByMe.has(field)) {
+      (form as Record<keyof SurgeryForm, unknown>)[field] = copy(theirs[field]);
+    } else if (JSON.stringify(mine[field]) !== JSON.stringify(theirs[field])) {
+      both.push(field);
+    }
+  }
+  return { form, theirs: changedByThem.filter((field) => !both.includes(field)), both };
+}
