@@ -177,11 +177,33 @@ async def make_world(client: httpx.AsyncClient, admin: dict[str, str]) -> World:
     return world
 
 
+async def cancel_open_cases(
+    client: httpx.AsyncClient, admin: dict[str, str], surgeon_id: str
+) -> None:
+    """Cancels the world's cases still waiting or booked, so the waiting list a user opens after
+    the tests holds none of a retired test surgeon's requests. Best effort, like the retiring."""
+    params = {
+        "surgeon_id": surgeon_id,
+        "status": ["requested", "postponed", "scheduled", "confirmed"],
+        "limit": 100,
+    }
+    listed = await client.get(SURGERIES, params=params, headers=admin)
+    if listed.status_code != 200:
+        return
+    for case in listed.json().get("items", []):
+        await client.post(
+            f"{SURGERIES}/{case['surgery_id']}/cancel",
+            json={"reason_code": "administrative", "reason": "end of an e2e test"},
+            headers={**admin, "If-Match": f'"{case["version"]}"'},
+        )
+
+
 async def retire_world(client: httpx.AsyncClient, admin: dict[str, str], world: World) -> None:
     """Retires the world's records in resources, so later problems and lists leave them out.
 
     Best effort: a record a test already retired (or a room still holding blocks) stays as is.
     """
+    await cancel_open_cases(client, admin, world.surgeon["staff_id"])
     people = [world.surgeon, world.anaesthetist, world.nurse, *world.extra.values()]
     paths = [
         f"{ROOMS}/{world.room_id}",
