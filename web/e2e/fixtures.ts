@@ -22,16 +22,20 @@ interface Fixtures {
 }
 
 export const test = base.extend<Fixtures>({
-  consoleProblems: async ({ page }, use) => {
-    const problems: string[] = [];
-    page.on("console", (message) => {
-      const text = message.text();
-      if (/Content[ -]Security[ -]Policy|Refused to (apply|load|execute)/i.test(text)) problems.push(text);
-    });
-    page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
-    await use(problems);
-    expect(problems, "CSP violations or uncaught errors in the console").toEqual([]);
-  },
+  // Automatic: every test using `page` fails on a CSP violation or an uncaught error.
+  consoleProblems: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      page.on("console", (message) => {
+        const text = message.text();
+        if (/Content[ -]Security[ -]Policy|Refused to (apply|load|execute)/i.test(text)) problems.push(text);
+      });
+      page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
+      await use(problems);
+      expect(problems, "CSP violations or uncaught errors in the console").toEqual([]);
+    },
+    { auto: true },
+  ],
   shot: async ({ page }, use, testInfo) => {
     const folder = path.join(artifacts, "steps", testInfo.titlePath.slice(1).join(" - ").replace(/[^\w.-]+/g, "_"));
     await mkdir(folder, { recursive: true });

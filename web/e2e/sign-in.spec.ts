@@ -22,13 +22,27 @@ test.describe("signing in", () => {
     await shot("wrong-password");
   });
 
-  test("a reload keeps the session and the token never reaches web storage", async ({ page, consoleProblems }) => {
+  test("a reload and a new tab keep the session and the token never reaches web storage", async ({ page, consoleProblems }) => {
     void consoleProblems;
     await signIn(page, "coordinator");
     await page.reload();
     await expect(page.getByTestId("signed-in-as")).toBeVisible();
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
     expect(stored).toBe("{}{}");
+    const tab = await page.context().newPage();
+    await tab.goto("/waiting-list");
+    await expect(tab.getByTestId("signed-in-as")).toBeVisible();
+    await tab.close();
+  });
+
+  test("signing out ends the session: a reload asks to sign in again", async ({ page, shot }) => {
+    await signIn(page, "coordinator");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+    await page.goto("/waiting-list");
+    await expect(page).toHaveURL(/\/sign-in\?next=/);
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+    await shot("signed-out");
   });
 
   test("throttled sign-ins say how long to wait", async ({ page, request, consoleProblems, shot }) => {
