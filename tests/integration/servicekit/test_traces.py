@@ -151,11 +151,12 @@ async def test_a_request_is_followed_by_its_trace_id_to_the_consumer_that_applie
     (process,) = named(finished, f"process {topic}")
     assert {trace_id_of(s) for s in (server, publish, process)} == {GATEWAY_TRACE}
     assert server.kind == SpanKind.SERVER and server.parent.span_id == int(GATEWAY_SPAN, 16)
-    # Parented through Kafka by the relay's span, itself parented through the outbox row by
-    # the request's span; the INSERT that wrote the row is a PostgreSQL span of the same trace.
+    # Parented through Kafka by the relay's span, itself parented through the outbox row by the
+    # route's endpoint span; the INSERT that wrote the row is a PostgreSQL span of the same trace.
     assert parent_of(process, finished) is publish
-    assert f"{publish.parent.span_id:016x}" == stored.split("-")[2]
-    assert stored.split("-")[2] == f"{server.context.span_id:016x}"
+    writer = parent_of(publish, finished)
+    assert f"{writer.context.span_id:016x}" == stored.split("-")[2]
+    assert (writer.name, parent_of(writer, finished)) == ("fastapi.endpoint", server)
     statements = [
         s for s in finished if trace_id_of(s) == GATEWAY_TRACE and s.kind == SpanKind.CLIENT
     ]

@@ -63,8 +63,26 @@ def test_a_request_continues_the_callers_trace_in_a_server_span_named_by_its_rou
     assert server.kind == SpanKind.SERVER
     assert trace_id_of(server) == CALLER_TRACE
     assert server.parent.span_id == int("00f067aa0ba902b7", 16)
-    # What the route's transaction would write to the outbox: the server span's own context.
-    assert answer.json()["traceparent"] == f"00-{CALLER_TRACE}-{server.context.span_id:016x}-01"
+    # What the route's transaction would write to the outbox: its endpoint span, in the request's.
+    (endpoint,) = named(spans.get_finished_spans(), "fastapi.endpoint")
+    assert endpoint.parent.span_id == server.context.span_id
+    assert answer.json()["traceparent"] == f"00-{CALLER_TRACE}-{endpoint.context.span_id:016x}-01"
+
+
+def test_with_tracing_off_a_request_still_works_in_the_callers_trace_context(spans, monkeypatch):
+    async def inside() -> dict:
+        return {"traceparent": tracing.current_traceparent()}
+
+    # As before the lifespan installs a provider: FastAPI records nothing then.
+    monkeypatch.setattr(trace, "_TRACER_PROVIDER", None)
+    client = _app_answering("/rooms/{code}", inside)
+
+    answer = client.get("/rooms/OR-3", headers={"traceparent": CALLER_TRACEPARENT})
+    unheaded = client.get("/rooms/OR-3")
+
+    assert answer.json()["traceparent"] == CALLER_TRACEPARENT
+    assert unheaded.json()["traceparent"] is None
+    assert spans.get_finished_spans() == ()
 
 
 def test_probes_and_scrapes_are_not_traced(spans):

@@ -21,7 +21,7 @@ from servicekit.messaging.relay import OutboxRelay, RelayConfig
 from servicekit.problems import install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
 from servicekit.service import Runtime, ServiceDefinition, Worker
-from servicekit.tracing import configure_tracing, instrument_app
+from servicekit.tracing import CallerTraceMiddleware, configure_tracing, fastapi_telemetry
 from servicekit.user_access import user_access_guard
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ def create_app(service: ServiceDefinition) -> FastAPI:
         openapi_tags=list(service.openapi_tags) or None,
         # Behind the gateway every path is under /api/<service> (the gateway strips it).
         servers=[{"url": gateway_prefix(service)}],
+        telemetry=fastapi_telemetry(),
     )
     install_problem_handlers(app)
     error_responses.install(app, (health_router, *service.routers))
@@ -51,7 +52,7 @@ def create_app(service: ServiceDefinition) -> FastAPI:
         if isinstance(route, APIRoute)
     ]
     app.add_api_route("/metrics", _metrics, include_in_schema=False)
-    instrument_app(app)
+    app.add_middleware(CallerTraceMiddleware)
     return app
 
 

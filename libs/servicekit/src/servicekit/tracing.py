@@ -2,31 +2,32 @@
 
 One request is followed from the gateway's `traceparent` through the service's routes and
 queries, into the outbox row its transaction wrote, onto the Kafka message the relay sends, and
-into the consumer that applies it. Without an endpoint no provider is installed: the API's no-op
-tracer still hands an incoming `traceparent` on (so logs and events keep the caller's trace id),
-but nothing is recorded or exported.
+into the consumer that applies it. Without an endpoint no provider is installed and nothing is
+recorded or exported, but an incoming `traceparent` is still handed on (`CallerTraceMiddleware`
+and the API's no-op spans), so log lines and events keep the caller's trace id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
-from fastapi import FastAPI
-from opentelemetry import propagate, trace
+from fastapi.telemetry import TelemetryConfig
+from opentelemetry import context, propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
 from opentelemetry.util.types import Attributes
+from starlette.routing import get_route_path
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 TRACEPARENT = "traceparent"
-# Probes and scrapes every few seconds would bury the traces worth reading.
-_UNTRACED_PATHS = "/healthz$,/readyz$,/metrics$"
+_UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 _tracer = trace.get_tracer("servicekit")
 
@@ -84,11 +85,39 @@ class WithoutLoneQueries(Sampler):
         return f"WithoutLoneQueries{{{self._sampler.get_description()}}}"
 
 
-def instrument_app(app: FastAPI) -> None:
-    """A server span per request, parented by the caller's `traceparent` (the gateway's)."""
-    FastAPIInstrumentor.instrument_app(
-        app, excluded_urls=_UNTRACED_PATHS, exclude_spans=["receive", "send"]
-    )
+def fastapi_telemetry() -> TelemetryConfig:
+    """FastAPI's own spans: a SERVER span per request, parented by the caller's `traceparent`
+    (the gateway's) and named by its route template, with spans for its dependencies, endpoint
+    and serialization. FastAPI records them once a tracer provider is installed and costs next
+    to nothing before. Metrics stay Prometheus's (`metrics.py`) and log lines ours (`logs.py`)."""
+    return {"metrics": False, "logs": False, "exclude": _is_probe_or_scrape}
+
+
+def _is_probe_or_scrape(scope: MutableMapping[str, Any]) -> bool:
+    # Probes and scrapes every few seconds would bury the traces worth reading.
+    return get_route_path(scope) in _UNTRACED_PATHS
+
+
+class CallerTraceMiddleware:
+    """With tracing off, the caller's `traceparent` is still the context of the request's work,
+    so its log lines and outbox rows keep the caller's trace id, for the price of a header look-up.
+    With tracing on, the instrumentation's server span is already that context."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        header = None
+        if scope["type"] == "http" and not trace.get_current_span().get_span_context().is_valid:
+            header = next((v for k, v in scope["headers"] if k == b"traceparent"), None)
+        if header is None:
+            await self.app(scope, receive, send)
+            return
+        token = context.attach(propagate.extract({TRACEPARENT: header.decode("latin-1")}))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            context.detach(token)
 
 
 def current_traceparent() -> str | None:
@@ -102,10 +131,10 @@ def current_traceparent() -> str | None:
 
 def log_ids() -> tuple[str | None, str | None]:
     """The current trace id and span id in the hex form every tracing backend shows."""
-    context = trace.get_current_span().get_span_context()
-    if not context.is_valid:
+    span_context = trace.get_current_span().get_span_context()
+    if not span_context.is_valid:
         return None, None
-    return trace.format_trace_id(context.trace_id), trace.format_span_id(context.span_id)
+    return trace.format_trace_id(span_context.trace_id), trace.format_span_id(span_context.span_id)
 
 
 @contextmanager
