@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contracts.vocabulary import StaffRole, SurgeryPriority
 from optimizer_service.domain.assignment import assign
+from optimizer_service.domain.deadline import Deadline
 from optimizer_service.domain.preparation import prepare
 
 from tests.unit.optimizer.builders import at, booking, case, person, problem, room
@@ -11,7 +12,9 @@ from tests.unit.optimizer.builders import at, booking, case, person, problem, ro
 
 def phase_one(p, prepared=None):
     prepared = prepared or prepare(p)
-    return assign(prepared.facts, prepared.locked, {}, seconds=2, gap=0.0, workers=1)
+    return assign(
+        prepared.facts, prepared.locked, {}, deadline=Deadline.after(2), gap=0.0, workers=1
+    )
 
 
 def test_a_surgeons_daily_maximum_keeps_the_second_case_for_the_next_day():

@@ -19,11 +19,17 @@ from ortools.sat.python import cp_model
 
 from optimizer_service.domain import capacities as cap
 from optimizer_service.domain.calendar import case_owners
+from optimizer_service.domain.deadline import Deadline
 from optimizer_service.domain.facts import CaseFacts, Facts
 from optimizer_service.domain.ledger import Placement
 
 Choice = dict[int, int]  # case index -> segment index
 FULLER_SECONDS_MIN = 0.5  # left by the cost solve, the least worth a booked-minutes tie-break on
+SOLVE_SECONDS_MIN = 0.1  # left once the model is built, the least worth a solve
+
+
+class _OutOfTime(Exception):
+    """The deadline passed while the model was being built."""
 
 
 @dataclass(slots=True)
@@ -50,14 +56,21 @@ def assign(
     locked: dict[int, Placement],
     hint: Choice,
     *,
-    seconds: float,
+    deadline: Deadline,
     gap: float,
     workers: int,
     seed: int = 0,
 ) -> Assignment | None:
-    """The best choice found in time, or None when there is none (see `status` for why)."""
-    built = _build(facts, locked, hint)
-    solver = new_solver(max(0.5, seconds), workers, seed)
+    """The best choice found by `deadline`, or None when there is none: none found, or no time
+    left to build the model or solve it (see `status` for why)."""
+    try:
+        built = _build(facts, locked, hint, deadline)
+    except _OutOfTime:
+        return None
+    seconds = deadline.left()
+    if seconds < SOLVE_SECONDS_MIN:
+        return None
+    solver = new_solver(seconds, workers, seed)
     solver.parameters.relative_gap_limit = gap
     if workers > 1:  # the full-problem worker with every cut: the bound is what it proves
         solver.parameters.subsolvers.append("max_lp")
@@ -107,18 +120,31 @@ def _fuller(
     return {c: s for (c, s), var in built.x.items() if source.value(var)}
 
 
-def _build(facts: Facts, locked: dict[int, Placement], hint: Choice) -> _Model:
+def _build(facts: Facts, locked: dict[int, Placement], hint: Choice, deadline: Deadline) -> _Model:
+    """The model; raises `_OutOfTime` when the deadline passes while it is built (big problems
+    take seconds to build, and that time is the run's too)."""
+
+    def in_time() -> None:
+        if deadline.passed():
+            raise _OutOfTime
+
     m = cp_model.CpModel()
     free = [c for c in facts.cases if not c.locked and c.segments]
     x = {(c.index, s): m.new_bool_var(f"x{c.index}_{s}") for c in free for s in c.segments}
     # A complete hint (rooms opened, surgeons' rooms too) is a first solution as it stands.
     on = {var.index for (c, s), var in x.items() if hint.get(c) == s}
     terms: list = []
-    for case in free:
+    for i, case in enumerate(free):
+        if i % 100 == 0:
+            in_time()
         _case_terms(facts, m, x, case, terms)
+    in_time()
     y = _rooms(facts, m, x, on, locked, terms)
+    in_time()
     _budgets(facts, m, x, free, locked)
+    in_time()
     extra = _surgeon_rooms(facts, m, x, on, locked, terms)
+    in_time()
     cost = sum(terms) + constant_cost(facts, locked)
     m.minimize(cost)
     for (c, s), var in x.items():

@@ -8,6 +8,7 @@ import time
 from contracts.planning import SolverReport, SolverStatus
 from contracts.vocabulary import SurgeryPriority
 
+from optimizer_service.domain.deadline import Deadline
 from optimizer_service.domain.facts import CaseFacts
 from optimizer_service.domain.ledger import Ledger, Placement
 from optimizer_service.domain.preparation import Prepared
@@ -36,7 +37,10 @@ def keeps_booking(prepared: Prepared, ledger: Ledger, case: CaseFacts) -> Placem
     return ledger.try_at(case, b.room, b.start) if fits else None
 
 
-def greedy_placements(prepared: Prepared) -> dict[int, Placement]:
+def greedy_placements(prepared: Prepared, deadline: Deadline | None = None) -> dict[int, Placement]:
+    """Locked cases, kept bookings, then first fit in EDD order. Once `deadline` has passed, only
+    mandatory cases are still placed (first fit takes milliseconds a case): the cheapest plan
+    that is still a plan, rather than none."""
     facts = prepared.facts
     ledger = prepared.ledger()
     placements = dict(prepared.locked)
@@ -49,6 +53,8 @@ def greedy_placements(prepared: Prepared) -> dict[int, Placement]:
     first_fit_order = lambda s: (s.day, s.room, s.start)  # noqa: E731
     for case in sorted(free, key=edd_order):
         if case.index in placements:
+            continue
+        if not case.mandatory and deadline is not None and deadline.passed():
             continue
         segments = sorted((facts.segments[s] for s in case.segments), key=first_fit_order)
         placement = ledger.first_fit(case, segments)

@@ -17,6 +17,7 @@ from contracts.planning import OptimizationProblem, SolverReport, SolverStatus
 
 from optimizer_service.domain.assignment import Assignment, assign
 from optimizer_service.domain.baseline import greedy_placements
+from optimizer_service.domain.deadline import Deadline
 from optimizer_service.domain.facts import Facts
 from optimizer_service.domain.ledger import Ledger, Placement
 from optimizer_service.domain.outcome import Failed, Outcome
@@ -27,14 +28,17 @@ from optimizer_service.domain.scoring import score
 from optimizer_service.domain.sequencing import sequence_day
 
 RESERVE_SECONDS = 0.5  # for repair, scoring and the checker, and as much again per 300 cases
+RESERVE_SHARE_MAX = 0.25  # of the time limit
 PATTERN_SHARE = 0.1  # of the time limit, at most, for the pattern bound
 CHEAPEST_SECONDS_MIN = 2.0  # left, to sequence the cost solve's choice as well
+GREEDY_SHARE = 0.4  # of the time left after setup, at most, for the greedy baseline
+SEQUENCE_SECONDS_MIN = 0.05  # a day's budget below this takes its first fit unsolved
 PATTERN_PAIRS_MAX = 5_000  # (case, segment) pairs: beyond, the pattern bound is too slow to help
 
 
 def solve(problem: OptimizationProblem, *, workers: int | None = None, seed: int = 0) -> Outcome:
     started = time.monotonic()
-    deadline = started + problem.time_limit_seconds
+    deadline = Deadline(started + problem.time_limit_seconds)
     workers = max(1, workers or os.cpu_count() or 1)
     prepared = prepare(problem)
     if isinstance(prepared, Failed):
@@ -45,14 +49,15 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None, seed: int
     )
     if unplaceable is not None:
         return unplaceable
-    greedy = greedy_placements(prepared)
+    finish = deadline.earlier(reserve_seconds(facts))  # for repair, scoring and the checker
+    greedy = greedy_placements(prepared, finish.share(GREEDY_SHARE))
     greedy_failure = missing_mandatory(facts, greedy, prepared.reasons)
-    patterns = _pattern_bound(facts, segment_choice(facts, greedy), problem.time_limit_seconds)
+    patterns = _pattern_bound(facts, segment_choice(facts, greedy), finish)
     phase1 = assign(
         facts,
         prepared.locked,
         segment_choice(facts, greedy),
-        seconds=_phase_one_seconds(facts, deadline),
+        deadline=_phase_one_deadline(facts, finish),
         gap=problem.relative_gap_limit,
         workers=workers,
         seed=seed,
@@ -61,9 +66,9 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None, seed: int
         phase1.bound = max(phase1.bound, patterns)
     if phase1 is None or phase1.infeasible:
         return _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started)
-    search = Search(deadline, workers, seed)
+    search = Search(finish, workers, seed)
     placements = _sequence(prepared, phase1.choice, greedy, search)
-    placements = repair(prepared, placements, phase1.choice)
+    placements = repair(prepared, placements, phase1.choice, deadline)
     plans = [
         placements,
         greedy,
@@ -83,7 +88,7 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None, seed: int
 class Search:
     """How phase 2 searches: until when, with how many CP-SAT workers, from which seed."""
 
-    deadline: float
+    deadline: Deadline  # for the search itself: the checker's reserve is kept back already
     workers: int
     seed: int
 
@@ -98,30 +103,34 @@ def _cheapest(prepared, phase1: Assignment, placements, greedy, search: Search):
     """The cost solve's own choice sequenced too, when the fuller one lost cost in phase 2 and
     there is time left for it."""
     facts = prepared.facts
-    left = search.deadline - time.monotonic() - _reserve(facts)
+    left = search.deadline.left()
     if phase1.cheapest is None or score(facts, placements).objective <= phase1.objective:
         return []
     if left < CHEAPEST_SECONDS_MIN:
         return []
     sequenced = _sequence(prepared, phase1.cheapest, greedy, search)
-    return [repair(prepared, sequenced, phase1.cheapest)]
+    return [repair(prepared, sequenced, phase1.cheapest, search.deadline)]
 
 
-def _pattern_bound(facts: Facts, seeds: dict[int, int], time_limit: float) -> int | None:
+def _pattern_bound(facts: Facts, seeds: dict[int, int], finish: Deadline) -> int | None:
     if sum(len(c.segments) for c in facts.cases) > PATTERN_PAIRS_MAX:
         return None
-    return pattern_bound(facts, seeds, seconds=time_limit * PATTERN_SHARE)
+    seconds = min(facts.problem.time_limit_seconds, max(0.0, finish.left())) * PATTERN_SHARE
+    return pattern_bound(facts, seeds, seconds=seconds)
 
 
-def _phase_one_seconds(facts: Facts, deadline: float) -> float:
+def _phase_one_deadline(facts: Facts, finish: Deadline) -> Deadline:
     """What is left but phase 2's share: about 20 ms a case to sequence, and 2 s to spare."""
-    left = deadline - time.monotonic() - _reserve(facts)
+    left = max(0.0, finish.left())
     free = sum(1 for c in facts.cases if c.segments)
-    return left - min(0.4 * left, 2 + 0.02 * free)
+    return finish.earlier(min(0.4 * left, 2 + 0.02 * free))
 
 
-def _reserve(facts: Facts) -> float:
-    return RESERVE_SECONDS * (1 + len(facts.cases) / 300)
+def reserve_seconds(facts: Facts) -> float:
+    """Kept back for repair, scoring and the checker; at most a quarter of the time limit, so a
+    short limit still leaves the greedy time to place optional cases."""
+    wanted = RESERVE_SECONDS * (1 + len(facts.cases) / 300)
+    return min(wanted, RESERVE_SHARE_MAX * facts.problem.time_limit_seconds)
 
 
 def segment_choice(facts: Facts, placements: dict[int, Placement]) -> dict[int, int]:
@@ -153,10 +162,13 @@ def _sequence(prepared: Prepared, choice: dict, greedy, search: Search):
     left = sum(len(cases) for cases in by_day.values())
     for day in sorted(by_day):
         cases = by_day[day]
-        budget = (search.deadline - time.monotonic() - _reserve(facts)) * len(cases) / max(1, left)
+        budget = search.deadline.left() * len(cases) / max(1, left)
         left -= len(cases)
         fixed = [p for p in placements.values() if reaches_into(facts, p, day)]
         hint = day_first_fit(prepared, fixed, cases, greedy)
+        if budget < SEQUENCE_SECONDS_MIN:  # out of time: the day as first fit placed it
+            placements |= hint
+            continue
         placements |= sequence_day(
             facts, day, cases, fixed, hint, seconds=budget, workers=search.workers, seed=search.seed
         )
@@ -190,8 +202,14 @@ def day_first_fit(prepared: Prepared, fixed: list[Placement], cases: dict[int, i
     return placed
 
 
-def repair(prepared: Prepared, placements: dict[int, Placement], choice: dict[int, int]):
-    """First fit, anywhere it may go, for each case phase 1 chose but phase 2 could not place."""
+def repair(
+    prepared: Prepared,
+    placements: dict[int, Placement],
+    choice: dict[int, int],
+    deadline: Deadline | None = None,
+):
+    """First fit, anywhere it may go, for each case phase 1 chose but phase 2 could not place;
+    past `deadline`, only the mandatory ones (they come first)."""
     facts = prepared.facts
     ledger = Ledger(facts)
     for p in placements.values():
@@ -199,6 +217,8 @@ def repair(prepared: Prepared, placements: dict[int, Placement], choice: dict[in
     dropped = [facts.cases[c] for c in choice if c not in placements]
     late_day = facts.problem.objective_weights.late_day
     for case in sorted(dropped, key=lambda c: (not c.mandatory, -c.unscheduled_cost)):
+        if not case.mandatory and deadline is not None and deadline.passed():
+            break
         segments = sorted(
             (facts.segments[s] for s in case.segments),
             key=lambda g: (case.day_cost(g.day, late_day), g.day, g.room, g.start),

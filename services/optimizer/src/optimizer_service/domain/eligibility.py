@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from functools import cache
 
@@ -12,8 +13,9 @@ Stage = tuple[str, Callable[[Segment], bool]]
 
 
 def longest_overlap(windows: list[Window], start: int, end: int) -> int:
+    """The longest overlap of sorted, disjoint windows with start-end."""
     best = 0
-    for a, b in windows:
+    for a, b in windows[bisect_right(windows, start, key=lambda w: w[1]) :]:
         if a >= end:
             break
         best = max(best, min(b, end) - max(a, start))
@@ -60,7 +62,7 @@ def _stages(facts: Facts, case: CaseFacts, fits) -> list[Stage]:
         d = case.duration
         if not fits("staff", case.surgeon, a, b, d):
             return False
-        return all(sum(fits("staff", s, a, b, d) for s in ss) >= n for ss, n in role_staff)
+        return all(_enough(fits, ss, n, a, b, d) for ss, n in role_staff)
 
     def units_fit(seg: Segment) -> bool:
         a, b = inner(seg)
@@ -76,6 +78,17 @@ def _stages(facts: Facts, case: CaseFacts, fits) -> list[Stage]:
         ("no_staff", people_fit),
         ("no_equipment", units_fit),
     ]
+
+
+def _enough(fits, staff: list[int], needed: int, start: int, end: int, duration: int) -> bool:
+    """Whether `needed` of `staff` are available for `duration` within start-end (stops early)."""
+    found = 0
+    for s in staff:
+        if fits("staff", s, start, end, duration):
+            found += 1
+            if found >= needed:
+                return True
+    return found >= needed
 
 
 def _detail(reason: str, case: CaseFacts) -> str:

@@ -33,6 +33,20 @@ def is_free(busy: list[Window], start: int, end: int) -> bool:
     return i == 0 or busy[i - 1][1] <= start
 
 
+def has_gap(busy: list[Window], start: int, end: int, need: int) -> bool:
+    """Whether `start`-`end` holds `need` free minutes in a row between the busy spans: a cheap
+    test that spares first fit the candidate starts of a full segment. Spans that overlap each
+    other can only make it answer yes more often, never wrongly no."""
+    i = bisect_right(busy, start, key=lambda w: w[1])
+    cursor = start
+    while i < len(busy) and busy[i][0] < end:
+        if busy[i][0] - cursor >= need:
+            return True
+        cursor = max(cursor, busy[i][1])
+        i += 1
+    return end - cursor >= need
+
+
 def _within(windows: list[Window], start: int, end: int) -> bool:
     return any(a <= start and end <= b for a, b in windows)
 
@@ -103,6 +117,8 @@ class Ledger:
 
     def first_fit(self, case: CaseFacts, segments: Iterable[Segment]) -> Placement | None:
         for segment in segments:
+            if not has_gap(self.rooms[segment.room], segment.start, segment.end, case.occupied):
+                continue
             for start in self._starts(case, segment):
                 placement = self.try_at(case, segment.room, start)
                 if placement is not None:
@@ -115,7 +131,7 @@ class Ledger:
         if high < low:
             return []
         points = {low}
-        points |= {b + c.setup_minutes for _, b in self.rooms[segment.room]}
+        points |= {b + c.setup_minutes for _, b in _near(self.rooms[segment.room], low, high)}
         people = [case.surgeon] + [
             s for r, _ in case.roles for s in self.facts.staff_for(r, case.surgeon)
         ]

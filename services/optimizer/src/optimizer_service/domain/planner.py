@@ -12,7 +12,8 @@ from contracts.events.optimizer_schedules import FailureReason
 from contracts.planning import OptimizationProblem
 
 from optimizer_service.domain.baseline import greedy_placements, trivial_report
-from optimizer_service.domain.decomposition import solve
+from optimizer_service.domain.deadline import Deadline
+from optimizer_service.domain.decomposition import reserve_seconds, solve
 from optimizer_service.domain.outcome import Failed, Outcome
 from optimizer_service.domain.plans import missing_mandatory
 from optimizer_service.domain.preparation import checked, prepare
@@ -22,13 +23,17 @@ log = logging.getLogger(__name__)
 
 
 def baseline(problem: OptimizationProblem) -> Outcome:
-    """Earliest due date first, first fit: what a coordinator does by hand."""
+    """Earliest due date first, first fit: what a coordinator does by hand; cases not reached by
+    the time limit (less the checker's reserve) stay out."""
     started = time.monotonic()
     try:
         prepared = prepare(problem)
         if isinstance(prepared, Failed):
             return prepared
-        placements = greedy_placements(prepared)
+        deadline = Deadline(started + problem.time_limit_seconds).earlier(
+            reserve_seconds(prepared.facts)
+        )
+        placements = greedy_placements(prepared, deadline)
         failed = missing_mandatory(prepared.facts, placements, prepared.reasons)
         if failed is not None:
             return failed
