@@ -166,11 +166,6 @@ export interface components {
          * @enum {string}
          */
         FailureReason: "infeasible" | "no_solution_in_time_limit" | "invalid_problem" | "solver_error";
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /**
          * Horizon
          * @description The local dates to plan, both inclusive, in the hospital's time zone.
@@ -192,6 +187,18 @@ export interface components {
              * @example Europe/Amsterdam
              */
             timezone: string;
+        };
+        /** InvalidField */
+        InvalidField: {
+            /**
+             * Loc
+             * @description Where: `body`, `query`, `path` or `header`, ...
+             */
+            loc: (string | number)[];
+            /** Msg */
+            msg: string;
+            /** Type */
+            type: string;
         };
         /**
          * ObjectiveWeights
@@ -484,6 +491,11 @@ export interface components {
              * @default false
              */
             locked: boolean;
+            /**
+             * Move Weight
+             * @description What moving or dropping this case's current booking costs, instead of `objective_weights.moved_case`: heavier for a confirmed case that should move only when there is no other way.
+             */
+            move_weight?: number | null;
             priority: components["schemas"]["SurgeryPriority"];
             /**
              * Required Capabilities
@@ -505,6 +517,11 @@ export interface components {
              * @default []
              */
             staff_roles_needed: components["schemas"]["StaffRequirement"][];
+            /**
+             * Start Delay Per Minute
+             * @description A cost per minute its start lies after the horizon's start: so that a case (an emergency) goes as early as possible.
+             */
+            start_delay_per_minute?: number | null;
             /**
              * Surgeon Id
              * Format: uuid
@@ -573,6 +590,35 @@ export interface components {
              */
             staff_id: string;
         };
+        /**
+         * Problem
+         * @description An RFC 9457 problem: every error answer; some carry more members (named in them).
+         */
+        Problem: {
+            /** Detail */
+            detail: string;
+            /**
+             * Instance
+             * @default null
+             */
+            instance: string | null;
+            /**
+             * Request Id
+             * @default null
+             */
+            request_id: string | null;
+            /** Status */
+            status: number;
+            /** Title */
+            title: string;
+            /**
+             * Type
+             * @default about:blank
+             */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** RunCreate */
         RunCreate: {
             /**
@@ -590,6 +636,12 @@ export interface components {
              */
             planner: "cp_sat" | "greedy";
             problem: components["schemas"]["OptimizationProblem"];
+            /**
+             * Seed
+             * @description CP-SAT's random seed. With one solver worker, the same problem and seed give the same plan (unless a solve stops at its time limit).
+             * @default 0
+             */
+            seed: number;
         };
         /** RunFailure */
         RunFailure: {
@@ -637,7 +689,17 @@ export interface components {
              * Format: uuid
              */
             run_id: string;
+            /**
+             * Seed
+             * @description CP-SAT's random seed for this run.
+             */
+            seed: number;
             solver?: components["schemas"]["SolverReport"] | null;
+            /**
+             * Solver Workers
+             * @description CP-SAT search workers of the solve that finished it.
+             */
+            solver_workers?: number | null;
             /**
              * Source
              * @description `http`: a what-if run; `event`: OptimizationRequested.
@@ -684,7 +746,17 @@ export interface components {
              * Format: uuid
              */
             run_id: string;
+            /**
+             * Seed
+             * @description CP-SAT's random seed for this run.
+             */
+            seed: number;
             solver?: components["schemas"]["SolverReport"] | null;
+            /**
+             * Solver Workers
+             * @description CP-SAT search workers of the solve that finished it.
+             */
+            solver_workers?: number | null;
             /**
              * Source
              * @description `http`: a what-if run; `event`: OptimizationRequested.
@@ -773,18 +845,36 @@ export interface components {
              */
             start: string;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
+        /**
+         * ValidationProblem
+         * @description A `422`: what is wrong with the request, field by field.
+         */
+        ValidationProblem: {
+            /** Detail */
+            detail: string;
+            /** Errors */
+            errors?: components["schemas"]["InvalidField"][];
+            /**
+             * Instance
+             * @default null
+             */
+            instance: string | null;
+            /**
+             * Request Id
+             * @default null
+             */
+            request_id: string | null;
+            /** Status */
+            status: number;
+            /** Title */
+            title: string;
+            /**
+             * Type
+             * @default about:blank
+             */
             type: string;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;
@@ -815,6 +905,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests: wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     readyz_readyz_get: {
@@ -835,13 +936,33 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Too many requests: wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready; `problems` says what is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_runs_runs_get: {
         parameters: {
             query?: {
-                status?: ("queued" | "running" | "succeeded" | "failed") | null;
-                source?: ("http" | "event") | null;
+                status?: "queued" | "running" | "succeeded" | "failed";
+                source?: "http" | "event";
                 /** @description Items to skip. */
                 offset?: number;
                 /** @description Items per page. */
@@ -862,13 +983,33 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RunSummary_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No bearer access token, or one that is not valid (expired, revoked, roles changed). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says which field and why. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -904,13 +1045,60 @@ export interface operations {
                     "application/json": components["schemas"]["RunPublic"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body could not be read (not JSON, or not UTF-8). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer access token, or one that is not valid (expired, revoked, roles changed). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's roles do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state, or another change came first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says which field and why. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -935,13 +1123,42 @@ export interface operations {
                     "application/json": components["schemas"]["RunPublic"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No bearer access token, or one that is not valid (expired, revoked, roles changed). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says which field and why. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -65,6 +65,21 @@ class PlanningCase(Value):
     staff_roles_needed: StaffRequirements = ()
     current_booking: CurrentBooking | None = None
     locked: bool = Field(default=False, description="Keep the current booking exactly as it is.")
+    move_weight: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000,
+        description="What moving or dropping this case's current booking costs, instead of"
+        " `objective_weights.moved_case`: heavier for a confirmed case that should move only"
+        " when there is no other way.",
+    )
+    start_delay_per_minute: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000,
+        description="A cost per minute its start lies after the horizon's start: so that a case"
+        " (an emergency) goes as early as possible.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

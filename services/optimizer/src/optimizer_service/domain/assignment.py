@@ -156,7 +156,7 @@ def constant_cost(facts: Facts, locked: dict[int, Placement]) -> int:
     """Cases that cannot be placed, and locked cases' overtime: the same in every plan."""
     w = facts.problem.objective_weights
     left_out = sum(
-        c.unscheduled_cost + w.moved_case * (c.booked is not None)
+        c.unscheduled_cost + c.move_cost * (c.booked is not None)
         for c in facts.cases
         if not c.locked and not c.segments
     )
@@ -174,7 +174,6 @@ def constant_cost(facts: Facts, locked: dict[int, Placement]) -> int:
 
 
 def _case_terms(facts: Facts, m, x, case: CaseFacts, terms: list) -> None:
-    w = facts.problem.objective_weights
     chosen = [x[case.index, s] for s in case.segments]
     placed = sum(chosen)
     if case.mandatory:
@@ -187,13 +186,14 @@ def _case_terms(facts: Facts, m, x, case: CaseFacts, terms: list) -> None:
             terms.append(cost * x[case.index, s])
     if case.booked is not None:
         stay = [x[case.index, s] for s in case.segments if _is_booked_room_day(facts, case, s)]
-        terms.append(w.moved_case * (1 - sum(stay)))
+        terms.append(case.move_cost * (1 - sum(stay)))
 
 
 def placement_cost(facts: Facts, case: CaseFacts, s: int) -> int:
-    """Waiting and lateness for the segment's day, and being outside one's own block."""
+    """Waiting and lateness for the segment's day, being outside one's own block, and the delay
+    cost of the earliest start the segment allows (no higher than any start in it)."""
     w, seg = facts.problem.objective_weights, facts.segments[s]
-    cost = case.day_cost(seg.day, w.late_day)
+    cost = case.day_cost(seg.day, w.late_day) + case.delay_cost * (seg.start + case.setup)
     own = case_owners(case.case.surgeon_id, case.case.specialty)
     if not facts.problem.respect_blocks and facts.problem.blocks and not (seg.owners & own):
         cost += w.off_block_case

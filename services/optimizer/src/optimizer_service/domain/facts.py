@@ -52,6 +52,8 @@ class CaseFacts:
     unit_types: tuple[str, ...]
     booked: Booked | None
     locked: bool
+    move_cost: int  # moving or dropping its current booking
+    delay_cost: int  # per minute its start lies after the horizon's start
     segments: list[int] = field(default_factory=list)
 
     @property
@@ -150,6 +152,8 @@ def _case_facts(facts: Facts, index: int, case: PlanningCase) -> CaseFacts:
         unit_types=tuple(case.equipment_types),
         booked=_booked(facts, case),
         locked=case.locked,
+        move_cost=weights.moved_case if case.move_weight is None else case.move_weight,
+        delay_cost=case.start_delay_per_minute or 0,
     )
 
 

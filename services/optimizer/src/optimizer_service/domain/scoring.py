@@ -1,10 +1,11 @@
 """The objective a plan is judged by, and its KPIs; one definition for every planner.
 
 Objective (minimized, integer): unscheduled cases by priority; per placed case the days waited
-beyond its earliest date (by priority) and the days late after its due date; per booked case
-moved or dropped; per case outside its own block when blocks are not respected; per room-day
-opened, plus its open minutes left idle; per extra room a surgeon works in on a day; overtime
-minutes. Locked cases only count through the room time and rooms they occupy.
+beyond its earliest date (by priority) and the days late after its due date, and its start
+delay cost per minute after the horizon's start; per booked case moved or dropped (its own move
+weight, else `moved_case`); per case outside its own block when blocks are not respected; per
+room-day opened, plus its open minutes left idle; per extra room a surgeon works in on a day;
+overtime minutes. Locked cases only count through the room time and rooms they occupy.
 
 KPIs: utilization is occupied room minutes (setup, surgery and cleanup, inside open hours) over
 all open room minutes of the horizon; idle minutes are open minutes left unused in the room-days
@@ -41,7 +42,7 @@ def score(facts: Facts, placements: dict[int, Placement]) -> Score:
         room_day_windows[segment.room, segment.day].append((segment.start, segment.end))
     booked: dict[tuple[int, int], int] = defaultdict(int)
     surgeon_rooms: dict[tuple[int, int], set[int]] = defaultdict(set)
-    overtime = late = moved = surgery = 0
+    overtime = late = moved = move_cost = surgery = 0
     for p in placements.values():
         case = facts.cases[p.case]
         c = case.case
@@ -57,19 +58,22 @@ def score(facts: Facts, placements: dict[int, Placement]) -> Score:
         if case.locked:
             continue
         objective += case.day_cost(day, weights.late_day) + _off_block(facts, p)
+        objective += case.delay_cost * p.start
         late += case.due_day is not None and day > case.due_day
         if case.booked and (case.booked.room, case.booked.start) != (p.room, p.start):
             moved += 1
+            move_cost += case.move_cost
     for case in facts.cases:
         if case.index not in placements:
             objective += case.unscheduled_cost
             moved += case.booked is not None
+            move_cost += case.move_cost * (case.booked is not None)
     idle = sum(
         _overlap(room_day_windows[key], 0, facts.timeline.end) - b for key, b in booked.items()
     )
     extra_rooms = sum(len(rooms) - 1 for rooms in surgeon_rooms.values())
     objective += (
-        weights.moved_case * moved
+        move_cost
         + weights.room_day * len(booked)
         + weights.idle_minute * idle
         + weights.surgeon_extra_room * extra_rooms

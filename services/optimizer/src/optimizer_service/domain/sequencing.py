@@ -145,6 +145,8 @@ def _case(facts: Facts, d: _Day, case: CaseFacts, chosen: Segment, others: list[
     drop = MANDATORY_DROP if case.mandatory else case.unscheduled_cost
     d.costs.append((drop + w.idle_minute * case.occupied + 1) * (1 - present))
     _booked_start(facts, d, case, chosen, start)
+    if case.delay_cost:  # when absent the start still has a value: a constant, no incentive
+        d.costs.append(case.delay_cost * start)
     low = min(seg.start for seg, _ in places) + c.setup_minutes
     high = max(seg.end for seg, _ in places) - c.cleanup_minutes - dur
     _team_and_units(facts, d, case, low, high)
@@ -222,7 +224,7 @@ def _booked_start(facts: Facts, d: _Day, case: CaseFacts, seg: Segment, start) -
         return
     kept = d.model.new_bool_var("kept")
     d.model.add(start == b.start).only_enforce_if(kept)
-    d.costs.append(facts.problem.objective_weights.moved_case * (1 - kept))
+    d.costs.append(case.move_cost * (1 - kept))
 
 
 def _person(facts: Facts, d: _Day, case: CaseFacts, person: int, start, roles, low, high):
