@@ -232,14 +232,14 @@ _OFFSET = r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)"
 SCHEDULE_DATETIME_PATTERN = rf"^{_DAY}[Tt]{_CLOCK}{_OFFSET}$"
 
 
-def _iso_text(pattern: str) -> BeforeValidator:
+def _iso_text(pattern: str, spelling: str) -> BeforeValidator:
     compiled = re.compile(pattern)
 
     def check(value: Any) -> Any:
         if isinstance(value, str | bytes) and not compiled.match(
             value if isinstance(value, str) else value.decode(errors="replace")
         ):
-            raise ValueError(f"must be ISO 8601 text within the years {FIRST_YEAR} to {LAST_YEAR}")
+            raise ValueError(f"must be {spelling} within the years {FIRST_YEAR} to {LAST_YEAR}")
         if isinstance(value, int | float):
             raise ValueError("must be ISO 8601 text, not a number")
         return value
@@ -249,7 +249,7 @@ def _iso_text(pattern: str) -> BeforeValidator:
 
 ScheduleDate = Annotated[
     date,
-    _iso_text(SCHEDULE_DATE_PATTERN),
+    _iso_text(SCHEDULE_DATE_PATTERN, "an ISO 8601 date (2027-03-01)"),
     AfterValidator(_within_schedule_years),
     WithJsonSchema({"type": "string", "format": "date", "pattern": SCHEDULE_DATE_PATTERN}),
 ]
@@ -257,7 +257,10 @@ ScheduleDate = Annotated[
 
 ScheduleDatetime = Annotated[
     AwareDatetime,
-    _iso_text(SCHEDULE_DATETIME_PATTERN),
+    _iso_text(
+        SCHEDULE_DATETIME_PATTERN,
+        "an ISO 8601 date-time with seconds and a timezone offset (2027-03-01T08:00:00+01:00)",
+    ),
     AfterValidator(_within_schedule_years),
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": SCHEDULE_DATETIME_PATTERN}),
 ]

@@ -64,7 +64,9 @@ class PlanningCase(Value):
     equipment_types: Distinct[EquipmentType] = ()
     staff_roles_needed: StaffRequirements = ()
     current_booking: CurrentBooking | None = None
-    locked: bool = Field(default=False, description="Keep the current booking exactly as it is.")
+    locked: bool = Field(
+        default=False, strict=True, description="Keep the current booking exactly as it is."
+    )
     move_weight: int | None = Field(
         default=None,
         ge=0,

@@ -96,7 +96,9 @@ class OptimizationProblem(Value):
     time_limit_seconds: float = Field(default=30.0, gt=0, le=3600)
     relative_gap_limit: float = Field(default=0.01, ge=0, le=1)
     respect_blocks: bool = Field(
-        default=True, description="Place cases only in their surgeon's or service's blocks."
+        default=True,
+        strict=True,  # true or false, not 0 or 1
+        description="Place cases only in their surgeon's or service's blocks.",
     )
 
     @model_validator(mode="after")

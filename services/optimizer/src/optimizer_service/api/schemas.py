@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from contracts.events.optimizer_schedules import FailureDetail, FailureReason
 from contracts.planning import OptimizationProblem, Plan, SolverReport
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from servicekit.json_numbers import booleans_for_numbers
 from sqlalchemy import Row
+
+_PROBLEM_SCHEMA = OptimizationProblem.model_json_schema()
+
+
+def _no_booleans_for_numbers(problem: Any) -> Any:
+    wrong = booleans_for_numbers(_PROBLEM_SCHEMA, problem)
+    if wrong:
+        raise ValueError(f"must be numbers, not true or false: {', '.join(wrong[:5])}")
+    return problem
+
 
 RunStatus = Literal["queued", "running", "succeeded", "failed"]
 RunSource = Literal["http", "event"]
@@ -19,7 +30,7 @@ Planner = Literal["cp_sat", "greedy"]
 class RunCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    problem: OptimizationProblem
+    problem: Annotated[OptimizationProblem, BeforeValidator(_no_booleans_for_numbers)]
     mode: Literal["wait", "async"] = Field(
         default="wait",
         description=(

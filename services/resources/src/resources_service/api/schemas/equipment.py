@@ -39,7 +39,7 @@ class EquipmentFields(BaseModel):
 
     name: Name
     equipment_type: EquipmentType
-    mobile: bool = Field(description="Whether units move between rooms.")
+    mobile: bool = Field(strict=True, description="Whether units move between rooms.")
     turnaround_minutes: Minutes = Field(
         default=0,
         strict=True,  # a number, not `false` read as 0
