@@ -1,0 +1,169 @@
+"""The four services as processes of their own, for the API contract test.
+
+Each runs on a spare port against a fresh schema of the test database, with no background
+workers (no outbox relay, no consumer: nothing is published or consumed), so the fuzzer's users,
+rooms and cases never reach the demo stack or the real topics. Tokens come
+from a throwaway auth service of the same kind, whose keys the other three verify against.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from servicekit.db import create_engine
+from sqlalchemy import text
+
+from tests.conftest import KAFKA, KIT_DATABASE_URL, ROOT
+
+# Auth is fuzzed last: acting as the administrator, the fuzzer may reset its password.
+SERVICES = ("resources", "scheduling", "optimizer", "auth")
+# Without a run worker, a run never finishes: `mode: wait` answers 202 at once instead of after
+# the solver's time limit.
+EXTRA_SETTINGS = {"optimizer": {"MAX_WAIT_SECONDS": "0.5", "WAIT_MARGIN_SECONDS": "0"}}
+ADMIN_EMAIL = "fuzz-admin@example.org"
+ADMIN_PASSWORD = f"fuzz-{uuid.uuid4()}"
+
+
+@dataclass(frozen=True)
+class Throwaway:
+    name: str
+    url: str
+    log: Path
+    process: subprocess.Popen[bytes]
+    environment: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Stack:
+    services: dict[str, Throwaway]
+    admin_token: str
+
+
+def spare_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def create_schema(name: str) -> None:
+    await _admin(f'CREATE SCHEMA "{name}"')
+
+
+async def drop_schema(name: str) -> None:
+    await _admin(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+async def _admin(statement: str) -> None:
+    engine = create_engine(KIT_DATABASE_URL, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def environment(name: str, schema: str, port: int, jwks_url: str) -> dict[str, str]:
+    prefix = f"{name.upper()}_"
+    settings = {
+        "DATABASE_URL": KIT_DATABASE_URL,
+        "DATABASE_SCHEMA": schema,
+        "BACKGROUND_WORKERS": "false",
+        # Only /readyz's probe asks the broker for metadata; nothing publishes or consumes.
+        "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
+        "PORT": str(port),
+        "JWKS_URL": jwks_url,
+        "DB_POOL_SIZE": "4",
+        "LOG_LEVEL": "WARNING",
+        **EXTRA_SETTINGS.get(name, {}),
+    }
+    return {**os.environ, "ENVIRONMENT": "test"} | {prefix + k: v for k, v in settings.items()}
+
+
+def _module(name: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", f"{name}_service", *args]
+
+
+def _all_succeed(commands: dict[str, tuple[list[str], dict[str, str]]]) -> None:
+    """Runs the commands side by side; fails naming each that failed, with its output."""
+    running = {
+        name: subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        for name, (command, env) in commands.items()
+    }
+    failed = []
+    for name, process in running.items():
+        output, _ = process.communicate(timeout=180)
+        if process.returncode != 0:
+            failed.append(f"{name}: {output.decode()[-3000:]}")
+    assert not failed, "\n".join(failed)
+
+
+@contextmanager
+def stack(schemas: dict[str, str], log_dir: Path) -> Iterator[Stack]:
+    """The four services migrated into their schemas and serving, until the block ends."""
+    ports = {name: spare_port() for name in SERVICES}
+    jwks = f"http://127.0.0.1:{ports['auth']}/.well-known/jwks.json"
+    envs = {name: environment(name, schemas[name], ports[name], jwks) for name in SERVICES}
+    _all_succeed({name: (_module(name, "migrate"), envs[name]) for name in SERVICES})
+    admin = ["create-admin", "--email", ADMIN_EMAIL, "--display-name", "Fuzz"]
+    env_admin = {**envs["auth"], "AUTH_FIRST_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    _all_succeed({"auth": (_module("auth", *admin), env_admin)})
+    with ExitStack() as running:
+        services = {
+            name: running.enter_context(serving(name, ports[name], envs[name], log_dir))
+            for name in SERVICES
+        }
+        for service in services.values():
+            _until_healthy(service)
+        yield Stack(services, admin_token(services["auth"]))
+
+
+@contextmanager
+def serving(name: str, port: int, env: dict[str, str], log_dir: Path) -> Iterator[Throwaway]:
+    log = log_dir / f"{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            _module(name, "serve"), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        yield Throwaway(name, f"http://127.0.0.1:{port}", log, process, env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _until_healthy(service: Throwaway) -> None:
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        assert service.process.poll() is None, (
+            f"{service.name} exited at start-up:\n{service.log.read_text()[-3000:]}"
+        )
+        try:
+            if httpx.get(f"{service.url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{service.name} never became healthy:\n{service.log.read_text()[-3000:]}")
+
+
+def admin_token(auth: Throwaway) -> str:
+    response = httpx.post(
+        f"{auth.url}/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
