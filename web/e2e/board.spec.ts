@@ -175,6 +175,7 @@ test.describe("the day board", () => {
   });
 
   test("a waiting case dragged onto a room is booked, a second drop there names the conflict, and a drag moves it", async ({ page, request, consoleProblems, shot }) => {
+    test.slow(); // many steps on two shared cores
     void consoleProblems;
     const day = testDay();
     const first = await cases.request("Board hernia");
@@ -259,7 +260,6 @@ test.describe("the day board", () => {
     await expect(anaesthetist).not.toHaveValue("");
     const cArm = dialog.getByLabel("C arm");
     await expect(cArm).not.toHaveValue("");
-    await expect(cArm.locator("option:checked")).toHaveText(/^C-arm \d/);
     await shot("booking-form");
     await expectAccessible(page);
     await dialog.getByRole("button", { name: "Check" }).focus();
@@ -324,16 +324,23 @@ test.describe("the day board", () => {
     await openBoard(one, day);
     await openBoard(two, day);
 
-    await dragTo(one, await findWaiting(one, surgery.patient_mrn), "09:00");
+    // Each coordinator looks at their own screen: the watching board is the page in front (the
+    // browser slows the timers of pages in the background, as it would a hidden tab's).
+    const card = await findWaiting(one, surgery.patient_mrn);
+    await two.bringToFront();
+    await dragTo(one, card, "09:00");
     await expect(one.getByTestId("board-verdict")).toContainText("Booked");
     const seenAt = Date.now();
     await expect(boardCase(two, surgery.procedure.name)).toBeVisible({ timeout: 2_000 });
     console.log(`second board saw the booking ${Date.now() - seenAt} ms after the first showed it`);
 
+    await one.bringToFront();
     await dragTo(two, boardCase(two, surgery.procedure.name), "14:00");
     await expect(two.getByTestId("board-verdict")).toContainText("Moved");
     const moved = localHHMM((await cases.read(surgery.surgery_id)).booking!.start);
+    const movedAt = Date.now();
     await expect(boardCase(one, surgery.procedure.name)).toContainText(`${moved}–`, { timeout: 2_000 });
+    console.log(`first board saw the move ${Date.now() - movedAt} ms after the second showed it`);
     await one.screenshot({ path: path.join(stepsFolder(), "01-first-board-sees-the-move.png"), fullPage: true });
     await two.screenshot({ path: path.join(stepsFolder(), "02-second-board-after-its-move.png"), fullPage: true });
     await Promise.all([one.context().close(), two.context().close()]);

@@ -30,6 +30,8 @@ export async function fetchAvailability(from: string, to: string): Promise<Avail
 export function useSchedule(from: Ref<string>, to: Ref<string>) {
   return useQuery({
     queryKey: ["schedule", from, to],
+    // A form with no date yet asks nothing.
+    enabled: computed(() => Boolean(from.value && to.value)),
     staleTime: 0,
     queryFn: () => fetchSchedule(from.value, to.value),
   });
@@ -38,6 +40,7 @@ export function useSchedule(from: Ref<string>, to: Ref<string>) {
 export function useAvailability(from: Ref<string>, to: Ref<string>) {
   return useQuery({
     queryKey: ["availability", from, to],
+    enabled: computed(() => Boolean(from.value && to.value)),
     staleTime: 30_000,
     queryFn: () => fetchAvailability(from.value, to.value),
   });
@@ -46,7 +49,8 @@ export function useAvailability(from: Ref<string>, to: Ref<string>) {
 /** Each room's dated exceptions (closures, maintenance, extended hours), read room by room. */
 export function useRoomExceptions(roomIds: Ref<string[]>) {
   const query = useQuery({
-    queryKey: ["availability", "room-exceptions", roomIds],
+    // Not under a board key: exceptions are resources data, which the schedule's revision does not follow.
+    queryKey: ["resources", "room-exceptions", roomIds],
     staleTime: 60_000,
     enabled: computed(() => roomIds.value.length > 0),
     queryFn: async () => {

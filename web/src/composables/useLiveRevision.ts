@@ -41,24 +41,39 @@ export function useLiveRevision(interval: number = POLL_MS) {
   let stopped = false;
 
   async function tick() {
+    const started = Date.now();
     try {
       if (await poller.poll()) {
         lastChange.value = new Date();
-        await Promise.all(BOARD_KEYS.map((queryKey) => client.invalidateQueries({ queryKey: [...queryKey] })));
+        // The schedule first, alone: it is what the other coordinator changed, and on a busy
+        // server it comes back sooner without the side lists competing with it.
+        await client.invalidateQueries({ queryKey: ["schedule"] });
+        for (const queryKey of BOARD_KEYS.filter(([key]) => key !== "schedule")) void client.invalidateQueries({ queryKey: [...queryKey] });
       }
       connected.value = true;
     } catch {
       connected.value = false;
     }
-    if (!stopped) timer = setTimeout(tick, interval);
+    // A steady cadence: the next poll is due `interval` after this one started, not after it ended.
+    if (!stopped) timer = setTimeout(tick, Math.max(0, interval - (Date.now() - started)));
+  }
+
+  // A hidden tab's timers are slowed by the browser: coming back into view polls at once.
+  function onVisible() {
+    if (document.visibilityState !== "visible" || stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    void tick();
   }
 
   onMounted(() => {
     stopped = false;
+    document.addEventListener("visibilitychange", onVisible);
     void tick();
   });
   onBeforeUnmount(() => {
     stopped = true;
+    document.removeEventListener("visibilitychange", onVisible);
     if (timer) clearTimeout(timer);
   });
   return { lastChange: readonly(lastChange), connected: readonly(connected) };
