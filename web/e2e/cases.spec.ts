@@ -22,7 +22,7 @@ test("a coordinator requests a case, sees the server's refusal on the field, and
   await page.getByLabel("Procedure code").fill("not a code!");
   await page.getByLabel("Surgeon", { exact: true }).click();
   await page.getByRole("option").first().click();
-  await page.getByLabel("Priority").click();
+  await page.getByRole("combobox", { name: "Priority", exact: true }).click();
   await page.getByRole("option", { name: "Urgent" }).click();
   await page.getByLabel("Due date").fill("2031-01-15");
   await page.getByLabel("Due date").press("Escape");

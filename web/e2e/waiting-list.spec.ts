@@ -52,7 +52,7 @@ test("filters narrow the list, sorting reorders it and paging walks through it",
   await expect(rows.first()).toContainText(`${tag} elective`);
 
   // The filters work from the keyboard: focus, open and move with the arrow key, pick with Enter.
-  await page.getByLabel("Priority").focus();
+  await page.getByRole("combobox", { name: "Priority", exact: true }).focus();
   await page.keyboard.press("ArrowDown");
   await expect(page.getByRole("option", { name: "Urgent" })).toBeVisible();
   await page.keyboard.press("ArrowDown");

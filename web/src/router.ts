@@ -26,17 +26,29 @@ export const routes = [
 ];
 
 let restored = false;
+const RESTORE_TRIES = 4;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The session from the refresh cookie; a service that is restarting is asked again shortly. */
+async function restore(): Promise<boolean> {
+  const auth = useAuth();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await auth.refresh();
+    } catch {
+      // Not a refusal: the auth service could not be reached or failed.
+      if (attempt >= RESTORE_TRIES) return false;
+      await pause(500 * attempt);
+    }
+  }
+}
 
 export async function requireSession(to: RouteLocationNormalized) {
   const auth = useAuth();
   if (to.meta.public || auth.signedIn.value) return true;
   if (!restored) {
     restored = true;
-    try {
-      if (await auth.refresh()) return true;
-    } catch {
-      // The server could not be reached: the sign-in page says so when the user tries.
-    }
+    if (await restore()) return true;
   }
   return { name: "sign-in", query: { next: to.fullPath } };
 }
