@@ -9,16 +9,16 @@ from typing import Annotated, Any, Literal
 from contracts.events.optimizer_schedules import FailureDetail, FailureReason
 from contracts.planning import OptimizationProblem, Plan, SolverReport
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from servicekit.json_numbers import booleans_for_numbers
+from servicekit.json_types import mistyped
 from sqlalchemy import Row
 
 _PROBLEM_SCHEMA = OptimizationProblem.model_json_schema()
 
 
-def _no_booleans_for_numbers(problem: Any) -> Any:
-    wrong = booleans_for_numbers(_PROBLEM_SCHEMA, problem)
+def _json_types_as_documented(problem: Any) -> Any:
+    wrong = mistyped(_PROBLEM_SCHEMA, problem)
     if wrong:
-        raise ValueError(f"must be numbers, not true or false: {', '.join(wrong[:5])}")
+        raise ValueError(f"holds values of the wrong JSON type at {', '.join(wrong[:5])}")
     return problem
 
 
@@ -30,7 +30,7 @@ Planner = Literal["cp_sat", "greedy"]
 class RunCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    problem: Annotated[OptimizationProblem, BeforeValidator(_no_booleans_for_numbers)]
+    problem: Annotated[OptimizationProblem, BeforeValidator(_json_types_as_documented)]
     mode: Literal["wait", "async"] = Field(
         default="wait",
         description=(
