@@ -2,7 +2,8 @@
 
 The world's room is open and its people work around the clock, so "today" is full whenever the
 test runs: cases booked back to back from a few minutes ahead to local midnight, the first two
-confirmed. The emergency takes one planned case's place; nothing else moves.
+confirmed. The emergency takes the earliest planned case's place (its start delay is priced, and
+confirmed cases are dearer to move); nothing else moves.
 """
 
 from __future__ import annotations
@@ -104,9 +105,9 @@ async def test_an_emergency_on_a_full_day_takes_one_planned_case_s_place_and_app
         assert response.status_code == 202, response.text
         made = response.json()
         inserted = made["options"]["emergency"]
-        assert inserted["days"] == 1 and not inserted["confirmed_movable"]
-        assert set(inserted["locked"]) == {c["surgery_id"] for c in booked[:2]}
-        assert set(inserted["replanned"]) == {c["surgery_id"] for c in booked[2:-1]}
+        assert inserted["days"] == 1
+        assert set(inserted["confirmed"]) == {c["surgery_id"] for c in booked[:2]}
+        assert set(inserted["replanned"]) == {c["surgery_id"] for c in booked[:-1]}
         assert made["horizon"]["start_date"] == made["horizon"]["end_date"]
         proposed = await answered(gateway, coordinator, made["request_id"], timeout=30)
         assert time.monotonic() - asked_at < 5
@@ -115,13 +116,14 @@ async def test_an_emergency_on_a_full_day_takes_one_planned_case_s_place_and_app
         assert proposed["proposal"]["counts"]["moved"] == 0, changes
         assert proposed["proposal"]["counts"]["unbooked"] == 1
         [out] = [i for i, c in changes.items() if c["change"] == "unbooked"]
-        assert out in inserted["replanned"] and changes[out]["reason"]
+        assert out == booked[2]["surgery_id"] and changes[out]["reason"]  # the earliest planned
         kept = {c["surgery_id"] for c in booked[:-1]} - {out}
         assert {changes[i]["change"] for i in kept} == {"unchanged"}
         placed = changes[emergency["surgery_id"]]
         assert placed["change"] == "added"
         start = datetime.fromisoformat(placed["proposed"]["start"])
         assert start >= datetime.fromisoformat(inserted["not_before"])
+        assert start == datetime.fromisoformat(booked[2]["booking"]["start"])
         assert start.astimezone(HOSPITAL).date().isoformat() == made["horizon"]["start_date"]
 
         applied = await gateway.post(

@@ -1,5 +1,5 @@
-"""An emergency insertion's problem, built from the database: which days, which booked cases stay,
-are locked or re-planned, and what the optimizer is sent.
+"""An emergency insertion's problem, built from the database: which days, which booked cases stay
+or are re-planned (confirmed ones at a heavier move weight), and what the optimizer is sent.
 
 The team's room is open and its people work 07:00-19:00 local every day; "now" is 09:45 on the
 shared booking day (`DAY`, weeks ahead), so nothing is placed before 10:00.
@@ -12,7 +12,12 @@ from datetime import timedelta
 
 import pytest
 from scheduling_service import case_moves
-from scheduling_service.domain.emergency_insertion import WEIGHTS, Step
+from scheduling_service.domain.emergency_insertion import (
+    CONFIRMED_MOVE_WEIGHT,
+    START_DELAY_PER_MINUTE,
+    WEIGHTS,
+    Step,
+)
 from scheduling_service.planning_emergency import EmergencyAsk, Insertion, insertion_of
 from scheduling_service.planning_problem import build
 from servicekit.problems import Problem
@@ -51,7 +56,7 @@ async def inserted(scheduling: Scheduling, *emergencies: uuid.UUID) -> Insertion
         return await insertion_of(uow.session, asked, timezone=TIMEZONE, now=NOW)
 
 
-async def test_today_alone_keeps_a_started_case_locks_a_confirmed_one_and_re_plans_the_rest(
+async def test_today_alone_keeps_a_started_case_and_re_plans_the_rest_confirmed_ones_dearer(
     scheduling: Scheduling,
 ) -> None:
     made = await team(scheduling)
@@ -63,20 +68,25 @@ async def test_today_alone_keeps_a_started_case_locks_a_confirmed_one_and_re_pla
 
     found = await inserted(scheduling, emergency)
 
-    assert found.step == Step(days=1, move_confirmed=False)  # 15:05-19:00 is free
+    assert found.step == Step(days=1)  # 15:05-19:00 is free
     assert found.not_before == local(DAY, 10)
-    assert (found.sides.kept, found.sides.locked) == ((started,), (confirmed,))
-    assert found.sides.replanned == (planned,)
+    assert found.sides.kept == (started,)
+    assert found.sides.replanned == (confirmed, planned)
+    assert found.sides.confirmed == (confirmed,)
     ask = found.ask
     assert (ask.first, ask.last) == (DAY, DAY)
-    assert ask.surgery_ids == (emergency, planned) and ask.locked_ids == {confirmed}
+    assert ask.surgery_ids == (emergency, confirmed, planned) and not ask.locked_ids
     async with scheduling.unit_of_work() as uow:
         built = await build(uow.session, ask, timezone=TIMEZONE, now=found.not_before)
     problem = built.problem
     cases = {c.case_id: c for c in problem.cases}
     assert set(cases) == {emergency, planned, confirmed}
     assert tomorrow not in cases and started not in cases
-    assert cases[confirmed].locked and not cases[planned].locked
+    assert not cases[confirmed].locked and not cases[planned].locked
+    assert cases[confirmed].move_weight == CONFIRMED_MOVE_WEIGHT
+    assert cases[planned].move_weight is None
+    assert cases[emergency].start_delay_per_minute == START_DELAY_PER_MINUTE
+    assert cases[planned].start_delay_per_minute is None
     assert cases[planned].current_booking is not None
     assert problem.objective_weights == WEIGHTS and problem.time_limit_seconds <= 5
     assert not problem.respect_blocks
@@ -84,7 +94,7 @@ async def test_today_alone_keeps_a_started_case_locks_a_confirmed_one_and_re_pla
     assert min(w.start for w in room.open_intervals) >= local(DAY, 10)
 
 
-async def test_confirmed_cases_become_movable_only_when_today_has_no_room_without_moving_them(
+async def test_today_full_of_confirmed_cases_re_plans_them_at_their_heavier_move_weight(
     scheduling: Scheduling,
 ) -> None:
     made = await team(scheduling)
@@ -97,10 +107,10 @@ async def test_confirmed_cases_become_movable_only_when_today_has_no_room_withou
 
     found = await inserted(scheduling, emergency)
 
-    assert found.step == Step(days=1, move_confirmed=True)
-    assert found.sides.locked == ()
-    assert set(found.sides.replanned) == set(confirmed)
+    assert found.step == Step(days=1)
+    assert set(found.sides.replanned) == set(found.sides.confirmed) == set(confirmed)
     assert found.ask.locked_ids == frozenset()
+    assert found.ask.move_weights == dict.fromkeys(confirmed, CONFIRMED_MOVE_WEIGHT)
 
 
 async def test_tomorrow_is_planned_too_when_the_emergency_may_not_start_today(
@@ -112,9 +122,9 @@ async def test_tomorrow_is_planned_too_when_the_emergency_may_not_start_today(
 
     found = await inserted(scheduling, emergency)
 
-    assert found.step == Step(days=2, move_confirmed=False)
+    assert found.step == Step(days=2)
     assert (found.ask.first, found.ask.last) == (DAY, TOMORROW)
-    assert found.sides.locked == (tomorrow,)
+    assert found.sides.confirmed == (tomorrow,)
 
 
 async def test_only_a_waiting_emergency_or_urgent_case_may_be_inserted(

@@ -4,6 +4,7 @@ minute its start is delayed, honoured by both phases and by the objective."""
 from __future__ import annotations
 
 import pytest
+from contracts.planning import ObjectiveWeights
 from contracts.vocabulary import SurgeryPriority
 from optimizer_service.domain.checker import check_plan
 from optimizer_service.domain.outcome import Solved
@@ -45,3 +46,20 @@ def test_a_start_delay_cost_puts_the_emergency_first(delay, emergency_start):
     emergency = case(s, 60, priority=SurgeryPriority.EMERGENCY, start_delay_per_minute=delay)
     outcome = optimize(problem([booked, emergency], [theatre], [s]), workers=1)
     assert _starts(outcome)[emergency.case_id] == (theatre.room_id, emergency_start)
+
+
+def test_an_emergency_with_a_start_delay_takes_the_earliest_booked_slot_and_nothing_else_moves():
+    theatre = room()
+    surgeons = [person() for _ in range(5)]
+    booked = [
+        case(s, 60, current_booking=booking(theatre, at(0, 8 + h), 60))
+        for h, s in enumerate(surgeons[:4])
+    ]  # the room is full, 08:00-12:00
+    emergency = case(surgeons[4], 60, priority=SurgeryPriority.EMERGENCY, start_delay_per_minute=2)
+    weights = ObjectiveWeights(idle_minute=0, moved_case=100, unscheduled_elective=5_000)
+    p = problem([*booked, emergency], [theatre], surgeons, objective_weights=weights)
+    outcome = optimize(p, workers=1)
+    starts = _starts(outcome)
+    assert starts[emergency.case_id] == (theatre.room_id, at(0, 8))
+    assert booked[0].case_id not in starts
+    assert all(starts[c.case_id] == (theatre.room_id, c.current_booking.start) for c in booked[1:])

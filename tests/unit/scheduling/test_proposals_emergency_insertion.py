@@ -1,5 +1,6 @@
-"""How an emergency insertion's problem is built: which booked cases stay, are locked or move,
-over which days, with which weights; and a kept case shown with its booked people. No I/O."""
+"""How an emergency insertion's problem is built: which booked cases stay or move (confirmed ones
+at a heavier price), over which days, with which weights; and a kept case shown with its booked
+people. No I/O."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from contracts.planning import CaseAssignment, ObjectiveWeights, Plan, PlanKpis,
 from pydantic import ValidationError
 from scheduling_service.api.schemas.optimizations import OptimizationCreate
 from scheduling_service.domain.emergency_insertion import (
+    CONFIRMED_MOVE_WEIGHT,
     LADDER,
+    START_DELAY_PER_MINUTE,
     TIME_LIMIT_SECONDS,
     WEIGHTS,
     Booked,
@@ -66,7 +69,7 @@ def full_today(**statuses: str) -> list[Booked]:
     return [booked(h - 1 / 6, status=statuses.get(str(h), "scheduled")) for h in range(hours)]
 
 
-def test_started_and_imminent_cases_stay_confirmed_ones_are_locked_and_the_rest_re_planned() -> (
+def test_started_and_imminent_cases_stay_and_the_rest_are_re_planned_confirmed_ones_dearer() -> (
     None
 ):
     in_room = booked(-0.5, status="in_room")
@@ -75,21 +78,22 @@ def test_started_and_imminent_cases_stay_confirmed_ones_are_locked_and_the_rest_
     planned = booked(4)
     tomorrow = booked(20)
 
-    sides = split([tomorrow, planned, confirmed, imminent, in_room], TODAY, move_confirmed=False)
+    sides = split([tomorrow, planned, confirmed, imminent, in_room], TODAY)
 
     assert sides.kept == (in_room.case_id, imminent.case_id)
-    assert sides.locked == (confirmed.case_id,)
-    assert sides.replanned == (planned.case_id,)
+    assert sides.replanned == (confirmed.case_id, planned.case_id)
+    assert sides.confirmed == (confirmed.case_id,)
+    assert sides.move_weights() == {confirmed.case_id: CONFIRMED_MOVE_WEIGHT}
 
 
-def test_a_step_that_may_move_confirmed_cases_re_plans_them_and_tomorrow_s_with_two_days() -> None:
+def test_with_two_days_tomorrow_s_bookings_are_re_planned_too() -> None:
     confirmed, tomorrow = booked(2, status="confirmed"), booked(20, status="confirmed")
 
-    today = split([confirmed, tomorrow], TODAY, move_confirmed=True)
-    both = split([confirmed, tomorrow], BOTH_DAYS, move_confirmed=False)
+    today = split([confirmed, tomorrow], TODAY)
+    both = split([confirmed, tomorrow], BOTH_DAYS)
 
-    assert today.replanned == (confirmed.case_id,) and not today.locked
-    assert both.locked == (confirmed.case_id, tomorrow.case_id)
+    assert today.replanned == (confirmed.case_id,)
+    assert both.replanned == both.confirmed == (confirmed.case_id, tomorrow.case_id)
 
 
 def test_an_emergency_fits_a_free_stretch_as_long_as_its_room_time_and_not_a_shorter_one() -> None:
@@ -125,24 +129,24 @@ def test_nothing_is_placed_before_now_plus_the_margin_or_before_the_emergency_s_
 
 
 @pytest.mark.parametrize(
-    ("confirmed_hours", "expected"),
+    "confirmed_hours",
     [
-        ((), Step(1, False)),  # a planned case can give way today
-        (tuple(str(h) for h in range(16)), Step(1, True)),  # only confirmed cases today
+        (),  # a planned case can give way today
+        tuple(str(h) for h in range(16)),  # only confirmed cases today: one of them, dearly
     ],
 )
-def test_today_is_planned_alone_while_it_can_take_the_emergency(confirmed_hours, expected) -> None:
+def test_today_is_planned_alone_while_it_can_take_the_emergency(confirmed_hours) -> None:
     bookings = full_today(**dict.fromkeys(confirmed_hours, "confirmed"))
     windows = {1: TODAY, 2: BOTH_DAYS}
 
-    assert first_step([need()], windows, ROOMS, bookings, SURGEONS) == expected
+    assert first_step([need()], windows, ROOMS, bookings, SURGEONS) == Step(1)
 
 
 def test_tomorrow_is_added_only_when_today_cannot_take_the_emergency() -> None:
     bookings = [booked(-0.5, 14, status="in_room")]  # one long case in the room all day
     windows = {1: TODAY, 2: BOTH_DAYS}
 
-    assert first_step([need()], windows, ROOMS, bookings, SURGEONS) == Step(2, False)
+    assert first_step([need()], windows, ROOMS, bookings, SURGEONS) == Step(2)
     assert first_step([need(60 * 30)], windows, ROOMS, bookings, SURGEONS) == LADDER[-1]
 
 
@@ -160,6 +164,12 @@ def test_an_emergency_ask_weighs_a_move_below_unbooking_and_waiting_a_day_above_
     # than a dozen moves; an emergency a day later costs more than moving every case of a day.
     assert w.unscheduled_elective > 12 * 2 * w.moved_case
     assert w.waiting_day_emergency > 3 * w.unscheduled_elective
+    # A confirmed case moves only when pushing a planned one out would not do, and before the
+    # emergency waits a day; the emergency's start is worth a planned move per 50 minutes.
+    assert w.unscheduled_elective + 2 * w.moved_case < CONFIRMED_MOVE_WEIGHT
+    assert w.waiting_day_emergency > 2 * CONFIRMED_MOVE_WEIGHT
+    assert w.moved_case == START_DELAY_PER_MINUTE * 50
+    assert START_DELAY_PER_MINUTE * 24 * 60 < CONFIRMED_MOVE_WEIGHT
 
 
 def test_the_default_mode_is_unchanged_and_the_modes_refuse_each_other_s_fields() -> None:

@@ -1,5 +1,6 @@
 """An emergency insertion's ask, read from the database: today (or tomorrow too), the emergency
-cases, and the booked cases it may move or must keep (`domain.emergency_insertion` decides).
+cases with their start delay cost, and the booked cases it keeps or re-plans, confirmed ones at
+a heavier move weight (`domain.emergency_insertion` decides).
 
 The ask it returns names its cases and locks, so `planning_problem.build` builds the problem as
 for any named cases, from now plus the margin on.
@@ -57,10 +58,11 @@ class Insertion:
             "surgery_ids": [str(i) for i in emergency_ids],
             "not_before": self.not_before.isoformat(),
             "days": self.step.days,
-            "confirmed_movable": self.step.move_confirmed,
             "kept": [str(i) for i in self.sides.kept],
-            "locked": [str(i) for i in self.sides.locked],
             "replanned": [str(i) for i in self.sides.replanned],
+            "confirmed": [str(i) for i in self.sides.confirmed],
+            "confirmed_move_weight": insertion.CONFIRMED_MOVE_WEIGHT,
+            "start_delay_per_minute": insertion.START_DELAY_PER_MINUTE,
         }
 
 
@@ -81,7 +83,7 @@ async def insertion_of(
     step = insertion.first_step(
         [_need(r, tz) for r in emergencies], windows, _rooms(rooms, today), booked, surgeons
     )
-    sides = insertion.split(booked, windows[step.days], move_confirmed=step.move_confirmed)
+    sides = insertion.split(booked, windows[step.days])
     mine = set(asked.locked_ids)
     ask = Ask(
         first=today,
@@ -91,10 +93,12 @@ async def insertion_of(
             *asked.surgery_ids,
             *(i for i in sides.replanned if i not in mine),
         ),
-        locked_ids=frozenset(sides.locked) | mine,
+        locked_ids=frozenset(mine),
         respect_blocks=asked.respect_blocks,
         time_limit_seconds=asked.time_limit_seconds,
         objective_weights=asked.objective_weights,
+        move_weights=sides.move_weights(),
+        start_delays=dict.fromkeys(asked.surgery_ids, insertion.START_DELAY_PER_MINUTE),
     )
     return Insertion(ask, not_before, step, sides)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -55,6 +55,9 @@ class Ask:
     respect_blocks: bool = True
     time_limit_seconds: float = 30.0
     objective_weights: ObjectiveWeights = field(default_factory=ObjectiveWeights)
+    # A case's own prices, where it has them (see `PlanningCase.move_weight`, ...start_delay...).
+    move_weights: Mapping[uuid.UUID, int] = field(default_factory=dict)
+    start_delays: Mapping[uuid.UUID, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +90,7 @@ async def build(session: AsyncSession, ask: Ask, *, timezone: str, now: datetime
     problem = _problem(
         ask,
         timezone,
-        [
-            _planning_case(row, current.get(row.surgery_id), row.surgery_id in ask.locked_ids)
-            for row in planned
-        ],
+        [_planning_case(row, current.get(row.surgery_id), ask) for row in planned],
         world,
     )
     versions = {row.surgery_id: row.version for row in planned}
@@ -152,7 +152,8 @@ async def chosen_rooms(
     return [known[i] for i in room_ids]
 
 
-def _planning_case(row: Row[Any], booking: Booking | None, locked: bool) -> PlanningCase:
+def _planning_case(row: Row[Any], booking: Booking | None, ask: Ask) -> PlanningCase:
+    case_id = row.surgery_id
     return PlanningCase(
         case_id=row.surgery_id,
         surgeon_id=row.surgeon_id,
@@ -169,7 +170,9 @@ def _planning_case(row: Row[Any], booking: Booking | None, locked: bool) -> Plan
             StaffRequirement.model_validate(r) for r in row.staff_roles_needed
         ),
         current_booking=_current(booking, row.surgeon_id),
-        locked=locked,
+        locked=case_id in ask.locked_ids,
+        move_weight=ask.move_weights.get(case_id),
+        start_delay_per_minute=ask.start_delays.get(case_id),
     )
 
 

@@ -156,7 +156,7 @@ def _sequence(prepared: Prepared, choice: dict, greedy, search: Search):
     """Phase 2, a day at a time: each day keeps what is placed already and reaches into it."""
     facts = prepared.facts
     by_day: dict[int, dict[int, int]] = defaultdict(dict)
-    for c, s in choice.items():
+    for c, s in (_booked_left_out(facts, choice) | choice).items():
         by_day[facts.segments[s].day][c] = s
     placements = dict(prepared.locked)
     left = sum(len(cases) for cases in by_day.values())
@@ -173,6 +173,18 @@ def _sequence(prepared: Prepared, choice: dict, greedy, search: Search):
             facts, day, cases, fixed, hint, seconds=budget, workers=search.workers, seed=search.seed
         )
     return placements
+
+
+def _booked_left_out(facts: Facts, choice: dict[int, int]) -> dict[int, int]:
+    """Booked cases phase 1 left out, each in the segment of its booking: phase 2 may keep them
+    and leave out another instead. Phase 1 knows room-days, not starts; which of equally priced
+    booked cases makes way is a question of starts (an emergency's start delay, say)."""
+    left_out = {
+        c.index: Placement(c.index, c.booked.room, c.booked.start, c.booked.end, (), ())
+        for c in facts.cases
+        if c.booked is not None and not c.locked and c.index not in choice
+    }
+    return segment_choice(facts, left_out)
 
 
 def reaches_into(facts: Facts, p: Placement, day: int) -> bool:

@@ -224,6 +224,7 @@ def _booked_start(facts: Facts, d: _Day, case: CaseFacts, seg: Segment, start) -
         return
     kept = d.model.new_bool_var("kept")
     d.model.add(start == b.start).only_enforce_if(kept)
+    d.model.add_implication(kept, d.present[case.index])  # left out is moved too: it pays
     d.costs.append(case.move_cost * (1 - kept))
 
 

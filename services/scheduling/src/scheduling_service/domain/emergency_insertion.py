@@ -1,21 +1,23 @@
 """Emergency insertion: which booked cases an emergency re-plan may move, over which days.
 
 An emergency arrives on a full day. The re-plan covers today, from now plus `MARGIN` (nothing is
-placed in the past), and tomorrow only when today cannot take it. Booked cases split three ways:
+placed in the past), and tomorrow only when today cannot take it. Booked cases split two ways:
 
 - *kept*: started (wheels in, so no longer booked) or due to start before now plus the margin.
   They are not re-planned; their bookings hold their time.
-- *locked*: confirmed cases, kept exactly where they are — unless no plan could take the
-  emergency without moving them (the step's `move_confirmed`).
 - *re-planned*: every other booked case starting in the horizon. The weights (`WEIGHTS`) make a
   move dear and leaving a booked case out (pushing it off the list) far dearer still, so the
-  optimizer moves as few as it can and unbooks one only when nothing else makes room.
+  optimizer moves as few as it can and unbooks one only when nothing else makes room. Confirmed
+  ones among them (`Sides.confirmed`) carry a move weight of their own, `CONFIRMED_MOVE_WEIGHT`,
+  dearer than pushing a planned case out and cheaper than the emergency waiting a day: they move
+  only when there is no other way today.
 
-The steps are tried in `LADDER` order: today keeping confirmed cases, today moving them, today
-and tomorrow keeping them, then moving them. A step is taken when each emergency `fits`: some
-capable room has a stretch, free of the bookings the step keeps, as long as its room time while
-its surgeon is free of them. It is an estimate (it ignores other people and units); the
-optimizer has the last word.
+The emergency (or urgent) cases carry a start delay cost (`START_DELAY_PER_MINUTE`): they go as
+early as they can, at the price of moving a planned case for every 50 minutes gained, never of
+moving a confirmed one. The steps are tried in `LADDER` order, today and then today and tomorrow;
+a step is taken when each emergency `fits`: some capable room has a stretch, free of the bookings
+the step keeps, as long as its room time while its surgeon is free of them. It is an estimate (it
+ignores other people and units); the optimizer has the last word.
 """
 
 from __future__ import annotations
@@ -45,16 +47,20 @@ WEIGHTS = ObjectiveWeights(
     waiting_day_urgent=5_000,
     waiting_day_emergency=20_000,
 )
+# Moving a confirmed case (once or twice, as above) costs more than pushing a planned elective out
+# (5,100) and less than an emergency waiting a day (20,000).
+CONFIRMED_MOVE_WEIGHT = 6_000
+# Per minute an inserted case starts later: 50 minutes sooner are worth one planned case's move.
+START_DELAY_PER_MINUTE = 2
 INSERTED_PRIORITIES = frozenset({SurgeryPriority.EMERGENCY, SurgeryPriority.URGENT})
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     days: int  # 1: today; 2: today and tomorrow
-    move_confirmed: bool
 
 
-LADDER = (Step(1, False), Step(1, True), Step(2, False), Step(2, True))
+LADDER = (Step(1), Step(2))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,26 +77,29 @@ class Booked:
 @dataclass(frozen=True, slots=True)
 class Sides:
     kept: tuple[uuid.UUID, ...]
-    locked: tuple[uuid.UUID, ...]
     replanned: tuple[uuid.UUID, ...]
+    confirmed: tuple[uuid.UUID, ...]  # those re-planned that are confirmed: dearer to move
+
+    def move_weights(self) -> dict[uuid.UUID, int]:
+        return dict.fromkeys(self.confirmed, CONFIRMED_MOVE_WEIGHT)
 
 
-def split(booked: Iterable[Booked], window: Span, *, move_confirmed: bool) -> Sides:
+def split(booked: Iterable[Booked], window: Span) -> Sides:
     """The bookings of `window`'s days as the step treats them (see the module); a booking
     starting after the window is not in the problem and holds its time too."""
     kept: list[uuid.UUID] = []
-    locked: list[uuid.UUID] = []
     replanned: list[uuid.UUID] = []
+    confirmed: list[uuid.UUID] = []
     for b in sorted(booked, key=lambda b: (b.start, str(b.case_id))):
         if b.start >= window.end:
             continue
         if b.status not in BOOKED or b.start < window.start:
             kept.append(b.case_id)
-        elif b.status == Status.CONFIRMED and not move_confirmed:
-            locked.append(b.case_id)
-        else:
-            replanned.append(b.case_id)
-    return Sides(tuple(kept), tuple(locked), tuple(replanned))
+            continue
+        replanned.append(b.case_id)
+        if b.status == Status.CONFIRMED:
+            confirmed.append(b.case_id)
+    return Sides(tuple(kept), tuple(replanned), tuple(confirmed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +166,7 @@ def first_step(
     optimizer then says what it cannot place)."""
     for step in LADDER:
         window = windows[step.days]
-        movable = frozenset(split(booked, window, move_confirmed=step.move_confirmed).replanned)
+        movable = frozenset(split(booked, window).replanned)
         if all(fits(n, window, rooms, booked, surgeons, movable) for n in needs):
             return step
     return LADDER[-1]
