@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from servicekit.json_types import mistyped
 
 
@@ -17,6 +17,7 @@ class Case(BaseModel):
     minutes: int
     locked: bool = False
     start: datetime | None = None
+    roles: list[str] = Field(default=[], json_schema_extra={"uniqueItems": True})
 
 
 class Problem(BaseModel):
@@ -54,3 +55,10 @@ def test_leaves_values_of_an_admitted_type_alone_an_integer_being_a_number():
 def test_unknown_fields_are_left_to_the_model_but_text_for_a_list_is_found():
     assert mistyped(SCHEMA, {"nobody": True}) == []
     assert mistyped(SCHEMA, {"cases": "not a list"}) == ["cases"]
+
+
+def test_a_value_repeated_in_a_unique_items_array_is_found():
+    assert mistyped(SCHEMA, {"cases": [{"minutes": 1, "roles": ["a", "b", "a"]}]}) == [
+        "cases[0].roles"
+    ]
+    assert mistyped(SCHEMA, {"cases": [{"minutes": 1, "roles": ["a", "b"]}]}) == []

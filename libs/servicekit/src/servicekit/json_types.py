@@ -1,13 +1,15 @@
 """Values whose JSON type is not one a JSON Schema admits there, found before pydantic reads them.
 
 Pydantic's lax mode reads `false` as 0 for a number and `0` as a Unix timestamp for a date-time,
-so a request the OpenAPI document calls invalid would be accepted. Most request bodies mark such
+and the contracts' sets merge a repeated value, so a request the OpenAPI document calls invalid
+(wrong type, or `uniqueItems` broken) would be accepted. Most request bodies mark such
 fields `strict=True`; a body that embeds a deep contract model (the optimizer's problem) is
 checked here against the model's own JSON Schema before it is parsed.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -41,6 +43,10 @@ def _walk_inside(schema: dict[str, Any], data: Any, path: str, defs: dict, found
             if inner is not None:
                 _walk(inner, value, f"{path}.{key}" if path else key, defs, found)
     elif isinstance(schema.get("items"), dict):
+        if schema.get("uniqueItems") and len({json.dumps(i, sort_keys=True) for i in data}) < len(
+            data
+        ):
+            found.append(path or "(body)")
         for index, item in enumerate(data):
             _walk(schema["items"], item, f"{path}[{index}]", defs, found)
 
