@@ -580,6 +580,13 @@ export interface components {
              * @default []
              */
             available_intervals: components["schemas"]["UtcWindow"][];
+            /**
+             * Max Minutes By Date
+             * @description A daily maximum for some local dates (part days, on-call days), in place of `max_minutes_per_day` on those dates.
+             */
+            max_minutes_by_date?: {
+                [key: string]: number;
+            };
             /** Max Minutes Per Day */
             max_minutes_per_day?: number | null;
             /** Roles */

@@ -102,6 +102,12 @@ class PlanningStaffMember(Value):
     roles: Distinct[StaffRole] = Field(min_length=1)
     available_intervals: Windows = ()
     max_minutes_per_day: PositiveMinutes | None = None
+    max_minutes_by_date: dict[date, PositiveMinutes] = Field(
+        default_factory=dict,
+        max_length=400,
+        description="A daily maximum for some local dates (part days, on-call days), in place of"
+        " `max_minutes_per_day` on those dates.",
+    )
 
 
 class PlanningEquipmentUnit(Value):

@@ -58,7 +58,7 @@ class Locked:
 def person_day(facts: Facts, person: int, day: int, margins: Margins, locked: Locked) -> int:
     shared = _shared(facts.staff_windows[person], open_windows(facts, day, margins))
     free = sum(b - a for a, b in shared) - _overlap(shared, merge(locked.people[person]))
-    return max(0, min(free, facts.staff_daily_max[person] - locked.minutes[person, day]))
+    return max(0, min(free, facts.daily_max(person, day) - locked.minutes[person, day]))
 
 
 def unit_day(facts: Facts, unit: int, day: int, margins: Margins, locked: Locked) -> int:

@@ -271,13 +271,20 @@ def _daily_maxima(problem, cases, assignments: list[CaseAssignment]) -> list[Vio
             minutes[person, day] += (a.end - a.start).total_seconds() / 60
             if not case.locked:
                 placed.add((person, day))
-    limits = {m.staff_id: m.max_minutes_per_day for m in problem.staff}
+    members = {m.staff_id: m for m in problem.staff}
+
+    def limit(person: uuid.UUID, day: date) -> int | None:
+        member = members.get(person)
+        if member is None:
+            return None
+        return member.max_minutes_by_date.get(day, member.max_minutes_per_day)
+
     return [
         Violation(
             "over_daily_maximum",
-            f"staff member {person} works {total:.0f} minutes on {day}, over {limits[person]}",
+            f"staff member {person} works {total:.0f} minutes on {day}, over {limit(person, day)}",
             resource_ids=(person,),
         )
         for (person, day), total in minutes.items()
-        if (person, day) in placed and limits.get(person) is not None and total > limits[person]
+        if (person, day) in placed and (most := limit(person, day)) is not None and total > most
     ]

@@ -77,13 +77,18 @@ class Facts:
     cases: list[CaseFacts]
     staff_windows: list[list[Window]]
     staff_roles: list[frozenset[StaffRole]]
-    staff_daily_max: list[int]
+    staff_daily_max: list[int]  # on days without a maximum of their own (`staff_day_max`)
+    staff_day_max: list[dict[int, int]]  # day index -> maximum, where the problem gives one
     unit_windows: list[list[Window]]
     unit_types: list[str]
     unit_turnaround: list[int]
     room_ids: list
     staff_ids: list
     unit_ids: list
+
+    def daily_max(self, person: int, day: int) -> int:
+        """The most surgery minutes a person may work on a day of the horizon."""
+        return self.staff_day_max[person].get(day, self.staff_daily_max[person])
 
     def staff_for(self, role: StaffRole, surgeon: int) -> list[int]:
         return [s for s, roles in enumerate(self.staff_roles) if role in roles and s != surgeon]
@@ -109,6 +114,10 @@ def build_facts(problem: OptimizationProblem) -> Facts:
         staff_windows=[_available(timeline, s.available_intervals) for s in problem.staff],
         staff_roles=[frozenset(s.roles) for s in problem.staff],
         staff_daily_max=[s.max_minutes_per_day or 24 * 60 for s in problem.staff],
+        staff_day_max=[
+            {timeline.day_index(d): m for d, m in s.max_minutes_by_date.items()}
+            for s in problem.staff
+        ],
         unit_windows=[_available(timeline, u.available_intervals) for u in problem.equipment_units],
         unit_types=[u.equipment_type for u in problem.equipment_units],
         unit_turnaround=[u.turnaround_minutes for u in problem.equipment_units],

@@ -78,7 +78,7 @@ class Ledger:
         return (
             is_free(self.people[person], start, end)
             and _within(facts.staff_windows[person], start, end)
-            and self.minutes[person, day] + end - start <= facts.staff_daily_max[person]
+            and self.minutes[person, day] + end - start <= facts.daily_max(person, day)
         )
 
     def unit_can(self, unit: int, start: int, end: int) -> bool:

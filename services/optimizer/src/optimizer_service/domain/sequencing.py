@@ -76,7 +76,7 @@ def sequence_day(
         d.model.add_no_overlap(intervals)
     for person, load in d.minutes.items():
         # minutes locked cases already take may overrun the maximum: they are given
-        d.model.add(sum(load) <= max(0, facts.staff_daily_max[person] - d.fixed_minutes[person]))
+        d.model.add(sum(load) <= max(0, facts.daily_max(person, day) - d.fixed_minutes[person]))
     d.model.minimize(sum(d.costs))
     _hint(d, hint)
     solver = new_solver(max(0.2, seconds), workers, seed)
