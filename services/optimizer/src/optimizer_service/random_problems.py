@@ -98,7 +98,7 @@ def random_problem(
     units = [_unit(d) for _ in range(rng.randint(0, 4))]
     blocks = [_block(d, rng.choice(rooms), surgeons) for _ in range(rng.randint(0, 2 * len(rooms)))]
     cases = [_case(d, rooms, surgeons, staff, units) for _ in range(rng.randint(*size.cases))]
-    return OptimizationProblem(
+    problem = OptimizationProblem(
         horizon=Horizon(start_date=d.dates[0], end_date=d.dates[-1], timezone=str(d.zone)),
         cases=tuple(cases),
         rooms=tuple(rooms),
@@ -110,6 +110,38 @@ def random_problem(
         relative_gap_limit=rng.choice((0.0, 0.01, 0.05)),
         respect_blocks=d.chance(0.6),
     )
+    extra = random.Random(rng.getrandbits(64))  # noqa: S311 - test problems, not secrets
+    return _priced_and_part_days(extra, problem, d.dates)
+
+
+def _priced_and_part_days(
+    rng: random.Random, problem: OptimizationProblem, dates: list[date]
+) -> OptimizationProblem:
+    """Cases with prices of their own (move weight, start delay) and people with a maximum for
+    some dates, drawn from a stream of their own after the rest, so that a seed still gives the
+    problem it gave before these fields existed, with them added."""
+    outside = [dates[0] - timedelta(days=1), *dates, dates[-1] + timedelta(days=1)]
+    staff = tuple(
+        m.model_copy(
+            update={
+                "max_minutes_by_date": {
+                    day: rng.choice((30, 60, 120, 600)) for day in rng.sample(outside, 2)
+                }
+            }
+        )
+        if rng.random() < 0.2
+        else m
+        for m in problem.staff
+    )
+    cases = []
+    for c in problem.cases:
+        update: dict = {}
+        if c.current_booking is not None and rng.random() < 0.3:
+            update["move_weight"] = rng.choice((0, 500, 6_000))
+        if rng.random() < 0.15:
+            update["start_delay_per_minute"] = rng.choice((1, 2, 5))
+        cases.append(c.model_copy(update=update) if update else c)
+    return problem.model_copy(update={"staff": staff, "cases": tuple(cases)})
 
 
 def _room(d: _Draw) -> PlanningRoom:
