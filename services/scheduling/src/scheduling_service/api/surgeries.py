@@ -11,11 +11,13 @@ from contracts.values import ScheduleDate
 from contracts.vocabulary import SurgeryPriority
 from fastapi import APIRouter, Query, Response
 from servicekit.deps import UnitOfWorkDep
+from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
-from scheduling_service import case_moves, surgeries
+from scheduling_service import case_history, case_moves, surgeries
 from scheduling_service.api.deps import ClinicianDep, IfMatch, PlannerDep, ReaderDep, RequesterDep
+from scheduling_service.api.schemas.case_history import CaseHistory, CaseHistoryLine
 from scheduling_service.api.schemas.case_moves import CaseStop, RoomTime
 from scheduling_service.api.schemas.surgeries import SurgeryCreate, SurgeryPublic, SurgeryUpdate
 from scheduling_service.domain.waiting_list import SortKey
@@ -24,7 +26,12 @@ router = APIRouter(prefix="/surgeries", tags=["surgeries"])
 LOCATION = "/api/scheduling/surgeries/{}"
 
 
-@router.post("", status_code=201, summary="Put a surgery request on the waiting list")
+@router.post(
+    "",
+    status_code=201,
+    summary="Put a surgery request on the waiting list",
+    responses=CREATED_AT_LOCATION,
+)
 async def create_surgery(
     body: SurgeryCreate, requester: RequesterDep, uow: UnitOfWorkDep, response: Response
 ) -> SurgeryPublic:
@@ -85,6 +92,17 @@ async def get_surgery(
     case = await surgeries.read(uow, surgery_id, reader=reader)
     await uow.commit()
     return _shaped(case, response)
+
+
+@router.get("/{surgery_id}/history", summary="A case's history: who moved it, when and why")
+async def get_surgery_history(
+    surgery_id: uuid.UUID, reader: ReaderDep, uow: UnitOfWorkDep
+) -> CaseHistory:
+    """Every move of the case's lifecycle, oldest first, with the booking it had then; read by
+    every role that reads the case, and audited as `surgery.history.read`."""
+    lines = await case_history.read(uow, surgery_id, reader=reader)
+    await uow.commit()
+    return CaseHistory(surgery_id=surgery_id, items=[CaseHistoryLine.of(line) for line in lines])
 
 
 @router.put(
