@@ -37,6 +37,19 @@ KINDS: dict[int, str] = {
     422: "The request is not valid; `errors` says which field and why.",
     429: "Too many requests: wait `Retry-After` seconds.",
 }
+# A route that creates a record at a URL of its own says so: `responses=CREATED_AT_LOCATION`.
+CREATED_AT_LOCATION: dict[int | str, dict[str, Any]] = {
+    201: {
+        "description": "Created; `Location` is its URL (through the gateway).",
+        "headers": {
+            "Location": {
+                "description": "The new record's URL.",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        },
+    }
+}
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
 
 

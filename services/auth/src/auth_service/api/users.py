@@ -9,6 +9,7 @@ from contracts.events.auth_users import Role
 from fastapi import APIRouter, Header, Query, Response
 from servicekit import audit
 from servicekit.deps import UnitOfWorkDep
+from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
@@ -21,7 +22,7 @@ IfMatch = Annotated[str | None, Header(description="The ETag read; 412 when it i
 SortKey = Literal["email", "-email", "display_name", "-display_name", "created_at", "-created_at"]
 
 
-@router.post("", status_code=201, summary="Create a user")
+@router.post("", status_code=201, summary="Create a user", responses=CREATED_AT_LOCATION)
 async def create_user(
     body: UserCreate, admin: AdminDep, uow: UnitOfWorkDep, response: Response
 ) -> UserPublic:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response
 from servicekit import audit
 from servicekit.auth import CurrentPrincipal
 from servicekit.deps import UnitOfWorkDep
+from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
@@ -32,7 +33,10 @@ SortKey = Literal["valid_from", "-valid_from", "updated_at", "-updated_at"]
     "",
     status_code=201,
     summary="Allocate room time to a surgeon or a service",
-    responses={409: {"description": "Another live block of the room holds overlapping time."}},
+    responses={
+        **CREATED_AT_LOCATION,
+        409: {"description": "Another live block of the room holds overlapping time."},
+    },
 )
 async def allocate_block(
     body: BlockCreate,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Response
 from servicekit import audit
 from servicekit.auth import CurrentPrincipal
 from servicekit.deps import UnitOfWorkDep
+from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
@@ -33,7 +34,12 @@ router = APIRouter(prefix="/equipment", tags=["equipment"])
 SortKey = Literal["name", "-name", "equipment_type", "-equipment_type", "updated_at", "-updated_at"]
 
 
-@router.post("", status_code=201, summary="Add equipment with its units")
+@router.post(
+    "",
+    status_code=201,
+    summary="Add equipment with its units",
+    responses=CREATED_AT_LOCATION,
+)
 async def create_equipment(
     body: EquipmentCreate, writer: WriterDep, uow: UnitOfWorkDep, response: Response
 ) -> EquipmentPublic:

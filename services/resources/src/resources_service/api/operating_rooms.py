@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from servicekit import audit
 from servicekit.auth import CurrentPrincipal
 from servicekit.deps import UnitOfWorkDep
+from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/operating-rooms", tags=["operating rooms"])
 SortKey = Literal["code", "-code", "name", "-name", "updated_at", "-updated_at"]
 
 
-@router.post("", status_code=201, summary="Add an operating room")
+@router.post("", status_code=201, summary="Add an operating room", responses=CREATED_AT_LOCATION)
 async def create_room(
     body: RoomCreate,
     writer: WriterDep,

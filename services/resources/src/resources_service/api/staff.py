@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from servicekit import audit
 from servicekit.auth import CurrentPrincipal
 from servicekit.deps import UnitOfWorkDep
+from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/staff", tags=["staff"])
 SortKey = Literal["name", "-name", "role", "-role", "updated_at", "-updated_at"]
 
 
-@router.post("", status_code=201, summary="Add a staff member")
+@router.post("", status_code=201, summary="Add a staff member", responses=CREATED_AT_LOCATION)
 async def create_staff_member(
     body: StaffCreate,
     writer: WriterDep,
