@@ -385,6 +385,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/surgeries/{surgery_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A case's history: who moved it, when and why
+         * @description Every move of the case's lifecycle, oldest first, with the booking it had then; read by
+         *     every role that reads the case, and audited as `surgery.history.read`.
+         */
+        get: operations["get_surgery_history_surgeries__surgery_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/surgeries/{surgery_id}/postpone": {
         parameters: {
             query?: never;
@@ -672,6 +693,59 @@ export interface components {
              * Format: uuid
              */
             surgery_id: string;
+        };
+        /** CaseHistory */
+        CaseHistory: {
+            /**
+             * Items
+             * @description Oldest first.
+             */
+            items: components["schemas"]["CaseHistoryLine"][];
+            /**
+             * Surgery Id
+             * Format: uuid
+             */
+            surgery_id: string;
+        };
+        /**
+         * CaseHistoryLine
+         * @description One move: from what to what, why, by whom, when, and the booking the case had then.
+         */
+        CaseHistoryLine: {
+            /** @description The booking the case had (or took) at that moment. */
+            booking?: components["schemas"]["BookingPublic"] | null;
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /**
+             * Changed By
+             * @description The user who acted; None for the system.
+             */
+            changed_by: string | null;
+            /**
+             * Changed By Name
+             * @description Their staff name, else "unknown user <id>"; "system" when no user acted.
+             */
+            changed_by_name: string;
+            /**
+             * Entry Id
+             * @description Grows with every line written; the order of the lines.
+             */
+            entry_id: number;
+            /** @description None for the request itself. */
+            from_status: components["schemas"]["SurgeryStatus"] | null;
+            /** Reason */
+            reason?: string | null;
+            /** Reason Code */
+            reason_code?: string | null;
+            /**
+             * Run Id
+             * @description The optimizer run whose proposal made this move, if any.
+             */
+            run_id?: string | null;
+            to_status: components["schemas"]["SurgeryStatus"];
         };
         /**
          * CaseStop
@@ -3091,9 +3165,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Created; `Location` is its URL (through the gateway). */
             201: {
                 headers: {
+                    /** @description The new record's URL. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3697,6 +3773,75 @@ export interface operations {
             };
             /** @description `If-Match` names a version that is no longer current: read again, then retry. */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says which field and why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_surgery_history_surgeries__surgery_id__history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                surgery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseHistory"];
+                };
+            };
+            /** @description No bearer access token, or one that is not valid (expired, revoked, roles changed). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's roles do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
