@@ -1,54 +1,47 @@
-// A case's history (who did what, when) from scheduling's audit log. The log is readable by
-// administrators only: for anyone else the query answers `restricted` instead of entries.
+// A case's history (who moved it, from what to what, when and why) from scheduling's
+// `GET /surgeries/{id}/history`, readable by every role that reads the case.
 import { useQuery } from "@tanstack/vue-query";
-import { computed, type Ref } from "vue";
-import { authApi, schedulingApi } from "@/api/client";
-import { ApiError } from "@/api/problem";
-import { useAuth } from "./useAuth";
+import type { Ref } from "vue";
+import { schedulingApi } from "@/api/client";
+import type { components } from "@/api/generated/scheduling";
+import { humanize } from "@/domain/cases";
 
-// Reads of lists and pages are audited too; the history shows what changed the case.
-const isChange = (action: string) => !/\.(list|read|view|export)$/.test(action);
+export type CaseHistoryLine = components["schemas"]["CaseHistoryLine"];
 
-export function useCaseHistory(id: Ref<string>) {
-  const auth = useAuth();
-  const isAdmin = computed(() => auth.user.value?.roles.includes("admin") ?? false);
-  const entries = useQuery({
-    queryKey: ["surgeries", "history", id],
-    enabled: isAdmin,
-    queryFn: async () => {
-      const answer = await schedulingApi.GET("/audit", { params: { query: { record_id: id.value, limit: 200 } } });
-      return answer.data!.items.filter((entry) => isChange(entry.action)).reverse();
-    },
-    retry: (failures, error) => !(error instanceof ApiError && error.status === 403) && failures < 2,
+export async function readCaseHistory(id: string): Promise<CaseHistoryLine[]> {
+  const answer = await schedulingApi.GET("/surgeries/{surgery_id}/history", {
+    params: { path: { surgery_id: id } },
   });
-  const users = useQuery({
-    queryKey: ["auth", "users"],
-    enabled: isAdmin,
-    staleTime: 5 * 60_000,
-    queryFn: async () => (await authApi.GET("/users", { params: { query: { limit: 500 } } })).data!.items,
-  });
-  const names = computed(() => new Map((users.data.value ?? []).map((user) => [user.user_id, user.display_name])));
-  return {
-    restricted: computed(() => !isAdmin.value),
-    entries,
-    actorName: (id: string) => names.value.get(id) ?? (id === auth.user.value?.user_id ? auth.user.value.display_name : id),
-  };
+  return answer.data!.items;
 }
 
-/** "surgery.wheels_in" -> "Wheels in", "booking.book" -> "Booked". */
-export function actionLabel(action: string): string {
-  const known: Record<string, string> = {
-    "surgery.create": "Requested",
-    "surgery.update": "Request corrected",
-    "surgery.confirm": "Confirmed",
-    "surgery.postpone": "Postponed",
-    "surgery.cancel": "Cancelled",
-    "surgery.wheels_in": "Wheels in",
-    "surgery.wheels_out": "Wheels out",
-    "booking.book": "Booked",
-    "booking.move": "Moved",
-    "booking.refused": "Booking refused",
-  };
-  const tail = action.split(".").pop() ?? action;
-  return known[action] ?? tail.charAt(0).toUpperCase() + tail.slice(1).replace(/_/g, " ");
+export function useCaseHistory(id: Ref<string>) {
+  return useQuery({ queryKey: ["surgeries", "history", id], queryFn: () => readCaseHistory(id.value) });
+}
+
+const MOVES: Record<string, string> = {
+  "→requested": "Requested",
+  "requested→scheduled": "Booked",
+  "postponed→scheduled": "Booked again",
+  "scheduled→scheduled": "Moved",
+  "confirmed→scheduled": "Moved",
+  "scheduled→confirmed": "Confirmed",
+  "scheduled→in_room": "Wheels in",
+  "confirmed→in_room": "Wheels in",
+  "in_room→completed": "Wheels out",
+};
+
+/** What a line did, in words: "Booked", "Postponed", "Requested" ... */
+export function whatHappened(line: Pick<CaseHistoryLine, "from_status" | "to_status">): string {
+  const move = `${line.from_status ?? ""}→${line.to_status}`;
+  if (MOVES[move]) return MOVES[move];
+  if (line.from_status === line.to_status) return "Changed";
+  return humanize(line.to_status);
+}
+
+/** Why, in words: the reason code and the free text, when given ("No bed: No ICU bed"). */
+export function reasonOf(line: Pick<CaseHistoryLine, "reason_code" | "reason">): string {
+  const code = line.reason_code ? humanize(line.reason_code) : "";
+  if (code && line.reason) return `${code}: ${line.reason}`;
+  return code || line.reason || "";
 }
