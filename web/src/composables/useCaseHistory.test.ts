@@ -14,8 +14,8 @@ describe("a history line in words", () => {
   });
 
   it("gives the reason code in words with the free text after it", () => {
-    expect(reasonOf({ reason_code: "no_bed", reason: "No ICU bed" })).toBe("No bed: No ICU bed");
-    expect(reasonOf({ reason_code: "no_bed", reason: null })).toBe("No bed");
+    expect(reasonOf({ reason_code: "no_bed", reason: "No ICU bed" })).toBe("No bed available: No ICU bed");
+    expect(reasonOf({ reason_code: "no_bed", reason: null })).toBe("No bed available");
     expect(reasonOf({ reason_code: null, reason: null })).toBe("");
   });
 });
