@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import httpx
 
+from tests.e2e.conftest import bearer, create_user, sign_in
 from tests.e2e.scheduling.cases import book, moved, request_case
 from tests.e2e.scheduling.conftest import SURGERIES, World, assert_problem
+from tests.e2e.scheduling.test_surgeries_requests import _linked_surgeon
 
 NO_BED = {"reason_code": "no_bed", "reason": "No ICU bed after surgery"}
 PATIENT_UNFIT = {"reason_code": "patient_unfit", "reason": "Fever"}
@@ -50,6 +52,34 @@ async def test_lists_request_booking_postponement_and_cancellation_in_order_with
     assert times == sorted(times)
     entry_ids = [line["entry_id"] for line in lines]
     assert entry_ids == sorted(entry_ids)
+
+
+async def test_names_a_user_linked_to_a_staff_member_by_the_staff_name(
+    gateway: httpx.AsyncClient, world: World, admin: dict[str, str], admin_token: str
+) -> None:
+    user, password = await create_user(gateway, admin_token, "surgeon")
+    try:
+        own = await _linked_surgeon(gateway, admin, user["user_id"])
+        world.extra["own surgeon"] = own  # retired with the world
+        token = (await sign_in(gateway, user["email"], password))["access_token"]
+        response = await gateway.post(
+            SURGERIES, json=world.surgery_body(surgeon_id=own["staff_id"]), headers=bearer(token)
+        )
+        assert response.status_code == 201, response.text
+        case = response.json()
+        await moved(gateway, admin, case, "cancel", PATIENT_UNFIT)
+
+        response = await gateway.get(f"{SURGERIES}/{case['surgery_id']}/history", headers=admin)
+
+        assert response.status_code == 200, response.text
+        admin_id = response.json()["items"][1]["changed_by"]
+        assert [
+            (line["to_status"], line["changed_by_name"]) for line in response.json()["items"]
+        ] == [("requested", own["name"]), ("cancelled", f"unknown user {admin_id}")]
+    finally:
+        await gateway.post(
+            f"/api/auth/users/{user['user_id']}/deactivate", headers=bearer(admin_token)
+        )
 
 
 async def test_a_viewer_reads_the_history_and_the_read_is_audited(
