@@ -1195,9 +1195,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Created; `Location` is its URL (through the gateway). */
             201: {
                 headers: {
+                    /** @description The new record's URL. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1864,9 +1864,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Created; `Location` is its URL (through the gateway). */
             201: {
                 headers: {
+                    /** @description The new record's URL. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2360,9 +2362,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Created; `Location` is its URL (through the gateway). */
             201: {
                 headers: {
+                    /** @description The new record's URL. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3280,9 +3284,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Created; `Location` is its URL (through the gateway). */
             201: {
                 headers: {
+                    /** @description The new record's URL. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3908,9 +3914,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Created; `Location` is its URL (through the gateway). */
             201: {
                 headers: {
+                    /** @description The new record's URL. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
