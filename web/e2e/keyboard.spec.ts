@@ -85,9 +85,13 @@ test("a coordinator postpones a booked case with the keyboard alone", async ({ p
   const dialog = page.getByRole("dialog", { name: "Postpone the case" });
   await expect(dialog).toBeVisible();
   await tabTo(page, dialog.getByLabel("Reason", { exact: true }));
+  // Wait for each step to show before the next key, as a person reading the screen would.
   await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("listbox")).toBeVisible();
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("Enter");
+  await expect(page.getByRole("listbox")).toBeHidden();
+  await expect(dialog.getByRole("combobox")).not.toHaveAttribute("aria-label", "Choose a reason");
   await tabTo(page, dialog.getByRole("button", { name: "Postpone" }));
   await shot("keyboard-postpone");
   await page.keyboard.press("Enter");

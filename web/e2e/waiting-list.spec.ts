@@ -54,7 +54,7 @@ test("filters narrow the list, sorting reorders it and paging walks through it",
   // The filters work from the keyboard: focus, open and move with the arrow key, pick with Enter.
   await page.getByRole("combobox", { name: "Priority", exact: true }).focus();
   await page.keyboard.press("ArrowDown");
-  await expect(page.getByRole("option", { name: "Urgent" })).toBeVisible();
+  await expect(page.getByRole("option", { name: "Urgent", exact: true })).toBeVisible();
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("Enter");
