@@ -23,6 +23,7 @@ export const routes = [
   { path: "/lists", name: "lists", component: () => import("./pages/PersonalListPage.vue") },
   { path: "/board", name: "board", component: () => import("./pages/BoardPage.vue") },
   { path: "/kpis", name: "kpis", component: () => import("./pages/KpiPage.vue") },
+  { path: "/optimization", name: "optimization", component: () => import("./pages/OptimizationPage.vue") },
   { path: "/:pathMatch(.*)*", name: "not-found", component: () => import("./pages/NotFoundPage.vue") },
 ];
 
