@@ -13,7 +13,9 @@ from sqlalchemy import Connection, MetaData, text
 
 from servicekit.db import create_engine
 from servicekit.messaging.schema import (
+    ADD_OUTBOX_PARKING_DDL,
     DROP_NOTIFY_DDL,
+    DROP_OUTBOX_PARKING_DDL,
     NOTIFY_FUNCTION_DDL,
     NOTIFY_TRIGGER_DDL,
     messaging_metadata,
@@ -91,8 +93,30 @@ def drop_messaging_tables(op: Operations) -> None:
     messaging_metadata.drop_all(bind)
 
 
+def add_outbox_parking(op: Operations) -> None:
+    """The outbox's attempts, parked_at and park_reason (servicekit.messaging.relay)."""
+    op.execute(ADD_OUTBOX_PARKING_DDL)
+
+
+def drop_outbox_parking(op: Operations) -> None:
+    op.execute(DROP_OUTBOX_PARKING_DDL)
+
+
 def create_user_access_table(op: Operations) -> None:
     """For services that keep the auth-fed user-access read model."""
     from servicekit.user_access import user_access_table
 
     user_access_table(MetaData()).create(op.get_bind())
+
+
+def create_revoked_sessions_table(op: Operations) -> None:
+    """For services that keep the user-access read model: the sessions revoked early."""
+    from servicekit.user_access import revoked_sessions_table
+
+    revoked_sessions_table(MetaData()).create(op.get_bind())
+
+
+def drop_revoked_sessions_table(op: Operations) -> None:
+    from servicekit.user_access import REVOKED_SESSIONS
+
+    op.drop_table(REVOKED_SESSIONS)

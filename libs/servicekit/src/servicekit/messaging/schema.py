@@ -8,6 +8,7 @@ from sqlalchemy import (
     DateTime,
     Identity,
     Index,
+    Integer,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -35,6 +36,11 @@ outbox = Table(
     Column("published_at", DateTime(timezone=True)),
     # The W3C trace context of the transaction that wrote the row; the relay sends it on.
     Column("traceparent", Text),
+    # Publishing attempts that failed for this row alone (too large, refused by the topic);
+    # after the relay's limit the row is parked with why, and rows of its key wait behind it.
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("parked_at", DateTime(timezone=True)),
+    Column("park_reason", Text),
     Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
     Index(
         "ix_outbox_published_at", "published_at", postgresql_where=text("published_at IS NOT NULL")
@@ -55,6 +61,18 @@ processed_events = Table(
 # For outboxes made before the column was (a first migration creates the table as it is now).
 ADD_OUTBOX_TRACEPARENT_DDL = "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS traceparent text"
 DROP_OUTBOX_TRACEPARENT_DDL = "ALTER TABLE outbox DROP COLUMN IF EXISTS traceparent"
+ADD_OUTBOX_PARKING_DDL = """
+ALTER TABLE outbox
+  ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 0,
+  ADD COLUMN IF NOT EXISTS parked_at timestamptz,
+  ADD COLUMN IF NOT EXISTS park_reason text
+"""
+DROP_OUTBOX_PARKING_DDL = """
+ALTER TABLE outbox
+  DROP COLUMN IF EXISTS attempts,
+  DROP COLUMN IF EXISTS parked_at,
+  DROP COLUMN IF EXISTS park_reason
+"""
 
 # NOTIFY is transactional: the relay is woken only when the row it must publish is committed.
 NOTIFY_FUNCTION_DDL = f"""

@@ -1,0 +1,24 @@
+"""An outbox row that keeps failing to publish is parked with why (servicekit.messaging.relay).
+
+Revision ID: 0004_outbox_parking
+Revises: 0003
+Create Date: 2026-12-02
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+from servicekit.migrations import add_outbox_parking, drop_outbox_parking
+
+revision: str = "0004_outbox_parking"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    add_outbox_parking(op)
+
+
+def downgrade() -> None:
+    drop_outbox_parking(op)
