@@ -60,6 +60,17 @@ def client(ring: KeyRing) -> TestClient:
     async def database_cannot_store(sqlstate: str) -> dict:
         raise DBAPIError("INSERT ...", {}, _DriverError(sqlstate))
 
+    @app.get("/database-away/{how}")
+    async def database_away(how: str) -> dict:
+        # How asyncpg and SQLAlchemy report a database that went away in the middle of a request.
+        raise {
+            "refused": ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 55432)"),
+            "reset": ConnectionResetError(104, "Connection reset by peer"),
+            "starting": DBAPIError("SELECT ... WHERE mrn = 'MRN-1'", {}, _DriverError("57P03")),
+            "terminated": DBAPIError("INSERT ...", {}, _DriverError("57P01")),
+            "too-many": DBAPIError("INSERT ...", {}, _DriverError("53300")),
+        }[how]
+
     return TestClient(app, raise_server_exceptions=False)
 
 
@@ -185,4 +196,16 @@ def test_a_value_the_database_cannot_store_is_a_422(client):
 
 
 def test_other_database_errors_stay_unexpected_500s(client):
-    assert client.get("/database-cannot-store/53300").status_code == 500
+    # 42P01: a table that does not exist is a bug, not an outage.
+    assert client.get("/database-cannot-store/42P01").status_code == 500
+
+
+@pytest.mark.parametrize("how", ["refused", "reset", "starting", "terminated", "too-many"])
+def test_a_database_out_of_reach_is_a_503_to_retry_after_a_few_seconds(client, how):
+    response = client.get(f"/database-away/{how}", headers={"X-Request-ID": "outage-1"})
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert int(response.headers["retry-after"]) > 0
+    assert response.json()["request_id"] == "outage-1"
+    assert "try again" in response.json()["detail"]
+    assert "MRN" not in response.text and "INSERT" not in response.text

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from servicekit.db_errors import is_connection_failure
 from servicekit.logs import request_id_var
 
 PROBLEM_JSON = "application/problem+json"
@@ -154,10 +155,31 @@ async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# How long a client should wait before trying again while the database is away: a restart of
+# PostgreSQL or a failover usually takes a few seconds.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_connection_failure(exc):
+        return _database_unreachable(request, exc)
     log.exception("unhandled error", exc_info=exc)
     return problem_response(
         request, 500, "An unexpected error occurred; it has been logged with this request id."
+    )
+
+
+def _database_unreachable(request: Request, exc: Exception) -> JSONResponse:
+    # An outage, not a bug: no stack trace, and only the type, since a DBAPI error's text
+    # carries the statement and its parameters. The unit of work has rolled back.
+    log.warning("database unreachable during a request: %s", type(exc).__name__)
+    return problem_response(
+        request,
+        503,
+        "The service cannot reach its database for the moment; try again in a few seconds. "
+        "A change under way was not made, unless the connection broke while it was being "
+        "committed: read the record again before repeating a write.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
     )
 
 
