@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
@@ -68,4 +68,63 @@ class UserDeactivated(Event):
     deactivated_at: AwareDatetime
 
 
-EVENTS: tuple[type[Event], ...] = (UserRegistered, UserRolesChanged, UserDeactivated)
+class UserReactivated(Event):
+    """A deactivated user may sign in again with `roles`. No session resumes: every token
+    issued before `reactivated_at` stays void, and the user signs in afresh."""
+
+    topic = AUTH_USERS
+    key_field = "user_id"
+
+    user_id: uuid.UUID
+    roles: Distinct[Role] = Field(min_length=1)
+    reactivated_at: AwareDatetime
+
+
+SessionEndReason = Literal[
+    "logout",
+    "refresh_token_reuse",
+    "password_change",
+    "password_reset",
+    "user_deactivated",
+    "session_idle",
+    "session_too_old",
+]
+
+
+class SessionRevoked(Event):
+    """A session ended before its time: every access token carrying its `sid` is void.
+
+    Its tokens cannot outlive `expires_at` anyway, so a service may forget the session then."""
+
+    topic = AUTH_USERS
+    key_field = "user_id"
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    reason: SessionEndReason
+    revoked_at: AwareDatetime
+    expires_at: AwareDatetime = Field(
+        description="When the session's last access token expires; forget the session then."
+    )
+
+
+class UserTokensRevoked(Event):
+    """Every access token of the user issued before `issued_before` is void (a password reset),
+    whichever session it belongs to."""
+
+    topic = AUTH_USERS
+    key_field = "user_id"
+
+    user_id: uuid.UUID
+    issued_before: AwareDatetime
+    reason: Literal["password_reset"]
+
+
+EVENTS: tuple[type[Event], ...] = (
+    UserRegistered,
+    UserRolesChanged,
+    UserDeactivated,
+    UserReactivated,
+    SessionRevoked,
+    UserTokensRevoked,
+)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from contracts.events.audit import Actor, AuditRecorded
-from contracts.events.auth_users import Role, UserDeactivated, UserRegistered, UserRolesChanged
+from contracts.events.auth_users import (
+    Role,
+    SessionRevoked,
+    UserDeactivated,
+    UserReactivated,
+    UserRegistered,
+    UserRolesChanged,
+    UserTokensRevoked,
+)
 from contracts.examples.ids import SURGEON, at, example_id
 
 SURGEON_USER = example_id("user surgeon")
@@ -19,6 +27,15 @@ EXAMPLES = (
     ),
     UserRolesChanged(user_id=SURGEON_USER, roles=(Role.SURGEON, Role.VIEWER)),
     UserDeactivated(user_id=SURGEON_USER, deactivated_at=at(31, 17)),
+    UserReactivated(user_id=SURGEON_USER, roles=(Role.SURGEON,), reactivated_at=at(31, 18)),
+    SessionRevoked(
+        user_id=SURGEON_USER,
+        session_id=example_id("session surgeon"),
+        reason="logout",
+        revoked_at=at(2, 17),
+        expires_at=at(2, 17, 16),
+    ),
+    UserTokensRevoked(user_id=SURGEON_USER, issued_before=at(3, 8), reason="password_reset"),
     AuditRecorded(
         audit_id=example_id("audit 1"),
         actor=Actor(kind="user", id=str(ADMIN)),
