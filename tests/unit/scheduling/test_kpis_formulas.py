@@ -312,3 +312,15 @@ def _turnover(kpis: Kpis) -> tuple[object, ...]:
 def _time(kpis: Kpis) -> tuple[object, ...]:
     t = kpis.over_under_time
     return (t.room_days, t.overtime_minutes, t.undertime_minutes)
+
+
+def test_cases_done_are_counted_against_every_booking_planned_for_the_range(
+    kpis: KpiReport,
+) -> None:
+    # Planned: 7 current + 3 given up = 10. Done: a1, a2, b1, b2, b3 = 5. Pending: a3 (ahead)
+    # and a4 (in the room) = 2. Per surgeon: S1 has a1, a2, a4, b3 (3 done); S2 a3, b1, b2 (2).
+    counted = kpis.overall.cases
+    assert (counted.planned, counted.done, counted.given_up) == (10, 5, 3)
+    assert (counted.unrecorded, counted.pending, counted.done_share) == (0, 2, 5 / 10)
+    assert (kpis.surgeons[S1].cases.done, kpis.surgeons[S2].cases.done) == (3, 2)
+    assert kpis.surgeons[S1].utilization.surgery_minutes == 280

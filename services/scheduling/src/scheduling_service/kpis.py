@@ -1,8 +1,9 @@
 """The KPIs of a range of local dates: the facts loaded in a few queries, then the pure formulas.
 
-Four reads in one snapshot of the database, whatever the range or the number of cases: rooms
+Five reads in one snapshot of the database, whatever the range or the number of cases: rooms
 (with their open time worked out from their snapshots), the booked cases, the bookings given up
-(from `case_history`) and the blocks (their occurrences from their snapshots).
+(from `case_history`), the blocks (their occurrences from their snapshots) and the surgeons'
+names. The figures may be narrowed to a room, a service and a surgeon (`Scope`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from scheduling_service.domain.kpi_facts import (
     KpiFacts,
     RoomOpen,
 )
+from scheduling_service.domain.kpi_figures import Week
+from scheduling_service.domain.kpi_scope import Scope
+from scheduling_service.domain.kpi_weeks import weekly
 from scheduling_service.domain.kpis import KpiReport, Rules, report
 from scheduling_service.schedule import open_time
 
@@ -38,15 +42,19 @@ GIVEN_UP = (SurgeryStatus.CANCELLED.value, SurgeryStatus.POSTPONED.value)
 
 @dataclass(frozen=True, slots=True)
 class KpiSheet:
-    """The figures of a range, with the rooms they name (in code order)."""
+    """The figures of a range, with the rooms they name (in code order), the surgeons' names
+    (those known) and the figures week by week."""
 
     first: date
     last: date
     timezone: str
     as_of: datetime
     turnover_cap_minutes: int
+    within: Scope
     rooms: list[OperatingRoomUpserted]
+    surgeon_names: dict[uuid.UUID, str]
     report: KpiReport
+    weeks: list[Week]
 
 
 async def kpi_sheet(
@@ -58,9 +66,10 @@ async def kpi_sheet(
     max_days: int,
     grace_minutes: int,
     now: datetime,
+    within: Scope = Scope(),
 ) -> KpiSheet:
     """The KPIs of the local dates `first` to `last` (both included) in `timezone`, as of `now`
-    (a case booked to end by then without wheels-in is unrecorded)."""
+    (a case booked to end by then without wheels-in is unrecorded), narrowed to `within`."""
     ensure_date_range(first, last, max_days)
     # One snapshot for every read below; nothing is written.
     await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
@@ -74,12 +83,24 @@ async def kpi_sheet(
         blocks=await _block_occurrences(session, rooms, first, last, tz),
     )
     rules = Rules(tz=tz, grace_minutes=grace_minutes, now=now)
-    figures = report(facts, rules)
+    figures = report(facts, rules, within)
     named = sorted(
         (rooms[room_id] for room_id in figures.rooms if room_id in rooms),
         key=lambda r: (r.code, str(r.room_id)),
     )
-    return KpiSheet(first, last, timezone, now, rules.turnover_cap_minutes, named, figures)
+    surgeons = await resources_view.staff_by_id(session, list(figures.surgeons))
+    return KpiSheet(
+        first=first,
+        last=last,
+        timezone=timezone,
+        as_of=now,
+        turnover_cap_minutes=rules.turnover_cap_minutes,
+        within=within,
+        rooms=named,
+        surgeon_names={staff_id: member.name for staff_id, member in surgeons.items()},
+        report=figures,
+        weeks=weekly(facts, rules, first, last, within),
+    )
 
 
 async def _cases(session: AsyncSession, window: Span) -> list[Case]:
@@ -125,9 +146,11 @@ async def _cancellations(session: AsyncSession, window: Span) -> list[Cancellati
             case_history.c.surgery_id,
             case_history.c.to_status,
             case_history.c.changed_at,
+            case_history.c.reason_code,
             case_history.c.booking["room_id"].astext.label("room_id"),
             booked_start.label("booked_start"),
             surgery_requests.c.specialty,
+            surgery_requests.c.surgeon_id,
         )
         .join(surgery_requests, surgery_requests.c.surgery_id == case_history.c.surgery_id)
         .where(
@@ -145,6 +168,8 @@ async def _cancellations(session: AsyncSession, window: Span) -> list[Cancellati
             booked_start=row.booked_start,
             cancelled_at=row.changed_at,
             postponed=row.to_status == SurgeryStatus.POSTPONED.value,
+            surgeon_id=row.surgeon_id,
+            reason_code=row.reason_code,
         )
         for row in rows
     ]

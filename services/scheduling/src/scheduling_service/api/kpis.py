@@ -1,7 +1,9 @@
-"""KPIs of the operating rooms for a range of local dates: overall, per room, per service."""
+"""KPIs of the operating rooms for a range of local dates: overall, per room, per service, per
+surgeon and per week, optionally narrowed to a room, a service and a surgeon."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -12,6 +14,7 @@ from servicekit.deps import UnitOfWorkDep
 from scheduling_service import kpis
 from scheduling_service.api.deps import ReaderDep, SettingsDep
 from scheduling_service.api.schemas.kpis import KpiSheetPublic
+from scheduling_service.domain.kpi_scope import Scope
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
 
@@ -19,6 +22,9 @@ router = APIRouter(prefix="/kpis", tags=["kpis"])
 @router.get(
     "",
     summary="Utilization, blocks, turnover, first-case starts, over/undertime, cancellations",
+    description="The figures of the range (narrowed by `room_id`, `specialty` and `surgeon_id` "
+    "when given, all of them together), then the same per room, per service, per surgeon and "
+    "per week (Monday to Sunday, cut to the range).",
     response_model_by_alias=True,
 )
 async def get_kpis(
@@ -27,6 +33,13 @@ async def get_kpis(
     settings: SettingsDep,
     first: Annotated[ScheduleDate, Query(alias="from", description="First local date, included.")],
     last: Annotated[ScheduleDate, Query(alias="to", description="Last local date, included.")],
+    room_id: Annotated[uuid.UUID | None, Query(description="Only this room's figures.")] = None,
+    specialty: Annotated[
+        str | None, Query(max_length=63, description="Only the cases and blocks of this service.")
+    ] = None,
+    surgeon_id: Annotated[
+        uuid.UUID | None, Query(description="Only the cases and blocks of this surgeon.")
+    ] = None,
 ) -> KpiSheetPublic:
     sheet = await kpis.kpi_sheet(
         uow.session,
@@ -36,5 +49,6 @@ async def get_kpis(
         max_days=settings.max_range_days,
         grace_minutes=settings.first_case_grace_minutes,
         now=datetime.now(UTC),
+        within=Scope(room_id=room_id, service=specialty, surgeon_id=surgeon_id),
     )
     return KpiSheetPublic.of(sheet, settings.first_case_grace_minutes)

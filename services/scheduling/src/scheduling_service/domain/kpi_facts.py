@@ -90,6 +90,9 @@ class Cancellation:
     booked_start: datetime
     cancelled_at: datetime
     postponed: bool = False
+    surgeon_id: uuid.UUID | None = None
+    # One of `domain.reasons.REASON_CODES`; None for a history line that named none.
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

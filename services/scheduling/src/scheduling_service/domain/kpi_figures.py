@@ -6,7 +6,8 @@ A figure with nothing to compute it from is None, never a division by zero.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,16 @@ class OverUnderTime:
 
 
 @dataclass(frozen=True, slots=True)
+class ReasonCount:
+    """The bookings given up for one reason code ("unspecified" when none was named)."""
+
+    reason_code: str
+    cancelled: int
+    postponed: int
+    same_day: int
+
+
+@dataclass(frozen=True, slots=True)
 class Cancellations:
     booked: int
     cancelled: int
@@ -58,6 +69,20 @@ class Cancellations:
     same_day: int
     rate: float | None
     same_day_rate: float | None
+    by_reason: tuple[ReasonCount, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCounts:
+    """Bookings of the range by what became of them: planned = done + given_up + unrecorded +
+    pending (booked still ahead, or in the room, or wheeled out but not yet completed)."""
+
+    planned: int
+    done: int
+    given_up: int
+    unrecorded: int
+    pending: int
+    done_share: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +102,7 @@ class Kpis:
     over_under_time: OverUnderTime
     cancellations: Cancellations
     duration_estimates: DurationEstimates
+    cases: CaseCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +110,14 @@ class KpiReport:
     overall: Kpis
     rooms: dict[uuid.UUID, Kpis]
     services: dict[str, Kpis]
+    surgeons: dict[uuid.UUID, Kpis] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    """The figures of the local dates `first` to `last` of one week (Monday to Sunday, cut to
+    the range asked for)."""
+
+    first: date
+    last: date
+    kpis: Kpis

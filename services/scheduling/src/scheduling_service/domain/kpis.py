@@ -38,11 +38,18 @@ see the gap. A case still ahead (planned) counts at its booked times: the plan's
 Every figure comes with the counts it was computed from; a figure with nothing to compute it
 from is None, never a division by zero.
 
-Per room: the room's cases, open time, blocks and room-days. Per service (a case's specialty):
-its cases' minutes over the open minutes of all rooms (so the services' utilizations add up
-to the overall one), the blocks held by the service, turnovers attributed to the service of
-the case that follows, room-days to that of the day's first case; undertime is a room-day's,
-no service's (None).
+- Cases done against planned: the bookings for dates in the range (as for cancellations) by
+  what became of them: done (completed), given up, unrecorded, pending (the rest).
+- Cancellations by reason: the given-up bookings per reason code, same-day ones apart.
+
+Per room: the room's cases, open time, blocks and room-days. Per service (a case's specialty)
+and per surgeon: their cases' minutes over the open minutes of all rooms (so the services' and
+the surgeons' utilizations add up to the overall one), the blocks held by the service or the
+surgeon, turnovers attributed to the case that follows, room-days to the day's first case;
+undertime is a room-day's, no service's or surgeon's (None).
+
+Every figure can be narrowed first (`report`'s `within`): to a room, a service, a surgeon or
+any of them together; the breakdowns are then of the narrowed cases.
 """
 
 from __future__ import annotations
@@ -59,10 +66,10 @@ from zoneinfo import ZoneInfo
 from contracts.calendar.spans import Span, clip, intersect, merge, subtract
 from contracts.calendar.wallclock import range_span
 
-from scheduling_service.domain.kpi_facts import BlockOccurrence, Cancellation, Case, KpiFacts
+from scheduling_service.domain.kpi_bookings import cancellations, case_counts, ratio
+from scheduling_service.domain.kpi_facts import BlockOccurrence, Case, KpiFacts
 from scheduling_service.domain.kpi_figures import (
     BlockUtilization,
-    Cancellations,
     DurationEstimates,
     FirstCaseStarts,
     KpiReport,
@@ -71,23 +78,11 @@ from scheduling_service.domain.kpi_figures import (
     Turnover,
     Utilization,
 )
+from scheduling_service.domain.kpi_scope import Scope
 
 _MINUTE = timedelta(minutes=1)
 # Longer than this from wheels-out to the next wheels-in is a break, not a turnover.
 TURNOVER_CAP_MINUTES = 90
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """What a set of figures covers: everything, one room, or one service."""
-
-    room_id: uuid.UUID | None = None
-    service: str | None = None
-
-    def covers(self, room_id: uuid.UUID, service: str | None) -> bool:
-        return (self.room_id is None or room_id == self.room_id) and (
-            self.service is None or service == self.service
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,23 +96,32 @@ class Rules:
     turnover_cap_minutes: int = TURNOVER_CAP_MINUTES
 
 
-def report(facts: KpiFacts, rules: Rules) -> KpiReport:
-    """The figures overall, per room (each room with open time, a case, a block or a
-    cancellation) and per service (each specialty with a case, a block or a cancellation)."""
+def report(facts: KpiFacts, rules: Rules, within: Scope = Scope()) -> KpiReport:
+    """The figures of `within` (everything unless narrowed), and of it per room (each room with
+    open time, a case, a block or a cancellation), per service and per surgeon (each with a
+    case, a block or a cancellation)."""
     days = _room_days(facts, rules.tz)
-    rooms = {r.room_id for r in facts.rooms if r.spans} | {c.room_id for c in facts.cases}
-    rooms |= {b.room_id for b in facts.blocks} | {c.room_id for c in facts.cancellations}
-    services = {c.service for c in facts.cases} | {c.service for c in facts.cancellations}
-    services |= {b.service for b in facts.blocks if b.service is not None}
+    booked = [b for b in [*facts.cases, *facts.cancellations] if within.covers(b)]
+    blocks = [b for b in facts.blocks if within.covers_block(b)]
+    rooms = {r.room_id for r in facts.rooms if r.spans and within.covers_room(r.room_id)}
+    rooms |= {b.room_id for b in booked} | {b.room_id for b in blocks}
+    services = {b.service for b in booked} | {b.service for b in blocks if b.service}
+    surgeons = {b.surgeon_id for b in booked} | {b.surgeon_id for b in blocks}
 
     def of(scope: Scope) -> Kpis:
         return kpis(facts, days, scope, rules)
 
     return KpiReport(
-        overall=of(Scope()),
-        rooms={room_id: of(Scope(room_id=room_id)) for room_id in rooms},
-        services={service: of(Scope(service=service)) for service in sorted(services)},
+        overall=of(within),
+        rooms={room_id: of(within.narrowed(room_id=room_id)) for room_id in rooms},
+        services={s: of(within.narrowed(service=s)) for s in sorted(services)},
+        surgeons={s: of(within.narrowed(surgeon_id=s)) for s in surgeons if s is not None},
     )
+
+
+def figures(facts: KpiFacts, rules: Rules, within: Scope = Scope()) -> Kpis:
+    """The figures of `within` alone, without breakdowns."""
+    return kpis(facts, _room_days(facts, rules.tz), within, rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,14 +136,14 @@ class RoomDay:
 
 def kpis(facts: KpiFacts, days: Sequence[RoomDay], scope: Scope, rules: Rules) -> Kpis:
     """The figures of one scope; `days` are the room-days of all of `facts`."""
-    cases = [c for c in facts.cases if scope.covers(c.room_id, c.service)]
+    cases = [c for c in facts.cases if scope.covers(c)]
     # Only the cases that hold time are measured in minutes; the unrecorded are counted apart.
     timed = [c for c in cases if not c.unrecorded(rules.now)]
     # A service's minutes are measured against every room's open time: its share of capacity.
-    opened = {r.room_id: list(r.spans) for r in facts.rooms if scope.room_id in (None, r.room_id)}
-    blocks = [b for b in facts.blocks if scope.covers(b.room_id, b.service)]
+    opened = {r.room_id: list(r.spans) for r in facts.rooms if scope.covers_room(r.room_id)}
+    blocks = [b for b in facts.blocks if scope.covers_block(b)]
     owners = [c for c in facts.cases if not c.unrecorded(rules.now)]
-    cancelled = [c for c in facts.cancellations if scope.covers(c.room_id, c.service)]
+    cancelled = [c for c in facts.cancellations if scope.covers(c)]
     return Kpis(
         utilization=utilization(cases, timed, opened),
         block_utilization=block_utilization(blocks, owners),
@@ -148,6 +152,7 @@ def kpis(facts: KpiFacts, days: Sequence[RoomDay], scope: Scope, rules: Rules) -
         over_under_time=over_under_time(timed, opened, days, scope, now=rules.now),
         cancellations=cancellations(len(cases), cancelled, rules.tz),
         duration_estimates=duration_estimates(cases),
+        cases=case_counts(cases, len(cancelled), rules.now),
     )
 
 
@@ -187,9 +192,7 @@ def block_utilization(blocks: Sequence[BlockOccurrence], cases: Sequence[Case]) 
 
 
 def turnover(days: Sequence[RoomDay], scope: Scope, *, cap_minutes: int) -> Turnover:
-    gaps = [
-        gap for day in days for after, gap in _gaps(day) if scope.covers(day.room_id, after.service)
-    ]
+    gaps = [gap for day in days for after, gap in _gaps(day) if scope.covers(after)]
     kept = [gap for gap in gaps if 0 <= gap <= cap_minutes]
     return Turnover(
         turnovers=len(kept),
@@ -217,7 +220,7 @@ def first_case_starts(
     judged = [
         day.cases[0]
         for day in days
-        if day.cases[0].wheels_in is not None and scope.covers(day.room_id, day.cases[0].service)
+        if day.cases[0].wheels_in is not None and scope.covers(day.cases[0])
     ]
     late = grace_minutes * _MINUTE
     on_time = sum(1 for c in judged if c.wheels_in is not None and c.wheels_in <= c.start + late)
@@ -240,39 +243,15 @@ def over_under_time(
         minutes(subtract([c.occupancy for c in room_cases], opened.get(room_id, [])))
         for room_id, room_cases in _by_room(timed).items()
     )
-    used = [
-        d
-        for d in days
-        if any(scope.covers(d.room_id, c.service) and not c.unrecorded(now) for c in d.cases)
-    ]
+    used = [d for d in days if any(scope.covers(c) and not c.unrecorded(now) for c in d.cases)]
     undertime = None
-    if scope.service is None:
+    if not scope.of_whom():
         undertime = sum(
             minutes(subtract(d.open, [c.occupancy for c in d.cases if not c.unrecorded(now)]))
             for d in used
         )
     return OverUnderTime(
         room_days=len(used), overtime_minutes=overtime, undertime_minutes=undertime
-    )
-
-
-def cancellations(
-    still_booked: int, cancelled: Sequence[Cancellation], tz: ZoneInfo
-) -> Cancellations:
-    booked = still_booked + len(cancelled)
-    postponed = sum(1 for c in cancelled if c.postponed)
-    same_day = sum(
-        1
-        for c in cancelled
-        if c.cancelled_at.astimezone(tz).date() == c.booked_start.astimezone(tz).date()
-    )
-    return Cancellations(
-        booked=booked,
-        cancelled=len(cancelled) - postponed,
-        postponed=postponed,
-        same_day=same_day,
-        rate=ratio(len(cancelled), booked),
-        same_day_rate=ratio(same_day, booked),
     )
 
 
@@ -295,10 +274,6 @@ def duration_estimates(cases: Iterable[Case]) -> DurationEstimates:
 def minutes(spans: Iterable[Span]) -> int:
     """Whole minutes of the time `spans` cover, time they share counted once."""
     return sum((s.end - s.start for s in merge(spans)), timedelta()) // _MINUTE
-
-
-def ratio(part: float, whole: float) -> float | None:
-    return part / whole if whole else None
 
 
 def _room_days(facts: KpiFacts, tz: ZoneInfo) -> list[RoomDay]:

@@ -93,6 +93,15 @@ class OverUnderTime(BaseModel):
     )
 
 
+class ReasonCount(BaseModel):
+    reason_code: str = Field(
+        description="The reason code the booking was given up for; `unspecified` when none."
+    )
+    cancelled: int = Field(description="Bookings given up by cancelling the case.")
+    postponed: int = Field(description="Bookings given up by postponing the case.")
+    same_day: int = Field(description="Of those, given up on the booked local date.")
+
+
 class Cancellations(BaseModel):
     booked: int = Field(
         description="Bookings for dates in the range: current ones plus those given up."
@@ -102,6 +111,26 @@ class Cancellations(BaseModel):
     same_day: int = Field(description="Given up on the booked local date.")
     rate: Share = Field(description="Cancellation rate = (cancelled + postponed) ÷ booked.")
     same_day_rate: Share = Field(description="Same-day cancellation rate = same_day ÷ booked.")
+    by_reason: list[ReasonCount] = Field(
+        description="The given-up bookings per reason code, the most frequent first; their "
+        "cancelled, postponed and same-day counts add up to the totals above."
+    )
+
+
+class CaseCounts(BaseModel):
+    planned: int = Field(
+        description="Bookings for dates in the range: current ones plus those given up "
+        "(= done + given_up + unrecorded + pending)."
+    )
+    done: int = Field(description="Completed cases.")
+    given_up: int = Field(description="Bookings given up: the case cancelled or postponed.")
+    unrecorded: int = Field(
+        description="Cases booked to end before `as_of` with no wheels-in recorded."
+    )
+    pending: int = Field(
+        description="The rest: booked still ahead, in the room, or out but not yet completed."
+    )
+    done_share: Share = Field(description="Cases done against planned = done ÷ planned.")
 
 
 class DurationEstimates(BaseModel):
@@ -123,6 +152,7 @@ class Kpis(BaseModel):
     over_under_time: OverUnderTime
     cancellations: Cancellations
     duration_estimates: DurationEstimates
+    cases: CaseCounts
 
     @classmethod
     def of(cls, figures: domain.Kpis) -> Kpis:
@@ -139,6 +169,18 @@ class _Service(BaseModel):
     service: str = Field(description="A specialty: the cases of that specialty.")
 
 
+class _Surgeon(BaseModel):
+    surgeon_id: uuid.UUID
+    name: str | None = Field(description="The surgeon's name; null when not known here.")
+
+
+class _Week(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: dt.date = Field(alias="from", description="The week's first local date in the range.")
+    to: dt.date = Field(description="The week's last local date in the range.")
+
+
 # The bases' order puts who the figures are of before the figures.
 class RoomKpis(Kpis, _Room):
     pass
@@ -148,10 +190,25 @@ class ServiceKpis(Kpis, _Service):
     pass
 
 
+class SurgeonKpis(Kpis, _Surgeon):
+    pass
+
+
+class WeekKpis(Kpis, _Week):
+    pass
+
+
+class KpiFilters(BaseModel):
+    room_id: uuid.UUID | None = Field(description="Only this room's figures.")
+    specialty: str | None = Field(description="Only this service's cases and blocks.")
+    surgeon_id: uuid.UUID | None = Field(description="Only this surgeon's cases and blocks.")
+
+
 class KpiSheetPublic(BaseModel):
     """Overall, per room (each with open time, a case, a block or a cancellation in the range,
-    in code order) and per service (a specialty's cases against all rooms' open time, so the
-    services' utilizations add up to the overall one; the blocks the service holds)."""
+    in code order), per service (a specialty's cases against all rooms' open time, so the
+    services' utilizations add up to the overall one; the blocks the service holds), per
+    surgeon (the same, by surgeon, in name order) and per week; all narrowed by `filters`."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -166,9 +223,12 @@ class KpiSheetPublic(BaseModel):
     turnover_cap_minutes: int = Field(
         description="The longest wheels-out to next wheels-in counted as a turnover."
     )
+    filters: KpiFilters
     overall: Kpis
     rooms: list[RoomKpis]
     services: list[ServiceKpis]
+    surgeons: list[SurgeonKpis]
+    weeks: list[WeekKpis]
 
     @classmethod
     def of(cls, sheet: KpiSheet, grace_minutes: int) -> KpiSheetPublic:
@@ -194,4 +254,24 @@ class KpiSheetPublic(BaseModel):
                 ServiceKpis(service=service, **dict(Kpis.of(figures)))
                 for service, figures in report.services.items()
             ],
+            surgeons=sorted(
+                (
+                    SurgeonKpis(
+                        surgeon_id=surgeon_id,
+                        name=sheet.surgeon_names.get(surgeon_id),
+                        **dict(Kpis.of(figures)),
+                    )
+                    for surgeon_id, figures in report.surgeons.items()
+                ),
+                key=lambda s: (s.name is None, s.name or "", str(s.surgeon_id)),
+            ),
+            weeks=[
+                WeekKpis(from_=week.first, to=week.last, **dict(Kpis.of(week.kpis)))
+                for week in sheet.weeks
+            ],
+            filters=KpiFilters(
+                room_id=sheet.within.room_id,
+                specialty=sheet.within.service,
+                surgeon_id=sheet.within.surgeon_id,
+            ),
         )
