@@ -12,6 +12,9 @@ from prometheus_client import Counter, Gauge
 
 LOGINS = Counter("auth_logins_total", "Sign-in attempts by outcome.", ["outcome"])
 REFRESHES = Counter("auth_refreshes_total", "Refresh-token exchanges by outcome.", ["outcome"])
+AUDIT_ENTRIES_PURGED = Counter(
+    "auth_audit_entries_purged_total", "Audit entries deleted for being past the retention."
+)
 
 
 class SignedInToday:

@@ -36,6 +36,9 @@ class AuthSettings(ServiceSettings):
     login_window_minutes: float = Field(default=15, gt=0)
     login_first_lock_seconds: float = Field(default=30, gt=0)
     login_longest_lock_seconds: float = Field(default=900, gt=0)
+    # How long the audit store keeps an entry: six years (HIPAA's), counted from when it happened.
+    audit_retention_days: int = Field(default=2192, ge=1, le=36_500)
+    audit_purge_interval_minutes: float = Field(default=60, gt=0, le=7 * 24 * 60)
 
     @model_validator(mode="after")
     def _strong_key_encryption_secret(self) -> AuthSettings:
