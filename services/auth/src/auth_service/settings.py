@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 from servicekit.settings import ServiceSettings
 
-from auth_service.domain.throttling import ThrottlePolicy
+from auth_service.domain.throttling import (
+    BudgetPolicy,
+    Network,
+    SignInPolicy,
+    ThrottleKeys,
+    ThrottlePolicy,
+)
 
 
 class AuthSettings(ServiceSettings):
@@ -36,6 +43,20 @@ class AuthSettings(ServiceSettings):
     login_window_minutes: float = Field(default=15, gt=0)
     login_first_lock_seconds: float = Field(default=30, gt=0)
     login_longest_lock_seconds: float = Field(default=900, gt=0)
+    # Keys the digests of the account names and addresses the throttle counts (HMAC-SHA-256).
+    login_throttle_secret: SecretStr = SecretStr("dev-only-login-throttle-secret")
+    # Failures one client address may spend per window; then it waits for the window's end.
+    login_address_max_failures: int = Field(default=20, ge=1, le=100_000)
+    login_address_window_minutes: float = Field(default=10, gt=0, le=24 * 60)
+    # Failures of all addresses together per window; then one attempt per pace, for everyone.
+    login_global_max_failures: int = Field(default=500, ge=1, le=10_000_000)
+    login_global_window_minutes: float = Field(default=10, gt=0, le=24 * 60)
+    login_global_pace_seconds: float = Field(default=1, gt=0, le=60)
+    # Addresses with no budget of their own (still locked per account name): the machine itself.
+    login_unbudgeted_networks: tuple[Network, ...] = (
+        ipaddress.ip_network("127.0.0.0/8"),
+        ipaddress.ip_network("::1/128"),
+    )
     # How long the audit store keeps an entry: six years (HIPAA's), counted from when it happened.
     audit_retention_days: int = Field(default=2192, ge=1, le=36_500)
     audit_purge_interval_minutes: float = Field(default=60, gt=0, le=7 * 24 * 60)
@@ -49,6 +70,26 @@ class AuthSettings(ServiceSettings):
     @property
     def access_token_lifetime(self) -> timedelta:
         return timedelta(minutes=self.access_token_minutes)
+
+    @property
+    def throttle_keys(self) -> ThrottleKeys:
+        return ThrottleKeys(self.login_throttle_secret.get_secret_value().encode())
+
+    @property
+    def sign_in_policy(self) -> SignInPolicy:
+        return SignInPolicy(
+            lock=self.throttle_policy,
+            address=BudgetPolicy(
+                self.login_address_max_failures,
+                timedelta(minutes=self.login_address_window_minutes),
+            ),
+            everyone=BudgetPolicy(
+                self.login_global_max_failures,
+                timedelta(minutes=self.login_global_window_minutes),
+                pace=timedelta(seconds=self.login_global_pace_seconds),
+            ),
+            unbudgeted=self.login_unbudgeted_networks,
+        )
 
     @property
     def throttle_policy(self) -> ThrottlePolicy:
