@@ -7,6 +7,7 @@ A refresh token that was already exchanged and is presented again was copied: th
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from servicekit.service import Runtime
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth_service.attempts import admit_attempt, clear_attempts
+from auth_service.attempts import admit_sign_in, forgive_sign_in
 from auth_service.db.tables import refresh_tokens, sessions, users
 from auth_service.domain.passwords import (
     UNUSABLE_HASH,
@@ -25,11 +26,13 @@ from auth_service.domain.passwords import (
     needs_rehash,
     password_matches,
 )
-from auth_service.domain.throttling import account_key
+from auth_service.domain.throttling import sign_in_keys
 from auth_service.domain.tokens import access_claims, new_refresh_token, refresh_token_digest
 from auth_service.keyring import Keyring
 from auth_service.metrics import LOGINS, REFRESHES, SIGNED_IN_TODAY
 from auth_service.settings import AuthSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +65,13 @@ class Authority:
     keyring: Keyring
 
 
-async def log_in(authority: Authority, username: str, password: str) -> TokenPair:
-    runtime, settings = authority.runtime, authority.settings
-    key, now = account_key(username), datetime.now(UTC)
+async def log_in(authority: Authority, username: str, password: str, *, address: str) -> TokenPair:
+    """`address` is the client's as the gateway saw it: the throttle counts per address too."""
+    runtime, settings, now = authority.runtime, authority.settings, datetime.now(UTC)
+    policy = settings.sign_in_policy
+    key = sign_in_keys(settings.throttle_keys, policy, username, address)
     async with runtime.unit_of_work() as uow:
-        verdict = await admit_attempt(uow.session, key, now, settings.throttle_policy)
+        verdict = await admit_sign_in(uow.session, key, now, policy)
         user = (
             await uow.session.execute(
                 select(users).where(func.lower(users.c.email) == username.strip().lower())
@@ -90,13 +95,14 @@ async def log_in(authority: Authority, username: str, password: str) -> TokenPai
                 actor=audit.service_actor("auth"),
                 action="session.login_failed",
                 record_type="user" if user else "account_name",
-                record_id=user.user_id if user else key[:32],
+                record_id=user.user_id if user else key.account[:32],
                 details={"reason": reason},
             )
             await uow.commit()
             LOGINS.labels("refused").inc()
+            log.info("sign-in refused", extra={"reason": reason})
             raise LoginRefused(reason)
-        await clear_attempts(uow.session, key)
+        await forgive_sign_in(uow.session, key)
         if needs_rehash(user.password_hash):
             new_hash = await asyncio.to_thread(hash_password, password)
             await uow.session.execute(

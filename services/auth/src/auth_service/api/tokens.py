@@ -53,6 +53,7 @@ RefreshTransport = Annotated[
     responses={401: {"description": "Wrong email or password"}, 429: {"description": "Throttled"}},
 )
 async def token(
+    request: Request,
     username: Annotated[str, Form(min_length=1, max_length=320, description="The email.")],
     password: Annotated[str, Form(min_length=1, max_length=1024)],
     authority: AuthorityDep,
@@ -64,11 +65,11 @@ async def token(
     refresh_transport: RefreshTransport = "body",
 ) -> TokenResponse:
     try:
-        pair = await log_in(authority, username, password)
+        pair = await log_in(authority, username, password, address=client_address(request))
     except LoginThrottled as throttled:
         raise Problem(
             429,
-            "Too many sign-in attempts for this account name; wait before trying again.",
+            "Too many sign-in attempts; wait before trying again.",
             headers={"Retry-After": str(throttled.retry_after_seconds)},
         ) from None
     except LoginRefused:
@@ -165,6 +166,12 @@ async def jwks(authority: AuthorityDep, response: Response) -> dict[str, Any]:
     # Short caching: a new key is published well before it signs.
     response.headers["Cache-Control"] = "public, max-age=10"
     return await authority.keyring.jwks()
+
+
+def client_address(request: Request) -> str:
+    """The client as the gateway saw it: uvicorn takes `X-Forwarded-For` only from the proxies
+    it trusts (`FORWARDED_ALLOW_IPS`, by default 127.0.0.1: the local gateway)."""
+    return request.client.host if request.client else "unknown"
 
 
 def _refused() -> Problem:
