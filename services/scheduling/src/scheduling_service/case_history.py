@@ -16,8 +16,9 @@ from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from sqlalchemy import Row, select
 
-from scheduling_service import audit_log, cases
+from scheduling_service import audit_log, case_access, cases
 from scheduling_service.db.tables import case_history, staff
+from scheduling_service.domain import access
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +35,15 @@ def actor_name(changed_by: uuid.UUID | None, staff_name: str | None) -> str:
 
 
 async def read(uow: UnitOfWork, surgery_id: uuid.UUID, *, reader: Principal) -> list[Line]:
-    """The case's lines in the order they were written; 404 for an unknown case. Audited as
-    a read of the case (`surgery.history.read`)."""
+    """The case's lines in the order they were written; 404 for an unknown case or one the
+    reader may not see (`domain/access.py`). Audited as a read of the case
+    (`surgery.history.read`)."""
     found = await cases.find(uow.session, surgery_id)
+    booking = await cases.booking_of(uow.session, surgery_id)
+    who = await case_access.reader_of(uow.session, reader)
+    ties = case_access.ties_of(found, case_access.booked_people(booking))
+    if access.case_sight(who, ties) is access.Sight.HIDDEN:
+        raise case_access.hidden(surgery_id)
     named = staff.alias("named")
     rows = (
         await uow.session.execute(

@@ -25,9 +25,11 @@ from servicekit.etags import ensure_fresh
 from servicekit.problems import Problem
 from sqlalchemy import Row
 
-from scheduling_service import audit_log, cases, metrics
+from scheduling_service import audit_log, case_access, cases, metrics
 from scheduling_service.domain import lifecycle, wheels
 from scheduling_service.domain.lifecycle import Status
+
+_WHEELS = frozenset({"wheels_in", "wheels_out"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,14 +152,18 @@ def _refusing_implausible_times() -> Iterator[None]:
 async def _begin(
     uow: UnitOfWork, surgery_id: uuid.UUID, action: str, *, by: Principal, if_match: str | None
 ) -> Move:
-    """The locked case, fresh against `If-Match` (else 412) and able to move (else 409)."""
+    """The locked case, moved into or out of the room only by someone `domain/access.py`
+    allows (else 403), fresh against `If-Match` (else 412) and able to move (else 409)."""
     row = await cases.find(uow.session, surgery_id, lock=True)
+    booking = await cases.booking_of(uow.session, surgery_id)
+    if action in _WHEELS:
+        who = await case_access.reader_of(uow.session, by)
+        case_access.ensure_may_record_wheels(who, row, booking)
     ensure_fresh(if_match, row.version)
     try:
         target = lifecycle.next_status(row.status, action)
     except lifecycle.TransitionRefused as exc:
         raise Problem(409, str(exc), current_status=row.status) from None
-    booking = await cases.booking_of(uow.session, surgery_id)
     return Move(action, row, booking, target, by, datetime.now(UTC))
 
 

@@ -37,6 +37,7 @@ _REQUEST_COLUMNS = [
         "procedure_name",
         "procedure_coding_system",
         "surgeon_id",
+        "requested_by",
         "specialty",
         "anaesthesia_type",
         "priority",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,8 +35,9 @@ from servicekit.problems import Problem
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, listed_cases, resources_view
+from scheduling_service import audit_log, case_access, listed_cases, resources_view
 from scheduling_service.db.tables import bookings, staff_assignments, surgery_requests
+from scheduling_service.domain import access
 from scheduling_service.listed_cases import ListedCase
 
 # A list names at most this many cases per audit entry: 2,000 ids are about 80 KB of an event.
@@ -86,6 +87,11 @@ class DayList:
     rooms: dict[date, list[RoomDay]] = field(default_factory=dict)
     cases: dict[date, list[ListedCase]] = field(default_factory=dict)
     person: StaffMemberUpserted | None = None
+    # The cases listed without their patient's identifiers (`domain/access.py`).
+    patient_hidden: frozenset[uuid.UUID] = frozenset()
+
+    def shows_patient(self, case: ListedCase) -> bool:
+        return case.row.surgery_id not in self.patient_hidden
 
 
 def open_time(room: OperatingRoomUpserted, first: date, last: date) -> list[Span]:
@@ -112,6 +118,7 @@ async def day_list(
         listed = await _rooms_list(session, query, tz, window, timezone)
     else:
         listed = await _person_list(session, query, tz, window, timezone)
+    listed = replace(listed, patient_hidden=await _patient_hidden(session, reader, listed))
     await record_read(uow, reader, query, _ids(listed))
     await uow.commit()
     return listed
@@ -200,7 +207,24 @@ def _per_local_date(spans: list[Span], tz: ZoneInfo) -> dict[date, list[Span]]:
     return found
 
 
-def _ids(listed: DayList) -> list[str]:
+def _listed(listed: DayList) -> list[ListedCase]:
     cases = [c for rooms in listed.rooms.values() for r in rooms for c in r.cases]
-    cases += [c for day in listed.cases.values() for c in day]
-    return [str(c.row.surgery_id) for c in cases]
+    return cases + [c for day in listed.cases.values() for c in day]
+
+
+def _ids(listed: DayList) -> list[str]:
+    return [str(c.row.surgery_id) for c in _listed(listed)]
+
+
+async def _patient_hidden(
+    session: AsyncSession, reader: Principal, listed: DayList
+) -> frozenset[uuid.UUID]:
+    """The listed cases whose patient the reader may not see; every listed case is one a day
+    list shows to every reading role (`access.list_scope`)."""
+    who = await case_access.reader_of(session, reader)
+    return frozenset(
+        case.row.surgery_id
+        for case in _listed(listed)
+        if access.list_sight(who, case_access.ties_of(case.row, (p.staff_id for p in case.staff)))
+        is not access.Sight.FULL
+    )

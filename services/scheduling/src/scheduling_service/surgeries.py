@@ -18,13 +18,14 @@ from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
 from servicekit.pages import PageRequest, containing, fetch_page
 from servicekit.problems import Problem
-from sqlalchemy import ColumnElement, Row, case, func, insert, or_, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, cases, metrics, resources_view
+from scheduling_service import audit_log, case_access, cases, metrics, resources_view
 from scheduling_service.api.schemas.surgeries import SurgeryFields
+from scheduling_service.case_access import booked_people
 from scheduling_service.db.tables import staff, surgery_requests
-from scheduling_service.domain import waiting_list
+from scheduling_service.domain import access, waiting_list
 from scheduling_service.domain.lifecycle import BOOKED, WAITING, Status
 from scheduling_service.domain.surgery_requests import may_request_for, surgeon_refusal
 
@@ -49,6 +50,7 @@ class Case:
 
     row: Row[Any]
     booking: Booking | None
+    patient_shown: bool = True  # False: answered without patient identifiers
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +169,12 @@ async def current(session: AsyncSession, surgery_id: uuid.UUID) -> Case:
 
 
 async def read(uow: UnitOfWork, surgery_id: uuid.UUID, *, reader: Principal) -> Case:
+    """The case as the reader may see it (`domain/access.py`); `404` for one they may not."""
     found = await current(uow.session, surgery_id)
+    who = await case_access.reader_of(uow.session, reader)
+    sight = access.case_sight(who, case_access.ties_of(found.row, booked_people(found.booking)))
+    if sight is access.Sight.HIDDEN:
+        raise case_access.hidden(surgery_id)
     await audit_log.record(
         uow,
         actor=audit_log.actor(reader),
@@ -175,18 +182,20 @@ async def read(uow: UnitOfWork, surgery_id: uuid.UUID, *, reader: Principal) -> 
         record_id=surgery_id,
         details={"version": found.row.version, "status": found.row.status},
     )
-    return found
+    return Case(found.row, found.booking, case_access.shows_patient(sight))
 
 
 async def listed(
     uow: UnitOfWork, where: SurgeryFilter, page: PageRequest, *, reader: Principal
 ) -> tuple[list[Case], int]:
-    """One page of the waiting list with each case's booking; one audit entry names them all."""
+    """One page of the waiting list with each case's booking, as far as the reader may see it
+    (`domain/access.py`); one audit entry names them all."""
+    who = await case_access.reader_of(uow.session, reader)
     order = [_sql(term) for term in waiting_list.ordering(where.sort)]
     rows, total = await fetch_page(
         uow.session,
         surgery_requests,
-        _conditions(where),
+        [case_access.within(access.case_scope(who.roles), who), *_conditions(where, who)],
         [*order, surgery_requests.c.surgery_id],
         page,
     )
@@ -203,7 +212,12 @@ async def listed(
             "filters": where.described(),
         },
     )
-    return [Case(row, booked.get(row.surgery_id)) for row in rows], total
+    return [_as_seen(who, row, booked.get(row.surgery_id)) for row in rows], total
+
+
+def _as_seen(who: access.Reader, row: Row[Any], booking: Booking | None) -> Case:
+    sight = access.case_sight(who, case_access.ties_of(row, booked_people(booking)))
+    return Case(row, booking, case_access.shows_patient(sight))
 
 
 def columns(body: SurgeryFields) -> dict[str, Any]:
@@ -253,7 +267,7 @@ async def _ensure_owns(session: AsyncSession, surgeon_id: uuid.UUID, requester: 
         raise Problem(403, f"The case belongs to surgeon {surgeon_id}, not to you.")
 
 
-def _conditions(where: SurgeryFilter) -> list[ColumnElement[bool]]:
+def _conditions(where: SurgeryFilter, who: access.Reader) -> list[ColumnElement[bool]]:
     t = surgery_requests
     conditions: list[ColumnElement[bool]] = []
     if where.statuses:
@@ -273,10 +287,25 @@ def _conditions(where: SurgeryFilter) -> list[ColumnElement[bool]]:
             t.c.status.in_(_WAITING) if where.waiting else t.c.status.not_in(_WAITING)
         )
     if where.search:
-        pattern = containing(where.search.lower())
-        searched = (t.c.patient_mrn, t.c.procedure_code, t.c.procedure_name)
-        conditions.append(or_(*(func.lower(c).like(pattern, escape="\\") for c in searched)))
+        conditions.append(_searched(where.search, who))
     return conditions
+
+
+def _searched(search: str, who: access.Reader) -> ColumnElement[bool]:
+    """The procedure's code or name, or the MRN only of the cases whose patient the reader
+    sees: a search by MRN is no oracle for those who may not."""
+    pattern = containing(search.lower())
+    t = surgery_requests
+
+    def like(column: ColumnElement[Any]) -> ColumnElement[bool]:
+        return func.lower(column).like(pattern, escape="\\")
+
+    patients = case_access.within(access.patient_scope(who.roles), who)
+    return or_(
+        like(t.c.procedure_code),
+        like(t.c.procedure_name),
+        and_(like(t.c.patient_mrn), patients),
+    )
 
 
 def _sql(term: waiting_list.Order) -> ColumnElement[Any]:

@@ -61,13 +61,20 @@ async def list_surgeries(
         bool | None, Query(description="true: requested or postponed; false: neither.")
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=100, description="Part of the MRN or procedure code/name.")
+        str | None,
+        Query(
+            max_length=100,
+            description="Part of the procedure code or name, or of the MRN of a case whose patient "
+            "you see.",
+        ),
     ] = None,
     sort: Annotated[
         SortKey,
         Query(description="priority ranks emergency, urgent, elective; undated cases last."),
     ] = "priority",
 ) -> Page[SurgeryPublic]:
+    """Admins, coordinators and viewers list every case (viewers without patients: null
+    `patient_mrn` and `notes`); surgeons, anaesthetists and nurses the cases they are on."""
     where = surgeries.SurgeryFilter(
         statuses=tuple(s.value for s in status or ()),
         priorities=tuple(p.value for p in priority or ()),
@@ -81,25 +88,38 @@ async def list_surgeries(
     )
     found, total = await surgeries.listed(uow, where, page, reader=reader)
     await uow.commit()
-    items = [SurgeryPublic.of(case.row, case.booking) for case in found]
+    items = [
+        SurgeryPublic.of(case.row, case.booking, patient_shown=case.patient_shown) for case in found
+    ]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
 
-@router.get("/{surgery_id}", summary="One surgery request with its booking")
+@router.get(
+    "/{surgery_id}",
+    summary="One surgery request with its booking",
+    responses={404: {"description": "No such case, or one you may not see (the same answer)."}},
+)
 async def get_surgery(
     surgery_id: uuid.UUID, reader: ReaderDep, uow: UnitOfWorkDep, response: Response
 ) -> SurgeryPublic:
+    """Admins and coordinators read every case; surgeons, anaesthetists and nurses the cases
+    they are on; viewers every case without its patient (`patient_mrn` and `notes` null). A
+    case the caller may not see is answered `404`, as one that does not exist."""
     case = await surgeries.read(uow, surgery_id, reader=reader)
     await uow.commit()
     return _shaped(case, response)
 
 
-@router.get("/{surgery_id}/history", summary="A case's history: who moved it, when and why")
+@router.get(
+    "/{surgery_id}/history",
+    summary="A case's history: who moved it, when and why",
+    responses={404: {"description": "No such case, or one you may not see (the same answer)."}},
+)
 async def get_surgery_history(
     surgery_id: uuid.UUID, reader: ReaderDep, uow: UnitOfWorkDep
 ) -> CaseHistory:
     """Every move of the case's lifecycle, oldest first, with the booking it had then; read by
-    every role that reads the case, and audited as `surgery.history.read`."""
+    whoever may read the case, and audited as `surgery.history.read`."""
     lines = await case_history.read(uow, surgery_id, reader=reader)
     await uow.commit()
     return CaseHistory(surgery_id=surgery_id, items=[CaseHistoryLine.of(line) for line in lines])
@@ -136,7 +156,12 @@ async def confirm_surgery(
     return await _committed(uow, surgery_id, response)
 
 
-@router.post("/{surgery_id}/wheels-in", summary="Record that the case came into the room")
+@router.post(
+    "/{surgery_id}/wheels-in",
+    summary="Record that the case came into the room",
+    description="By the people assigned to the case (its surgeon or anyone its booking "
+    "assigns), or a coordinator or admin; anyone else is answered `403`.",
+)
 async def wheels_in(
     surgery_id: uuid.UUID,
     clinician: ClinicianDep,
@@ -150,7 +175,11 @@ async def wheels_in(
     return await _committed(uow, surgery_id, response)
 
 
-@router.post("/{surgery_id}/wheels-out", summary="Record that the case left the room")
+@router.post(
+    "/{surgery_id}/wheels-out",
+    summary="Record that the case left the room",
+    description="By the people assigned to the case, or a coordinator or admin, as wheels-in.",
+)
 async def wheels_out(
     surgery_id: uuid.UUID,
     clinician: ClinicianDep,
@@ -204,4 +233,4 @@ async def _committed(
 
 def _shaped(case: surgeries.Case, response: Response) -> SurgeryPublic:
     response.headers["ETag"] = etag(case.row.version)
-    return SurgeryPublic.of(case.row, case.booking)
+    return SurgeryPublic.of(case.row, case.booking, patient_shown=case.patient_shown)

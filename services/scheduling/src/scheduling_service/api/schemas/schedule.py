@@ -48,7 +48,10 @@ class ListedCasePublic(BaseModel):
     room_held_from: UtcDatetime = Field(description="The start, less the setup minutes.")
     room_held_until: UtcDatetime = Field(description="The end, plus the cleanup minutes.")
     room: RoomRef
-    patient_mrn: str
+    patient_mrn: str | None = Field(
+        description="Null when your roles do not show this case's patient (a viewer, or a "
+        "clinician not on the case): the room's day is shown, the patient is not."
+    )
     procedure: Procedure
     specialty: str
     surgeon: SurgeonRef
@@ -64,7 +67,7 @@ class ListedCasePublic(BaseModel):
     version: int = Field(description="The case's version, its ETag.")
 
     @classmethod
-    def of(cls, case: ListedCase) -> ListedCasePublic:
+    def of(cls, case: ListedCase, *, patient_shown: bool) -> ListedCasePublic:
         row, room = case.row, case.room
         return cls(
             surgery_id=row.surgery_id,
@@ -78,7 +81,7 @@ class ListedCasePublic(BaseModel):
                 code=room.code if room else None,
                 name=room.name if room else None,
             ),
-            patient_mrn=row.patient_mrn,
+            patient_mrn=row.patient_mrn if patient_shown else None,
             procedure=Procedure(
                 code=row.procedure_code,
                 name=row.procedure_name,
@@ -112,13 +115,15 @@ class RoomDayPublic(BaseModel):
     cases: list[ListedCasePublic] = Field(description="In start order.")
 
     @classmethod
-    def of(cls, day: RoomDay) -> RoomDayPublic:
+    def of(cls, day: RoomDay, listed: DayList) -> RoomDayPublic:
         return cls(
             room_id=day.room.room_id,
             code=day.room.code,
             name=day.room.name,
             open_intervals=[_window(span) for span in day.open],
-            cases=[ListedCasePublic.of(c) for c in day.cases],
+            cases=[
+                ListedCasePublic.of(c, patient_shown=listed.shows_patient(c)) for c in day.cases
+            ],
         )
 
 
@@ -163,7 +168,7 @@ class RoomSchedule(_Range):
             timezone=listed.timezone,
             empty_rooms_listed=listed.query.lists_empty_rooms,
             days=[
-                RoomsOnDate(date=day, rooms=[RoomDayPublic.of(r) for r in rooms])
+                RoomsOnDate(date=day, rooms=[RoomDayPublic.of(r, listed) for r in rooms])
                 for day, rooms in listed.rooms.items()
             ],
         )
@@ -192,7 +197,12 @@ class PersonSchedule(_Range):
             timezone=listed.timezone,
             person=PersonRef(staff_id=person.staff_id, name=person.name, role=person.role),
             days=[
-                CasesOnDate(date=day, cases=[ListedCasePublic.of(c) for c in cases])
+                CasesOnDate(
+                    date=day,
+                    cases=[
+                        ListedCasePublic.of(c, patient_shown=listed.shows_patient(c)) for c in cases
+                    ],
+                )
                 for day, cases in listed.cases.items()
             ],
         )

@@ -110,6 +110,13 @@ class BookingPublic(Booking):
 class SurgeryPublic(SurgeryFields):
     model_config = ConfigDict(extra="ignore")
 
+    patient_mrn: Mrn | None = Field(  # type: ignore[assignment]
+        description="The patient's medical record number; null when your roles do not show "
+        "this case's patient (a viewer, or a clinician not on the case)."
+    )
+    notes: Note | None = Field(
+        default=None, description="Null too when the patient is not shown: free text may name them."
+    )
     surgery_id: uuid.UUID
     status: SurgeryStatus
     reason_code: ReasonCode | None = None
@@ -123,9 +130,14 @@ class SurgeryPublic(SurgeryFields):
     booking: BookingPublic | None = None
 
     @classmethod
-    def of(cls, row: Row[Any], booking: Booking | None) -> SurgeryPublic:
-        """The public view of a `surgery_requests` row and its current booking."""
+    def of(
+        cls, row: Row[Any], booking: Booking | None, *, patient_shown: bool = True
+    ) -> SurgeryPublic:
+        """The public view of a `surgery_requests` row and its current booking, without the
+        patient's identifiers unless `patient_shown`."""
         values = dict(row._mapping)
+        if not patient_shown:
+            values |= {"patient_mrn": None, "notes": None}
         values["procedure"] = Procedure(
             code=values.pop("procedure_code"),
             name=values.pop("procedure_name"),
