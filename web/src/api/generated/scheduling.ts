@@ -47,7 +47,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Utilization, blocks, turnover, first-case starts, over/undertime, cancellations */
+        /**
+         * Utilization, blocks, turnover, first-case starts, over/undertime, cancellations
+         * @description The figures of the range (narrowed by `room_id`, `specialty` and `surgeon_id` when given, all of them together), then the same per room, per service, per surgeon and per week (Monday to Sunday, cut to the range).
+         */
         get: operations["get_kpis_kpis_get"];
         put?: never;
         post?: never;
@@ -638,6 +641,11 @@ export interface components {
              */
             booked: number;
             /**
+             * By Reason
+             * @description The given-up bookings per reason code, the most frequent first; their cancelled, postponed and same-day counts add up to the totals above.
+             */
+            by_reason: components["schemas"]["ReasonCount"][];
+            /**
              * Cancelled
              * @description Bookings given up by cancelling the case.
              */
@@ -693,6 +701,39 @@ export interface components {
              * Format: uuid
              */
             surgery_id: string;
+        };
+        /** CaseCounts */
+        CaseCounts: {
+            /**
+             * Done
+             * @description Completed cases.
+             */
+            done: number;
+            /**
+             * Done Share
+             * @description Cases done against planned = done ÷ planned.
+             */
+            done_share: number | null;
+            /**
+             * Given Up
+             * @description Bookings given up: the case cancelled or postponed.
+             */
+            given_up: number;
+            /**
+             * Pending
+             * @description The rest: booked still ahead, in the room, or out but not yet completed.
+             */
+            pending: number;
+            /**
+             * Planned
+             * @description Bookings for dates in the range: current ones plus those given up (= done + given_up + unrecorded + pending).
+             */
+            planned: number;
+            /**
+             * Unrecorded
+             * @description Cases booked to end before `as_of` with no wheels-in recorded.
+             */
+            unrecorded: number;
         };
         /** CaseHistory */
         CaseHistory: {
@@ -952,11 +993,30 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** KpiFilters */
+        KpiFilters: {
+            /**
+             * Room Id
+             * @description Only this room's figures.
+             */
+            room_id: string | null;
+            /**
+             * Specialty
+             * @description Only this service's cases and blocks.
+             */
+            specialty: string | null;
+            /**
+             * Surgeon Id
+             * @description Only this surgeon's cases and blocks.
+             */
+            surgeon_id: string | null;
+        };
         /**
          * KpiSheetPublic
          * @description Overall, per room (each with open time, a case, a block or a cancellation in the range,
-         *     in code order) and per service (a specialty's cases against all rooms' open time, so the
-         *     services' utilizations add up to the overall one; the blocks the service holds).
+         *     in code order), per service (a specialty's cases against all rooms' open time, so the
+         *     services' utilizations add up to the overall one; the blocks the service holds), per
+         *     surgeon (the same, by surgeon, in name order) and per week; all narrowed by `filters`.
          */
         KpiSheetPublic: {
             /**
@@ -965,6 +1025,7 @@ export interface components {
              * @description When the figures were computed: a case booked to end before then without wheels-in is unrecorded; later ones count at their booked times (the plan).
              */
             as_of: string;
+            filters: components["schemas"]["KpiFilters"];
             /**
              * From
              * Format: date
@@ -981,6 +1042,8 @@ export interface components {
             rooms: components["schemas"]["RoomKpis"][];
             /** Services */
             services: components["schemas"]["ServiceKpis"][];
+            /** Surgeons */
+            surgeons: components["schemas"]["SurgeonKpis"][];
             /**
              * Timezone
              * @description The hospital's time zone the dates are local to.
@@ -997,11 +1060,14 @@ export interface components {
              * @description The longest wheels-out to next wheels-in counted as a turnover.
              */
             turnover_cap_minutes: number;
+            /** Weeks */
+            weeks: components["schemas"]["WeekKpis"][];
         };
         /** Kpis */
         Kpis: {
             block_utilization: components["schemas"]["BlockUtilization"];
             cancellations: components["schemas"]["Cancellations"];
+            cases: components["schemas"]["CaseCounts"];
             duration_estimates: components["schemas"]["DurationEstimates"];
             first_case_starts: components["schemas"]["FirstCaseStarts"];
             over_under_time: components["schemas"]["OverUnderTime"];
@@ -1546,6 +1612,29 @@ export interface components {
              */
             stale: boolean | null;
         };
+        /** ReasonCount */
+        ReasonCount: {
+            /**
+             * Cancelled
+             * @description Bookings given up by cancelling the case.
+             */
+            cancelled: number;
+            /**
+             * Postponed
+             * @description Bookings given up by postponing the case.
+             */
+            postponed: number;
+            /**
+             * Reason Code
+             * @description The reason code the booking was given up for; `unspecified` when none.
+             */
+            reason_code: string;
+            /**
+             * Same Day
+             * @description Of those, given up on the booked local date.
+             */
+            same_day: number;
+        };
         /** ReservedUnit */
         ReservedUnit: {
             /** Equipment Type */
@@ -1584,6 +1673,7 @@ export interface components {
         RoomKpis: {
             block_utilization: components["schemas"]["BlockUtilization"];
             cancellations: components["schemas"]["Cancellations"];
+            cases: components["schemas"]["CaseCounts"];
             /** Code */
             code: string;
             duration_estimates: components["schemas"]["DurationEstimates"];
@@ -1684,6 +1774,7 @@ export interface components {
         ServiceKpis: {
             block_utilization: components["schemas"]["BlockUtilization"];
             cancellations: components["schemas"]["Cancellations"];
+            cases: components["schemas"]["CaseCounts"];
             duration_estimates: components["schemas"]["DurationEstimates"];
             first_case_starts: components["schemas"]["FirstCaseStarts"];
             over_under_time: components["schemas"]["OverUnderTime"];
@@ -1751,6 +1842,27 @@ export interface components {
          * @enum {string}
          */
         StaffRole: "surgeon" | "anaesthetist" | "scrub_nurse" | "circulating_nurse" | "perfusionist" | "technician";
+        /** SurgeonKpis */
+        SurgeonKpis: {
+            block_utilization: components["schemas"]["BlockUtilization"];
+            cancellations: components["schemas"]["Cancellations"];
+            cases: components["schemas"]["CaseCounts"];
+            duration_estimates: components["schemas"]["DurationEstimates"];
+            first_case_starts: components["schemas"]["FirstCaseStarts"];
+            /**
+             * Name
+             * @description The surgeon's name; null when not known here.
+             */
+            name: string | null;
+            over_under_time: components["schemas"]["OverUnderTime"];
+            /**
+             * Surgeon Id
+             * Format: uuid
+             */
+            surgeon_id: string;
+            turnover: components["schemas"]["Turnover"];
+            utilization: components["schemas"]["Utilization"];
+        };
         /** SurgeonRef */
         SurgeonRef: {
             /**
@@ -2103,6 +2215,29 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** WeekKpis */
+        WeekKpis: {
+            block_utilization: components["schemas"]["BlockUtilization"];
+            cancellations: components["schemas"]["Cancellations"];
+            cases: components["schemas"]["CaseCounts"];
+            duration_estimates: components["schemas"]["DurationEstimates"];
+            first_case_starts: components["schemas"]["FirstCaseStarts"];
+            /**
+             * From
+             * Format: date
+             * @description The week's first local date in the range.
+             */
+            from: string;
+            over_under_time: components["schemas"]["OverUnderTime"];
+            /**
+             * To
+             * Format: date
+             * @description The week's last local date in the range.
+             */
+            to: string;
+            turnover: components["schemas"]["Turnover"];
+            utilization: components["schemas"]["Utilization"];
+        };
     };
     responses: never;
     parameters: never;
@@ -2224,6 +2359,12 @@ export interface operations {
                 from: string;
                 /** @description Last local date, included. */
                 to: string;
+                /** @description Only this room's figures. */
+                room_id?: string;
+                /** @description Only the cases and blocks of this service. */
+                specialty?: string;
+                /** @description Only the cases and blocks of this surgeon. */
+                surgeon_id?: string;
             };
             header?: never;
             path?: never;
