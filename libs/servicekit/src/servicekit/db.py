@@ -27,6 +27,8 @@ def create_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        # A failed statement's parameters (an MRN, a name) never reach an error's text or a log.
+        hide_parameters=True,
         connect_args={"server_settings": server_settings},
     )
 
