@@ -18,6 +18,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit-entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit entries of every service, newest first
+         * @description Every `AuditRecorded` event on `audit.events.v1` (sign-ins, account and role changes, resource changes, every read or change of a case), stored within seconds and kept for `AUTH_AUDIT_RETENTION_DAYS` (six years by default). Filters combine; `record_id` also finds the scheduling lists that showed that case (`details.surgery_ids`). Reading this list is not itself audited.
+         */
+        get: operations["list_audit_entries_audit_entries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -267,6 +287,50 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AuditEntryPublic
+         * @description Who (`actor_kind`, `actor_id`) did what (`action`) to which record, where and when.
+         */
+        AuditEntryPublic: {
+            /** Action */
+            action: string;
+            /** Actor Id */
+            actor_id: string;
+            /** Actor Kind */
+            actor_kind: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Audit Id
+             * Format: uuid
+             */
+            audit_id: string;
+            /**
+             * Correlation Id
+             * Format: uuid
+             */
+            correlation_id: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Record Id */
+            record_id: string;
+            /** Record Type */
+            record_type: string;
+            /** Request Id */
+            request_id?: string | null;
+            /** Service */
+            service: string;
+            /**
+             * Stored At
+             * Format: date-time
+             */
+            stored_at: string;
+        };
         /** Body_token_token_post */
         Body_token_token_post: {
             /**
@@ -313,6 +377,20 @@ export interface components {
         LogoutRequest: {
             /** Refresh Token */
             refresh_token?: string | null;
+        };
+        /** Page[AuditEntryPublic] */
+        Page_AuditEntryPublic_: {
+            /** Items */
+            items: components["schemas"]["AuditEntryPublic"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description How many items match the filters, over all pages.
+             */
+            total: number;
         };
         /** Page[UserPublic] */
         Page_UserPublic_: {
@@ -538,6 +616,82 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_audit_entries_audit_entries_get: {
+        parameters: {
+            query?: {
+                /** @description A user id or service name. */
+                actor_id?: string;
+                /** @description Exactly, like `session.login`. */
+                action?: string;
+                record_type?: string;
+                /** @description The record acted on (the subject). */
+                record_id?: string;
+                /** @description The service that recorded it. */
+                service?: string;
+                /** @description At or after this instant. */
+                from?: string;
+                /** @description Before this instant. */
+                to?: string;
+                /** @description Items to skip. */
+                offset?: number;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEntryPublic_"];
+                };
+            };
+            /** @description No bearer access token, or one that is not valid (expired, revoked, roles changed). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's roles do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says which field and why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description Too many requests: wait `Retry-After` seconds. */
