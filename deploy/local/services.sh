@@ -35,6 +35,19 @@ export_jwks_url() {
   done
 }
 
+# Secrets of the local stack that have no shared development value: made at the first start,
+# kept under .run/secrets (mode 600), the same for every later start.
+export_local_secrets() {
+  local file="$RUN/secrets/auth-login-throttle-secret"
+  [ -n "${AUTH_LOGIN_THROTTLE_SECRET:-}" ] && return 0
+  if [ ! -s "$file" ]; then
+    mkdir -p "$RUN/secrets" && chmod 700 "$RUN/secrets"
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n=' >"$file")
+  fi
+  AUTH_LOGIN_THROTTLE_SECRET="$(cat "$file")"
+  export AUTH_LOGIN_THROTTLE_SECRET
+}
+
 # Migrate then exec serve in one new session, so the pid (and its group) is the server's.
 launch() {
   local svc=$1 py="$VENV/bin/python" port
@@ -76,6 +89,7 @@ start() {
   local svc started=()
   [ -x "$VENV/bin/python" ] || die "no .venv: run 'make install'"
   export_jwks_url
+  export_local_secrets
   for svc in "$@"; do
     running "$svc" && continue
     launch "$svc"
