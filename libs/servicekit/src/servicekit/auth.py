@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import Counter
 
 from servicekit.problems import Problem
 
@@ -19,6 +21,12 @@ from servicekit.problems import Problem
 ALLOWED_ALGORITHMS = frozenset({"EdDSA", "ES256", "RS256"})
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti")
 _BEARER = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+log = logging.getLogger(__name__)
+
+# Reasons are a short fixed vocabulary (see InvalidToken), so the label stays small.
+TOKENS_REFUSED = Counter(
+    "auth_tokens_refused_total", "Access tokens refused, by reason.", ("reason",)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +51,15 @@ class AccessGuard(Protocol):
 
 
 class InvalidToken(Exception):
-    """The token cannot be trusted; the reason is logged, never told to the client in detail."""
+    """The token cannot be trusted; the reason is logged, never told to the client in detail.
+
+    `reason` is one of: `missing`, `malformed`, `unknown_key`, `keys_unavailable`, `expired`,
+    `invalid` (signature, issuer, audience, claims), or an access guard's refusal
+    (`user_deactivated`, `session_revoked`, `issued_before_access_change`)."""
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class JwksKeys:
@@ -72,7 +88,7 @@ class JwksKeys:
         try:
             return self._keys[kid]
         except KeyError:
-            raise InvalidToken(f"unknown signing key {kid!r}") from None
+            raise InvalidToken(f"unknown signing key {kid!r}", "unknown_key") from None
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -85,7 +101,7 @@ class JwksKeys:
                 response.raise_for_status()
                 document = response.json()
             except (httpx.HTTPError, ValueError) as exc:
-                raise InvalidToken(f"signing keys unavailable: {exc}") from exc
+                raise InvalidToken(f"signing keys unavailable: {exc}", "keys_unavailable") from exc
             self._keys = _parse_jwks(document)
 
     async def aclose(self) -> None:
@@ -117,7 +133,7 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
-            raise InvalidToken(f"malformed token: {exc}") from exc
+            raise InvalidToken(f"malformed token: {exc}", "malformed") from exc
         kid = header.get("kid")
         if not isinstance(kid, str) or header.get("alg") not in ALLOWED_ALGORITHMS:
             raise InvalidToken("token header lacks a kid or names a forbidden algorithm")
@@ -134,6 +150,8 @@ class TokenVerifier:
                 leeway=self.leeway,
                 options={"require": list(REQUIRED_CLAIMS)},
             )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken(str(exc), "expired") from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
         roles = claims.get("roles")
@@ -157,17 +175,35 @@ async def authenticated(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
+        _count_refusal(request, InvalidToken("no bearer token", "missing"))
         raise Problem(401, "A bearer access token is required.", headers=_BEARER)
     verifier: TokenVerifier = request.app.state.token_verifier
+    principal: Principal | None = None
     try:
         principal = await verifier.verify(credentials.credentials)
         guard: AccessGuard | None = getattr(request.app.state, "access_guard", None)
         if guard is not None and (reason := await guard.refusal(principal)):
-            raise InvalidToken(reason)
+            raise InvalidToken(reason, reason)
     except InvalidToken as exc:
-        request.state.auth_failure = str(exc)
+        _count_refusal(request, exc, principal)
         raise Problem(401, "The access token is not valid.", headers=_BEARER) from exc
     return principal
+
+
+def _count_refusal(request: Request, exc: InvalidToken, principal: Principal | None = None) -> None:
+    # Never the token itself: who and which session are enough to follow a revocation.
+    request.state.auth_failure = str(exc)
+    TOKENS_REFUSED.labels(exc.reason).inc()
+    log.info(
+        "access token refused",
+        extra={
+            "reason": exc.reason,
+            "detail": str(exc),
+            "user_id": principal.user_id if principal else None,
+            "session_id": principal.session_id if principal else None,
+            "path": request.url.path,
+        },
+    )
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticated)]

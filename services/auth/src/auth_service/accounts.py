@@ -7,10 +7,16 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from contracts.events.audit import Actor
-from contracts.events.auth_users import UserDeactivated, UserRegistered, UserRolesChanged
+from contracts.events.auth_users import (
+    UserDeactivated,
+    UserReactivated,
+    UserRegistered,
+    UserRolesChanged,
+    UserTokensRevoked,
+)
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
@@ -25,7 +31,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth_service.attempts import admit_attempt, clear_attempts
 from auth_service.db.tables import users
 from auth_service.domain.passwords import hash_password, password_matches, policy_violations
-from auth_service.domain.throttling import account_key
 from auth_service.sessions import revoke_user_sessions
 from auth_service.settings import AuthSettings
 
@@ -164,7 +169,12 @@ async def change_roles(
 
 
 async def deactivate(
-    uow: UnitOfWork, user_id: uuid.UUID, *, actor: Actor, if_match: str | None
+    uow: UnitOfWork,
+    settings: AuthSettings,
+    user_id: uuid.UUID,
+    *,
+    actor: Actor,
+    if_match: str | None,
 ) -> None:
     user = await get_user(uow.session, user_id, lock=True)
     ensure_fresh(if_match, user.version)
@@ -176,33 +186,66 @@ async def deactivate(
         await _ensure_another_admin(uow.session, user_id)
     now = datetime.now(UTC)
     await _bump(uow.session, user_id, active=False, access_changed_at=now)
-    await revoke_user_sessions(uow.session, user_id, reason="user_deactivated")
+    await revoke_user_sessions(uow, settings, user_id, reason="user_deactivated")
     await uow.outbox.add(UserDeactivated(user_id=user_id, deactivated_at=now))
     await audit.record(
         uow, actor=actor, action="user.deactivate", record_type="user", record_id=user_id
     )
 
 
+async def reactivate(
+    uow: UnitOfWork, user_id: uuid.UUID, *, actor: Actor, if_match: str | None
+) -> None:
+    """The user may sign in again with the roles they had. No session resumes: deactivation
+    ended them all, and moving `access_changed_at` keeps every older token void."""
+    user = await get_user(uow.session, user_id, lock=True)
+    ensure_fresh(if_match, user.version)
+    if user.active:
+        return
+    now = datetime.now(UTC)
+    await _bump(uow.session, user_id, active=True, access_changed_at=now)
+    await uow.outbox.add(UserReactivated(user_id=user_id, roles=user.roles, reactivated_at=now))
+    await audit.record(
+        uow,
+        actor=actor,
+        action="user.reactivate",
+        record_type="user",
+        record_id=user_id,
+        details={"roles": list(user.roles)},
+    )
+
+
 async def set_password(
     uow: UnitOfWork,
+    settings: AuthSettings,
     user: Row[Any],
     new_password: str,
     *,
     actor: Actor,
-    action: str,
+    reason: Literal["password_change", "password_reset"],
     keep_session: uuid.UUID | None = None,
 ) -> None:
-    """Stores the new password; every session but `keep_session` ends; the account is unlocked."""
+    """A change ends every session but `keep_session` (the one it is made from); a reset ends
+    them all and voids every token issued before it. The account is unlocked."""
     ensure_acceptable_password(new_password, user.email)
+    now = datetime.now(UTC)
+    voided = {"access_changed_at": now} if reason == "password_reset" else {}
     await _bump(
         uow.session,
         user.user_id,
         password_hash=await asyncio.to_thread(hash_password, new_password),
-        password_changed_at=func.now(),
+        password_changed_at=now,
+        **voided,
     )
-    await revoke_user_sessions(uow.session, user.user_id, reason=action, keep=keep_session)
-    await clear_attempts(uow.session, account_key(user.email))
-    await audit.record(uow, actor=actor, action=action, record_type="user", record_id=user.user_id)
+    if voided:
+        await uow.outbox.add(
+            UserTokensRevoked(user_id=user.user_id, issued_before=now, reason="password_reset")
+        )
+    await revoke_user_sessions(uow, settings, user.user_id, reason=reason, keep=keep_session)
+    await clear_attempts(uow.session, settings.throttle_keys.account(user.email))
+    await audit.record(
+        uow, actor=actor, action=f"user.{reason}", record_type="user", record_id=user.user_id
+    )
 
 
 async def change_own_password(
@@ -216,7 +259,7 @@ async def change_own_password(
     user_id = uuid.UUID(principal.user_id)
     async with runtime.unit_of_work() as uow:
         user = await get_user(uow.session, user_id)
-        key = account_key(user.email)
+        key = settings.throttle_keys.account(user.email)
         verdict = await admit_attempt(uow.session, key, datetime.now(UTC), settings.throttle_policy)
         await uow.commit()
     if not verdict.allowed:
@@ -232,10 +275,11 @@ async def change_own_password(
         keep = uuid.UUID(principal.session_id) if principal.session_id else None
         await set_password(
             uow,
+            settings,
             user,
             new_password,
             actor=audit.user(user_id),
-            action="user.password_change",
+            reason="password_change",
             keep_session=keep,
         )
         await uow.commit()

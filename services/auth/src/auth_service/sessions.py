@@ -2,6 +2,8 @@
 
 A refresh token that was already exchanged and is presented again was copied: the whole session
 (every token descended from the same login) is revoked, the thief's copy and the user's alike.
+Every revocation is announced (`SessionRevoked`), so each service refuses the session's access
+tokens too, until the last of them has expired.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from contracts.events.auth_users import SessionEndReason, SessionRevoked
 from servicekit import audit
+from servicekit.db import UnitOfWork
 from servicekit.service import Runtime
-from sqlalchemy import Row, func, insert, select, update
+from servicekit.user_access import remember_revoked_session
+from sqlalchemy import ColumnElement, Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_service.attempts import admit_sign_in, forgive_sign_in
-from auth_service.db.tables import refresh_tokens, sessions, users
+from auth_service.db.tables import refresh_tokens, revoked_sessions, sessions, users
 from auth_service.domain.passwords import (
     UNUSABLE_HASH,
     hash_password,
@@ -33,6 +38,9 @@ from auth_service.metrics import LOGINS, REFRESHES, SIGNED_IN_TODAY
 from auth_service.settings import AuthSettings
 
 log = logging.getLogger(__name__)
+
+# Verifiers accept a token this long past its `exp` (the kit's leeway of 30 s, and clock drift).
+_EXPIRY_LEEWAY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +146,9 @@ async def refresh(authority: Authority, token: str) -> TokenPair:
         except RefreshRefused as refused:
             if row is not None and row.revoked_at is None:
                 reason = str(refused)
-                await _revoke(uow.session, row.session_id, reason)
+                await end_sessions(
+                    uow, settings, sessions.c.session_id == row.session_id, reason=reason
+                )
                 if reason == "refresh_token_reuse":
                     await audit.record(
                         uow,
@@ -181,21 +191,59 @@ async def log_out(runtime: Runtime, *, token: str | None, session_id: str | None
         if target is None and session_id:
             target = _uuid_or_none(session_id)
         if target is not None:
-            await _revoke(uow.session, target, "logout")
+            settings = runtime.settings
+            assert isinstance(settings, AuthSettings)
+            await end_sessions(uow, settings, sessions.c.session_id == target, reason="logout")
         await uow.commit()
 
 
 async def revoke_user_sessions(
-    session: AsyncSession, user_id: uuid.UUID, *, reason: str, keep: uuid.UUID | None = None
+    uow: UnitOfWork,
+    settings: AuthSettings,
+    user_id: uuid.UUID,
+    *,
+    reason: SessionEndReason,
+    keep: uuid.UUID | None = None,
 ) -> None:
-    query = (
-        update(sessions)
-        .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
-        .values(revoked_at=func.now(), revoked_reason=reason)
-    )
+    condition = sessions.c.user_id == user_id
     if keep is not None:
-        query = query.where(sessions.c.session_id != keep)
-    await session.execute(query)
+        condition &= sessions.c.session_id != keep
+    await end_sessions(uow, settings, condition, reason=reason)
+
+
+async def end_sessions(
+    uow: UnitOfWork,
+    settings: AuthSettings,
+    which: ColumnElement[bool],
+    *,
+    reason: SessionEndReason | str,
+) -> None:
+    """Revokes the open sessions `which` selects, here and (by their events) in every service."""
+    ended = await uow.session.execute(
+        update(sessions)
+        .where(which, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=func.now(), revoked_reason=reason)
+        .returning(sessions.c.session_id, sessions.c.user_id, sessions.c.revoked_at)
+    )
+    for session_id, user_id, revoked_at in ended.all():
+        # No token of the session is issued after this transaction, so none outlives this.
+        expires_at = revoked_at + settings.access_token_lifetime + _EXPIRY_LEEWAY
+        await remember_revoked_session(
+            uow.session,
+            revoked_sessions,
+            session_id=session_id,
+            user_id=user_id,
+            expires_at=expires_at,
+        )
+        await uow.outbox.add(
+            SessionRevoked(
+                user_id=user_id,
+                session_id=session_id,
+                reason=reason,  # type: ignore[arg-type]  # the refusals named in _ensure_usable
+                revoked_at=revoked_at,
+                expires_at=expires_at,
+            )
+        )
 
 
 async def _locked_token(session: AsyncSession, digest: bytes) -> Row[Any] | None:
@@ -232,14 +280,6 @@ def _ensure_usable(row: Row[Any] | None, settings: AuthSettings, now: datetime) 
         raise RefreshRefused("session_too_old")
     if not row.active:
         raise RefreshRefused("user_deactivated")
-
-
-async def _revoke(session: AsyncSession, session_id: uuid.UUID, reason: str) -> None:
-    await session.execute(
-        update(sessions)
-        .where(sessions.c.session_id == session_id, sessions.c.revoked_at.is_(None))
-        .values(revoked_at=func.now(), revoked_reason=reason)
-    )
 
 
 async def _issue_refresh_token(session: AsyncSession, session_id: uuid.UUID, now: datetime) -> str:

@@ -23,5 +23,12 @@ def get_authority(request: Request, runtime: RuntimeDep) -> Authority:
     return state.authority
 
 
+def get_settings(runtime: RuntimeDep) -> AuthSettings:
+    settings = runtime.settings
+    assert isinstance(settings, AuthSettings)
+    return settings
+
+
 AuthorityDep = Annotated[Authority, Depends(get_authority)]
+SettingsDep = Annotated[AuthSettings, Depends(get_settings)]
 AdminDep = Annotated[Principal, Depends(require_roles("admin"))]

@@ -1,4 +1,4 @@
-"""Administering users: create, list, change roles, deactivate, reset a password."""
+"""Administering users: create, list, change roles, deactivate, reactivate, reset a password."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
 from auth_service import accounts
-from auth_service.api.deps import AdminDep
+from auth_service.api.deps import AdminDep, SettingsDep
 from auth_service.api.schemas import PasswordReset, RolesUpdate, UserCreate, UserPublic
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -88,10 +88,29 @@ async def deactivate(
     user_id: uuid.UUID,
     admin: AdminDep,
     uow: UnitOfWorkDep,
+    settings: SettingsDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> UserPublic:
-    await accounts.deactivate(uow, user_id, actor=audit.user(admin.user_id), if_match=if_match)
+    actor = audit.user(admin.user_id)
+    await accounts.deactivate(uow, settings, user_id, actor=actor, if_match=if_match)
+    user = await accounts.get_user(uow.session, user_id)
+    await uow.commit()
+    return _shaped(user, response)
+
+
+@router.post(
+    "/{user_id}/reactivate",
+    summary="Reactivate a user: they may sign in again; no old session or token comes back",
+)
+async def reactivate(
+    user_id: uuid.UUID,
+    admin: AdminDep,
+    uow: UnitOfWorkDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> UserPublic:
+    await accounts.reactivate(uow, user_id, actor=audit.user(admin.user_id), if_match=if_match)
     user = await accounts.get_user(uow.session, user_id)
     await uow.commit()
     return _shaped(user, response)
@@ -99,11 +118,20 @@ async def deactivate(
 
 @router.put("/{user_id}/password", status_code=204, summary="Reset a user's password")
 async def reset_password(
-    user_id: uuid.UUID, body: PasswordReset, admin: AdminDep, uow: UnitOfWorkDep
+    user_id: uuid.UUID,
+    body: PasswordReset,
+    admin: AdminDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
 ) -> Response:
     user = await accounts.get_user(uow.session, user_id, lock=True)
     await accounts.set_password(
-        uow, user, body.new_password, actor=audit.user(admin.user_id), action="user.password_reset"
+        uow,
+        settings,
+        user,
+        body.new_password,
+        actor=audit.user(admin.user_id),
+        reason="password_reset",
     )
     await uow.commit()
     return Response(status_code=204)

@@ -1,5 +1,6 @@
 """The auth service's tables."""
 
+from servicekit.user_access import revoked_sessions_table
 from sqlalchemy import (
     DDL,
     Boolean,
@@ -55,6 +56,9 @@ USER_ACCESS_VIEW = """
 CREATE VIEW user_access AS
 SELECT user_id, roles, active, access_changed_at AS changed_at, updated_at FROM users
 """
+
+# The kit's guard reads these as every service does; auth writes them when it revokes a session.
+revoked_sessions = revoked_sessions_table(metadata)
 
 # A login starts a session; its refresh tokens rotate within it, and revoking it ends them all.
 sessions = Table(

@@ -1,6 +1,6 @@
 """The optimizer service's tables: its optimization runs, and the user-access read model."""
 
-from servicekit.user_access import user_access_table
+from servicekit.user_access import revoked_sessions_table, user_access_table
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 metadata = MetaData()
 
 user_access = user_access_table(metadata)
+revoked_sessions = revoked_sessions_table(metadata)
 
 # One row per run, whoever asked; the row is also the queue entry its worker claims.
 optimization_runs = Table(

@@ -6,7 +6,7 @@ dated children, and is its ETag. Dated children (exceptions, absences, maintenan
 UTC ranges that PostgreSQL keeps from overlapping within their parent.
 """
 
-from servicekit.user_access import user_access_table
+from servicekit.user_access import revoked_sessions_table, user_access_table
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE, UUID, Exclud
 metadata = MetaData()
 
 user_access = user_access_table(metadata)
+revoked_sessions = revoked_sessions_table(metadata)
 
 
 def _timestamps() -> list[Column]:

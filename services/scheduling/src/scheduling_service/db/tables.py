@@ -7,7 +7,7 @@ A booking exists only while its case is booked; cancelling or postponing deletes
 assignments and usages go with it) and `case_history` keeps what it was.
 """
 
-from servicekit.user_access import user_access_table
+from servicekit.user_access import revoked_sessions_table, user_access_table
 from sqlalchemy import (
     DDL,
     BigInteger,
@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE, UUID, Exclud
 metadata = MetaData()
 
 user_access = user_access_table(metadata)
+revoked_sessions = revoked_sessions_table(metadata)
 
 STATUSES = "'requested', 'scheduled', 'confirmed', 'in_room', 'completed', 'cancelled', 'postponed'"
 
