@@ -1,5 +1,5 @@
-"""Readiness tells the truth about the database and the broker; a stopping consumer leaves no
-processed message uncommitted."""
+"""Readiness tells the truth about the database, the broker's gauge about the broker; a stopping
+consumer leaves no processed message uncommitted."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import uuid
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import REGISTRY
 from servicekit.db import create_engine
-from servicekit.health import KafkaProbe, database_problem
+from servicekit.health import BrokerWatch, KafkaProbe, database_problem
+from servicekit.metrics import KAFKA_BROKER_REACHABLE
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
 from tests.integration.servicekit.effects import (
@@ -40,6 +42,26 @@ async def test_readiness_probes_name_what_is_unreachable():
     finally:
         await engine.dispose()
     assert "kafka unreachable" in await KafkaProbe("127.0.0.1:1").check()
+
+
+@pytest.mark.parametrize(("servers", "reachable"), [(KAFKA, 1.0), ("127.0.0.1:1", 0.0)])
+async def test_the_broker_watch_sets_the_reachability_gauge_to_what_the_broker_answered(
+    servers, reachable
+):
+    KAFKA_BROKER_REACHABLE.set(1.0 - reachable)  # the opposite, so the watch must change it
+    stop = asyncio.Event()
+    watching = asyncio.create_task(BrokerWatch(KafkaProbe(servers), every_seconds=0.1).run(stop))
+    try:
+        await wait_until(
+            lambda: _gauge_is("kafka_broker_reachable", reachable), what=f"the gauge at {reachable}"
+        )
+    finally:
+        stop.set()
+        await asyncio.wait_for(watching, timeout=10)
+
+
+async def _gauge_is(name: str, value: float) -> bool:
+    return REGISTRY.get_sample_value(name) == value
 
 
 async def test_a_stopped_consumer_has_committed_the_offset_of_everything_it_applied(

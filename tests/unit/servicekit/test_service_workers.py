@@ -6,6 +6,7 @@ import asyncio
 
 from pydantic import SecretStr
 from servicekit.app import background_workers
+from servicekit.health import BrokerWatch
 from servicekit.messaging.relay import OutboxRelay
 from servicekit.service import Runtime, ServiceDefinition
 from servicekit.settings import ServiceSettings
@@ -48,11 +49,20 @@ async def test_a_services_own_workers_are_started_after_the_relay_with_its_runti
     assert workers[-1].runtime is runtime
 
 
-async def test_a_service_without_workers_of_its_own_runs_only_the_relay():
+async def test_a_service_without_workers_of_its_own_runs_only_the_relay_and_the_broker_watch():
     service = _service()
     runtime = Runtime(service, service.settings())
     try:
         workers = background_workers(runtime)
     finally:
         await runtime.close()
-    assert [type(worker) for worker in workers] == [OutboxRelay]
+    assert [type(worker) for worker in workers] == [OutboxRelay, BrokerWatch]
+
+
+async def test_a_service_serving_its_api_alone_runs_no_worker_at_all():
+    service = _service(workers=lambda runtime: [_Sweeper(runtime)])
+    runtime = Runtime(service, service.settings().model_copy(update={"background_workers": False}))
+    try:
+        assert background_workers(runtime) == []
+    finally:
+        await runtime.close()

@@ -12,7 +12,8 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from servicekit import auth, error_responses
+from servicekit import auth, error_responses, migrations
+from servicekit.health import BrokerWatch
 from servicekit.health import router as health_router
 from servicekit.kafka import create_consumer, create_producer
 from servicekit.logs import configure_logging
@@ -65,7 +66,8 @@ def gateway_prefix(service: ServiceDefinition) -> str:
 
 
 def background_workers(runtime: Runtime) -> list[Worker]:
-    """The outbox relay, the consumer when the service handles events, and its own workers."""
+    """The outbox relay, the consumer when the service handles events, the broker watch, and
+    the service's own workers."""
     settings, service = runtime.settings, runtime.service
     if not settings.background_workers:
         return []
@@ -104,6 +106,7 @@ def background_workers(runtime: Runtime) -> list[Worker]:
                 lambda: create_producer(settings.kafka_bootstrap_servers, client_id=client_id),
             )
         )
+    workers.append(BrokerWatch(runtime.kafka_probe))
     if service.workers is not None:
         workers.extend(service.workers(runtime))
     return workers
@@ -118,6 +121,8 @@ def _lifespan(service: ServiceDefinition):
         runtime = Runtime(service, settings)
         keys = auth.JwksKeys(settings.jwks_url)
         app.state.runtime = runtime
+        # Read once: readiness compares the database's revision with this code's.
+        app.state.schema_revisions = migrations.schema_revisions(service)
         app.state.token_verifier = auth.TokenVerifier(
             keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
@@ -133,9 +138,10 @@ def _lifespan(service: ServiceDefinition):
         finally:
             # Workers finish the batch in hand, commit, and return.
             stop.set()
-            _, pending = await asyncio.wait(tasks, timeout=settings.shutdown_grace_seconds)
-            for task in pending:
-                task.cancel()
+            if tasks:  # none when the API serves alone (BACKGROUND_WORKERS=false)
+                _, pending = await asyncio.wait(tasks, timeout=settings.shutdown_grace_seconds)
+                for task in pending:
+                    task.cancel()
             await keys.aclose()
             await runtime.close()
             log.info("%s service stopped", service.name)

@@ -1,19 +1,30 @@
-"""Liveness and readiness: /healthz says the process runs, /readyz that it can do its work."""
+"""Liveness and readiness: /healthz says the process runs, /readyz that it can serve HTTP.
+
+Readiness is about this replica's own requests: its database answers and holds the schema this
+code needs. The broker is not part of it: a write goes to the outbox while Kafka is away, and an
+orchestrator that took every replica out for the broker's sake would refuse those writes too.
+The broker's state is the `kafka_broker_reachable` gauge (`BrokerWatch`) and an alert.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
+from dataclasses import dataclass
 
 from aiokafka.client import AIOKafkaClient
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from servicekit.metrics import KAFKA_BROKER_REACHABLE
 from servicekit.problems import problem_response
 
 router = APIRouter(tags=["health"])
+log = logging.getLogger(__name__)
 
 
 class KafkaProbe:
@@ -40,13 +51,62 @@ class KafkaProbe:
         return self._last
 
 
-async def database_problem(engine: AsyncEngine) -> str | None:
+class BrokerWatch:
+    """A background worker: asks the broker every few seconds and sets the gauge to the answer."""
+
+    def __init__(self, probe: KafkaProbe, *, every_seconds: float = 5.0) -> None:
+        self.probe = probe
+        self.every_seconds = every_seconds
+
+    async def run(self, stop: asyncio.Event) -> None:
+        reachable: bool | None = None
+        while not stop.is_set():
+            problem = await self.probe.check()
+            KAFKA_BROKER_REACHABLE.set(0 if problem else 1)
+            if reachable is not None and reachable != (problem is None):
+                log.warning("%s", problem or "kafka reachable again")
+            reachable = problem is None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.every_seconds)
+
+
+@dataclass(frozen=True)
+class SchemaRevisions:
+    """The migration revisions this code knows, and the heads it needs the database at."""
+
+    heads: frozenset[str]
+    known: frozenset[str]
+
+    def problem(self, applied: set[str]) -> str | None:
+        if not applied:
+            return "database not migrated: run the service's `migrate` command"
+        # A revision this code does not know is a newer release's (a rolling upgrade migrates
+        # first); its migrations only ever add what this code may ignore.
+        if applied == self.heads or not applied <= self.known:
+            return None
+        return (
+            f"database migrations behind: at {', '.join(sorted(applied))}, "
+            f"this code needs {', '.join(sorted(self.heads))}"
+        )
+
+
+async def database_problem(
+    engine: AsyncEngine, revisions: SchemaRevisions | None = None
+) -> str | None:
     try:
         async with asyncio.timeout(3), engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+            applied = await _applied_revisions(conn) if revisions else set()
     except Exception as exc:
         return f"database unreachable: {type(exc).__name__}"
-    return None
+    return revisions.problem(applied) if revisions else None
+
+
+async def _applied_revisions(conn: AsyncConnection) -> set[str]:
+    # Alembic's table is found on the search path, as the migrations made it.
+    if await conn.scalar(text("SELECT to_regclass('alembic_version')")) is None:
+        return set()
+    return set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
 
 
 @router.get("/healthz", summary="The process is alive")
@@ -56,21 +116,18 @@ async def healthz() -> dict[str, str]:
 
 @router.get(
     "/readyz",
-    summary="The database and Kafka are reachable",
-    responses={503: {"description": "Not ready; `problems` says what is unreachable."}},
+    summary="The database is reachable and migrated: this replica can serve HTTP",
+    responses={503: {"description": "Not ready; `problems` says what is missing."}},
 )
 async def readyz(request: Request) -> JSONResponse:
     runtime = request.app.state.runtime
-    problems = [
-        p
-        for p in await asyncio.gather(database_problem(runtime.engine), runtime.kafka_probe.check())
-        if p
-    ]
-    if problems:
+    revisions = getattr(request.app.state, "schema_revisions", None)
+    problem = await database_problem(runtime.engine, revisions)
+    if problem:
         return problem_response(
             request,
             503,
-            "The service cannot do its work now: " + "; ".join(problems) + ".",
-            problems=problems,
+            f"This replica cannot serve requests now: {problem}.",
+            problems=[problem],
         )
     return JSONResponse({"status": "ready"})

@@ -36,3 +36,7 @@ CONSUMER_LAG = Gauge(
     "Messages behind the partition's high watermark.",
     ("group", "topic", "partition"),
 )
+KAFKA_BROKER_REACHABLE = Gauge(
+    "kafka_broker_reachable",
+    "1 when the broker answered this process's last metadata request, 0 when it did not.",
+)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
 from alembic.operations import Operations
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, text
 
 from servicekit.db import create_engine
+from servicekit.health import SchemaRevisions
 from servicekit.messaging.schema import (
     ADD_OUTBOX_PARKING_DDL,
     DROP_NOTIFY_DDL,
@@ -32,6 +35,19 @@ def alembic_config(service: ServiceDefinition) -> Config:
     config.set_main_option("path_separator", "newline")
     config.attributes["service"] = service
     return config
+
+
+def schema_revisions(service: ServiceDefinition) -> SchemaRevisions | None:
+    """What readiness compares the database with; None for a service without versions of its own
+    (a test service naming the kit's folder, whose env.py is no revision)."""
+    config = alembic_config(service)
+    if Path(config.get_main_option("version_locations") or "", "env.py").exists():
+        return None
+    script = ScriptDirectory.from_config(config)
+    return SchemaRevisions(
+        heads=frozenset(script.get_heads()),
+        known=frozenset(revision.revision for revision in script.walk_revisions()),
+    )
 
 
 def upgrade(service: ServiceDefinition, revision: str = "head") -> None:
