@@ -1,7 +1,7 @@
 // A coordinator's work on one case: request it (with the server's 422 on the fields), correct
 // it while it waits (a stale correction explained, the edits kept), postpone and cancel it.
 import { bearer, bookSomewhere, cancelLeftovers, requestCase, tokenFor, uniqueProcedure } from "./api";
-import { expect, expectAccessible, signIn, test } from "./fixtures";
+import { choose, expect, expectAccessible, signIn, test } from "./fixtures";
 
 const created: string[] = [];
 
@@ -20,10 +20,8 @@ test("a coordinator requests a case, sees the server's refusal on the field, and
   await page.getByLabel("MRN").fill("MRN-E2E-1234");
   await page.getByLabel("Procedure", { exact: true }).fill(procedure);
   await page.getByLabel("Procedure code").fill("not a code!");
-  await page.getByLabel("Surgeon", { exact: true }).click();
-  await page.getByRole("option").first().click();
-  await page.getByRole("combobox", { name: "Priority", exact: true }).click();
-  await page.getByRole("option", { name: "Urgent" }).click();
+  await choose(page.getByLabel("Surgeon", { exact: true }), page.getByRole("option").first());
+  await choose(page.getByRole("combobox", { name: "Priority", exact: true }), page.getByRole("option", { name: "Urgent" }));
   await page.getByLabel("Due date").fill("2031-01-15");
   await page.getByLabel("Due date").press("Escape");
   await shot("request-form-filled");
@@ -93,8 +91,7 @@ test("a coordinator postpones a booked case and then cancels it, each with a rea
   await page.getByRole("button", { name: "Postpone…" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Postpone" }).click();
   await expect(page.getByText("Choose the reason.")).toBeVisible();
-  await page.getByLabel("Reason", { exact: true }).click();
-  await page.getByRole("option", { name: "No bed available" }).click();
+  await choose(page.getByRole("dialog").getByLabel("Reason", { exact: true }), page.getByRole("option", { name: "No bed available" }));
   await expectAccessible(page);
   await shot("postpone-dialog");
   await page.getByRole("dialog").getByRole("button", { name: "Postpone" }).click();
@@ -112,8 +109,8 @@ test("a coordinator postpones a booked case and then cancels it, each with a rea
   await shot("case-postponed");
 
   await page.getByRole("button", { name: "Cancel the case…" }).click();
-  await page.getByLabel("Reason", { exact: true }).click();
-  await page.getByRole("option", { name: "Patient's request" }).click();
+  await expect(page.getByRole("dialog")).toHaveCount(1);
+  await choose(page.getByRole("dialog").getByLabel("Reason", { exact: true }), page.getByRole("option", { name: "Patient's request" }));
   await page.getByLabel("Details (optional, no clinical details)").fill("Patient moved away");
   await page.getByRole("dialog").getByRole("button", { name: "Cancel the case" }).click();
   await expect(page.getByTestId("case-status")).toHaveText("Cancelled");

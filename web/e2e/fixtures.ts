@@ -3,7 +3,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Locator, type Page } from "@playwright/test";
 
 export const PASSWORD = "demo-password";
 export const USERS = {
@@ -64,4 +64,18 @@ export async function expectAccessible(page: Page): Promise<void> {
     .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
     .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`);
   expect(serious, "serious or critical axe-core violations").toEqual([]);
+}
+
+/**
+ * Picks `option` from the PrimeVue Select `field`. The list is opened again when it is not
+ * showing: a dialog that is still settling its focus can close a list the moment it opens, and
+ * a click then waits for an option that never comes. Picking the same option twice is harmless.
+ */
+export async function choose(field: Locator, option: Locator): Promise<void> {
+  const listbox = field.page().getByRole("listbox");
+  await expect(async () => {
+    if (!(await listbox.isVisible())) await field.click();
+    await option.click({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(listbox).toBeHidden();
 }

@@ -1,12 +1,11 @@
 // Personal lists: a surgeon's week, printable without the app's navigation.
-import { expect, expectAccessible, signIn, test } from "./fixtures";
+import { choose, expect, expectAccessible, signIn, test } from "./fixtures";
 
 test("a surgeon's week lists their cases per day and prints without the navigation", async ({ page, consoleProblems, shot }) => {
   void consoleProblems;
   await signIn(page, "coordinator");
   await page.getByRole("link", { name: "Personal lists" }).click();
-  await page.getByLabel("Person").click();
-  await page.getByRole("option", { name: /— Surgeon$/ }).first().click();
+  await choose(page.getByLabel("Person"), page.getByRole("option", { name: /— Surgeon$/ }).first());
   await page.getByRole("button", { name: "Week" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("(Surgeon)");
   await expect(page.getByRole("heading", { level: 2 })).toHaveCount(7);

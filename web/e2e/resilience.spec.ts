@@ -1,7 +1,7 @@
 // Nothing the user typed is lost: a network failure or a 5xx is a toast and the form stays; a
 // session that cannot be refreshed asks for sign-in over the page and the form is still there.
 import { cancelLeftovers, tokenFor, uniqueProcedure } from "./api";
-import { expect, signIn, test } from "./fixtures";
+import { choose, expect, signIn, test } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 const created: string[] = [];
@@ -15,8 +15,7 @@ async function fillRequest(page: Page, procedure: string) {
   await page.getByLabel("MRN").fill("MRN-E2E-77");
   await page.getByLabel("Procedure", { exact: true }).fill(procedure);
   await page.getByLabel("Procedure code").fill("T55.1");
-  await page.getByLabel("Surgeon", { exact: true }).click();
-  await page.getByRole("option").first().click();
+  await choose(page.getByLabel("Surgeon", { exact: true }), page.getByRole("option").first());
 }
 
 test("a network failure and a server error are told in a toast and the form keeps its input", async ({ page, consoleProblems, shot }) => {

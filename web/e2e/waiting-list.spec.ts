@@ -1,6 +1,6 @@
 // The waiting list: filters, MRN search, sorting, paging, and cases that must stand out.
 import { cancelLeftovers, requestCase, tokenFor, uniqueProcedure } from "./api";
-import { expect, expectAccessible, signIn, test } from "./fixtures";
+import { choose, expect, expectAccessible, signIn, test } from "./fixtures";
 
 const created: string[] = [];
 
@@ -47,8 +47,7 @@ test("filters narrow the list, sorting reorders it and paging walks through it",
   await page.getByLabel("MRN or procedure").fill(tag);
   await expect(report).toHaveText("1–2 of 2 cases");
   await expect(rows.first()).toContainText(`${tag} urgent`);
-  await page.getByLabel("Sort by").click();
-  await page.getByRole("option", { name: "Due date, soonest first" }).click();
+  await choose(page.getByLabel("Sort by"), page.getByRole("option", { name: "Due date, soonest first" }));
   await expect(rows.first()).toContainText(`${tag} elective`);
 
   // The filters work from the keyboard: focus, open and move with the arrow key, pick with Enter.
