@@ -25,6 +25,8 @@ OPERATIONS = ROOT / "docs/operations.md"
 # a running Prometheus by tests/integration/test_dashboards.py.
 SERVICE_PREFIXES = ("http_", "events_", "outbox_", "consumer_")
 SERVICE_PREFIXES += ("auth_", "scheduling_", "optimizer_")
+# Beside the broker's own kafka_* series (the JMX exporter's), the one every service sets.
+SERVICE_PREFIXES += ("kafka_broker_reachable",)
 
 
 def tool(name: str) -> str:
