@@ -1,7 +1,7 @@
 """The durable audit store: every `audit.events.v1` entry, append-only, purged after retention.
 
 Revision ID: 0006_audit_store
-Revises: 0004_outbox_parking (0005_session_revocation once it lands)
+Revises: 0005_session_revocation
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from auth_service.db.tables import AUDIT_ENTRIES_DDL
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0006_audit_store"
-down_revision: str | None = "0004_outbox_parking"
+down_revision: str | None = "0005_session_revocation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
