@@ -28,6 +28,10 @@ OUTBOX_OLDEST_SECONDS = Gauge(
     "outbox_oldest_unpublished_age_seconds",
     "Age of the oldest outbox row not yet published; 0 when none waits.",
 )
+OUTBOX_PARKED = Gauge(
+    "outbox_parked_rows",
+    "Outbox rows parked after failing to publish again and again; each waits for an operator.",
+)
 OUTBOX_PUBLISH_SECONDS = Histogram(
     "outbox_publish_batch_duration_seconds", "Time to publish and mark one outbox batch."
 )

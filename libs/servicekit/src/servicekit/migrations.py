@@ -110,12 +110,14 @@ def drop_messaging_tables(op: Operations) -> None:
 
 
 def add_outbox_parking(op: Operations) -> None:
-    """The outbox's attempts, parked_at and park_reason (servicekit.messaging.relay)."""
-    op.execute(ADD_OUTBOX_PARKING_DDL)
+    """The outbox's attempts, parked_at and park_reason (servicekit.messaging.parking)."""
+    for statement in ADD_OUTBOX_PARKING_DDL:
+        op.execute(statement)
 
 
 def drop_outbox_parking(op: Operations) -> None:
-    op.execute(DROP_OUTBOX_PARKING_DDL)
+    for statement in DROP_OUTBOX_PARKING_DDL:
+        op.execute(statement)
 
 
 def create_user_access_table(op: Operations) -> None:

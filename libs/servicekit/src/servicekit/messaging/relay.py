@@ -12,29 +12,26 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from servicekit.messaging.schema import OUTBOX_CHANNEL
-from servicekit.metrics import (
-    EVENTS_PUBLISHED,
-    OUTBOX_BACKLOG,
-    OUTBOX_OLDEST_SECONDS,
-    OUTBOX_PUBLISH_SECONDS,
+from servicekit.messaging.parking import (
+    FETCH_SQL,
+    MARK_SQL,
+    PURGE_SQL,
+    is_broker_outage,
+    record_failure,
+    report_backlog,
 )
+from servicekit.messaging.schema import OUTBOX_CHANNEL
+from servicekit.metrics import EVENTS_PUBLISHED, OUTBOX_PUBLISH_SECONDS
 from servicekit.tracing import publishing
 
 log = logging.getLogger(__name__)
 
 # One relay per database schema publishes at a time, so rows leave in id order.
 _LEADER_LOCK_SQL = "SELECT pg_try_advisory_lock(hashtext(current_schema() || '.outbox_relay'))"
-_FETCH_SQL = """
-SELECT id, topic, message_key, event_type, event_id, envelope::text AS envelope, traceparent
-FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1
-"""
-_MARK_SQL = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
-_BACKLOG_SQL = """
-SELECT count(*) AS waiting, extract(epoch FROM now() - min(created_at)) AS oldest_seconds
-FROM outbox WHERE published_at IS NULL
-"""
-_PURGE_SQL = "DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)"
+
+
+class ProducerSpoilt(Exception):
+    """A send failed: the producer's sequence for that partition is broken, start a new one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +43,8 @@ class RelayConfig:
     poll_seconds: float = 1.0
     retention_hours: int = 168
     search_path: str | None = None
+    # Failed publishing attempts of a row, each sent alone, before it is parked.
+    max_attempts: int = 5
 
 
 class OutboxRelay:
@@ -66,6 +65,8 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 await self._run_connected(stop)
+            except ProducerSpoilt:
+                pass  # the pause below spaces a failing row's attempts
             except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
                 log.warning("outbox relay interrupted, retrying", extra={"error": repr(exc)})
             except Exception:
@@ -96,12 +97,16 @@ class OutboxRelay:
     ) -> None:
         while not stop.is_set():
             self._wake.clear()
-            rows = await conn.fetch(_FETCH_SQL, self.config.batch_size)
+            rows = await conn.fetch(FETCH_SQL, self.config.batch_size)
             if rows:
                 started = time.perf_counter()
-                await self.publish(producer, rows)
-                await self.mark_sent(conn, [row["id"] for row in rows])
+                failed = await self.publish(producer, rows)
+                await self.mark_sent(conn, [row["id"] for row in rows if row["id"] not in failed])
                 OUTBOX_PUBLISH_SECONDS.observe(time.perf_counter() - started)
+                if failed:
+                    await self._publish_alone(conn, [row for row in rows if row["id"] in failed])
+                    await self.report_backlog(conn)
+                    raise ProducerSpoilt
                 await self.report_backlog(conn)
                 continue
             await self.report_backlog(conn)
@@ -109,41 +114,102 @@ class OutboxRelay:
             await wait_for_either(self._wake, stop, self.config.poll_seconds)
 
     async def report_backlog(self, conn: asyncpg.Connection) -> None:
-        """Sets the backlog gauges: rows waiting, and how long the oldest has waited."""
-        backlog = await conn.fetchrow(_BACKLOG_SQL)
-        OUTBOX_BACKLOG.set(backlog["waiting"])
-        OUTBOX_OLDEST_SECONDS.set(float(backlog["oldest_seconds"] or 0))
+        """Sets the gauges: rows waiting, how long the oldest has waited, rows parked."""
+        await report_backlog(conn)
 
-    async def publish(self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]) -> None:
-        """Send the batch in id order and wait until the broker has acknowledged all of it."""
-        acks = []
+    async def publish(
+        self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]
+    ) -> dict[int, BaseException]:
+        """Send the batch and wait for every acknowledgement; the rows that failed, by id.
+
+        Keys go side by side; a key's rows go one after another, each once the one before it
+        is acknowledged, and none after a failure, so order per key holds whatever the broker
+        did with the failed one. Raises when the broker is unreachable: no row's fault.
+        """
+        by_key: dict[str, list[asyncpg.Record]] = {}
         for row in rows:
-            headers = [
-                ("event_type", row["event_type"].encode()),
-                ("event_id", str(row["event_id"]).encode()),
-            ]
-            with publishing(row["topic"], row["traceparent"]) as trace_headers:
-                acks.append(
-                    await producer.send(
-                        row["topic"],
-                        value=row["envelope"].encode(),
-                        key=row["message_key"].encode(),
-                        headers=headers + trace_headers,
-                    )
-                )
-        await asyncio.gather(*acks)
-        for row in rows:
+            by_key.setdefault(row["message_key"], []).append(row)
+        failed: dict[int, BaseException] = {}
+        outcomes = await asyncio.gather(
+            *(self._publish_in_order(producer, same_key, failed) for same_key in by_key.values()),
+            return_exceptions=True,
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return failed
+
+    async def _publish_in_order(
+        self,
+        producer: AIOKafkaProducer,
+        same_key: list[asyncpg.Record],
+        failed: dict[int, BaseException],
+    ) -> None:
+        for position, row in enumerate(same_key):
+            try:
+                await (await self._send(producer, row))
+            except Exception as exc:
+                if is_broker_outage(exc):
+                    raise
+                failed[row["id"]] = exc
+                failed.update((later["id"], _HELD_BACK) for later in same_key[position + 1 :])
+                return
             EVENTS_PUBLISHED.labels(row["topic"]).inc()
+
+    async def _send(self, producer: AIOKafkaProducer, row: asyncpg.Record) -> asyncio.Future:
+        headers = [
+            ("event_type", row["event_type"].encode()),
+            ("event_id", str(row["event_id"]).encode()),
+        ]
+        with publishing(row["topic"], row["traceparent"]) as trace_headers:
+            return await producer.send(
+                row["topic"],
+                value=row["envelope"].encode(),
+                key=row["message_key"].encode(),
+                headers=headers + trace_headers,
+            )
+
+    async def _publish_alone(self, conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> None:
+        """After a failed batch: each row on its own, so a failure is that row's alone. A new
+        producer follows each failure (its partition's sequence is broken); a row's key stays
+        held back for this pass once a row of it failed."""
+        producer: AIOKafkaProducer | None = None
+        failed_keys: set[str] = set()
+        try:
+            for row in rows:
+                if row["message_key"] in failed_keys:
+                    continue
+                if producer is None:
+                    producer = self._producer_factory()
+                    await producer.start()
+                error = (await self.publish(producer, [row])).get(row["id"])
+                if error is None:
+                    await self.mark_sent(conn, [row["id"]])
+                    continue
+                failed_keys.add(row["message_key"])
+                await record_failure(conn, row, error, self.config.max_attempts)
+                await producer.stop()
+                producer = None
+        finally:
+            if producer is not None:
+                await producer.stop()
 
     async def mark_sent(self, conn: asyncpg.Connection, ids: list[int]) -> None:
         # A crash before this line republishes the batch; consumers drop the duplicates.
-        await conn.execute(_MARK_SQL, ids)
+        await conn.execute(MARK_SQL, ids)
 
     async def _purge_if_due(self, conn: asyncpg.Connection) -> None:
         if time.monotonic() - self._last_purge < 600:
             return
         self._last_purge = time.monotonic()
-        await conn.execute(_PURGE_SQL, self.config.retention_hours)
+        await conn.execute(PURGE_SQL, self.config.retention_hours)
+
+
+class _HeldBack(Exception):
+    """Not sent: a row before it with the same key failed in this batch."""
+
+
+_HELD_BACK = _HeldBack()
 
 
 async def wait_for_either(event: asyncio.Event, stop: asyncio.Event, seconds: float | None) -> None:

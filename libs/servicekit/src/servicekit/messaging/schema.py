@@ -45,6 +45,13 @@ outbox = Table(
     Index(
         "ix_outbox_published_at", "published_at", postgresql_where=text("published_at IS NOT NULL")
     ),
+    # The relay looks up, for every row it fetches, whether its key has a parked row before it.
+    Index(
+        "ix_outbox_parked",
+        "message_key",
+        "id",
+        postgresql_where=text("parked_at IS NOT NULL AND published_at IS NULL"),
+    ),
 )
 
 processed_events = Table(
@@ -61,18 +68,21 @@ processed_events = Table(
 # For outboxes made before the column was (a first migration creates the table as it is now).
 ADD_OUTBOX_TRACEPARENT_DDL = "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS traceparent text"
 DROP_OUTBOX_TRACEPARENT_DDL = "ALTER TABLE outbox DROP COLUMN IF EXISTS traceparent"
-ADD_OUTBOX_PARKING_DDL = """
-ALTER TABLE outbox
+ADD_OUTBOX_PARKING_DDL = (
+    """ALTER TABLE outbox
   ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 0,
   ADD COLUMN IF NOT EXISTS parked_at timestamptz,
-  ADD COLUMN IF NOT EXISTS park_reason text
-"""
-DROP_OUTBOX_PARKING_DDL = """
-ALTER TABLE outbox
+  ADD COLUMN IF NOT EXISTS park_reason text""",
+    """CREATE INDEX IF NOT EXISTS ix_outbox_parked ON outbox (message_key, id)
+  WHERE parked_at IS NOT NULL AND published_at IS NULL""",
+)
+DROP_OUTBOX_PARKING_DDL = (
+    "DROP INDEX IF EXISTS ix_outbox_parked",
+    """ALTER TABLE outbox
   DROP COLUMN IF EXISTS attempts,
   DROP COLUMN IF EXISTS parked_at,
-  DROP COLUMN IF EXISTS park_reason
-"""
+  DROP COLUMN IF EXISTS park_reason""",
+)
 
 # NOTIFY is transactional: the relay is woken only when the row it must publish is committed.
 NOTIFY_FUNCTION_DDL = f"""
