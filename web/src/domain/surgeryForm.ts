@@ -77,7 +77,7 @@ export function blankForm(surgeonId: string | null = null): SurgeryForm {
 
 export function formFromSurgery(surgery: Surgery): SurgeryForm {
   return {
-    patient_mrn: surgery.patient_mrn,
+    patient_mrn: surgery.patient_mrn ?? "",
     procedure_code: surgery.procedure.code,
     procedure_name: surgery.procedure.name,
     coding_system: surgery.procedure.coding_system ?? "",

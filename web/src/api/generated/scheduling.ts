@@ -185,7 +185,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database is reachable and migrated: this replica can serve HTTP */
+        /** The database and Kafka are reachable */
         get: operations["readyz_readyz_get"];
         put?: never;
         post?: never;
@@ -276,7 +276,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The waiting list, filtered and sorted */
+        /**
+         * The waiting list, filtered and sorted
+         * @description Admins, coordinators and viewers list every case (viewers without patients: null
+         *     `patient_mrn` and `notes`); surgeons, anaesthetists and nurses the cases they are on.
+         */
         get: operations["list_surgeries_surgeries_get"];
         put?: never;
         /**
@@ -298,7 +302,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One surgery request with its booking */
+        /**
+         * One surgery request with its booking
+         * @description Admins and coordinators read every case; surgeons, anaesthetists and nurses the cases
+         *     they are on; viewers every case without its patient (`patient_mrn` and `notes` null). A
+         *     case the caller may not see is answered `404`, as one that does not exist.
+         */
         get: operations["get_surgery_surgeries__surgery_id__get"];
         /**
          * Correct the request of a case on the waiting list
@@ -398,7 +407,7 @@ export interface paths {
         /**
          * A case's history: who moved it, when and why
          * @description Every move of the case's lifecycle, oldest first, with the booking it had then; read by
-         *     every role that reads the case, and audited as `surgery.history.read`.
+         *     whoever may read the case, and audited as `surgery.history.read`.
          */
         get: operations["get_surgery_history_surgeries__surgery_id__history_get"];
         put?: never;
@@ -435,7 +444,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record that the case came into the room */
+        /**
+         * Record that the case came into the room
+         * @description By the people assigned to the case (its surgeon or anyone its booking assigns), or a coordinator or admin; anyone else is answered `403`.
+         */
         post: operations["wheels_in_surgeries__surgery_id__wheels_in_post"];
         delete?: never;
         options?: never;
@@ -452,7 +464,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record that the case left the room */
+        /**
+         * Record that the case left the room
+         * @description By the people assigned to the case, or a coordinator or admin, as wheels-in.
+         */
         post: operations["wheels_out_surgeries__surgery_id__wheels_out_post"];
         delete?: never;
         options?: never;
@@ -1092,8 +1107,11 @@ export interface components {
             equipment_units: components["schemas"]["ReservedUnit"][];
             /** Expected Duration Minutes */
             expected_duration_minutes: number;
-            /** Patient Mrn */
-            patient_mrn: string;
+            /**
+             * Patient Mrn
+             * @description Null when your roles do not show this case's patient (a viewer, or a clinician not on the case): the room's day is shown, the patient is not.
+             */
+            patient_mrn: string | null;
             priority: components["schemas"]["SurgeryPriority"];
             procedure: components["schemas"]["Procedure"];
             room: components["schemas"]["RoomRef"];
@@ -1970,15 +1988,14 @@ export interface components {
             expected_duration_minutes: number;
             /**
              * Notes
-             * @description No clinical details beyond need.
+             * @description Null too when the patient is not shown: free text may name them.
              */
             notes?: string | null;
             /**
              * Patient Mrn
-             * @description The patient's medical record number.
-             * @example MRN-0012345
+             * @description The patient's medical record number; null when your roles do not show this case's patient (a viewer, or a clinician not on the case).
              */
-            patient_mrn: string;
+            patient_mrn: string | null;
             priority: components["schemas"]["SurgeryPriority"];
             procedure: components["schemas"]["Procedure"];
             /** Reason */
@@ -2913,7 +2930,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not ready; `problems` says what is missing. */
+            /** @description Not ready; `problems` says what is unreachable. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3229,7 +3246,7 @@ export interface operations {
                 due_after?: string;
                 /** @description true: requested or postponed; false: neither. */
                 waiting?: boolean;
-                /** @description Part of the MRN or procedure code/name. */
+                /** @description Part of the procedure code or name, or of the MRN of a case whose patient you see. */
                 q?: string;
                 /** @description priority ranks emergency, urgent, elective; undated cases last. */
                 sort?: "priority" | "-priority" | "due_date" | "-due_date" | "created_at" | "-created_at" | "surgeon";
@@ -3413,7 +3430,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such record. */
+            /** @description No such case, or one you may not see (the same answer). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3981,7 +3998,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such record. */
+            /** @description No such case, or one you may not see (the same answer). */
             404: {
                 headers: {
                     [name: string]: unknown;
