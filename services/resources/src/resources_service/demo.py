@@ -1,7 +1,9 @@
 """Seeds the demo hospital outside production, through the same functions the API uses.
 
 Every record therefore gets its snapshot event and audit record, and scheduling can build its
-read model from the topics alone. A hospital that has any room already is left as it is.
+read model from the topics alone. A hospital that has any room already is left as it is,
+but for the demo logins linked to their staff members (`demo_logins.py`), which every seed
+makes sure of.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from servicekit.db import UnitOfWork
 from servicekit.service import Runtime
 from sqlalchemy import func, select
 
-from resources_service import blocks, equipment, rooms, staff
+from resources_service import blocks, demo_logins, equipment, rooms, staff
 from resources_service.api.schemas.blocks import BlockCreate
 from resources_service.api.schemas.equipment import EquipmentCreate
 from resources_service.api.schemas.rooms import RoomCreate
@@ -31,13 +33,14 @@ async def seed(runtime: Runtime) -> None:
     settings = runtime.settings
     assert isinstance(settings, ResourcesSettings)
     async with runtime.unit_of_work() as uow:
-        if await uow.session.scalar(select(func.count()).select_from(operating_rooms)):
-            return
-        room_ids = await _rooms(uow, settings)
-        staff_ids = await _staff(uow, settings)
-        await _equipment(uow, room_ids)
-        await _blocks(uow, room_ids, staff_ids, settings)
-        await uow.commit()
+        if not await uow.session.scalar(select(func.count()).select_from(operating_rooms)):
+            room_ids = await _rooms(uow, settings)
+            staff_ids = await _staff(uow, settings)
+            await _equipment(uow, room_ids)
+            await _blocks(uow, room_ids, staff_ids, settings)
+            await uow.commit()
+    # Every seed, so a stack seeded before the demo logins were linked gets the link too.
+    await demo_logins.link(runtime, SEEDER)
 
 
 async def _rooms(uow: UnitOfWork, settings: ResourcesSettings) -> dict[str, uuid.UUID]:

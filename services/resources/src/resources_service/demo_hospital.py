@@ -247,3 +247,7 @@ BLOCKS: tuple[tuple[str, tuple[str, ...], str, str, str | None, str | None], ...
     ("DSU-1", ("monday", "tuesday"), "07:00", "15:00", None, "general"),
     ("DSU-1", ("thursday", "friday"), "07:00", "15:00", None, "orthopaedics"),
 )
+
+# The demo logins of PRODUCT.md that are clinicians, and the staff member each one is: signing
+# in as the demo surgeon shows that surgeon's own cases (`demo_logins.py` links them).
+DEMO_LOGINS: tuple[tuple[str, str], ...] = (("surgeon@example.org", "Dr Meredith Grey"),)
