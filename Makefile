@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 export PYTEST_ARGS
 
 .PHONY: help install venv infra-up infra-down up down status logs clean \
-	test test-unit bench lint contracts contracts-check openapi openapi-check web-dev
+	test test-unit bench chaos lint contracts contracts-check openapi openapi-check web-dev
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,6 +63,9 @@ test-unit: venv ## unit tests only, no infrastructure
 
 bench: up ## the benchmarks against the running stack
 	@$(PY) -m benchmarks
+
+chaos: up ## kill the broker, PostgreSQL and services under a stream of writes; check nothing lost
+	@$(PY) -m benchmarks.chaos
 
 lint: venv ## ruff, and the web app's type check (vue-tsc)
 	@.venv/bin/ruff check .

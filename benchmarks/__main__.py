@@ -5,7 +5,16 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import auth, event_latency, optimizer, optimizer_fuzz, resources, scheduling, web
+from benchmarks import (
+    auth,
+    chaos,
+    event_latency,
+    optimizer,
+    optimizer_fuzz,
+    resources,
+    scheduling,
+    web,
+)
 
 BENCHMARKS = {
     "event-latency": event_latency.main,
@@ -15,6 +24,8 @@ BENCHMARKS = {
     "optimizer-fuzz": optimizer_fuzz.main,
     "scheduling": scheduling.main,
     "web": web.main,
+    # Last: it kills the broker, PostgreSQL and services (and starts them again).
+    "chaos": chaos.main,
 }
 
 

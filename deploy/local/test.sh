@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the named test suites (tests/<suite>, or `web` for the web app's Vitest and Playwright
-# tests) in order and fails if any failed; a suite that collects no test (pytest exit 5) is
-# reported, not failed. PYTEST_ARGS is passed to each pytest run.
+# Runs the named test suites (tests/<suite>, `web` for the web app's Vitest and Playwright
+# tests, `chaos` for the short fault suite) in order and fails if any failed; a suite that
+# collects no test (pytest exit 5) is reported, not failed. PYTEST_ARGS is passed to each
+# pytest run.
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
@@ -16,6 +17,13 @@ for suite in "$@"; do
     # The web app: Vitest, then Playwright in Debian's chromium against the running gateway.
     printf '\n=== web (vitest, playwright)\n'
     "$DEPLOY/local/web.sh" test || failed+=("web")
+    continue
+  fi
+  if [ "$suite" = chaos ]; then
+    # The fault suite, each fault once (`make chaos` runs several rounds): it kills the broker,
+    # PostgreSQL and a service, so it runs last, and puts the stack back before it returns.
+    printf '\n=== chaos (benchmarks/chaos --short)\n'
+    "$VENV/bin/python" -m benchmarks.chaos --short || failed+=("chaos")
     continue
   fi
   if [ ! -d "tests/$suite" ]; then

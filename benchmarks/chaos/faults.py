@@ -1,0 +1,125 @@
+"""The faults, inflicted with the local stack's own control scripts, and the stack put back.
+
+The broker is SIGKILLed (`kafka.sh kill9`) and started again; PostgreSQL is stopped (a fast
+shutdown: every backend terminated, then connections refused) and started again; a service's
+process group is SIGKILLed and started again (`services.sh start`, which waits for /readyz).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = ROOT / "deploy/local"
+PIDS = ROOT / ".run/pids"
+SERVICES = ("auth", "resources", "scheduling", "optimizer")
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str  # the phase the ledger files answers under
+    inflict: Callable[[], Awaitable[None]]
+    mend: Callable[[], Awaitable[None]]
+    hold_seconds: float  # how long the fault lasts before it is mended
+
+
+def broker_killed(hold_seconds: float = 10) -> Fault:
+    return Fault("broker SIGKILL", lambda: script("kafka.sh", "kill9"), start_broker, hold_seconds)
+
+
+def postgres_restarted(hold_seconds: float = 6) -> Fault:
+    return Fault(
+        "PostgreSQL restart",
+        lambda: script("postgres.sh", "stop"),
+        lambda: script("postgres.sh", "start"),
+        hold_seconds,
+    )
+
+
+def service_killed(service: str) -> Fault:
+    return Fault(
+        f"{service} SIGKILL",
+        lambda: kill_service(service),
+        lambda: script("services.sh", "start", service),
+        0,
+    )
+
+
+def rounds(count: int) -> list[Fault]:
+    """`count` rounds of each fault; the killed service alternates between the two written to."""
+    faults = []
+    for n in range(count):
+        victim = ("resources", "scheduling")[n % 2]
+        faults += [broker_killed(), postgres_restarted(), service_killed(victim)]
+    return faults
+
+
+async def start_broker() -> None:
+    await script("kafka.sh", "start")
+
+
+async def kill_service(service: str) -> None:
+    pid = int((PIDS / f"{service}.pid").read_text())
+    # services.sh starts each in a session of its own: the pid leads its process group.
+    os.killpg(pid, signal.SIGKILL)
+    while _alive(pid):
+        await asyncio.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A killed child of ours stays a zombie until reaped; it is not ours here, but be sure.
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+async def restore(gateway: str) -> list[str]:
+    """Starts whatever is down (each script leaves a running part alone) and waits until every
+    service is ready through the gateway; what still is not, by name."""
+    for args in (("postgres.sh", "start"), ("kafka.sh", "start"), ("services.sh", "start")):
+        try:
+            await script(*args)
+        except RuntimeError as error:
+            print(f"restoring: {error}")
+    return await unready(gateway)
+
+
+async def unready(gateway: str, timeout: float = 120) -> list[str]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with httpx.AsyncClient(base_url=gateway, timeout=5) as client:
+        while True:
+            waiting = [s for s in SERVICES if not await _ready(client, s)]
+            if not waiting or asyncio.get_running_loop().time() > deadline:
+                return waiting
+            await asyncio.sleep(0.5)
+
+
+async def _ready(client: httpx.AsyncClient, service: str) -> bool:
+    try:
+        return (await client.get(f"/api/{service}/readyz")).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+async def script(name: str, *args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        str(LOCAL / name),
+        *args,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    if process.returncode != 0:
+        tail = output.decode(errors="replace")[-1500:]
+        raise RuntimeError(f"{name} {' '.join(args)} failed ({process.returncode}):\n{tail}")
