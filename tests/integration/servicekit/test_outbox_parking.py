@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 from servicekit.db import asyncpg_dsn
 from servicekit.kafka import create_producer
 from servicekit.messaging.relay import OutboxRelay, RelayConfig
-from sqlalchemy import text
+from sqlalchemy import Text, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
@@ -68,9 +68,9 @@ async def make_too_large(engine: AsyncEngine, row_id_of_key: str) -> None:
     async with engine.begin() as conn:
         await conn.execute(
             text(
-                "UPDATE outbox SET envelope = envelope || jsonb_build_object('pad', CAST(:pad AS text)) "
+                "UPDATE outbox SET envelope = envelope || jsonb_build_object('pad', :pad) "
                 "WHERE id = (SELECT min(id) FROM outbox WHERE message_key = :key)"
-            ),
+            ).bindparams(bindparam("pad", type_=Text)),
             {"pad": os.urandom(3 * TOPIC_LIMIT_BYTES).hex(), "key": row_id_of_key},
         )
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from servicekit.db_errors import is_connection_failure
 from servicekit.logs import causation_id_var, correlation_id_var
 from servicekit.messaging.dlq import send_to_dlq
 from servicekit.messaging.relay import sleep_unless
@@ -39,6 +40,11 @@ InvalidHandler = Callable[[AsyncSession, dict[str, Any], Exception], Awaitable[N
 
 class Unprocessable(Exception):
     """A handler's verdict that retrying cannot help: the message goes straight to the DLQ."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached while handling a message: an outage, not the
+    message's fault. The message waits (no attempt counted, never dead-lettered)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +102,7 @@ class IdempotentConsumer:
         self._consumer_factory = consumer_factory
         self._producer_factory = producer_factory
         self._last_purge = time.monotonic()
+        self._outages = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; a broken connection restarts from committed offsets."""
@@ -114,15 +121,56 @@ class IdempotentConsumer:
             await dlq_producer.start()
             while not stop.is_set():
                 batch = await consumer.getmany(timeout_ms=500)
-                for tp, records in batch.items():
-                    for record in records:
-                        await self.process(record, dlq_producer)
-                    await self.commit(consumer, tp, records[-1].offset + 1)
+                if not await self._process_batch(consumer, batch, dlq_producer):
+                    await self._wait_out_outage(consumer, stop)
+                    continue
+                self._outages = 0
                 await self._report_lag(consumer)
                 await self._purge_if_due()
         finally:
             await dlq_producer.stop()
             await consumer.stop()
+
+    async def _process_batch(
+        self,
+        consumer: AIOKafkaConsumer,
+        batch: dict[TopicPartition, list[ConsumerRecord]],
+        dlq_producer: AIOKafkaProducer,
+    ) -> bool:
+        """False when the database went away: each partition is put back at its first message
+        not applied (the ones before it committed), to be read again after the outage."""
+        unfinished = {tp: records[0].offset for tp, records in batch.items()}
+        try:
+            for tp, records in batch.items():
+                for record in records:
+                    unfinished[tp] = record.offset
+                    await self.process(record, dlq_producer)
+                await self.commit(consumer, tp, records[-1].offset + 1)
+                del unfinished[tp]
+        except DatabaseUnavailable as outage:
+            for tp, offset in unfinished.items():
+                if offset > batch[tp][0].offset:
+                    await self.commit(consumer, tp, offset)
+                consumer.seek(tp, offset)
+            self._outages += 1
+            log.warning(
+                "database unavailable (%s); consumer %s pauses, its messages wait",
+                outage,
+                self.config.group_id,
+            )
+            return False
+        return True
+
+    async def _wait_out_outage(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:
+        """Paused, still polling (so the group keeps this member), for a growing backoff."""
+        paused = consumer.assignment()
+        consumer.pause(*paused)
+        deadline = time.monotonic() + self._backoff(self._outages)
+        try:
+            while not stop.is_set() and time.monotonic() < deadline:
+                await consumer.getmany(timeout_ms=200)
+        finally:
+            consumer.resume(*(paused & consumer.assignment()))
 
     async def commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         # Only after every effect up to `offset` is committed in the database.
@@ -181,6 +229,9 @@ class IdempotentConsumer:
                 await self._dead_letter(record, dlq_producer, exc, attempts=attempt)
                 return
             except Exception as exc:
+                if is_connection_failure(exc):
+                    EVENTS_FAILED.labels(self.config.group_id, record.topic, "outage").inc()
+                    raise DatabaseUnavailable(type(exc).__name__) from exc
                 EVENTS_FAILED.labels(self.config.group_id, record.topic, "attempt").inc()
                 if attempt == self.config.max_attempts:
                     if _is_infrastructure_failure(exc):
@@ -234,7 +285,10 @@ class IdempotentConsumer:
                 )
                 if first_time is not None:
                     await invalid(session, document, error)
-        except Exception:
+        except Exception as exc:
+            if is_connection_failure(exc):
+                # The answer must not be lost: the message waits for the database.
+                raise DatabaseUnavailable(type(exc).__name__) from exc
             log.exception("answering the invalid message %s failed", event_id)
         finally:
             correlation_id_var.reset(correlation)
