@@ -78,7 +78,7 @@ def environment(name: str, schema: str, port: int, jwks_url: str) -> dict[str, s
         "DATABASE_URL": KIT_DATABASE_URL,
         "DATABASE_SCHEMA": schema,
         "BACKGROUND_WORKERS": "false",
-        # Only /readyz's probe asks the broker for metadata; nothing publishes or consumes.
+        # Nothing publishes, consumes or probes the broker: no workers, and /readyz asks none.
         "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
         "PORT": str(port),
         "JWKS_URL": jwks_url,
