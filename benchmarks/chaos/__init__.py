@@ -31,11 +31,13 @@ class Plan:
     writers: int
     pause: float  # between one writer's commands
     calm_seconds: float  # before, between and after the faults
+    broker_hold: float  # how long the broker stays dead
+    postgres_hold: float  # how long PostgreSQL stays stopped
     settle_seconds: float = 90  # for the read model to catch up afterwards
 
 
-SHORT = Plan(rounds=1, writers=2, pause=0.5, calm_seconds=4)
-LONG = Plan(rounds=3, writers=3, pause=0.2, calm_seconds=8)
+SHORT = Plan(rounds=1, writers=2, pause=0.5, calm_seconds=3, broker_hold=5, postgres_hold=4)
+LONG = Plan(rounds=3, writers=3, pause=0.2, calm_seconds=8, broker_hold=15, postgres_hold=8)
 
 
 async def main() -> None:
@@ -46,14 +48,13 @@ async def main() -> None:
 
 async def run(plan: Plan) -> bool:
     started = time.monotonic()
+    tag, ledger, surgeon = run_tag(), Ledger(), None
     async with httpx.AsyncClient(base_url=GATEWAY, timeout=15) as client:
         token = await client.post("/api/auth/token", data=COORDINATOR)
         token.raise_for_status()
         auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        tag = run_tag()
-        surgeon = await _surgeon(client, auth, tag)
-        ledger = Ledger()
         try:
+            surgeon = await _surgeon(client, auth, tag)
             marks = await kafka_log.mark(KAFKA)
             await _stream_through_faults(client, auth, tag, surgeon, ledger, plan)
             findings = await _check(client, auth, tag, surgeon, ledger, marks, plan)
@@ -78,7 +79,7 @@ async def _stream_through_faults(client, auth, tag, surgeon, ledger, plan: Plan)
     stop = asyncio.Event()
     streaming = asyncio.create_task(stream.run(stop, plan.writers))
     try:
-        for fault in faults.rounds(plan.rounds):
+        for fault in faults.rounds(plan.rounds, plan.broker_hold, plan.postgres_hold):
             await asyncio.sleep(plan.calm_seconds)
             print(f"  {fault.name} ...", flush=True)
             phase[0] = fault.name
@@ -118,7 +119,7 @@ async def _surgeon(client: httpx.AsyncClient, auth: dict[str, str], tag: str) ->
     created = await client.post(f"{RESOURCES}/staff", json=body, headers=auth)
     created.raise_for_status()
     surgeon = created.json()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # the broker may be restarting (another test's)
     while time.monotonic() < deadline:
         known = await client.get(
             f"{SCHEDULING}/read-model/staff/{surgeon['staff_id']}", headers=auth

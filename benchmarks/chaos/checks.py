@@ -149,12 +149,13 @@ async def _all(
 
 
 async def tidy(
-    client: httpx.AsyncClient, auth: dict[str, str], tag: str, surgeon: dict[str, Any]
+    client: httpx.AsyncClient, auth: dict[str, str], tag: str, surgeon: dict[str, Any] | None
 ) -> None:
     """Cancels the run's cases and retires its rooms and surgeon, as the e2e tests do, so the
     demo's lists show none of them. Best effort: what refuses stays as it is."""
     stop = {"reason_code": "administrative", "reason": "end of a chaos run"}
-    for case in await cases_of_run(client, auth, surgeon["staff_id"]):
+    cases = await cases_of_run(client, auth, surgeon["staff_id"]) if surgeon else []
+    for case in cases:
         if case["status"] in ("requested", "postponed", "scheduled", "confirmed"):
             await client.post(
                 f"{SCHEDULING}/surgeries/{case['surgery_id']}/cancel",
@@ -166,7 +167,9 @@ async def tidy(
         for room in await rooms_of_run(client, auth, tag)
         if room.get("retired_at") is None
     ]
-    for path in [*paths, f"{RESOURCES}/staff/{surgeon['staff_id']}"]:
+    if surgeon:
+        paths.append(f"{RESOURCES}/staff/{surgeon['staff_id']}")
+    for path in paths:
         current = await client.get(path, headers=auth)
         if current.status_code == 200:
             version = current.json()["version"]

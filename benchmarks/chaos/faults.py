@@ -52,12 +52,16 @@ def service_killed(service: str) -> Fault:
     )
 
 
-def rounds(count: int) -> list[Fault]:
+def rounds(count: int, broker_hold: float, postgres_hold: float) -> list[Fault]:
     """`count` rounds of each fault; the killed service alternates between the two written to."""
     faults = []
     for n in range(count):
         victim = ("resources", "scheduling")[n % 2]
-        faults += [broker_killed(), postgres_restarted(), service_killed(victim)]
+        faults += [
+            broker_killed(broker_hold),
+            postgres_restarted(postgres_hold),
+            service_killed(victim),
+        ]
     return faults
 
 
@@ -84,13 +88,18 @@ def _alive(pid: int) -> bool:
 
 
 async def restore(gateway: str) -> list[str]:
-    """Starts whatever is down (each script leaves a running part alone) and waits until every
-    service is ready through the gateway; what still is not, by name."""
-    for args in (("postgres.sh", "start"), ("kafka.sh", "start"), ("services.sh", "start")):
+    """Starts whatever is down and waits until every service is ready through the gateway; what
+    still is not, by name."""
+    for part in ("postgres.sh", "kafka.sh"):
         try:
-            await script(*args)
+            if "down" in await script(part, "status"):
+                await script(part, "start")
         except RuntimeError as error:
             print(f"restoring: {error}")
+    try:
+        await script("services.sh", "start")  # leaves running services alone
+    except RuntimeError as error:
+        print(f"restoring: {error}")
     return await unready(gateway)
 
 
@@ -111,7 +120,7 @@ async def _ready(client: httpx.AsyncClient, service: str) -> bool:
         return False
 
 
-async def script(name: str, *args: str) -> None:
+async def script(name: str, *args: str) -> str:
     process = await asyncio.create_subprocess_exec(
         str(LOCAL / name),
         *args,
@@ -120,6 +129,9 @@ async def script(name: str, *args: str) -> None:
         stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate()
+    text = output.decode(errors="replace")
     if process.returncode != 0:
-        tail = output.decode(errors="replace")[-1500:]
-        raise RuntimeError(f"{name} {' '.join(args)} failed ({process.returncode}):\n{tail}")
+        raise RuntimeError(
+            f"{name} {' '.join(args)} failed ({process.returncode}):\n{text[-1500:]}"
+        )
+    return text
