@@ -50,9 +50,8 @@ async def test_lists_a_rooms_cases_in_start_order_with_people_and_units(
     gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str], viewer: dict[str, str]
 ) -> None:
     early, late = await _two_cases(gateway, coordinator, world)
-    response = await gateway.get(
-        SCHEDULE, params={"date": str(some_day()), "room_id": world.room_id}, headers=viewer
-    )
+    params = {"date": str(some_day()), "room_id": world.room_id}
+    response = await gateway.get(SCHEDULE, params=params, headers=coordinator)
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["from"], body["to"], body["timezone"]) == (
@@ -89,6 +88,13 @@ async def test_lists_a_rooms_cases_in_start_order_with_people_and_units(
     assert (first["wheels_in"], first["wheels_out"]) == (None, None)
     [window] = room["open_intervals"]
     assert (_at(window["start"]), _at(window["end"])) == (_at(local(7)), _at(local(19)))
+    # A viewer reads the same list without the patients.
+    seen = (await gateway.get(SCHEDULE, params=params, headers=viewer)).json()
+    [seen_room] = seen["days"][0]["rooms"]
+    assert [(c["surgery_id"], c["patient_mrn"]) for c in seen_room["cases"]] == [
+        (early["surgery_id"], None),
+        (late["surgery_id"], None),
+    ]
 
 
 @pytest.fixture

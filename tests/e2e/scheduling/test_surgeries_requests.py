@@ -41,17 +41,20 @@ async def test_a_coordinator_puts_a_case_on_the_waiting_list(
     assert case["reason_code"] is None and case["wheels_in"] is None
 
 
-async def test_reads_a_case_back_with_its_etag_whatever_the_role(
+async def test_reads_a_case_back_with_its_etag_and_a_viewer_without_its_patient(
     gateway: httpx.AsyncClient,
     world: World,
     coordinator: dict[str, str],
     viewer: dict[str, str],
 ) -> None:
     case = await request_case(gateway, coordinator, world)
-    response = await gateway.get(f"{SURGERIES}/{case['surgery_id']}", headers=viewer)
+    response = await gateway.get(f"{SURGERIES}/{case['surgery_id']}", headers=coordinator)
     assert response.status_code == 200, response.text
     assert response.headers["etag"] == '"1"'
     assert response.json() == case
+    seen = await gateway.get(f"{SURGERIES}/{case['surgery_id']}", headers=viewer)
+    assert seen.headers["etag"] == '"1"'
+    assert seen.json() == {**case, "patient_mrn": None, "notes": None}
 
 
 async def test_answers_404_for_a_case_never_requested(
