@@ -58,9 +58,14 @@ async def run(plan: Plan) -> bool:
             marks = await kafka_log.mark(KAFKA)
             await _stream_through_faults(client, auth, tag, surgeon, ledger, plan)
             findings = await _check(client, auth, tag, surgeon, ledger, marks, plan)
+        except Exception as error:  # reported below, after the stack is back
+            findings = Findings(broken=f"{type(error).__name__}: {error}")
         finally:
             unready = await faults.restore(GATEWAY)
-            await checks.tidy(client, auth, tag, surgeon)
+            try:
+                await checks.tidy(client, auth, tag, surgeon)
+            except httpx.HTTPError as error:
+                print(f"  tidying up failed ({error}); the run's records start with {tag}")
     verdict = Verdict(ledger, findings)
     print(
         f"chaos run {tag}: {plan.rounds} round(s) of broker SIGKILL, PostgreSQL restart, "
@@ -97,7 +102,8 @@ async def _stream_through_faults(client, auth, tag, surgeon, ledger, plan: Plan)
 
 async def _check(client, auth, tag, surgeon, ledger, marks, plan: Plan) -> Findings:
     unready = await faults.unready(GATEWAY)
-    assert not unready, f"not ready after the faults: {unready}"
+    if unready:
+        raise RuntimeError(f"not ready after the faults: {', '.join(unready)}")
     findings = Findings()
     await checks.check_rooms(client, auth, tag, ledger, findings, plan.settle_seconds)
     held = await checks.check_cases(client, auth, surgeon["staff_id"], ledger, findings)

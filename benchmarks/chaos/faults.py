@@ -66,7 +66,16 @@ def rounds(count: int, broker_hold: float, postgres_hold: float) -> list[Fault]:
 
 
 async def start_broker() -> None:
-    await script("kafka.sh", "start")
+    # After a SIGKILL the broker recovers every log before it listens: on a busy machine that
+    # outlasts kafka.sh's 60 s. The process goes on; asking again waits for it once more.
+    for attempt in range(3):
+        try:
+            await script("kafka.sh", "start")
+            return
+        except RuntimeError:
+            if attempt == 2:
+                raise
+            print("  the broker is still recovering its logs; waiting for it again", flush=True)
 
 
 async def kill_service(service: str) -> None:

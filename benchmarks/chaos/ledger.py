@@ -57,6 +57,7 @@ class Findings:
     duplicated: list[str] = field(default_factory=list)
     dead_lettered: dict[str, int] = field(default_factory=dict)  # DLQ topic -> new messages
     applied_unacknowledged: int = 0  # no 2xx seen, yet the change is there (a lost answer)
+    broken: str | None = None  # why the run could not finish its faults or checks
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class Verdict:
     @property
     def passed(self) -> bool:
         f = self.findings
-        return not (f.lost or f.duplicated or sum(f.dead_lettered.values()) or self.internal_errors)
+        failed = f.lost or f.duplicated or sum(f.dead_lettered.values()) or self.internal_errors
+        return not (failed or f.broken)
 
     def lines(self) -> list[str]:
         ledger, f = self.ledger, self.findings
@@ -94,6 +96,8 @@ class Verdict:
         lines += [f"  LOST {item}" for item in f.lost[:20]]
         lines += [f"  DUPLICATED {item}" for item in f.duplicated[:20]]
         lines += [f"  DLQ {topic}: {n}" for topic, n in sorted(f.dead_lettered.items()) if n]
+        if f.broken:
+            lines.append(f"  the run could not finish: {f.broken}")
         lines.append("PASS" if self.passed else "FAIL")
         return lines
 

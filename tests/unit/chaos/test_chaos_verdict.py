@@ -82,3 +82,9 @@ def test_a_version_never_published_is_lost_and_a_change_made_twice_is_duplicated
     assert findings.lost == ["room r1 v2 never published"]
     assert findings.duplicated == ["c1 published under 2 event ids"]
     assert findings.dead_lettered["scheduling.surgeries.v1.dlq"] == 1
+
+
+def test_a_run_that_could_not_finish_its_faults_fails_and_says_why():
+    verdict = Verdict(Ledger(), Findings(broken="RuntimeError: kafka.sh start failed"))
+    assert not verdict.passed
+    assert "  the run could not finish: RuntimeError: kafka.sh start failed" in verdict.lines()
