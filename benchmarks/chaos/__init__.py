@@ -50,9 +50,7 @@ async def run(plan: Plan) -> bool:
     started = time.monotonic()
     tag, ledger, surgeon = run_tag(), Ledger(), None
     async with httpx.AsyncClient(base_url=GATEWAY, timeout=15) as client:
-        token = await client.post("/api/auth/token", data=COORDINATOR)
-        token.raise_for_status()
-        auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        auth = await _signed_in(client)
         try:
             surgeon = await _surgeon(client, auth, tag)
             marks = await kafka_log.mark(KAFKA)
@@ -63,6 +61,7 @@ async def run(plan: Plan) -> bool:
         finally:
             unready = await faults.restore(GATEWAY)
             try:
+                auth.update(await _signed_in(client))
                 await checks.tidy(client, auth, tag, surgeon)
             except httpx.HTTPError as error:
                 print(f"  tidying up failed ({error}); the run's records start with {tag}")
@@ -83,10 +82,12 @@ async def _stream_through_faults(client, auth, tag, surgeon, ledger, plan: Plan)
     stream = Stream(client, auth, tag, surgeon["staff_id"], ledger, lambda: phase[0], plan.pause)
     stop = asyncio.Event()
     streaming = asyncio.create_task(stream.run(stop, plan.writers))
+    began = time.monotonic()
     try:
         for fault in faults.rounds(plan.rounds, plan.broker_hold, plan.postgres_hold):
             await asyncio.sleep(plan.calm_seconds)
-            print(f"  {fault.name} ...", flush=True)
+            auth.update(await _signed_in(client))  # a long run outlives an access token
+            print(f"  {fault.name} at {time.monotonic() - began:.0f} s", flush=True)
             phase[0] = fault.name
             try:
                 await fault.inflict()
@@ -104,6 +105,7 @@ async def _check(client, auth, tag, surgeon, ledger, marks, plan: Plan) -> Findi
     unready = await faults.unready(GATEWAY)
     if unready:
         raise RuntimeError(f"not ready after the faults: {', '.join(unready)}")
+    auth.update(await _signed_in(client))
     findings = Findings()
     await checks.check_rooms(client, auth, tag, ledger, findings, plan.settle_seconds)
     held = await checks.check_cases(client, auth, surgeon["staff_id"], ledger, findings)
@@ -112,6 +114,12 @@ async def _check(client, auth, tag, surgeon, ledger, marks, plan: Plan) -> Findi
     messages = await kafka_log.since(KAFKA, marks)
     checks.check_events(messages, rooms, {c["surgery_id"] for c in held}, findings)
     return findings
+
+
+async def _signed_in(client: httpx.AsyncClient) -> dict[str, str]:
+    token = await client.post("/api/auth/token", data=COORDINATOR)
+    token.raise_for_status()
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
 async def _surgeon(client: httpx.AsyncClient, auth: dict[str, str], tag: str) -> dict:
