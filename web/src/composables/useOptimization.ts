@@ -113,6 +113,7 @@ export function useCaseInfo(optimization: Ref<Optimization | undefined>) {
         );
         for (const answer of answers) if (answer?.data) found.set(answer.data.surgery_id, infoOfSurgery(answer.data));
       }
+      performance.mark("optimization-data-cases");
       return found;
     },
   });
@@ -142,12 +143,13 @@ export function useOpenWindows(optimization: Ref<Optimization | undefined>) {
     queryKey: ["availability", "optimization", computed(() => horizon.value?.start_date), computed(() => horizon.value?.end_date)],
     enabled: computed(() => Boolean(horizon.value)),
     staleTime: 60_000,
-    queryFn: async () =>
-      (
-        await resourcesApi.GET("/availability", {
-          params: { query: { from: horizon.value!.start_date, to: horizon.value!.end_date, kind: ["rooms"] } },
-        })
-      ).data!,
+    queryFn: async () => {
+      const answer = await resourcesApi.GET("/availability", {
+        params: { query: { from: horizon.value!.start_date, to: horizon.value!.end_date, kind: ["rooms"] } },
+      });
+      performance.mark("optimization-data-open");
+      return answer.data!;
+    },
   });
   return computed<OpenWindow[] | null>(() => {
     // Rooms left out of the request mean every room in service.

@@ -5,6 +5,8 @@ import {
   type CaseInfo,
   CHANGE_KINDS,
   countByKind,
+  dateTimeWords,
+  localDayOf,
   figureRows,
   filterChanges,
   horizonProblem,
@@ -175,5 +177,17 @@ describe("a refused apply", () => {
   it("says each conflict and each left-out case in the way", () => {
     const refusal = refusalOf({ conflicts: [{ code: "room_busy" }], unbooked_in_the_way: ["c"] }, name, () => "The room is taken.");
     expect(refusal.lines).toEqual(["The room is taken.", "case c is left out by the plan but keeps its booking, and is in the way."]);
+  });
+});
+
+describe("dates of a proposal", () => {
+  it("says an instant's local date in the hospital's time zone, across midnight and DST", () => {
+    expect(localDayOf("2026-12-06T23:30:00Z", "Europe/Amsterdam")).toBe("2026-12-07");
+    expect(localDayOf("2026-03-29T21:59:00Z", "Europe/Amsterdam")).toBe("2026-03-29");
+    expect(localDayOf("2026-03-29T22:00:00Z", "Europe/Amsterdam")).toBe("2026-03-30");
+  });
+
+  it("writes an instant as weekday, date and local time", () => {
+    expect(dateTimeWords("2026-12-07T08:30:00Z", "Europe/Amsterdam")).toBe("Mon, 7 Dec 2026, 09:30");
   });
 });

@@ -327,3 +327,34 @@ export function refusalOf(
     lines: [...conflicts.map(conflictLine), ...inTheWay, ...(conflicts.length || inTheWay.length ? [] : [problem.detail ?? ""])].filter(Boolean),
   };
 }
+
+// --- dates, with one formatter per time zone ------------------------------------------------
+// A proposal has hundreds of cases: building an Intl formatter per date said costs more than
+// drawing the review, so each kind is built once per time zone.
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let found = formatters.get(key);
+  if (!found) {
+    found = make();
+    formatters.set(key, found);
+  }
+  return found;
+}
+
+/** The local date (YYYY-MM-DD) of an ISO instant in `timeZone`. */
+export function localDayOf(iso: string, timeZone: string): string {
+  // en-CA writes dates as YYYY-MM-DD.
+  return formatter(`day ${timeZone}`, () => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })).format(
+    new Date(iso),
+  );
+}
+
+/** An ISO instant as "Mon, 7 Dec 2026, 09:30" in `timeZone`. */
+export function dateTimeWords(iso: string, timeZone: string): string {
+  return formatter(
+    `datetime ${timeZone}`,
+    () => new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" }),
+  ).format(new Date(iso));
+}
