@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import ipaddress
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -118,9 +119,34 @@ class ThrottleKeys:
         return hmac.new(self.secret, kind + b"\0" + value.encode(), hashlib.sha256).hexdigest()
 
 
+EVERYONE = "everyone"
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One stored count: a lock's (attempts, last one, locked until) or a budget's (failures,
+    window start, next paced attempt)."""
+
+    count: int
+    at: datetime
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignInVerdict:
+    """Allowed, or refused with the rule that refused (never the name typed) and the wait."""
+
+    reason: str | None = None
+    retry_after_seconds: int | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.reason is None
+
+
 @dataclass(frozen=True, slots=True)
 class SignInKeys:
-    """What one sign-in attempt is counted under."""
+    """What one sign-in attempt is counted under; hex digests, so no two kinds of key collide."""
 
     account: str
     address: str
@@ -130,11 +156,55 @@ class SignInKeys:
     def lock(self) -> str:
         return f"{self.account}@{self.address}"
 
+    @property
+    def budget_keys(self) -> list[str]:
+        return [*([f"address:{self.address}"] if self.budgeted else []), EVERYONE]
+
+    @property
+    def keys(self) -> list[str]:
+        return [self.lock, *self.budget_keys]
+
 
 def sign_in_keys(
     keys: ThrottleKeys, policy: SignInPolicy, username: str, address: str
 ) -> SignInKeys:
     return SignInKeys(keys.account(username), keys.address(address), policy.budgets(address))
+
+
+def judge_sign_in(
+    stored: Mapping[str, Count], keys: SignInKeys, now: datetime, policy: SignInPolicy
+) -> tuple[SignInVerdict, dict[str, Count]]:
+    """Counts an attempt under its lock and budgets (the counts to store), or refuses it and
+    counts nothing."""
+    lock = stored.get(keys.lock)
+    previous = Attempts(lock.count, lock.at, lock.until) if lock and lock.count else None
+    verdict = admit(previous, now, policy.lock)
+    if not verdict.allowed:
+        return SignInVerdict("account_locked", verdict.retry_after_seconds), {}
+    counted = verdict.attempts
+    changes = {keys.lock: Count(counted.count, counted.last_at, counted.locked_until)}
+    for key in keys.budget_keys:
+        rule, reason = (
+            (policy.everyone, "everyone_paced")
+            if key == EVERYONE
+            else (policy.address, "address_budget_spent")
+        )
+        row = stored.get(key)
+        spent = spend(Budget(row.count, row.at, row.until) if row else None, now, rule)
+        if not spent.allowed:
+            return SignInVerdict(reason, spent.retry_after_seconds), {}
+        changes[key] = Count(spent.budget.spent, spent.budget.since, spent.budget.next_at)
+    return SignInVerdict(), changes
+
+
+def forgiven(stored: Mapping[str, Count], keys: SignInKeys) -> dict[str, Count | None]:
+    """A success: the name's lock at this address goes (None), each budget gets the attempt
+    back. Other addresses' locks of the same name stay: the owner's success lifts no stranger's."""
+    changes: dict[str, Count | None] = {keys.lock: None}
+    for key in keys.budget_keys:
+        if (row := stored.get(key)) is not None:
+            changes[key] = replace(row, count=max(0, row.count - 1))
+    return changes
 
 
 def account_key(username: str) -> str:
