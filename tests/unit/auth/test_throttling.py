@@ -1,8 +1,8 @@
-"""Login throttling per account name, as a pure rule over the attempts so far."""
+"""The lock of one account name, as a pure rule over the attempts so far."""
 
 from datetime import UTC, datetime, timedelta
 
-from auth_service.domain.throttling import Attempts, ThrottlePolicy, account_key, admit
+from auth_service.domain.throttling import Attempts, ThrottlePolicy, admit
 
 POLICY = ThrottlePolicy()
 T0 = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
@@ -57,8 +57,3 @@ def test_a_lock_is_remembered_for_a_window_after_it_ends():
     assert admit(locked, soon_after, POLICY).attempts.count == 7
     long_after = T0 + timedelta(minutes=1) + POLICY.window + timedelta(seconds=1)
     assert admit(locked, long_after, POLICY).attempts.count == 1
-
-
-def test_the_account_key_ignores_case_and_spaces_and_hides_the_name():
-    assert account_key(" Admin@Example.org ") == account_key("admin@example.org")
-    assert "admin" not in account_key("admin@example.org")

@@ -207,11 +207,6 @@ def forgiven(stored: Mapping[str, Count], keys: SignInKeys) -> dict[str, Count |
     return changes
 
 
-def account_key(username: str) -> str:
-    """Unkeyed: kept only until every caller counts under `ThrottleKeys`."""
-    return hashlib.sha256(username.strip().casefold().encode()).hexdigest()
-
-
 def admit(previous: Attempts | None, now: datetime, policy: ThrottlePolicy) -> Verdict:
     """Counts an attempt, or refuses it while the account name is locked."""
     if previous and previous.locked_until and previous.locked_until > now:
