@@ -74,8 +74,8 @@ async def test_nobody_but_an_admin_reads_the_audit_store(gateway, tokens, role):
     ("params", "says"),
     [
         ({"from": "2026-12-02T10:00:00Z", "to": "2026-12-02T09:00:00Z"}, "`to`"),
-        ({"action": "Session Login"}, "`action`"),
-        ({"service": "Auth!"}, "`service`"),
+        ({"action": "Session Login"}, "query.action"),
+        ({"service": "Auth!"}, "query.service"),
         ({"from": "yesterday"}, "from"),
         ({"limit": "0"}, "limit"),
     ],

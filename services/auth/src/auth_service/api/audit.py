@@ -15,7 +15,7 @@ from servicekit.problems import Problem
 
 from auth_service.api.deps import AdminDep
 from auth_service.audit import entries
-from auth_service.domain.audit import AuditQuery, query_problems
+from auth_service.domain.audit import ACTION, SERVICE, AuditQuery, query_problems
 
 router = APIRouter(prefix="/audit-entries", tags=["audit"])
 Word = Annotated[str | None, Query(min_length=1, max_length=200)]
@@ -59,7 +59,8 @@ async def list_audit_entries(
         str | None, Query(min_length=1, max_length=200, description="A user id or service name.")
     ] = None,
     action: Annotated[
-        str | None, Query(max_length=100, description="Exactly, like `session.login`.")
+        str | None,
+        Query(max_length=100, pattern=ACTION.pattern, description="Exactly: `session.login`."),
     ] = None,
     record_type: Word = None,
     record_id: Annotated[
@@ -67,7 +68,8 @@ async def list_audit_entries(
         Query(min_length=1, max_length=200, description="The record acted on (the subject)."),
     ] = None,
     service: Annotated[
-        str | None, Query(max_length=50, description="The service that recorded it.")
+        str | None,
+        Query(pattern=SERVICE.pattern, description="The service that recorded it: `resources`."),
     ] = None,
     since: Annotated[
         ScheduleDatetime | None, Query(alias="from", description="At or after this instant.")
