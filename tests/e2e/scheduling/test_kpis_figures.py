@@ -10,11 +10,12 @@ whole seconds, and every case needs 10 minutes with 5 of setup and 5 of cleanup:
     C     NOW+42 to NOW+52   planned: counted at its booked times
     D     NOW+62             cancelled now, the same local day
 
-Surgery 1 + 1 + 10 = 12 minutes. Occupancy A NOW-8 to NOW+3 and B NOW-6 to NOW+5, merged 13
-minutes, and C NOW+37 to NOW+57, 20: 33. Turnover A out NOW-2 → B in NOW-1 = 1 minute. First
-case A wheeled in before its booked start: on time. Open around the clock: the range's open
-minutes are all its minutes, no overtime, undertime the room-day's minutes less 33. Booked 4,
-cancelled 1 on its day. Durations 1 of 10 expected, twice: bias -9, error 9, ratio 0.1.
+Surgery 1 + 1 + 10 = 12 minutes. Done A and B (wheeled out) of 4 planned; C pending. Occupancy A
+NOW-8 to NOW+3 and B NOW-6 to NOW+5, merged 13 minutes, and C NOW+37 to NOW+57, 20: 33. Turnover
+A out NOW-2 → B in NOW-1 = 1 minute. First case A wheeled in before its booked start: on time.
+Open around the clock: the range's open minutes are all its minutes, no overtime, undertime the
+room-day's minutes less 33. Booked 4, cancelled 1 on its day. Durations 1 of 10 expected, twice:
+bias -9, error 9, ratio 0.1.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pytest
 from tests.e2e.scheduling.cases import (
     HOSPITAL,
     book,
+    local,
     move,
     request_case,
     round_the_clock_world,
@@ -139,6 +141,15 @@ async def test_cases_run_now_give_the_hand_computed_figures(
         "same_day": 1,
         "rate": 1 / 4,
         "same_day_rate": 1 / 4,
+        "by_reason": [{"reason_code": "no_bed", "cancelled": 1, "postponed": 0, "same_day": 1}],
+    }
+    assert room["cases"] == {
+        "planned": 4,
+        "done": 2,
+        "given_up": 1,
+        "unrecorded": 0,
+        "pending": 1,
+        "done_share": 2 / 4,
     }
     estimates = room["duration_estimates"]
     assert estimates["completed_cases"] == 2
@@ -203,4 +214,58 @@ async def test_refuses_ranges_backwards_too_long_or_missing(
     ):
         assert_problem(await gateway.get(KPIS, params=params, headers=viewer), 422, says)
     for params in ({"from": str(day)}, {"to": str(day)}, {"from": "soon", "to": str(day)}):
+        assert_problem(await gateway.get(KPIS, params=params, headers=viewer), 422)
+
+
+async def test_narrowed_to_a_room_and_a_surgeon_the_sheet_is_theirs_and_adds_up(
+    gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
+) -> None:
+    await book(gateway, coordinator, world, await request_case(gateway, coordinator, world))
+    cancelled = await book(
+        gateway, coordinator, world, await request_case(gateway, coordinator, world), local(14)
+    )
+    gone = await move(gateway, coordinator, cancelled, "cancel", {"reason_code": "no_staff"})
+    assert gone.status_code == 200, gone.text
+    day = some_day()
+    first, last = (
+        day - timedelta(days=day.weekday()),
+        day - timedelta(days=day.weekday()) + timedelta(days=7),
+    )
+    surgeon_id = world.surgeon["staff_id"]
+    params = {
+        "from": str(first),
+        "to": str(last),
+        "room_id": world.room_id,
+        "surgeon_id": surgeon_id,
+    }
+    response = await gateway.get(KPIS, params=params, headers=coordinator)
+    assert response.status_code == 200, response.text
+    sheet = response.json()
+    assert sheet["filters"] == {
+        "room_id": world.room_id,
+        "specialty": None,
+        "surgeon_id": surgeon_id,
+    }
+    assert [r["room_id"] for r in sheet["rooms"]] == [world.room_id]
+    [surgeon] = sheet["surgeons"]
+    assert (surgeon["surgeon_id"], surgeon["name"]) == (surgeon_id, world.surgeon["name"])
+    overall = sheet["overall"]
+    assert overall["cases"]["planned"] == 2 and overall["cases"]["given_up"] == 1
+    assert overall["cancellations"]["by_reason"][0]["reason_code"] == "no_staff"
+    # Monday to the next Monday: a whole week, then one day.
+    assert [(w["from"], w["to"]) for w in sheet["weeks"]] == [
+        (str(first), str(first + timedelta(days=6))),
+        (str(last), str(last)),
+    ]
+    assert sum(w["cases"]["planned"] for w in sheet["weeks"]) == 2
+    for part in (*sheet["rooms"], surgeon):
+        assert {k: part[k] for k in overall} == overall
+
+
+async def test_refuses_a_filter_that_is_no_id(
+    gateway: httpx.AsyncClient, viewer: dict[str, str]
+) -> None:
+    day = str(some_day())
+    for name in ("room_id", "surgeon_id"):
+        params = {"from": day, "to": day, name: "theatre-1"}
         assert_problem(await gateway.get(KPIS, params=params, headers=viewer), 422)
