@@ -64,7 +64,13 @@ async def remember_revoked_session(
     session: AsyncSession, table: Table, *, session_id: Any, user_id: Any, expires_at: Any
 ) -> None:
     """Records a revoked session and forgets those whose tokens have all expired."""
-    await session.execute(delete(table).where(table.c.expires_at < func.now()))
+    # Rows another transaction is purging are left to it: two purges never wait on each other.
+    expired = (
+        select(table.c.session_id)
+        .where(table.c.expires_at < func.now())
+        .with_for_update(skip_locked=True)
+    )
+    await session.execute(delete(table).where(table.c.session_id.in_(expired)))
     statement = insert(table).values(session_id=session_id, user_id=user_id, expires_at=expires_at)
     await session.execute(statement.on_conflict_do_nothing(index_elements=[table.c.session_id]))
 
