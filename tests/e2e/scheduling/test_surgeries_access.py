@@ -206,6 +206,10 @@ async def test_wheels_are_recorded_by_a_nurse_on_the_case_and_refused_to_one_who
     assert_problem(await gateway.get(f"{SURGERIES}/{case['surgery_id']}", headers=stranger), 404)
     read = await gateway.get(f"{SURGERIES}/{case['surgery_id']}", headers=nurse)
     assert read.status_code == 200 and read.json()["patient_mrn"] == case["patient_mrn"]
+    # The waiting list admits the case by the booking's assignment, in SQL, for them alone.
+    by_mrn = {"q": case["patient_mrn"], "status": "confirmed"}
+    assert [c["surgery_id"] for c in await _found(gateway, nurse, **by_mrn)] == [case["surgery_id"]]
+    assert await _found(gateway, stranger, **by_mrn) == []
 
     in_room = await moved(gateway, if_match(nurse, confirmed), confirmed, "wheels-in")
     assert in_room["status"] == "in_room"
