@@ -54,7 +54,9 @@ export async function signIn(page: Page, role: DemoRole): Promise<void> {
   await page.getByLabel("Email").fill(USERS[role]);
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+  // Argon2 is slow on purpose, and the first page then loads its data: on a busy two-core
+  // machine that has taken more than the default ten seconds.
+  await expect(page.getByTestId("signed-in-as")).toBeVisible({ timeout: 30_000 });
 }
 
 /** No serious or critical accessibility violation on the page as it is now. */
