@@ -56,6 +56,11 @@ timezone = 'UTC'
 log_timezone = 'UTC'
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_duration_statement = 1000
+# No patient data in this log: a slow statement is logged without its parameters, and an
+# error without the DETAIL that quotes the row or key it refused.
+log_parameter_max_length = 0
+log_parameter_max_length_on_error = 0
+log_error_verbosity = terse
 CONF
   grep -qx "include 'surgery.conf'" "$PGDATA/postgresql.conf" ||
     echo "include 'surgery.conf'" | as_pg tee -a "$PGDATA/postgresql.conf" >/dev/null
