@@ -9,7 +9,8 @@ import uuid
 import httpx
 import pytest
 from fastapi import FastAPI
-from servicekit.auth import TOKENS_REFUSED, CurrentPrincipal, JwksKeys, Principal, TokenVerifier
+from servicekit.auth import CurrentPrincipal, JwksKeys, Principal, TokenVerifier
+from servicekit.metrics import TOKENS_REFUSED
 from servicekit.problems import install_problem_handlers
 
 from tests.unit.servicekit.test_token_verification import AUDIENCE, ISSUER, KeyRing

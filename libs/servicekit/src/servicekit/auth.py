@@ -13,8 +13,8 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from prometheus_client import Counter
 
+from servicekit.metrics import TOKENS_REFUSED
 from servicekit.problems import Problem
 
 # Asymmetric algorithms only: never `none`, never HMAC (a public key must not verify a token).
@@ -22,11 +22,6 @@ ALLOWED_ALGORITHMS = frozenset({"EdDSA", "ES256", "RS256"})
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti")
 _BEARER = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 log = logging.getLogger(__name__)
-
-# Reasons are a short fixed vocabulary (see InvalidToken), so the label stays small.
-TOKENS_REFUSED = Counter(
-    "auth_tokens_refused_total", "Access tokens refused, by reason.", ("reason",)
-)
 
 
 @dataclass(frozen=True, slots=True)

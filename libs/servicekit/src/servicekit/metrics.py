@@ -23,6 +23,10 @@ EVENTS_FAILED = Counter(
     "Handling attempts that failed, and messages sent to the DLQ.",
     ("group", "topic", "kind"),
 )
+# Reasons are a short fixed vocabulary (servicekit.auth.InvalidToken), so the label stays small.
+TOKENS_REFUSED = Counter(
+    "auth_tokens_refused_total", "Access tokens refused, by reason.", ("reason",)
+)
 OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows committed but not yet published.")
 OUTBOX_OLDEST_SECONDS = Gauge(
     "outbox_oldest_unpublished_age_seconds",
