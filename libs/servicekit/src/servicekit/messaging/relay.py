@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from servicekit.db_errors import is_connection_failure
 from servicekit.messaging.parking import (
     FETCH_SQL,
     MARK_SQL,
@@ -67,10 +68,11 @@ class OutboxRelay:
                 await self._run_connected(stop)
             except ProducerSpoilt:
                 pass  # the pause below spaces a failing row's attempts
-            except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
-                log.warning("outbox relay interrupted, retrying", extra={"error": repr(exc)})
-            except Exception:
-                log.exception("outbox relay failed, retrying")
+            except Exception as exc:
+                if not (is_connection_failure(exc) or is_broker_outage(exc)):
+                    log.exception("outbox relay failed, retrying")
+                else:  # the database or the broker is away: expected, and said once a second
+                    log.warning("outbox relay interrupted, retrying", extra={"error": repr(exc)})
             await sleep_unless(stop, 1.0)
 
     async def _run_connected(self, stop: asyncio.Event) -> None:
@@ -122,39 +124,57 @@ class OutboxRelay:
     ) -> dict[int, BaseException]:
         """Send the batch and wait for every acknowledgement; the rows that failed, by id.
 
-        Keys go side by side; a key's rows go one after another, each once the one before it
-        is acknowledged, and none after a failure, so order per key holds whatever the broker
-        did with the failed one. Raises when the broker is unreachable: no row's fault.
+        In rounds: each round sends the next row of every key at once and waits for all of
+        them, so a key's row leaves only after the one before it was acknowledged, and none
+        after one that failed: order per key holds whatever the broker did with the failed
+        row (a later batch of the partition can still succeed). Distinct keys take one round.
+        Raises when the broker is unreachable: that is no row's fault.
         """
-        by_key: dict[str, list[asyncpg.Record]] = {}
-        for row in rows:
-            by_key.setdefault(row["message_key"], []).append(row)
         failed: dict[int, BaseException] = {}
-        outcomes = await asyncio.gather(
-            *(self._publish_in_order(producer, same_key, failed) for same_key in by_key.values()),
-            return_exceptions=True,
-        )
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
+        waiting = list(rows)
+        while waiting:
+            this_round: dict[str, asyncpg.Record] = {}
+            later: list[asyncpg.Record] = []
+            for row in waiting:
+                key = row["message_key"]
+                if key in this_round:
+                    later.append(row)
+                else:
+                    this_round[key] = row
+            failed_keys = await self._send_round(producer, list(this_round.values()), failed)
+            failed.update((r["id"], _HELD_BACK) for r in later if r["message_key"] in failed_keys)
+            waiting = [row for row in later if row["message_key"] not in failed_keys]
         return failed
 
-    async def _publish_in_order(
+    async def _send_round(
         self,
         producer: AIOKafkaProducer,
-        same_key: list[asyncpg.Record],
+        rows: list[asyncpg.Record],
         failed: dict[int, BaseException],
-    ) -> None:
-        for position, row in enumerate(same_key):
+    ) -> set[str]:
+        """Rows of distinct keys, sent in id order and acknowledged together; the keys whose
+        row failed (their later rows are held back)."""
+        acks: dict[int, asyncio.Future] = {}
+        for row in rows:
             try:
-                await (await self._send(producer, row))
+                acks[row["id"]] = await self._send(producer, row)
             except Exception as exc:
                 if is_broker_outage(exc):
                     raise
                 failed[row["id"]] = exc
-                failed.update((later["id"], _HELD_BACK) for later in same_key[position + 1 :])
-                return
-            EVENTS_PUBLISHED.labels(row["topic"]).inc()
+        results = await asyncio.gather(*acks.values(), return_exceptions=True)
+        for row_id, result in zip(acks, results, strict=True):
+            if isinstance(result, BaseException):
+                if is_broker_outage(result):
+                    raise result
+                failed[row_id] = result
+        failed_keys = set()
+        for row in rows:
+            if row["id"] in failed:
+                failed_keys.add(row["message_key"])
+            else:
+                EVENTS_PUBLISHED.labels(row["topic"]).inc()
+        return failed_keys
 
     async def _send(self, producer: AIOKafkaProducer, row: asyncpg.Record) -> asyncio.Future:
         headers = [
