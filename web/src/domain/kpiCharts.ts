@@ -32,12 +32,32 @@ const base: EChartsOption = {
   grid: { left: 8, right: 24, top: 36, bottom: 28, containLabel: true },
 };
 
+/** At most this many bars per chart: more cannot be read (the breakdown's table lists all). */
+export const CHART_ROWS = 25;
+
+/**
+ * The rows a breakdown chart draws: all of them, or the `CHART_ROWS` with the most cases planned
+ * (in their own order), with a title that says so.
+ */
+export function chartRows(rows: BreakdownRow[], title: string): { rows: BreakdownRow[]; title: string } {
+  if (rows.length <= CHART_ROWS) return { rows, title };
+  const busiest = new Set(
+    rows
+      .map((row, index) => ({ row, index }))
+      .sort((a, b) => b.row.kpis.cases.planned - a.row.kpis.cases.planned || a.index - b.index)
+      .slice(0, CHART_ROWS)
+      .map((entry) => entry.row),
+  );
+  return { rows: rows.filter((row) => busiest.has(row)), title: `${title}: the ${CHART_ROWS} with the most cases of ${rows.length}` };
+}
+
 /** Raw and adjusted utilization per row of a breakdown, horizontal bars in percent. */
-export function utilizationChart(rows: BreakdownRow[], by: string): KpiChartSpec {
+export function utilizationChart(all: BreakdownRow[], by: string): KpiChartSpec {
+  const { rows, title } = chartRows(all, `Utilization by ${by}`);
   const labels = rows.map((row) => row.label);
   return {
     id: "utilization",
-    title: `Utilization by ${by}`,
+    title,
     height: heightFor(rows.length),
     option: {
       ...base,
@@ -60,7 +80,8 @@ export function utilizationChart(rows: BreakdownRow[], by: string): KpiChartSpec
 }
 
 /** Cases done, given up, pending and unrecorded per row: done against planned. */
-export function casesChart(rows: BreakdownRow[], by: string): KpiChartSpec {
+export function casesChart(all: BreakdownRow[], by: string): KpiChartSpec {
+  const { rows, title } = chartRows(all, `Cases done against planned by ${by}`);
   const parts = [
     { name: "Done", pick: (row: BreakdownRow) => row.kpis.cases.done },
     { name: "Pending", pick: (row: BreakdownRow) => row.kpis.cases.pending },
@@ -69,7 +90,7 @@ export function casesChart(rows: BreakdownRow[], by: string): KpiChartSpec {
   ];
   return {
     id: "cases",
-    title: `Cases done against planned by ${by}`,
+    title,
     height: heightFor(rows.length),
     option: {
       ...base,

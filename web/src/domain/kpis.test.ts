@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { casesChart, reasonsChart, trendChart, utilizationChart } from "./kpiCharts";
+import { CHART_ROWS, casesChart, reasonsChart, trendChart, utilizationChart } from "./kpiCharts";
 import { type KpiSheet, type Kpis, breakdownRows, csvFileName, defaultRange, figure, kpiCsv, minutes, percent, signedMinutes } from "./kpis";
 
 function kpis(raw: number | null, planned = 4, done = 1): Kpis {
@@ -105,7 +105,18 @@ describe("the KPI charts and their tables", () => {
   });
 
   it("gives a bar chart room for every row", () => {
-    const many = Array.from({ length: 40 }, (_, index) => ({ id: String(index), label: `OR-${index}`, kpis: kpis(0.1) }));
+    const many = Array.from({ length: 20 }, (_, index) => ({ id: String(index), label: `OR-${index}`, kpis: kpis(0.1) }));
     expect(utilizationChart(many, "room").height).toBeGreaterThan(utilizationChart(many.slice(0, 3), "room").height);
+  });
+});
+
+describe("a breakdown with many rows", () => {
+  it("charts the rows with the most cases planned, in their order, and says so", () => {
+    const many = Array.from({ length: 30 }, (_, index) => ({ id: String(index), label: `OR-${index}`, kpis: kpis(0.1, index === 29 ? 9 : 1) }));
+    const chart = utilizationChart(many, "room");
+    expect(chart.table.rows).toHaveLength(CHART_ROWS);
+    expect(chart.table.rows.map((row) => row.id)).toEqual([...Array.from({ length: 24 }, (_, index) => String(index)), "29"]);
+    expect(chart.title).toBe("Utilization by room: the 25 with the most cases of 30");
+    expect(utilizationChart(many.slice(0, 3), "room").title).toBe("Utilization by room");
   });
 });
