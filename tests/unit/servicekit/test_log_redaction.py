@@ -4,6 +4,7 @@ import json
 import logging
 
 import pytest
+from contracts.registry import UnknownEventType, resolve
 from pydantic import BaseModel, ValidationError
 from servicekit.logs import configure_logging, redact_values
 
@@ -20,6 +21,15 @@ DATABASE_ERRORS = [
     f'invalid input syntax for type integer: "{MRN}"',
     f"[SQL: select * from cases where mrn = $1]\n[parameters: ('{MRN}',)]",
 ]
+
+
+def test_an_unknown_event_type_taken_from_the_message_is_not_repeated():
+    with pytest.raises(UnknownEventType) as unknown:
+        resolve(MRN, 1)
+    assert MRN in str(unknown.value)
+    assert (
+        redact_values(str(unknown.value)) == "unknown event [hidden] version 1 (no such event type)"
+    )
 
 
 class Case(BaseModel):

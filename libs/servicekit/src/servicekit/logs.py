@@ -31,6 +31,8 @@ _VALUE_SHAPES = (
     (re.compile(r"(invalid input for query argument \$\d+:).*$", re.MULTILINE), rf"\1 {HIDDEN}"),
     # PostgreSQL: 'invalid input syntax for type integer: "A123"' and its kin.
     (re.compile(r"""(: )(?:"[^"\n]*"|'[^'\n]*')"""), rf"\1{HIDDEN}"),
+    # contracts: "unknown event 'A123' version 1": the type came from the message.
+    (re.compile(r"""(unknown event )(?:'[^'\n]*'|"[^"\n]*")"""), rf"\1{HIDDEN}"),
     # SQLAlchemy, where an engine does not hide them: "[parameters: ('A123', 3)]".
     (re.compile(r"\[parameters: .*$", re.MULTILINE), f"[parameters {HIDDEN}]"),
     # pydantic: "[type=string_type, input_value=..., input_type=int]".
