@@ -57,7 +57,7 @@ class SignInPolicy:
     # Addresses without a budget of their own (loopback: the machine itself); still locked.
     unbudgeted: tuple[Network, ...] = field(default=())
 
-    def budgets(self, address: str) -> bool:
+    def budgeted(self, address: str) -> bool:
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
@@ -168,7 +168,7 @@ class SignInKeys:
 def sign_in_keys(
     keys: ThrottleKeys, policy: SignInPolicy, username: str, address: str
 ) -> SignInKeys:
-    return SignInKeys(keys.account(username), keys.address(address), policy.budgets(address))
+    return SignInKeys(keys.account(username), keys.address(address), policy.budgeted(address))
 
 
 def judge_sign_in(
