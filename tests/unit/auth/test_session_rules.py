@@ -64,4 +64,14 @@ def test_production_refuses_the_development_key_encryption_secret():
             environment="production",
             database_url="postgresql+asyncpg://auth:real-secret@db/auth",
             key_encryption_secret="short",
+            login_throttle_secret="a real throttle secret of its own",
+        )
+
+
+def test_production_refuses_the_development_login_throttle_secret():
+    with pytest.raises(ValueError, match="login_throttle_secret"):
+        AuthSettings(
+            environment="production",
+            database_url="postgresql+asyncpg://auth:real-secret@db/auth",
+            key_encryption_secret="k" * 40,
         )
