@@ -182,3 +182,18 @@ export function useWhatIfRun(runId: Ref<string | null>) {
     refetchInterval: (query) => (["succeeded", "failed"].includes(query.state.data?.status ?? "") ? false : POLL_MS),
   });
 }
+
+/**
+ * Where an unanswered request stands on the optimizer: `queued` (behind other runs) or
+ * `running` (being solved); null until the optimizer has taken it in. Polled while `active`.
+ */
+export function useOptimizerProgress(requestId: Ref<string | null>, active: Ref<boolean>) {
+  const query = useQuery({
+    queryKey: ["optimizer", "progress", requestId],
+    enabled: computed(() => Boolean(requestId.value) && active.value),
+    staleTime: 0,
+    refetchInterval: POLL_MS,
+    queryFn: async () => (await optimizerApi.GET("/runs", { params: { query: { source: "event", limit: 20 } } })).data!,
+  });
+  return computed(() => query.data.value?.items.find((run) => run.request_id === requestId.value)?.status ?? null);
+}
