@@ -27,7 +27,9 @@ const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00
 const base: EChartsOption = {
   animation: false,
   color: PALETTE,
-  tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips write style attributes through
+  // innerHTML, which the gateway's CSP (no 'unsafe-inline' styles) refuses.
+  tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
   legend: { top: 0 },
   grid: { left: 8, right: 24, top: 36, bottom: 28, containLabel: true },
 };
@@ -124,7 +126,7 @@ export function trendChart(sheet: KpiSheet): KpiChartSpec {
     height: 300,
     option: {
       ...base,
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       xAxis: { type: "category", data: weeks.map((week) => weekLabel(week.from, week.to)) },
       yAxis: { type: "value", name: "%", min: 0 },
       series: lines.map((line, index) => ({
