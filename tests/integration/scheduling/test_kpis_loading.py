@@ -25,6 +25,7 @@ from datetime import date, datetime
 import pytest
 from contracts.events.resources_blocks import BlockAllocated, SingleDate, WeeklyRecurrence
 from scheduling_service import kpis
+from scheduling_service.domain.kpi_scope import Scope
 from scheduling_service.kpis import KpiSheet
 from servicekit.problems import Problem
 
@@ -184,6 +185,40 @@ async def test_cancellations_come_from_the_bookings_the_history_kept(
     assert (given_up.same_day, given_up.rate, given_up.same_day_rate) == (1, 2 / 5, 1 / 5)
     assert sheet.report.services["orthopaedics"].cancellations.rate == 1 / 3
     assert sheet.report.services["cardiac"].cancellations.same_day_rate == 1 / 2
+
+
+async def test_given_up_bookings_keep_their_reason_and_surgeon_and_a_filter_narrows_to_them(
+    scheduling: Scheduling, day: tuple[Team, uuid.UUID]
+) -> None:
+    # c4 and c5 were given up for no bed: one cancelled, one postponed, c5 on the day. All five
+    # bookings are the team surgeon's, who is named; narrowed to them and to cardiac: c3 and c5.
+    made, _ = day
+    surgeon = made.surgeon.staff_id
+    sheet = await _sheet(scheduling)
+    [reason] = sheet.report.overall.cancellations.by_reason
+    assert (reason.reason_code, reason.cancelled, reason.postponed, reason.same_day) == (
+        "no_bed",
+        1,
+        1,
+        1,
+    )
+    assert sheet.report.surgeons[surgeon].cases.planned == 5
+    assert sheet.surgeon_names[surgeon] == made.surgeon.name
+    async with scheduling.unit_of_work() as uow:
+        narrowed = await kpis.kpi_sheet(
+            uow.session,
+            DAY,
+            DAY,
+            timezone=scheduling.settings.hospital_timezone,
+            max_days=scheduling.settings.max_range_days,
+            grace_minutes=5,
+            now=NOW,
+            within=Scope(service="cardiac", surgeon_id=surgeon),
+        )
+    counted = narrowed.report.overall.cases
+    assert (counted.planned, counted.given_up, counted.pending) == (2, 1, 1)
+    assert list(narrowed.report.services) == ["cardiac"]
+    assert [(w.first, w.last, w.kpis.cases.planned) for w in narrowed.weeks] == [(DAY, DAY, 2)]
 
 
 async def test_duration_estimates_of_the_completed_cases(
