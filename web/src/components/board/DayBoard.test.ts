@@ -65,4 +65,17 @@ describe("the day board component", () => {
     expect(ghost.text()).toBe("12:00 does not fit (1)");
     expect(ghost.classes()).toContain("refused");
   });
+
+  it("draws a proposal's positions beside the cases as they are, each said in words, in its own room", () => {
+    const proposals = [
+      { surgeryId: "s1", roomId: "r1", left: 60, width: 10, kind: "moved" as const, label: "Moved here: Hip replacement 13:00–15:00" },
+      { surgeryId: "s9", roomId: "elsewhere", left: 10, width: 10, kind: "added" as const, label: "Added here: Knee 08:00–09:00" },
+    ];
+    const wrapper = mount(DayBoard, { props: { axis, rows: boardRows(axis, schedule, [room], () => ""), canPlan: false, ghost: null, proposals } });
+    const ghosts = wrapper.findAll('[data-testid="proposed-ghost"]');
+    expect(ghosts.map((ghost) => ghost.text())).toEqual(["Moved here: Hip replacement 13:00–15:00"]);
+    expect(ghosts[0]!.classes()).toContain("proposed-moved");
+    expect(wrapper.findAll('[data-testid="board-case"]')).toHaveLength(1);
+    expect(board().findAll('[data-testid="proposed-ghost"]')).toHaveLength(0);
+  });
 });
