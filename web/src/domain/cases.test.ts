@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowedActions, isMandatory, isOverdue, reasonLabel } from "./cases";
+import { allowedActions, isMandatory, isOverdue, patientLabel, reasonLabel } from "./cases";
 
 describe("which cases stand out", () => {
   it("an urgent or emergency case is mandatory, an elective one is not", () => {
@@ -33,5 +33,13 @@ describe("lifecycle actions a status allows", () => {
   it("names reason codes in words, unknown ones readably", () => {
     expect(reasonLabel("no_bed")).toBe("No bed available");
     expect(reasonLabel("new_code")).toBe("New code");
+  });
+});
+
+describe("patientLabel", () => {
+  it("is the MRN when the reader may see it, and says it is hidden otherwise", () => {
+    expect(patientLabel("MRN-1")).toBe("MRN-1");
+    expect(patientLabel(null)).toBe("patient not shown");
+    expect(patientLabel(undefined)).toBe("patient not shown");
   });
 });

@@ -114,3 +114,8 @@ export function allowedActions(status: Status) {
     wheelsOut: status === "in_room",
   };
 }
+
+/** A case's patient as a label: the MRN, or words saying it is hidden from this reader. */
+export function patientLabel(mrn: string | null | undefined): string {
+  return mrn ?? "patient not shown";
+}

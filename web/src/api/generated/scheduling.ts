@@ -185,7 +185,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database and Kafka are reachable */
+        /** The database is reachable and migrated: this replica can serve HTTP */
         get: operations["readyz_readyz_get"];
         put?: never;
         post?: never;
@@ -2930,7 +2930,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not ready; `problems` says what is unreachable. */
+            /** @description Not ready; `problems` says what is missing. */
             503: {
                 headers: {
                     [name: string]: unknown;
