@@ -55,8 +55,8 @@ logs: ## last lines of every log in .run/logs (FOLLOW=1 to follow, LINES=n)
 clean: down ## stop everything and delete all local state (databases, Kafka log)
 	@$(LOCAL)/clean.sh
 
-test: up ## the whole suite against the running stack: unit, integration, e2e (PYTEST_ARGS=...)
-	@$(LOCAL)/test.sh unit integration e2e web
+test: up ## the whole suite against the running stack: unit, integration, e2e, web, a short chaos run (PYTEST_ARGS=...)
+	@$(LOCAL)/test.sh unit integration e2e web chaos
 
 test-unit: venv ## unit tests only, no infrastructure
 	@$(LOCAL)/test.sh unit
