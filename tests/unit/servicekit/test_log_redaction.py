@@ -4,9 +4,11 @@ import json
 import logging
 
 import pytest
+from aiokafka import ConsumerRecord
 from contracts.registry import UnknownEventType, resolve
 from pydantic import BaseModel, ValidationError
 from servicekit.logs import configure_logging, redact_values
+from servicekit.messaging.dlq import send_to_dlq
 
 MRN = "MRN-7731-SECRET"
 
@@ -72,3 +74,32 @@ def test_a_logged_traceback_of_a_chained_database_error_carries_no_value(capsys)
     assert MRN not in json.dumps(line)
     assert "Traceback" in line["exc_info"]
     assert 'File "' in line["exc_info"]
+
+
+class SentRecorder:
+    """Stands in for the broker's end of `send_and_wait`: keeps what would be written."""
+
+    async def send_and_wait(self, topic, value=None, key=None, headers=None):
+        self.topic, self.headers = topic, dict(headers or ())
+
+
+async def test_a_dead_letters_reason_carries_no_value_from_the_message():
+    record = ConsumerRecord(
+        topic="resources.staff.v1",
+        partition=0,
+        offset=7,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=b"{}",
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=2,
+        headers=[("event_id", b"e1")],
+    )
+    sent = SentRecorder()
+    await send_to_dlq(sent, record, ValueError(DATABASE_ERRORS[2]), attempts=5, group_id="g")
+    assert sent.topic == "resources.staff.v1.dlq"
+    assert sent.headers["dlq-error-type"] == b"ValueError"
+    assert sent.headers["dlq-error-message"].startswith(b"invalid input for query argument $1:")
+    assert MRN.encode() not in sent.headers["dlq-error-message"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from contracts.topics import DLQ_SUFFIX
 
+from servicekit.logs import redact_values
+
 # Kafka headers are bytes; keep the message readable but bounded.
 _MAX_ERROR_LENGTH = 2000
 
@@ -21,7 +23,8 @@ async def send_to_dlq(
     headers = [(k, v) for k, v in (record.headers or ()) if not k.startswith("dlq-")]
     headers += [
         ("dlq-error-type", type(error).__name__.encode()),
-        ("dlq-error-message", str(error)[:_MAX_ERROR_LENGTH].encode("utf-8", "replace")),
+        # Never a value the message or a statement carried (an MRN): see logs.redact_values.
+        ("dlq-error-message", _reason(error).encode("utf-8", "replace")),
         ("dlq-original-topic", record.topic.encode()),
         ("dlq-original-partition", str(record.partition).encode()),
         ("dlq-original-offset", str(record.offset).encode()),
@@ -31,3 +34,7 @@ async def send_to_dlq(
     await producer.send_and_wait(
         record.topic + DLQ_SUFFIX, value=record.value, key=record.key, headers=headers
     )
+
+
+def _reason(error: BaseException) -> str:
+    return redact_values(str(error))[:_MAX_ERROR_LENGTH]
