@@ -653,12 +653,12 @@ export interface operations {
             query?: {
                 /** @description A user id or service name. */
                 actor_id?: string;
-                /** @description Exactly, like `session.login`. */
+                /** @description Exactly: `session.login`. */
                 action?: string;
                 record_type?: string;
                 /** @description The record acted on (the subject). */
                 record_id?: string;
-                /** @description The service that recorded it. */
+                /** @description The service that recorded it: `resources`. */
                 service?: string;
                 /** @description At or after this instant. */
                 from?: string;
