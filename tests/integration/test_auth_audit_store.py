@@ -13,6 +13,7 @@ from auth_service.audit.retention import purge_once
 from auth_service.db.tables import audit_entries
 from contracts.envelope import Envelope
 from contracts.events.audit import Actor, AuditRecorded
+from servicekit.audit import entry_values
 from servicekit.db import UnitOfWork
 from servicekit.kafka import create_consumer, create_producer
 from servicekit.messaging.consumer import ConsumerConfig, HandlerMap, IdempotentConsumer
@@ -56,16 +57,9 @@ async def add(engine: AsyncEngine, *ats: datetime) -> list[uuid.UUID]:
         for event in events:
             await conn.execute(
                 insert(audit_entries).values(
-                    audit_id=event.audit_id,
+                    **entry_values(event),
                     event_id=uuid.uuid4(),
-                    at=event.at,
                     service=event.service,
-                    actor_kind=event.actor.kind,
-                    actor_id=event.actor.id,
-                    action=event.action,
-                    record_type=event.record_type,
-                    record_id=event.record_id,
-                    details=event.details,
                     correlation_id=uuid.uuid4(),
                 )
             )

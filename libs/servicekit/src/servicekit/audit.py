@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.events.audit import Actor, AuditRecorded
+from sqlalchemy import ColumnElement, Table, or_
 
 from servicekit.db import UnitOfWork
 from servicekit.logs import request_id_var
@@ -43,3 +44,57 @@ async def record(
     )
     await uow.outbox.add(event)
     return event
+
+
+def entry_values(event: AuditRecorded) -> dict[str, Any]:
+    """The columns every audit table stores of `event` (scheduling's log, auth's durable store)."""
+    return {
+        "audit_id": event.audit_id,
+        "at": event.at,
+        "actor_kind": event.actor.kind,
+        "actor_id": event.actor.id,
+        "action": event.action,
+        "record_type": event.record_type,
+        "record_id": event.record_id,
+        "details": event.details,
+        "request_id": event.request_id,
+    }
+
+
+def entry_conditions(
+    table: Table,
+    *,
+    actor_id: str | None = None,
+    action: str | None = None,
+    record_type: str | None = None,
+    record_id: str | None = None,
+    service: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[ColumnElement[bool]]:
+    """The conditions of an admin's audit query on an audit table, each on a column as stored
+    so that its index applies; `since` is inclusive, `until` exclusive."""
+    t = table.c
+    conditions: list[ColumnElement[bool]] = [
+        column == value
+        for column, value in (
+            (t.actor_id, actor_id),
+            (t.action, action),
+            (t.record_type, record_type),
+        )
+        if value is not None
+    ]
+    if service is not None:
+        conditions.append(t.service == service)
+    if record_id is not None:
+        # A list or day view records one entry naming every case it showed: who saw a case
+        # includes who saw it in a list. `details @> {"surgery_ids": [id]}` is containment on
+        # the column itself, which a GIN (jsonb_path_ops) index on `details` answers.
+        conditions.append(
+            or_(t.record_id == record_id, t.details.contains({"surgery_ids": [record_id]}))
+        )
+    if since is not None:
+        conditions.append(t.at >= since)
+    if until is not None:
+        conditions.append(t.at < until)
+    return conditions

@@ -39,16 +39,4 @@ async def record(
         record_id=record_id,
         details=details,
     )
-    await uow.session.execute(
-        insert(audit_log).values(
-            audit_id=event.audit_id,
-            at=event.at,
-            actor_kind=event.actor.kind,
-            actor_id=event.actor.id,
-            action=event.action,
-            record_type=event.record_type,
-            record_id=event.record_id,
-            details=event.details,
-            request_id=event.request_id,
-        )
-    )
+    await uow.session.execute(insert(audit_log).values(**audit.entry_values(event)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contracts.envelope import Envelope
 from contracts.events.audit import AuditRecorded
+from servicekit.audit import entry_values
 from servicekit.messaging.consumer import HandlerMap
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,17 +23,9 @@ async def on_audit_recorded(
     await session.execute(
         insert(audit_entries)
         .values(
-            audit_id=event.audit_id,
+            **entry_values(event),
             event_id=envelope.event_id,
-            at=event.at,
             service=event.service,
-            actor_kind=event.actor.kind,
-            actor_id=event.actor.id,
-            action=event.action,
-            record_type=event.record_type,
-            record_id=event.record_id,
-            details=event.details,
-            request_id=event.request_id,
             correlation_id=envelope.correlation_id,
         )
         .on_conflict_do_nothing()
