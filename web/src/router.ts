@@ -24,6 +24,14 @@ export const routes = [
   { path: "/board", name: "board", component: () => import("./pages/BoardPage.vue") },
   { path: "/kpis", name: "kpis", component: () => import("./pages/KpiPage.vue") },
   { path: "/optimization", name: "optimization", component: () => import("./pages/OptimizationPage.vue") },
+  { path: "/admin", redirect: "/admin/rooms" },
+  { path: "/admin/rooms", name: "admin-rooms", component: () => import("./pages/admin/RoomsAdminPage.vue") },
+  { path: "/admin/equipment", name: "admin-equipment", component: () => import("./pages/admin/EquipmentAdminPage.vue") },
+  { path: "/admin/staff", name: "admin-staff", component: () => import("./pages/admin/StaffAdminPage.vue") },
+  { path: "/admin/blocks", name: "admin-blocks", component: () => import("./pages/admin/BlocksAdminPage.vue") },
+  { path: "/admin/users", name: "admin-users", component: () => import("./pages/admin/UsersAdminPage.vue") },
+  { path: "/admin/signing-keys", name: "admin-signing-keys", component: () => import("./pages/admin/SigningKeysPage.vue") },
+  { path: "/admin/audit", name: "admin-audit", component: () => import("./pages/admin/AuditLogPage.vue") },
   { path: "/:pathMatch(.*)*", name: "not-found", component: () => import("./pages/NotFoundPage.vue") },
 ];
 

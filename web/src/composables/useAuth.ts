@@ -80,6 +80,7 @@ export function useAuth() {
     signedIn: computed(() => accessToken.value !== null && user.value !== null),
     // What the UI offers; the server decides all the same (a hidden button is not a permission).
     canPlan: computed(() => hasAnyRole("admin", "coordinator")),
+    isAdmin: computed(() => hasAnyRole("admin")),
     canRequest: computed(() => hasAnyRole("admin", "coordinator", "surgeon")),
     canRecordWheels: computed(() => hasAnyRole("admin", "coordinator", "surgeon", "anaesthetist", "nurse")),
     isSurgeonOnly: computed(() => hasAnyRole("surgeon") && !hasAnyRole("admin", "coordinator")),
