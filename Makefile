@@ -67,9 +67,8 @@ bench: up ## the benchmarks against the running stack
 chaos: up ## kill the broker, PostgreSQL and services under a stream of writes; check nothing lost
 	@$(PY) -m benchmarks.chaos
 
-lint: venv ## ruff, and the web app's type check (vue-tsc)
-	@.venv/bin/ruff check .
-	@$(LOCAL)/web.sh typecheck
+lint: venv ## every static check: ruff, and the web app's type check (vue-tsc); see deploy/local/lint.sh
+	@$(LOCAL)/lint.sh
 
 contracts: venv ## regenerate docs/asyncapi.yaml and the event JSON Schemas
 	@$(PY) -m contracts.asyncapi --write

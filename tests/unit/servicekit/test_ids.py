@@ -2,7 +2,6 @@ import uuid
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from servicekit.ids import uuid_or_none
 
 
