@@ -187,7 +187,8 @@ class WeeklyHours(Value):
     sunday: DayRanges = ()
 
     def on(self, weekday: Weekday) -> tuple[LocalTimeRange, ...]:
-        return getattr(self, weekday.value)
+        ranges: DayRanges = getattr(self, weekday.value)
+        return ranges
 
 
 class TimeWindow(Value):

@@ -8,6 +8,7 @@ A withdrawn allocation is a last `BlockAllocated` with `retired_at` set.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from datetime import date
 from typing import Annotated, Any, Literal, Self
@@ -52,9 +53,10 @@ class SingleDate(Value):
     model_config = ConfigDict(json_schema_extra=_kind_required)
 
     kind: Literal["date"] = "date"
-    date: date
+    # `dt.date`: inside this class the bare name is the field.
+    date: dt.date
 
-    def occurs_on(self, day: date) -> bool:
+    def occurs_on(self, day: dt.date) -> bool:
         return day == self.date
 
 
