@@ -109,7 +109,7 @@ def declare_errors(document: dict[str, Any], routers: Sequence[APIRouter]) -> di
         for router in routers
         for route in router.routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():

@@ -20,7 +20,9 @@ def mistyped(schema: dict[str, Any], data: Any) -> list[str]:
     return found
 
 
-def _walk(schema: dict[str, Any], data: Any, path: str, defs: dict, found: list[str]) -> None:
+def _walk(
+    schema: dict[str, Any], data: Any, path: str, defs: dict[str, Any], found: list[str]
+) -> None:
     schema = _resolved(schema, defs)
     options = [_resolved(o, defs) for o in schema.get("anyOf", schema.get("oneOf", []))] or [schema]
     kind = _type_of(data)
@@ -34,7 +36,9 @@ def _walk(schema: dict[str, Any], data: Any, path: str, defs: dict, found: list[
             _walk_inside(option, data, path, defs, found)
 
 
-def _walk_inside(schema: dict[str, Any], data: Any, path: str, defs: dict, found: list) -> None:
+def _walk_inside(
+    schema: dict[str, Any], data: Any, path: str, defs: dict[str, Any], found: list[str]
+) -> None:
     if isinstance(data, dict):
         properties = schema.get("properties", {})
         extra = schema.get("additionalProperties")
@@ -55,7 +59,7 @@ def _admits(admitted: set[str], kind: str) -> bool:
     return not admitted or kind in admitted or (kind == "integer" and "number" in admitted)
 
 
-def _resolved(schema: dict[str, Any], defs: dict) -> dict[str, Any]:
+def _resolved(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
         schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
     return schema

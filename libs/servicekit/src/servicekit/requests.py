@@ -9,7 +9,7 @@ import time
 import uuid
 
 from starlette.datastructures import MutableHeaders
-from starlette.routing import get_route_path
+from starlette.routing import get_route_path  # type: ignore[attr-defined]  # no public home
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.logs import correlation_id_var, request_id_var

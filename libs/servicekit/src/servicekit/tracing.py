@@ -23,7 +23,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
 from opentelemetry.util.types import Attributes
-from starlette.routing import get_route_path
+from starlette.routing import get_route_path  # type: ignore[attr-defined]  # no public home
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 TRACEPARENT = "traceparent"
@@ -51,7 +51,8 @@ def install(provider: TracerProvider) -> None:
     """Make `provider` the process's own and trace every PostgreSQL query (once per process)."""
     provider.sampler = WithoutLoneQueries(provider.sampler)
     trace.set_tracer_provider(provider)
-    instrumentor = AsyncPGInstrumentor()
+    # The instrumentation package ships no type information for its constructor.
+    instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
     if not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument(tracer_provider=provider)
 

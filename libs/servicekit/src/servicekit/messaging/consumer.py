@@ -309,7 +309,7 @@ class IdempotentConsumer:
 
     def _backoff(self, attempt: int) -> float:
         return min(
-            self.config.backoff_seconds * 2 ** (attempt - 1), self.config.max_backoff_seconds
+            self.config.backoff_seconds * 2.0 ** (attempt - 1), self.config.max_backoff_seconds
         )
 
     async def _dead_letter(
@@ -356,9 +356,10 @@ def _header(record: ConsumerRecord, name: str) -> str | None:
     for key, value in record.headers or ():
         if key == name and value is not None:
             try:
-                return value.decode()
+                text: str = value.decode()
             except UnicodeDecodeError:
                 return None
+            return text
     return None
 
 

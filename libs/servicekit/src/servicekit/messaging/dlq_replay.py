@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -117,7 +117,7 @@ class DlqReader:
             await producer.stop()
         return ReplayOutcome(topic=topic, replayed=replayed, skipped=skipped)
 
-    async def _records(self, start: dict[TopicPartition, int]):
+    async def _records(self, start: dict[TopicPartition, int]) -> AsyncIterator[ConsumerRecord]:
         for tp, offset in start.items():
             if offset >= self._end[tp]:
                 continue

@@ -61,6 +61,8 @@ async def record_failure(
     """One more failed attempt of `row`, with why; parked when it was the last allowed."""
     reason = f"{type(error).__name__}: {error}"[:_MAX_REASON_LENGTH]
     outcome = await conn.fetchrow(_FAILED_SQL, row["id"], reason, max_attempts)
+    if outcome is None:  # the row is gone: released or given up by hand meanwhile
+        return
     if outcome["parked"]:
         log.error(
             "outbox row %d (%s to %s) parked after %d attempts: %s",
@@ -82,6 +84,7 @@ async def record_failure(
 async def report_backlog(conn: asyncpg.Connection) -> None:
     """Rows waiting (parked ones apart), how long the oldest has waited, rows parked."""
     backlog = await conn.fetchrow(_BACKLOG_SQL)
+    assert backlog is not None  # an aggregate without GROUP BY always returns one row
     OUTBOX_BACKLOG.set(backlog["waiting"])
     OUTBOX_OLDEST_SECONDS.set(float(backlog["oldest_seconds"] or 0))
     OUTBOX_PARKED.set(backlog["parked"])

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -154,7 +155,7 @@ class OutboxRelay:
     ) -> set[str]:
         """Rows of distinct keys, sent in id order and acknowledged together; the keys whose
         row failed (their later rows are held back)."""
-        acks: dict[int, asyncio.Future] = {}
+        acks: dict[int, asyncio.Future[Any]] = {}
         for row in rows:
             try:
                 acks[row["id"]] = await self._send(producer, row)
@@ -176,18 +177,19 @@ class OutboxRelay:
                 EVENTS_PUBLISHED.labels(row["topic"]).inc()
         return failed_keys
 
-    async def _send(self, producer: AIOKafkaProducer, row: asyncpg.Record) -> asyncio.Future:
+    async def _send(self, producer: AIOKafkaProducer, row: asyncpg.Record) -> asyncio.Future[Any]:
         headers = [
             ("event_type", row["event_type"].encode()),
             ("event_id", str(row["event_id"]).encode()),
         ]
         with publishing(row["topic"], row["traceparent"]) as trace_headers:
-            return await producer.send(
+            ack: asyncio.Future[Any] = await producer.send(
                 row["topic"],
                 value=row["envelope"].encode(),
                 key=row["message_key"].encode(),
                 headers=headers + trace_headers,
             )
+        return ack
 
     async def _publish_alone(self, conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> None:
         """After a failed batch: each row on its own, so a failure is that row's alone. A new
