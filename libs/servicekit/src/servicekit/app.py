@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -21,14 +22,14 @@ from servicekit.messaging.consumer import ConsumerConfig, IdempotentConsumer
 from servicekit.messaging.relay import OutboxRelay, RelayConfig
 from servicekit.problems import install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
-from servicekit.service import Runtime, ServiceDefinition, Worker
+from servicekit.service import Runtime, ServiceDefinition, SettingsT, Worker
 from servicekit.tracing import CallerTraceMiddleware, configure_tracing, fastapi_telemetry
 from servicekit.user_access import user_access_guard
 
 log = logging.getLogger(__name__)
 
 
-def create_app(service: ServiceDefinition) -> FastAPI:
+def create_app(service: ServiceDefinition[SettingsT]) -> FastAPI:
     app = FastAPI(
         title=service.title,
         description=service.description,
@@ -61,11 +62,11 @@ async def _metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def gateway_prefix(service: ServiceDefinition) -> str:
+def gateway_prefix(service: ServiceDefinition[Any]) -> str:
     return f"/api/{service.name}"
 
 
-def background_workers(runtime: Runtime) -> list[Worker]:
+def background_workers(runtime: Runtime[SettingsT]) -> list[Worker]:
     """The outbox relay, the consumer when the service handles events, the broker watch, and
     the service's own workers."""
     settings, service = runtime.settings, runtime.service
@@ -112,7 +113,9 @@ def background_workers(runtime: Runtime) -> list[Worker]:
     return workers
 
 
-def _lifespan(service: ServiceDefinition):
+def _lifespan(
+    service: ServiceDefinition[SettingsT],
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = service.settings()

@@ -10,28 +10,36 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Generic
 
 import uvicorn
+from typing_extensions import TypeVar
 
 from servicekit import migrations
 from servicekit.app import create_app, gateway_prefix
 from servicekit.logs import configure_logging
-from servicekit.service import Runtime, ServiceDefinition
+from servicekit.service import Runtime, ServiceDefinition, SettingsT
+from servicekit.settings import ServiceSettings
+
+# A command that reads only the kit's settings (a bare `Runtime`) serves every service.
+SettingsT_contra = TypeVar(
+    "SettingsT_contra", bound=ServiceSettings, default=ServiceSettings, contravariant=True
+)
 
 
 @dataclass(frozen=True)
-class Command:
+class Command(Generic[SettingsT_contra]):
     """A service's own command: its arguments, and what it does with the live runtime."""
 
     help: str
-    execute: Callable[[Runtime, argparse.Namespace], Awaitable[None]]
+    execute: Callable[[Runtime[SettingsT_contra], argparse.Namespace], Awaitable[None]]
     arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
 
 
 def run(
-    service: ServiceDefinition,
+    service: ServiceDefinition[SettingsT],
     argv: list[str] | None = None,
-    extra: Mapping[str, Command] | None = None,
+    extra: Mapping[str, Command[SettingsT]] | None = None,
 ) -> None:
     extra = extra or {}
     parser = argparse.ArgumentParser(prog=f"python -m {service.name}_service")
@@ -67,13 +75,14 @@ def run(
             if settings.is_production:
                 sys.exit("refusing to seed demo data with ENVIRONMENT=production")
             if service.seed is not None:
-                asyncio.run(_with_runtime(service, lambda runtime: service.seed(runtime)))
+                asyncio.run(_with_runtime(service, service.seed))
         case name if name in extra:
-            asyncio.run(_with_runtime(service, lambda runtime: extra[name].execute(runtime, args)))
+            command = extra[name]
+            asyncio.run(_with_runtime(service, lambda runtime: command.execute(runtime, args)))
 
 
 async def _with_runtime(
-    service: ServiceDefinition, work: Callable[[Runtime], Awaitable[None]]
+    service: ServiceDefinition[SettingsT], work: Callable[[Runtime[SettingsT]], Awaitable[None]]
 ) -> None:
     runtime = Runtime(service, service.settings())
     try:

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from servicekit.db import UnitOfWork
-from servicekit.service import Runtime
+from servicekit.service import Runtime, SettingsT
+from servicekit.settings import ServiceSettings
 
 
-def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
+def get_runtime(request: Request) -> Runtime[Any]:
+    # `app.state` is untyped; the lifespan put the service's own runtime there, whose settings
+    # class the route names in `RuntimeDep[...]`.
+    runtime: Runtime[Any] = request.app.state.runtime
+    return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+# `RuntimeDep[SchedulingSettings]` gives a route the runtime with its service's settings typed;
+# a bare `RuntimeDep` is a runtime whose settings the route does not read.
+RuntimeDep = Annotated[Runtime[SettingsT], Depends(get_runtime)]
 
 
-async def get_unit_of_work(runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
+async def get_unit_of_work(runtime: RuntimeDep[ServiceSettings]) -> AsyncIterator[UnitOfWork]:
     async with runtime.unit_of_work() as uow:
         yield uow
 

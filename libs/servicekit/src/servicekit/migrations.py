@@ -26,7 +26,7 @@ from servicekit.messaging.schema import (
 from servicekit.service import ServiceDefinition
 
 
-def alembic_config(service: ServiceDefinition) -> Config:
+def alembic_config(service: ServiceDefinition[Any]) -> Config:
     # One env.py and template for all; each service keeps only its own versions.
     config = Config()
     config.set_main_option("script_location", "servicekit:alembic")
@@ -37,7 +37,7 @@ def alembic_config(service: ServiceDefinition) -> Config:
     return config
 
 
-def schema_revisions(service: ServiceDefinition) -> SchemaRevisions | None:
+def schema_revisions(service: ServiceDefinition[Any]) -> SchemaRevisions | None:
     """What readiness compares the database with; None for a service without versions of its own
     (a test service naming the kit's folder, whose env.py is no revision)."""
     config = alembic_config(service)
@@ -50,23 +50,23 @@ def schema_revisions(service: ServiceDefinition) -> SchemaRevisions | None:
     )
 
 
-def upgrade(service: ServiceDefinition, revision: str = "head") -> None:
+def upgrade(service: ServiceDefinition[Any], revision: str = "head") -> None:
     command.upgrade(alembic_config(service), revision)
 
 
-def revision(service: ServiceDefinition, message: str) -> None:
+def revision(service: ServiceDefinition[Any], message: str) -> None:
     command.revision(alembic_config(service), message=message, autogenerate=True)
 
 
 def run_env() -> None:
     """The body of every service's `migrations/env.py`."""
-    service: ServiceDefinition = context.config.attributes["service"]
+    service: ServiceDefinition[Any] = context.config.attributes["service"]
     settings = service.settings()
     url = settings.database_url.get_secret_value()
     asyncio.run(_run_online(service, url, settings.search_path))
 
 
-async def _run_online(service: ServiceDefinition, url: str, search_path: str | None) -> None:
+async def _run_online(service: ServiceDefinition[Any], url: str, search_path: str | None) -> None:
     engine = create_engine(url, pool_size=1, search_path=search_path)
     try:
         async with engine.connect() as conn:
@@ -76,7 +76,7 @@ async def _run_online(service: ServiceDefinition, url: str, search_path: str | N
         await engine.dispose()
 
 
-def _run_sync(conn: Connection, service: ServiceDefinition) -> None:
+def _run_sync(conn: Connection, service: ServiceDefinition[Any]) -> None:
     context.configure(
         connection=conn,
         target_metadata=[service.metadata, messaging_metadata],

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Generic, Protocol
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from typing_extensions import TypeVar
 
 from servicekit.db import UnitOfWork, asyncpg_dsn, create_engine
 from servicekit.health import KafkaProbe
@@ -17,6 +18,15 @@ from servicekit.settings import ServiceSettings
 
 if TYPE_CHECKING:
     from servicekit.messaging.consumer import HandlerMap
+
+# A service's own settings class; the definition and the runtime carry it, so a service's code
+# reads `runtime.settings` as its own class without narrowing it. A bare `Runtime` is a
+# `Runtime[ServiceSettings]`: code that reads only the kit's settings need not name the class.
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings, default=ServiceSettings)
+# A `Runtime[AuthSettings]` is a `Runtime[ServiceSettings]` too (settings are only read).
+SettingsT_co = TypeVar(
+    "SettingsT_co", bound=ServiceSettings, default=ServiceSettings, covariant=True
+)
 
 
 class Worker(Protocol):
@@ -30,20 +40,25 @@ class Worker(Protocol):
 
 
 @dataclass(frozen=True)
-class ServiceDefinition:
-    """A service's composition root hands this to the kit: the kit does the rest."""
+class ServiceDefinition(Generic[SettingsT]):
+    """A service's composition root hands this to the kit: the kit does the rest.
+
+    Generic over the service's settings class: `ServiceDefinition(settings=AuthSettings, ...)`
+    is a `ServiceDefinition[AuthSettings]`, and its seed, workers and commands get a
+    `Runtime[AuthSettings]`.
+    """
 
     name: str
     title: str
     description: str
-    settings: Callable[[], ServiceSettings]
+    settings: Callable[[], SettingsT]
     metadata: MetaData
     migrations: str  # the folder of its Alembic versions, "package:folder"
     routers: Sequence[APIRouter] = ()
     handlers: Callable[[], HandlerMap] | None = None
-    seed: Callable[[Runtime], Awaitable[None]] | None = None
+    seed: Callable[[Runtime[SettingsT]], Awaitable[None]] | None = None
     # The service's own background workers, started and drained with the relay and consumer.
-    workers: Callable[[Runtime], Sequence[Worker]] | None = None
+    workers: Callable[[Runtime[SettingsT]], Sequence[Worker]] | None = None
     version: str = "0.1.0"
     openapi_tags: Sequence[dict[str, str]] = field(default_factory=tuple)
 
@@ -52,12 +67,16 @@ class ServiceDefinition:
         return f"{self.name}-service"
 
 
-class Runtime:
-    """The live connections of one service process; one per process, made at start-up."""
+class Runtime(Generic[SettingsT_co]):
+    """The live connections of one service process; one per process, made at start-up.
 
-    def __init__(self, service: ServiceDefinition, settings: ServiceSettings) -> None:
-        self.service = service
-        self.settings = settings
+    `settings` is the service's own settings class (`Runtime[SchedulingSettings]`), so no
+    service narrows it with `isinstance`.
+    """
+
+    def __init__(self, service: ServiceDefinition[SettingsT_co], settings: SettingsT_co) -> None:
+        self._service = service
+        self._settings = settings
         url = settings.database_url.get_secret_value()
         self.engine: AsyncEngine = create_engine(
             url, pool_size=settings.db_pool_size, search_path=settings.search_path
@@ -65,6 +84,14 @@ class Runtime:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.dsn = asyncpg_dsn(url)
         self.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers)
+
+    @property
+    def service(self) -> ServiceDefinition[SettingsT_co]:
+        return self._service
+
+    @property
+    def settings(self) -> SettingsT_co:
+        return self._settings
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, producer=self.service.name)

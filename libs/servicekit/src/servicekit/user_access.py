@@ -30,7 +30,7 @@ from servicekit.messaging.consumer import HandlerMap
 from servicekit.problems import Problem
 
 if TYPE_CHECKING:
-    from servicekit.service import Runtime
+    from servicekit.service import Runtime, SettingsT
 
 USER_ACCESS = "user_access"
 REVOKED_SESSIONS = "revoked_sessions"
@@ -231,7 +231,7 @@ class UserAccessGuard:
             self._loaded_at = time.monotonic()
 
 
-def user_access_guard(runtime: Runtime) -> UserAccessGuard | None:
+def user_access_guard(runtime: Runtime[SettingsT]) -> UserAccessGuard | None:
     """The guard of a service whose tables include the `user_access` read model (or a view)."""
     tables = runtime.service.metadata.tables
     if (table := tables.get(USER_ACCESS)) is None:
