@@ -2,14 +2,13 @@
 
 The broker is SIGKILLed (`kafka.sh kill9`) and started again; PostgreSQL is stopped (a fast
 shutdown: every backend terminated, then connections refused) and started again; a service's
-process group is SIGKILLed and started again (`services.sh start`, which waits for /readyz).
+process group is SIGKILLed (`services.sh kill9`) and started again (`services.sh start`, which
+waits for /readyz). The scripts act on the stack `STACK` names (`make test`: its own test stack).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,6 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / "deploy/local"
-PIDS = ROOT / ".run/pids"
 SERVICES = ("auth", "resources", "scheduling", "optimizer")
 
 
@@ -46,7 +44,7 @@ def postgres_restarted(hold_seconds: float = 6) -> Fault:
 def service_killed(service: str) -> Fault:
     return Fault(
         f"{service} SIGKILL",
-        lambda: kill_service(service),
+        lambda: script("services.sh", "kill9", service),
         lambda: script("services.sh", "start", service),
         0,
     )
@@ -76,24 +74,6 @@ async def start_broker() -> None:
             if attempt == 2:
                 raise
             print("  the broker is still recovering its logs; waiting for it again", flush=True)
-
-
-async def kill_service(service: str) -> None:
-    pid = int((PIDS / f"{service}.pid").read_text())
-    # services.sh starts each in a session of its own: the pid leads its process group.
-    os.killpg(pid, signal.SIGKILL)
-    while _alive(pid):
-        await asyncio.sleep(0.05)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A killed child of ours stays a zombie until reaped; it is not ours here, but be sure.
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
 async def restore(gateway: str) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from contracts.topics import AUDIT_EVENTS, AUTH_USERS
 
-from tests.conftest import KAFKA, ROOT
+from tests.conftest import KAFKA, LOGS
 from tests.e2e.conftest import bearer, create_user, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -98,7 +98,7 @@ async def test_user_changes_and_sign_ins_are_announced_without_any_secret(
     for raw, _ in seen:
         for secret in secrets:
             assert secret not in raw, "an event carries a secret"
-    logs = "".join(p.read_text(errors="replace") for p in (ROOT / ".run" / "logs").glob("*.log"))
+    logs = "".join(p.read_text(errors="replace") for p in LOGS.glob("*.log"))
     for secret in secrets[:-1]:
         assert secret not in logs, "a log line carries a secret"
     await asyncio.sleep(0)

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import LOGS
 from tests.e2e.conftest import bearer, create_user
 
 pytestmark = pytest.mark.e2e
 
 ADDRESS_BUDGET = 20  # AUTH_LOGIN_ADDRESS_MAX_FAILURES's default, per 10 minutes
-AUTH_LOG = ROOT / ".run" / "logs" / "auth.log"
+AUTH_LOG = LOGS / "auth.log"
 
 
 def an_address() -> str:

@@ -6,7 +6,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import LOGS
 from tests.e2e.auth.conftest import (
     DEADLINE_SECONDS,
     assert_accepted_everywhere,
@@ -107,7 +107,7 @@ async def test_a_refused_token_is_logged_by_reason_without_the_token(gateway, ne
     await seconds_until_refused_everywhere(gateway, tokens["access_token"])
     session_id = jwt.decode(tokens["access_token"], options={"verify_signature": False})["sid"]
     for service in ("auth", "resources"):
-        lines = (ROOT / ".run" / "logs" / f"{service}.log").read_text(errors="replace")
+        lines = (LOGS / f"{service}.log").read_text(errors="replace")
         refusals = [
             line
             for line in lines.splitlines()

@@ -15,13 +15,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from contracts.topics import RESOURCES_STAFF
 
-from tests.conftest import KAFKA, ROOT
+from tests.conftest import KAFKA, LOGS
 from tests.e2e.scheduling.cases import request_case
 from tests.e2e.scheduling.conftest import SURGERIES
 
 pytestmark = pytest.mark.e2e
-
-LOGS = ROOT / ".run" / "logs"
 
 
 def an_mrn() -> str:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
-from scheduling_service import cases, resources_view
+from scheduling_service import cases
 from scheduling_service.db.tables import case_history, surgery_requests
+from scheduling_service.read_model import resources_view
 from servicekit.auth import Principal
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession

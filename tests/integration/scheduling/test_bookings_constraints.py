@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
-from scheduling_service import booking, cases, resources_view
+from scheduling_service import booking, cases
 from scheduling_service.domain.conflict import Conflict
+from scheduling_service.read_model import resources_view
 from sqlalchemy.exc import IntegrityError
 
 from tests.integration.scheduling.booking_cases import START, request

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduling_service import resources_view
+from scheduling_service.read_model import resources_view
 
 from tests.integration.scheduling.world import Scheduling, room, team
 

@@ -23,8 +23,8 @@ from contracts.topics import (
     RESOURCES_OPERATING_ROOMS,
     RESOURCES_STAFF,
 )
-from scheduling_service import resources_view
 from scheduling_service.handlers import resources as read_model
+from scheduling_service.read_model import resources_view
 from servicekit.kafka import create_consumer, create_producer
 from servicekit.messaging.consumer import ConsumerConfig, HandlerMap, IdempotentConsumer
 from sqlalchemy import text

@@ -7,8 +7,8 @@ import json
 import uuid
 from typing import Any
 
-from scheduling_service import audit_entries, audit_log
-from scheduling_service.audit_entries import AuditFilter
+from scheduling_service.audit import audit_entries, audit_log
+from scheduling_service.audit.audit_entries import AuditFilter
 from scheduling_service.db.tables import audit_log as audit_table
 from servicekit import audit
 from servicekit.pages import PageRequest

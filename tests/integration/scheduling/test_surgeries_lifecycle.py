@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
 from contracts.topics import AUDIT_EVENTS, SCHEDULING_SURGERIES
-from scheduling_service import case_moves, cases, resources_view, surgeries
+from scheduling_service import case_moves, cases, surgeries
 from scheduling_service.api.schemas.surgeries import SurgeryCreate
 from scheduling_service.db.tables import (
     bookings,
@@ -21,6 +21,7 @@ from scheduling_service.db.tables import (
     equipment_usages,
     staff_assignments,
 )
+from scheduling_service.read_model import resources_view
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.messaging.schema import outbox

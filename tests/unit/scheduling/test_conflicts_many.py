@@ -21,7 +21,7 @@ from contracts.values import LocalTimeRange, WeeklyHours
 from scheduling_service.domain.booking_facts import CaseNeeds, Holdings, Placement, propose
 from scheduling_service.domain.conflicts import find_conflicts
 from scheduling_service.placement_facts import Known
-from scheduling_service.resources_view import Unit
+from scheduling_service.read_model.resources_view import Unit
 
 TZ = ZoneInfo("Europe/Amsterdam")
 MONDAY = date(2027, 3, 8)

@@ -17,9 +17,9 @@ from servicekit.problems import Problem
 from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import resources_view
 from scheduling_service.db.tables import surgery_requests
 from scheduling_service.domain.booking_facts import Proposal
+from scheduling_service.read_model import resources_view
 
 
 async def cases(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:

@@ -24,7 +24,7 @@ from scheduling_service.db.tables import (
     staff_assignments,
     surgery_requests,
 )
-from scheduling_service.resources_view import Unit
+from scheduling_service.read_model.resources_view import Unit
 
 
 async def find(session: AsyncSession, surgery_id: uuid.UUID, *, lock: bool = False) -> Row[Any]:

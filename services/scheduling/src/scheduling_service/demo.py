@@ -25,7 +25,7 @@ from servicekit.problems import Problem
 from servicekit.service import Runtime
 from sqlalchemy import func, select
 
-from scheduling_service import booking, case_moves, resources_view, surgeries
+from scheduling_service import booking, case_moves, surgeries
 from scheduling_service.api.schemas.surgeries import SurgeryCreate
 from scheduling_service.db.tables import blocks, rooms, staff, surgery_requests
 from scheduling_service.demo_cases import (
@@ -37,6 +37,7 @@ from scheduling_service.demo_cases import (
 )
 from scheduling_service.demo_plan import Ledger, Person, Unit, slot
 from scheduling_service.domain.booking_facts import Placement
+from scheduling_service.read_model import resources_view
 from scheduling_service.settings import SchedulingSettings
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,6 @@ from servicekit.date_ranges import ensure_date_range
 from sqlalchemy import DateTime, Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import resources_view
 from scheduling_service.db.tables import blocks, bookings, case_history, surgery_requests
 from scheduling_service.domain.kpi_facts import (
     BlockOccurrence,
@@ -35,6 +34,7 @@ from scheduling_service.domain.kpi_figures import Week
 from scheduling_service.domain.kpi_scope import Scope
 from scheduling_service.domain.kpi_weeks import weekly
 from scheduling_service.domain.kpis import KpiReport, Rules, report
+from scheduling_service.read_model import resources_view
 from scheduling_service.schedule import open_time
 
 GIVEN_UP = (SurgeryStatus.CANCELLED.value, SurgeryStatus.POSTPONED.value)

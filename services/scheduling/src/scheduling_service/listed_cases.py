@@ -17,7 +17,6 @@ from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import resources_view
 from scheduling_service.db.tables import (
     bookings,
     equipment_units,
@@ -26,6 +25,7 @@ from scheduling_service.db.tables import (
     staff_assignments,
     surgery_requests,
 )
+from scheduling_service.read_model import resources_view
 
 # What a day list shows of each request (its booked setup and cleanup come with the booking).
 _REQUEST_COLUMNS = [

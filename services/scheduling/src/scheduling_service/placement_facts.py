@@ -19,7 +19,6 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import resources_view
 from scheduling_service.db.tables import bookings, equipment_usages, staff_assignments
 from scheduling_service.domain.booking_facts import (
     Facts,
@@ -31,7 +30,8 @@ from scheduling_service.domain.booking_facts import (
     UnitFacts,
     holdings,
 )
-from scheduling_service.resources_view import Unit
+from scheduling_service.read_model import resources_view
+from scheduling_service.read_model.resources_view import Unit
 
 # Other cases are read this far around the proposals: people's whole local days (their daily
 # maximum) and the longest turnaround a unit can have.

@@ -30,13 +30,13 @@ from sqlalchemy import Row, or_, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import resources_view
 from scheduling_service.db.tables import bookings, surgery_requests
 from scheduling_service.domain import default_cases
 from scheduling_service.domain.default_cases import Candidate, RoomOffer
 from scheduling_service.domain.lifecycle import BOOKED, WAITING
 from scheduling_service.domain.planning_time import available_minutes
 from scheduling_service.planning_horizon import Horizon
+from scheduling_service.read_model import resources_view
 
 if TYPE_CHECKING:
     from scheduling_service.planning_problem import Ask

@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import resources_view
 from scheduling_service.db.tables import bookings, equipment_usages, staff_assignments
+from scheduling_service.read_model import resources_view
 
 _DAY = timedelta(days=1)
 

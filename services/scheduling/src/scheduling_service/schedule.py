@@ -35,10 +35,12 @@ from servicekit.problems import Problem
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import audit_log, case_access, listed_cases, resources_view
+from scheduling_service import case_access, listed_cases
+from scheduling_service.audit import audit_log
 from scheduling_service.db.tables import bookings, staff_assignments, surgery_requests
 from scheduling_service.domain import access
 from scheduling_service.listed_cases import ListedCase
+from scheduling_service.read_model import resources_view
 
 # A list names at most this many cases per audit entry: 2,000 ids are about 80 KB of an event.
 AUDIT_IDS_PER_ENTRY = 2000

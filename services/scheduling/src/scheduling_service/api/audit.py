@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from servicekit.deps import UnitOfWorkDep
 from servicekit.pages import Page, PageRequestDep
 
-from scheduling_service import audit_entries
 from scheduling_service.api.deps import AdminDep
 from scheduling_service.api.schemas.audit import AuditEntryPublic
+from scheduling_service.audit import audit_entries
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 Word = Annotated[str | None, Query(max_length=200)]
