@@ -1,11 +1,12 @@
-"""A date range runs forwards, both ends included, and is no longer than the service allows."""
+"""A date range runs forwards, both ends included, and is no longer than the service allows;
+a stored period holds its start and not its end."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
-from servicekit.date_ranges import ensure_date_range
+from servicekit.date_ranges import ensure_date_range, period
 from servicekit.problems import Problem
 
 
@@ -26,3 +27,11 @@ def test_refuses_one_day_over_the_limit_saying_how_long_it_is() -> None:
         ensure_date_range(date(2027, 3, 1), date(2027, 3, 8), 7)
     assert refused.value.status == 422
     assert "spans 8 days; ask for at most 7" in refused.value.detail
+
+
+def test_a_period_holds_its_start_but_not_its_end_so_back_to_back_periods_do_not_overlap() -> None:
+    nine, ten, eleven = (datetime(2027, 3, 1, hour, tzinfo=UTC) for hour in (9, 10, 11))
+    assert period(nine, ten).contains(nine)
+    assert not period(nine, ten).contains(ten)
+    assert not period(nine, ten).overlaps(period(ten, eleven))
+    assert period(nine, eleven).overlaps(period(ten, eleven))

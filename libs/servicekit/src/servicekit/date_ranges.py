@@ -1,10 +1,20 @@
-"""The one rule every date-range query shares: `from` to `to`, both included, not too long."""
+"""The one rule every date-range query shares: `from` to `to`, both included, not too long;
+and the one spelling of a stored period (a `tstzrange`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+
+from sqlalchemy.dialects.postgresql import Range
 
 from servicekit.problems import Problem
+
+
+def period(start: datetime, end: datetime) -> Range[datetime]:
+    """The `tstzrange` from `start` up to, not including, `end`: back-to-back periods (a case
+    ending at 10:00, the next starting then) touch without overlapping, in Python as in the
+    exclusion constraints and `&&` queries."""
+    return Range(start, end, bounds="[)")
 
 
 def ensure_date_range(first: date, last: date, max_days: int) -> None:

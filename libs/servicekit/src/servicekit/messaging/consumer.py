@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicekit.db_errors import is_connection_failure
+from servicekit.ids import uuid_or_none
 from servicekit.logs import causation_id_var, correlation_id_var
 from servicekit.messaging.dlq import send_to_dlq
 from servicekit.messaging.relay import sleep_unless
@@ -250,40 +251,35 @@ class IdempotentConsumer:
     async def apply(self, envelope: Envelope, event: Event, handler: Handler, topic: str) -> str:
         """The effect and the record of having applied it, in one transaction."""
         async with self._sessions() as session, session.begin():
-            first_time = await session.scalar(
-                insert(processed_events)
-                .values(
-                    consumer_group=self.config.group_id, event_id=envelope.event_id, topic=topic
-                )
-                .on_conflict_do_nothing()
-                .returning(processed_events.c.event_id)
-            )
-            if first_time is None:
+            if not await self._first_time(session, envelope.event_id, topic):
                 return "duplicate"
             await handler(session, event, envelope)
         return "applied"
+
+    async def _first_time(self, session: AsyncSession, event_id: uuid.UUID, topic: str) -> bool:
+        """Records that this group handles `event_id`, in the caller's transaction; False when
+        it already did (a redelivery), so the effect is skipped."""
+        recorded = await session.scalar(
+            insert(processed_events)
+            .values(consumer_group=self.config.group_id, event_id=event_id, topic=topic)
+            .on_conflict_do_nothing()
+            .returning(processed_events.c.event_id)
+        )
+        return recorded is not None
 
     async def _answer_invalid(
         self, record: ConsumerRecord, invalid: InvalidHandler, error: Exception
     ) -> None:
         """Once per event id, like any effect; a failure here still leaves the DLQ to tell."""
         document = _loose_json(record.value)
-        event_id = _uuid_or_none(document.get("event_id"))
+        event_id = uuid_or_none(document.get("event_id"))
         if event_id is None:
             return  # nothing to deduplicate by, nobody identifiable to answer
         correlation = correlation_id_var.set(str(document.get("correlation_id") or event_id))
         causation = causation_id_var.set(str(event_id))
         try:
             async with self._sessions() as session, session.begin():
-                first_time = await session.scalar(
-                    insert(processed_events)
-                    .values(
-                        consumer_group=self.config.group_id, event_id=event_id, topic=record.topic
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(processed_events.c.event_id)
-                )
-                if first_time is not None:
+                if await self._first_time(session, event_id, record.topic):
                     await invalid(session, document, error)
         except Exception as exc:
             if is_connection_failure(exc):
@@ -343,13 +339,6 @@ def _loose_json(raw: bytes) -> dict[str, Any]:
     except (ValueError, RecursionError):
         return {}
     return document if isinstance(document, dict) else {}
-
-
-def _uuid_or_none(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _header(record: ConsumerRecord, name: str) -> str | None:

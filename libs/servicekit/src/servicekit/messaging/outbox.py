@@ -11,6 +11,7 @@ from contracts.topics import DEFAULT_MAX_MESSAGE_BYTES, Topic, topic_named
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicekit.ids import uuid_or_none
 from servicekit.logs import causation_id_var, correlation_id_var
 from servicekit.messaging.schema import outbox
 from servicekit.problems import Problem
@@ -54,8 +55,8 @@ class OutboxWriter:
         envelope = Envelope.wrap(
             event,
             producer=self._producer,
-            correlation_id=correlation_id or _context_uuid(correlation_id_var.get()),
-            causation_id=_context_uuid(causation_id_var.get()),
+            correlation_id=correlation_id or uuid_or_none(correlation_id_var.get()),
+            causation_id=uuid_or_none(causation_id_var.get()),
         )
         # A topic outside the contracts (a test's own) is held to the event's own topic's limit.
         limit = max_event_bytes((topic and topic_named(topic)) or event.topic)
@@ -80,13 +81,3 @@ def _relayed_size(document: dict[str, Any]) -> int:
     """The bytes the relay sends: PostgreSQL prints `jsonb` with a space after every `,` and
     `:`, a fifth or so more than compact JSON, and that is what must fit the topic."""
     return len(json.dumps(document, ensure_ascii=False).encode())
-
-
-def _context_uuid(value: str | None) -> uuid.UUID | None:
-    # The correlation id of the request or event being handled, when it is one of ours.
-    if not value:
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
