@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
-from scheduling_service import cases
+from scheduling_service.cases import cases
 from scheduling_service.db.tables import case_history, surgery_requests
 from scheduling_service.read_model import resources_view
 from servicekit.auth import Principal

@@ -11,7 +11,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from scheduling_service import case_moves
+from scheduling_service.cases import case_moves
 from scheduling_service.domain.emergency_insertion import (
     CONFIRMED_MOVE_WEIGHT,
     START_DELAY_PER_MINUTE,

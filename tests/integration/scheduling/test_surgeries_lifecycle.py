@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
 from contracts.topics import AUDIT_EVENTS, SCHEDULING_SURGERIES
-from scheduling_service import case_moves, cases, surgeries
 from scheduling_service.api.schemas.surgeries import SurgeryCreate
+from scheduling_service.cases import case_moves, cases, surgeries
 from scheduling_service.db.tables import (
     bookings,
     case_history,

@@ -27,8 +27,9 @@ from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import booking_locks, booking_records, cases, metrics, placement_facts
+from scheduling_service import booking_locks, booking_records, metrics, placement_facts
 from scheduling_service.audit import audit_log
+from scheduling_service.cases import cases
 from scheduling_service.domain import lifecycle
 from scheduling_service.domain.booking_facts import CaseNeeds, Placement, Proposal, propose
 from scheduling_service.domain.conflicts import Conflict, find_conflicts

@@ -20,8 +20,8 @@ from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from sqlalchemy import Row
 
-from scheduling_service import cases
 from scheduling_service.audit import audit_log
+from scheduling_service.cases import cases
 from scheduling_service.domain import lifecycle
 
 

@@ -16,8 +16,8 @@ from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from sqlalchemy import Row, select
 
-from scheduling_service import case_access, cases
 from scheduling_service.audit import audit_log
+from scheduling_service.cases import case_access, cases
 from scheduling_service.db.tables import case_history, staff
 from scheduling_service.domain import access
 

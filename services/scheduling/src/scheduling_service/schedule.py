@@ -35,8 +35,9 @@ from servicekit.problems import Problem
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import case_access, listed_cases
+from scheduling_service import listed_cases
 from scheduling_service.audit import audit_log
+from scheduling_service.cases import case_access
 from scheduling_service.db.tables import bookings, staff_assignments, surgery_requests
 from scheduling_service.domain import access
 from scheduling_service.listed_cases import ListedCase

@@ -21,10 +21,11 @@ from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, and_, case, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import case_access, cases, metrics
+from scheduling_service import metrics
 from scheduling_service.api.schemas.surgeries import SurgeryFields
 from scheduling_service.audit import audit_log
-from scheduling_service.case_access import booked_people
+from scheduling_service.cases import case_access, cases
+from scheduling_service.cases.case_access import booked_people
 from scheduling_service.db.tables import staff, surgery_requests
 from scheduling_service.domain import access, waiting_list
 from scheduling_service.domain.lifecycle import BOOKED, WAITING, Status

@@ -25,8 +25,9 @@ from servicekit.etags import ensure_fresh
 from servicekit.problems import Problem
 from sqlalchemy import Row
 
-from scheduling_service import case_access, cases, metrics
+from scheduling_service import metrics
 from scheduling_service.audit import audit_log
+from scheduling_service.cases import case_access, cases
 from scheduling_service.domain import lifecycle, wheels
 from scheduling_service.domain.lifecycle import Status
 
