@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from contracts.events.scheduling_surgeries import StaffAssignment
 from contracts.topics import SCHEDULING_SURGERIES
-from scheduling_service import booking
 from scheduling_service.api.schemas.surgeries import SurgeryCreate
-from scheduling_service.booking import Placement
+from scheduling_service.booking import booking
+from scheduling_service.booking.booking import Placement
 from scheduling_service.cases import cases, surgeries
 from servicekit.auth import Principal
 from servicekit.messaging.schema import outbox

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 import pytest
 from contracts.events.scheduling_surgeries import StaffAssignment
-from scheduling_service import booking
-from scheduling_service.booking import Placement
+from scheduling_service.booking import booking
+from scheduling_service.booking.booking import Placement
 from scheduling_service.cases import case_moves
 from scheduling_service.db.tables import staff_assignments, surgery_requests
 from servicekit.problems import Problem

@@ -7,7 +7,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 
-from scheduling_service import booking
+from scheduling_service.booking import booking
 from scheduling_service.cases import cases
 from scheduling_service.db.tables import audit_log, case_history
 from sqlalchemy import select

@@ -10,8 +10,8 @@ from datetime import timedelta
 from contracts.events.scheduling_surgeries import StaffAssignment
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scheduling_service import booking
-from scheduling_service.booking import Placement
+from scheduling_service.booking import booking
+from scheduling_service.booking.booking import Placement
 from scheduling_service.cases import case_moves, cases
 from servicekit.problems import Problem
 

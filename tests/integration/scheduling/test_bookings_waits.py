@@ -9,7 +9,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from scheduling_service import booking, booking_locks, metrics
+from scheduling_service import metrics
+from scheduling_service.booking import booking, booking_locks
 from scheduling_service.db.tables import audit_log
 from servicekit.problems import Problem
 from sqlalchemy import select, text

@@ -17,7 +17,8 @@ from contracts.events.optimizer_schedules import (
 )
 from contracts.planning import CaseAssignment, Plan, PlanKpis, SolverReport, UnscheduledCase
 from contracts.topics import OPTIMIZER_SCHEDULES
-from scheduling_service import booking, optimization_decisions, optimizations
+from scheduling_service import optimization_decisions, optimizations
+from scheduling_service.booking import booking
 from scheduling_service.cases import cases
 from scheduling_service.handlers import optimizer_schedules
 from scheduling_service.planning_problem import Ask

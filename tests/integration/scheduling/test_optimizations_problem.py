@@ -15,7 +15,7 @@ from contracts.events.resources_blocks import BlockAllocated, WeeklyRecurrence
 from contracts.events.resources_staff import StaffStatus
 from contracts.planning import OptimizationProblem
 from contracts.vocabulary import StaffRole
-from scheduling_service import booking
+from scheduling_service.booking import booking
 from scheduling_service.planning_problem import Ask, Built, build
 from servicekit.problems import Problem
 

@@ -18,9 +18,9 @@ from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted
 from contracts.events.scheduling_surgeries import StaffAssignment
 from contracts.values import LocalTimeRange, WeeklyHours
+from scheduling_service.booking.placement_facts import Known
 from scheduling_service.domain.booking_facts import CaseNeeds, Holdings, Placement, propose
 from scheduling_service.domain.conflicts import find_conflicts
-from scheduling_service.placement_facts import Known
 from scheduling_service.read_model.resources_view import Unit
 
 TZ = ZoneInfo("Europe/Amsterdam")

@@ -25,8 +25,8 @@ from servicekit.problems import Problem
 from servicekit.service import Runtime
 from sqlalchemy import func, select
 
-from scheduling_service import booking
 from scheduling_service.api.schemas.surgeries import SurgeryCreate
+from scheduling_service.booking import booking
 from scheduling_service.cases import case_moves, surgeries
 from scheduling_service.db.tables import blocks, rooms, staff, surgery_requests
 from scheduling_service.demo_cases import (

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Response
 from servicekit.deps import UnitOfWorkDep
 from servicekit.etags import etag
 
-from scheduling_service import booking
 from scheduling_service.api.deps import IfMatch, PlannerDep, SettingsDep
 from scheduling_service.api.schemas.bookings import BookingCheck, BookingRequest, ConflictPublic
 from scheduling_service.api.schemas.surgeries import SurgeryPublic
+from scheduling_service.booking import booking
 
 router = APIRouter(prefix="/surgeries", tags=["bookings"])
 

@@ -27,13 +27,14 @@ from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import booking_locks, booking_records, metrics, placement_facts
+from scheduling_service import metrics
 from scheduling_service.audit import audit_log
+from scheduling_service.booking import booking_locks, booking_records, placement_facts
+from scheduling_service.booking.placement_facts import Known
 from scheduling_service.cases import cases
 from scheduling_service.domain import lifecycle
 from scheduling_service.domain.booking_facts import CaseNeeds, Placement, Proposal, propose
 from scheduling_service.domain.conflicts import Conflict, find_conflicts
-from scheduling_service.placement_facts import Known
 from scheduling_service.settings import SchedulingSettings
 
 __all__ = ["Conflict", "Placement", "RaceLost", "book", "check", "dry_run", "place"]
