@@ -55,16 +55,16 @@ logs: ## last lines of every log in .run/logs (FOLLOW=1 to follow, LINES=n)
 clean: down ## stop everything and delete all local state (databases, Kafka log)
 	@$(LOCAL)/clean.sh
 
-test: up ## the whole suite against the running stack: unit, integration, e2e, web, a short chaos run (PYTEST_ARGS=...)
-	@$(LOCAL)/test.sh unit integration e2e web chaos
+test: install ## the whole suite on a fresh test stack of its own beside `make up`'s (ports 18xxx, 19092, 55433; logs kept in .run/test-logs): unit, integration, e2e, web, a short chaos run (PYTEST_ARGS=...)
+	@STACK=test $(LOCAL)/test.sh unit integration e2e web chaos
 
 test-unit: venv ## unit tests only, no infrastructure
 	@$(LOCAL)/test.sh unit
 
-bench: up ## the benchmarks against the running stack
+bench: up ## the benchmarks against the running stack of `make up` (not the test stack)
 	@$(PY) -m benchmarks
 
-chaos: up ## kill the broker, PostgreSQL and services under a stream of writes; check nothing lost
+chaos: up ## on `make up`'s stack: kill the broker, PostgreSQL and services under a stream of writes; check nothing lost
 	@$(PY) -m benchmarks.chaos
 
 lint: venv ## every static check: ruff, and the web app's type check (vue-tsc); see deploy/local/lint.sh

@@ -1,4 +1,8 @@
-"""Shared test settings: where the real PostgreSQL and Kafka of `make infra-up` listen."""
+"""Shared test settings: where the real PostgreSQL, Kafka and gateway listen.
+
+`make test` runs the suites on a stack of their own (deploy/local/test.sh exports the TEST_*
+variables); without them, the defaults are the stack of `make up`.
+"""
 
 from __future__ import annotations
 
@@ -25,3 +29,6 @@ KIT_DATABASE_URL = os.environ.get(
     "postgresql+asyncpg://kit_test:dev-only-kit-test-db-password@127.0.0.1:55432/kit_test",
 )
 GATEWAY = os.environ.get("TEST_GATEWAY_URL", "http://127.0.0.1:8080")
+# The stack's run directory: its services' and infrastructure's logs are in LOGS.
+RUN = Path(os.environ.get("TEST_RUN_DIR", ROOT / ".run"))
+LOGS = RUN / "logs"

@@ -6,10 +6,54 @@ PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 DEPLOY="$PROJECT/deploy"
 VENV="$PROJECT/.venv"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-PG_PORT=55432
-KAFKA_PORT=9092
-KAFKA_CONTROLLER_PORT=9093
-GATEWAY_PORT=8080
+
+# Which stack the scripts act on. `local` is the one `make up` runs (the ports below; state in
+# .run). `test` is the one `make test` runs beside it (deploy/local/test.sh): every port moved,
+# its state in .run/test, started fresh and deleted after the run, so the tests never touch the
+# user's databases, topics, gateway, pid files or logs.
+STACK="${STACK:-local}"
+case "$STACK" in
+  local)
+    PG_PORT=55432
+    KAFKA_PORT=9092
+    KAFKA_CONTROLLER_PORT=9093
+    KAFKA_METRICS_PORT=9404
+    GATEWAY_PORT=8080
+    GATEWAY_STATUS_PORT=8081
+    # services.sh and nginx.sh have always taken these from the environment.
+    AUTH_PORT="${AUTH_PORT:-8001}"
+    RESOURCES_PORT="${RESOURCES_PORT:-8002}"
+    SCHEDULING_PORT="${SCHEDULING_PORT:-8003}"
+    OPTIMIZER_PORT="${OPTIMIZER_PORT:-8004}"
+    PROM_PORT=9090
+    ALERTMANAGER_PORT=9094
+    PG_EXPORTER_PORT=9187
+    NGINX_EXPORTER_PORT=9113
+    NODE_EXPORTER_PORT=9110
+    ;;
+  test)
+    PG_PORT=55433
+    KAFKA_PORT=19092
+    KAFKA_CONTROLLER_PORT=19093
+    KAFKA_METRICS_PORT=19404
+    GATEWAY_PORT=18080
+    GATEWAY_STATUS_PORT=18081
+    AUTH_PORT=18001
+    RESOURCES_PORT=18002
+    SCHEDULING_PORT=18003
+    OPTIMIZER_PORT=18004
+    PROM_PORT=19090
+    ALERTMANAGER_PORT=19094
+    PG_EXPORTER_PORT=19187
+    NGINX_EXPORTER_PORT=19113
+    NODE_EXPORTER_PORT=19110
+    ;;
+  *)
+    printf 'error: STACK=%s is neither local nor test\n' "$STACK" >&2
+    exit 1
+    ;;
+esac
+SERVICES=(auth resources scheduling optimizer)
 
 die() { printf '%s: error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
 note() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
@@ -52,9 +96,41 @@ resolve_run_dir() {
     fi
     ln -sfn "$target" "$link"
   fi
-  RUN="$(cd "$link" && pwd -P)"
+  # BASE_RUN holds what every stack shares (the web app's build state, the Kafka jars); RUN is
+  # this stack's own state.
+  BASE_RUN="$(cd "$link" && pwd -P)"
+  RUN="$BASE_RUN"
+  if [ "$STACK" != local ]; then
+    RUN="$BASE_RUN/$STACK"
+    mkdir -p "$RUN"
+  fi
   mkdir -p "$RUN/logs" "$RUN/pids"
-  chmod 755 "$RUN" "$RUN/logs"
+  chmod 755 "$BASE_RUN" "$RUN" "$RUN/logs"
+}
+
+# Exports the services' settings for a stack other than `local` (whose services run on their
+# defaults): each service's port, database, broker and the JWKS of this stack's auth. Forced,
+# not defaulted: a test stack must never reach the user's stack through a stray variable.
+export_stack_settings() {
+  local svc upper
+  [ "$STACK" != local ] || return 0
+  for svc in "${SERVICES[@]}"; do
+    upper="$(printf '%s' "$svc" | tr '[:lower:]' '[:upper:]')"
+    export "${upper}_PORT=$(service_port "$svc")"
+    export "${upper}_DATABASE_URL=postgresql+asyncpg://${svc}_svc:dev-only-${svc}-db-password@127.0.0.1:$PG_PORT/$svc"
+    export "${upper}_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT"
+    export "${upper}_JWKS_URL=http://127.0.0.1:$AUTH_PORT/.well-known/jwks.json"
+  done
+}
+
+service_port() {
+  case "$1" in
+    auth) echo "$AUTH_PORT" ;;
+    resources) echo "$RESOURCES_PORT" ;;
+    scheduling) echo "$SCHEDULING_PORT" ;;
+    optimizer) echo "$OPTIMIZER_PORT" ;;
+    *) die "unknown service '$1' (one of: ${SERVICES[*]})" ;;
+  esac
 }
 
 # True when the pid in FILE is alive and its command line contains PATTERN (guards pid reuse).

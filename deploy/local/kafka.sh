@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The local Apache Kafka 4.1 broker (KRaft, one combined broker+controller) on 127.0.0.1:9092:
 # start|stop|kill9|status|topics. `kill9` crashes it with SIGKILL; `start` recovers from that.
+# STACK=test: the test stack's broker (19092, controller 19093, metrics 19404).
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 resolve_run_dir
 
 HOME_DIR="$RUN/kafka"
-LIBS="$HOME_DIR/libs"
+# The jars and the agent are the same for every stack: assembled once, under the base run dir.
+LIBS="$BASE_RUN/kafka/libs"
 DATA="$HOME_DIR/data"
 PROPS="$HOME_DIR/server.properties"
 PIDFILE="$RUN/pids/kafka.pid"
@@ -16,10 +18,9 @@ OUT="$RUN/logs/kafka.out"
 POM="$DEPLOY/kafka/pom.xml"
 MAIN_CLASS=kafka.Kafka
 # Prometheus' JMX exporter, a Java agent from Maven Central, serves the broker's metrics on
-# 127.0.0.1:$KAFKA_METRICS_PORT/metrics, shaped by deploy/kafka/jmx-exporter.yml.
-KAFKA_METRICS_PORT=9404
+# 127.0.0.1:$KAFKA_METRICS_PORT/metrics (common.sh), shaped by deploy/kafka/jmx-exporter.yml.
 JMX_EXPORTER_VERSION=1.0.1
-JMX_EXPORTER_JAR="$HOME_DIR/agent/jmx_prometheus_javaagent-$JMX_EXPORTER_VERSION.jar"
+JMX_EXPORTER_JAR="$BASE_RUN/kafka/agent/jmx_prometheus_javaagent-$JMX_EXPORTER_VERSION.jar"
 
 java_opts=(-Dlog4j2.configurationFile="$DEPLOY/kafka/log4j2.xml" -Dkafka.logs.dir="$RUN/logs")
 
@@ -31,6 +32,7 @@ ensure_libs() {
   command -v mvn >/dev/null || die "mvn missing: run 'make install'"
   note "assembling the Kafka classpath with Maven into $LIBS"
   rm -rf "$LIBS"
+  mkdir -p "$LIBS"
   mvn -q -B -f "$POM" dependency:copy-dependencies -DoutputDirectory="$LIBS" \
     -DincludeScope=runtime >"$HOME_DIR/mvn.log" 2>&1 ||
     { tail_log "$HOME_DIR/mvn.log"; die "mvn could not fetch the Kafka jars"; }
@@ -42,7 +44,7 @@ ensure_agent() {
   note "fetching the Prometheus JMX exporter agent $JMX_EXPORTER_VERSION with Maven"
   mvn -q -B -f "$POM" dependency:copy \
     -Dartifact="io.prometheus.jmx:jmx_prometheus_javaagent:$JMX_EXPORTER_VERSION" \
-    -DoutputDirectory="$HOME_DIR/agent" >"$HOME_DIR/mvn-agent.log" 2>&1 ||
+    -DoutputDirectory="$(dirname "$JMX_EXPORTER_JAR")" >"$HOME_DIR/mvn-agent.log" 2>&1 ||
     { tail_log "$HOME_DIR/mvn-agent.log"; die "mvn could not fetch the JMX exporter agent"; }
 }
 
@@ -91,7 +93,8 @@ start() {
   mkdir -p "$HOME_DIR" "$DATA"
   ensure_libs
   ensure_agent
-  KAFKA_DATA_DIR="$DATA" render "$DEPLOY/kafka/server.properties" "$PROPS" KAFKA_DATA_DIR
+  KAFKA_DATA_DIR="$DATA" render "$DEPLOY/kafka/server.properties" "$PROPS" KAFKA_DATA_DIR \
+    KAFKA_PORT KAFKA_CONTROLLER_PORT
   if ! running; then
     if port_open "$KAFKA_PORT" || port_open "$KAFKA_CONTROLLER_PORT"; then
       die "port $KAFKA_PORT or $KAFKA_CONTROLLER_PORT is taken by a process that is not our broker"

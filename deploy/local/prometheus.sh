@@ -5,19 +5,17 @@
 #   exporters      PostgreSQL 127.0.0.1:9187, nginx 127.0.0.1:9113, disks 127.0.0.1:9110
 # (the broker's metrics come from the JMX agent in its JVM, 127.0.0.1:9404: deploy/local/kafka.sh).
 # Debian's packages (make install) provide the binaries; their system services are never used:
-# data lives in .run/prometheus and .run/alertmanager, logs in .run/logs.
+# data lives in .run/prometheus and .run/alertmanager, logs in .run/logs. STACK=test moves every
+# port (common.sh): prometheus.yml is rendered with the stack's ports into .run/prometheus-config.
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 resolve_run_dir
 
-PROM_PORT=9090
-ALERTMANAGER_PORT=9094
-PG_EXPORTER_PORT=9187
-NGINX_EXPORTER_PORT=9113
-NODE_EXPORTER_PORT=9110
-STUB_STATUS_URL="http://127.0.0.1:8081/stub_status"
+STUB_STATUS_URL="http://127.0.0.1:$GATEWAY_STATUS_PORT/stub_status"
 CONF_DIR="$DEPLOY/prometheus"
+# prometheus.yml names the local stack's ports; the copy Prometheus reads names this stack's.
+PROM_CONF="$RUN/prometheus-config/prometheus.yml"
 PG_MONITOR_DSN="postgresql://monitoring:dev-only-monitoring-db-password@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 
 # name, then the command; the pid file is .run/pids/<name>.pid, the log .run/logs/<name>.log.
@@ -26,7 +24,7 @@ NAMES=(node-exporter postgres-exporter nginx-exporter alertmanager prometheus)
 command_of() {
   case "$1" in
     prometheus)
-      echo prometheus --config.file="$CONF_DIR/prometheus.yml" \
+      echo prometheus --config.file="$PROM_CONF" \
         --storage.tsdb.path="$RUN/prometheus" --storage.tsdb.retention.time=15d \
         --web.listen-address="127.0.0.1:$PROM_PORT" --web.enable-lifecycle
       ;;
@@ -78,9 +76,33 @@ wait_ready() {
   done
 }
 
+# The local stack's port of each target, and this stack's; the rule files by absolute path.
+render_config() {
+  local from to script=()
+  while read -r from to; do
+    script+=(-e "s/127\.0\.0\.1:$from\b/127.0.0.1:$to/g")
+  done <<PORTS
+8001 $AUTH_PORT
+8002 $RESOURCES_PORT
+8003 $SCHEDULING_PORT
+8004 $OPTIMIZER_PORT
+9404 $KAFKA_METRICS_PORT
+9187 $PG_EXPORTER_PORT
+9113 $NGINX_EXPORTER_PORT
+9110 $NODE_EXPORTER_PORT
+9090 $PROM_PORT
+9094 $ALERTMANAGER_PORT
+PORTS
+  script+=(-e "s#^\(  - \)\([a-z]*\.rules\.yml\)\$#\1$CONF_DIR/\2#")
+  mkdir -p "$(dirname "$PROM_CONF")"
+  sed "${script[@]}" "$CONF_DIR/prometheus.yml" >"$PROM_CONF.tmp"
+  mv "$PROM_CONF.tmp" "$PROM_CONF"
+}
+
 check_configs() {
   local out
-  out="$(promtool check config --lint=none "$CONF_DIR/prometheus.yml" 2>&1)" ||
+  render_config
+  out="$(promtool check config --lint=none "$PROM_CONF" 2>&1)" ||
     { printf '%s\n' "$out" >&2; die "promtool rejected deploy/prometheus"; }
   out="$(amtool check-config "$CONF_DIR/alertmanager.yml" 2>&1)" ||
     { printf '%s\n' "$out" >&2; die "amtool rejected deploy/prometheus/alertmanager.yml"; }
@@ -143,6 +165,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  reload) reload ;;
+  reload) render_config; reload ;;
   *) die "usage: $0 start|stop|status|reload" ;;
 esac

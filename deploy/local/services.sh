@@ -1,24 +1,17 @@
 #!/usr/bin/env bash
-# The four Python services as local processes: start|stop|restart|status|seed [svc...].
+# The four Python services as local processes: start|stop|restart|status|seed|kill9 [svc...].
 # start: migrate, serve in the background (log .run/logs/<svc>.log, pid .run/pids/<svc>.pid),
 # wait for /readyz, then seed the ones it started (auth first). A running service is left alone.
+# kill9 SIGKILLs a service's process group (the chaos suite's fault). STACK=test: the test stack.
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 resolve_run_dir
 
-ALL_SERVICES=(auth resources scheduling optimizer)
+ALL_SERVICES=("${SERVICES[@]}")
 READY_DEADLINE=90
 
-port_of() {
-  case "$1" in
-    auth) echo "${AUTH_PORT:-8001}" ;;
-    resources) echo "${RESOURCES_PORT:-8002}" ;;
-    scheduling) echo "${SCHEDULING_PORT:-8003}" ;;
-    optimizer) echo "${OPTIMIZER_PORT:-8004}" ;;
-    *) die "unknown service '$1' (one of: ${ALL_SERVICES[*]})" ;;
-  esac
-}
+port_of() { service_port "$1"; }
 
 pidfile() { echo "$RUN/pids/$1.pid"; }
 logfile() { echo "$RUN/logs/$1.log"; }
@@ -88,6 +81,7 @@ seed() {
 start() {
   local svc started=()
   [ -x "$VENV/bin/python" ] || die "no .venv: run 'make install'"
+  export_stack_settings
   export_jwks_url
   export_local_secrets
   for svc in "$@"; do
@@ -104,6 +98,19 @@ stop() {
   local svc
   for svc in "$@"; do
     if running "$svc"; then stop_group "$(cat "$(pidfile "$svc")")" 20; fi
+    rm -f "$(pidfile "$svc")"
+  done
+}
+
+# SIGKILLs each service's process group (started in a session of its own, its pid leads it).
+kill9() {
+  local svc pid
+  for svc in "$@"; do
+    running "$svc" || die "$svc is not running"
+    pid="$(cat "$(pidfile "$svc")")"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
+    # A zombie has no command line left, so `running` is false once it is dead.
+    while running "$svc"; do sleep 0.05; done
     rm -f "$(pidfile "$svc")"
   done
 }
@@ -138,6 +145,7 @@ case "$command" in
   stop) stop "${services[@]}" ;;
   restart) stop "${services[@]}"; start "${services[@]}" ;;
   status) status "${services[@]}" ;;
-  seed) seed "${services[@]}" ;;
-  *) die "usage: $0 start|stop|restart|status|seed [${ALL_SERVICES[*]}]" ;;
+  seed) export_stack_settings; seed "${services[@]}" ;;
+  kill9) [ "$#" -gt 0 ] || die "kill9 kills only the services named"; kill9 "${services[@]}" ;;
+  *) die "usage: $0 start|stop|restart|status|seed|kill9 [${ALL_SERVICES[*]}]" ;;
 esac

@@ -16,7 +16,7 @@ done
 cat <<TEXT
   Kafka            127.0.0.1:$KAFKA_PORT
   PostgreSQL       127.0.0.1:$PG_PORT (one database and role per service)
-  Prometheus       http://127.0.0.1:9090  (alerts: http://127.0.0.1:9094, Alertmanager)
+  Prometheus       http://127.0.0.1:$PROM_PORT  (alerts: http://127.0.0.1:$ALERTMANAGER_PORT, Alertmanager)
   logs             make logs   (files in .run/logs)
 
 Demo logins (password demo-password):

@@ -2,21 +2,134 @@
 # Runs the named test suites (tests/<suite>, `web` for the web app's Vitest and Playwright
 # tests, `chaos` for the short fault suite) in order and fails if any failed; a suite that
 # collects no test (pytest exit 5) is reported, not failed. PYTEST_ARGS is passed to each
-# pytest run.
+# pytest run, split as a shell would (`PYTEST_ARGS='-k "booking and not slow"'`).
+#
+# STACK=test (make test): before the first suite that needs infrastructure, a stack of the
+# tests' own is started beside the user's (common.sh: PostgreSQL 55433, Kafka 19092, services
+# 18001-18004, gateway 18080, Prometheus 19090; state in .run/test) from fresh state: a new
+# cluster, a newly formatted broker, migrations and the demo seed. Every suite runs against it;
+# at the end, failed or not, it is stopped and its state deleted, its logs kept in
+# .run/test-logs. The user's stack (`make up`), running or not, is never touched; when it runs,
+# its demo counts are read before and after, and the run fails if they differ.
+# Without STACK=test the suites run against the stack that is running (`make up`).
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 
-# PYTEST_ARGS is the developer's own shell words (e.g. -k "booking and not slow").
+LOCAL="$DEPLOY/local"
+KEPT_LOGS=""
+stack_started=false
+counts_before=""
+
+# PYTEST_ARGS is the developer's own shell words, split by Python's shlex (never eval'd).
+split_words() {
+  "$VENV/bin/python" -c \
+    'import shlex, sys; sys.stdout.write("".join(w + "\0" for w in shlex.split(sys.argv[1])))' "$1"
+}
 pytest_args=()
-eval "pytest_args=(${PYTEST_ARGS:-})"
+if [ -n "${PYTEST_ARGS:-}" ]; then
+  split_words "$PYTEST_ARGS" >/dev/null || die "PYTEST_ARGS is not a list of shell words: $PYTEST_ARGS"
+  mapfile -d '' -t pytest_args < <(split_words "$PYTEST_ARGS")
+fi
+
+# The user's stack's demo counts (deploy/local/demo-counts.sh); empty when it is not running.
+user_counts() { STACK=local "$LOCAL/demo-counts.sh" 2>/dev/null || true; }
+
+stop_test_stack() {
+  "$LOCAL/services.sh" stop || true
+  "$LOCAL/prometheus.sh" stop || true
+  "$LOCAL/nginx.sh" stop || true
+  "$LOCAL/kafka.sh" stop || true
+  "$LOCAL/postgres.sh" stop || true
+}
+
+# Stops the test stack, keeps its logs (and Playwright's and the API contract test's output) in
+# .run/test-logs, deletes the rest of its state.
+remove_test_stack() {
+  local part
+  [ "$RUN" != "$BASE_RUN" ] || die "refusing to delete $RUN: it is the user's stack"
+  stop_test_stack
+  KEPT_LOGS="$BASE_RUN/test-logs"
+  rm -rf "$KEPT_LOGS"
+  mv "$RUN/logs" "$KEPT_LOGS"
+  for part in playwright api-contract; do
+    if [ -d "$RUN/$part" ]; then mv "$RUN/$part" "$KEPT_LOGS/$part"; fi
+  done
+  rm -rf "$RUN"
+}
+
+start_test_stack() {
+  local started=$SECONDS pids=() pid
+  printf '\n=== the test stack (STACK=test: PostgreSQL %s, Kafka %s, gateway %s)\n' \
+    "$PG_PORT" "$KAFKA_PORT" "$GATEWAY_PORT"
+  # A test stack left by a run that was killed is stopped and deleted first: every run starts
+  # from the seeded demo.
+  [ "$RUN" != "$BASE_RUN" ] || die "refusing to delete $RUN: it is the user's stack"
+  stop_test_stack >/dev/null 2>&1
+  rm -rf "$RUN"
+  resolve_run_dir
+  stack_started=true
+  # The three are independent; the services need all of them.
+  "$LOCAL/postgres.sh" start & pids+=("$!")
+  "$LOCAL/kafka.sh" start & pids+=("$!")
+  "$LOCAL/web.sh" build & pids+=("$!")
+  for pid in "${pids[@]}"; do wait "$pid" || die "the test stack did not start (logs: $RUN/logs)"; done
+  "$LOCAL/nginx.sh" start
+  "$LOCAL/prometheus.sh" start
+  "$LOCAL/services.sh" start
+  printf 'test stack up in %ss\n' "$((SECONDS - started))"
+}
+
+# Where the suites find the test stack: tests/conftest.py, the chaos suite, Playwright (web.sh).
+export_test_environment() {
+  export_stack_settings
+  export TEST_GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT"
+  export TEST_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
+  export TEST_KIT_DATABASE_URL="postgresql+asyncpg://kit_test:dev-only-kit-test-db-password@127.0.0.1:$PG_PORT/kit_test"
+  export TEST_PROMETHEUS_URL="http://127.0.0.1:$PROM_PORT"
+  export TEST_RUN_DIR="$RUN"
+  export BENCH_GATEWAY_URL="$TEST_GATEWAY_URL"
+  export BENCH_KAFKA_BOOTSTRAP_SERVERS="$TEST_KAFKA_BOOTSTRAP_SERVERS"
+  # The chaos suite kills and restarts through the deploy/local scripts: this stack's parts.
+  export STACK
+}
+
+finish() {
+  local rc=$? counts_after
+  if [ "$stack_started" = true ]; then
+    remove_test_stack
+    printf '\nthe test stack is stopped and deleted; its logs are in %s\n' "$KEPT_LOGS"
+  fi
+  if [ -n "$counts_before" ]; then
+    counts_after="$(user_counts)"
+    printf "the user's stack before: %s\n" "$counts_before"
+    printf "the user's stack after:  %s\n" "${counts_after:-(not running)}"
+    if [ "$counts_after" != "$counts_before" ]; then
+      printf "FAILED: the demo counts of the user's stack changed during the run\n" >&2
+      rc=1
+    fi
+  fi
+  exit "$rc"
+}
+
+if [ "$STACK" = test ]; then
+  resolve_run_dir
+  counts_before="$(user_counts)"
+  trap finish EXIT
+  trap 'exit 130' INT TERM
+fi
+
 failed=()
 cd "$PROJECT"
 for suite in "$@"; do
+  if [ "$STACK" = test ] && [ "$suite" != unit ] && [ "$stack_started" = false ]; then
+    start_test_stack
+    export_test_environment
+  fi
   if [ "$suite" = web ]; then
-    # The web app: Vitest, then Playwright in Debian's chromium against the running gateway.
+    # The web app: Vitest, then Playwright in Debian's chromium against the stack's gateway.
     printf '\n=== web (vitest, playwright)\n'
-    "$DEPLOY/local/web.sh" test || failed+=("web")
+    "$LOCAL/web.sh" test || failed+=("web")
     continue
   fi
   if [ "$suite" = chaos ]; then

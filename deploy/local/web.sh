@@ -11,7 +11,8 @@ set -euo pipefail
 resolve_run_dir
 
 WEB="$PROJECT/web"
-STATE="$RUN/web"
+# The build is the project's, whichever stack serves it: its state is in the base run dir.
+STATE="$BASE_RUN/web"
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false

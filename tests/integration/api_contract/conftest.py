@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import RUN
 from tests.integration.api_contract.throwaway import (
     SERVICES,
     Stack,
@@ -21,7 +21,7 @@ from tests.integration.api_contract.throwaway import (
 async def throwaway_stack() -> AsyncIterator[Stack]:
     run = uuid.uuid4().hex[:8]
     schemas = {name: f"t_fuzz_{name}_{run}" for name in SERVICES}
-    log_dir = ROOT / ".run" / "api-contract"
+    log_dir = RUN / "api-contract"
     log_dir.mkdir(parents=True, exist_ok=True)
     for schema in schemas.values():
         await create_schema(schema)

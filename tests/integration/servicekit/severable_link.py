@@ -11,13 +11,14 @@ import asyncio
 import contextlib
 
 from servicekit.db import create_engine
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 
 class SeverableLink:
-    def __init__(self, database_url: str, host: str = "127.0.0.1", port: int = 55432) -> None:
+    def __init__(self, database_url: str) -> None:
         self.database_url = database_url  # to terminate the carried backends with
-        self.upstream = (host, port)
+        url = make_url(database_url)
+        self.upstream = (url.host or "127.0.0.1", url.port or 5432)
         self.port = 0
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()

@@ -12,6 +12,7 @@ from prometheus_client import REGISTRY
 from servicekit.db import create_engine
 from servicekit.health import BrokerWatch, KafkaProbe, database_problem
 from servicekit.metrics import KAFKA_BROKER_REACHABLE
+from sqlalchemy import make_url
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
 from tests.integration.servicekit.effects import (
@@ -36,7 +37,8 @@ async def test_readiness_probes_report_reachable_infrastructure():
 
 
 async def test_readiness_probes_name_what_is_unreachable():
-    engine = create_engine(KIT_DATABASE_URL.replace(":55432/", ":1/"), pool_size=1)
+    nowhere = make_url(KIT_DATABASE_URL).set(port=1).render_as_string(hide_password=False)
+    engine = create_engine(nowhere, pool_size=1)
     try:
         assert "database unreachable" in await database_problem(engine)
     finally:
