@@ -26,6 +26,8 @@ missing_packages() {
   command -v prometheus-postgres-exporter >/dev/null || echo prometheus-postgres-exporter
   command -v prometheus-nginx-exporter >/dev/null || echo prometheus-nginx-exporter
   command -v prometheus-node-exporter >/dev/null || echo prometheus-node-exporter
+  # make lint checks deploy/local/*.sh and .ci/run with it.
+  command -v shellcheck >/dev/null || echo shellcheck
 }
 
 apt_install() {
