@@ -61,8 +61,9 @@ test: install ## the whole suite on a fresh test stack of its own beside `make u
 test-unit: venv ## unit tests only, no infrastructure
 	@$(LOCAL)/test.sh unit
 
-bench: up ## the benchmarks against the running stack of `make up` (not the test stack)
+bench: up ## the benchmarks against the running stack of `make up` (not the test stack), then the API contract test at 12 examples per operation
 	@$(PY) -m benchmarks
+	@API_CONTRACT_EXAMPLES=12 .venv/bin/pytest tests/integration/api_contract -q
 
 chaos: up ## on `make up`'s stack: kill the broker, PostgreSQL and services under a stream of writes; check nothing lost
 	@$(PY) -m benchmarks.chaos

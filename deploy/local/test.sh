@@ -28,7 +28,7 @@ split_words() {
 }
 pytest_args=()
 if [ -n "${PYTEST_ARGS:-}" ]; then
-  split_words "$PYTEST_ARGS" >/dev/null || die "PYTEST_ARGS is not a list of shell words: $PYTEST_ARGS"
+  split_words "$PYTEST_ARGS" >/dev/null 2>&1 || die "PYTEST_ARGS is not a list of shell words: $PYTEST_ARGS"
   mapfile -d '' -t pytest_args < <(split_words "$PYTEST_ARGS")
 fi
 
@@ -96,6 +96,7 @@ export_test_environment() {
 
 finish() {
   local rc=$? counts_after
+  printf '\nwall time: %ss\n' "$SECONDS"
   if [ "$stack_started" = true ]; then
     remove_test_stack
     printf '\nthe test stack is stopped and deleted; its logs are in %s\n' "$KEPT_LOGS"
@@ -129,14 +130,18 @@ for suite in "$@"; do
   if [ "$suite" = web ]; then
     # The web app: Vitest, then Playwright in Debian's chromium against the stack's gateway.
     printf '\n=== web (vitest, playwright)\n'
+    suite_started=$SECONDS
     "$LOCAL/web.sh" test || failed+=("web")
+    printf 'web: %ss\n' "$((SECONDS - suite_started))"
     continue
   fi
   if [ "$suite" = chaos ]; then
     # The fault suite, each fault once (`make chaos` runs several rounds): it kills the broker,
     # PostgreSQL and a service, so it runs last, and puts the stack back before it returns.
     printf '\n=== chaos (benchmarks/chaos --short)\n'
+    suite_started=$SECONDS
     "$VENV/bin/python" -m benchmarks.chaos --short || failed+=("chaos")
+    printf 'chaos: %ss\n' "$((SECONDS - suite_started))"
     continue
   fi
   if [ ! -d "tests/$suite" ]; then
@@ -145,7 +150,10 @@ for suite in "$@"; do
   fi
   printf '\n=== tests/%s\n' "$suite"
   rc=0
-  "$VENV/bin/pytest" "tests/$suite" "${pytest_args[@]}" || rc=$?
+  suite_started=$SECONDS
+  # The slowest tests are listed, so a run's log shows where the suite's time goes.
+  "$VENV/bin/pytest" "tests/$suite" --durations=15 "${pytest_args[@]}" || rc=$?
+  printf 'tests/%s: %ss\n' "$suite" "$((SECONDS - suite_started))"
   case "$rc" in
     0) ;;
     5) note "tests/$suite collected no tests" ;;
