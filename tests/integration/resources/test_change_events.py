@@ -25,7 +25,7 @@ async def outbox(resources: Resources) -> list[tuple[str, dict]]:
 
 async def test_a_retirement_is_announced_then_described_whole_then_audited(resources: Resources):
     body = RoomCreate(code=f"E-{uuid.uuid4().hex[:6]}", name="Events", weekly_hours=HOURS)
-    room_id = await resources.change(rooms.create, body)
+    room_id = (await resources.change(rooms.create, body.command())).row.room_id
     await resources.change(rooms.retire, room_id, if_match='"1"')
 
     events = await outbox(resources)

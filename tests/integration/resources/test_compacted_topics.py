@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 from contracts.envelope import Envelope, Event
-from resources_service import block_release, blocks, equipment, equipment_units, rooms, staff
+from resources_service import block_release, blocks, rooms, staff
 from resources_service.api.schemas.blocks import BlockCreate, BlockReleaseCreate
 from resources_service.api.schemas.equipment import (
     EquipmentCreate,
@@ -19,6 +19,9 @@ from resources_service.api.schemas.equipment import (
 )
 from resources_service.api.schemas.rooms import RoomCreate, RoomExceptionCreate
 from resources_service.api.schemas.staff import AbsenceCreate, StaffCreate
+from resources_service.commands import BlockState, RoomState, StaffState
+from resources_service.equipment import pieces as equipment
+from resources_service.equipment import units as equipment_units
 
 from tests.integration.resources.world import (
     RESOURCES_TOPICS,
@@ -42,57 +45,64 @@ def at(moment: str) -> datetime:
     return datetime.fromisoformat(moment)
 
 
-def room(code: str, **changes) -> RoomCreate:
+def room(code: str, **changes) -> RoomState:
     body = {"code": code, "name": f"Room {code}", "weekly_hours": HOURS}
-    return RoomCreate.model_validate(body | changes)
+    return RoomCreate.model_validate(body | changes).command()
 
 
-def person(name: str, **changes) -> StaffCreate:
+def person(name: str, **changes) -> StaffState:
     body = {"name": name, "role": "surgeon", "working_pattern": HOURS}
-    return StaffCreate.model_validate(body | changes)
+    return StaffCreate.model_validate(body | changes).command()
 
 
-def block(room_id: uuid.UUID, recurrence: dict, **changes) -> BlockCreate:
+def block(room_id: uuid.UUID, recurrence: dict, **changes) -> BlockState:
     body = {"room_id": room_id, "service": "cardiac", "recurrence": recurrence}
-    return BlockCreate.model_validate(body | {"start_time": "08:00", "end_time": "12:00"} | changes)
+    times = {"start_time": "08:00", "end_time": "12:00"}
+    return BlockCreate.model_validate(body | times | changes).command()
 
 
 async def change_rooms(resources: Resources, prefix: str) -> list[uuid.UUID]:
     """A room changed several times, one retired after a removed window, one left as created."""
-    changed = await resources.change(rooms.create, room(f"{prefix}-A"))
+    changed = (await resources.change(rooms.create, room(f"{prefix}-A"))).row.room_id
     renamed = room(f"{prefix}-A", name="Renamed", capabilities=["neuro"])
     await resources.change(rooms.replace, changed, renamed, if_match='"1"')
     for kind, start, end in [
         ("closure", "2027-03-29T08:00:00+02:00", "2027-03-29T12:00:00+02:00"),
         ("extended_hours", "2027-03-30T16:00:00+02:00", "2027-03-30T19:00:00+02:00"),
     ]:
-        window = RoomExceptionCreate(kind=kind, start=at(start), end=at(end))
+        window = RoomExceptionCreate(kind=kind, start=at(start), end=at(end)).command()
         await resources.change(rooms.add_exception, changed, window, if_match=None)
-    retired = await resources.change(rooms.create, room(f"{prefix}-B", status="maintenance"))
+    retired = (
+        await resources.change(rooms.create, room(f"{prefix}-B", status="maintenance"))
+    ).row.room_id
     window = RoomExceptionCreate(
         kind="maintenance", start=at("2027-04-01T08:00:00+02:00"), end=at("2027-04-01T09:00+02:00")
-    )
-    maintenance = await resources.change(rooms.add_exception, retired, window, if_match=None)
+    ).command()
+    (added,) = (
+        await resources.change(rooms.add_exception, retired, window, if_match=None)
+    ).exceptions
+    maintenance = added.exception_id
     await resources.change(rooms.remove_exception, retired, maintenance, if_match=None)
     await resources.change(rooms.retire, retired, if_match='"3"')
-    untouched = await resources.change(rooms.create, room(f"{prefix}-C"))
+    untouched = (await resources.change(rooms.create, room(f"{prefix}-C"))).row.room_id
     return [changed, retired, untouched]
 
 
 async def change_staff(resources: Resources, prefix: str) -> list[uuid.UUID]:
     """A surgeon changed and away twice, one retired, one left as created."""
-    changed = await resources.change(staff.create, person(f"{prefix} Anna"))
+    changed = (await resources.change(staff.create, person(f"{prefix} Anna"))).row.staff_id
     moved = person(f"{prefix} Anna", specialties=["cardiac"], max_minutes_per_day=300)
     await resources.change(staff.replace, changed, moved, if_match='"1"')
     for start, end in [
         ("2027-03-27T00:00:00+01:00", "2027-03-29T00:00:00+02:00"),
         ("2027-04-05T00:00:00+02:00", "2027-04-06T00:00:00+02:00"),
     ]:
-        absence = AbsenceCreate(start=at(start), end=at(end))
+        absence = AbsenceCreate(start=at(start), end=at(end)).command()
         await resources.change(staff.add_absence, changed, absence, if_match=None)
-    retired = await resources.change(staff.create, person(f"{prefix} Bram", status="inactive"))
+    bram = person(f"{prefix} Bram", status="inactive")
+    retired = (await resources.change(staff.create, bram)).row.staff_id
     await resources.change(staff.retire, retired, if_match=None)
-    untouched = await resources.change(staff.create, person(f"{prefix} Cor"))
+    untouched = (await resources.change(staff.create, person(f"{prefix} Cor"))).row.staff_id
     return [changed, retired, untouched]
 
 
@@ -110,25 +120,29 @@ async def change_equipment(
     retired whole; equipment left as created."""
     units = [UnitCreate(label="One", serial_number=f"{prefix}-1"), UnitCreate(label="Two")]
     body = EquipmentCreate(name=f"{prefix} C-arm", equipment_type="c_arm", mobile=True, units=units)
-    changed = await resources.change(equipment.create, body)
+    changed = (await resources.change(equipment.create, body.command())).row.equipment_id
     update = EquipmentUpdate(
         name=f"{prefix} C-arm", equipment_type="c_arm", mobile=True, turnaround_minutes=20
-    )
+    ).command()
     await resources.change(equipment.replace, changed, update, if_match='"1"')
-    await resources.change(equipment_units.add, changed, UnitCreate(label="Three"), if_match=None)
+    third = UnitCreate(label="Three").command()
+    await resources.change(equipment_units.add, changed, third, if_match=None)
     one, two, three = await unit_ids(resources, changed)
-    serviced = UnitUpdate(label="Two", serial_number=f"{prefix}-2", status="in_maintenance")
+    serviced = UnitUpdate(
+        label="Two", serial_number=f"{prefix}-2", status="in_maintenance"
+    ).command()
     await resources.change(equipment_units.replace, changed, two, serviced, if_match=None)
     windows = [
         MaintenanceCreate(
             start=at(f"2027-04-0{d}T08:00:00+02:00"), end=at(f"2027-04-0{d}T12:00:00+02:00")
-        )
+        ).command()
         for d in (6, 7)
     ]
     await resources.change(equipment_units.add_maintenance, changed, one, windows[0], if_match=None)
-    later = await resources.change(
+    serviced_twice = await resources.change(
         equipment_units.add_maintenance, changed, one, windows[1], if_match=None
     )
+    later = serviced_twice.maintenance[one][-1].window_id
     await resources.change(equipment_units.remove_maintenance, changed, one, later, if_match=None)
     await resources.change(equipment_units.retire, changed, three, if_match=None)
     fixed = EquipmentCreate(
@@ -137,12 +151,10 @@ async def change_equipment(
         mobile=False,
         units=[UnitCreate(label="Robot", fixed_room_id=room_id)],
     )
-    retired = await resources.change(equipment.create, fixed)
+    retired = (await resources.change(equipment.create, fixed.command())).row.equipment_id
     await resources.change(equipment.retire, retired, if_match=None)
-    untouched = await resources.change(
-        equipment.create,
-        EquipmentCreate(name=f"{prefix} Scope", equipment_type="endoscope", mobile=True),
-    )
+    scope = EquipmentCreate(name=f"{prefix} Scope", equipment_type="endoscope", mobile=True)
+    untouched = (await resources.change(equipment.create, scope.command())).row.equipment_id
     return [changed, retired, untouched]
 
 
@@ -152,22 +164,23 @@ async def change_blocks(
     """A weekly block with two occurrences released, a surgeon's date moved and then retired,
     and a date left as allocated."""
     mondays = {"kind": "weekly", "weekdays": ["monday"], "valid_from": "2027-04-05"}
-    weekly = await resources.change(blocks.allocate, block(room_ids[0], mondays))
+    weekly = (await resources.change(blocks.allocate, block(room_ids[0], mondays))).row.block_id
     for day in RELEASED:
         await resources.change(
             block_release.release,
             weekly,
-            BlockReleaseCreate(date=day, reason="Congress"),
+            BlockReleaseCreate(date=day, reason="Congress").command(),
             user_id=resources.actor_id,
             if_match=None,
         )
     single = {"kind": "date", "date": "2027-04-13"}
     owned = {"service": None, "surgeon_id": surgeon_id}
-    retired = await resources.change(blocks.allocate, block(room_ids[1], single, **owned))
+    surgeons = block(room_ids[1], single, **owned)
+    retired = (await resources.change(blocks.allocate, surgeons)).row.block_id
     moved = block(room_ids[1], single, **owned, start_time="13:00", end_time="17:00")
     await resources.change(blocks.replace, retired, moved, if_match='"1"')
     await resources.change(blocks.retire, retired, if_match='"2"')
-    untouched = await resources.change(blocks.allocate, block(room_ids[0], single))
+    untouched = (await resources.change(blocks.allocate, block(room_ids[0], single))).row.block_id
     return [weekly, retired, untouched]
 
 

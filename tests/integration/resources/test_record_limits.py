@@ -9,6 +9,7 @@ import pytest
 from resources_service import block_release, blocks, rooms, windows
 from resources_service.api.schemas.blocks import BlockCreate, BlockReleaseCreate
 from resources_service.api.schemas.rooms import RoomCreate, RoomExceptionCreate
+from resources_service.commands import RoomException
 from servicekit.problems import Problem
 
 from tests.integration.resources.world import Resources
@@ -17,9 +18,10 @@ pytestmark = pytest.mark.integration
 HOURS = {"monday": [{"start": "08:00", "end": "16:00"}]}
 
 
-def closure(day: int) -> RoomExceptionCreate:
+def closure(day: int) -> RoomException:
     start = datetime.fromisoformat("2027-05-03T08:00:00+02:00") + timedelta(days=day)
-    return RoomExceptionCreate(kind="closure", start=start, end=start + timedelta(hours=1))
+    window = RoomExceptionCreate(kind="closure", start=start, end=start + timedelta(hours=1))
+    return window.command()
 
 
 async def test_a_room_holds_no_more_dated_exceptions_than_its_snapshot_carries(
@@ -27,7 +29,7 @@ async def test_a_room_holds_no_more_dated_exceptions_than_its_snapshot_carries(
 ):
     monkeypatch.setattr(windows, "MAX_WINDOWS", 2)
     room = RoomCreate(code=f"L-{uuid.uuid4().hex[:6]}", name="Limits", weekly_hours=HOURS)
-    room_id = await resources.change(rooms.create, room)
+    room_id = (await resources.change(rooms.create, room.command())).row.room_id
     for day in range(2):
         await resources.change(rooms.add_exception, room_id, closure(day), if_match=None)
 
@@ -43,7 +45,7 @@ async def test_a_block_holds_no_more_released_dates_than_its_snapshot_carries(
 ):
     monkeypatch.setattr(block_release, "MAX_RELEASES", 1)
     room = RoomCreate(code=f"L-{uuid.uuid4().hex[:6]}", name="Limits", weekly_hours=HOURS)
-    room_id = await resources.change(rooms.create, room)
+    room_id = (await resources.change(rooms.create, room.command())).row.room_id
     mondays = {"kind": "weekly", "weekdays": ["monday"], "valid_from": "2027-05-03"}
     body = BlockCreate(
         room_id=room_id,
@@ -52,13 +54,13 @@ async def test_a_block_holds_no_more_released_dates_than_its_snapshot_carries(
         start_time="08:00",
         end_time="12:00",
     )
-    block_id = await resources.change(blocks.allocate, body)
+    block_id = (await resources.change(blocks.allocate, body.command())).row.block_id
 
     async def release(day: date) -> None:
         await resources.change(
             block_release.release,
             block_id,
-            BlockReleaseCreate(date=day),
+            BlockReleaseCreate(date=day).command(),
             user_id=resources.actor_id,
             if_match=None,
         )

@@ -70,7 +70,8 @@ class Resources:
     actor_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     async def change(self, action: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """Runs one service function in its own unit of work, as a route would, and commits.
+        """Runs one service function in its own unit of work, as a route would; the function
+        commits its change itself.
 
         The acting user and the hospital's settings go to the functions that take them.
         """
@@ -78,9 +79,7 @@ class Resources:
         context = {"actor": audit.user(self.actor_id), "settings": self.settings}
         kwargs |= {name: value for name, value in context.items() if name in wanted}
         async with UnitOfWork(async_sessionmaker(self.engine), "resources") as uow:
-            result = await action(uow, *args, **kwargs)
-            await uow.commit()
-            return result
+            return await action(uow, *args, **kwargs)
 
     async def read(self, query: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with async_sessionmaker(self.engine)() as session:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from contracts.events.resources_blocks import SingleDate, WeeklyRecurrence
 from contracts.values import Weekday
-from resources_service.block_rules import (
+from resources_service.domain.block_rules import (
     earliest_clash,
     never_takes_place,
     pattern_of,

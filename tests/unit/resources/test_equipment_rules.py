@@ -2,7 +2,7 @@
 
 import uuid
 
-from resources_service.equipment_rules import (
+from resources_service.domain.equipment_rules import (
     placement_problems,
     repeated,
     rooms_after,

@@ -32,7 +32,6 @@ from sqlalchemy import Row, Select, Table, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources_service import windows
-from resources_service.block_rules import stored_pattern
 from resources_service.db.tables import (
     block_releases,
     blocks,
@@ -44,6 +43,7 @@ from resources_service.db.tables import (
     staff_members,
     unit_maintenance,
 )
+from resources_service.domain.block_rules import stored_pattern
 
 KINDS = ("rooms", "staff", "equipment")
 

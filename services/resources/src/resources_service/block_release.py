@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resources_service import block_rules as rules
 from resources_service import records
-from resources_service.api.schemas.blocks import BlockReleaseCreate
-from resources_service.blocks import WHAT, get, snapshot
+from resources_service.blocks import WHAT, Block, committed, get, snapshot
+from resources_service.commands import Release, details_of
 from resources_service.db.tables import block_releases, blocks
+from resources_service.domain import block_rules as rules
 from resources_service.settings import ResourcesSettings
 
 # What one `BlockAllocated` snapshot carries of released dates (the contract's limit).
@@ -28,12 +28,12 @@ MAX_RELEASES = 1000
 async def release(
     uow: UnitOfWork,
     block_id: uuid.UUID,
-    body: BlockReleaseCreate,
+    body: Release,
     *,
     settings: ResourcesSettings,
     user_id: uuid.UUID,
     if_match: str | None,
-) -> None:
+) -> Block:
     """Gives one occurrence back: `BlockReleased`, then the snapshot that lists the date."""
     row = await records.for_change(uow.session, blocks, block_id, WHAT, if_match)
     today = datetime.now(ZoneInfo(settings.hospital_timezone)).date()
@@ -47,7 +47,7 @@ async def release(
         snapshot(block),
         actor=audit.user(user_id),
         action="block.release",
-        details=body.model_dump(mode="json"),
+        details=details_of(body),
         announced=BlockReleased(
             block_id=block_id,
             occurrence_date=body.date,
@@ -56,10 +56,11 @@ async def release(
             version=block.row.version,
         ),
     )
+    return await committed(uow, block_id)
 
 
 async def _record_release(
-    session: AsyncSession, block_id: uuid.UUID, body: BlockReleaseCreate, user_id: uuid.UUID
+    session: AsyncSession, block_id: uuid.UUID, body: Release, user_id: uuid.UUID
 ) -> datetime:
     """Stores who released which date and when; once per date, and at most as many as a
     snapshot carries."""

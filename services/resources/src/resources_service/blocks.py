@@ -20,14 +20,17 @@ from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resources_service import block_rules as rules
 from resources_service import records
-from resources_service.api.schemas.blocks import BlockCreate
+from resources_service.commands import BlockState, details_of
 from resources_service.db.tables import block_releases, blocks, operating_rooms, staff_members
+from resources_service.domain import block_rules as rules
 from resources_service.settings import ResourcesSettings
 
 WHAT = "block"
-SORTABLE = {"valid_from": blocks.c.valid_from, "updated_at": blocks.c.updated_at}
+SORTABLE: dict[str, ColumnElement[Any]] = {
+    "valid_from": blocks.c.valid_from,
+    "updated_at": blocks.c.updated_at,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,36 +97,44 @@ async def not_over(
     return list(rows.all())
 
 
-async def allocate(uow: UnitOfWork, body: BlockCreate, *, actor: Actor) -> uuid.UUID:
+async def allocate(uow: UnitOfWork, body: BlockState, *, actor: Actor) -> Block:
+    block_id = await stage_allocate(uow, body, actor=actor)
+    return await committed(uow, block_id)
+
+
+async def stage_allocate(uow: UnitOfWork, body: BlockState, *, actor: Actor) -> uuid.UUID:
+    """`allocate` without the commit, for a caller that commits many changes as one (the seed)."""
     block_id = uuid.uuid4()
     await _ensure_allowed(uow.session, body, block_id)
     await uow.session.execute(blocks.insert().values(block_id=block_id, **_columns(body)))
-    await _changed(uow, block_id, actor, "block.allocate", body.model_dump(mode="json"))
+    await _changed(uow, block_id, actor, "block.allocate", details_of(body))
     return block_id
 
 
 async def replace(
     uow: UnitOfWork,
     block_id: uuid.UUID,
-    body: BlockCreate,
+    body: BlockState,
     *,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> Block:
     await records.for_change(uow.session, blocks, block_id, WHAT, if_match)
     releases = (await releases_of(uow.session, [block_id])).get(block_id, [])
     await _ensure_allowed(uow.session, body, block_id, [r.occurrence_date for r in releases])
     await records.bump(uow.session, blocks, block_id, **_columns(body))
-    await _changed(uow, block_id, actor, "block.update", body.model_dump(mode="json"))
+    await _changed(uow, block_id, actor, "block.update", details_of(body))
+    return await committed(uow, block_id)
 
 
 async def retire(
     uow: UnitOfWork, block_id: uuid.UUID, *, actor: Actor, if_match: str | None
-) -> None:
+) -> Block:
     await records.for_change(uow.session, blocks, block_id, WHAT, if_match)
     await records.bump(uow.session, blocks, block_id, retired_at=datetime.now(UTC))
     # The snapshot with retired_at is the block's last word on its compacted topic.
     await _changed(uow, block_id, actor, "block.retire", {})
+    return await committed(uow, block_id)
 
 
 def snapshot(block: Block) -> BlockAllocated:
@@ -142,6 +153,13 @@ def snapshot(block: Block) -> BlockAllocated:
     )
 
 
+async def committed(uow: UnitOfWork, block_id: uuid.UUID) -> Block:
+    """The block as this change left it, read before the one commit that ends the change."""
+    block = await get(uow.session, block_id)
+    await uow.commit()
+    return block
+
+
 async def _changed(
     uow: UnitOfWork, block_id: uuid.UUID, actor: Actor, action: str, details: dict[str, Any]
 ) -> None:
@@ -150,7 +168,7 @@ async def _changed(
 
 
 async def _ensure_allowed(
-    session: AsyncSession, body: BlockCreate, block_id: uuid.UUID, released: Iterable[date] = ()
+    session: AsyncSession, body: BlockState, block_id: uuid.UUID, released: Iterable[date] = ()
 ) -> None:
     """The room and surgeon are in service and the room's other live blocks leave the time free.
 
@@ -226,7 +244,7 @@ def _owner(row: Row[Any]) -> str:
     return f"surgeon {row.surgeon_id}" if row.surgeon_id else f"service {row.service}"
 
 
-def _columns(body: BlockCreate) -> dict[str, Any]:
+def _columns(body: BlockState) -> dict[str, Any]:
     recurrence = body.recurrence
     if recurrence.kind == "date":
         validity = {"weekdays": [], "valid_from": recurrence.date, "valid_to": recurrence.date}

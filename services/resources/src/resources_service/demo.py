@@ -12,18 +12,19 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from contracts.events.resources_blocks import WeeklyRecurrence
+from contracts.values import Weekday, WeeklyHours
+from contracts.vocabulary import StaffRole
 from servicekit import audit
 from servicekit.db import UnitOfWork
 from servicekit.service import Runtime
 from sqlalchemy import func, select
 
-from resources_service import blocks, demo_logins, equipment, rooms, staff
-from resources_service.api.schemas.blocks import BlockCreate
-from resources_service.api.schemas.equipment import EquipmentCreate
-from resources_service.api.schemas.rooms import RoomCreate
-from resources_service.api.schemas.staff import StaffCreate
+from resources_service import blocks, demo_logins, rooms, staff
+from resources_service.commands import BlockState, NewEquipment, NewUnit, RoomState, StaffState
 from resources_service.db.tables import operating_rooms
 from resources_service.demo_hospital import BLOCKS, EQUIPMENT, ROOMS, STAFF
+from resources_service.equipment import pieces
 from resources_service.settings import ResourcesSettings
 
 SEEDER = audit.service_actor("resources-demo")
@@ -46,50 +47,46 @@ async def seed(runtime: Runtime) -> None:
 async def _rooms(uow: UnitOfWork, settings: ResourcesSettings) -> dict[str, uuid.UUID]:
     ids = {}
     for code, name, location, capabilities, hours, status in ROOMS:
-        body = RoomCreate(
+        body = RoomState(
             code=code,
             name=name,
             location=location,
             capabilities=capabilities,
-            weekly_hours=hours,
+            weekly_hours=WeeklyHours.model_validate(hours),
             status=status,
         )
-        ids[code] = await rooms.create(uow, body, settings=settings, actor=SEEDER)
+        ids[code] = await rooms.stage_create(uow, body, settings=settings, actor=SEEDER)
     return ids
 
 
 async def _staff(uow: UnitOfWork, settings: ResourcesSettings) -> dict[str, uuid.UUID]:
     ids = {}
     for name, role, specialties, skills, pattern, max_minutes in STAFF:
-        body = StaffCreate(
+        body = StaffState(
             name=name,
-            role=role,
+            role=StaffRole(role),
             specialties=specialties,
             skills=skills,
-            working_pattern=pattern,
+            working_pattern=WeeklyHours.model_validate(pattern),
             max_minutes_per_day=max_minutes,
         )
-        ids[name] = await staff.create(uow, body, settings=settings, actor=SEEDER)
+        ids[name] = await staff.stage_create(uow, body, settings=settings, actor=SEEDER)
     return ids
 
 
 async def _equipment(uow: UnitOfWork, room_ids: dict[str, uuid.UUID]) -> None:
     for name, kind, mobile, turnaround, units in EQUIPMENT:
-        body = EquipmentCreate(
+        body = NewEquipment(
             name=name,
             equipment_type=kind,
             mobile=mobile,
             turnaround_minutes=turnaround,
-            units=[
-                {
-                    "label": label,
-                    "serial_number": serial,
-                    "fixed_room_id": room_ids[room] if room else None,
-                }
+            units=tuple(
+                NewUnit(label, serial, room_ids[room] if room else None)
                 for label, serial, room in units
-            ],
+            ),
         )
-        await equipment.create(uow, body, actor=SEEDER)
+        await pieces.stage_create(uow, body, actor=SEEDER)
 
 
 async def _blocks(
@@ -102,12 +99,14 @@ async def _blocks(
     today = datetime.now(ZoneInfo(settings.hospital_timezone)).date()
     monday = today - timedelta(days=today.weekday())
     for room, weekdays, start, end, surgeon, service in BLOCKS:
-        body = BlockCreate(
+        body = BlockState(
             room_id=room_ids[room],
             surgeon_id=staff_ids[surgeon] if surgeon else None,
             service=service,
-            recurrence={"kind": "weekly", "weekdays": weekdays, "valid_from": monday},
+            recurrence=WeeklyRecurrence(
+                kind="weekly", weekdays=tuple(Weekday(d) for d in weekdays), valid_from=monday
+            ),
             start_time=start,
             end_time=end,
         )
-        await blocks.allocate(uow, body, actor=SEEDER)
+        await blocks.stage_allocate(uow, body, actor=SEEDER)

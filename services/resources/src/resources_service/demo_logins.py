@@ -15,11 +15,13 @@ import uuid
 
 import httpx
 from contracts.events.audit import Actor
+from contracts.values import WeeklyHours
+from contracts.vocabulary import StaffRole
 from servicekit.service import Runtime
 from sqlalchemy import select
 
 from resources_service import staff
-from resources_service.api.schemas.staff import StaffCreate
+from resources_service.commands import StaffState
 from resources_service.db.tables import staff_members, user_access
 from resources_service.demo_hospital import DEMO_LOGINS
 from resources_service.settings import ResourcesSettings
@@ -84,12 +86,12 @@ async def _link(
         ).first()
         if member is None or member.user_id is not None:
             return
-        body = StaffCreate(
+        body = StaffState(
             name=member.name,
-            role=member.role,
+            role=StaffRole(member.role),
             specialties=tuple(member.specialties),
             skills=tuple(member.skills),
-            working_pattern=member.working_pattern,
+            working_pattern=WeeklyHours.model_validate(member.working_pattern),
             max_minutes_per_day=member.max_minutes_per_day,
             user_id=user_id,
             status=member.status,
@@ -97,4 +99,3 @@ async def _link(
         await staff.replace(
             uow, member.staff_id, body, settings=settings, actor=actor, if_match=None
         )
-        await uow.commit()

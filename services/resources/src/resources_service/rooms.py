@@ -16,18 +16,18 @@ from contracts.events.resources_operating_rooms import (
 from servicekit.db import UnitOfWork
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources_service import records, windows
-from resources_service.api.schemas.rooms import RoomCreate, RoomExceptionCreate
 from resources_service.blocks import not_over
+from resources_service.commands import RoomException, RoomState, details_of
 from resources_service.db.tables import blocks, equipment_units, operating_rooms, room_exceptions
 from resources_service.settings import ResourcesSettings
 
 WHAT = "operating room"
-SORTABLE = {
+SORTABLE: dict[str, ColumnElement[Any]] = {
     "code": operating_rooms.c.code,
     "name": operating_rooms.c.name,
     "updated_at": operating_rooms.c.updated_at,
@@ -58,7 +58,7 @@ async def list_rooms(
     session: AsyncSession, where: RoomFilter, page: PageRequest
 ) -> tuple[list[Row[Any]], int]:
     table = operating_rooms
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if not where.include_retired:
         conditions.append(table.c.retired_at.is_(None))
     if where.status:
@@ -76,8 +76,16 @@ async def list_rooms(
 
 
 async def create(
-    uow: UnitOfWork, body: RoomCreate, *, settings: ResourcesSettings, actor: Actor
+    uow: UnitOfWork, body: RoomState, *, settings: ResourcesSettings, actor: Actor
+) -> Room:
+    room_id = await stage_create(uow, body, settings=settings, actor=actor)
+    return await _committed(uow, room_id)
+
+
+async def stage_create(
+    uow: UnitOfWork, body: RoomState, *, settings: ResourcesSettings, actor: Actor
 ) -> uuid.UUID:
+    """`create` without the commit, for a caller that commits many changes as one (the seed)."""
     _ensure_known_capabilities(body.capabilities, settings)
     room_id = uuid.uuid4()
     # The partial unique index settles two concurrent creations of one code.
@@ -89,21 +97,19 @@ async def create(
     )
     if inserted is None:
         raise Problem(409, f"A room in service has the code {body.code} already.")
-    await _changed(
-        uow, room_id, settings, actor, "operating_room.create", body.model_dump(mode="json")
-    )
+    await _changed(uow, room_id, settings, actor, "operating_room.create", details_of(body))
     return room_id
 
 
 async def replace(
     uow: UnitOfWork,
     room_id: uuid.UUID,
-    body: RoomCreate,
+    body: RoomState,
     *,
     settings: ResourcesSettings,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> Room:
     await records.for_change(uow.session, operating_rooms, room_id, WHAT, if_match)
     _ensure_known_capabilities(body.capabilities, settings)
     taken = await uow.session.scalar(
@@ -116,9 +122,8 @@ async def replace(
     if taken is not None:
         raise Problem(409, f"Room {taken} in service has the code {body.code} already.")
     await records.bump(uow.session, operating_rooms, room_id, **_columns(body))
-    await _changed(
-        uow, room_id, settings, actor, "operating_room.update", body.model_dump(mode="json")
-    )
+    await _changed(uow, room_id, settings, actor, "operating_room.update", details_of(body))
+    return await _committed(uow, room_id)
 
 
 async def retire(
@@ -128,7 +133,7 @@ async def retire(
     settings: ResourcesSettings,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> Room:
     await records.for_change(uow.session, operating_rooms, room_id, WHAT, if_match)
     await _ensure_nothing_depends_on(uow.session, room_id, settings)
     now = datetime.now(UTC)
@@ -141,17 +146,18 @@ async def retire(
         action="operating_room.retire",
         announced=OperatingRoomRetired(room_id=room_id, retired_at=now, version=room.row.version),
     )
+    return await _committed(uow, room_id)
 
 
 async def add_exception(
     uow: UnitOfWork,
     room_id: uuid.UUID,
-    body: RoomExceptionCreate,
+    body: RoomException,
     *,
     settings: ResourcesSettings,
     actor: Actor,
     if_match: str | None,
-) -> uuid.UUID:
+) -> Room:
     await records.for_change(uow.session, operating_rooms, room_id, WHAT, if_match)
     exception_id = await windows.add(
         uow.session,
@@ -164,9 +170,9 @@ async def add_exception(
         note=body.note,
     )
     await records.bump(uow.session, operating_rooms, room_id)
-    details = {**body.model_dump(mode="json"), "exception_id": str(exception_id)}
+    details = {**details_of(body), "exception_id": str(exception_id)}
     await _changed(uow, room_id, settings, actor, "operating_room.exception_add", details)
-    return exception_id
+    return await _committed(uow, room_id)
 
 
 async def remove_exception(
@@ -177,12 +183,13 @@ async def remove_exception(
     settings: ResourcesSettings,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> Room:
     await records.for_change(uow.session, operating_rooms, room_id, WHAT, if_match)
     await windows.remove(uow.session, room_exceptions, ("room_id", room_id), exception_id)
     await records.bump(uow.session, operating_rooms, room_id)
     details = {"exception_id": str(exception_id)}
     await _changed(uow, room_id, settings, actor, "operating_room.exception_remove", details)
+    return await _committed(uow, room_id)
 
 
 def snapshot(room: Room, timezone: str) -> OperatingRoomUpserted:
@@ -205,6 +212,13 @@ def snapshot(room: Room, timezone: str) -> OperatingRoomUpserted:
     )
 
 
+async def _committed(uow: UnitOfWork, room_id: uuid.UUID) -> Room:
+    """The room as this change left it, read before the one commit that ends the change."""
+    room = await get(uow.session, room_id)
+    await uow.commit()
+    return room
+
+
 async def _changed(
     uow: UnitOfWork,
     room_id: uuid.UUID,
@@ -219,7 +233,7 @@ async def _changed(
     )
 
 
-def _columns(body: RoomCreate) -> dict[str, Any]:
+def _columns(body: RoomState) -> dict[str, Any]:
     return {
         "code": body.code,
         "name": body.name,

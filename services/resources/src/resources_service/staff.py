@@ -13,18 +13,18 @@ from contracts.values import TimeWindow
 from servicekit.db import UnitOfWork
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
-from sqlalchemy import Row, func
+from sqlalchemy import ColumnElement, Row, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources_service import records, windows
 from resources_service import staff_checks as checks
-from resources_service.api.schemas.staff import AbsenceCreate, StaffCreate
+from resources_service.commands import Absence, StaffState, details_of
 from resources_service.db.tables import staff_absences, staff_members
 from resources_service.settings import ResourcesSettings
 
 WHAT = "staff member"
-SORTABLE = {
+SORTABLE: dict[str, ColumnElement[Any]] = {
     "name": staff_members.c.name,
     "role": staff_members.c.role,
     "updated_at": staff_members.c.updated_at,
@@ -56,7 +56,7 @@ async def list_staff(
     session: AsyncSession, where: StaffFilter, page: PageRequest
 ) -> tuple[list[Row[Any]], int]:
     table = staff_members
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if not where.include_retired:
         conditions.append(table.c.retired_at.is_(None))
     if where.role:
@@ -74,8 +74,16 @@ async def list_staff(
 
 
 async def create(
-    uow: UnitOfWork, body: StaffCreate, *, settings: ResourcesSettings, actor: Actor
+    uow: UnitOfWork, body: StaffState, *, settings: ResourcesSettings, actor: Actor
+) -> StaffMember:
+    staff_id = await stage_create(uow, body, settings=settings, actor=actor)
+    return await _committed(uow, staff_id)
+
+
+async def stage_create(
+    uow: UnitOfWork, body: StaffState, *, settings: ResourcesSettings, actor: Actor
 ) -> uuid.UUID:
+    """`create` without the commit, for a caller that commits many changes as one (the seed)."""
     staff_id = uuid.uuid4()
     if body.user_id is not None:
         await checks.ensure_user_can_link(uow.session, body.user_id, staff_id)
@@ -88,21 +96,19 @@ async def create(
     )
     if inserted is None:
         raise Problem(409, f"Another staff member in service links to user {body.user_id} now.")
-    await _changed(
-        uow, staff_id, settings, actor, "staff_member.create", body.model_dump(mode="json")
-    )
+    await _changed(uow, staff_id, settings, actor, "staff_member.create", details_of(body))
     return staff_id
 
 
 async def replace(
     uow: UnitOfWork,
     staff_id: uuid.UUID,
-    body: StaffCreate,
+    body: StaffState,
     *,
     settings: ResourcesSettings,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> StaffMember:
     row = await records.for_change(uow.session, staff_members, staff_id, WHAT, if_match)
     # A link made earlier stays valid through edits, even once the account is deactivated.
     if body.user_id is not None and body.user_id != row.user_id:
@@ -113,9 +119,8 @@ async def replace(
     if row.status == "active" and body.status != "active":
         await checks.ensure_no_live_blocks(uow.session, staff_id, settings, "become inactive")
     await records.bump(uow.session, staff_members, staff_id, **_columns(body))
-    await _changed(
-        uow, staff_id, settings, actor, "staff_member.update", body.model_dump(mode="json")
-    )
+    await _changed(uow, staff_id, settings, actor, "staff_member.update", details_of(body))
+    return await _committed(uow, staff_id)
 
 
 async def retire(
@@ -125,7 +130,7 @@ async def retire(
     settings: ResourcesSettings,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> StaffMember:
     """The member is kept, with their status, for what references them; they take no more work."""
     await records.for_change(uow.session, staff_members, staff_id, WHAT, if_match)
     await checks.ensure_no_live_blocks(uow.session, staff_id, settings)
@@ -139,25 +144,26 @@ async def retire(
         action="staff_member.retire",
         announced=StaffMemberRetired(staff_id=staff_id, retired_at=now, version=member.row.version),
     )
+    return await _committed(uow, staff_id)
 
 
 async def add_absence(
     uow: UnitOfWork,
     staff_id: uuid.UUID,
-    body: AbsenceCreate,
+    body: Absence,
     *,
     settings: ResourcesSettings,
     actor: Actor,
     if_match: str | None,
-) -> uuid.UUID:
+) -> StaffMember:
     await records.for_change(uow.session, staff_members, staff_id, WHAT, if_match)
     absence_id = await windows.add(
         uow.session, staff_absences, ("staff_id", staff_id), body.start, body.end, "absence"
     )
     await records.bump(uow.session, staff_members, staff_id)
-    details = {**body.model_dump(mode="json"), "absence_id": str(absence_id)}
+    details = {**details_of(body), "absence_id": str(absence_id)}
     await _changed(uow, staff_id, settings, actor, "staff_member.absence_add", details)
-    return absence_id
+    return await _committed(uow, staff_id)
 
 
 async def remove_absence(
@@ -168,12 +174,13 @@ async def remove_absence(
     settings: ResourcesSettings,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> StaffMember:
     await records.for_change(uow.session, staff_members, staff_id, WHAT, if_match)
     await windows.remove(uow.session, staff_absences, ("staff_id", staff_id), absence_id)
     await records.bump(uow.session, staff_members, staff_id)
     details = {"absence_id": str(absence_id)}
     await _changed(uow, staff_id, settings, actor, "staff_member.absence_remove", details)
+    return await _committed(uow, staff_id)
 
 
 def snapshot(member: StaffMember, timezone: str) -> StaffMemberUpserted:
@@ -197,6 +204,13 @@ def snapshot(member: StaffMember, timezone: str) -> StaffMemberUpserted:
     )
 
 
+async def _committed(uow: UnitOfWork, staff_id: uuid.UUID) -> StaffMember:
+    """The member as this change left them, read before the one commit that ends the change."""
+    member = await get(uow.session, staff_id)
+    await uow.commit()
+    return member
+
+
 async def _changed(
     uow: UnitOfWork,
     staff_id: uuid.UUID,
@@ -215,7 +229,7 @@ async def _changed(
     )
 
 
-def _columns(body: StaffCreate) -> dict[str, Any]:
+def _columns(body: StaffState) -> dict[str, Any]:
     return {
         "name": body.name,
         "role": body.role.value,

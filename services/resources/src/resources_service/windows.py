@@ -71,9 +71,9 @@ async def remove(
     parent_column, parent_id = parent
     key = table.primary_key.columns.values()[0]
     deleted = await session.execute(
-        delete(table).where(key == window_id, table.c[parent_column] == parent_id)
+        delete(table).where(key == window_id, table.c[parent_column] == parent_id).returning(key)
     )
-    if deleted.rowcount == 0:
+    if deleted.first() is None:
         raise Problem(404, f"There is no such window {window_id} here.")
 
 

@@ -9,8 +9,9 @@ from contracts.values import ScheduleDate
 from contracts.vocabulary import Specialty
 from fastapi import APIRouter, Query, Response
 from servicekit import audit
+from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -43,12 +44,13 @@ async def allocate_block(
     writer: WriterDep,
     uow: UnitOfWorkDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
     response: Response,
 ) -> BlockPublic:
-    actor = audit.user(writer.user_id)
-    block_id = await blocks.allocate(uow, body, actor=actor)
-    response.headers["Location"] = f"/api/resources/blocks/{block_id}"
-    return await _committed(uow, block_id, settings, response)
+    block = await blocks.allocate(uow, body.command(), actor=audit.user(writer.user_id))
+    location = f"{gateway_prefix(runtime.service)}/blocks/{block.row.block_id}"
+    response.headers["Location"] = location
+    return _shaped(block, settings, response)
 
 
 @router.get("", summary="Blocks, filtered and sorted, with their released dates")
@@ -106,8 +108,8 @@ async def replace_block(
     if_match: IfMatch = None,
 ) -> BlockPublic:
     actor = audit.user(writer.user_id)
-    await blocks.replace(uow, block_id, body, actor=actor, if_match=if_match)
-    return await _committed(uow, block_id, settings, response)
+    block = await blocks.replace(uow, block_id, body.command(), actor=actor, if_match=if_match)
+    return _shaped(block, settings, response)
 
 
 @router.post("/{block_id}/retire", summary="Withdraw the allocation; the block is kept")
@@ -119,8 +121,9 @@ async def retire_block(
     response: Response,
     if_match: IfMatch = None,
 ) -> BlockPublic:
-    await blocks.retire(uow, block_id, actor=audit.user(writer.user_id), if_match=if_match)
-    return await _committed(uow, block_id, settings, response)
+    actor = audit.user(writer.user_id)
+    block = await blocks.retire(uow, block_id, actor=actor, if_match=if_match)
+    return _shaped(block, settings, response)
 
 
 @router.post(
@@ -137,22 +140,14 @@ async def release_occurrence(
     response: Response,
     if_match: IfMatch = None,
 ) -> BlockPublic:
-    await block_release.release(
+    block = await block_release.release(
         uow,
         block_id,
-        body,
+        body.command(),
         settings=settings,
         user_id=uuid.UUID(writer.user_id),
         if_match=if_match,
     )
-    return await _committed(uow, block_id, settings, response)
-
-
-async def _committed(
-    uow: UnitOfWorkDep, block_id: uuid.UUID, settings: SettingsDep, response: Response
-) -> BlockPublic:
-    block = await blocks.get(uow.session, block_id)
-    await uow.commit()
     return _shaped(block, settings, response)
 
 

@@ -12,13 +12,13 @@ from typing import Annotated, Literal
 from contracts.vocabulary import EquipmentType
 from fastapi import APIRouter, Query, Response
 from servicekit import audit
+from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
-from resources_service import equipment, equipment_units
 from resources_service.api.deps import IfMatch, WriterDep
 from resources_service.api.schemas.equipment import (
     EquipmentCreate,
@@ -29,6 +29,7 @@ from resources_service.api.schemas.equipment import (
     UnitCreate,
     UnitUpdate,
 )
+from resources_service.equipment import pieces, units
 
 router = APIRouter(prefix="/equipment", tags=["equipment"])
 SortKey = Literal["name", "-name", "equipment_type", "-equipment_type", "updated_at", "-updated_at"]
@@ -41,11 +42,16 @@ SortKey = Literal["name", "-name", "equipment_type", "-equipment_type", "updated
     responses=CREATED_AT_LOCATION,
 )
 async def create_equipment(
-    body: EquipmentCreate, writer: WriterDep, uow: UnitOfWorkDep, response: Response
+    body: EquipmentCreate,
+    writer: WriterDep,
+    uow: UnitOfWorkDep,
+    runtime: RuntimeDep,
+    response: Response,
 ) -> EquipmentPublic:
-    equipment_id = await equipment.create(uow, body, actor=audit.user(writer.user_id))
-    response.headers["Location"] = f"/api/resources/equipment/{equipment_id}"
-    return await _committed(uow, equipment_id, response)
+    item = await pieces.create(uow, body.command(), actor=audit.user(writer.user_id))
+    location = f"{gateway_prefix(runtime.service)}/equipment/{item.row.equipment_id}"
+    response.headers["Location"] = location
+    return _shaped(item, response)
 
 
 @router.get("", summary="Equipment with its units, filtered and sorted")
@@ -59,15 +65,15 @@ async def list_equipment(
     include_retired: bool = False,
     sort: SortKey = "name",
 ) -> Page[EquipmentSummary]:
-    where = equipment.EquipmentFilter(
+    where = pieces.EquipmentFilter(
         equipment_type=equipment_type,
         mobile=mobile,
         search=q,
         include_retired=include_retired,
         sort=sort,
     )
-    rows, units, total = await equipment.list_equipment(uow.session, where, page)
-    items = [EquipmentSummary.of(row, units[row.equipment_id]) for row in rows]
+    rows, units_of, total = await pieces.list_equipment(uow.session, where, page)
+    items = [EquipmentSummary.of(row, units_of[row.equipment_id]) for row in rows]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
 
@@ -75,7 +81,7 @@ async def list_equipment(
 async def get_equipment(
     equipment_id: uuid.UUID, who: CurrentPrincipal, uow: UnitOfWorkDep, response: Response
 ) -> EquipmentPublic:
-    return _shaped(await equipment.get(uow.session, equipment_id), response)
+    return _shaped(await pieces.get(uow.session, equipment_id), response)
 
 
 @router.put("/{equipment_id}", summary="Replace the equipment's name, type, mobility, turnaround")
@@ -88,8 +94,8 @@ async def replace_equipment(
     if_match: IfMatch = None,
 ) -> EquipmentPublic:
     actor = audit.user(writer.user_id)
-    await equipment.replace(uow, equipment_id, body, actor=actor, if_match=if_match)
-    return await _committed(uow, equipment_id, response)
+    item = await pieces.replace(uow, equipment_id, body.command(), actor=actor, if_match=if_match)
+    return _shaped(item, response)
 
 
 @router.post("/{equipment_id}/retire", summary="Retire equipment and all its units for good")
@@ -101,8 +107,8 @@ async def retire_equipment(
     if_match: IfMatch = None,
 ) -> EquipmentPublic:
     actor = audit.user(writer.user_id)
-    await equipment.retire(uow, equipment_id, actor=actor, if_match=if_match)
-    return await _committed(uow, equipment_id, response)
+    item = await pieces.retire(uow, equipment_id, actor=actor, if_match=if_match)
+    return _shaped(item, response)
 
 
 @router.post("/{equipment_id}/units", status_code=201, summary="Add a unit")
@@ -115,8 +121,8 @@ async def add_unit(
     if_match: IfMatch = None,
 ) -> EquipmentPublic:
     actor = audit.user(writer.user_id)
-    await equipment_units.add(uow, equipment_id, body, actor=actor, if_match=if_match)
-    return await _committed(uow, equipment_id, response)
+    item = await units.add(uow, equipment_id, body.command(), actor=actor, if_match=if_match)
+    return _shaped(item, response)
 
 
 @router.put(
@@ -132,8 +138,10 @@ async def replace_unit(
     if_match: IfMatch = None,
 ) -> EquipmentPublic:
     actor = audit.user(writer.user_id)
-    await equipment_units.replace(uow, equipment_id, unit_id, body, actor=actor, if_match=if_match)
-    return await _committed(uow, equipment_id, response)
+    item = await units.replace(
+        uow, equipment_id, unit_id, body.command(), actor=actor, if_match=if_match
+    )
+    return _shaped(item, response)
 
 
 @router.post(
@@ -149,8 +157,8 @@ async def retire_unit(
     if_match: IfMatch = None,
 ) -> EquipmentPublic:
     actor = audit.user(writer.user_id)
-    await equipment_units.retire(uow, equipment_id, unit_id, actor=actor, if_match=if_match)
-    return await _committed(uow, equipment_id, response)
+    item = await units.retire(uow, equipment_id, unit_id, actor=actor, if_match=if_match)
+    return _shaped(item, response)
 
 
 @router.post(
@@ -168,10 +176,10 @@ async def add_maintenance(
     if_match: IfMatch = None,
 ) -> EquipmentPublic:
     actor = audit.user(writer.user_id)
-    await equipment_units.add_maintenance(
-        uow, equipment_id, unit_id, body, actor=actor, if_match=if_match
+    item = await units.add_maintenance(
+        uow, equipment_id, unit_id, body.command(), actor=actor, if_match=if_match
     )
-    return await _committed(uow, equipment_id, response)
+    return _shaped(item, response)
 
 
 @router.delete(
@@ -188,21 +196,13 @@ async def remove_maintenance(
     if_match: IfMatch = None,
 ) -> EquipmentPublic:
     actor = audit.user(writer.user_id)
-    await equipment_units.remove_maintenance(
+    item = await units.remove_maintenance(
         uow, equipment_id, unit_id, window_id, actor=actor, if_match=if_match
     )
-    return await _committed(uow, equipment_id, response)
-
-
-async def _committed(
-    uow: UnitOfWorkDep, equipment_id: uuid.UUID, response: Response
-) -> EquipmentPublic:
-    item = await equipment.get(uow.session, equipment_id)
-    await uow.commit()
     return _shaped(item, response)
 
 
-def _shaped(item: equipment.Equipment, response: Response) -> EquipmentPublic:
+def _shaped(item: pieces.Equipment, response: Response) -> EquipmentPublic:
     public = EquipmentPublic.of(item.row, item.units, item.maintenance)
     response.headers["ETag"] = etag(public.version)
     return public

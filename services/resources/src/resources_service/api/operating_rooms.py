@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from servicekit import audit
+from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -33,12 +34,13 @@ async def create_room(
     writer: WriterDep,
     uow: UnitOfWorkDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
     response: Response,
 ) -> RoomPublic:
-    room_id = await rooms.create(uow, body, settings=settings, actor=audit.user(writer.user_id))
-    room = await rooms.get(uow.session, room_id)
-    await uow.commit()
-    response.headers["Location"] = f"/api/resources/operating-rooms/{room_id}"
+    actor = audit.user(writer.user_id)
+    room = await rooms.create(uow, body.command(), settings=settings, actor=actor)
+    location = f"{gateway_prefix(runtime.service)}/operating-rooms/{room.row.room_id}"
+    response.headers["Location"] = location
     return _shaped(room, settings, response)
 
 
@@ -89,8 +91,10 @@ async def replace_room(
     if_match: IfMatch = None,
 ) -> RoomPublic:
     actor = audit.user(writer.user_id)
-    await rooms.replace(uow, room_id, body, settings=settings, actor=actor, if_match=if_match)
-    return await _committed(uow, room_id, settings, response)
+    room = await rooms.replace(
+        uow, room_id, body.command(), settings=settings, actor=actor, if_match=if_match
+    )
+    return _shaped(room, settings, response)
 
 
 @router.post("/{room_id}/retire", summary="Retire a room for good; it is kept, never deleted")
@@ -103,8 +107,8 @@ async def retire_room(
     if_match: IfMatch = None,
 ) -> RoomPublic:
     actor = audit.user(writer.user_id)
-    await rooms.retire(uow, room_id, settings=settings, actor=actor, if_match=if_match)
-    return await _committed(uow, room_id, settings, response)
+    room = await rooms.retire(uow, room_id, settings=settings, actor=actor, if_match=if_match)
+    return _shaped(room, settings, response)
 
 
 @router.post(
@@ -122,8 +126,10 @@ async def add_exception(
     if_match: IfMatch = None,
 ) -> RoomPublic:
     actor = audit.user(writer.user_id)
-    await rooms.add_exception(uow, room_id, body, settings=settings, actor=actor, if_match=if_match)
-    return await _committed(uow, room_id, settings, response)
+    room = await rooms.add_exception(
+        uow, room_id, body.command(), settings=settings, actor=actor, if_match=if_match
+    )
+    return _shaped(room, settings, response)
 
 
 @router.delete("/{room_id}/exceptions/{exception_id}", summary="Remove a dated exception")
@@ -137,17 +143,9 @@ async def remove_exception(
     if_match: IfMatch = None,
 ) -> RoomPublic:
     actor = audit.user(writer.user_id)
-    await rooms.remove_exception(
+    room = await rooms.remove_exception(
         uow, room_id, exception_id, settings=settings, actor=actor, if_match=if_match
     )
-    return await _committed(uow, room_id, settings, response)
-
-
-async def _committed(
-    uow: UnitOfWorkDep, room_id: uuid.UUID, settings: SettingsDep, response: Response
-) -> RoomPublic:
-    room = await rooms.get(uow.session, room_id)
-    await uow.commit()
     return _shaped(room, settings, response)
 
 

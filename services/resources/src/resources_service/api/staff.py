@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from contracts.vocabulary import StaffRole
 from fastapi import APIRouter, Query, Response
 from servicekit import audit
+from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -34,12 +35,13 @@ async def create_staff_member(
     writer: WriterDep,
     uow: UnitOfWorkDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
     response: Response,
 ) -> StaffPublic:
-    staff_id = await staff.create(uow, body, settings=settings, actor=audit.user(writer.user_id))
-    member = await staff.get(uow.session, staff_id)
-    await uow.commit()
-    response.headers["Location"] = f"/api/resources/staff/{staff_id}"
+    actor = audit.user(writer.user_id)
+    member = await staff.create(uow, body.command(), settings=settings, actor=actor)
+    location = f"{gateway_prefix(runtime.service)}/staff/{member.row.staff_id}"
+    response.headers["Location"] = location
     return _shaped(member, settings, response)
 
 
@@ -90,8 +92,10 @@ async def replace_staff_member(
     if_match: IfMatch = None,
 ) -> StaffPublic:
     actor = audit.user(writer.user_id)
-    await staff.replace(uow, staff_id, body, settings=settings, actor=actor, if_match=if_match)
-    return await _committed(uow, staff_id, settings, response)
+    member = await staff.replace(
+        uow, staff_id, body.command(), settings=settings, actor=actor, if_match=if_match
+    )
+    return _shaped(member, settings, response)
 
 
 @router.post("/{staff_id}/retire", summary="Retire a staff member for good; kept, never deleted")
@@ -104,8 +108,8 @@ async def retire_staff_member(
     if_match: IfMatch = None,
 ) -> StaffPublic:
     actor = audit.user(writer.user_id)
-    await staff.retire(uow, staff_id, settings=settings, actor=actor, if_match=if_match)
-    return await _committed(uow, staff_id, settings, response)
+    member = await staff.retire(uow, staff_id, settings=settings, actor=actor, if_match=if_match)
+    return _shaped(member, settings, response)
 
 
 @router.post("/{staff_id}/absences", status_code=201, summary="Add a dated absence")
@@ -119,8 +123,10 @@ async def add_absence(
     if_match: IfMatch = None,
 ) -> StaffPublic:
     actor = audit.user(writer.user_id)
-    await staff.add_absence(uow, staff_id, body, settings=settings, actor=actor, if_match=if_match)
-    return await _committed(uow, staff_id, settings, response)
+    member = await staff.add_absence(
+        uow, staff_id, body.command(), settings=settings, actor=actor, if_match=if_match
+    )
+    return _shaped(member, settings, response)
 
 
 @router.delete("/{staff_id}/absences/{absence_id}", summary="Remove a dated absence")
@@ -134,17 +140,9 @@ async def remove_absence(
     if_match: IfMatch = None,
 ) -> StaffPublic:
     actor = audit.user(writer.user_id)
-    await staff.remove_absence(
+    member = await staff.remove_absence(
         uow, staff_id, absence_id, settings=settings, actor=actor, if_match=if_match
     )
-    return await _committed(uow, staff_id, settings, response)
-
-
-async def _committed(
-    uow: UnitOfWorkDep, staff_id: uuid.UUID, settings: SettingsDep, response: Response
-) -> StaffPublic:
-    member = await staff.get(uow.session, staff_id)
-    await uow.commit()
     return _shaped(member, settings, response)
 
 

@@ -6,6 +6,8 @@ dated children, and is its ETag. Dated children (exceptions, absences, maintenan
 UTC ranges that PostgreSQL keeps from overlapping within their parent.
 """
 
+from typing import Any
+
 from servicekit.user_access import revoked_sessions_table, user_access_table
 from sqlalchemy import (
     Boolean,
@@ -31,7 +33,7 @@ user_access = user_access_table(metadata)
 revoked_sessions = revoked_sessions_table(metadata)
 
 
-def _timestamps() -> list[Column]:
+def _timestamps() -> list[Column[Any]]:
     return [
         Column("version", Integer, nullable=False, server_default="1"),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

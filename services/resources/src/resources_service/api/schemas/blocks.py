@@ -11,8 +11,9 @@ from contracts.values import FIRST_YEAR, LAST_YEAR, ClockTime, Note, ScheduleDat
 from contracts.vocabulary import Specialty
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from resources_service import commands
 from resources_service.api.schemas.common import Record
-from resources_service.block_rules import recurrence_of
+from resources_service.domain.block_rules import recurrence_of
 
 
 class BlockCreate(BaseModel):
@@ -40,6 +41,16 @@ class BlockCreate(BaseModel):
                 raise ValueError(f"{day} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
         return self
 
+    def command(self) -> commands.BlockState:
+        return commands.BlockState(
+            room_id=self.room_id,
+            surgeon_id=self.surgeon_id,
+            service=self.service,
+            recurrence=self.recurrence,
+            start_time=self.start_time,
+            end_time=self.end_time,
+        )
+
 
 def _dates_of(recurrence: WeeklyRecurrence | SingleDate) -> list[dt.date]:
     if isinstance(recurrence, SingleDate):
@@ -56,6 +67,9 @@ class BlockReleaseCreate(BaseModel):
 
     date: ScheduleDate = Field(description="The local date of the occurrence given back.")
     reason: Note | None = None
+
+    def command(self) -> commands.Release:
+        return commands.Release(date=self.date, reason=self.reason)
 
 
 class BlockReleasePublic(BaseModel):

@@ -11,8 +11,9 @@ from contracts.values import Minutes, Name
 from contracts.vocabulary import EquipmentType
 from pydantic import BaseModel, ConfigDict, Field
 
+from resources_service import commands
 from resources_service.api.schemas.common import Record, WindowCreate, WindowPublic
-from resources_service.equipment_rules import MAX_UNITS
+from resources_service.domain.equipment_rules import MAX_UNITS
 
 ROOM = (
     "The operating room the unit is installed in: required for every unit of fixed equipment, "
@@ -27,11 +28,17 @@ class UnitCreate(BaseModel):
     serial_number: Label | None = Field(default=None, description="Unique over all units.")
     fixed_room_id: uuid.UUID | None = Field(default=None, description=ROOM)
 
+    def command(self) -> commands.NewUnit:
+        return commands.NewUnit(self.label, self.serial_number, self.fixed_room_id)
+
 
 class UnitUpdate(UnitCreate):
     """The whole editable state of a unit; it retires through its own path."""
 
     status: Literal["available", "in_maintenance"] = "available"
+
+    def command(self) -> commands.UnitState:
+        return commands.UnitState(self.label, self.serial_number, self.fixed_room_id, self.status)
 
 
 class EquipmentFields(BaseModel):
@@ -52,6 +59,15 @@ class EquipmentCreate(EquipmentFields):
         default=[], max_length=MAX_UNITS, description="In the order they are listed."
     )
 
+    def command(self) -> commands.NewEquipment:
+        return commands.NewEquipment(
+            name=self.name,
+            equipment_type=self.equipment_type,
+            mobile=self.mobile,
+            turnaround_minutes=self.turnaround_minutes,
+            units=tuple(unit.command() for unit in self.units),
+        )
+
 
 class EquipmentUpdate(EquipmentFields):
     """The equipment's own fields; units change through their own paths."""
@@ -64,9 +80,21 @@ class EquipmentUpdate(EquipmentFields):
         "their rooms.",
     )
 
+    def command(self) -> commands.EquipmentState:
+        return commands.EquipmentState(
+            name=self.name,
+            equipment_type=self.equipment_type,
+            mobile=self.mobile,
+            turnaround_minutes=self.turnaround_minutes,
+            unit_rooms=self.unit_rooms,
+        )
+
 
 class MaintenanceCreate(WindowCreate):
     """A dated span the unit is out for maintenance."""
+
+    def command(self) -> commands.Maintenance:
+        return commands.Maintenance(start=self.start, end=self.end, note=self.note)
 
 
 class UnitSummary(BaseModel):

@@ -10,6 +10,7 @@ from contracts.values import DistinctRequest, Name, WeeklyHours
 from contracts.vocabulary import Capability
 from pydantic import BaseModel, ConfigDict, Field
 
+from resources_service import commands
 from resources_service.api.schemas.common import Record, WindowCreate, WindowPublic
 
 
@@ -27,6 +28,16 @@ class RoomCreate(BaseModel):
     status: Literal["active", "maintenance"] = "active"
     weekly_hours: WeeklyHours = Field(description="Local to the hospital's time zone.")
 
+    def command(self) -> commands.RoomState:
+        return commands.RoomState(
+            code=self.code,
+            name=self.name,
+            location=self.location,
+            capabilities=self.capabilities,
+            status=self.status,
+            weekly_hours=self.weekly_hours,
+        )
+
 
 class RoomUpdate(RoomCreate):
     """The whole editable state of a room; dated exceptions change through their own path."""
@@ -34,6 +45,11 @@ class RoomUpdate(RoomCreate):
 
 class RoomExceptionCreate(WindowCreate):
     kind: HoursExceptionKind
+
+    def command(self) -> commands.RoomException:
+        return commands.RoomException(
+            kind=self.kind, start=self.start, end=self.end, note=self.note
+        )
 
 
 class RoomExceptionPublic(WindowPublic):

@@ -18,6 +18,7 @@ from contracts.values import (
 from contracts.vocabulary import Specialty, StaffRole
 from pydantic import BaseModel, ConfigDict, Field
 
+from resources_service import commands
 from resources_service.api.schemas.common import Record
 
 
@@ -40,6 +41,18 @@ class StaffCreate(BaseModel):
     )
     status: Literal["active", "inactive"] = "active"
 
+    def command(self) -> commands.StaffState:
+        return commands.StaffState(
+            name=self.name,
+            role=self.role,
+            specialties=self.specialties,
+            skills=self.skills,
+            working_pattern=self.working_pattern,
+            max_minutes_per_day=self.max_minutes_per_day,
+            user_id=self.user_id,
+            status=self.status,
+        )
+
 
 class StaffUpdate(StaffCreate):
     """The whole editable state of a staff member; absences change through their own path."""
@@ -55,6 +68,9 @@ class AbsenceCreate(TimeWindow):
 
     start: ScheduleDatetime
     end: ScheduleDatetime
+
+    def command(self) -> commands.Absence:
+        return commands.Absence(start=self.start, end=self.end)
 
 
 class AbsencePublic(BaseModel):

@@ -18,7 +18,7 @@ from resources_service.db.tables import (
     equipment_units,
     operating_rooms,
 )
-from resources_service.equipment_rules import (
+from resources_service.domain.equipment_rules import (
     MAX_UNITS,
     placement_problems,
     units_problems,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,11 +13,11 @@ from servicekit.problems import Problem
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resources_service import equipment as equipment_service
-from resources_service import equipment_checks as checks
 from resources_service import records, windows
-from resources_service.api.schemas.equipment import MaintenanceCreate, UnitCreate, UnitUpdate
+from resources_service.commands import Maintenance, NewUnit, UnitState, details_of
 from resources_service.db.tables import equipment, equipment_units, unit_maintenance
+from resources_service.equipment import checks, pieces
+from resources_service.equipment.pieces import Equipment
 
 WHAT = "equipment"
 
@@ -24,46 +25,45 @@ WHAT = "equipment"
 async def add(
     uow: UnitOfWork,
     equipment_id: uuid.UUID,
-    body: UnitCreate,
+    body: NewUnit,
     *,
     actor: Actor,
     if_match: str | None,
-) -> uuid.UUID:
+) -> Equipment:
     parent = await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
     await _ensure_acceptable(uow.session, parent, body)
     await checks.ensure_room_for_units(uow.session, equipment_id, adding=1)
-    last = await uow.session.scalar(
-        select(func.coalesce(func.max(equipment_units.c.position), -1)).where(
-            equipment_units.c.equipment_id == equipment_id
+    last = (
+        await uow.session.execute(
+            select(func.coalesce(func.max(equipment_units.c.position), -1)).where(
+                equipment_units.c.equipment_id == equipment_id
+            )
         )
-    )
-    (unit_id,) = await equipment_service.insert_units(
+    ).scalar_one()
+    (unit_id,) = await pieces.insert_units(
         uow.session, equipment_id, [body], first_position=last + 1
     )
-    details = {**body.model_dump(mode="json"), "unit_id": str(unit_id)}
-    await _changed(uow, equipment_id, actor, "equipment.unit_add", details)
-    return unit_id
+    details = {**details_of(body), "unit_id": str(unit_id)}
+    return await _changed(uow, equipment_id, actor, "equipment.unit_add", details)
 
 
 async def replace(
     uow: UnitOfWork,
     equipment_id: uuid.UUID,
     unit_id: uuid.UUID,
-    body: UnitUpdate,
+    body: UnitState,
     *,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> Equipment:
     parent = await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
     await _unit_in_service(uow.session, equipment_id, unit_id)
     await _ensure_acceptable(uow.session, parent, body, besides=unit_id)
     await uow.session.execute(
-        update(equipment_units)
-        .where(equipment_units.c.unit_id == unit_id)
-        .values(**body.model_dump())
+        update(equipment_units).where(equipment_units.c.unit_id == unit_id).values(**asdict(body))
     )
-    details = {**body.model_dump(mode="json"), "unit_id": str(unit_id)}
-    await _changed(uow, equipment_id, actor, "equipment.unit_update", details)
+    details = {**details_of(body), "unit_id": str(unit_id)}
+    return await _changed(uow, equipment_id, actor, "equipment.unit_update", details)
 
 
 async def retire(
@@ -73,7 +73,7 @@ async def retire(
     *,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> Equipment:
     """The unit stays in the snapshot, retired: bookings may still name it."""
     await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
     await _unit_in_service(uow.session, equipment_id, unit_id)
@@ -82,18 +82,19 @@ async def retire(
         .where(equipment_units.c.unit_id == unit_id)
         .values(status="retired", retired_at=datetime.now(UTC))
     )
-    await _changed(uow, equipment_id, actor, "equipment.unit_retire", {"unit_id": str(unit_id)})
+    details = {"unit_id": str(unit_id)}
+    return await _changed(uow, equipment_id, actor, "equipment.unit_retire", details)
 
 
 async def add_maintenance(
     uow: UnitOfWork,
     equipment_id: uuid.UUID,
     unit_id: uuid.UUID,
-    body: MaintenanceCreate,
+    body: Maintenance,
     *,
     actor: Actor,
     if_match: str | None,
-) -> uuid.UUID:
+) -> Equipment:
     await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
     await _unit_in_service(uow.session, equipment_id, unit_id)
     window_id = await windows.add(
@@ -106,12 +107,11 @@ async def add_maintenance(
         note=body.note,
     )
     details = {
-        **body.model_dump(mode="json"),
+        **details_of(body),
         "unit_id": str(unit_id),
         "window_id": str(window_id),
     }
-    await _changed(uow, equipment_id, actor, "equipment.maintenance_add", details)
-    return window_id
+    return await _changed(uow, equipment_id, actor, "equipment.maintenance_add", details)
 
 
 async def remove_maintenance(
@@ -122,18 +122,18 @@ async def remove_maintenance(
     *,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> Equipment:
     await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
     await _unit_in_service(uow.session, equipment_id, unit_id)
     await windows.remove(uow.session, unit_maintenance, ("unit_id", unit_id), window_id)
     details = {"unit_id": str(unit_id), "window_id": str(window_id)}
-    await _changed(uow, equipment_id, actor, "equipment.maintenance_remove", details)
+    return await _changed(uow, equipment_id, actor, "equipment.maintenance_remove", details)
 
 
 async def _ensure_acceptable(
     session: AsyncSession,
     parent: Row[Any],
-    unit: UnitCreate,
+    unit: NewUnit,
     *,
     besides: uuid.UUID | None = None,
 ) -> None:
@@ -162,6 +162,8 @@ async def _unit_in_service(
 
 async def _changed(
     uow: UnitOfWork, equipment_id: uuid.UUID, actor: Actor, action: str, details: dict[str, Any]
-) -> None:
+) -> Equipment:
+    """The equipment's next version and snapshot, committed: the end of every unit change."""
     await records.bump(uow.session, equipment, equipment_id)
-    await equipment_service.changed(uow, equipment_id, actor, action, details)
+    await pieces.changed(uow, equipment_id, actor, action, details)
+    return await pieces.committed(uow, equipment_id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,17 +19,17 @@ from contracts.values import TimeWindow
 from servicekit.db import UnitOfWork
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resources_service import equipment_checks as checks
 from resources_service import records, windows
-from resources_service.api.schemas.equipment import EquipmentCreate, EquipmentUpdate, UnitCreate
+from resources_service.commands import EquipmentState, NewEquipment, NewUnit, details_of
 from resources_service.db.tables import equipment, equipment_units, unit_maintenance
-from resources_service.equipment_rules import rooms_after
+from resources_service.domain.equipment_rules import rooms_after
+from resources_service.equipment import checks
 
 WHAT = "equipment"
-SORTABLE = {
+SORTABLE: dict[str, ColumnElement[Any]] = {
     "name": equipment.c.name,
     "equipment_type": equipment.c.equipment_type,
     "updated_at": equipment.c.updated_at,
@@ -83,7 +84,7 @@ async def list_equipment(
 ) -> tuple[list[Row[Any]], dict[uuid.UUID, list[Row[Any]]], int]:
     """A page of equipment, the units of each, and how many match in all."""
     table = equipment
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if not where.include_retired:
         conditions.append(table.c.retired_at.is_(None))
     if where.equipment_type:
@@ -98,26 +99,36 @@ async def list_equipment(
     return rows, await units_of(session, [row.equipment_id for row in rows]), total
 
 
-async def create(uow: UnitOfWork, body: EquipmentCreate, *, actor: Actor) -> uuid.UUID:
+async def create(uow: UnitOfWork, body: NewEquipment, *, actor: Actor) -> Equipment:
+    equipment_id = await stage_create(uow, body, actor=actor)
+    return await committed(uow, equipment_id)
+
+
+async def stage_create(uow: UnitOfWork, body: NewEquipment, *, actor: Actor) -> uuid.UUID:
+    """`create` without the commit, for a caller that commits many changes as one (the seed)."""
     checks.ensure_valid_units(
         body.mobile, [(u.label, u.serial_number, u.fixed_room_id) for u in body.units]
     )
     await checks.ensure_rooms_in_service(uow.session, (u.fixed_room_id for u in body.units))
     await checks.ensure_serials_free(uow.session, (u.serial_number for u in body.units))
     equipment_id = uuid.uuid4()
-    fields = body.model_dump(exclude={"units"})
+    fields = _own_fields(body)
     await uow.session.execute(equipment.insert().values(equipment_id=equipment_id, **fields))
     await insert_units(uow.session, equipment_id, body.units, first_position=0)
-    await changed(uow, equipment_id, actor, "equipment.create", body.model_dump(mode="json"))
+    await changed(uow, equipment_id, actor, "equipment.create", details_of(body))
     return equipment_id
 
 
 async def insert_units(
-    session: AsyncSession, equipment_id: uuid.UUID, units: list[UnitCreate], *, first_position: int
+    session: AsyncSession,
+    equipment_id: uuid.UUID,
+    units: Sequence[NewUnit],
+    *,
+    first_position: int,
 ) -> list[uuid.UUID]:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"unit_id": uuid.uuid4(), "equipment_id": equipment_id, "position": first_position + i}
-        | unit.model_dump()
+        | asdict(unit)
         for i, unit in enumerate(units)
     ]
     if rows:
@@ -128,16 +139,14 @@ async def insert_units(
 async def replace(
     uow: UnitOfWork,
     equipment_id: uuid.UUID,
-    body: EquipmentUpdate,
+    body: EquipmentState,
     *,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> Equipment:
     await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
     moves = await _unit_rooms_after(uow.session, equipment_id, body)
-    await records.bump(
-        uow.session, equipment, equipment_id, **body.model_dump(exclude={"unit_rooms"})
-    )
+    await records.bump(uow.session, equipment, equipment_id, **_own_fields(body))
     if moves:
         await uow.session.execute(
             update(equipment_units)
@@ -145,11 +154,12 @@ async def replace(
             .values(fixed_room_id=bindparam("new_room")),
             [{"moved_unit": unit, "new_room": room} for unit, room in moves.items()],
         )
-    await changed(uow, equipment_id, actor, "equipment.update", body.model_dump(mode="json"))
+    await changed(uow, equipment_id, actor, "equipment.update", details_of(body))
+    return await committed(uow, equipment_id)
 
 
 async def _unit_rooms_after(
-    session: AsyncSession, equipment_id: uuid.UUID, body: EquipmentUpdate
+    session: AsyncSession, equipment_id: uuid.UUID, body: EquipmentState
 ) -> dict[uuid.UUID, uuid.UUID | None]:
     """The units in service whose room changes, by unit id; refused unless each stands right."""
     units = [u for u in (await units_of(session, [equipment_id]))[equipment_id] if not u.retired_at]
@@ -169,7 +179,7 @@ async def _unit_rooms_after(
 
 async def retire(
     uow: UnitOfWork, equipment_id: uuid.UUID, *, actor: Actor, if_match: str | None
-) -> None:
+) -> Equipment:
     """Retires the equipment and every unit of it still in service; bookings keep naming them."""
     await records.for_change(uow.session, equipment, equipment_id, WHAT, if_match)
     now = datetime.now(UTC)
@@ -191,6 +201,7 @@ async def retire(
             equipment_id=equipment_id, retired_at=now, version=retired.row.version
         ),
     )
+    return await committed(uow, equipment_id)
 
 
 def snapshot(item: Equipment) -> EquipmentUpserted:
@@ -218,6 +229,22 @@ def snapshot(item: Equipment) -> EquipmentUpserted:
         version=row.version,
         retired_at=row.retired_at,
     )
+
+
+async def committed(uow: UnitOfWork, equipment_id: uuid.UUID) -> Equipment:
+    """The equipment as this change left it, read before the one commit that ends the change."""
+    item = await get(uow.session, equipment_id)
+    await uow.commit()
+    return item
+
+
+def _own_fields(body: NewEquipment | EquipmentState) -> dict[str, Any]:
+    return {
+        "name": body.name,
+        "equipment_type": body.equipment_type,
+        "mobile": body.mobile,
+        "turnaround_minutes": body.turnaround_minutes,
+    }
 
 
 async def changed(
