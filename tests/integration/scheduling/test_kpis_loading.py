@@ -24,9 +24,9 @@ from datetime import date, datetime
 
 import pytest
 from contracts.events.resources_blocks import BlockAllocated, SingleDate, WeeklyRecurrence
-from scheduling_service import kpis
 from scheduling_service.domain.kpi_scope import Scope
-from scheduling_service.kpis import KpiSheet
+from scheduling_service.views import kpis
+from scheduling_service.views.kpis import KpiSheet
 from servicekit.problems import Problem
 
 from tests.integration.scheduling.schedule_cases import CaseFacts, booked, given_up

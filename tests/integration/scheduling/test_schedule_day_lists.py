@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from contracts.events.scheduling_surgeries import StaffAssignment
 from contracts.values import LocalTimeRange, WeeklyHours
-from scheduling_service import schedule
 from scheduling_service.db.tables import audit_log
-from scheduling_service.schedule import DayList, DayListQuery
+from scheduling_service.views import schedule
+from scheduling_service.views.schedule import DayList, DayListQuery
 from servicekit.problems import Problem
 from sqlalchemy import event, select
 

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from scheduling_service import schedule
 from scheduling_service.db.tables import audit_log
-from scheduling_service.schedule import DayList, DayListQuery
+from scheduling_service.views import schedule
+from scheduling_service.views.schedule import DayList, DayListQuery
 from servicekit.problems import Problem
 from sqlalchemy import Row, select
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from scheduling_service.db.tables import audit_log, rooms
-from scheduling_service.schedule_revision import current_revision
+from scheduling_service.views.schedule_revision import current_revision
 from sqlalchemy import delete, insert
 
 from tests.integration.scheduling.world import Scheduling, c_arm, person, room

@@ -11,10 +11,10 @@ from contracts.values import ScheduleDate
 from fastapi import APIRouter, Query
 from servicekit.deps import UnitOfWorkDep
 
-from scheduling_service import kpis
 from scheduling_service.api.deps import ReaderDep, SettingsDep
 from scheduling_service.api.schemas.kpis import KpiSheetPublic
 from scheduling_service.domain.kpi_scope import Scope
+from scheduling_service.views import kpis
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
 

@@ -12,7 +12,6 @@ from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.deps import UnitOfWorkDep
 
-from scheduling_service import schedule, schedule_revision
 from scheduling_service.api.deps import ReaderDep, SettingsDep
 from scheduling_service.api.schemas.schedule import (
     PersonSchedule,
@@ -20,6 +19,7 @@ from scheduling_service.api.schemas.schedule import (
     ScheduleRevision,
 )
 from scheduling_service.settings import SchedulingSettings
+from scheduling_service.views import schedule, schedule_revision
 
 router = APIRouter(prefix="/schedule", tags=["schedule"])
 First = Annotated[

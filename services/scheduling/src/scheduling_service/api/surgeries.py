@@ -15,13 +15,13 @@ from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
-from scheduling_service import case_history
 from scheduling_service.api.deps import ClinicianDep, IfMatch, PlannerDep, ReaderDep, RequesterDep
 from scheduling_service.api.schemas.case_history import CaseHistory, CaseHistoryLine
 from scheduling_service.api.schemas.case_moves import CaseStop, RoomTime
 from scheduling_service.api.schemas.surgeries import SurgeryCreate, SurgeryPublic, SurgeryUpdate
 from scheduling_service.cases import case_moves, surgeries
 from scheduling_service.domain.waiting_list import SortKey
+from scheduling_service.views import case_history
 
 router = APIRouter(prefix="/surgeries", tags=["surgeries"])
 LOCATION = "/api/scheduling/surgeries/{}"

@@ -9,7 +9,7 @@ from contracts.events.scheduling_surgeries import Booking, ReasonCode, SurgerySt
 from pydantic import BaseModel, Field
 
 from scheduling_service.api.schemas.surgeries import BookingPublic
-from scheduling_service.case_history import Line
+from scheduling_service.views.case_history import Line
 
 
 class CaseHistoryLine(BaseModel):

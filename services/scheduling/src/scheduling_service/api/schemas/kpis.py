@@ -16,7 +16,7 @@ from contracts.values import UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from scheduling_service.domain import kpis as domain
-from scheduling_service.kpis import KpiSheet
+from scheduling_service.views.kpis import KpiSheet
 
 Share = float | None
 

@@ -11,8 +11,8 @@ from contracts.values import UtcDatetime, UtcWindow
 from contracts.vocabulary import StaffRole, SurgeryPriority
 from pydantic import BaseModel, ConfigDict, Field
 
-from scheduling_service.listed_cases import ListedCase
-from scheduling_service.schedule import FULL_LIST_MAX_DAYS, DayList, RoomDay
+from scheduling_service.views.listed_cases import ListedCase
+from scheduling_service.views.schedule import FULL_LIST_MAX_DAYS, DayList, RoomDay
 
 
 class RoomRef(BaseModel):

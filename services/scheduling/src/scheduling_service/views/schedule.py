@@ -35,13 +35,13 @@ from servicekit.problems import Problem
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import listed_cases
 from scheduling_service.audit import audit_log
 from scheduling_service.cases import case_access
 from scheduling_service.db.tables import bookings, staff_assignments, surgery_requests
 from scheduling_service.domain import access
-from scheduling_service.listed_cases import ListedCase
 from scheduling_service.read_model import resources_view
+from scheduling_service.views import listed_cases
+from scheduling_service.views.listed_cases import ListedCase
 
 # A list names at most this many cases per audit entry: 2,000 ids are about 80 KB of an event.
 AUDIT_IDS_PER_ENTRY = 2000

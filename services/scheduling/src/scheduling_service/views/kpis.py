@@ -35,7 +35,7 @@ from scheduling_service.domain.kpi_scope import Scope
 from scheduling_service.domain.kpi_weeks import weekly
 from scheduling_service.domain.kpis import KpiReport, Rules, report
 from scheduling_service.read_model import resources_view
-from scheduling_service.schedule import open_time
+from scheduling_service.views.schedule import open_time
 
 GIVEN_UP = (SurgeryStatus.CANCELLED.value, SurgeryStatus.POSTPONED.value)
 
