@@ -18,8 +18,8 @@ from scheduling_service.domain.emergency_insertion import (
     WEIGHTS,
     Step,
 )
-from scheduling_service.planning_emergency import EmergencyAsk, Insertion, insertion_of
-from scheduling_service.planning_problem import build
+from scheduling_service.planning.planning_emergency import EmergencyAsk, Insertion, insertion_of
+from scheduling_service.planning.planning_problem import build
 from servicekit.problems import Problem
 
 from tests.integration.scheduling.booking_cases import (

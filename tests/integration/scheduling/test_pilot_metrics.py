@@ -4,8 +4,8 @@ reason, optimizations requested, proposed and rejected, and a late answer not co
 from __future__ import annotations
 
 from prometheus_client import REGISTRY
-from scheduling_service import optimization_decisions
 from scheduling_service.cases import case_moves
+from scheduling_service.planning import optimization_decisions
 
 from tests.integration.scheduling.booking_cases import coordinator, request
 from tests.integration.scheduling.test_optimizations_answers import (

@@ -9,7 +9,6 @@ from servicekit.deps import UnitOfWorkDep
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
-from scheduling_service import optimization_decisions, optimizations
 from scheduling_service.api.deps import IfMatch, PlannerDep, SettingsDep
 from scheduling_service.api.schemas.optimizations import (
     OptimizationCreate,
@@ -17,6 +16,7 @@ from scheduling_service.api.schemas.optimizations import (
     OptimizationStatus,
     OptimizationSummary,
 )
+from scheduling_service.planning import optimization_decisions, optimizations
 
 router = APIRouter(prefix="/optimizations", tags=["optimizations"])
 _STALE = "`If-Match` names an older version of the optimization."

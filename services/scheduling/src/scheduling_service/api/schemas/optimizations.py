@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scheduling_service.domain import emergency_insertion as insertion
 from scheduling_service.domain.proposals import CaseChange, Change, Placement
-from scheduling_service.planning_emergency import EmergencyAsk
-from scheduling_service.planning_problem import Ask
+from scheduling_service.planning.planning_emergency import EmergencyAsk
+from scheduling_service.planning.planning_problem import Ask
 
 if TYPE_CHECKING:
-    from scheduling_service.optimizations import Optimization
+    from scheduling_service.planning.optimizations import Optimization
 
 MAX_HORIZON_DAYS = 31
 OptimizationStatus = Literal["requested", "proposed", "failed", "applied", "rejected"]

@@ -34,8 +34,8 @@ from servicekit.problems import Problem
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import planning_cases, planning_horizon, planning_resources
 from scheduling_service.cases import cases
+from scheduling_service.planning import planning_cases, planning_horizon, planning_resources
 from scheduling_service.read_model import resources_view
 
 

@@ -20,13 +20,14 @@ from servicekit.problems import Problem
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import metrics, optimizations
+from scheduling_service import metrics
 from scheduling_service.audit import audit_log
 from scheduling_service.booking import booking
 from scheduling_service.cases import case_moves
 from scheduling_service.db.tables import optimizations as optimizations_table
 from scheduling_service.domain import proposals
 from scheduling_service.domain.proposals import Placement
+from scheduling_service.planning import optimizations
 from scheduling_service.settings import SchedulingSettings
 
 # A request still waiting may be rejected too: an optimizer that never answers must not leave

@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import staff
 from scheduling_service.domain import interchangeable, planning_time
-from scheduling_service.planning_horizon import Held, Horizon, blocks_in, held_by, windows
+from scheduling_service.planning.planning_horizon import Held, Horizon, blocks_in, held_by, windows
 from scheduling_service.read_model import resources_view
 
 

@@ -24,12 +24,13 @@ from servicekit.problems import Problem
 from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling_service import metrics, planning_emergency, planning_problem
+from scheduling_service import metrics
 from scheduling_service.audit import audit_log
 from scheduling_service.cases import cases
 from scheduling_service.db.tables import optimizations, staff, surgery_requests
 from scheduling_service.domain import emergency_insertion, proposals
 from scheduling_service.domain.proposals import Placement, ProposalDiff
+from scheduling_service.planning import planning_emergency, planning_problem
 from scheduling_service.settings import SchedulingSettings
 
 # Every column but the problem itself (it can run to megabytes), and the problem's size.
