@@ -123,6 +123,11 @@ def test_block_belongs_to_exactly_one_of_surgeon_or_service():
         _changed(BlockAllocated, service=None)
 
 
+def test_block_ends_after_it_starts():
+    with pytest.raises(ValidationError, match="end_time 08:00 must be after start_time 08:00"):
+        _changed(BlockAllocated, start_time="08:00", end_time="08:00")
+
+
 def test_block_occurs_on_its_weekdays_except_released_dates():
     block = EXAMPLES[BlockAllocated]  # Mondays and Thursdays from 2026-11-02, 2026-12-07 released
     assert block.occurs_on(date(2026, 12, 3))

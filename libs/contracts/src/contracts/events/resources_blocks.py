@@ -63,6 +63,18 @@ class SingleDate(Value):
 Recurrence = Annotated[WeeklyRecurrence | SingleDate, Field(discriminator="kind")]
 
 
+def ensure_block_shape(
+    surgeon_id: uuid.UUID | None, service: Specialty | None, start_time: str, end_time: str
+) -> None:
+    """A block belongs to exactly one surgeon or service, and ends after it starts; a
+    `ValueError` (pydantic's 422 in a validator) otherwise. The event and the API's bodies
+    share it."""
+    if (surgeon_id is None) == (service is None):
+        raise ValueError("a block belongs to exactly one of surgeon_id or service")
+    if end_time <= start_time:
+        raise ValueError(f"end_time {end_time} must be after start_time {start_time}")
+
+
 class BlockAllocated(Event):
     """The whole current state of a block: whose it is, when it recurs, which dates were released.
 
@@ -89,10 +101,7 @@ class BlockAllocated(Event):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if (self.surgeon_id is None) == (self.service is None):
-            raise ValueError("a block belongs to exactly one of surgeon_id or service")
-        if self.end_time <= self.start_time:
-            raise ValueError(f"end_time {self.end_time} must be after start_time {self.start_time}")
+        ensure_block_shape(self.surgeon_id, self.service, self.start_time, self.end_time)
         return self
 
     def occurs_on(self, day: date) -> bool:
