@@ -10,7 +10,7 @@ import pytest
 from contracts.envelope import Envelope
 from contracts.registry import resolve
 from resources_service import demo as resources_demo
-from scheduling_service import demo
+from scheduling_service.demo import demo
 from servicekit.db import UnitOfWork, create_engine
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker

@@ -4,7 +4,6 @@ from servicekit.messaging.consumer import HandlerMap
 from servicekit.service import ServiceDefinition
 from servicekit.user_access import register_user_access_handlers
 
-from scheduling_service import demo
 from scheduling_service.api import (
     audit,
     bookings,
@@ -15,6 +14,7 @@ from scheduling_service.api import (
     surgeries,
 )
 from scheduling_service.db.tables import metadata, user_access
+from scheduling_service.demo import demo
 from scheduling_service.handlers import optimizer_schedules, resources
 from scheduling_service.settings import SchedulingSettings
 

@@ -29,14 +29,14 @@ from scheduling_service.api.schemas.surgeries import SurgeryCreate
 from scheduling_service.booking import booking
 from scheduling_service.cases import case_moves, surgeries
 from scheduling_service.db.tables import blocks, rooms, staff, surgery_requests
-from scheduling_service.demo_cases import (
+from scheduling_service.demo.demo_cases import (
     EMERGENCY_EVERY,
     PROCEDURES,
     REQUESTS_PER_SPECIALTY,
     URGENT_EVERY,
     Procedure,
 )
-from scheduling_service.demo_plan import Ledger, Person, Unit, slot
+from scheduling_service.demo.demo_plan import Ledger, Person, Unit, slot
 from scheduling_service.domain.booking_facts import Placement
 from scheduling_service.read_model import resources_view
 from scheduling_service.settings import SchedulingSettings
