@@ -2,6 +2,7 @@
 // model (blank, from a block, to the API's body, its own checks), the recurrence in words, and
 // which dates a block takes place on (to offer an occurrence to release). Plain functions, no I/O.
 import type { components } from "@/api/generated/resources";
+import type { FieldLabels } from "./adminForm";
 import { humanize } from "./cases";
 import { addDays, formatDate } from "./dates";
 
@@ -37,7 +38,7 @@ export interface BlockForm {
 
 export type BlockField = keyof BlockForm;
 
-export const BLOCK_FIELD_LABELS: Record<BlockField, string> = {
+export const BLOCK_FIELD_LABELS: FieldLabels<BlockForm> = {
   roomId: "Room",
   holder: "Held by",
   surgeonId: "Surgeon",

@@ -1,17 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { changedFields } from "./adminForm";
+import { weekFrom } from "./weeklyHours";
 import {
   absenceBody,
   blankStaffForm,
   bodyFromStaffForm,
-  changedStaffFields,
   formFromStaff,
-  fullWeek,
-  patternWords,
   staffFieldOf,
   staffStateWords,
   type StaffSummary,
-  standardWeek,
   termsFrom,
+  STAFF_FIELD_LABELS,
 } from "./staffAdmin";
 
 const member: StaffSummary = {
@@ -20,7 +19,7 @@ const member: StaffSummary = {
   role: "surgeon",
   specialties: ["orthopaedics"],
   skills: ["robotic_console"],
-  working_pattern: fullWeek({ monday: [{ start: "07:30", end: "16:00" }], friday: [{ start: "07:30", end: "12:00" }] }),
+  working_pattern: weekFrom({ monday: [{ start: "07:30", end: "16:00" }], friday: [{ start: "07:30", end: "12:00" }] }),
   max_minutes_per_day: 480,
   user_id: null,
   status: "active",
@@ -70,24 +69,15 @@ describe("the staff form", () => {
     expect(staffFieldOf("_form")).toBe("_form");
   });
 
-  it("names the fields another version changed, the pattern compared day by day", () => {
+  it("names the fields another version changed, the working pattern among them", () => {
     const before = formFromStaff(member);
     const after = { ...before, maxMinutes: "420", workingPattern: { ...before.workingPattern, tuesday: [{ start: "08:00", end: "12:00" }] } };
-    expect(changedStaffFields(before, after)).toEqual(["workingPattern", "maxMinutes"]);
-    expect(changedStaffFields(before, formFromStaff(member))).toEqual([]);
+    expect(changedFields(STAFF_FIELD_LABELS, before, after)).toEqual(["workingPattern", "maxMinutes"]);
+    expect(changedFields(STAFF_FIELD_LABELS, before, formFromStaff(member))).toEqual([]);
   });
 });
 
 describe("a staff member in words", () => {
-  it("runs days with the same hours together", () => {
-    expect(patternWords(standardWeek())).toBe("Mon–Fri 08:00–16:30");
-    expect(patternWords(member.working_pattern)).toBe("Mon 07:30–16:00; Fri 07:30–12:00");
-    expect(patternWords({ monday: [{ start: "08:00", end: "12:00" }], tuesday: [{ start: "08:00", end: "12:00" }] })).toBe(
-      "Mon, Tue 08:00–12:00",
-    );
-    expect(patternWords({})).toBe("No working hours");
-  });
-
   it("says retired before inactive", () => {
     expect(staffStateWords({ status: "inactive", retired_at: "2026-12-01T08:00:00Z" })).toBe("Retired");
     expect(staffStateWords({ status: "inactive", retired_at: null })).toBe("Inactive");

@@ -3,25 +3,14 @@
 // from local dates and times. Plain functions, no I/O.
 import type { components } from "@/api/generated/resources";
 import { localToInstant } from "@/components/board/boardTime";
+import type { FieldLabels } from "./adminForm";
 import { humanize, type StaffRole } from "./cases";
+import { weekBody, weekFrom, type WeeklyHours, workingWeek } from "./weeklyHours";
 
 export type StaffMember = components["schemas"]["StaffPublic"];
 export type StaffSummary = components["schemas"]["StaffSummary"];
 export type StaffBody = components["schemas"]["StaffCreate"];
-export type WeeklyHours = components["schemas"]["WeeklyHours"];
 export type AbsenceBody = components["schemas"]["AbsenceCreate"];
-export type Day = keyof WeeklyHours;
-
-export const DAYS: { value: Day; label: string; short: string }[] = [
-  { value: "monday", label: "Monday", short: "Mon" },
-  { value: "tuesday", label: "Tuesday", short: "Tue" },
-  { value: "wednesday", label: "Wednesday", short: "Wed" },
-  { value: "thursday", label: "Thursday", short: "Thu" },
-  { value: "friday", label: "Friday", short: "Fri" },
-  { value: "saturday", label: "Saturday", short: "Sat" },
-  { value: "sunday", label: "Sunday", short: "Sun" },
-];
-
 export interface StaffForm {
   name: string;
   role: StaffRole | null;
@@ -36,7 +25,7 @@ export interface StaffForm {
 
 export type StaffField = keyof StaffForm;
 
-export const STAFF_FIELD_LABELS: Record<StaffField, string> = {
+export const STAFF_FIELD_LABELS: FieldLabels<StaffForm> = {
   name: "Name",
   role: "Role",
   specialties: "Specialties",
@@ -48,20 +37,10 @@ export const STAFF_FIELD_LABELS: Record<StaffField, string> = {
 };
 
 /** A full-time week to start from: Monday to Friday, 08:00 to 16:30. */
-export function standardWeek(): WeeklyHours {
-  const day = () => [{ start: "08:00", end: "16:30" }];
-  return { monday: day(), tuesday: day(), wednesday: day(), thursday: day(), friday: day(), saturday: [], sunday: [] };
-}
+export const standardWeek = () => workingWeek([{ start: "08:00", end: "16:30" }]);
 
 export function blankStaffForm(): StaffForm {
   return { name: "", role: null, specialties: "", skills: "", workingPattern: standardWeek(), maxMinutes: "", userId: null, status: "active" };
-}
-
-/** Every weekday present, in the week's order, each range copied (the form may change them). */
-export function fullWeek(pattern: Partial<WeeklyHours>): WeeklyHours {
-  const week = {} as WeeklyHours;
-  for (const { value } of DAYS) week[value] = (pattern[value] ?? []).map((range) => ({ ...range }));
-  return week;
 }
 
 export function formFromStaff(member: StaffSummary): StaffForm {
@@ -70,7 +49,7 @@ export function formFromStaff(member: StaffSummary): StaffForm {
     role: member.role,
     specialties: member.specialties.join(", "),
     skills: member.skills.join(", "),
-    workingPattern: fullWeek(member.working_pattern),
+    workingPattern: weekFrom(member.working_pattern),
     maxMinutes: member.max_minutes_per_day === null ? "" : String(member.max_minutes_per_day),
     userId: member.user_id,
     status: member.status,
@@ -98,13 +77,12 @@ function maxMinutesOf(text: string): number | null {
 }
 
 export function bodyFromStaffForm(form: StaffForm): StaffBody {
-  const pattern = fullWeek(form.workingPattern);
   return {
     name: form.name.trim(),
     role: form.role as StaffRole,
     specialties: termsFrom(form.specialties),
     skills: termsFrom(form.skills),
-    working_pattern: pattern,
+    working_pattern: weekBody(form.workingPattern),
     max_minutes_per_day: maxMinutesOf(form.maxMinutes),
     user_id: form.userId || null,
     status: form.status,
@@ -125,40 +103,6 @@ export function staffFieldOf(path: string): StaffField | "_form" {
     status: "status",
   };
   return byName[first] ?? "_form";
-}
-
-/** The fields two versions of the form differ in: what a stale edit's explanation names. */
-export function changedStaffFields(before: StaffForm, after: StaffForm): StaffField[] {
-  const same = (field: StaffField) =>
-    field === "workingPattern"
-      ? JSON.stringify(fullWeek(before.workingPattern)) === JSON.stringify(fullWeek(after.workingPattern))
-      : JSON.stringify(before[field]) === JSON.stringify(after[field]);
-  return (Object.keys(STAFF_FIELD_LABELS) as StaffField[]).filter((field) => !same(field));
-}
-
-const rangesWords = (ranges: { start: string; end: string }[]) => ranges.map((r) => `${r.start}–${r.end}`).join(", ");
-
-/**
- * The working pattern in a line: days with the same hours run together ("Mon–Fri 08:00–16:30;
- * Sat 08:00–12:00"), "No working hours" for an empty week.
- */
-export function patternWords(pattern: Partial<WeeklyHours>): string {
-  const week = fullWeek(pattern);
-  const groups: { from: number; to: number; hours: string }[] = [];
-  DAYS.forEach(({ value }, index) => {
-    const hours = rangesWords(week[value]);
-    const last = groups[groups.length - 1];
-    if (hours === "") return;
-    if (last && last.hours === hours && last.to === index - 1) last.to = index;
-    else groups.push({ from: index, to: index, hours });
-  });
-  if (groups.length === 0) return "No working hours";
-  return groups
-    .map(({ from, to, hours }) => {
-      const days = from === to ? DAYS[from]!.short : `${DAYS[from]!.short}${to === from + 1 ? ", " : "–"}${DAYS[to]!.short}`;
-      return `${days} ${hours}`;
-    })
-    .join("; ");
 }
 
 export function staffStateWords(member: Pick<StaffSummary, "retired_at" | "status">): string {
