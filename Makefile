@@ -68,7 +68,7 @@ bench: up ## the benchmarks against the running stack of `make up` (not the test
 chaos: up ## on `make up`'s stack: kill the broker, PostgreSQL and services under a stream of writes; check nothing lost
 	@$(PY) -m benchmarks.chaos
 
-lint: venv ## every static check: ruff, and the web app's type check (vue-tsc); see deploy/local/lint.sh
+lint: venv ## every static check: ruff, shellcheck, mypy, import contracts, vue-tsc; see deploy/local/lint.sh
 	@$(LOCAL)/lint.sh
 
 contracts: venv ## regenerate docs/asyncapi.yaml and the event JSON Schemas
