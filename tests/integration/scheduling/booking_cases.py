@@ -84,7 +84,7 @@ async def request_for(scheduling: Scheduling, surgeon_id: uuid.UUID, **changes: 
     }
     async with scheduling.unit_of_work() as uow:
         surgery_id = await surgeries.create(
-            uow, SurgeryCreate.model_validate(body | changes), requester=coordinator()
+            uow, SurgeryCreate.model_validate(body | changes).command(), requester=coordinator()
         )
         await uow.commit()
     return surgery_id

@@ -21,7 +21,7 @@ from scheduling_service.booking import booking
 from scheduling_service.cases import cases
 from scheduling_service.handlers import optimizer_schedules
 from scheduling_service.planning import optimization_decisions, optimizations
-from scheduling_service.planning.planning_problem import Ask
+from scheduling_service.planning.planning_ask import Ask
 from servicekit.messaging.consumer import ConsumerConfig, HandlerMap, IdempotentConsumer
 from servicekit.problems import Problem
 from sqlalchemy.ext.asyncio import async_sessionmaker

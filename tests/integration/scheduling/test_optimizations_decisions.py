@@ -12,7 +12,7 @@ from scheduling_service.audit import audit_entries
 from scheduling_service.booking import booking
 from scheduling_service.cases import cases
 from scheduling_service.planning import optimization_decisions, optimizations
-from scheduling_service.planning.planning_problem import Ask
+from scheduling_service.planning.planning_ask import Ask
 from servicekit.pages import PageRequest
 from servicekit.problems import Problem
 

@@ -16,7 +16,7 @@ from contracts.events.resources_staff import StaffStatus
 from contracts.values import LocalTimeRange, WeeklyHours
 from contracts.vocabulary import StaffRole
 from scheduling_service.planning import optimizations
-from scheduling_service.planning.planning_problem import Ask
+from scheduling_service.planning.planning_ask import Ask
 
 from tests.integration.scheduling.booking_cases import coordinator, placement, request
 from tests.integration.scheduling.test_optimizations_problem import (

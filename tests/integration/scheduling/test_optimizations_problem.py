@@ -16,7 +16,8 @@ from contracts.events.resources_staff import StaffStatus
 from contracts.planning import OptimizationProblem
 from contracts.vocabulary import StaffRole
 from scheduling_service.booking import booking
-from scheduling_service.planning.planning_problem import Ask, Built, build
+from scheduling_service.planning.planning_ask import Ask
+from scheduling_service.planning.planning_problem import Built, build
 from servicekit.problems import Problem
 
 from tests.integration.scheduling.booking_cases import (

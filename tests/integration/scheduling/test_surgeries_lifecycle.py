@@ -15,6 +15,7 @@ from contracts.events.scheduling_surgeries import Booking, StaffAssignment
 from contracts.topics import AUDIT_EVENTS, SCHEDULING_SURGERIES
 from scheduling_service.api.schemas.surgeries import SurgeryCreate
 from scheduling_service.cases import case_moves, cases, surgeries
+from scheduling_service.cases.case_request import CaseRequest
 from scheduling_service.db.tables import (
     bookings,
     case_history,
@@ -41,7 +42,7 @@ def _coordinator() -> Principal:
     )
 
 
-def _request(made: Team, **changes: Any) -> SurgeryCreate:
+def _request(made: Team, **changes: Any) -> CaseRequest:
     body: dict[str, Any] = {
         "patient_mrn": f"MRN-{uuid.uuid4().hex[:8]}",
         "procedure": {"code": "W40.1", "name": "Total knee replacement"},
@@ -56,7 +57,7 @@ def _request(made: Team, **changes: Any) -> SurgeryCreate:
         "staff_roles_needed": [{"role": "anaesthetist"}, {"role": "scrub_nurse"}],
         "notes": "Prefers the morning",
     }
-    return SurgeryCreate.model_validate(body | changes)
+    return SurgeryCreate.model_validate(body | changes).command()
 
 
 async def _requested(scheduling: Scheduling, made: Team, who: Principal) -> uuid.UUID:

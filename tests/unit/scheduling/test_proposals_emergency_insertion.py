@@ -29,8 +29,8 @@ from scheduling_service.domain.emergency_insertion import (
     split,
 )
 from scheduling_service.domain.proposals import Placement
+from scheduling_service.planning.planning_ask import Ask
 from scheduling_service.planning.planning_emergency import EmergencyAsk
-from scheduling_service.planning.planning_problem import Ask
 
 NOW = datetime(2031, 3, 5, 9, 45, tzinfo=UTC)  # 10:45 in Amsterdam
 NOT_BEFORE = NOW + timedelta(minutes=15)

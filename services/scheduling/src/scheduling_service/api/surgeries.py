@@ -38,7 +38,7 @@ async def create_surgery(
 ) -> SurgeryPublic:
     """A surgeon may request cases only for themselves (the staff member linked to their user);
     coordinators and admins for any active surgeon."""
-    surgery_id = await surgeries.create(uow, body, requester=requester)
+    surgery_id = await surgeries.create(uow, body.command(), requester=requester)
     response.headers["Location"] = LOCATION.format(surgery_id)
     return await _committed(uow, surgery_id, response)
 
@@ -141,7 +141,7 @@ async def correct_surgery(
 ) -> SurgeryPublic:
     """Only while the case is requested or postponed; `If-Match` is required (428 without it).
     A surgeon corrects only their own cases."""
-    await surgeries.correct(uow, surgery_id, body, requester=requester, if_match=if_match)
+    await surgeries.correct(uow, surgery_id, body.command(), requester=requester, if_match=if_match)
     return await _committed(uow, surgery_id, response)
 
 

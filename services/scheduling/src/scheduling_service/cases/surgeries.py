@@ -22,10 +22,10 @@ from sqlalchemy import ColumnElement, Row, and_, case, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service import metrics
-from scheduling_service.api.schemas.surgeries import SurgeryFields
 from scheduling_service.audit import audit_log
 from scheduling_service.cases import case_access, cases
 from scheduling_service.cases.case_access import booked_people
+from scheduling_service.cases.case_request import CaseRequest
 from scheduling_service.db.tables import staff, surgery_requests
 from scheduling_service.domain import access, waiting_list
 from scheduling_service.domain.lifecycle import BOOKED, WAITING, Status
@@ -83,7 +83,7 @@ class SurgeryFilter:
         return {k: v for k, v in given.items() if v not in (None, [])} | {"sort": self.sort}
 
 
-async def create(uow: UnitOfWork, body: SurgeryFields, *, requester: Principal) -> uuid.UUID:
+async def create(uow: UnitOfWork, body: CaseRequest, *, requester: Principal) -> uuid.UUID:
     """Puts a case on the waiting list for a known, active surgeon the requester may ask for."""
     await surgeon_for(uow.session, body.surgeon_id, requester)
     surgery_id = uuid.uuid4()
@@ -120,7 +120,7 @@ async def create(uow: UnitOfWork, body: SurgeryFields, *, requester: Principal) 
 async def correct(
     uow: UnitOfWork,
     surgery_id: uuid.UUID,
-    body: SurgeryFields,
+    body: CaseRequest,
     *,
     requester: Principal,
     if_match: str | None,
@@ -147,7 +147,8 @@ async def correct(
         await _ensure_owns(uow.session, row.surgeon_id, requester)
     changed = [name for name, value in columns(body).items() if row._mapping[name] != value]
     version = await cases.bump(uow.session, surgery_id, **columns(body))
-    fields = body.model_dump(exclude={"notes"})
+    fields = body.said()
+    del fields["notes"]
     await uow.outbox.add(
         SurgeryRequestChanged(
             surgery_id=surgery_id,
@@ -223,24 +224,26 @@ def _as_seen(who: access.Reader, row: Row[Any], booking: Booking | None) -> Case
     return Case(row, booking, case_access.shows_patient(sight))
 
 
-def columns(body: SurgeryFields) -> dict[str, Any]:
+def columns(body: CaseRequest) -> dict[str, Any]:
     """The `surgery_requests` columns of what a request says about its case."""
-    values = body.model_dump(exclude={"procedure", "staff_roles_needed"})
+    values = body.said()
+    del values["procedure"], values["staff_roles_needed"]
     return values | {
         "procedure_code": body.procedure.code,
         "procedure_name": body.procedure.name,
         "procedure_coding_system": body.procedure.coding_system,
         "required_capabilities": list(body.required_capabilities),
         "equipment_types": list(body.equipment_types),
-        "staff_roles_needed": body.model_dump(mode="json")["staff_roles_needed"],
+        "staff_roles_needed": [r.model_dump(mode="json") for r in body.staff_roles_needed],
     }
 
 
 def requested_event(
-    surgery_id: uuid.UUID, body: SurgeryFields, requested_by: uuid.UUID
+    surgery_id: uuid.UUID, body: CaseRequest, requested_by: uuid.UUID
 ) -> SurgeryRequested:
     # The notes stay in this service: free text is not for every consumer of the topic.
-    fields = body.model_dump(exclude={"notes"})
+    fields = body.said()
+    del fields["notes"]
     return SurgeryRequested(surgery_id=surgery_id, requested_by=requested_by, **fields)
 
 

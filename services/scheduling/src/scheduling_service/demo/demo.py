@@ -18,16 +18,18 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from contracts.events.resources_staff import StaffStatus
+from contracts.events.scheduling_surgeries import AnaesthesiaType
 from contracts.events.scheduling_surgeries import Procedure as ProcedureCode
+from contracts.vocabulary import StaffRequirement, StaffRole, SurgeryPriority
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.problems import Problem
 from servicekit.service import Runtime
 from sqlalchemy import func, select
 
-from scheduling_service.api.schemas.surgeries import SurgeryCreate
 from scheduling_service.booking import booking
 from scheduling_service.cases import case_moves, surgeries
+from scheduling_service.cases.case_request import CaseRequest
 from scheduling_service.db.tables import blocks, rooms, staff, surgery_requests
 from scheduling_service.demo.demo_cases import (
     EMERGENCY_EVERY,
@@ -144,7 +146,7 @@ async def _request(
         else "elective"
     )
     earliest = None if n % 3 else today + timedelta(days=pick.randrange(1, 14))
-    body = SurgeryCreate(
+    body = CaseRequest(
         patient_mrn=f"MRN-{700000 + n * 37}",
         procedure=ProcedureCode(code=procedure.code, name=procedure.name, coding_system="opcs4"),
         surgeon_id=surgeon_id,
@@ -152,13 +154,15 @@ async def _request(
         expected_duration_minutes=procedure.minutes,
         setup_minutes=procedure.setup,
         cleanup_minutes=procedure.cleanup,
-        priority=priority,
+        priority=SurgeryPriority(priority),
         earliest_date=earliest,
         due_date=(earliest or today) + timedelta(days=pick.randrange(14, 43)),
         required_capabilities=procedure.capabilities,
         equipment_types=procedure.equipment,
-        anaesthesia_type=procedure.anaesthesia,
-        staff_roles_needed=[{"role": r, "count": c} for r, c in procedure.team],
+        anaesthesia_type=AnaesthesiaType(procedure.anaesthesia),
+        staff_roles_needed=tuple(
+            StaffRequirement(role=StaffRole(r), count=c) for r, c in procedure.team
+        ),
     )
     surgery_id = await surgeries.create(uow, body, requester=SEEDER)
     return Case(surgery_id, surgeon_id, specialty, procedure, earliest)

@@ -30,7 +30,7 @@ from scheduling_service.cases import cases
 from scheduling_service.db.tables import optimizations, staff, surgery_requests
 from scheduling_service.domain import emergency_insertion, proposals
 from scheduling_service.domain.proposals import Placement, ProposalDiff
-from scheduling_service.planning import planning_emergency, planning_problem
+from scheduling_service.planning import planning_ask, planning_emergency, planning_problem
 from scheduling_service.settings import SchedulingSettings
 
 # Every column but the problem itself (it can run to megabytes), and the problem's size.
@@ -66,7 +66,7 @@ class Optimization:
 
 async def request(
     uow: UnitOfWork,
-    asked: planning_problem.Ask | planning_emergency.EmergencyAsk,
+    asked: planning_ask.Ask | planning_emergency.EmergencyAsk,
     *,
     settings: SchedulingSettings,
     by: Principal,
@@ -124,7 +124,7 @@ async def request(
     return request_id
 
 
-def _options(ask: planning_problem.Ask, built: planning_problem.Built) -> dict[str, Any]:
+def _options(ask: planning_ask.Ask, built: planning_problem.Built) -> dict[str, Any]:
     return {
         "room_ids": [str(i) for i in ask.room_ids] if ask.room_ids is not None else None,
         "surgery_ids": [str(i) for i in ask.surgery_ids] if ask.surgery_ids is not None else None,

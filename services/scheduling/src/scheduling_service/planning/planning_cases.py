@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span, clip, intersect, merge, subtract
@@ -35,11 +35,9 @@ from scheduling_service.domain import default_cases
 from scheduling_service.domain.default_cases import Candidate, RoomOffer
 from scheduling_service.domain.lifecycle import BOOKED, WAITING
 from scheduling_service.domain.planning_time import available_minutes
+from scheduling_service.planning.planning_ask import Ask
 from scheduling_service.planning.planning_horizon import Horizon
 from scheduling_service.read_model import resources_view
-
-if TYPE_CHECKING:
-    from scheduling_service.planning.planning_problem import Ask
 
 _WHY_LEFT_OUT = {
     default_cases.NO_CAPACITY: (

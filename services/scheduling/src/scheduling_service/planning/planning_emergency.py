@@ -28,7 +28,7 @@ from scheduling_service.db.tables import bookings, staff_assignments, surgery_re
 from scheduling_service.domain import emergency_insertion as insertion
 from scheduling_service.domain.lifecycle import HOLDING, WAITING
 from scheduling_service.planning import planning_problem
-from scheduling_service.planning.planning_problem import Ask
+from scheduling_service.planning.planning_ask import Ask
 from scheduling_service.read_model import resources_view
 
 _DAY = timedelta(days=1)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,6 @@ from contracts.events.scheduling_surgeries import Booking
 from contracts.planning import (
     CurrentBooking,
     Horizon,
-    ObjectiveWeights,
     OptimizationProblem,
     PlanningCase,
     UnscheduledCase,
@@ -36,24 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.cases import cases
 from scheduling_service.planning import planning_cases, planning_horizon, planning_resources
+from scheduling_service.planning.planning_ask import Ask
 from scheduling_service.read_model import resources_view
-
-
-@dataclass(frozen=True, slots=True)
-class Ask:
-    """What a coordinator asked to plan; None means "the default" (see the module)."""
-
-    first: date
-    last: date
-    room_ids: tuple[uuid.UUID, ...] | None = None
-    surgery_ids: tuple[uuid.UUID, ...] | None = None
-    locked_ids: frozenset[uuid.UUID] = frozenset()
-    respect_blocks: bool = True
-    time_limit_seconds: float = 30.0
-    objective_weights: ObjectiveWeights = field(default_factory=ObjectiveWeights)
-    # A case's own prices, where it has them (see `PlanningCase.move_weight`, ...start_delay...).
-    move_weights: Mapping[uuid.UUID, int] = field(default_factory=dict)
-    start_delays: Mapping[uuid.UUID, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

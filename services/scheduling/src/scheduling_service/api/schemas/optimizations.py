@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scheduling_service.domain import emergency_insertion as insertion
 from scheduling_service.domain.proposals import CaseChange, Change, Placement
+from scheduling_service.planning.planning_ask import Ask
 from scheduling_service.planning.planning_emergency import EmergencyAsk
-from scheduling_service.planning.planning_problem import Ask
 
 if TYPE_CHECKING:
     from scheduling_service.planning.optimizations import Optimization

@@ -33,6 +33,8 @@ from contracts.vocabulary import (
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Row
 
+from scheduling_service.cases.case_request import CaseRequest
+
 # The contract's `Booking.staff` holds at most 30 people, the surgeon among them: a case needing
 # more besides the surgeon could never be booked.
 MOST_PEOPLE_BESIDES_SURGEON = 29
@@ -82,6 +84,10 @@ class SurgeryFields(BaseModel):
     def _due_after_earliest(self) -> Self:
         ensure_due_on_or_after_earliest(self.earliest_date, self.due_date)
         return self
+
+    def command(self) -> CaseRequest:
+        """What the use cases take: the request as the application's own command."""
+        return CaseRequest.of(self)
 
 
 class SurgeryCreate(SurgeryFields):
