@@ -24,7 +24,7 @@ from servicekit.etags import ensure_fresh
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
 from servicekit.service import Runtime
-from sqlalchemy import Row, func, select, text, update
+from sqlalchemy import ColumnElement, Row, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,7 +45,7 @@ class UserFilter:
     sort: str = "email"
 
 
-SORTABLE = {
+SORTABLE: dict[str, ColumnElement[Any]] = {
     "email": users.c.email,
     "display_name": users.c.display_name,
     "created_at": users.c.created_at,
@@ -71,7 +71,7 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID, *, lock: bool = Fa
 async def list_users(
     session: AsyncSession, where: UserFilter, page: PageRequest
 ) -> tuple[list[Row[Any]], int]:
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if where.role:
         conditions.append(users.c.roles.any(where.role))
     if where.active is not None:
@@ -91,6 +91,30 @@ def ensure_acceptable_password(password: str, email: str) -> None:
         raise Problem(422, "The password is not acceptable: " + "; ".join(problems) + ".")
 
 
+async def create_user(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    display_name: str,
+    roles: Iterable[str],
+    password: str,
+    staff_member_id: uuid.UUID | None,
+    actor: Actor,
+) -> Row[Any]:
+    """An administrator's new user, committed; the password must meet the policy."""
+    ensure_acceptable_password(password, email)
+    user_id = await register_user(
+        uow,
+        email=email,
+        display_name=display_name,
+        roles=roles,
+        password=password,
+        staff_member_id=staff_member_id,
+        actor=actor,
+    )
+    return await _committed(uow, user_id)
+
+
 async def register_user(
     uow: UnitOfWork,
     *,
@@ -101,7 +125,8 @@ async def register_user(
     staff_member_id: uuid.UUID | None = None,
     actor: Actor | None = None,
 ) -> uuid.UUID:
-    """Adds the user, its `UserRegistered` event and the audit record; the caller commits."""
+    """Adds the user, its `UserRegistered` event and the audit record; the caller commits
+    (the demo seed and the first administrator add users without the password policy)."""
     if await find_by_email(uow.session, email) is not None:
         raise Problem(409, f"A user with the email {email} exists already.")
     user_id = uuid.uuid4()
@@ -150,7 +175,7 @@ async def register_user(
 
 async def change_roles(
     uow: UnitOfWork, user_id: uuid.UUID, roles: Iterable[str], *, actor: Actor, if_match: str | None
-) -> None:
+) -> Row[Any]:
     user = await get_user(uow.session, user_id, lock=True)
     ensure_fresh(if_match, user.version)
     role_list = sorted(set(roles))
@@ -166,6 +191,7 @@ async def change_roles(
         record_id=user_id,
         details={"from": list(user.roles), "to": role_list},
     )
+    return await _committed(uow, user_id)
 
 
 async def deactivate(
@@ -175,11 +201,11 @@ async def deactivate(
     *,
     actor: Actor,
     if_match: str | None,
-) -> None:
+) -> Row[Any]:
     user = await get_user(uow.session, user_id, lock=True)
     ensure_fresh(if_match, user.version)
     if not user.active:
-        return
+        return user
     if actor.kind == "user" and actor.id == str(user_id):
         raise Problem(409, "You cannot deactivate your own account; ask another administrator.")
     if "admin" in user.roles:
@@ -191,17 +217,18 @@ async def deactivate(
     await audit.record(
         uow, actor=actor, action="user.deactivate", record_type="user", record_id=user_id
     )
+    return await _committed(uow, user_id)
 
 
 async def reactivate(
     uow: UnitOfWork, user_id: uuid.UUID, *, actor: Actor, if_match: str | None
-) -> None:
+) -> Row[Any]:
     """The user may sign in again with the roles they had. No session resumes: deactivation
     ended them all, and moving `access_changed_at` keeps every older token void."""
     user = await get_user(uow.session, user_id, lock=True)
     ensure_fresh(if_match, user.version)
     if user.active:
-        return
+        return user
     now = datetime.now(UTC)
     await _bump(uow.session, user_id, active=True, access_changed_at=now)
     await uow.outbox.add(UserReactivated(user_id=user_id, roles=user.roles, reactivated_at=now))
@@ -213,6 +240,21 @@ async def reactivate(
         record_id=user_id,
         details={"roles": list(user.roles)},
     )
+    return await _committed(uow, user_id)
+
+
+async def reset_password(
+    uow: UnitOfWork,
+    settings: AuthSettings,
+    user_id: uuid.UUID,
+    new_password: str,
+    *,
+    actor: Actor,
+) -> None:
+    """An administrator's reset: every session ends, every token issued before it is void."""
+    user = await get_user(uow.session, user_id, lock=True)
+    await set_password(uow, settings, user, new_password, actor=actor, reason="password_reset")
+    await uow.commit()
 
 
 async def set_password(
@@ -255,7 +297,12 @@ async def change_own_password(
     current_password: str,
     new_password: str,
 ) -> None:
-    """Needs the current password, throttled like a sign-in: a stolen token must not guess it."""
+    """Needs the current password, throttled like a sign-in: a stolen token must not guess it.
+
+    Two units of work, as in `sessions.log_in`: the attempt is counted and committed before
+    the deliberately slow password check, so no lock is held across it and a guess counts
+    even when the change then fails.
+    """
     user_id = uuid.UUID(principal.user_id)
     async with runtime.unit_of_work() as uow:
         user = await get_user(uow.session, user_id)
@@ -283,6 +330,13 @@ async def change_own_password(
             keep_session=keep,
         )
         await uow.commit()
+
+
+async def _committed(uow: UnitOfWork, user_id: uuid.UUID) -> Row[Any]:
+    """The user as the change left them, read before the one commit that ends the change."""
+    user = await get_user(uow.session, user_id)
+    await uow.commit()
+    return user
 
 
 async def _bump(session: AsyncSession, user_id: uuid.UUID, **values: Any) -> None:

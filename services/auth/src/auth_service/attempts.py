@@ -10,6 +10,7 @@ window start and next paced attempt. Each attempt locks its rows until commit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select
@@ -101,10 +102,13 @@ async def _locked(session: AsyncSession, keys: list[str]) -> dict[str, Count]:
         .order_by(_table.account_key)
         .with_for_update()
     )
-    return {row.account_key: Count(row.count, row.last_at, row.locked_until) for row in rows}
+    # The type of `row.count` is the tuple's own method; the column is read by name.
+    return {
+        row.account_key: Count(row._mapping["count"], row.last_at, row.locked_until) for row in rows
+    }
 
 
-async def _store(session: AsyncSession, changes: dict[str, Count | None]) -> None:
+async def _store(session: AsyncSession, changes: Mapping[str, Count | None]) -> None:
     for key, count in changes.items():
         if count is None:
             await session.execute(delete(login_attempts).where(_table.account_key == key))

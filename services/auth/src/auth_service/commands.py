@@ -28,7 +28,6 @@ async def rotate_keys(runtime: Runtime, args: argparse.Namespace) -> None:
             actor=audit.service_actor("auth"),
             publish_ahead_seconds=args.publish_ahead_seconds,
         )
-        await uow.commit()
     print(f"new signing key {new.kid} signs from {new.activates_at.isoformat()}")
 
 

@@ -110,7 +110,7 @@ async def rotate(
 ) -> KeyTimes:
     """Adds a key that signs after the publishing delay; the current key stops signing then.
 
-    The rotation's audit record joins the same transaction; the caller commits.
+    The rotation and its audit record commit together.
     """
     session = uow.session
     wrapping_key = derive_wrapping_key(settings.key_encryption_secret.get_secret_value())
@@ -131,6 +131,7 @@ async def rotate(
         record_id=kid,
         details={"activates_at": activates_at.isoformat()},
     )
+    await uow.commit()
     return KeyTimes(kid, activates_at, None)
 
 

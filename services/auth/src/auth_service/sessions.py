@@ -18,6 +18,7 @@ from typing import Any
 from contracts.events.auth_users import SessionEndReason, SessionRevoked
 from servicekit import audit
 from servicekit.db import UnitOfWork
+from servicekit.ids import uuid_or_none
 from servicekit.service import Runtime
 from servicekit.user_access import remember_revoked_session
 from sqlalchemy import ColumnElement, Row, func, insert, select, update
@@ -74,7 +75,14 @@ class Authority:
 
 
 async def log_in(authority: Authority, username: str, password: str, *, address: str) -> TokenPair:
-    """`address` is the client's as the gateway saw it: the throttle counts per address too."""
+    """`address` is the client's as the gateway saw it: the throttle counts per address too.
+
+    Two units of work, on purpose: the first counts the attempt and commits before the password
+    is checked, the second records the outcome. The count locks its throttle rows (the global
+    budget's among them) until commit, so one transaction around the deliberately slow hash
+    would make every sign-in in the hospital wait for the one before; and an attempt must stay
+    counted even when the process dies before it ends.
+    """
     runtime, settings, now = authority.runtime, authority.settings, datetime.now(UTC)
     policy = settings.sign_in_policy
     key = sign_in_keys(settings.throttle_keys, policy, username, address)
@@ -140,14 +148,14 @@ async def log_in(authority: Authority, username: str, password: str, *, address:
 async def refresh(authority: Authority, token: str) -> TokenPair:
     runtime, settings, now = authority.runtime, authority.settings, datetime.now(UTC)
     async with runtime.unit_of_work() as uow:
-        row = await _locked_token(uow.session, refresh_token_digest(token))
+        found = await _locked_token(uow.session, refresh_token_digest(token))
         try:
-            _ensure_usable(row, settings, now)
+            row = _ensure_usable(found, settings, now)
         except RefreshRefused as refused:
-            if row is not None and row.revoked_at is None:
+            if found is not None and found.revoked_at is None:
                 reason = str(refused)
                 await end_sessions(
-                    uow, settings, sessions.c.session_id == row.session_id, reason=reason
+                    uow, settings, sessions.c.session_id == found.session_id, reason=reason
                 )
                 if reason == "refresh_token_reuse":
                     await audit.record(
@@ -155,8 +163,8 @@ async def refresh(authority: Authority, token: str) -> TokenPair:
                         actor=audit.service_actor("auth"),
                         action="session.reuse_detected",
                         record_type="user",
-                        record_id=row.user_id,
-                        details={"session_id": str(row.session_id)},
+                        record_id=found.user_id,
+                        details={"session_id": str(found.session_id)},
                     )
                 await uow.commit()
             REFRESHES.labels("refused").inc()
@@ -189,7 +197,7 @@ async def log_out(runtime: Runtime, *, token: str | None, session_id: str | None
                 )
             )
         if target is None and session_id:
-            target = _uuid_or_none(session_id)
+            target = uuid_or_none(session_id)
         if target is not None:
             settings = runtime.settings
             assert isinstance(settings, AuthSettings)
@@ -239,7 +247,7 @@ async def end_sessions(
             SessionRevoked(
                 user_id=user_id,
                 session_id=session_id,
-                reason=reason,  # type: ignore[arg-type]  # the refusals named in _ensure_usable
+                reason=reason,
                 revoked_at=revoked_at,
                 expires_at=expires_at,
             )
@@ -248,17 +256,18 @@ async def end_sessions(
 
 async def _locked_token(session: AsyncSession, digest: bytes) -> Row[Any] | None:
     # Locking the token serializes two refreshes with one token: the second sees it used.
+    columns: list[ColumnElement[Any]] = [
+        refresh_tokens.c.token_digest,
+        refresh_tokens.c.used_at,
+        sessions.c.session_id,
+        sessions.c.user_id,
+        sessions.c.created_at,
+        sessions.c.last_used_at,
+        sessions.c.revoked_at,
+        users.c.active,
+    ]
     query = (
-        select(
-            refresh_tokens.c.token_digest,
-            refresh_tokens.c.used_at,
-            sessions.c.session_id,
-            sessions.c.user_id,
-            sessions.c.created_at,
-            sessions.c.last_used_at,
-            sessions.c.revoked_at,
-            users.c.active,
-        )
+        select(*columns)
         .join(sessions, sessions.c.session_id == refresh_tokens.c.session_id)
         .join(users, users.c.user_id == sessions.c.user_id)
         .where(refresh_tokens.c.token_digest == digest)
@@ -267,7 +276,8 @@ async def _locked_token(session: AsyncSession, digest: bytes) -> Row[Any] | None
     return (await session.execute(query)).first()
 
 
-def _ensure_usable(row: Row[Any] | None, settings: AuthSettings, now: datetime) -> None:
+def _ensure_usable(row: Row[Any] | None, settings: AuthSettings, now: datetime) -> Row[Any]:
+    """The token's row when it may be exchanged; else `RefreshRefused` saying why not."""
     if row is None:
         raise RefreshRefused("unknown_refresh_token")
     if row.revoked_at is not None:
@@ -280,6 +290,7 @@ def _ensure_usable(row: Row[Any] | None, settings: AuthSettings, now: datetime) 
         raise RefreshRefused("session_too_old")
     if not row.active:
         raise RefreshRefused("user_deactivated")
+    return row
 
 
 async def _issue_refresh_token(session: AsyncSession, session_id: uuid.UUID, now: datetime) -> str:
@@ -309,10 +320,3 @@ async def _pair(
     return TokenPair(
         access_token, refresh_token, int(settings.access_token_lifetime.total_seconds())
     )
-
-
-def _uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None

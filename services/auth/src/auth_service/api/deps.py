@@ -20,7 +20,8 @@ def get_authority(request: Request, runtime: RuntimeDep) -> Authority:
         settings = runtime.settings
         assert isinstance(settings, AuthSettings)
         state.authority = Authority(runtime, settings, Keyring(runtime.sessions, settings))
-    return state.authority
+    authority: Authority = state.authority
+    return authority
 
 
 def get_settings(runtime: RuntimeDep) -> AuthSettings:

@@ -31,10 +31,8 @@ async def rotate(
         actor=audit.user(admin.user_id),
         publish_ahead_seconds=body.publish_ahead_seconds,
     )
-    times = await keyring.key_times(uow.session)
-    await uow.commit()
     authority.keyring.forget()
-    return _shaped(times)
+    return _shaped(await keyring.key_times(uow.session))
 
 
 def _shaped(times: list[KeyTimes]) -> list[SigningKeyPublic]:

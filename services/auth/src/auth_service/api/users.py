@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from contracts.events.auth_users import Role
 from fastapi import APIRouter, Header, Query, Response
 from servicekit import audit
-from servicekit.deps import UnitOfWorkDep
+from servicekit.app import gateway_prefix
+from servicekit.deps import RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -24,10 +25,13 @@ SortKey = Literal["email", "-email", "display_name", "-display_name", "created_a
 
 @router.post("", status_code=201, summary="Create a user", responses=CREATED_AT_LOCATION)
 async def create_user(
-    body: UserCreate, admin: AdminDep, uow: UnitOfWorkDep, response: Response
+    body: UserCreate,
+    admin: AdminDep,
+    uow: UnitOfWorkDep,
+    runtime: RuntimeDep,
+    response: Response,
 ) -> UserPublic:
-    accounts.ensure_acceptable_password(body.password, body.email)
-    user_id = await accounts.register_user(
+    user = await accounts.create_user(
         uow,
         email=body.email,
         display_name=body.display_name,
@@ -36,9 +40,7 @@ async def create_user(
         staff_member_id=body.staff_member_id,
         actor=audit.user(admin.user_id),
     )
-    user = await accounts.get_user(uow.session, user_id)
-    await uow.commit()
-    response.headers["Location"] = f"/api/auth/users/{user_id}"
+    response.headers["Location"] = f"{gateway_prefix(runtime.service)}/users/{user.user_id}"
     return _shaped(user, response)
 
 
@@ -75,11 +77,9 @@ async def change_roles(
     if_match: IfMatch = None,
 ) -> UserPublic:
     roles = [str(r) for r in body.roles]
-    await accounts.change_roles(
+    user = await accounts.change_roles(
         uow, user_id, roles, actor=audit.user(admin.user_id), if_match=if_match
     )
-    user = await accounts.get_user(uow.session, user_id)
-    await uow.commit()
     return _shaped(user, response)
 
 
@@ -93,9 +93,7 @@ async def deactivate(
     if_match: IfMatch = None,
 ) -> UserPublic:
     actor = audit.user(admin.user_id)
-    await accounts.deactivate(uow, settings, user_id, actor=actor, if_match=if_match)
-    user = await accounts.get_user(uow.session, user_id)
-    await uow.commit()
+    user = await accounts.deactivate(uow, settings, user_id, actor=actor, if_match=if_match)
     return _shaped(user, response)
 
 
@@ -110,9 +108,8 @@ async def reactivate(
     response: Response,
     if_match: IfMatch = None,
 ) -> UserPublic:
-    await accounts.reactivate(uow, user_id, actor=audit.user(admin.user_id), if_match=if_match)
-    user = await accounts.get_user(uow.session, user_id)
-    await uow.commit()
+    actor = audit.user(admin.user_id)
+    user = await accounts.reactivate(uow, user_id, actor=actor, if_match=if_match)
     return _shaped(user, response)
 
 
@@ -124,16 +121,8 @@ async def reset_password(
     uow: UnitOfWorkDep,
     settings: SettingsDep,
 ) -> Response:
-    user = await accounts.get_user(uow.session, user_id, lock=True)
-    await accounts.set_password(
-        uow,
-        settings,
-        user,
-        body.new_password,
-        actor=audit.user(admin.user_id),
-        reason="password_reset",
-    )
-    await uow.commit()
+    actor = audit.user(admin.user_id)
+    await accounts.reset_password(uow, settings, user_id, body.new_password, actor=actor)
     return Response(status_code=204)
 
 

@@ -41,7 +41,8 @@ async def purge_once(
     purged = 0
     while True:
         async with unit_of_work() as uow:
-            deleted = int(await uow.session.scalar(select(func.purge_audit_entries(cutoff, batch))))
+            purge = select(func.purge_audit_entries(cutoff, batch))
+            deleted = int((await uow.session.execute(purge)).scalar_one())
             await uow.commit()
         purged += deleted
         if deleted < batch:

@@ -1,10 +1,12 @@
 """The auth service's tables."""
 
+from typing import Any
+
 from servicekit.user_access import revoked_sessions_table
 from sqlalchemy import (
-    DDL,
     Boolean,
     Column,
+    Connection,
     DateTime,
     ForeignKey,
     Index,
@@ -190,6 +192,12 @@ AUDIT_ENTRIES_DDL = (
     END $$
     """,
 )
-for _statement in AUDIT_ENTRIES_DDL:
-    # Tables made from the metadata (tests) get the trigger and the purge too.
-    event.listen(audit_entries, "after_create", DDL(_statement))
+
+
+def _add_trigger_and_purge(target: Table, connection: Connection, **_: Any) -> None:
+    """Tables made from the metadata (tests) get the trigger and the purge too."""
+    for statement in AUDIT_ENTRIES_DDL:
+        connection.exec_driver_sql(statement)
+
+
+event.listen(audit_entries, "after_create", _add_trigger_and_purge)

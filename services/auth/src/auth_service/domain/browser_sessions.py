@@ -38,4 +38,6 @@ def from_own_origin(*, origin: str | None, fetch_site: str | None, host: str | N
     if origin is None:
         return True
     parts = urlsplit(origin)
-    return parts.scheme in ("http", "https") and bool(host) and parts.netloc.lower() == host.lower()
+    if not host:
+        return False
+    return parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower()

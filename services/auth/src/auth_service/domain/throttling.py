@@ -37,7 +37,7 @@ class ThrottlePolicy:
     def lock_for(self, attempts: int) -> timedelta:
         """Doubles with every attempt past the limit, up to the longest lock."""
         doublings = min(attempts - self.max_failures, 30)
-        return min(self.first_lock * (2**doublings), self.longest_lock)
+        return min(self.first_lock * 2.0**doublings, self.longest_lock)
 
 
 @dataclass(frozen=True, slots=True)
