@@ -6,14 +6,12 @@ import asyncio
 import json
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from contracts.planning import OptimizationProblem, Plan
 from optimizer_service import runs
 from optimizer_service.domain.checker import check_plan
 from optimizer_service.settings import OptimizerSettings
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from tests.integration.optimizer.problems import tiny_problem
 
@@ -21,20 +19,15 @@ pytestmark = pytest.mark.integration
 DEMO = Path(__file__).parents[2] / "unit" / "optimizer" / "problems" / "demo_five_days.json"
 
 
-def _runtime(optimizer, **settings):
-    # The parts of a service Runtime that `runs` uses, on the test's own schema.
-    return SimpleNamespace(
-        settings=OptimizerSettings(**settings),
-        sessions=async_sessionmaker(optimizer.engine, expire_on_commit=False),
-        unit_of_work=optimizer.unit_of_work,
-    )
-
-
 async def test_a_waiting_request_gets_the_finished_run_from_the_shared_worker(optimizer):
-    runtime = _runtime(optimizer)
     async with optimizer.running():
         run = await runs.submit(
-            runtime, tiny_problem(2), planner="cp_sat", requested_by=str(uuid.uuid4()), wait=True
+            optimizer.unit_of_work,
+            OptimizerSettings(),
+            tiny_problem(2),
+            planner="cp_sat",
+            requested_by=str(uuid.uuid4()),
+            wait=True,
         )
 
     assert (run.status, run.source, run.attempts) == ("succeeded", "http", 1)
@@ -42,10 +35,11 @@ async def test_a_waiting_request_gets_the_finished_run_from_the_shared_worker(op
 
 
 async def test_a_run_records_its_seed_and_the_solver_workers_that_solved_it(optimizer):
-    runtime = _runtime(optimizer, wait_margin_seconds=60)  # a busy machine starts processes slowly
+    settings = OptimizerSettings(wait_margin_seconds=60)  # a busy machine starts processes slowly
     async with optimizer.running(solver_workers=1):
         run = await runs.submit(
-            runtime,
+            optimizer.unit_of_work,
+            settings,
             tiny_problem(2),
             planner="cp_sat",
             requested_by=str(uuid.uuid4()),
@@ -59,10 +53,11 @@ async def test_a_run_records_its_seed_and_the_solver_workers_that_solved_it(opti
 async def test_the_demo_hospitals_five_days_come_back_as_a_checked_plan(optimizer):
     # the problem of a default optimization that once failed with StopIteration (issue 18)
     problem = OptimizationProblem.model_validate(json.loads(DEMO.read_text()))
-    runtime = _runtime(optimizer, wait_margin_seconds=60)
+    settings = OptimizerSettings(wait_margin_seconds=60)
     async with optimizer.running(solver_workers=1):
         run = await runs.submit(
-            runtime,
+            optimizer.unit_of_work,
+            settings,
             problem.model_copy(update={"time_limit_seconds": 5}),
             planner="cp_sat",
             requested_by=str(uuid.uuid4()),
@@ -74,11 +69,16 @@ async def test_the_demo_hospitals_five_days_come_back_as_a_checked_plan(optimize
 
 
 async def test_a_wait_that_runs_out_returns_the_run_still_queued(optimizer):
-    runtime = _runtime(optimizer, wait_margin_seconds=0, max_wait_seconds=0.5)
+    settings = OptimizerSettings(wait_margin_seconds=0, max_wait_seconds=0.5)
     started = asyncio.get_running_loop().time()
 
     run = await runs.submit(
-        runtime, tiny_problem(2), planner="greedy", requested_by=str(uuid.uuid4()), wait=True
+        optimizer.unit_of_work,
+        settings,
+        tiny_problem(2),
+        planner="greedy",
+        requested_by=str(uuid.uuid4()),
+        wait=True,
     )
 
     assert asyncio.get_running_loop().time() - started < 2

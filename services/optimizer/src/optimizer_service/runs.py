@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +16,11 @@ from contracts.envelope import Envelope
 from contracts.events.optimizer_schedules import FailureReason
 from contracts.events.scheduling_optimization_requests import OptimizationRequested
 from contracts.planning import OptimizationProblem
+from servicekit.db import UnitOfWork
+from servicekit.ids import uuid_or_none
 from servicekit.logs import correlation_id_var
 from servicekit.messaging.outbox import OutboxWriter
 from servicekit.problems import Problem
-from servicekit.service import Runtime
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,8 +59,9 @@ async def refuse_invalid_request(
 ) -> None:
     """A request that breaks the contract is answered `OptimizationFailed(invalid_problem)`, so
     its sender is not left waiting; without a readable `request_id` there is nobody to answer."""
-    data = document.get("data") if isinstance(document.get("data"), dict) else {}
-    request_id = _uuid_or_none(str(data.get("request_id") or ""))
+    found = document.get("data")
+    data: dict[str, Any] = found if isinstance(found, dict) else {}
+    request_id = uuid_or_none(data.get("request_id"))
     if request_id is None:
         return
     result = results.failure(FailureReason.INVALID_PROBLEM, f"The request is invalid: {error}")
@@ -69,8 +72,8 @@ async def refuse_invalid_request(
             source="event",
             problem=problem if isinstance(problem, dict) else {},
             request_id=request_id,
-            correlation_id=_uuid_or_none(str(document.get("correlation_id") or "")),
-            causation_id=_uuid_or_none(str(document.get("event_id") or "")),
+            correlation_id=uuid_or_none(document.get("correlation_id")),
+            causation_id=uuid_or_none(document.get("event_id")),
         ),
         refused_with=result,
     )
@@ -80,7 +83,8 @@ async def refuse_invalid_request(
 
 
 async def submit(
-    runtime: Runtime,
+    unit_of_work: Callable[[], UnitOfWork],
+    settings: OptimizerSettings,
     problem: OptimizationProblem,
     *,
     planner: str,
@@ -88,26 +92,27 @@ async def submit(
     wait: bool,
     seed: int = 0,
 ) -> Row[Any]:
-    """Queues a what-if run; with `wait`, returns once it finished or its wait ran out."""
-    settings = runtime.settings
-    assert isinstance(settings, OptimizerSettings)
-    async with runtime.unit_of_work() as uow:
+    """Queues a what-if run; with `wait`, returns once it finished or its wait ran out.
+
+    The run is committed on its own before any waiting, so the worker can take it at once.
+    """
+    async with unit_of_work() as uow:
         run_id = await db.insert_run(
             uow.session,
             db.NewRun(
                 source="http",
                 problem=problem.model_dump(mode="json"),
                 planner=planner,
-                requested_by=_uuid_or_none(requested_by),
-                correlation_id=_uuid_or_none(correlation_id_var.get()),
+                requested_by=uuid_or_none(requested_by),
+                correlation_id=uuid_or_none(correlation_id_var.get()),
                 seed=seed,
             ),
         )
         await uow.commit()
     assert run_id is not None  # only event runs can collide
     if wait:
-        await _until_finished(runtime, run_id, _wait_seconds(problem, settings), settings)
-    async with runtime.unit_of_work() as uow:
+        await _until_finished(unit_of_work, run_id, _wait_seconds(problem, settings), settings)
+    async with unit_of_work() as uow:
         return await get(uow.session, run_id)
 
 
@@ -117,12 +122,15 @@ def _wait_seconds(problem: OptimizationProblem, settings: OptimizerSettings) -> 
 
 
 async def _until_finished(
-    runtime: Runtime, run_id: uuid.UUID, seconds: float, settings: OptimizerSettings
+    unit_of_work: Callable[[], UnitOfWork],
+    run_id: uuid.UUID,
+    seconds: float,
+    settings: OptimizerSettings,
 ) -> None:
     deadline = asyncio.get_running_loop().time() + seconds
     while asyncio.get_running_loop().time() < deadline:
-        async with runtime.sessions() as session:
-            if await db.status_of(session, run_id) in db.FINISHED:
+        async with unit_of_work() as uow:
+            if await db.status_of(uow.session, run_id) in db.FINISHED:
                 return
         await asyncio.sleep(settings.wait_poll_seconds)
 
@@ -138,10 +146,3 @@ async def list_runs(
     session: AsyncSession, where: RunFilter, offset: int, limit: int
 ) -> tuple[list[Row[Any]], int]:
     return await db.page(session, where.status, where.source, offset, limit)
-
-
-def _uuid_or_none(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None

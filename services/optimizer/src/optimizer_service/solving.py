@@ -78,8 +78,9 @@ class SolvingProcess:
         self, stop: asyncio.Event, deadline_seconds: float, *args: Any
     ) -> tuple[str, results.Result] | None:
         """The result, or None when `stop` came first; an overrun or a crash is a failure."""
+        future: asyncio.Future[tuple[str, results.Result]]
         future = asyncio.get_running_loop().run_in_executor(self._pool, solve, *args)
-        stopping = asyncio.ensure_future(stop.wait())
+        stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
         self._busy = True
         try:
             done, _ = await asyncio.wait(
@@ -98,7 +99,9 @@ class SolvingProcess:
         message = f"the solver was still running {deadline_seconds:g} s after it started"
         return "failed", results.failure(FailureReason.SOLVER_ERROR, message)
 
-    def _result_of(self, future: asyncio.Future) -> tuple[str, results.Result]:
+    def _result_of(
+        self, future: asyncio.Future[tuple[str, results.Result]]
+    ) -> tuple[str, results.Result]:
         try:
             return future.result()
         except BrokenProcessPool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Response
+from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
 from servicekit.deps import RuntimeDep, UnitOfWorkDep
 from servicekit.pages import Page, PageRequestDep
@@ -12,6 +13,7 @@ from servicekit.pages import Page, PageRequestDep
 from optimizer_service import runs
 from optimizer_service.api.deps import PlannerDep
 from optimizer_service.api.schemas import RunCreate, RunPublic, RunSource, RunStatus, RunSummary
+from optimizer_service.settings import OptimizerSettings
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -26,10 +28,14 @@ router = APIRouter(prefix="/runs", tags=["runs"])
     },
 )
 async def create_run(
-    body: RunCreate, planner: PlannerDep, runtime: RuntimeDep, response: Response
+    body: RunCreate,
+    planner: PlannerDep,
+    runtime: RuntimeDep[OptimizerSettings],
+    response: Response,
 ) -> RunPublic:
     row = await runs.submit(
-        runtime,
+        runtime.unit_of_work,
+        runtime.settings,
         body.problem,
         planner=body.planner,
         requested_by=planner.user_id,
@@ -39,7 +45,7 @@ async def create_run(
     run = RunPublic.of(row)
     finished = run.status in ("succeeded", "failed")
     response.status_code = 200 if finished and body.mode == "wait" else 202
-    response.headers["Location"] = f"/api/optimizer/runs/{run.run_id}"
+    response.headers["Location"] = f"{gateway_prefix(runtime.service)}/runs/{run.run_id}"
     return run
 
 

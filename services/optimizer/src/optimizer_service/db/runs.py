@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,7 +75,7 @@ async def insert_run(
         .on_conflict_do_nothing(index_elements=[runs.c.request_id])
         .returning(runs.c.run_id)
     )
-    run_id = await session.scalar(statement)
+    run_id: uuid.UUID | None = await session.scalar(statement)
     if run_id is not None and refused_with is None:
         # Transactional: delivered when (and only if) the run is committed.
         await session.execute(
@@ -115,7 +115,7 @@ async def claim_next(session: AsyncSession, lease_seconds: float) -> Claim | Non
     return None if row is None else Claim(**row._mapping)
 
 
-def _held(claim: Claim):
+def _held(claim: Claim) -> ColumnElement[bool]:
     return and_(
         runs.c.run_id == claim.run_id,
         runs.c.claim_id == claim.claim_id,
@@ -134,7 +134,11 @@ async def renew_lease(session: AsyncSession, claim: Claim, lease_seconds: float)
 
 
 async def finish(
-    session: AsyncSession, claim: Claim, status: str, result: dict, solver_workers: int
+    session: AsyncSession,
+    claim: Claim,
+    status: str,
+    result: dict[str, Any],
+    solver_workers: int,
 ) -> bool:
     """False when the claim was lost (lease expired, another worker took over)."""
     finished = await session.scalar(
@@ -183,7 +187,7 @@ async def status_of(session: AsyncSession, run_id: uuid.UUID) -> str | None:
     return await session.scalar(select(runs.c.status).where(runs.c.run_id == run_id))
 
 
-SUMMARY_COLUMNS = (
+SUMMARY_COLUMNS: tuple[ColumnElement[Any], ...] = (
     runs.c.run_id,
     runs.c.source,
     runs.c.planner,
@@ -204,7 +208,7 @@ SUMMARY_COLUMNS = (
 async def page(
     session: AsyncSession, status: str | None, source: str | None, offset: int, limit: int
 ) -> tuple[list[Row[Any]], int]:
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if status:
         conditions.append(runs.c.status == status)
     if source:
