@@ -4,9 +4,16 @@ For each size: our solve time, gap to the proven bound, scheduled minutes and ut
 the ratios of our objective and utilization to the baseline's on the same instance. Each plan
 shown has passed the independent checker. `BENCH_OPTIMIZER_SECONDS` sets the time limit (60).
 
+Then the long-horizon family (`instances.long_horizon`: four weeks, four rooms with days closed,
+36 surgeons whose daily maximum differs by date, 500 per surgeon switching rooms in a day, mostly
+optional cases): the objective against the best plan a long run found (`LONG_REFERENCE`, from a
+600 s solve; `BENCH_OPTIMIZER_LONG_REFERENCE` to replace it), surgeons' room switches, and the
+share of the time limit left unused.
+
 Then the scale the contract allows: 31 days x 30 rooms x 2,000 cases with a 120 s limit
 (`BENCH_OPTIMIZER_SCALE_SECONDS`), solved in a process of its own so that its peak RSS is its own:
 the wall time (setup included) and the peak RSS are printed beside the outcome.
+`BENCH_OPTIMIZER_PARTS` picks what runs (`sizes,long,scale`).
 """
 
 from __future__ import annotations
@@ -16,17 +23,25 @@ import multiprocessing
 import os
 import resource
 import time
+import uuid
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from zoneinfo import ZoneInfo
 
+from contracts.planning import OptimizationProblem
 from optimizer_service.domain.checker import check_plan
 from optimizer_service.domain.outcome import Solved
 from optimizer_service.domain.planner import baseline, optimize
-from optimizer_service.instances import generate
+from optimizer_service.instances import generate, long_horizon
 
 SIZES = ((1, 6, 30), (5, 10, 150), (20, 20, 1000))
 SECONDS = float(os.environ.get("BENCH_OPTIMIZER_SECONDS", "60"))
 SEED = int(os.environ.get("BENCH_OPTIMIZER_SEED", "1"))
+# The best objective a long run found on long_horizon(seed=1): see docs/services/optimizer.md.
+LONG_REFERENCE = float(os.environ.get("BENCH_OPTIMIZER_LONG_REFERENCE", "11487"))
 SCALE = (31, 30, 2000)
+PARTS = os.environ.get("BENCH_OPTIMIZER_PARTS", "sizes,long,scale").split(",")
 SCALE_SECONDS = float(os.environ.get("BENCH_OPTIMIZER_SCALE_SECONDS", "120"))
 HEADER = (
     f"{'instance':<18}{'wall s':>8}{'gap':>8}{'status':>10}{'sched':>7}{'minutes':>9}"
@@ -51,6 +66,36 @@ def row(days: int, rooms: int, cases: int) -> str:
         f"{g.unscheduled_cases:>11}{r.objective / greedy.report.objective:>9.3f}"
         f"{k.utilization / g.utilization:>10.3f}{(k.utilization - g.utilization) * 100:>9.1f}"
     )
+
+
+def long_row() -> str:
+    problem = long_horizon(seed=SEED, time_limit_seconds=SECONDS)
+    greedy = baseline(problem)
+    started = time.monotonic()
+    ours = optimize(problem)
+    wall = time.monotonic() - started
+    name = "28d x 4r x 36s x 320c"
+    if not isinstance(ours, Solved) or not isinstance(greedy, Solved):
+        return f"{name} ours: {ours.__class__.__name__}, baseline: {greedy.__class__.__name__}"
+    assert not check_plan(problem, ours.plan), "the optimizer's plan failed the checker"
+    objective = ours.report.objective
+    return (
+        f"{name}: wall {wall:.1f} s ({1 - wall / SECONDS:.0%} of the limit unused), objective "
+        f"{objective:.0f} ({objective / LONG_REFERENCE - 1:+.1%} against the reference "
+        f"{LONG_REFERENCE:.0f}; greedy {greedy.report.objective:.0f}), gap {ours.report.gap:.2%}, "
+        f"{ours.plan.kpis.scheduled_cases} scheduled, room switches {switches(problem, ours)} "
+        f"(greedy {switches(problem, greedy)})"
+    )
+
+
+def switches(problem: OptimizationProblem, outcome: Solved) -> int:
+    """Rooms beyond the first that a surgeon works in on a day, summed."""
+    surgeon = {c.case_id: c.surgeon_id for c in problem.cases}
+    zone = ZoneInfo(problem.horizon.timezone)
+    rooms: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = defaultdict(set)
+    for a in outcome.plan.assignments:
+        rooms[surgeon[a.case_id], a.start.astimezone(zone).date()].add(a.room_id)
+    return sum(len(r) - 1 for r in rooms.values())
 
 
 def scale_solve(days: int, rooms: int, cases: int, seconds: float) -> str:
@@ -80,11 +125,17 @@ def scale_row() -> str:
 
 def run() -> None:
     print(f"optimizer vs greedy baseline (time limit {SECONDS:.0f} s, {os.cpu_count()} cores)")
-    print(HEADER)
-    for size in SIZES:
-        print(row(*size), flush=True)
-    print(f"scale (time limit {SCALE_SECONDS:.0f} s, its own process):")
-    print(scale_row(), flush=True)
+    if "sizes" in PARTS:
+        print(HEADER)
+        for size in SIZES:
+            print(row(*size), flush=True)
+    if "long" in PARTS:
+        print("long horizon, many surgeons:")
+        print(long_row(), flush=True)
+    if "scale" in PARTS:
+        print(f"scale (time limit {SCALE_SECONDS:.0f} s, its own process):")
+        print(scale_row(), flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f} (1 min) at the end")
 
 
 async def main() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Response
-from servicekit.deps import UnitOfWorkDep
+from servicekit.app import gateway_prefix
+from servicekit.deps import RuntimeDep, UnitOfWorkDep
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
@@ -35,6 +36,7 @@ async def request_optimization(
     planner: PlannerDep,
     uow: UnitOfWorkDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
     response: Response,
 ) -> OptimizationPublic:
     """Builds the whole problem — cases, rooms' open time, staff, equipment units, blocks,
@@ -57,7 +59,7 @@ async def request_optimization(
     request_id = await optimizations.request(uow, ask, settings=settings, by=planner)
     found = await optimizations.read(uow.session, request_id)
     await uow.commit()
-    response.headers["Location"] = f"/api/scheduling/optimizations/{request_id}"
+    response.headers["Location"] = f"{gateway_prefix(runtime.service)}/optimizations/{request_id}"
     return _shaped(found, settings, response)
 
 

@@ -10,7 +10,8 @@ from contracts.events.scheduling_surgeries import SurgeryStatus
 from contracts.values import ScheduleDate
 from contracts.vocabulary import SurgeryPriority
 from fastapi import APIRouter, Query, Response
-from servicekit.deps import UnitOfWorkDep
+from servicekit.app import gateway_prefix
+from servicekit.deps import RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -24,7 +25,6 @@ from scheduling_service.domain.waiting_list import SortKey
 from scheduling_service.views import case_history
 
 router = APIRouter(prefix="/surgeries", tags=["surgeries"])
-LOCATION = "/api/scheduling/surgeries/{}"
 
 
 @router.post(
@@ -34,12 +34,16 @@ LOCATION = "/api/scheduling/surgeries/{}"
     responses=CREATED_AT_LOCATION,
 )
 async def create_surgery(
-    body: SurgeryCreate, requester: RequesterDep, uow: UnitOfWorkDep, response: Response
+    body: SurgeryCreate,
+    requester: RequesterDep,
+    uow: UnitOfWorkDep,
+    runtime: RuntimeDep,
+    response: Response,
 ) -> SurgeryPublic:
     """A surgeon may request cases only for themselves (the staff member linked to their user);
     coordinators and admins for any active surgeon."""
     surgery_id = await surgeries.create(uow, body.command(), requester=requester)
-    response.headers["Location"] = LOCATION.format(surgery_id)
+    response.headers["Location"] = f"{gateway_prefix(runtime.service)}/surgeries/{surgery_id}"
     return await _committed(uow, surgery_id, response)
 
 

@@ -34,13 +34,14 @@ from scheduling_service.booking.placement_facts import Known
 from scheduling_service.cases import cases
 from scheduling_service.domain import lifecycle
 from scheduling_service.domain.booking_facts import CaseNeeds, Placement, Proposal, propose
+from scheduling_service.domain.conflict import ResourceType
 from scheduling_service.domain.conflicts import Conflict, find_conflicts
 from scheduling_service.settings import SchedulingSettings
 
 __all__ = ["Conflict", "Placement", "RaceLost", "book", "check", "dry_run", "place"]
 
 # The exclusion constraint that refused a write in a race → what it keeps apart.
-_RACED = {
+_RACED: dict[str, ResourceType] = {
     "ex_bookings_room": "room",
     "ex_staff_assignments_person": "staff",
     "ex_equipment_usages_unit": "unit",
@@ -215,7 +216,9 @@ async def _place(
     except IntegrityError as exc:
         _, found = await _judged(session, needs, proposals, tz, now)
         ids = list(made)
-        lost = found or [(ids[0] if len(ids) == 1 else None, race_lost(exc))]
+        lost: Sequence[tuple[uuid.UUID | None, Conflict]] = found or [
+            (ids[0] if len(ids) == 1 else None, race_lost(exc))
+        ]
         raise refused(lost, raced=True) from None
     for row in rows:
         before, after = previous.get(row.surgery_id), made[row.surgery_id]
@@ -318,8 +321,8 @@ def race_lost(exc: IntegrityError) -> Conflict:
     Used when checking again finds nothing in the way: the winner was already gone again.
     """
     cause = getattr(exc.orig, "__cause__", None)
-    kind = _RACED.get(getattr(cause, "constraint_name", None) or "", "room")
+    kind: ResourceType = _RACED.get(getattr(cause, "constraint_name", None) or "", "room")
     found = re.search(r"=\(([0-9a-f-]{36})", getattr(cause, "detail", None) or "")
     resource_id = uuid.UUID(found.group(1)) if found else None
     message = f"Another booking took this {kind} at the same moment; check again and retry."
-    return Conflict(f"{kind}_double_booked", message, kind, resource_id)  # type: ignore[arg-type]
+    return Conflict(f"{kind}_double_booked", message, kind, resource_id)

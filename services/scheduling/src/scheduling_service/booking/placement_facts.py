@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from contracts.calendar.spans import Span
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted, StaffStatus
+from servicekit import date_ranges
 from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import bookings, equipment_usages, staff_assignments
@@ -188,7 +188,7 @@ async def _held(
             func.upper(period).label("end"),
         ).where(
             resource.in_(list(wanted)),
-            period.overlaps(Range(window.start, window.end, bounds="[)")),
+            period.overlaps(date_ranges.period(window.start, window.end)),
         )
         if besides:
             part = part.where(table.c.surgery_id.not_in(list(besides)))

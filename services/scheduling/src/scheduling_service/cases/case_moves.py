@@ -47,7 +47,8 @@ class Move:
 
     @property
     def surgery_id(self) -> uuid.UUID:
-        return self.row.surgery_id
+        surgery_id: uuid.UUID = self.row.surgery_id
+        return surgery_id
 
     @property
     def changed_by(self) -> uuid.UUID:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
+from servicekit import date_ranges
 from servicekit.problems import Problem
 from sqlalchemy import Row, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import (
@@ -38,7 +38,7 @@ async def find(session: AsyncSession, surgery_id: uuid.UUID, *, lock: bool = Fal
 
 async def bump(session: AsyncSession, surgery_id: uuid.UUID, **values: Any) -> int:
     """Writes `values` and moves the case to its next version; returns that version."""
-    return (
+    version: int = (
         await session.execute(
             update(surgery_requests)
             .where(surgery_requests.c.surgery_id == surgery_id)
@@ -46,6 +46,7 @@ async def bump(session: AsyncSession, surgery_id: uuid.UUID, **values: Any) -> i
             .returning(surgery_requests.c.version)
         )
     ).scalar_one()
+    return version
 
 
 async def bookings_of(
@@ -147,19 +148,19 @@ async def write_bookings(
                 "ends_at": b.end,
                 "setup_minutes": b.setup_minutes,
                 "cleanup_minutes": b.cleanup_minutes,
-                "room_period": _range(b.room_taken_from, b.room_taken_until),
+                "room_period": date_ranges.period(b.room_taken_from, b.room_taken_until),
                 "booked_by": booked_by,
                 "run_id": run_id,
             }
             for surgery_id, b in sorted(made.items(), key=lambda item: item[1].room_id)
         ],
     )
-    people = [
+    people: list[dict[str, Any]] = [
         {
             "surgery_id": surgery_id,
             "staff_id": a.staff_id,
             "role": a.role.value,
-            "period": _range(b.start, b.end),
+            "period": date_ranges.period(b.start, b.end),
         }
         for surgery_id, b in made.items()
         for a in b.staff
@@ -167,13 +168,15 @@ async def write_bookings(
     if people:
         people.sort(key=lambda row: row["staff_id"])
         await session.execute(insert(staff_assignments), people)
-    used = [
+    used: list[dict[str, Any]] = [
         {
             "surgery_id": surgery_id,
             "unit_id": unit_id,
             "equipment_type": units[unit_id].equipment_type,
             "turnaround_minutes": units[unit_id].turnaround_minutes,
-            "period": _range(b.start, b.end + timedelta(minutes=units[unit_id].turnaround_minutes)),
+            "period": date_ranges.period(
+                b.start, b.end + timedelta(minutes=units[unit_id].turnaround_minutes)
+            ),
         }
         for surgery_id, b in made.items()
         for unit_id in b.equipment_unit_ids
@@ -187,7 +190,3 @@ async def free_bookings(session: AsyncSession, surgery_ids: Collection[uuid.UUID
     """Deletes the cases' bookings in one statement; their people and units go with them."""
     if surgery_ids:
         await session.execute(delete(bookings).where(bookings.c.surgery_id.in_(list(surgery_ids))))
-
-
-def _range(start: datetime, end: datetime) -> Range[datetime]:
-    return Range(start, end, bounds="[)")

@@ -7,6 +7,8 @@ A booking exists only while its case is booked; cancelling or postponing deletes
 assignments and usages go with it) and `case_history` keeps what it was.
 """
 
+from typing import Any
+
 from servicekit.user_access import revoked_sessions_table, user_access_table
 from sqlalchemy import (
     DDL,
@@ -37,7 +39,7 @@ revoked_sessions = revoked_sessions_table(metadata)
 STATUSES = "'requested', 'scheduled', 'confirmed', 'in_room', 'completed', 'cancelled', 'postponed'"
 
 
-def _snapshot_columns() -> list[Column]:
+def _snapshot_columns() -> list[Column[Any]]:
     """What every read-model row keeps: the snapshot's version (to ignore older ones) and all
     of it (`snapshot`, the event's `data`), so nothing the contract carries is lost."""
     return [
@@ -348,7 +350,8 @@ SCHEDULE_REVISION_DDL = (
 )
 for _statement in SCHEDULE_REVISION_DDL:
     # Tables made from the metadata (tests) get the row and the triggers too.
-    event.listen(metadata, "after_create", DDL(_statement))
+    # SQLAlchemy's `DDL.__init__` carries no annotations.
+    event.listen(metadata, "after_create", DDL(_statement))  # type: ignore[no-untyped-call]
 
 # Who read or changed which surgery request or booking, and when; `AuditRecorded` carries the
 # same to `audit.events.v1`. Admins query it through `GET /audit`.

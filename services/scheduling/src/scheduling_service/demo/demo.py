@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from contracts.calendar.spans import Span
+from contracts.events.resources_blocks import BlockAllocated
+from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffStatus
 from contracts.events.scheduling_surgeries import AnaesthesiaType
 from contracts.events.scheduling_surgeries import Procedure as ProcedureCode
@@ -99,7 +102,7 @@ async def _until_resources_known(runtime: Runtime) -> None:
     while True:
         async with runtime.unit_of_work() as uow:
             counts = [
-                await uow.session.scalar(select(func.count()).select_from(t))
+                await uow.session.scalar(select(func.count()).select_from(t)) or 0
                 for t in (rooms, staff, blocks)
             ]
         if counts[0] >= 10 and counts[1] >= 40 and counts[2] >= 13:
@@ -119,7 +122,7 @@ async def _requests(uow: UnitOfWork, today: date) -> list[Case]:
         key=lambda m: m.name,
     )
     pick = random.Random(2026)  # noqa: S311 (the same demo on every machine)
-    made = []
+    made: list[Case] = []
     for specialty, count in REQUESTS_PER_SPECIALTY.items():
         team = [m for m in surgeons if specialty in m.specialties and m.retired_at is None]
         for n in range(count):
@@ -224,9 +227,17 @@ async def _fill(
 
 
 async def _fill_block(
-    uow, settings, ledger, waiting, block, room, span, day, room_left
+    uow: UnitOfWork,
+    settings: SchedulingSettings,
+    ledger: Ledger,
+    waiting: list[Case],
+    block: BlockAllocated,
+    room: OperatingRoomUpserted,
+    span: Span,
+    day: date,
+    room_left: int,
 ) -> list[tuple[uuid.UUID, datetime]]:
-    booked = []
+    booked: list[tuple[uuid.UUID, datetime]] = []
     cursor = span.start
     open_spans = resources_view.room_open(room, day, day)
     for case in list(waiting):
@@ -281,13 +292,14 @@ async def _complete(uow: UnitOfWork, done: list[tuple[uuid.UUID, datetime]], tz:
             )
             continue
         await case_moves.confirm(uow, surgery_id, by=SEEDER, if_match=None)
-        row = await uow.session.scalar(
+        minutes = await uow.session.scalar(
             select(surgery_requests.c.expected_duration_minutes).where(
                 surgery_requests.c.surgery_id == surgery_id
             )
         )
         came_in = start + timedelta(minutes=pick.choice((-5, 0, 0, 5, 10, 20)))
-        took = round(row * pick.uniform(0.85, 1.3))
+        assert minutes is not None  # the case was booked a moment ago
+        took = round(minutes * pick.uniform(0.85, 1.3))
         await case_moves.wheels_in(uow, surgery_id, came_in, by=SEEDER, if_match=None)
         await case_moves.wheels_out(
             uow, surgery_id, came_in + timedelta(minutes=took), by=SEEDER, if_match=None
@@ -297,7 +309,8 @@ async def _complete(uow: UnitOfWork, done: list[tuple[uuid.UUID, datetime]], tz:
 def _working_days(today: date, count: int) -> list[date]:
     """`count` working days after today, or `-count` before it, in date order."""
     step = 1 if count > 0 else -1
-    found, day = [], today
+    found: list[date] = []
+    day = today
     while len(found) < abs(count):
         day += timedelta(days=step)
         if day.weekday() < 5:

@@ -52,4 +52,6 @@ class Scope:
         return self.service is not None or self.surgeon_id is not None
 
     def narrowed(self, **to: object) -> Scope:
+        # The callers name the scope's own fields; `replace` refuses any other at run time, and
+        # mypy cannot check keyword arguments passed on as `**to`.
         return replace(self, **to)  # type: ignore[arg-type]

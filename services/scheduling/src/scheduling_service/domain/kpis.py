@@ -67,7 +67,7 @@ from contracts.calendar.spans import Span, clip, intersect, merge, subtract
 from contracts.calendar.wallclock import range_span
 
 from scheduling_service.domain.kpi_bookings import cancellations, case_counts, ratio
-from scheduling_service.domain.kpi_facts import BlockOccurrence, Case, KpiFacts
+from scheduling_service.domain.kpi_facts import BlockOccurrence, Cancellation, Case, KpiFacts
 from scheduling_service.domain.kpi_figures import (
     BlockUtilization,
     DurationEstimates,
@@ -101,7 +101,8 @@ def report(facts: KpiFacts, rules: Rules, within: Scope = Scope()) -> KpiReport:
     open time, a case, a block or a cancellation), per service and per surgeon (each with a
     case, a block or a cancellation)."""
     days = _room_days(facts, rules.tz)
-    booked = [b for b in [*facts.cases, *facts.cancellations] if within.covers(b)]
+    given: list[Case | Cancellation] = [*facts.cases, *facts.cancellations]
+    booked = [b for b in given if within.covers(b)]
     blocks = [b for b in facts.blocks if within.covers_block(b)]
     rooms = {r.room_id for r in facts.rooms if r.spans and within.covers_room(r.room_id)}
     rooms |= {b.room_id for b in booked} | {b.room_id for b in blocks}

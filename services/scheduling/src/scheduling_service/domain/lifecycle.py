@@ -12,7 +12,10 @@ are final. A reschedule of a confirmed case leaves it scheduled: the new time ne
 
 from __future__ import annotations
 
-from contracts.events.scheduling_surgeries import SurgeryStatus as Status
+from contracts.events.scheduling_surgeries import SurgeryStatus
+
+# The lifecycle's own name for the contract's statuses, exported for the rest of the service.
+Status = SurgeryStatus
 
 WAITING = frozenset({Status.REQUESTED, Status.POSTPONED})
 BOOKED = frozenset({Status.SCHEDULED, Status.CONFIRMED})

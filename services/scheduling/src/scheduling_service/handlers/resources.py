@@ -33,16 +33,17 @@ async def _keep_newest(session: AsyncSession, table: Table, event: Event, **colu
     key = table.primary_key.columns.values()[0]
     values = {
         key.name: getattr(event, key.name),
+        # Every snapshot of resources carries these; `Event`, the type the handlers share, does not.
         "version": event.version,  # type: ignore[attr-defined]
         "retired_at": event.retired_at,  # type: ignore[attr-defined]
         "snapshot": event.model_dump(mode="json"),
         **columns,
     }
-    statement = insert(table).values(**values)
-    statement = statement.on_conflict_do_update(
+    upsert = insert(table).values(**values)
+    statement = upsert.on_conflict_do_update(
         index_elements=[key],
         set_={**{k: v for k, v in values.items() if k != key.name}, "received_at": func.now()},
-        where=table.c.version < statement.excluded.version,
+        where=table.c.version < upsert.excluded.version,
     ).returning(key)
     return (await session.execute(statement)).first() is not None
 

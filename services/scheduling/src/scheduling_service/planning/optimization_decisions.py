@@ -16,6 +16,7 @@ from contracts.events.scheduling_surgeries import StaffAssignment
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
+from servicekit.ids import uuid_or_none
 from servicekit.problems import Problem
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -190,7 +191,7 @@ async def _decide(session: AsyncSession, request_id: uuid.UUID, status: str, by:
         .where(optimizations_table.c.request_id == request_id)
         .values(
             status=status,
-            decided_by=optimizations.uuid_or_none(by.user_id),
+            decided_by=uuid_or_none(by.user_id),
             decided_at=func.now(),
             version=optimizations_table.c.version + 1,
         )

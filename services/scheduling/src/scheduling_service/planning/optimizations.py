@@ -19,9 +19,10 @@ from contracts.planning import Plan, UnscheduledCase
 from contracts.vocabulary import StaffRole
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
+from servicekit.ids import uuid_or_none
 from servicekit.pages import PageRequest
 from servicekit.problems import Problem
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Result, Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service import metrics
@@ -75,7 +76,7 @@ async def request(
 
     An emergency insertion first turns into an ask naming its cases and locks, planned from now
     plus a margin (`planning_emergency`)."""
-    now, mode = datetime.now(UTC), {"mode": "default"}
+    now, mode = datetime.now(UTC), dict[str, Any](mode="default")
     if isinstance(asked, planning_emergency.EmergencyAsk):
         insertion = await planning_emergency.insertion_of(
             uow.session, asked, timezone=settings.hospital_timezone, now=now
@@ -235,7 +236,8 @@ async def _current_cases(
     )
     if lock:
         query = query.with_for_update()
-    return {row.surgery_id: row for row in await session.execute(query)}
+    rows: Result[Any] = await session.execute(query)
+    return {row.surgery_id: row for row in rows}
 
 
 async def _roles(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, StaffRole]:
@@ -257,10 +259,3 @@ def _placement(current: Booking, surgeon_id: uuid.UUID) -> Placement:
         staff_ids=frozenset(a.staff_id for a in current.staff if a.staff_id != surgeon_id),
         unit_ids=frozenset(current.equipment_unit_ids),
     )
-
-
-def uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None

@@ -25,9 +25,9 @@ from contracts.calendar.spans import Span, clip, intersect, merge, subtract
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.scheduling_surgeries import Booking
 from contracts.planning import UnscheduledCase
+from servicekit import date_ranges
 from servicekit.problems import Problem
 from sqlalchemy import Row, or_, select
-from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import bookings, surgery_requests
@@ -184,7 +184,7 @@ async def _held(
     """What the bookings the problem does not move hold of the rooms in the window."""
     query = select(bookings.c.room_id, bookings.c.room_period).where(
         bookings.c.room_id.in_(list(room_ids)),
-        bookings.c.room_period.overlaps(Range(window.start, window.end, bounds="[)")),
+        bookings.c.room_period.overlaps(date_ranges.period(window.start, window.end)),
         bookings.c.surgery_id.not_in(list(replanned)),
     )
     held: dict[uuid.UUID, list[Span]] = defaultdict(list)

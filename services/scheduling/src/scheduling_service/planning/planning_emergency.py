@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from contracts.calendar.spans import Span
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.planning import ObjectiveWeights
+from servicekit import date_ranges
 from servicekit.problems import Problem
 from sqlalchemy import Row, select
-from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import bookings, staff_assignments, surgery_requests
@@ -178,7 +178,7 @@ async def _booked(
         .join(surgery_requests, surgery_requests.c.surgery_id == bookings.c.surgery_id)
         .where(
             bookings.c.room_id.in_([r.room_id for r in rooms]),
-            bookings.c.room_period.overlaps(Range(window.start, window.end, bounds="[)")),
+            bookings.c.room_period.overlaps(date_ranges.period(window.start, window.end)),
             surgery_requests.c.status.in_([s.value for s in HOLDING]),
         )
     )
@@ -201,7 +201,7 @@ async def _surgeons(
     busy: dict[uuid.UUID, list[insertion.Busy]] = defaultdict(list)
     query = select(staff_assignments).where(
         staff_assignments.c.staff_id.in_(list(ids)),
-        staff_assignments.c.period.overlaps(Range(window.start, window.end, bounds="[)")),
+        staff_assignments.c.period.overlaps(date_ranges.period(window.start, window.end)),
     )
     for row in await session.execute(query):
         span = Span(row.period.lower, row.period.upper)

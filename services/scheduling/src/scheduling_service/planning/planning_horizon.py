@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span, clip
@@ -19,7 +19,8 @@ from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.planning import PlanningBlock
 from contracts.values import UtcWindow
 from contracts.vocabulary import StaffRole
-from sqlalchemy import select
+from servicekit import date_ranges
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,9 +66,9 @@ async def held_by(
     """What the bookings of `case_ids` hold (`inside`), or every other booking's, near the
     horizon."""
     ids = list(case_ids)
-    around = Range(horizon.around.start, horizon.around.end, bounds="[)")
+    around = date_ranges.period(horizon.around.start, horizon.around.end)
 
-    def whose(column):
+    def whose(column: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
         return column.in_(ids) if inside else column.not_in(ids)
 
     held = Held()
@@ -98,7 +99,9 @@ def windows(spans: Iterable[Span]) -> tuple[UtcWindow, ...]:
     return tuple(UtcWindow(start=s.start, end=s.end) for s in spans)
 
 
-def _span(period: Range) -> Span:
+def _span(period: Range[datetime]) -> Span:
+    # Stored periods are always written with both ends (`date_ranges.period`).
+    assert period.lower is not None and period.upper is not None
     return Span(period.lower, period.upper)
 
 

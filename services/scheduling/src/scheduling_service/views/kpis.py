@@ -30,10 +30,10 @@ from scheduling_service.domain.kpi_facts import (
     KpiFacts,
     RoomOpen,
 )
-from scheduling_service.domain.kpi_figures import Week
+from scheduling_service.domain.kpi_figures import KpiReport, Week
 from scheduling_service.domain.kpi_scope import Scope
 from scheduling_service.domain.kpi_weeks import weekly
-from scheduling_service.domain.kpis import KpiReport, Rules, report
+from scheduling_service.domain.kpis import Rules, report
 from scheduling_service.read_model import resources_view
 from scheduling_service.views.schedule import open_time
 
@@ -184,7 +184,7 @@ async def _block_occurrences(
 ) -> list[BlockOccurrence]:
     """Each date a block held its room in the range (released dates left out), in the room's
     own time zone as resources plans them; a block retired since counts until it was."""
-    found = []
+    found: list[BlockOccurrence] = []
     for snapshot in await session.scalars(select(blocks.c.snapshot)):
         block = BlockAllocated.model_validate(snapshot)
         room = rooms.get(block.room_id)

@@ -14,7 +14,7 @@ from typing import Any
 
 from contracts.calendar.spans import Span
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import ColumnElement, Result, Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import (
@@ -60,11 +60,13 @@ class ListedCase:
 
     @property
     def room_held_from(self) -> datetime:
-        return self.row.starts_at - timedelta(minutes=self.row.setup_minutes)
+        starts_at: datetime = self.row.starts_at
+        return starts_at - timedelta(minutes=self.row.setup_minutes)
 
     @property
     def room_held_until(self) -> datetime:
-        return self.row.ends_at + timedelta(minutes=self.row.cleanup_minutes)
+        ends_at: datetime = self.row.ends_at
+        return ends_at + timedelta(minutes=self.row.cleanup_minutes)
 
 
 async def read(
@@ -102,7 +104,7 @@ async def read(
 
 
 async def _people(session: AsyncSession, chosen: Any) -> defaultdict[uuid.UUID, list[Row[Any]]]:
-    rows = await session.execute(
+    rows: Result[Any] = await session.execute(
         select(
             staff_assignments.c.surgery_id,
             staff_assignments.c.staff_id,
@@ -126,7 +128,7 @@ async def _people(session: AsyncSession, chosen: Any) -> defaultdict[uuid.UUID, 
 
 
 async def _units(session: AsyncSession, chosen: Any) -> defaultdict[uuid.UUID, list[Row[Any]]]:
-    rows = await session.execute(
+    rows: Result[Any] = await session.execute(
         select(
             equipment_usages.c.surgery_id,
             equipment_usages.c.unit_id,

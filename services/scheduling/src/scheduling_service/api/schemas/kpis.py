@@ -15,7 +15,7 @@ import uuid
 from contracts.values import UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
-from scheduling_service.domain import kpis as domain
+from scheduling_service.domain import kpi_figures
 from scheduling_service.views.kpis import KpiSheet
 
 Share = float | None
@@ -155,7 +155,7 @@ class Kpis(BaseModel):
     cases: CaseCounts
 
     @classmethod
-    def of(cls, figures: domain.Kpis) -> Kpis:
+    def of(cls, figures: kpi_figures.Kpis) -> Kpis:
         return cls.model_validate(figures, from_attributes=True)
 
 

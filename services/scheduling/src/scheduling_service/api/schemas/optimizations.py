@@ -308,7 +308,7 @@ class OptimizationPublic(OptimizationSummary):
     failure: Failure | None = None
 
     @classmethod
-    def of(cls, found: Optimization, timezone: str) -> Self:  # type: ignore[override]
+    def of(cls, found: Optimization, timezone: str) -> Self:
         row = found.row
         summary = OptimizationSummary.of(row, timezone)
         return cls(

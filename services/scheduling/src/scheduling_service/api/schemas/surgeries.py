@@ -116,6 +116,8 @@ class BookingPublic(Booking):
 class SurgeryPublic(SurgeryFields):
     model_config = ConfigDict(extra="ignore")
 
+    # A case read back may hide its patient (None) where a request must name one: pydantic
+    # allows the narrower field's override, mypy does not.
     patient_mrn: Mrn | None = Field(  # type: ignore[assignment]
         description="The patient's medical record number; null when your roles do not show "
         "this case's patient (a viewer, or a clinician not on the case)."
