@@ -150,3 +150,8 @@ export function casesShown(entry: Pick<AuditEntry, "details">): number | null {
 export function shortId(id: string): string {
   return UUID.test(id) ? id.slice(0, 8) : id;
 }
+
+/** The actions and subject types the services record, for the filters' suggestions. */
+export const KNOWN_ACTIONS = Object.keys(ACTIONS).sort();
+export const KNOWN_RECORD_TYPES = Object.keys(RECORD_TYPES).sort();
+export const SERVICES = ["auth", "optimizer", "resources", "scheduling"];

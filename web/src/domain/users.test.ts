@@ -5,6 +5,7 @@ import {
   initialUserFilters,
   keyState,
   keysNewestFirst,
+  newUserProblems,
   passwordProblem,
   ROLES,
   rolesWords,
@@ -76,6 +77,18 @@ describe("users as an administrator reads them", () => {
     expect(passwordProblem("annannannann", "annannannann@example.org")).toBe("Not the email or its part before the @.");
     expect(passwordProblem("x".repeat(257), "ann@example.org")).toBe("At most 256 characters.");
     expect(passwordProblem("correct horse battery", "ann@example.org")).toBeNull();
+  });
+});
+
+describe("a new user's form", () => {
+  it("names every field that cannot be sent, and none when all are right", () => {
+    expect(newUserProblems({ email: "ann", display_name: " ", roles: [], password: "short" })).toEqual({
+      email: "An email address like name@hospital.org.",
+      display_name: "The name people see in the app.",
+      roles: "At least one role.",
+      password: "At least 12 characters.",
+    });
+    expect(newUserProblems({ email: "ann@example.org", display_name: "Ann", roles: ["viewer"], password: "correct horse battery" })).toEqual({});
   });
 });
 

@@ -136,3 +136,32 @@ export function ageWords(milliseconds: number): string {
 export function keysNewestFirst(keys: readonly SigningKey[]): SigningKey[] {
   return [...keys].sort((a, b) => Date.parse(b.activates_at) - Date.parse(a.activates_at));
 }
+
+/** The new-user form (the roles alone when editing: the API changes nothing else). */
+export interface UserForm {
+  email: string;
+  display_name: string;
+  roles: Role[];
+  password: string;
+}
+
+export const USER_FORM_LABELS: { [Field in keyof UserForm]: string } = {
+  email: "Email",
+  display_name: "Name",
+  roles: "Roles",
+  password: "Initial password",
+};
+
+/**
+ * What is wrong with a new user before it is sent, by field, in the words an administrator
+ * reads (the API's own 422 says the same in a developer's words).
+ */
+export function newUserProblems(form: UserForm): Partial<Record<keyof UserForm, string>> {
+  const problems: Partial<Record<keyof UserForm, string>> = {};
+  if (!EMAIL_PATTERN.test(form.email.trim())) problems.email = "An email address like name@hospital.org.";
+  if (!form.display_name.trim()) problems.display_name = "The name people see in the app.";
+  if (form.roles.length === 0) problems.roles = "At least one role.";
+  const password = passwordProblem(form.password, form.email);
+  if (password) problems.password = password;
+  return problems;
+}
