@@ -68,16 +68,19 @@ def run() -> None:
     started, counts = time.monotonic(), Counter()
     bad: dict[str, list[int]] = {}
     faulty: set[int] = set()
+    slow: dict[str, list[int]] = {}
     with ProcessPoolExecutor(PROCESSES) as pool:
         for seed, kinds in pool.map(try_one, seeds, chunksize=4):
             counts.update(set(kinds))
             for kind in sorted(set(kinds)):
+                if kind.endswith("no_solution_in_time_limit"):  # not a fault, but worth a look
+                    slow.setdefault(kind, []).append(seed)
                 if not kind.endswith(("checked plan", "infeasible", "no_solution_in_time_limit")):
                     bad.setdefault(kind, []).append(seed)
                     faulty.add(seed)
     for kind, count in sorted(counts.items()):
         print(f"{count:>7}  {kind}")
-    for kind, found in sorted(bad.items()):
+    for kind, found in sorted((bad | slow).items()):
         print(f"seeds of {kind}: {found[:10]}")
     print(f"{time.monotonic() - started:.0f} s; problems with a fault: {len(faulty)}")
 

@@ -135,7 +135,7 @@ def _priced_and_part_days(
     )
     cases = []
     for c in problem.cases:
-        update: dict = {}
+        update: dict[str, int] = {}
         if c.current_booking is not None and rng.random() < 0.3:
             update["move_weight"] = rng.choice((0, 500, 6_000))
         if rng.random() < 0.15:
@@ -217,7 +217,13 @@ def _block(d: _Draw, room: PlanningRoom, surgeons: list[PlanningStaffMember]) ->
     )
 
 
-def _case(d: _Draw, rooms, surgeons, staff, units) -> PlanningCase:
+def _case(
+    d: _Draw,
+    rooms: list[PlanningRoom],
+    surgeons: list[PlanningStaffMember],
+    staff: list[PlanningStaffMember],
+    units: list[PlanningEquipmentUnit],
+) -> PlanningCase:
     rng = d.rng
     surgeon = rng.choice(surgeons)
     duration = rng.choice((15, 30, 45, 60, 90, 120, 180, 240, 300))
@@ -272,7 +278,16 @@ def _dates(d: _Draw) -> tuple[date | None, date | None]:
     return earliest, due
 
 
-def _booking(d: _Draw, rooms, surgeon, staff, units, duration, setup, cleanup):
+def _booking(
+    d: _Draw,
+    rooms: list[PlanningRoom],
+    surgeon: PlanningStaffMember,
+    staff: list[PlanningStaffMember],
+    units: list[PlanningEquipmentUnit],
+    duration: int,
+    setup: int,
+    cleanup: int,
+) -> CurrentBooking | None:
     if not d.chance(0.25):
         return None
     room = d.rng.choice(rooms)
@@ -297,7 +312,9 @@ def _booking(d: _Draw, rooms, surgeon, staff, units, duration, setup, cleanup):
     )
 
 
-def _claim(d: _Draw, surgeon, booking: CurrentBooking, setup: int, cleanup: int) -> bool:
+def _claim(
+    d: _Draw, surgeon: PlanningStaffMember, booking: CurrentBooking, setup: int, cleanup: int
+) -> bool:
     """Whether the booking may be locked: its room, surgeon, staff and units free then (locked
     bookings that clash make a problem no plan solves; they are tested on their own)."""
     margin = timedelta(minutes=max(setup, cleanup) + 90)  # room time and any unit's turnaround

@@ -11,8 +11,10 @@ full-problem worker is CP-SAT's `max_lp` (every cut), since its bound is what ge
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -24,6 +26,9 @@ from optimizer_service.domain.facts import CaseFacts, Facts
 from optimizer_service.domain.ledger import Placement
 
 Choice = dict[int, int]  # case index -> segment index
+Vars = dict[tuple[int, int], cp_model.IntVar]  # (case, segment) -> chosen
+Terms = list[cp_model.LinearExprT]  # of the objective
+Scope = dict[int, Sequence[int]]  # case index -> the segments it may be chosen for
 FULLER_SECONDS_MIN = 0.5  # left by the cost solve, the least worth a booked-minutes tie-break on
 SOLVE_SECONDS_MIN = 0.1  # left once the model is built, the least worth a solve
 
@@ -47,8 +52,8 @@ class _Model:
     model: cp_model.CpModel
     x: dict[tuple[int, int], cp_model.IntVar]
     y: dict[tuple[int, int], cp_model.IntVar]
-    extra: list
-    cost: cp_model.LinearExpr
+    extra: list[cp_model.IntVar]
+    cost: cp_model.LinearExprT
 
 
 def assign(
@@ -60,11 +65,16 @@ def assign(
     gap: float,
     workers: int,
     seed: int = 0,
+    scope: Scope | None = None,
 ) -> Assignment | None:
     """The best choice found by `deadline`, or None when there is none: none found, or no time
-    left to build the model or solve it (see `status` for why)."""
+    left to build the model or solve it (see `status` for why).
+
+    With `scope`, only those cases, each in those of its segments, are chosen for (a
+    neighbourhood: the rest of the plan stays as it is and must not share their days); its
+    objective and bound then leave out everything outside the scope."""
     try:
-        built = _build(facts, locked, hint, deadline)
+        built = _build(facts, locked, hint, deadline, scope)
     except _OutOfTime:
         return None
     seconds = deadline.left()
@@ -76,9 +86,10 @@ def assign(
         solver.parameters.subsolvers.append("max_lp")
     started = time.monotonic()
     status = solver.solve(built.model)
+    if status == cp_model.INFEASIBLE:
+        return Assignment({}, 0, 0, optimal=False, infeasible=True)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        proven = status == cp_model.INFEASIBLE
-        return Assignment({}, 0, 0, optimal=False, infeasible=True) if proven else None
+        return _hinted(facts, built, hint, solver)
     found = Assignment(
         # every term is non-negative, so zero is a bound even before the LP has one
         {c: s for (c, s), var in built.x.items() if solver.value(var)},
@@ -94,6 +105,20 @@ def assign(
     return found
 
 
+def _hinted(
+    facts: Facts, built: _Model, hint: Choice, solver: cp_model.CpSolver
+) -> Assignment | None:
+    """The hint itself when the search found nothing in its time (a big model on a busy machine
+    may not even load it) and the hint places every mandatory case: it is a solution (a real
+    plan's choice), and the bound proven meanwhile still holds. None when it is not whole."""
+    chosen = {c for c, _ in built.x}
+    if any(facts.cases[c].mandatory and c not in hint for c in chosen):
+        return None
+    choice = {c: s for c, s in hint.items() if c in chosen}
+    # every term is non-negative, so zero is a bound even before the LP has one
+    return Assignment(choice, math.inf, max(0.0, solver.best_objective_bound), optimal=False)
+
+
 def new_solver(seconds: float, workers: int, seed: int) -> cp_model.CpSolver:
     """A CP-SAT solver; with one worker, the same model and seed search the same way."""
     solver = cp_model.CpSolver()
@@ -104,11 +129,11 @@ def new_solver(seconds: float, workers: int, seed: int) -> cp_model.CpSolver:
 
 
 def _fuller(
-    facts: Facts, built: _Model, first: cp_model.CpSolver, seconds, workers, seed
+    facts: Facts, built: _Model, first: cp_model.CpSolver, seconds: float, workers: int, seed: int
 ) -> Choice:
     """The tie-break: among choices no costlier than the one found, the most booked minutes."""
     m = built.model
-    m.clear_hints()
+    m.proto.clear_solution_hint()  # what `clear_hints` does, which ortools leaves untyped
     for i in range(len(m.proto.variables)):
         var = m.get_int_var_from_proto_index(i)
         m.add_hint(var, first.value(var))
@@ -120,7 +145,13 @@ def _fuller(
     return {c: s for (c, s), var in built.x.items() if source.value(var)}
 
 
-def _build(facts: Facts, locked: dict[int, Placement], hint: Choice, deadline: Deadline) -> _Model:
+def _build(
+    facts: Facts,
+    locked: dict[int, Placement],
+    hint: Choice,
+    deadline: Deadline,
+    scope: Scope | None = None,
+) -> _Model:
     """The model; raises `_OutOfTime` when the deadline passes while it is built (big problems
     take seconds to build, and that time is the run's too)."""
 
@@ -129,15 +160,17 @@ def _build(facts: Facts, locked: dict[int, Placement], hint: Choice, deadline: D
             raise _OutOfTime
 
     m = cp_model.CpModel()
-    free = [c for c in facts.cases if not c.locked and c.segments]
-    x = {(c.index, s): m.new_bool_var(f"x{c.index}_{s}") for c in free for s in c.segments}
+    if scope is None:
+        scope = {c.index: c.segments for c in facts.cases if not c.locked and c.segments}
+    free = [facts.cases[c] for c in scope]
+    x = {(c, s): m.new_bool_var(f"x{c}_{s}") for c, segments in scope.items() for s in segments}
     # A complete hint (rooms opened, surgeons' rooms too) is a first solution as it stands.
     on = {var.index for (c, s), var in x.items() if hint.get(c) == s}
-    terms: list = []
+    terms: list[cp_model.LinearExprT] = []
     for i, case in enumerate(free):
         if i % 100 == 0:
             in_time()
-        _case_terms(facts, m, x, case, terms)
+        _case_terms(facts, m, x, case, scope[case.index], terms)
     in_time()
     y = _rooms(facts, m, x, on, locked, terms)
     in_time()
@@ -173,19 +206,26 @@ def constant_cost(facts: Facts, locked: dict[int, Placement]) -> int:
     return left_out + w.overtime_minute * (occupied - inside)
 
 
-def _case_terms(facts: Facts, m, x, case: CaseFacts, terms: list) -> None:
-    chosen = [x[case.index, s] for s in case.segments]
+def _case_terms(
+    facts: Facts,
+    m: cp_model.CpModel,
+    x: Vars,
+    case: CaseFacts,
+    segments: Sequence[int],
+    terms: Terms,
+) -> None:
+    chosen = [x[case.index, s] for s in segments]
     placed = sum(chosen)
     if case.mandatory:
         m.add(placed == 1)
     else:
         m.add(placed <= 1)
         terms.append(case.unscheduled_cost * (1 - placed))
-    for s in case.segments:
+    for s in segments:
         if cost := placement_cost(facts, case, s):
             terms.append(cost * x[case.index, s])
     if case.booked is not None:
-        stay = [x[case.index, s] for s in case.segments if _is_booked_room_day(facts, case, s)]
+        stay = [x[case.index, s] for s in segments if _is_booked_room_day(facts, case, s)]
         terms.append(case.move_cost * (1 - sum(stay)))
 
 
@@ -201,14 +241,21 @@ def placement_cost(facts: Facts, case: CaseFacts, s: int) -> int:
 
 
 def _is_booked_room_day(facts: Facts, case: CaseFacts, s: int) -> bool:
-    seg = facts.segments[s]
-    return (seg.room, seg.day) == (case.booked.room, case.booked.day)
+    seg, booked = facts.segments[s], case.booked
+    return booked is not None and (seg.room, seg.day) == (booked.room, booked.day)
 
 
-def _rooms(facts: Facts, m, x, on: set[int], locked, terms) -> dict:
+def _rooms(
+    facts: Facts,
+    m: cp_model.CpModel,
+    x: Vars,
+    on: set[int],
+    locked: dict[int, Placement],
+    terms: Terms,
+) -> dict[tuple[int, int], cp_model.IntVar]:
     w = facts.problem.objective_weights
-    by_segment: dict[int, list] = defaultdict(list)
-    chosen_in: dict[int, list] = defaultdict(list)
+    by_segment: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
+    chosen_in: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     sizes: dict[int, list[int]] = defaultdict(list)
     for (c, s), var in x.items():
         by_segment[s].append(facts.cases[c].occupied * var)
@@ -242,7 +289,7 @@ def _rooms(facts: Facts, m, x, on: set[int], locked, terms) -> dict:
     return y
 
 
-def _locked_room_use(facts: Facts, locked) -> dict[int, int]:
+def _locked_room_use(facts: Facts, locked: dict[int, Placement]) -> dict[int, int]:
     use: dict[int, int] = defaultdict(int)
     for p in locked.values():
         c = facts.cases[p.case].case
@@ -253,8 +300,14 @@ def _locked_room_use(facts: Facts, locked) -> dict[int, int]:
     return use
 
 
-def _budgets(facts: Facts, m, x, free, locked) -> None:
-    loads: dict[tuple, list] = defaultdict(list)
+def _budgets(
+    facts: Facts,
+    m: cp_model.CpModel,
+    x: Vars,
+    free: list[CaseFacts],
+    locked: dict[int, Placement],
+) -> None:
+    loads: dict[cap.BudgetKey, list[cp_model.LinearExprT]] = defaultdict(list)
     for (c, s), var in x.items():
         case, day = facts.cases[c], facts.segments[s].day
         for key in cap.budget_keys(case, day):
@@ -264,10 +317,19 @@ def _budgets(facts: Facts, m, x, free, locked) -> None:
         m.add(sum(loads[key]) <= capacity)
 
 
-def _surgeon_rooms(facts: Facts, m, x, on: set[int], locked, terms) -> list:
+def _surgeon_rooms(
+    facts: Facts,
+    m: cp_model.CpModel,
+    x: Vars,
+    on: set[int],
+    locked: dict[int, Placement],
+    terms: Terms,
+) -> list[cp_model.IntVar]:
     """Extra rooms per surgeon and day: rooms used (locked ones included) less one."""
     w = facts.problem.objective_weights
-    rooms: dict[tuple[int, int], dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    rooms: dict[tuple[int, int], dict[int, list[cp_model.IntVar]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for (c, s), var in x.items():
         seg = facts.segments[s]
         rooms[facts.cases[c].surgeon, seg.day][seg.room].append(var)

@@ -13,12 +13,24 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from contracts.planning import Horizon, PlanningBlock, PlanningRoom
 
 Window = tuple[int, int]
 Owner = tuple[str, object]
+Span = tuple[float, float, Owner]  # a block's exact minutes and its owner
+
+
+class Timed(Protocol):
+    """Anything with a UTC start and end: a window of availability, a block."""
+
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def end(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +87,7 @@ class Timeline:
     def date_of(self, day: int) -> date:
         return self.first_date + timedelta(days=day)
 
-    def windows(self, spans: Iterable[object]) -> list[Window]:
+    def windows(self, spans: Iterable[Timed]) -> list[Window]:
         """UTC windows as whole minutes inside the horizon, merged and sorted."""
         cut = [
             (max(self.minute(s.start, round_up=True), 0), min(self.minute(s.end), self.end))
@@ -163,11 +175,11 @@ def room_segments(
     return segments
 
 
-def _touching(spans, a: int, b: int) -> frozenset[Owner]:
+def _touching(spans: list[Span], a: int, b: int) -> frozenset[Owner]:
     return frozenset(o for s, e, o in spans if s < b and e > a)
 
 
-def _owners(spans, a: int, b: int) -> frozenset[Owner]:
+def _owners(spans: list[Span], a: int, b: int) -> frozenset[Owner]:
     """Unblocked (empty), or the owners whose blocks together hold all of a..b."""
     touching = _touching(spans, a, b)
     if not touching:
@@ -179,7 +191,7 @@ def _owners(spans, a: int, b: int) -> frozenset[Owner]:
 
 
 def _holds(spans: list[tuple[float, float]], a: int, b: int) -> bool:
-    reach = a
+    reach: float = a
     for s, e in sorted(spans):
         if s > reach:
             break

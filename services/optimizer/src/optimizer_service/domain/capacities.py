@@ -18,6 +18,8 @@ from optimizer_service.domain.calendar import Window, merge
 from optimizer_service.domain.facts import CaseFacts, Facts
 from optimizer_service.domain.ledger import Placement
 
+# ("person", staff index, day), ("role", role, day) or ("unit", equipment type, day)
+BudgetKey = tuple[str, int | str, int]
 Margins = tuple[int, int]  # the least setup before and cleanup after any surgery counted
 
 
@@ -87,40 +89,47 @@ def unit_type_day(facts: Facts, unit_type: str, day: int, margins: Margins, lock
     return sum(unit_day(facts, u, day, margins, locked) for u in facts.units_for(unit_type))
 
 
-def budget_keys(case: CaseFacts, day: int) -> list[tuple]:
+def budget_keys(case: CaseFacts, day: int) -> list[BudgetKey]:
     """The day budgets a case draws on: its surgeon, its staff roles, its equipment types."""
-    keys: list[tuple] = [("person", case.surgeon, day)]
+    keys: list[BudgetKey] = [("person", case.surgeon, day)]
     keys += [("role", role, day) for role, _ in case.roles]
     return keys + [("unit", unit_type, day) for unit_type in case.unit_types]
 
 
-def minutes_used(facts: Facts, case: CaseFacts, key: tuple) -> int:
+def minutes_used(facts: Facts, case: CaseFacts, key: BudgetKey) -> int:
     kind, who, _ = key
     if kind == "role":
-        return case.duration * dict(case.roles)[who]
+        return case.duration * dict(case.roles)[StaffRole(str(who))]
     if kind == "unit":
-        return case.duration + type_turnaround(facts, who)
+        return case.duration + type_turnaround(facts, str(who))
     return case.duration
 
 
 def day_budgets(
     facts: Facts, pairs: Iterable[tuple[CaseFacts, int]], locked: dict[int, Placement]
-) -> dict[tuple, int]:
+) -> dict[BudgetKey, int]:
     """Minutes left in each budget the (case, day) pairs may draw on, after locked cases."""
     busy = Locked(facts, locked)
-    margins: dict[tuple, Margins] = {}
-    loads: dict[tuple, list[int]] = defaultdict(list)
+    margins: dict[BudgetKey, Margins] = {}
+    loads: dict[BudgetKey, list[int]] = defaultdict(list)
     for case, day in {(case.index, day): (case, day) for case, day in pairs}.values():
         for key in budget_keys(case, day):
             lead, tail = margins.get(key, (case.setup, case.case.cleanup_minutes))
             margins[key] = (min(lead, case.setup), min(tail, case.case.cleanup_minutes))
             loads[key].append(minutes_used(facts, case, key))
-    capacity = {"person": person_day, "role": role_day, "unit": unit_type_day}
-    budgets = {}
-    for key, margin in margins.items():
-        kind, who, day = key
-        budgets[key] = fullest(loads[key], capacity[kind](facts, who, day, margin, busy))
-    return budgets
+    return {
+        key: fullest(loads[key], _capacity(facts, key, margin, busy))
+        for key, margin in margins.items()
+    }
+
+
+def _capacity(facts: Facts, key: BudgetKey, margins: Margins, busy: Locked) -> int:
+    kind, who, day = key
+    if kind == "person":
+        return person_day(facts, int(who), day, margins, busy)
+    if kind == "role":
+        return role_day(facts, StaffRole(str(who)), day, margins, busy)
+    return unit_type_day(facts, str(who), day, margins, busy)
 
 
 def fullest(loads: list[int], capacity: int) -> int:

@@ -11,12 +11,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from contracts.planning import CaseAssignment, OptimizationProblem, Plan, PlanningCase
-from contracts.vocabulary import SurgeryPriority
+from contracts.vocabulary import StaffRole, SurgeryPriority
 
 Span = tuple[datetime, datetime]
+
+
+class Flag(Protocol):
+    """Records a violation of the case being checked, naming the resources involved."""
+
+    def __call__(self, code: str, message: str, *resources: uuid.UUID) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +124,7 @@ def local_date(problem: OptimizationProblem, moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(problem.horizon.timezone)).date()
 
 
-def _dates(problem, case, a, flag) -> None:
+def _dates(problem: OptimizationProblem, case: PlanningCase, a: CaseAssignment, flag: Flag) -> None:
     day = local_date(problem, a.start)
     if not problem.horizon.start_date <= day <= problem.horizon.end_date:
         flag("outside_horizon", f"starts on {day}, outside the horizon")
@@ -142,7 +149,7 @@ def _merged(spans: list[Span]) -> list[Span]:
     return [(a, b) for a, b in out]
 
 
-def _room(problem, case, a, flag) -> None:
+def _room(problem: OptimizationProblem, case: PlanningCase, a: CaseAssignment, flag: Flag) -> None:
     room = next(r for r in problem.rooms if r.room_id == a.room_id)
     start, end = occupied(case, a)
     if not _within([(w.start, w.end) for w in room.open_intervals], start, end):
@@ -158,7 +165,13 @@ def _room(problem, case, a, flag) -> None:
         flag("not_in_block", "room time is neither in its own block nor unblocked", room.room_id)
 
 
-def _in_allowed_block_time(problem, case, room_id, start, end) -> bool:
+def _in_allowed_block_time(
+    problem: OptimizationProblem,
+    case: PlanningCase,
+    room_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+) -> bool:
     blocks = [b for b in problem.blocks if b.room_id == room_id and b.start < end and b.end > start]
     if not blocks:
         return True
@@ -171,7 +184,9 @@ def _in_allowed_block_time(problem, case, room_id, start, end) -> bool:
     return _within(own, start, end)
 
 
-def _people(problem, case, a, flag) -> None:
+def _people(
+    problem: OptimizationProblem, case: PlanningCase, a: CaseAssignment, flag: Flag
+) -> None:
     staff = {s.staff_id: s for s in problem.staff}
     if case.surgeon_id in a.staff_ids:
         flag(
@@ -191,7 +206,7 @@ def _people(problem, case, a, flag) -> None:
         flag("staff_mismatch", "assigned staff do not match the roles needed", *a.staff_ids)
 
 
-def _can_cover(people_roles: list[list], slots: list) -> bool:
+def _can_cover(people_roles: list[list[StaffRole]], slots: list[StaffRole]) -> bool:
     """A perfect matching of people to role slots (augmenting paths; both sides are tiny)."""
     holder: dict[int, int] = {}
 
@@ -207,7 +222,9 @@ def _can_cover(people_roles: list[list], slots: list) -> bool:
     return all(augment(p, set()) for p in range(len(people_roles)))
 
 
-def _equipment(problem, case, a, flag) -> None:
+def _equipment(
+    problem: OptimizationProblem, case: PlanningCase, a: CaseAssignment, flag: Flag
+) -> None:
     units = {u.unit_id: u for u in problem.equipment_units}
     types = []
     for unit_id in a.equipment_unit_ids:
@@ -228,7 +245,11 @@ def _equipment(problem, case, a, flag) -> None:
         )
 
 
-def _double_bookings(problem, cases, assignments: list[CaseAssignment]) -> list[Violation]:
+def _double_bookings(
+    problem: OptimizationProblem,
+    cases: dict[uuid.UUID, PlanningCase],
+    assignments: list[CaseAssignment],
+) -> list[Violation]:
     turnaround = {
         u.unit_id: timedelta(minutes=u.turnaround_minutes) for u in problem.equipment_units
     }
@@ -259,7 +280,11 @@ def _double_bookings(problem, cases, assignments: list[CaseAssignment]) -> list[
     return found
 
 
-def _daily_maxima(problem, cases, assignments: list[CaseAssignment]) -> list[Violation]:
+def _daily_maxima(
+    problem: OptimizationProblem,
+    cases: dict[uuid.UUID, PlanningCase],
+    assignments: list[CaseAssignment],
+) -> list[Violation]:
     """Over a daily maximum, with a case the plan placed: locked cases are given, so a day their
     minutes alone overrun is not the plan's doing."""
     minutes: dict[tuple[uuid.UUID, date], float] = defaultdict(float)
@@ -277,7 +302,8 @@ def _daily_maxima(problem, cases, assignments: list[CaseAssignment]) -> list[Vio
         member = members.get(person)
         if member is None:
             return None
-        return member.max_minutes_by_date.get(day, member.max_minutes_per_day)
+        most: int | None = member.max_minutes_by_date.get(day, member.max_minutes_per_day)
+        return most
 
     return [
         Violation(

@@ -20,6 +20,7 @@ from optimizer_service.domain.baseline import greedy_placements
 from optimizer_service.domain.deadline import Deadline
 from optimizer_service.domain.facts import Facts
 from optimizer_service.domain.ledger import Ledger, Placement
+from optimizer_service.domain.neighbourhoods import Placements, improve
 from optimizer_service.domain.outcome import Failed, Outcome
 from optimizer_service.domain.patterns import pattern_bound
 from optimizer_service.domain.plans import missing_mandatory
@@ -33,6 +34,7 @@ PATTERN_SHARE = 0.1  # of the time limit, at most, for the pattern bound
 CHEAPEST_SECONDS_MIN = 2.0  # left, to sequence the cost solve's choice as well
 GREEDY_SHARE = 0.4  # of the time left after setup, at most, for the greedy baseline
 SEQUENCE_SECONDS_MIN = 0.05  # a day's budget below this takes its first fit unsolved
+SEARCH_SHARE = 0.5  # of what phase 2 leaves, kept for the search from the best plan
 PATTERN_PAIRS_MAX = 5_000  # (case, segment) pairs: beyond, the pattern bound is too slow to help
 
 
@@ -45,42 +47,65 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None, seed: int
         return prepared
     facts = prepared.facts
     unplaceable = missing_mandatory(
-        facts, {c.index: None for c in facts.cases if c.segments or c.locked}, prepared.reasons
+        facts, {c.index for c in facts.cases if c.segments or c.locked}, prepared.reasons
     )
     if unplaceable is not None:
         return unplaceable
     finish = deadline.earlier(reserve_seconds(facts))  # for repair, scoring and the checker
-    greedy = greedy_placements(prepared, finish.share(GREEDY_SHARE))
+    greedy = min(  # the baseline's first fit, or the one trying cheaper segments first
+        (
+            greedy_placements(prepared, finish.share(GREEDY_SHARE)),
+            greedy_placements(prepared, finish.share(GREEDY_SHARE), by_cost=True),
+        ),
+        key=lambda p: (missing_mandatory(facts, p, {}) is not None, _rank(facts, p)),
+    )
     greedy_failure = missing_mandatory(facts, greedy, prepared.reasons)
     patterns = _pattern_bound(facts, segment_choice(facts, greedy), finish)
     phase1 = assign(
         facts,
         prepared.locked,
         segment_choice(facts, greedy),
-        deadline=_phase_one_deadline(facts, finish),
+        # without a whole greedy plan, only phase 1 can find a plan or prove there is none
+        deadline=_phase_one_deadline(facts, finish, 0.0 if greedy_failure else SEARCH_SHARE),
         gap=problem.relative_gap_limit,
         workers=workers,
         seed=seed,
     )
     if phase1 is not None and patterns is not None:
         phase1.bound = max(phase1.bound, patterns)
-    if phase1 is None or phase1.infeasible:
+    if (phase1 is not None and phase1.infeasible) or (
+        phase1 is None and greedy_failure is not None
+    ):
         return _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started)
     search = Search(finish, workers, seed)
-    placements = _sequence(prepared, phase1.choice, greedy, search)
-    placements = repair(prepared, placements, phase1.choice, deadline)
-    plans = [
-        placements,
-        greedy,
-        *_cheapest(prepared, phase1, placements, greedy, search),
-    ]
+    plans, placements = [greedy], greedy
+    if phase1 is not None:
+        placements = _sequence(prepared, phase1.choice, greedy, search)
+        placements = repair(prepared, placements, phase1.choice, deadline)
+        plans += [placements, *_cheapest(prepared, phase1, placements, greedy, search)]
     candidates = [p for p in plans if missing_mandatory(facts, p, {}) is None]
-    if not candidates:
-        return missing_mandatory(facts, placements, prepared.reasons)
+    failure = missing_mandatory(facts, placements, prepared.reasons)
+    if not candidates and failure is not None:
+        return failure
     best = min(candidates, key=lambda p: _rank(facts, p))
-    outcome = checked(problem, prepared, best, _report(facts, best, phase1, started))
+    best = improve(
+        prepared,
+        best,
+        deadline=finish,
+        rank=lambda p: _rank(facts, p),
+        resequence=lambda kept, choice, until: repair(
+            prepared,
+            _sequence(prepared, choice, greedy, Search(until, workers, seed), start=kept),
+            choice,
+            until,
+        ),
+        workers=workers,
+        seed=seed,
+    )
+    bound = phase1.bound if phase1 is not None else patterns
+    outcome = checked(problem, prepared, best, _report(facts, best, bound, started))
     if isinstance(outcome, Failed) and best is not greedy and greedy_failure is None:
-        return checked(problem, prepared, greedy, _report(facts, greedy, phase1, started))
+        return checked(problem, prepared, greedy, _report(facts, greedy, bound, started))
     return outcome
 
 
@@ -93,13 +118,19 @@ class Search:
     seed: int
 
 
-def _rank(facts: Facts, placements) -> tuple[int, int]:
+def _rank(facts: Facts, placements: Placements) -> tuple[int, int]:
     """Cost first; of equal cost, the plan booking more minutes."""
     scored = score(facts, placements)
     return scored.objective, -scored.kpis.booked_minutes
 
 
-def _cheapest(prepared, phase1: Assignment, placements, greedy, search: Search):
+def _cheapest(
+    prepared: Prepared,
+    phase1: Assignment,
+    placements: Placements,
+    greedy: Placements,
+    search: Search,
+) -> list[Placements]:
     """The cost solve's own choice sequenced too, when the fuller one lost cost in phase 2 and
     there is time left for it."""
     facts = prepared.facts
@@ -119,11 +150,13 @@ def _pattern_bound(facts: Facts, seeds: dict[int, int], finish: Deadline) -> int
     return pattern_bound(facts, seeds, seconds=seconds)
 
 
-def _phase_one_deadline(facts: Facts, finish: Deadline) -> Deadline:
-    """What is left but phase 2's share: about 20 ms a case to sequence, and 2 s to spare."""
+def _phase_one_deadline(facts: Facts, finish: Deadline, search_share: float) -> Deadline:
+    """What is left but phase 2's share (about 20 ms a case to sequence, and 2 s to spare) and
+    the search's (`neighbourhoods`) share of the rest."""
     left = max(0.0, finish.left())
     free = sum(1 for c in facts.cases if c.segments)
-    return finish.earlier(min(0.4 * left, 2 + 0.02 * free))
+    sequencing = min(0.4 * left, 2 + 0.02 * free)
+    return finish.earlier(sequencing + search_share * (left - sequencing))
 
 
 def reserve_seconds(facts: Facts) -> float:
@@ -152,13 +185,22 @@ def segment_choice(facts: Facts, placements: dict[int, Placement]) -> dict[int, 
     return choice
 
 
-def _sequence(prepared: Prepared, choice: dict, greedy, search: Search):
-    """Phase 2, a day at a time: each day keeps what is placed already and reaches into it."""
+def _sequence(
+    prepared: Prepared,
+    choice: dict[int, int],
+    greedy: Placements,
+    search: Search,
+    *,
+    start: Placements | None = None,
+) -> Placements:
+    """Phase 2, a day at a time: each day keeps what is placed already and reaches into it.
+    `start`: what is placed already (the locked cases when None), left as it is."""
     facts = prepared.facts
+    placements = dict(prepared.locked if start is None else start)
     by_day: dict[int, dict[int, int]] = defaultdict(dict)
     for c, s in (_booked_left_out(facts, choice) | choice).items():
-        by_day[facts.segments[s].day][c] = s
-    placements = dict(prepared.locked)
+        if c not in placements:
+            by_day[facts.segments[s].day][c] = s
     left = sum(len(cases) for cases in by_day.values())
     for day in sorted(by_day):
         cases = by_day[day]
@@ -195,7 +237,9 @@ def reaches_into(facts: Facts, p: Placement, day: int) -> bool:
     return start < facts.timeline.day_starts[day + 1] and end > facts.timeline.day_starts[day]
 
 
-def day_first_fit(prepared: Prepared, fixed: list[Placement], cases: dict[int, int], greedy):
+def day_first_fit(
+    prepared: Prepared, fixed: list[Placement], cases: dict[int, int], greedy: Placements
+) -> Placements:
     """The day's cases first fit into their phase 1 segments (else another of the day), in the
     greedy's order where it had them: a whole feasible day for phase 2 to start from."""
     facts = prepared.facts
@@ -219,7 +263,7 @@ def repair(
     placements: dict[int, Placement],
     choice: dict[int, int],
     deadline: Deadline | None = None,
-):
+) -> Placements:
     """First fit, anywhere it may go, for each case phase 1 chose but phase 2 could not place;
     past `deadline`, only the mandatory ones (they come first)."""
     facts = prepared.facts
@@ -242,9 +286,11 @@ def repair(
     return placements
 
 
-def _report(facts: Facts, placements, phase1: Assignment | None, started: float) -> SolverReport:
+def _report(
+    facts: Facts, placements: Placements, bound: float | None, started: float
+) -> SolverReport:
     objective = score(facts, placements).objective
-    bound = min(objective, phase1.bound) if phase1 is not None else 0
+    bound = min(objective, bound) if bound is not None else 0
     gap = (objective - bound) / max(1, abs(objective))
     return SolverReport(
         status=SolverStatus.OPTIMAL if objective <= bound else SolverStatus.FEASIBLE,
@@ -255,9 +301,18 @@ def _report(facts: Facts, placements, phase1: Assignment | None, started: float)
     )
 
 
-def _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started) -> Outcome:
+def _without_phase_one(
+    problem: OptimizationProblem,
+    prepared: Prepared,
+    greedy: Placements,
+    greedy_failure: Failed | None,
+    phase1: Assignment | None,
+    started: float,
+) -> Outcome:
     if phase1 is not None:  # proven infeasible: name the mandatory cases the greedy could not place
         failed = greedy_failure or missing_mandatory(prepared.facts, {}, prepared.reasons)
+        if failed is None:  # nothing mandatory, so not proven infeasible after all: the greedy's
+            return checked(problem, prepared, greedy, _report(prepared.facts, greedy, 0, started))
         return Failed(
             FailureReason.INFEASIBLE,
             "the mandatory cases do not fit: " + failed.message,

@@ -10,6 +10,7 @@ from optimizer_service.domain.calendar import Segment, Window
 from optimizer_service.domain.facts import CaseFacts, Facts, allowed_in
 
 Stage = tuple[str, Callable[[Segment], bool]]
+Fits = Callable[[str, int, int, int, int], bool]  # kind, who, start, end, duration
 
 
 def longest_overlap(windows: list[Window], start: int, end: int) -> int:
@@ -39,7 +40,7 @@ def assign_segments(facts: Facts) -> dict[int, tuple[str, str]]:
     return reasons
 
 
-def _fits_cache(facts: Facts) -> Callable[[str, int, int, int, int], bool]:
+def _fits_cache(facts: Facts) -> Fits:
     @cache
     def fits(kind: str, who: int, start: int, end: int, duration: int) -> bool:
         windows = facts.staff_windows[who] if kind == "staff" else facts.unit_windows[who]
@@ -48,7 +49,7 @@ def _fits_cache(facts: Facts) -> Callable[[str, int, int, int, int], bool]:
     return fits
 
 
-def _stages(facts: Facts, case: CaseFacts, fits) -> list[Stage]:
+def _stages(facts: Facts, case: CaseFacts, fits: Fits) -> list[Stage]:
     rooms = facts.problem.rooms
     needed = set(case.case.required_capabilities)
     role_staff = [(facts.staff_for(role, case.surgeon), count) for role, count in case.roles]
@@ -80,7 +81,7 @@ def _stages(facts: Facts, case: CaseFacts, fits) -> list[Stage]:
     ]
 
 
-def _enough(fits, staff: list[int], needed: int, start: int, end: int, duration: int) -> bool:
+def _enough(fits: Fits, staff: list[int], needed: int, start: int, end: int, duration: int) -> bool:
     """Whether `needed` of `staff` are available for `duration` within start-end (stops early)."""
     found = 0
     for s in staff:

@@ -9,9 +9,12 @@ turnaround after it.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from contracts.planning import OptimizationProblem, PlanningCase
+from contracts.values import UtcWindow
 from contracts.vocabulary import StaffRole, SurgeryPriority
 
 from optimizer_service.domain.calendar import (
@@ -82,9 +85,9 @@ class Facts:
     unit_windows: list[list[Window]]
     unit_types: list[str]
     unit_turnaround: list[int]
-    room_ids: list
-    staff_ids: list
-    unit_ids: list
+    room_ids: list[uuid.UUID]
+    staff_ids: list[uuid.UUID]
+    unit_ids: list[uuid.UUID]
 
     def daily_max(self, person: int, day: int) -> int:
         """The most surgery minutes a person may work on a day of the horizon."""
@@ -129,7 +132,7 @@ def build_facts(problem: OptimizationProblem) -> Facts:
     return facts
 
 
-def _available(timeline: Timeline, intervals) -> list[Window]:
+def _available(timeline: Timeline, intervals: Sequence[UtcWindow]) -> list[Window]:
     """No intervals: always available; intervals only outside the horizon: never within it."""
     return timeline.windows(intervals) if intervals else [(0, timeline.end)]
 

@@ -21,6 +21,9 @@ class Item:
     group: int  # the surgeon; a group costs its charge once if any of its items is taken
 
 
+_Step = tuple[Item | int, list[bool]]  # an item and where it was taken; a group and where opened
+
+
 def cheapest_pattern(
     items: list[Item], capacity: int, charges: dict[int, float]
 ) -> tuple[float, tuple[int, ...]]:
@@ -31,7 +34,7 @@ def cheapest_pattern(
     step = math.gcd(capacity, *(i.minutes for i in items))
     size = capacity // step + 1
     best = [0.0] + [INF] * (size - 1)  # best[w]: least cost of exactly w steps
-    trail: list[tuple[str, object, list]] = []
+    trail: list[_Step] = []
     groups = groupby(sorted(items, key=lambda i: i.group), key=lambda i: i.group)
     for group, members in groups:
         opened = [v + charges.get(group, 0.0) for v in best]
@@ -42,19 +45,19 @@ def cheapest_pattern(
                 if opened[at - w] + item.cost < opened[at]:
                     opened[at] = opened[at - w] + item.cost
                     took[at] = True
-            trail.append(("item", item, took))
+            trail.append((item, took))
         chose = [opened[at] < best[at] for at in range(size)]
         best = [min(a, b) for a, b in zip(best, opened, strict=True)]
-        trail.append(("group", group, chose))
+        trail.append((group, chose))
     at = min(range(size), key=best.__getitem__)
     return best[at], _backtrack(trail, at, step)
 
 
-def _backtrack(trail, at: int, step: int) -> tuple[int, ...]:
+def _backtrack(trail: list[_Step], at: int, step: int) -> tuple[int, ...]:
     taken: list[int] = []
-    inside = defaultdict(bool)
-    for kind, what, flags in reversed(trail):
-        if kind == "group":
+    inside: defaultdict[int, bool] = defaultdict(bool)
+    for what, flags in reversed(trail):
+        if isinstance(what, int):  # a group's step: whether it was opened at this weight
             inside[what] = flags[at]
         elif inside[what.group] and flags[at]:
             taken.append(what.case)

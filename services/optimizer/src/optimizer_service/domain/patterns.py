@@ -29,10 +29,10 @@ SAFETY = 1e-6  # relative slack against the LP's floating-point tolerance
 @dataclass(slots=True)
 class _Master:
     lp: pywraplp.Solver
-    cover: dict[int, object] = field(default_factory=dict)
-    link: dict[int, object] = field(default_factory=dict)
-    budget: dict[tuple, object] = field(default_factory=dict)
-    extra: dict[tuple[int, int], object] = field(default_factory=dict)
+    cover: dict[int, pywraplp.Constraint] = field(default_factory=dict)
+    link: dict[int, pywraplp.Constraint] = field(default_factory=dict)
+    budget: dict[cap.BudgetKey, pywraplp.Constraint] = field(default_factory=dict)
+    extra: dict[tuple[int, int], pywraplp.Constraint] = field(default_factory=dict)
     seen: set[tuple[int, tuple[int, ...]]] = field(default_factory=set)
 
 
@@ -48,19 +48,19 @@ def pattern_bound(facts: Facts, seeds: dict[int, int], *, seconds: float) -> int
         by_segment[s].append(c)
     for s, cases in by_segment.items():
         _add_column(facts, master, s, tuple(sorted(cases)))
-    best = None
+    best: int | None = None
     while time.monotonic() < deadline:
         if master.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return best
-        value = master.lp.Objective().Value()
+        value: float = master.lp.Objective().Value()
         priced = [_price(facts, master, s, free) for s in range(len(facts.segments))]
         bound = value + sum(min(0.0, rc) for rc, _ in priced)
         bound = math.ceil(bound - SAFETY * (1 + abs(bound))) + constant_cost(facts, {})
         best = bound if best is None else max(best, bound)
         known = len(master.seen)
-        for s, (rc, cases) in enumerate(priced):
+        for s, (rc, pattern) in enumerate(priced):
             if rc < -1e-6:
-                _add_column(facts, master, s, cases)
+                _add_column(facts, master, s, pattern)
         if len(master.seen) == known:  # converged, up to the LP's tolerance
             return best
     return best
@@ -92,10 +92,10 @@ def _master(facts: Facts, free: list[CaseFacts]) -> _Master:
     for key, minutes in cap.day_budgets(facts, pairs, {}).items():
         master.budget[key] = lp.Constraint(-lp.infinity(), minutes)
     for case, day in pairs:
-        key = (case.surgeon, day)
-        if key not in master.extra:
-            row = master.extra[key] = lp.Constraint(-lp.infinity(), 1)
-            more = lp.NumVar(0, lp.infinity(), f"e{key}")
+        surgeon_day = (case.surgeon, day)
+        if surgeon_day not in master.extra:
+            row = master.extra[surgeon_day] = lp.Constraint(-lp.infinity(), 1)
+            more = lp.NumVar(0, lp.infinity(), f"e{surgeon_day}")
             row.SetCoefficient(more, -1)
             objective.SetCoefficient(more, w.surgeon_extra_room)
     objective.SetMinimization()
@@ -109,7 +109,7 @@ def _add_column(facts: Facts, master: _Master, s: int, cases: tuple[int, ...]) -
     lp, day = master.lp, facts.segments[s].day
     column = lp.NumVar(0, 1, f"p{len(master.seen)}")
     cost = 0
-    usage: dict[tuple, int] = defaultdict(int)
+    usage: dict[cap.BudgetKey, int] = defaultdict(int)
     for c in cases:
         case = facts.cases[c]
         cost += _item_cost(facts, case, s)
@@ -130,7 +130,9 @@ def _item_cost(facts: Facts, case: CaseFacts, s: int) -> int:
     )
 
 
-def _price(facts: Facts, master: _Master, s: int, free: list[CaseFacts]):
+def _price(
+    facts: Facts, master: _Master, s: int, free: list[CaseFacts]
+) -> tuple[float, tuple[int, ...]]:
     """The segment's most negative reduced cost and its pattern."""
     seg = facts.segments[s]
     items = []

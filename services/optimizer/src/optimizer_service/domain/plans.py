@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from contracts.events.optimizer_schedules import FailureDetail, FailureReason
 from contracts.planning import CaseAssignment, Plan, UnscheduledCase
 
@@ -43,9 +45,7 @@ def build_plan(facts: Facts, placements: dict[int, Placement], reasons: Reasons)
     )
 
 
-def missing_mandatory(
-    facts: Facts, placements: dict[int, Placement], reasons: Reasons
-) -> Failed | None:
+def missing_mandatory(facts: Facts, placements: Container[int], reasons: Reasons) -> Failed | None:
     """A failure naming every mandatory case the plan leaves out, or None."""
     left_out = [c for c in facts.cases if c.mandatory and c.index not in placements]
     if not left_out:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.events.optimizer_schedules import FailureDetail, FailureReason
-from contracts.planning import OptimizationProblem
+from contracts.planning import OptimizationProblem, SolverReport
 
 from optimizer_service.domain.checker import check_plan
 from optimizer_service.domain.eligibility import assign_segments
-from optimizer_service.domain.facts import Facts, build_facts
+from optimizer_service.domain.facts import CaseFacts, Facts, build_facts
 from optimizer_service.domain.ledger import Ledger, Placement, is_free
 from optimizer_service.domain.outcome import Failed, Outcome, Solved
 from optimizer_service.domain.plans import Reasons, build_plan
@@ -57,7 +57,7 @@ def prepare(problem: OptimizationProblem) -> Prepared | Failed:
     return Prepared(facts, reasons, locked)
 
 
-def _fits_beside(ledger: Ledger, case, p: Placement) -> bool:
+def _fits_beside(ledger: Ledger, case: CaseFacts, p: Placement) -> bool:
     c = case.case
     if not is_free(ledger.rooms[p.room], p.start - c.setup_minutes, p.end + c.cleanup_minutes):
         return False
@@ -67,7 +67,12 @@ def _fits_beside(ledger: Ledger, case, p: Placement) -> bool:
     return all(is_free(ledger.units[u], p.start, p.end + turnaround[u]) for u in p.units)
 
 
-def checked(problem: OptimizationProblem, prepared: Prepared, placements, report) -> Outcome:
+def checked(
+    problem: OptimizationProblem,
+    prepared: Prepared,
+    placements: dict[int, Placement],
+    report: SolverReport,
+) -> Outcome:
     """The plan, if the independent checker accepts it; else a solver_error naming why."""
     plan = build_plan(prepared.facts, placements, prepared.reasons)
     violations = check_plan(problem, plan)

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
-from ortools.util.python import sorted_interval_list
+from ortools.util.python.sorted_interval_list import Domain
 
 from optimizer_service.domain.assignment import new_solver
 from optimizer_service.domain.calendar import Segment, Window
 from optimizer_service.domain.facts import CaseFacts, Facts
 from optimizer_service.domain.ledger import Placement
 
-Domain = sorted_interval_list.Domain
 MANDATORY_DROP = 10**7
+
+
+def _lists() -> defaultdict[int, list[Any]]:
+    return defaultdict(list)
 
 
 @dataclass(slots=True)
@@ -32,12 +36,12 @@ class _Day:
     units: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     room_of: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     domains: dict[int, Domain] = field(default_factory=dict)
-    rooms: dict[int, list] = field(default_factory=lambda: defaultdict(list))
-    people: dict[int, list] = field(default_factory=lambda: defaultdict(list))
-    machines: dict[int, list] = field(default_factory=lambda: defaultdict(list))
-    minutes: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    rooms: dict[int, list[cp_model.IntervalVar]] = field(default_factory=_lists)
+    people: dict[int, list[cp_model.IntervalVar]] = field(default_factory=_lists)
+    machines: dict[int, list[cp_model.IntervalVar]] = field(default_factory=_lists)
+    minutes: dict[int, list[cp_model.LinearExprT]] = field(default_factory=_lists)
     fixed_minutes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    costs: list = field(default_factory=list)
+    costs: list[cp_model.LinearExprT] = field(default_factory=list)
 
 
 def _starts_within(windows: list[Window], duration: int, low: int, high: int) -> Domain:
@@ -164,7 +168,13 @@ def _places(facts: Facts, case: CaseFacts, segments: list[Segment]) -> list[tupl
     return places
 
 
-def _room_choice(facts: Facts, d: _Day, case: CaseFacts, places, chosen: Segment) -> None:
+def _room_choice(
+    facts: Facts,
+    d: _Day,
+    case: CaseFacts,
+    places: list[tuple[Segment, Domain]],
+    chosen: Segment,
+) -> None:
     """One choice per room: a room open twice a day (split sessions, or cut by blocks) offers
     the starts of all its segments under one literal, so each room has one interval and one
     answer."""
@@ -190,9 +200,9 @@ def _room_choice(facts: Facts, d: _Day, case: CaseFacts, places, chosen: Segment
 
 def _team_and_units(facts: Facts, d: _Day, case: CaseFacts, low: int, high: int) -> None:
     m, start, present = d.model, d.starts[case.index], d.present[case.index]
-    roles_of: dict[int, list] = defaultdict(list)
+    roles_of: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     for role, count in case.roles:
-        picked = {}
+        picked: dict[int, cp_model.IntVar] = {}
         for person in facts.staff_for(role, case.surgeon):
             if _can_start(facts.staff_windows[person], case, low, high) is not None:
                 picked[person] = m.new_bool_var(f"a{case.index}_{role.value}_{person}")
@@ -202,10 +212,10 @@ def _team_and_units(facts: Facts, d: _Day, case: CaseFacts, low: int, high: int)
     for person, chosen in roles_of.items():  # someone with two roles fills one of them
         _person(facts, d, case, person, start, sum(chosen), low, high)
     for unit_type in case.unit_types:
-        picked = [
+        units = [
             _unit(facts, d, case, unit, start, low, high) for unit in facts.units_for(unit_type)
         ]
-        m.add(sum(v for v in picked if v is not None) == present)
+        m.add(sum(v for v in units if v is not None) == present)
 
 
 def _can_start(windows: list[Window], case: CaseFacts, low: int, high: int) -> Domain | None:
@@ -218,7 +228,9 @@ def _pairs(domain: Domain) -> list[tuple[int, int]]:
     return list(zip(flat[::2], flat[1::2], strict=True))
 
 
-def _booked_start(facts: Facts, d: _Day, case: CaseFacts, seg: Segment, start) -> None:
+def _booked_start(
+    facts: Facts, d: _Day, case: CaseFacts, seg: Segment, start: cp_model.IntVar
+) -> None:
     b = case.booked
     if b is None or (b.room, b.day) != (seg.room, seg.day):
         return
@@ -228,13 +240,22 @@ def _booked_start(facts: Facts, d: _Day, case: CaseFacts, seg: Segment, start) -
     d.costs.append(case.move_cost * (1 - kept))
 
 
-def _person(facts: Facts, d: _Day, case: CaseFacts, person: int, start, roles, low, high):
+def _person(
+    facts: Facts,
+    d: _Day,
+    case: CaseFacts,
+    person: int,
+    start: cp_model.IntVar,
+    roles: cp_model.LinearExprT,
+    low: int,
+    high: int,
+) -> None:
     """A person on the team in one of the roles they may fill: within their time, at once."""
     m = d.model
     chosen = m.new_bool_var(f"a{case.index}_{person}")
     m.add(chosen == roles)
     d.staff[case.index, person] = chosen
-    domain = _can_start(facts.staff_windows[person], case, low, high)
+    domain = _starts_within(facts.staff_windows[person], case.duration, low, high)
     m.add_linear_expression_in_domain(start, domain).only_enforce_if(chosen)
     d.people[person].append(
         m.new_optional_fixed_size_interval_var(start, case.duration, chosen, "st")
@@ -242,7 +263,9 @@ def _person(facts: Facts, d: _Day, case: CaseFacts, person: int, start, roles, l
     d.minutes[person].append(case.duration * chosen)
 
 
-def _unit(facts: Facts, d: _Day, case: CaseFacts, unit: int, start, low, high):
+def _unit(
+    facts: Facts, d: _Day, case: CaseFacts, unit: int, start: cp_model.IntVar, low: int, high: int
+) -> cp_model.IntVar | None:
     domain = _starts_within(facts.unit_windows[unit], case.duration, low, high)
     if domain.is_empty():
         return None
@@ -255,7 +278,7 @@ def _unit(facts: Facts, d: _Day, case: CaseFacts, unit: int, start, low, high):
     return chosen
 
 
-def _read(facts: Facts, d: _Day, solver) -> dict[int, Placement]:
+def _read(facts: Facts, d: _Day, solver: cp_model.CpSolver) -> dict[int, Placement]:
     placed = {}
     for c, start_var in d.starts.items():
         if not solver.value(d.present[c]):
