@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from resources_service.db.tables import operating_rooms, room_exceptions
-from resources_service.windows import period
+from servicekit.date_ranges import period
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 

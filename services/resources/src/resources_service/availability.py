@@ -27,11 +27,10 @@ from contracts.calendar.blocks import occurrences
 from contracts.calendar.spans import Span
 from contracts.calendar.wallclock import range_span
 from contracts.values import WeeklyHours
-from servicekit.date_ranges import ensure_date_range
+from servicekit.date_ranges import ensure_date_range, period
 from sqlalchemy import Row, Select, Table, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resources_service import windows
 from resources_service.db.tables import (
     block_releases,
     blocks,
@@ -256,7 +255,7 @@ async def _windows_of(
         select(table)
         .where(
             table.c[parent].in_(list(ids)),
-            table.c.period.overlaps(windows.period(window.start, window.end)),
+            table.c.period.overlaps(period(window.start, window.end)),
         )
         .order_by(table.c.period)
     )

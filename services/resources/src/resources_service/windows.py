@@ -10,17 +10,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from servicekit.date_ranges import period
 from servicekit.problems import Problem
 from sqlalchemy import Row, Table, delete, func, select
-from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # What one record's snapshot event carries of one kind of window (the contracts' limit).
 MAX_WINDOWS = 1000
-
-
-def period(start: datetime, end: datetime) -> Range[datetime]:
-    return Range(start, end, bounds="[)")
 
 
 async def add(

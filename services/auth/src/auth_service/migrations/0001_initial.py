@@ -6,9 +6,11 @@ Create Date: 2026-11-29
 """
 
 from collections.abc import Sequence
+from typing import cast
 
 import sqlalchemy as sa
 from alembic import op
+from alembic.operations import Operations
 from servicekit.migrations import create_messaging_tables, drop_messaging_tables
 from sqlalchemy.dialects import postgresql
 
@@ -17,9 +19,13 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# `alembic.op` is a module standing in for the running migration's `Operations`; the kit's
+# helpers are typed with the class.
+ops = cast(Operations, op)
+
 
 def upgrade() -> None:
-    create_messaging_tables(op)
+    create_messaging_tables(ops)
     op.create_table(
         "users",
         sa.Column("user_id", postgresql.UUID(as_uuid=True), primary_key=True),
@@ -41,4 +47,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("users")
-    drop_messaging_tables(op)
+    drop_messaging_tables(ops)

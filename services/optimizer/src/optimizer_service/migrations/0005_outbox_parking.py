@@ -6,8 +6,10 @@ Create Date: 2026-12-02
 """
 
 from collections.abc import Sequence
+from typing import cast
 
 from alembic import op
+from alembic.operations import Operations
 from servicekit.migrations import add_outbox_parking, drop_outbox_parking
 
 revision: str = "0005_outbox_parking"
@@ -15,10 +17,14 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# `alembic.op` is a module standing in for the running migration's `Operations`; the kit's
+# helpers are typed with the class.
+ops = cast(Operations, op)
+
 
 def upgrade() -> None:
-    add_outbox_parking(op)
+    add_outbox_parking(ops)
 
 
 def downgrade() -> None:
-    drop_outbox_parking(op)
+    drop_outbox_parking(ops)
