@@ -1,9 +1,9 @@
 // The rooms administration's model: a room's form and body, its exceptions (closures, extended
 // hours, maintenance) in words and as the API's body. Plain functions, no I/O.
 import type { components } from "@/api/generated/resources";
-import { localToInstant } from "@/components/board/boardTime";
 import { formatDateTime } from "./dates";
 import type { FieldLabels } from "./adminForm";
+import { blankWindow, comingFirst, type LocalWindowDraft, windowBody, windowProblem } from "./localWindow";
 import { weekBody, weekFrom, weekSummary, type WeeklyHours, workingWeek } from "./weeklyHours";
 
 export type Room = components["schemas"]["RoomPublic"];
@@ -88,40 +88,21 @@ export function otherRoomChanges(before: Room, after: Room): string[] {
   return changes;
 }
 
-/** An exception as typed: local dates and times in the hospital's time zone. */
-export interface ExceptionDraft {
+/** An exception as typed: its kind, and local dates and times in the hospital's time zone. */
+export interface ExceptionDraft extends LocalWindowDraft {
   kind: ExceptionKind;
-  fromDate: string;
-  fromTime: string;
-  toDate: string;
-  toTime: string;
-  note: string;
 }
 
 export function blankException(today: string): ExceptionDraft {
-  return { kind: "closure", fromDate: today, fromTime: "08:00", toDate: today, toTime: "18:00", note: "" };
+  return { kind: "closure", ...blankWindow(today) };
 }
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /** What keeps the draft from being sent, in words; null when it can be. */
-export function exceptionProblem(draft: ExceptionDraft, timeZone: string): string | null {
-  if (!DATE.test(draft.fromDate) || !TIME.test(draft.fromTime)) return "Give the start as a date and a time.";
-  if (!DATE.test(draft.toDate) || !TIME.test(draft.toTime)) return "Give the end as a date and a time.";
-  const body = exceptionBody(draft, timeZone);
-  return Date.parse(body.end) > Date.parse(body.start) ? null : "The end must be after the start.";
-}
+export const exceptionProblem = (draft: ExceptionDraft, timeZone: string) => windowProblem(draft, timeZone);
 
 /** The API's body: the local times as instants (UTC), the note trimmed or left out. */
 export function exceptionBody(draft: ExceptionDraft, timeZone: string): ExceptionBody {
-  const instant = (date: string, time: string) => new Date(localToInstant(date, time, timeZone)).toISOString();
-  return {
-    kind: draft.kind,
-    start: instant(draft.fromDate, draft.fromTime),
-    end: instant(draft.toDate, draft.toTime),
-    note: draft.note.trim() || null,
-  };
+  return { kind: draft.kind, ...windowBody(draft, timeZone) };
 }
 
 /** An exception in words: its kind, then from and until in the hospital's time zone. */
@@ -130,8 +111,4 @@ export function exceptionText(item: RoomException, timeZone: string): string {
 }
 
 /** The exceptions not over yet first, in start order, then the past ones latest first. */
-export function orderedExceptions(items: RoomException[], now: number): RoomException[] {
-  const upcoming = items.filter((item) => Date.parse(item.end) > now).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
-  const past = items.filter((item) => Date.parse(item.end) <= now).sort((a, b) => Date.parse(b.start) - Date.parse(a.start));
-  return [...upcoming, ...past];
-}
+export const orderedExceptions = (items: RoomException[], now: number) => comingFirst(items, now);
