@@ -63,5 +63,4 @@ async def check_booking(
     found = await booking.dry_run(
         uow, surgery_id, body.placement(), settings=settings, actor=planner
     )
-    await uow.commit()
     return BookingCheck(fits=not found, conflicts=[ConflictPublic.of(c, surgery_id) for c in found])

@@ -58,7 +58,6 @@ async def request_optimization(
     ask = body.ask(default_time_limit=settings.optimization_time_limit_seconds)
     request_id = await optimizations.request(uow, ask, settings=settings, by=planner)
     found = await optimizations.read(uow.session, request_id)
-    await uow.commit()
     response.headers["Location"] = f"{gateway_prefix(runtime.service)}/optimizations/{request_id}"
     return _shaped(found, settings, response)
 
@@ -72,7 +71,6 @@ async def list_optimizations(
     status: OptimizationStatus | None = None,
 ) -> Page[OptimizationSummary]:
     rows, total = await optimizations.list_optimizations(uow, page, status=status, by=planner)
-    await uow.commit()
     items = [OptimizationSummary.of(row, settings.hospital_timezone) for row in rows]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
@@ -89,7 +87,6 @@ async def get_optimization(
     unscheduled, unbooked), the plan's KPIs and the solver's report, and `stale` when a case
     changed since the request."""
     found = await optimizations.get(uow, request_id, by=planner)
-    await uow.commit()
     return _shaped(found, settings, response)
 
 
@@ -121,7 +118,6 @@ async def apply_optimization(
         uow, request_id, settings=settings, by=planner, if_match=if_match
     )
     found = await optimizations.read(uow.session, request_id)
-    await uow.commit()
     return _shaped(found, settings, response)
 
 
@@ -145,7 +141,6 @@ async def reject_optimization(
     answer arriving afterwards is ignored."""
     await optimization_decisions.reject(uow, request_id, by=planner, if_match=if_match)
     found = await optimizations.read(uow.session, request_id)
-    await uow.commit()
     return _shaped(found, settings, response)
 
 

@@ -92,7 +92,6 @@ async def list_surgeries(
         sort=sort,
     )
     found, total = await surgeries.listed(uow, where, page, reader=reader)
-    await uow.commit()
     items = [
         SurgeryPublic.of(case.row, case.booking, patient_shown=case.patient_shown) for case in found
     ]
@@ -111,7 +110,6 @@ async def get_surgery(
     they are on; viewers every case without its patient (`patient_mrn` and `notes` null). A
     case the caller may not see is answered `404`, as one that does not exist."""
     case = await surgeries.read(uow, surgery_id, reader=reader)
-    await uow.commit()
     return _shaped(case, response)
 
 
@@ -126,7 +124,6 @@ async def get_surgery_history(
     """Every move of the case's lifecycle, oldest first, with the booking it had then; read by
     whoever may read the case, and audited as `surgery.history.read`."""
     lines = await case_history.read(uow, surgery_id, reader=reader)
-    await uow.commit()
     return CaseHistory(surgery_id=surgery_id, items=[CaseHistoryLine.of(line) for line in lines])
 
 
@@ -231,9 +228,8 @@ async def cancel_surgery(
 async def _committed(
     uow: UnitOfWorkDep, surgery_id: uuid.UUID, response: Response
 ) -> SurgeryPublic:
-    case = await surgeries.current(uow.session, surgery_id)
-    await uow.commit()
-    return _shaped(case, response)
+    """The case as the committed change left it, read after the use case's commit."""
+    return _shaped(await surgeries.current(uow.session, surgery_id), response)
 
 
 def _shaped(case: surgeries.Case, response: Response) -> SurgeryPublic:

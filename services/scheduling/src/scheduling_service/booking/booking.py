@@ -87,6 +87,7 @@ async def dry_run(
         record_id=surgery_id,
         details={**_where(placement), "fits": not found, "conflicts": [c.code for c in found]},
     )
+    await uow.commit()
     return found
 
 

@@ -1,7 +1,8 @@
 """A case moving along its lifecycle: confirmed, into the room, out of it, postponed, cancelled.
 
 Each move locks the case, checks `If-Match` and the lifecycle, bumps the version, writes a
-history line with the booking the case had, its event and its audit entry, in one transaction.
+history line with the booking the case had, its event and its audit entry, in one transaction,
+which the move commits (its `stage_…` form leaves that to a larger change).
 """
 
 from __future__ import annotations
@@ -65,14 +66,14 @@ class Move:
         )
 
 
-async def confirm(
+async def stage_confirm(
     uow: UnitOfWork, surgery_id: uuid.UUID, *, by: Principal, if_match: str | None
 ) -> None:
     move = await _begin(uow, surgery_id, "confirm", by=by, if_match=if_match)
     await _finish(uow, move, move.status_changed())
 
 
-async def wheels_in(
+async def stage_wheels_in(
     uow: UnitOfWork,
     surgery_id: uuid.UUID,
     at: datetime | None,
@@ -89,7 +90,7 @@ async def wheels_in(
     await _finish(uow, move, move.status_changed(wheels_in=came_in), wheels_in=came_in)
 
 
-async def wheels_out(
+async def stage_wheels_out(
     uow: UnitOfWork,
     surgery_id: uuid.UUID,
     at: datetime | None,
@@ -106,7 +107,7 @@ async def wheels_out(
     await _finish(uow, move, event, wheels_out=went_out)
 
 
-async def postpone(
+async def stage_postpone(
     uow: UnitOfWork,
     surgery_id: uuid.UUID,
     reason_code: str,
@@ -122,7 +123,7 @@ async def postpone(
     metrics.CASES_STOPPED.labels("postponed", reason_code).inc()
 
 
-async def cancel(
+async def stage_cancel(
     uow: UnitOfWork,
     surgery_id: uuid.UUID,
     reason_code: str,
@@ -142,6 +143,66 @@ async def cancel(
     )
     await _finish(uow, move, event, reason_code=reason_code, reason=reason)
     metrics.CASES_STOPPED.labels("cancelled", reason_code).inc()
+
+
+# The moves as use cases: each stages its move and commits it. A move that is part of a larger
+# change (an emergency's push-outs, the demo seed) calls the `stage_…` form, and its caller
+# commits once.
+async def confirm(
+    uow: UnitOfWork, surgery_id: uuid.UUID, *, by: Principal, if_match: str | None
+) -> None:
+    await stage_confirm(uow, surgery_id, by=by, if_match=if_match)
+    await uow.commit()
+
+
+async def wheels_in(
+    uow: UnitOfWork,
+    surgery_id: uuid.UUID,
+    at: datetime | None,
+    *,
+    by: Principal,
+    if_match: str | None,
+) -> None:
+    await stage_wheels_in(uow, surgery_id, at, by=by, if_match=if_match)
+    await uow.commit()
+
+
+async def wheels_out(
+    uow: UnitOfWork,
+    surgery_id: uuid.UUID,
+    at: datetime | None,
+    *,
+    by: Principal,
+    if_match: str | None,
+) -> None:
+    await stage_wheels_out(uow, surgery_id, at, by=by, if_match=if_match)
+    await uow.commit()
+
+
+async def postpone(
+    uow: UnitOfWork,
+    surgery_id: uuid.UUID,
+    reason_code: str,
+    reason: str | None,
+    *,
+    by: Principal,
+    if_match: str | None,
+) -> None:
+    await stage_postpone(uow, surgery_id, reason_code, reason, by=by, if_match=if_match)
+    await uow.commit()
+
+
+async def cancel(
+    uow: UnitOfWork,
+    surgery_id: uuid.UUID,
+    reason_code: str,
+    reason: str | None,
+    *,
+    by: Principal,
+    if_match: str | None,
+) -> None:
+    await stage_cancel(uow, surgery_id, reason_code, reason, by=by, if_match=if_match)
+    await uow.commit()
 
 
 @contextmanager

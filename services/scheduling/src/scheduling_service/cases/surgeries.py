@@ -85,6 +85,13 @@ class SurgeryFilter:
 
 async def create(uow: UnitOfWork, body: CaseRequest, *, requester: Principal) -> uuid.UUID:
     """Puts a case on the waiting list for a known, active surgeon the requester may ask for."""
+    surgery_id = await stage_create(uow, body, requester=requester)
+    await uow.commit()
+    return surgery_id
+
+
+async def stage_create(uow: UnitOfWork, body: CaseRequest, *, requester: Principal) -> uuid.UUID:
+    """`create`, leaving the commit to a larger change (the demo seed)."""
     await surgeon_for(uow.session, body.surgeon_id, requester)
     surgery_id = uuid.uuid4()
     requested_by = uuid.UUID(requester.user_id)
@@ -164,6 +171,7 @@ async def correct(
         record_id=surgery_id,
         details={"version": version, "changed": changed},
     )
+    await uow.commit()
 
 
 async def current(session: AsyncSession, surgery_id: uuid.UUID) -> Case:
@@ -186,6 +194,7 @@ async def read(uow: UnitOfWork, surgery_id: uuid.UUID, *, reader: Principal) -> 
         record_id=surgery_id,
         details={"version": found.row.version, "status": found.row.status},
     )
+    await uow.commit()
     return Case(found.row, found.booking, case_access.shows_patient(sight))
 
 
@@ -216,6 +225,7 @@ async def listed(
             "filters": where.described(),
         },
     )
+    await uow.commit()
     return [_as_seen(who, row, booked.get(row.surgery_id)) for row in rows], total
 
 

@@ -84,7 +84,7 @@ async def seed(runtime: Runtime) -> None:
         await _complete(uow, done, tz)
         for surgery_id, start in coming:
             if start.astimezone(tz).date() <= today + timedelta(days=2):
-                await case_moves.confirm(uow, surgery_id, by=SEEDER, if_match=None)
+                await case_moves.stage_confirm(uow, surgery_id, by=SEEDER, if_match=None)
         await uow.commit()
     log.info(
         "demo: %d requests — %d in last week's lists, %d booked ahead, %d waiting",
@@ -167,7 +167,7 @@ async def _request(
             StaffRequirement(role=StaffRole(r), count=c) for r, c in procedure.team
         ),
     )
-    surgery_id = await surgeries.create(uow, body, requester=SEEDER)
+    surgery_id = await surgeries.stage_create(uow, body, requester=SEEDER)
     return Case(surgery_id, surgeon_id, specialty, procedure, earliest)
 
 
@@ -287,11 +287,11 @@ async def _complete(uow: UnitOfWork, done: list[tuple[uuid.UUID, datetime]], tz:
     pick = random.Random(7)  # noqa: S311 (the same demo on every machine)
     for n, (surgery_id, start) in enumerate(done):
         if n == 3:
-            await case_moves.cancel(
+            await case_moves.stage_cancel(
                 uow, surgery_id, "patient_did_not_attend", None, by=SEEDER, if_match=None
             )
             continue
-        await case_moves.confirm(uow, surgery_id, by=SEEDER, if_match=None)
+        await case_moves.stage_confirm(uow, surgery_id, by=SEEDER, if_match=None)
         minutes = await uow.session.scalar(
             select(surgery_requests.c.expected_duration_minutes).where(
                 surgery_requests.c.surgery_id == surgery_id
@@ -300,8 +300,8 @@ async def _complete(uow: UnitOfWork, done: list[tuple[uuid.UUID, datetime]], tz:
         came_in = start + timedelta(minutes=pick.choice((-5, 0, 0, 5, 10, 20)))
         assert minutes is not None  # the case was booked a moment ago
         took = round(minutes * pick.uniform(0.85, 1.3))
-        await case_moves.wheels_in(uow, surgery_id, came_in, by=SEEDER, if_match=None)
-        await case_moves.wheels_out(
+        await case_moves.stage_wheels_in(uow, surgery_id, came_in, by=SEEDER, if_match=None)
+        await case_moves.stage_wheels_out(
             uow, surgery_id, came_in + timedelta(minutes=took), by=SEEDER, if_match=None
         )
 

@@ -79,6 +79,7 @@ async def apply(
             "postponed": [str(i) for i in pushed_out],
         },
     )
+    await uow.commit()
 
 
 async def _push_out(
@@ -92,7 +93,7 @@ async def _push_out(
         why = f"Pushed out by emergency optimization {found.row.request_id}: {change.reason}"
         if change.detail:
             why += f" ({change.detail})"
-        await case_moves.postpone(
+        await case_moves.stage_postpone(
             uow, change.case_id, "emergency_displaced", why, by=by, if_match=None
         )
     return [c.case_id for c in out]
@@ -183,6 +184,7 @@ async def reject(
         record_id=request_id,
         details={"was": row.status},
     )
+    await uow.commit()
 
 
 async def _decide(session: AsyncSession, request_id: uuid.UUID, status: str, by: Principal) -> None:

@@ -121,6 +121,7 @@ async def request(
             "mode": mode["mode"],
         },
     )
+    await uow.commit()
     metrics.OPTIMIZATIONS.labels("requested").inc()
     return request_id
 
@@ -161,6 +162,7 @@ async def list_optimizations(
         record_id="*",
         details={"request_ids": [str(r.request_id) for r in rows], "status": status},
     )
+    await uow.commit()
     return list(rows), int(total or 0)
 
 
@@ -177,6 +179,7 @@ async def get(uow: UnitOfWork, request_id: uuid.UUID, *, by: Principal) -> Optim
         record_id=request_id,
         details={"surgery_ids": shown},
     )
+    await uow.commit()
     return found
 
 

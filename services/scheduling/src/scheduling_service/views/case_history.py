@@ -68,4 +68,5 @@ async def read(uow: UnitOfWork, surgery_id: uuid.UUID, *, reader: Principal) -> 
         record_id=surgery_id,
         details={"version": found.version, "lines": len(lines)},
     )
+    await uow.commit()
     return list(lines.values())
