@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the named test suites (tests/<suite>, `web` for the web app's Vitest and Playwright
-# tests, `chaos` for the short fault suite) in order and fails if any failed; a suite that
-# collects no test (pytest exit 5) is reported, not failed. PYTEST_ARGS is passed to each
+# Runs the named test suites (tests/<suite>, a folder or a file; `web` for the web app's Vitest
+# and Playwright tests, `chaos` for the short fault suite) in order and fails if any failed; a
+# suite that collects no test (pytest exit 5) is reported, not failed. PYTEST_ARGS is passed to each
 # pytest run, split as a shell would (`PYTEST_ARGS='-k "booking and not slow"'`).
 #
 # STACK=test (make test): before the first suite that needs infrastructure, a stack of the
@@ -19,6 +19,8 @@ set -euo pipefail
 LOCAL="$DEPLOY/local"
 KEPT_LOGS=""
 stack_started=false
+start_pid=""
+start_log=""
 counts_before=""
 
 # PYTEST_ARGS is the developer's own shell words, split by Python's shlex (never eval'd).
@@ -58,9 +60,10 @@ remove_test_stack() {
   rm -rf "$RUN"
 }
 
-start_test_stack() {
-  local started=$SECONDS pids=() pid
-  printf '\n=== the test stack (STACK=test: PostgreSQL %s, Kafka %s, gateway %s)\n' \
+# Starts the test stack in the background: the unit suite needs none of it and runs meanwhile.
+# The start's output goes to .run/test/logs/stack-start.log and is shown when it is waited for.
+begin_test_stack() {
+  printf '\n=== the test stack (STACK=test: PostgreSQL %s, Kafka %s, gateway %s), starting\n' \
     "$PG_PORT" "$KAFKA_PORT" "$GATEWAY_PORT"
   # A test stack left by a run that was killed is stopped and deleted first: every run starts
   # from the seeded demo.
@@ -69,15 +72,34 @@ start_test_stack() {
   rm -rf "$RUN"
   resolve_run_dir
   stack_started=true
+  start_log="$RUN/logs/stack-start.log"
+  start_stack_parts >"$start_log" 2>&1 &
+  start_pid=$!
+}
+
+start_stack_parts() {
+  local started=$SECONDS pids=() pid
   # The three are independent; the services need all of them.
   "$LOCAL/postgres.sh" start & pids+=("$!")
   "$LOCAL/kafka.sh" start & pids+=("$!")
   "$LOCAL/web.sh" build & pids+=("$!")
-  for pid in "${pids[@]}"; do wait "$pid" || die "the test stack did not start (logs: $RUN/logs)"; done
+  for pid in "${pids[@]}"; do wait "$pid" || die "the test stack did not start"; done
   "$LOCAL/nginx.sh" start
   "$LOCAL/prometheus.sh" start
   "$LOCAL/services.sh" start
   printf 'test stack up in %ss\n' "$((SECONDS - started))"
+}
+
+# Waits for the stack begun above; a failed start ends the run (finish deletes what started).
+await_test_stack() {
+  local rc=0
+  [ -n "$start_pid" ] || return 0
+  printf '\n=== the test stack: waiting for its start\n'
+  wait "$start_pid" || rc=$?
+  start_pid=""
+  cat "$start_log"
+  [ "$rc" -eq 0 ] || die "the test stack did not start (logs: $RUN/logs)"
+  export_test_environment
 }
 
 # Where the suites find the test stack: tests/conftest.py, the chaos suite, Playwright (web.sh).
@@ -97,6 +119,10 @@ export_test_environment() {
 finish() {
   local rc=$? counts_after
   printf '\nwall time: %ss\n' "$SECONDS"
+  if [ -n "$start_pid" ]; then
+    kill "$start_pid" 2>/dev/null || true
+    wait "$start_pid" 2>/dev/null || true
+  fi
   if [ "$stack_started" = true ]; then
     remove_test_stack
     printf '\nthe test stack is stopped and deleted; its logs are in %s\n' "$KEPT_LOGS"
@@ -120,13 +146,18 @@ if [ "$STACK" = test ]; then
   trap 'exit 130' INT TERM
 fi
 
+# Every suite but the unit tests (tests/unit or a part of it) needs a stack.
+needs_stack() { case "$1" in unit | unit/*) return 1 ;; *) return 0 ;; esac; }
+
 failed=()
 cd "$PROJECT"
 for suite in "$@"; do
-  if [ "$STACK" = test ] && [ "$suite" != unit ] && [ "$stack_started" = false ]; then
-    start_test_stack
-    export_test_environment
+  if [ "$STACK" = test ] && needs_stack "$suite" && [ "$stack_started" = false ]; then
+    begin_test_stack
   fi
+done
+for suite in "$@"; do
+  if needs_stack "$suite"; then await_test_stack; fi
   if [ "$suite" = web ]; then
     # The web app: Vitest, then Playwright in Debian's chromium against the stack's gateway.
     printf '\n=== web (vitest, playwright)\n'
@@ -144,7 +175,7 @@ for suite in "$@"; do
     printf 'chaos: %ss\n' "$((SECONDS - suite_started))"
     continue
   fi
-  if [ ! -d "tests/$suite" ]; then
+  if [ ! -e "tests/$suite" ]; then
     note "tests/$suite does not exist; skipped"
     continue
   fi
