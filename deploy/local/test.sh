@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Runs the named test suites (tests/<suite>, a folder or a file; `web` for the web app's Vitest
 # and Playwright tests, `chaos` for the short fault suite) in order and fails if any failed; a
-# suite that collects no test (pytest exit 5) is reported, not failed. PYTEST_ARGS is passed to each
-# pytest run, split as a shell would (`PYTEST_ARGS='-k "booking and not slow"'`).
+# suite that collects no test (pytest exit 5) is reported, not failed. PYTEST_ARGS is passed to
+# each pytest run, split as a shell would (`PYTEST_ARGS='-k "booking and not slow"'`).
 #
-# STACK=test (make test): before the first suite that needs infrastructure, a stack of the
-# tests' own is started beside the user's (common.sh: PostgreSQL 55433, Kafka 19092, services
-# 18001-18004, gateway 18080, Prometheus 19090; state in .run/test) from fresh state: a new
-# cluster, a newly formatted broker, migrations and the demo seed. Every suite runs against it;
-# at the end, failed or not, it is stopped and its state deleted, its logs kept in
-# .run/test-logs. The user's stack (`make up`), running or not, is never touched; when it runs,
-# its demo counts are read before and after, and the run fails if they differ.
+# STACK=test (make test): a stack of the tests' own is started beside the user's (common.sh:
+# PostgreSQL 55433, Kafka 19092, services 18001-18004, gateway 18080, Prometheus 19090; state in
+# .run/test) from fresh state: a new cluster, a newly formatted broker, migrations and the demo
+# seed. It starts in the background while the unit suite runs; every other suite waits for it
+# and runs against it. At the end, failed or not, it is stopped and its state deleted, its logs
+# kept in .run/test-logs. The user's stack (`make up`), running or not, is never touched; when
+# it runs, its demo counts are read before and after, and the run fails if they differ.
 # Without STACK=test the suites run against the stack that is running (`make up`).
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
