@@ -35,6 +35,7 @@ CHEAPEST_SECONDS_MIN = 2.0  # left, to sequence the cost solve's choice as well
 GREEDY_SHARE = 0.4  # of the time left after setup, at most, for the greedy baseline
 SEQUENCE_SECONDS_MIN = 0.05  # a day's budget below this takes its first fit unsolved
 SEARCH_SHARE = 0.5  # of what phase 2 leaves, kept for the search from the best plan
+SEARCH_FROM_CASES = 200  # free cases; up to this many, phase 1's whole model keeps the time
 PATTERN_PAIRS_MAX = 5_000  # (case, segment) pairs: beyond, the pattern bound is too slow to help
 
 
@@ -66,7 +67,7 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None, seed: int
         prepared.locked,
         segment_choice(facts, greedy),
         # without a whole greedy plan, only phase 1 can find a plan or prove there is none
-        deadline=_phase_one_deadline(facts, finish, 0.0 if greedy_failure else SEARCH_SHARE),
+        deadline=_phase_one_deadline(facts, finish, _search_share(facts, greedy_failure)),
         gap=problem.relative_gap_limit,
         workers=workers,
         seed=seed,
@@ -101,6 +102,7 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None, seed: int
         ),
         workers=workers,
         seed=seed,
+        good_enough=_good_enough(problem, phase1.bound if phase1 is not None else patterns),
     )
     bound = phase1.bound if phase1 is not None else patterns
     outcome = checked(problem, prepared, best, _report(facts, best, bound, started))
@@ -157,6 +159,20 @@ def _phase_one_deadline(facts: Facts, finish: Deadline, search_share: float) -> 
     free = sum(1 for c in facts.cases if c.segments)
     sequencing = min(0.4 * left, 2 + 0.02 * free)
     return finish.earlier(sequencing + search_share * (left - sequencing))
+
+
+def _search_share(facts: Facts, greedy_failure: Failed | None) -> float:
+    """The search's share: none without a whole greedy plan (only phase 1 can find a plan or
+    prove there is none), nor for a problem the whole phase 1 model solves well on its own."""
+    free = sum(1 for c in facts.cases if c.segments and not c.locked)
+    return 0.0 if greedy_failure or free <= SEARCH_FROM_CASES else SEARCH_SHARE
+
+
+def _good_enough(problem: OptimizationProblem, bound: float | None) -> float:
+    """An objective the search may stop at: the bound, within the gap the problem asks for."""
+    if bound is None:
+        return 0.0
+    return bound / max(1e-9, 1 - problem.relative_gap_limit)
 
 
 def reserve_seconds(facts: Facts) -> float:

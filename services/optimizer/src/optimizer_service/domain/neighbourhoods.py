@@ -38,8 +38,11 @@ def improve(
     resequence: Callable[[Placements, dict[int, int], Deadline], Placements],
     workers: int,
     seed: int,
+    good_enough: float = 0.0,
 ) -> Placements:
-    """The best plan found from `plan` by `deadline` (`plan` itself when none is better)."""
+    """The best plan found from `plan` by `deadline` (`plan` itself when none is better); it
+    stops early at an objective of `good_enough` or less (the bound, within the gap asked for),
+    and when the last window took longer than the time left."""
     facts = prepared.facts
     days = facts.timeline.days
     free = sum(1 for c in facts.cases if c.segments and not c.locked)
@@ -48,11 +51,13 @@ def improve(
     width = max(1, min(days, round(WINDOW_CASES * days / free)))
     stride = max(1, width // 2)
     best, best_rank = plan, rank(plan)
-    first = 0
-    while deadline.left() >= WINDOW_SECONDS_MIN:
+    first, took = 0, 0.0
+    while deadline.left() >= max(WINDOW_SECONDS_MIN, took) and best_rank[0] > good_enough:
+        started = time.monotonic()
         window = {(first + d) % days for d in range(width)}
         first = (first + stride) % days if width < days else 0
         candidate = _replan(prepared, best, window, deadline, resequence, workers, seed)
+        took = time.monotonic() - started
         if candidate is None:
             continue
         candidate_rank = rank(candidate)
