@@ -24,7 +24,7 @@ from datetime import date, datetime
 
 import pytest
 from contracts.events.resources_blocks import BlockAllocated, SingleDate, WeeklyRecurrence
-from scheduling_service.domain.kpi_scope import Scope
+from scheduling_service.domain.kpis.kpi_scope import Scope
 from scheduling_service.views import kpis
 from scheduling_service.views.kpis import KpiSheet
 from servicekit.problems import Problem

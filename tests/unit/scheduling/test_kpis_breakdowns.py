@@ -16,16 +16,16 @@ from zoneinfo import ZoneInfo
 from contracts.calendar.spans import Span
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scheduling_service.domain.kpi_facts import (
+from scheduling_service.domain.kpis.kpi_facts import (
     BlockOccurrence,
     Cancellation,
     Case,
     KpiFacts,
     RoomOpen,
 )
-from scheduling_service.domain.kpi_scope import Scope
-from scheduling_service.domain.kpi_weeks import weekly, weeks
-from scheduling_service.domain.kpis import Kpis, Rules, report
+from scheduling_service.domain.kpis.kpi_scope import Scope
+from scheduling_service.domain.kpis.kpi_weeks import weekly, weeks
+from scheduling_service.domain.kpis.kpis import Kpis, Rules, report
 from scheduling_service.domain.reasons import REASON_CODES
 
 TZ = ZoneInfo("Europe/Amsterdam")

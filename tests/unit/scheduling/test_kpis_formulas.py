@@ -34,14 +34,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from contracts.calendar.spans import Span
-from scheduling_service.domain.kpi_facts import (
+from scheduling_service.domain.kpis.kpi_facts import (
     BlockOccurrence,
     Cancellation,
     Case,
     KpiFacts,
     RoomOpen,
 )
-from scheduling_service.domain.kpis import KpiReport, Kpis, Rules, report
+from scheduling_service.domain.kpis.kpis import KpiReport, Kpis, Rules, report
 
 TZ = ZoneInfo("Europe/Amsterdam")
 ROOM_A, ROOM_B = uuid.uuid4(), uuid.uuid4()

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span
-from scheduling_service.domain.kpi_facts import BlockOccurrence, Case, KpiFacts, RoomOpen
-from scheduling_service.domain.kpis import TURNOVER_CAP_MINUTES, Kpis, Rules, report
+from scheduling_service.domain.kpis.kpi_facts import BlockOccurrence, Case, KpiFacts, RoomOpen
+from scheduling_service.domain.kpis.kpis import TURNOVER_CAP_MINUTES, Kpis, Rules, report
 
 TZ = ZoneInfo("Europe/Amsterdam")
 ROOM_A, S1, SURGEON_BLOCK = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

@@ -13,7 +13,7 @@ from servicekit.deps import UnitOfWorkDep
 
 from scheduling_service.api.deps import ReaderDep, SettingsDep
 from scheduling_service.api.schemas.kpis import KpiSheetPublic
-from scheduling_service.domain.kpi_scope import Scope
+from scheduling_service.domain.kpis.kpi_scope import Scope
 from scheduling_service.views import kpis
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])

@@ -23,17 +23,17 @@ from sqlalchemy import DateTime, Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import blocks, bookings, case_history, surgery_requests
-from scheduling_service.domain.kpi_facts import (
+from scheduling_service.domain.kpis.kpi_facts import (
     BlockOccurrence,
     Cancellation,
     Case,
     KpiFacts,
     RoomOpen,
 )
-from scheduling_service.domain.kpi_figures import KpiReport, Week
-from scheduling_service.domain.kpi_scope import Scope
-from scheduling_service.domain.kpi_weeks import weekly
-from scheduling_service.domain.kpis import Rules, report
+from scheduling_service.domain.kpis.kpi_figures import KpiReport, Week
+from scheduling_service.domain.kpis.kpi_scope import Scope
+from scheduling_service.domain.kpis.kpi_weeks import weekly
+from scheduling_service.domain.kpis.kpis import Rules, report
 from scheduling_service.read_model import resources_view
 from scheduling_service.views.schedule import open_time
 

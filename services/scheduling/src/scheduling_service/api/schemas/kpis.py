@@ -15,7 +15,7 @@ import uuid
 from contracts.values import UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
-from scheduling_service.domain import kpi_figures
+from scheduling_service.domain.kpis import kpi_figures
 from scheduling_service.views.kpis import KpiSheet
 
 Share = float | None

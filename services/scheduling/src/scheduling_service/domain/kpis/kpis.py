@@ -66,9 +66,9 @@ from zoneinfo import ZoneInfo
 from contracts.calendar.spans import Span, clip, intersect, merge, subtract
 from contracts.calendar.wallclock import range_span
 
-from scheduling_service.domain.kpi_bookings import cancellations, case_counts, ratio
-from scheduling_service.domain.kpi_facts import BlockOccurrence, Cancellation, Case, KpiFacts
-from scheduling_service.domain.kpi_figures import (
+from scheduling_service.domain.kpis.kpi_bookings import cancellations, case_counts, ratio
+from scheduling_service.domain.kpis.kpi_facts import BlockOccurrence, Cancellation, Case, KpiFacts
+from scheduling_service.domain.kpis.kpi_figures import (
     BlockUtilization,
     DurationEstimates,
     FirstCaseStarts,
@@ -78,7 +78,7 @@ from scheduling_service.domain.kpi_figures import (
     Turnover,
     Utilization,
 )
-from scheduling_service.domain.kpi_scope import Scope
+from scheduling_service.domain.kpis.kpi_scope import Scope
 
 _MINUTE = timedelta(minutes=1)
 # Longer than this from wheels-out to the next wheels-in is a break, not a turnover.

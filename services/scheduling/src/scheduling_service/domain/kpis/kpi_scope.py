@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from scheduling_service.domain.kpi_facts import BlockOccurrence
+from scheduling_service.domain.kpis.kpi_facts import BlockOccurrence
 
 
 class _Booked(Protocol):

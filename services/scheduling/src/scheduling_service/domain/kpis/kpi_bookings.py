@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from scheduling_service.domain.kpi_facts import Cancellation, Case
-from scheduling_service.domain.kpi_figures import Cancellations, CaseCounts, ReasonCount
+from scheduling_service.domain.kpis.kpi_facts import Cancellation, Case
+from scheduling_service.domain.kpis.kpi_figures import Cancellations, CaseCounts, ReasonCount
 
 # The reason of a given-up booking whose history line named none.
 UNSPECIFIED = "unspecified"

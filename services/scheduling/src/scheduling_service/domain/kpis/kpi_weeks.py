@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from contracts.calendar.spans import Span, clip
 from contracts.calendar.wallclock import range_span
 
-from scheduling_service.domain.kpi_facts import KpiFacts, RoomOpen
-from scheduling_service.domain.kpi_figures import Week
-from scheduling_service.domain.kpi_scope import Scope
-from scheduling_service.domain.kpis import Rules, figures
+from scheduling_service.domain.kpis.kpi_facts import KpiFacts, RoomOpen
+from scheduling_service.domain.kpis.kpi_figures import Week
+from scheduling_service.domain.kpis.kpi_scope import Scope
+from scheduling_service.domain.kpis.kpis import Rules, figures
 
 
 def weekly(
