@@ -10,7 +10,7 @@ import pytest
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
 from scheduling_service.booking import booking
 from scheduling_service.cases import cases
-from scheduling_service.domain.conflict import Conflict
+from scheduling_service.domain.booking.conflict import Conflict
 from scheduling_service.read_model import resources_view
 from sqlalchemy.exc import IntegrityError
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from contracts.calendar.spans import Span
 from contracts.events.scheduling_surgeries import StaffAssignment
 from contracts.vocabulary import StaffRole
-from scheduling_service.domain.booking_facts import (
+from scheduling_service.domain.booking.booking_facts import (
     CaseNeeds,
     Facts,
     Held,
@@ -28,7 +28,7 @@ from scheduling_service.domain.booking_facts import (
     UnitFacts,
     propose,
 )
-from scheduling_service.domain.conflicts import Conflict, find_conflicts
+from scheduling_service.domain.booking.conflicts import Conflict, find_conflicts
 
 TZ = ZoneInfo("Europe/Amsterdam")
 DAY = date(2027, 3, 10)

@@ -19,8 +19,8 @@ from contracts.events.resources_staff import StaffMemberUpserted
 from contracts.events.scheduling_surgeries import StaffAssignment
 from contracts.values import LocalTimeRange, WeeklyHours
 from scheduling_service.booking.placement_facts import Known
-from scheduling_service.domain.booking_facts import CaseNeeds, Holdings, Placement, propose
-from scheduling_service.domain.conflicts import find_conflicts
+from scheduling_service.domain.booking.booking_facts import CaseNeeds, Holdings, Placement, propose
+from scheduling_service.domain.booking.conflicts import find_conflicts
 from scheduling_service.read_model.resources_view import Unit
 
 TZ = ZoneInfo("Europe/Amsterdam")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from contracts.calendar.spans import Span
 from contracts.events.scheduling_surgeries import StaffAssignment
 from contracts.vocabulary import StaffRole
-from scheduling_service.domain.booking_facts import Held, Holdings
+from scheduling_service.domain.booking.booking_facts import Held, Holdings
 
 from tests.unit.scheduling.booking_world import DAY, Ward, at, person, span
 

@@ -6,8 +6,8 @@ import uuid
 from dataclasses import replace
 
 from contracts.events.scheduling_surgeries import StaffAssignment
-from scheduling_service.domain.booking_facts import holdings, propose
-from scheduling_service.domain.conflicts import find_conflicts
+from scheduling_service.domain.booking.booking_facts import holdings, propose
+from scheduling_service.domain.booking.conflicts import find_conflicts
 
 from tests.unit.scheduling.booking_world import Ward, person, span
 

@@ -33,9 +33,9 @@ from scheduling_service.booking import booking_locks, booking_records, placement
 from scheduling_service.booking.placement_facts import Known
 from scheduling_service.cases import cases
 from scheduling_service.domain import lifecycle
-from scheduling_service.domain.booking_facts import CaseNeeds, Placement, Proposal, propose
-from scheduling_service.domain.conflict import ResourceType
-from scheduling_service.domain.conflicts import Conflict, find_conflicts
+from scheduling_service.domain.booking.booking_facts import CaseNeeds, Placement, Proposal, propose
+from scheduling_service.domain.booking.conflict import ResourceType
+from scheduling_service.domain.booking.conflicts import Conflict, find_conflicts
 from scheduling_service.settings import SchedulingSettings
 
 __all__ = ["Conflict", "Placement", "RaceLost", "book", "check", "dry_run", "place"]

@@ -18,7 +18,7 @@ from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import surgery_requests
-from scheduling_service.domain.booking_facts import Proposal
+from scheduling_service.domain.booking.booking_facts import Proposal
 from scheduling_service.read_model import resources_view
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import bookings, equipment_usages, staff_assignments
-from scheduling_service.domain.booking_facts import (
+from scheduling_service.domain.booking.booking_facts import (
     Facts,
     Held,
     Holdings,

@@ -42,7 +42,7 @@ from scheduling_service.demo.demo_cases import (
     Procedure,
 )
 from scheduling_service.demo.demo_plan import Ledger, Person, Unit, slot
-from scheduling_service.domain.booking_facts import Placement
+from scheduling_service.domain.booking.booking_facts import Placement
 from scheduling_service.read_model import resources_view
 from scheduling_service.settings import SchedulingSettings
 

@@ -11,8 +11,8 @@ from contracts.values import ScheduleDatetime, repeated_ids
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scheduling_service.api.schemas.case_moves import KnownReasonCode
-from scheduling_service.domain.booking_facts import MOST_STAFF, Placement
-from scheduling_service.domain.conflict import Conflict
+from scheduling_service.domain.booking.booking_facts import MOST_STAFF, Placement
+from scheduling_service.domain.booking.conflict import Conflict
 
 
 class BookingRequest(BaseModel):

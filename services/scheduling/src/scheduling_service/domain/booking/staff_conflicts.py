@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.calendar.wallclock import range_span
 
-from scheduling_service.domain.booking_facts import (
+from scheduling_service.domain.booking.booking_facts import (
     MOST_STAFF,
     SURGEON,
     CaseNeeds,
@@ -17,7 +17,7 @@ from scheduling_service.domain.booking_facts import (
     PersonFacts,
     Proposal,
 )
-from scheduling_service.domain.conflict import (
+from scheduling_service.domain.booking.conflict import (
     Conflict,
     double_booked,
     known,

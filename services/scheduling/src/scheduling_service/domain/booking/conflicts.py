@@ -13,9 +13,21 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduling_service.domain import lifecycle
-from scheduling_service.domain.booking_facts import CaseNeeds, Facts, Held, Proposal, RoomFacts
-from scheduling_service.domain.conflict import Conflict, double_booked, stamp, when, within_one
-from scheduling_service.domain.staff_conflicts import (
+from scheduling_service.domain.booking.booking_facts import (
+    CaseNeeds,
+    Facts,
+    Held,
+    Proposal,
+    RoomFacts,
+)
+from scheduling_service.domain.booking.conflict import (
+    Conflict,
+    double_booked,
+    stamp,
+    when,
+    within_one,
+)
+from scheduling_service.domain.booking.staff_conflicts import (
     roles_not_covered,
     staff_double_booked,
     staff_in_wrong_role,
@@ -25,7 +37,7 @@ from scheduling_service.domain.staff_conflicts import (
     staff_unavailable,
     too_many_staff,
 )
-from scheduling_service.domain.unit_conflicts import (
+from scheduling_service.domain.booking.unit_conflicts import (
     equipment_not_covered,
     units_double_booked,
     units_fixed_elsewhere,

@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from scheduling_service.domain.booking_facts import CaseNeeds, Held, Proposal, UnitFacts
-from scheduling_service.domain.conflict import Conflict, double_booked, known, overlap, when
+from scheduling_service.domain.booking.booking_facts import CaseNeeds, Held, Proposal, UnitFacts
+from scheduling_service.domain.booking.conflict import Conflict, double_booked, known, overlap, when
 
 
 def units_out_of_service(

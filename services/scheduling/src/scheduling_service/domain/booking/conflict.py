@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span
 
-from scheduling_service.domain.booking_facts import Held
+from scheduling_service.domain.booking.booking_facts import Held
 
 ResourceType = Literal["room", "staff", "unit", "case"]
 T = TypeVar("T")
