@@ -5,6 +5,7 @@ import type { components } from "@/api/generated/resources";
 import type { FieldLabels } from "./adminForm";
 import { humanize } from "./cases";
 import { addDays, formatDate } from "./dates";
+import { WEEKDAY_LABELS, WEEKDAYS as WEEK } from "./weeklyHours";
 
 export type Block = components["schemas"]["BlockPublic"];
 export type BlockSummary = components["schemas"]["BlockSummary"];
@@ -12,15 +13,11 @@ export type BlockBody = components["schemas"]["BlockCreate"];
 export type Recurrence = BlockSummary["recurrence"];
 export type Weekday = components["schemas"]["Weekday"];
 
-export const WEEKDAYS: { value: Weekday; label: string; plural: string }[] = [
-  { value: "monday", label: "Monday", plural: "Mondays" },
-  { value: "tuesday", label: "Tuesday", plural: "Tuesdays" },
-  { value: "wednesday", label: "Wednesday", plural: "Wednesdays" },
-  { value: "thursday", label: "Thursday", plural: "Thursdays" },
-  { value: "friday", label: "Friday", plural: "Fridays" },
-  { value: "saturday", label: "Saturday", plural: "Saturdays" },
-  { value: "sunday", label: "Sunday", plural: "Sundays" },
-];
+export const WEEKDAYS: { value: Weekday; label: string; plural: string }[] = WEEK.map((value) => ({
+  value,
+  label: WEEKDAY_LABELS[value],
+  plural: `${WEEKDAY_LABELS[value]}s`,
+}));
 
 export interface BlockForm {
   roomId: string | null;
