@@ -7,6 +7,7 @@ true lower bound of the plan objective.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections import defaultdict
@@ -80,7 +81,7 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None, seed: int
         return _without_phase_one(problem, prepared, greedy, greedy_failure, phase1, started)
     search = Search(finish, workers, seed)
     plans, placements = [greedy], greedy
-    if phase1 is not None:
+    if phase1 is not None and phase1.objective != math.inf:  # else its hint, the greedy's choice
         placements = _sequence(prepared, phase1.choice, greedy, search)
         placements = repair(prepared, placements, phase1.choice, deadline)
         plans += [placements, *_cheapest(prepared, phase1, placements, greedy, search)]

@@ -42,7 +42,8 @@ def improve(
 ) -> Placements:
     """The best plan found from `plan` by `deadline` (`plan` itself when none is better); it
     stops early at an objective of `good_enough` or less (the bound, within the gap asked for),
-    and when the last window took longer than the time left."""
+    and when the time left is less than half what the last window took (a window's phase 1
+    shrinks to the time there is, its sequencing does not)."""
     facts = prepared.facts
     days = facts.timeline.days
     free = sum(1 for c in facts.cases if c.segments and not c.locked)
@@ -52,7 +53,7 @@ def improve(
     stride = max(1, width // 2)
     best, best_rank = plan, rank(plan)
     first, took = 0, 0.0
-    while deadline.left() >= max(WINDOW_SECONDS_MIN, took) and best_rank[0] > good_enough:
+    while deadline.left() >= max(WINDOW_SECONDS_MIN, took / 2) and best_rank[0] > good_enough:
         started = time.monotonic()
         window = {(first + d) % days for d in range(width)}
         first = (first + stride) % days if width < days else 0
