@@ -30,10 +30,8 @@ IfMatch = Annotated[
 ]
 
 
-def get_settings(runtime: RuntimeDep) -> SchedulingSettings:
-    settings = runtime.settings
-    assert isinstance(settings, SchedulingSettings)
-    return settings
+def get_settings(runtime: RuntimeDep[SchedulingSettings]) -> SchedulingSettings:
+    return runtime.settings
 
 
 SettingsDep = Annotated[SchedulingSettings, Depends(get_settings)]

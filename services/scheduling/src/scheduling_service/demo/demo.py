@@ -67,9 +67,8 @@ class Case:
     earliest: date | None
 
 
-async def seed(runtime: Runtime) -> None:
+async def seed(runtime: Runtime[SchedulingSettings]) -> None:
     settings = runtime.settings
-    assert isinstance(settings, SchedulingSettings)
     await _until_resources_known(runtime)
     async with runtime.unit_of_work() as uow:
         if await uow.session.scalar(select(func.count()).select_from(surgery_requests)):
