@@ -30,9 +30,8 @@ from resources_service.settings import ResourcesSettings
 SEEDER = audit.service_actor("resources-demo")
 
 
-async def seed(runtime: Runtime) -> None:
+async def seed(runtime: Runtime[ResourcesSettings]) -> None:
     settings = runtime.settings
-    assert isinstance(settings, ResourcesSettings)
     async with runtime.unit_of_work() as uow:
         if not await uow.session.scalar(select(func.count()).select_from(operating_rooms)):
             room_ids = await _rooms(uow, settings)

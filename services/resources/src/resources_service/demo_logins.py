@@ -30,9 +30,8 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105 - PRODUCT.md's demo login, never i
 log = logging.getLogger(__name__)
 
 
-async def link(runtime: Runtime, actor: Actor) -> None:
+async def link(runtime: Runtime[ResourcesSettings], actor: Actor) -> None:
     settings = runtime.settings
-    assert isinstance(settings, ResourcesSettings)
     auth = settings.jwks_url.split("/.well-known/", 1)[0]
     for email, name in DEMO_LOGINS:
         user_id = await _user_id(auth, email)

@@ -16,10 +16,8 @@ IfMatch = Annotated[
 ]
 
 
-def get_settings(runtime: RuntimeDep) -> ResourcesSettings:
-    settings = runtime.settings
-    assert isinstance(settings, ResourcesSettings)
-    return settings
+def get_settings(runtime: RuntimeDep[ResourcesSettings]) -> ResourcesSettings:
+    return runtime.settings
 
 
 SettingsDep = Annotated[ResourcesSettings, Depends(get_settings)]
