@@ -61,11 +61,9 @@ class RunWorkerConfig:
         )
 
 
-def run_workers(runtime: Runtime) -> list[RunWorker]:
+def run_workers(runtime: Runtime[OptimizerSettings]) -> list[RunWorker]:
     """The service's background worker (see `ServiceDefinition.workers`)."""
-    settings = runtime.settings
-    assert isinstance(settings, OptimizerSettings)
-    config = RunWorkerConfig.of(settings, runtime.dsn, runtime.service.name)
+    config = RunWorkerConfig.of(runtime.settings, runtime.dsn, runtime.service.name)
     return [RunWorker(config, runtime.unit_of_work)]
 
 
