@@ -18,9 +18,8 @@ from auth_service.settings import AuthSettings
 PASSWORD_VARIABLE = "AUTH_FIRST_ADMIN_PASSWORD"  # noqa: S105 - the name of a variable
 
 
-async def rotate_keys(runtime: Runtime, args: argparse.Namespace) -> None:
+async def rotate_keys(runtime: Runtime[AuthSettings], args: argparse.Namespace) -> None:
     settings = runtime.settings
-    assert isinstance(settings, AuthSettings)
     async with runtime.unit_of_work() as uow:
         new = await rotate(
             uow,
@@ -66,7 +65,7 @@ def _admin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--display-name", required=True)
 
 
-COMMANDS = {
+COMMANDS: dict[str, Command[AuthSettings]] = {
     "rotate-keys": Command(
         "make a new signing key; the current one retires", rotate_keys, _rotation_arguments
     ),

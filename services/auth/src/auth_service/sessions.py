@@ -69,7 +69,7 @@ class RefreshRefused(Exception):
 class Authority:
     """What signing in needs: the service's runtime, settings and signing keys."""
 
-    runtime: Runtime
+    runtime: Runtime[AuthSettings]
     settings: AuthSettings
     keyring: Keyring
 
@@ -186,7 +186,9 @@ async def refresh(authority: Authority, token: str) -> TokenPair:
     return await _pair(authority, user, row.session_id, successor, now)
 
 
-async def log_out(runtime: Runtime, *, token: str | None, session_id: str | None) -> None:
+async def log_out(
+    runtime: Runtime[AuthSettings], *, token: str | None, session_id: str | None
+) -> None:
     """Ends the session of the refresh token, or of the access token; unknown ones are ignored."""
     async with runtime.unit_of_work() as uow:
         target: uuid.UUID | None = None
@@ -199,9 +201,9 @@ async def log_out(runtime: Runtime, *, token: str | None, session_id: str | None
         if target is None and session_id:
             target = uuid_or_none(session_id)
         if target is not None:
-            settings = runtime.settings
-            assert isinstance(settings, AuthSettings)
-            await end_sessions(uow, settings, sessions.c.session_id == target, reason="logout")
+            await end_sessions(
+                uow, runtime.settings, sessions.c.session_id == target, reason="logout"
+            )
         await uow.commit()
 
 

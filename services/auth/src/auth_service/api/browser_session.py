@@ -51,9 +51,10 @@ def refresh_cookie_path(runtime: Runtime) -> str:
     return f"{gateway_prefix(runtime.service)}/"
 
 
-def set_session_cookies(response: Response, runtime: Runtime, refresh_token: str) -> None:
+def set_session_cookies(
+    response: Response, runtime: Runtime[AuthSettings], refresh_token: str
+) -> None:
     settings = runtime.settings
-    assert isinstance(settings, AuthSettings)
     # The session ends after this long without a refresh anyway; every refresh renews both.
     max_age = int(min(settings.session_idle_hours, settings.session_max_hours) * 3600)
     response.set_cookie(

@@ -13,21 +13,18 @@ from auth_service.sessions import Authority
 from auth_service.settings import AuthSettings
 
 
-def get_authority(request: Request, runtime: RuntimeDep) -> Authority:
+def get_authority(request: Request, runtime: RuntimeDep[AuthSettings]) -> Authority:
     # One keyring per process: it caches the unsealed signing keys.
     state = request.app.state
     if getattr(state, "authority", None) is None:
         settings = runtime.settings
-        assert isinstance(settings, AuthSettings)
         state.authority = Authority(runtime, settings, Keyring(runtime.sessions, settings))
     authority: Authority = state.authority
     return authority
 
 
-def get_settings(runtime: RuntimeDep) -> AuthSettings:
-    settings = runtime.settings
-    assert isinstance(settings, AuthSettings)
-    return settings
+def get_settings(runtime: RuntimeDep[AuthSettings]) -> AuthSettings:
+    return runtime.settings
 
 
 AuthorityDep = Annotated[Authority, Depends(get_authority)]

@@ -22,6 +22,7 @@ from auth_service.sessions import (
     log_out,
     refresh,
 )
+from auth_service.settings import AuthSettings
 
 router = APIRouter(tags=["tokens"])
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -138,7 +139,7 @@ async def refresh_tokens(
 )
 async def logout(
     request: Request,
-    runtime: RuntimeDep,
+    runtime: RuntimeDep[AuthSettings],
     principal: Annotated[Principal | None, Depends(_optional_principal)],
     refresh_cookie: browser_session.RefreshCookie = None,
     csrf: browser_session.CsrfHeader = None,

@@ -70,10 +70,9 @@ class AuditRetention:
             await sleep_unless(stop, self.config.interval_seconds)
 
 
-def retention_workers(runtime: Runtime) -> list[AuditRetention]:
+def retention_workers(runtime: Runtime[AuthSettings]) -> list[AuditRetention]:
     """The service's background worker (see `ServiceDefinition.workers`)."""
     settings = runtime.settings
-    assert isinstance(settings, AuthSettings)
     config = RetentionConfig(
         retention_days=settings.audit_retention_days,
         interval_seconds=settings.audit_purge_interval_minutes * 60,
