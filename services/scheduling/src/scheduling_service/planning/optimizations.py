@@ -76,7 +76,8 @@ async def request(
 
     An emergency insertion first turns into an ask naming its cases and locks, planned from now
     plus a margin (`planning_emergency`)."""
-    now, mode = datetime.now(UTC), dict[str, Any](mode="default")
+    now = datetime.now(UTC)
+    mode: dict[str, Any] = {"mode": "default"}
     if isinstance(asked, planning_emergency.EmergencyAsk):
         insertion = await planning_emergency.insertion_of(
             uow.session, asked, timezone=settings.hospital_timezone, now=now
