@@ -32,3 +32,11 @@ GATEWAY = os.environ.get("TEST_GATEWAY_URL", "http://127.0.0.1:8080")
 # The stack's run directory: its services' and infrastructure's logs are in LOGS.
 RUN = Path(os.environ.get("TEST_RUN_DIR", ROOT / ".run"))
 LOGS = RUN / "logs"
+_DEFAULT_PORTS = {"auth": 8001, "resources": 8002, "scheduling": 8003, "optimizer": 8004}
+
+
+def service_url(name: str) -> str:
+    """A service's own address, not the gateway's (its /metrics is served only there): the port
+    in <NAME>_PORT, which deploy/local/test.sh exports for the test stack, or the default."""
+    port = os.environ.get(f"{name.upper()}_PORT", _DEFAULT_PORTS[name])
+    return f"http://127.0.0.1:{port}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import service_url
+
 pytestmark = pytest.mark.e2e
 
 SERVICES = ("auth", "resources", "scheduling", "optimizer")
@@ -71,7 +73,7 @@ async def test_services_time_requests_by_route_template_on_their_own_metrics_por
 
     await gateway.get("/api/scheduling/readyz")
     async with httpx.AsyncClient() as direct:
-        text = (await direct.get("http://127.0.0.1:8003/metrics")).text
+        text = (await direct.get(f"{service_url('scheduling')}/metrics")).text
     assert 'http_request_duration_seconds_count{method="GET",route="/readyz",status="200"}' in text
     for family in ("events_published_total", "outbox_backlog", "events_consumed_total"):
         assert family in text

@@ -15,14 +15,14 @@ from contracts.planning import Plan
 from contracts.topics import OPTIMIZER_SCHEDULES, SCHEDULING_OPTIMIZATION_REQUESTS
 from optimizer_service.domain.checker import check_plan
 
-from tests.conftest import KAFKA
+from tests.conftest import KAFKA, service_url
 from tests.e2e.conftest import bearer
 from tests.integration.optimizer.problems import impossible_problem, tiny_problem
 
 pytestmark = pytest.mark.e2e
 
 RUNS = "/api/optimizer/runs"
-OPTIMIZER_METRICS = "http://127.0.0.1:8004/metrics"
+OPTIMIZER_METRICS = f"{service_url('optimizer')}/metrics"
 
 
 def _body(problem=None, **fields) -> dict:

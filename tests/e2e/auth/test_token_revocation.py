@@ -6,7 +6,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.conftest import LOGS
+from tests.conftest import LOGS, service_url
 from tests.e2e.auth.conftest import (
     DEADLINE_SECONDS,
     assert_accepted_everywhere,
@@ -18,7 +18,7 @@ from tests.e2e.conftest import bearer, sign_in
 pytestmark = pytest.mark.e2e
 
 NEW_PASSWORD = "a brand new passphrase"
-AUTH_METRICS = "http://127.0.0.1:8001/metrics"
+AUTH_METRICS = f"{service_url('auth')}/metrics"
 
 
 async def refused_count(reason: str) -> float:

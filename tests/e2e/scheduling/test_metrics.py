@@ -6,10 +6,11 @@ import re
 
 import httpx
 
+from tests.conftest import service_url
 from tests.e2e.scheduling.cases import local
 from tests.e2e.scheduling.conftest import SURGERIES, World
 
-METRICS = "http://127.0.0.1:8003/metrics"
+METRICS = f"{service_url('scheduling')}/metrics"
 
 
 async def _counter(name: str, **labels: str) -> float:
