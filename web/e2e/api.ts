@@ -72,9 +72,11 @@ export async function bookSomewhere(request: APIRequestContext, token: string, s
     room_id: string;
     status: string;
   }[];
+  // Only rooms in service can take a booking; other tests retire the rooms they make.
+  const open = rooms.filter((room) => room.status === "active");
   const url = `${SCHEDULING}/surgeries/${surgery.surgery_id}/booking`;
-  for (let attempt = 0; attempt < 40; attempt += 1) {
-    const room = rooms[Math.floor(Math.random() * rooms.length)]!;
+  for (let attempt = 0; attempt < 80; attempt += 1) {
+    const room = open[Math.floor(Math.random() * open.length)]!;
     const hour = 9 + Math.floor(Math.random() * 5);
     const start = `${wednesdayAhead(10 + Math.floor(Math.random() * 30))}T${String(hour).padStart(2, "0")}:00:00Z`;
     const body = { room_id: room.room_id, start, staff: [], equipment_unit_ids: [] };

@@ -61,6 +61,14 @@ export async function signIn(page: Page, role: DemoRole): Promise<void> {
 
 /** No serious or critical accessibility violation on the page as it is now. */
 export async function expectAccessible(page: Page): Promise<void> {
+  // A toast or dialog caught mid-transition is half transparent, and axe measures its contrast
+  // on that frame: wait until every finite CSS animation and transition has finished.
+  await page.waitForFunction(() =>
+    document.getAnimations().every((animation) => {
+      const end = animation.effect?.getComputedTiming().endTime;
+      return animation.playState !== "running" || end === undefined || end === Infinity;
+    }),
+  );
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations
     .filter((violation) => violation.impact === "serious" || violation.impact === "critical")

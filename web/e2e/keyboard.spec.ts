@@ -93,6 +93,8 @@ test("a coordinator postpones a booked case with the keyboard alone", async ({ p
     await expect(page.getByRole("listbox")).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 15000 });
   await page.keyboard.press("ArrowDown");
+  // Enter picks the option the list marks as focused: wait for the mark before pressing it.
+  await expect(page.getByRole("listbox").locator("[data-p-focused='true']")).toHaveCount(1);
   await page.keyboard.press("Enter");
   await expect(page.getByRole("listbox")).toBeHidden();
   await expect(dialog.getByRole("combobox")).not.toHaveAttribute("aria-label", "Choose a reason");
