@@ -6,7 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any, Self
 
-from contracts.events.resources_blocks import Recurrence, SingleDate, WeeklyRecurrence
+from contracts.events.resources_blocks import (
+    Recurrence,
+    SingleDate,
+    WeeklyRecurrence,
+    ensure_block_shape,
+)
 from contracts.values import FIRST_YEAR, LAST_YEAR, ClockTime, Note, ScheduleDate
 from contracts.vocabulary import Specialty
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -32,10 +37,7 @@ class BlockCreate(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if (self.surgeon_id is None) == (self.service is None):
-            raise ValueError("a block belongs to exactly one of surgeon_id or service")
-        if self.end_time <= self.start_time:
-            raise ValueError(f"end_time {self.end_time} must be after start_time {self.start_time}")
+        ensure_block_shape(self.surgeon_id, self.service, self.start_time, self.end_time)
         for day in _dates_of(self.recurrence):
             if not FIRST_YEAR <= day.year <= LAST_YEAR:
                 raise ValueError(f"{day} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
