@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 export PYTEST_ARGS
 
 .PHONY: help install venv infra-up infra-down up down status logs clean \
-	test test-unit bench chaos lint contracts contracts-check openapi openapi-check web-dev
+	backup restore test test-unit bench chaos lint contracts contracts-check openapi openapi-check web-dev
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,12 @@ logs: ## last lines of every log in .run/logs (FOLLOW=1 to follow, LINES=n)
 
 clean: down ## stop everything and delete all local state (databases, Kafka log)
 	@$(LOCAL)/clean.sh
+
+backup: install ## a backup of every service's database under BACKUP_DIR (default .run/backups), old ones pruned; see deploy/README.md
+	@$(LOCAL)/backup.sh backup
+
+restore: install ## bring the backup BACKUP=<name> back into a stopped stack (make down first); see deploy/README.md
+	@$(LOCAL)/backup.sh restore "$(BACKUP)"
 
 test: install ## the whole suite on a fresh test stack of its own beside `make up`'s (ports 18xxx, 19092, 55433; logs kept in .run/test-logs): unit, integration, e2e, web, a short chaos run (PYTEST_ARGS=...)
 	@STACK=test $(LOCAL)/test.sh unit integration e2e web chaos

@@ -123,6 +123,21 @@ export_stack_settings() {
   done
 }
 
+# The TLS files every local listener presents and every client trusts (deploy/local/certs.sh
+# makes them under .run/tls). TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE, all three set, name a
+# hospital's own instead. Call after resolve_run_dir.
+tls_files() {
+  TLS_DIR="$BASE_RUN/tls"
+  if [ -n "${TLS_CA_FILE:-}" ] && [ -n "${TLS_CERT_FILE:-}" ] && [ -n "${TLS_KEY_FILE:-}" ]; then
+    TLS_GIVEN=1
+  else
+    TLS_GIVEN=
+    TLS_CA_FILE="$TLS_DIR/ca.crt"
+    TLS_CERT_FILE="$TLS_DIR/server.crt"
+    TLS_KEY_FILE="$TLS_DIR/server.key"
+  fi
+}
+
 service_port() {
   case "$1" in
     auth) echo "$AUTH_PORT" ;;

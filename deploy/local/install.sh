@@ -13,6 +13,8 @@ missing_packages() {
   [ -f /usr/share/postgresql/15/extension/btree_gist.control ] || echo postgresql-contrib
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || echo nginx
   command -v curl >/dev/null || echo curl
+  # deploy/local/certs.sh makes the local CA and the listeners' certificate with it.
+  command -v openssl >/dev/null || echo openssl
   command -v pgrep >/dev/null || echo procps
   [ -f /etc/ssl/certs/ca-certificates.crt ] || echo ca-certificates
   command -v java >/dev/null || echo openjdk-17-jre-headless

@@ -53,16 +53,28 @@ def test_a_shift_of_activity_keeps_the_session_alive():
     assert reason(token(last_used_at=NOW - timedelta(hours=7, minutes=59))) is None
 
 
+# Production also refuses clear-text transport (tests/unit/servicekit/test_settings.py).
+ENCRYPTED_TRANSPORT = {
+    "database_sslmode": "verify-full",
+    "jwks_url": "https://auth.internal/.well-known/jwks.json",
+    "kafka_security_protocol": "SASL_SSL",
+    "kafka_username": "auth",
+    "kafka_password": "a real kafka password",
+}
+
+
 def test_production_refuses_the_development_key_encryption_secret():
     with pytest.raises(ValueError, match="key_encryption_secret"):
         AuthSettings(
             environment="production",
             database_url="postgresql+asyncpg://auth:real-secret@db/auth",
+            **ENCRYPTED_TRANSPORT,
         )
     with pytest.raises(ValueError, match="32 random characters"):
         AuthSettings(
             environment="production",
             database_url="postgresql+asyncpg://auth:real-secret@db/auth",
+            **ENCRYPTED_TRANSPORT,
             key_encryption_secret="short",
             login_throttle_secret="a real throttle secret of its own",
         )
@@ -73,5 +85,6 @@ def test_production_refuses_the_development_login_throttle_secret():
         AuthSettings(
             environment="production",
             database_url="postgresql+asyncpg://auth:real-secret@db/auth",
+            **ENCRYPTED_TRANSPORT,
             key_encryption_secret="k" * 40,
         )

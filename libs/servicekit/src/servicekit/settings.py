@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Every development default carries this marker, so production can refuse all of them at once.
 DEV_SECRET_MARKER = "dev-only"  # noqa: S105 - a marker, not a secret
+
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256"]
+# libpq's sslmode values; asyncpg takes the same words.
+DatabaseSslMode = Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+_ENCRYPTED_SSLMODES = ("require", "verify-ca", "verify-full")
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "")
 
 
 class ServiceSettings(BaseSettings):
@@ -31,7 +39,21 @@ class ServiceSettings(BaseSettings):
     # False serves the API alone: no outbox relay, no consumer, no service workers (events stay
     # in the outbox). For the API contract test, which must not publish to the real topics.
     background_workers: bool = True
+    # Statement and lock timeouts set on every connection of the pool: a stuck query or a lock
+    # held elsewhere fails the request with a 503 instead of holding a worker forever.
+    db_statement_timeout_ms: int = Field(default=15_000, ge=100, le=3_600_000)
+    db_lock_timeout_ms: int = Field(default=5_000, ge=100, le=3_600_000)
+    # TLS to PostgreSQL: libpq's sslmode and the CA the server's certificate is checked against.
+    database_sslmode: DatabaseSslMode = "prefer"
+    database_ssl_ca_file: str | None = None
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # How the Kafka clients (producer, consumers, admin) authenticate and encrypt: SASL_SSL with
+    # SCRAM-SHA-512, this service's own user, and the CA of the broker's certificate.
+    kafka_security_protocol: KafkaSecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: KafkaSaslMechanism = "SCRAM-SHA-512"
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
+    kafka_ssl_ca_file: str | None = None
     # Where spans go by OTLP/HTTP (the collector's base URL, the standard variable); none: no
     # tracing is recorded or exported, though an incoming `traceparent` is still passed on.
     otlp_endpoint: str | None = Field(
@@ -68,6 +90,17 @@ class ServiceSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _kafka_credentials_with_sasl(self) -> ServiceSettings:
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+            self.kafka_username and self.kafka_password
+        ):
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                "KAFKA_USERNAME and KAFKA_PASSWORD"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> ServiceSettings:
         if not self.is_production:
             return self
@@ -81,4 +114,26 @@ class ServiceSettings(BaseSettings):
                 "ENVIRONMENT=production refuses development secrets; set real values for: "
                 + ", ".join(sorted(leaked))
             )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_insecure_transport_in_production(self) -> ServiceSettings:
+        if not self.is_production:
+            return self
+        refused = []
+        if urlsplit(self.jwks_url).scheme != "https":
+            refused.append("JWKS_URL must be https://")
+        if self.kafka_security_protocol in ("PLAINTEXT", "SASL_PLAINTEXT"):
+            refused.append(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} is unencrypted; "
+                "use SASL_SSL"
+            )
+        host = urlsplit(self.database_url.get_secret_value()).hostname or ""
+        if host not in _LOCAL_HOSTS and self.database_sslmode not in _ENCRYPTED_SSLMODES:
+            refused.append(
+                f"DATABASE_SSLMODE={self.database_sslmode} to {host} may be unencrypted; "
+                "use require, verify-ca or verify-full"
+            )
+        if refused:
+            raise ValueError("ENVIRONMENT=production refuses: " + "; ".join(refused))
         return self
