@@ -2,14 +2,84 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+from typing import Any
+
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.helpers import create_ssl_context
 from contracts.topics import LARGEST_MESSAGE_BYTES
+
+from servicekit.settings import ServiceSettings
 
 # Room for a record batch's own bytes around the largest message a topic takes.
 _BATCH_OVERHEAD_BYTES = 64 * 1024
 
 
-def create_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
+@dataclass(frozen=True)
+class KafkaConnection:
+    """Where a Kafka client connects and how it proves who it is: the one set of options every
+    producer, consumer and admin client of ours is opened with."""
+
+    bootstrap_servers: str
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    username: str | None = None
+    password: str | None = None
+    ca_file: str | None = None
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> KafkaConnection:
+        return cls(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            security_protocol=settings.kafka_security_protocol,
+            sasl_mechanism=settings.kafka_sasl_mechanism,
+            username=settings.kafka_username,
+            password=settings.kafka_password.get_secret_value()
+            if settings.kafka_password
+            else None,
+            ca_file=settings.kafka_ssl_ca_file,
+        )
+
+    @classmethod
+    def from_env(
+        cls, prefix: str = "", *, default_servers: str = "127.0.0.1:9092"
+    ) -> KafkaConnection:
+        """For tools and tests: <prefix>KAFKA_BOOTSTRAP_SERVERS, _SECURITY_PROTOCOL,
+        _SASL_MECHANISM, _USERNAME, _PASSWORD and _SSL_CA_FILE."""
+
+        def env(name: str) -> str | None:
+            return os.environ.get(f"{prefix}KAFKA_{name}") or None
+
+        return cls(
+            bootstrap_servers=env("BOOTSTRAP_SERVERS") or default_servers,
+            security_protocol=env("SECURITY_PROTOCOL") or "PLAINTEXT",
+            sasl_mechanism=env("SASL_MECHANISM") or "SCRAM-SHA-512",
+            username=env("USERNAME"),
+            password=env("PASSWORD"),
+            ca_file=env("SSL_CA_FILE"),
+        )
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for any aiokafka client (producer, consumer, admin, client)."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": self.security_protocol,
+        }
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            options["ssl_context"] = create_ssl_context(cafile=self.ca_file)
+        if self.security_protocol.startswith("SASL_"):
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.username
+            options["sasl_plain_password"] = self.password
+        return options
+
+
+def _connection(kafka: KafkaConnection | str) -> KafkaConnection:
+    return kafka if isinstance(kafka, KafkaConnection) else KafkaConnection(kafka)
+
+
+def create_producer(kafka: KafkaConnection | str, *, client_id: str) -> AIOKafkaProducer:
     # Idempotence with acks=all: a retried send is never written twice and order per
     # partition holds, so per-aggregate order survives broker hiccups.
     # gzip: JSON envelopes shrink several times over, so a month's optimization problem stays
@@ -17,7 +87,7 @@ def create_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProduc
     # compression, so `max_request_size` admits the largest any topic takes; the outbox keeps
     # each topic's events within that topic's own limit.
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers,
+        **_connection(kafka).client_options(),
         client_id=client_id,
         enable_idempotence=True,
         acks="all",
@@ -30,13 +100,13 @@ def create_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProduc
 
 
 def create_consumer(
-    bootstrap_servers: str, *topics: str, group_id: str, client_id: str
+    kafka: KafkaConnection | str, *topics: str, group_id: str, client_id: str
 ) -> AIOKafkaConsumer:
     # Offsets are committed by hand only after the database transaction of the effect.
     # A partition's fetch holds at least one whole message of the largest kind.
     return AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=bootstrap_servers,
+        **_connection(kafka).client_options(),
         group_id=group_id,
         client_id=client_id,
         enable_auto_commit=False,
