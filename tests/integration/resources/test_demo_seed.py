@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from resources_service import demo
 from resources_service.db.tables import blocks, equipment_units, operating_rooms, staff_members
+from resources_service.demo import demo
 from servicekit.db import UnitOfWork
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from contracts.envelope import Envelope
 from contracts.registry import resolve
-from resources_service import demo as resources_demo
+from resources_service.demo import demo as resources_demo
 from scheduling_service.demo import demo
 from servicekit.db import UnitOfWork, create_engine
 from sqlalchemy import text

@@ -4,9 +4,9 @@ from servicekit.messaging.consumer import HandlerMap
 from servicekit.service import ServiceDefinition
 from servicekit.user_access import register_user_access_handlers
 
-from resources_service import demo
 from resources_service.api import availability, blocks, equipment, operating_rooms, staff
 from resources_service.db.tables import metadata, user_access
+from resources_service.demo import demo
 from resources_service.settings import ResourcesSettings
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from resources_service import staff
 from resources_service.commands import StaffState
 from resources_service.db.tables import staff_members, user_access
-from resources_service.demo_hospital import DEMO_LOGINS
+from resources_service.demo.demo_hospital import DEMO_LOGINS
 from resources_service.settings import ResourcesSettings
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - PRODUCT.md's demo login, never in production

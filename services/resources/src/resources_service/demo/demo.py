@@ -20,10 +20,11 @@ from servicekit.db import UnitOfWork
 from servicekit.service import Runtime
 from sqlalchemy import func, select
 
-from resources_service import blocks, demo_logins, rooms, staff
+from resources_service import blocks, rooms, staff
 from resources_service.commands import BlockState, NewEquipment, NewUnit, RoomState, StaffState
 from resources_service.db.tables import operating_rooms
-from resources_service.demo_hospital import BLOCKS, EQUIPMENT, ROOMS, STAFF
+from resources_service.demo import demo_logins
+from resources_service.demo.demo_hospital import BLOCKS, EQUIPMENT, ROOMS, STAFF
 from resources_service.equipment import pieces
 from resources_service.settings import ResourcesSettings
 
