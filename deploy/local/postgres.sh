@@ -34,7 +34,8 @@ init_cluster() {
 
 # Our settings live in surgery.conf, rewritten on every start so edits here take effect.
 write_config() {
-  local socket="$RUN/pg/socket" socket_setting
+  local socket="$RUN/pg/socket" socket_setting archiving
+  archiving="$("$DEPLOY/local/backup.sh" archive-settings)"
   mkdir -p "$socket"
   chown "$(pg_user):" "$socket"
   # Unix socket paths are limited to ~107 bytes; deep project paths go TCP-only.
@@ -61,6 +62,7 @@ log_min_duration_statement = 1000
 log_parameter_max_length = 0
 log_parameter_max_length_on_error = 0
 log_error_verbosity = terse
+$archiving
 CONF
   grep -qx "include 'surgery.conf'" "$PGDATA/postgresql.conf" ||
     echo "include 'surgery.conf'" | as_pg tee -a "$PGDATA/postgresql.conf" >/dev/null
@@ -69,6 +71,7 @@ CONF
 # TYPE  DATABASE    USER            ADDRESS         METHOD
 local   all         postgres                        scram-sha-256
 host    all         postgres        127.0.0.1/32    scram-sha-256
+host    replication postgres        127.0.0.1/32    scram-sha-256
 host    auth        auth_svc        127.0.0.1/32    scram-sha-256
 host    resources   resources_svc   127.0.0.1/32    scram-sha-256
 host    scheduling  scheduling_svc  127.0.0.1/32    scram-sha-256
