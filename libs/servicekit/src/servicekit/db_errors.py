@@ -1,4 +1,5 @@
-"""Telling a database outage from a bad statement: one rule for consumers and for HTTP answers."""
+"""Telling a database outage, or a statement the database gave up on, from a bad statement:
+one rule for consumers and for HTTP answers."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ _NETWORK_ERRNOS = frozenset(
         errno.EADDRNOTAVAIL,
     }
 )
+# query_canceled (statement_timeout) and lock_not_available (lock_timeout): PostgreSQL gave up
+# on a statement that ran, or waited for a lock, longer than the connection allows.
+STATEMENT_TIMEOUT = "57014"
+LOCK_TIMEOUT = "55P03"
 # asyncpg's words for using a connection the server or the pool already dropped.
 _CLOSED_CONNECTION_WORDS = ("connection is closed", "connection was closed")
 
@@ -37,6 +42,17 @@ def is_connection_failure(exc: BaseException) -> bool:
     helps. Anything else (a constraint, a syntax error, a handler's bug) is not one.
     """
     return any(_is_connection_failure_itself(link) for link in _chain(exc))
+
+
+def database_timeout(exc: BaseException) -> str | None:
+    """STATEMENT_TIMEOUT or LOCK_TIMEOUT when `exc`, or anything it was raised from, is the
+    database cancelling a statement for taking too long; None otherwise. Nothing was changed:
+    the transaction is aborted. Retrying later may well succeed."""
+    for link in _chain(exc):
+        code = _sqlstate(link)
+        if code in (STATEMENT_TIMEOUT, LOCK_TIMEOUT):
+            return code
+    return None
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -70,9 +86,14 @@ def _is_connection_failure_itself(exc: BaseException) -> bool:
     return _is_closed_connection_interface_error(exc)
 
 
-def _has_outage_sqlstate(exc: BaseException) -> bool:
+def _sqlstate(exc: BaseException) -> str | None:
     code = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
-    if not isinstance(code, str):
+    return code if isinstance(code, str) else None
+
+
+def _has_outage_sqlstate(exc: BaseException) -> bool:
+    code = _sqlstate(exc)
+    if code is None:
         return False
     return code.startswith(_OUTAGE_SQLSTATE_CLASSES) or code in _OUTAGE_SQLSTATES
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from alembic.operations import Operations
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, text
 
-from servicekit.db import create_engine
+from servicekit.db import ConnectOptions, create_engine
 from servicekit.health import SchemaRevisions
 from servicekit.messaging.schema import (
     ADD_OUTBOX_PARKING_DDL,
@@ -63,11 +64,17 @@ def run_env() -> None:
     service: ServiceDefinition[Any] = context.config.attributes["service"]
     settings = service.settings()
     url = settings.database_url.get_secret_value()
-    asyncio.run(_run_online(service, url, settings.search_path))
+    # No statement timeout: a migration that rewrites a large table may rightly run for minutes.
+    # The lock timeout stays: DDL queued behind a long transaction would otherwise hold every
+    # request queued behind it; failing, the migration is simply run again.
+    options = replace(ConnectOptions.of(settings), statement_timeout_ms=0)
+    asyncio.run(_run_online(service, url, settings.search_path, options))
 
 
-async def _run_online(service: ServiceDefinition[Any], url: str, search_path: str | None) -> None:
-    engine = create_engine(url, pool_size=1, search_path=search_path)
+async def _run_online(
+    service: ServiceDefinition[Any], url: str, search_path: str | None, options: ConnectOptions
+) -> None:
+    engine = create_engine(url, pool_size=1, search_path=search_path, options=options)
     try:
         async with engine.connect() as conn:
             await conn.run_sync(_run_sync, service)

@@ -13,7 +13,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from servicekit.db_errors import is_connection_failure
+from servicekit.db_errors import (
+    LOCK_TIMEOUT,
+    STATEMENT_TIMEOUT,
+    database_timeout,
+    is_connection_failure,
+)
 from servicekit.logs import request_id_var
 
 PROBLEM_JSON = "application/problem+json"
@@ -163,6 +168,9 @@ DATABASE_RETRY_AFTER_SECONDS = 5
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     if is_connection_failure(exc):
         return _database_unreachable(request, exc)
+    timeout = database_timeout(exc)
+    if timeout is not None:
+        return _database_timed_out(request, timeout)
     log.exception("unhandled error", exc_info=exc)
     return problem_response(
         request, 500, "An unexpected error occurred; it has been logged with this request id."
@@ -180,6 +188,34 @@ def _database_unreachable(request: Request, exc: Exception) -> JSONResponse:
         "A change under way was not made, unless the connection broke while it was being "
         "committed: read the record again before repeating a write.",
         headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+# The database cancelled a statement that ran (statement_timeout) or waited for a lock
+# (lock_timeout) longer than the service's connections allow: its title, detail, Retry-After.
+_TIMED_OUT: dict[str, tuple[str, str, int]] = {
+    STATEMENT_TIMEOUT: (
+        "The database did not answer in time",
+        "The database took too long over this request, so it was stopped and nothing was "
+        "changed; try again in a few seconds.",
+        DATABASE_RETRY_AFTER_SECONDS,
+    ),
+    LOCK_TIMEOUT: (
+        "A record is being changed elsewhere",
+        "A record this request needs is held by another change that has not finished, so "
+        "nothing was changed; try again in a moment.",
+        2,
+    ),
+}
+
+
+def _database_timed_out(request: Request, sqlstate: str) -> JSONResponse:
+    # Not a bug of this request: no stack trace, and only the SQLSTATE (never the statement or
+    # its parameters). The unit of work has rolled back.
+    log.warning("database cancelled a statement during a request: %s", sqlstate)
+    title, detail, retry_after = _TIMED_OUT[sqlstate]
+    return problem_response(
+        request, 503, detail, title=title, headers={"Retry-After": str(retry_after)}
     )
 
 

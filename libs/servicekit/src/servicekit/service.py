@@ -12,8 +12,9 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from typing_extensions import TypeVar
 
-from servicekit.db import UnitOfWork, asyncpg_dsn, create_engine
+from servicekit.db import ConnectOptions, UnitOfWork, asyncpg_dsn, create_engine
 from servicekit.health import KafkaProbe
+from servicekit.kafka import KafkaConnection
 from servicekit.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -78,12 +79,17 @@ class Runtime(Generic[SettingsT_co]):
         self._service = service
         self._settings = settings
         url = settings.database_url.get_secret_value()
+        # TLS and the statement and lock timeouts, for the pool and every connection of its own.
+        self.connect_options = ConnectOptions.of(settings)
         self.engine: AsyncEngine = create_engine(
-            url, pool_size=settings.db_pool_size, search_path=settings.search_path
+            url,
+            pool_size=settings.db_pool_size,
+            search_path=settings.search_path,
+            options=self.connect_options,
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.dsn = asyncpg_dsn(url)
-        self.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers)
+        self.kafka_probe = KafkaProbe(KafkaConnection.of(settings))
 
     @property
     def service(self) -> ServiceDefinition[SettingsT_co]:
