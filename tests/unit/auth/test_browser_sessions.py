@@ -23,20 +23,38 @@ def test_only_the_token_of_this_refresh_token_matches():
     assert not csrf_token_matches("refresh-a", "")
 
 
+GATEWAY_HOST = "127.0.0.1:8443"
+
+
 def test_a_request_from_the_app_s_own_origin_is_accepted():
     assert from_own_origin(
-        origin="http://127.0.0.1:8080", fetch_site="same-origin", host="127.0.0.1:8080"
+        origin=f"https://{GATEWAY_HOST}",
+        fetch_site="same-origin",
+        host=GATEWAY_HOST,
+        scheme="https",
     )
 
 
 def test_a_client_that_says_nothing_of_its_origin_is_left_to_the_csrf_token():
-    assert from_own_origin(origin=None, fetch_site=None, host="127.0.0.1:8080")
+    assert from_own_origin(origin=None, fetch_site=None, host=GATEWAY_HOST, scheme="https")
 
 
 def test_foreign_origins_and_cross_site_fetches_are_refused():
-    host = "127.0.0.1:8080"
-    assert not from_own_origin(origin="https://evil.example", fetch_site=None, host=host)
-    assert not from_own_origin(origin="null", fetch_site=None, host=host)
-    assert not from_own_origin(origin=None, fetch_site="cross-site", host=host)
-    assert not from_own_origin(origin=None, fetch_site="same-site", host=host)
-    assert not from_own_origin(origin="http://127.0.0.1:8080", fetch_site=None, host=None)
+    def own(origin: str | None, fetch_site: str | None, host: str | None = GATEWAY_HOST) -> bool:
+        return from_own_origin(origin=origin, fetch_site=fetch_site, host=host, scheme="https")
+
+    assert not own("https://evil.example", None)
+    assert not own("null", None)
+    assert not own(None, "cross-site")
+    assert not own(None, "same-site")
+    assert not own(f"https://{GATEWAY_HOST}", None, host=None)
+
+
+def test_the_plain_http_origin_of_the_same_host_is_another_origin():
+    # What a network attacker can serve on http://<host> must not pass for the HTTPS app.
+    assert not from_own_origin(
+        origin="http://hospital.example", fetch_site=None, host="hospital.example", scheme="https"
+    )
+    assert not from_own_origin(
+        origin=f"http://{GATEWAY_HOST}", fetch_site=None, host=GATEWAY_HOST, scheme="https"
+    )

@@ -97,6 +97,8 @@ def cookie_refresh_token(request: Request, token: str | None, csrf: str | None) 
         origin=headers.get("origin"),
         fetch_site=headers.get("sec-fetch-site"),
         host=headers.get("host"),
+        # uvicorn takes it from X-Forwarded-Proto, sent by the gateway it trusts alone.
+        scheme=request.url.scheme,
     ):
         raise Problem(403, "The refresh cookie is only accepted from this site's own pages.")
     if not csrf_token_matches(token, csrf):

@@ -27,11 +27,16 @@ def csrf_token_matches(refresh_token: str, presented: str | None) -> bool:
     return hmac.compare_digest(csrf_token_for(refresh_token).encode(), presented.encode())
 
 
-def from_own_origin(*, origin: str | None, fetch_site: str | None, host: str | None) -> bool:
+def from_own_origin(
+    *, origin: str | None, fetch_site: str | None, host: str | None, scheme: str
+) -> bool:
     """Whether a cookie-bearing request comes from the app's own origin, as far as it says.
 
     Browsers send Origin on every POST and Sec-Fetch-Site on every request; other clients may
-    send neither, and the CSRF token is the check that holds for them.
+    send neither, and the CSRF token is the check that holds for them. An origin is a scheme
+    and a host: the request's scheme is the one the client used at the gateway (https), so a
+    page of http://<same host> — a plain-HTTP origin a network attacker can speak for — is
+    another origin.
     """
     if fetch_site is not None and fetch_site.lower() not in _OWN_SITE:
         return False
@@ -40,4 +45,4 @@ def from_own_origin(*, origin: str | None, fetch_site: str | None, host: str | N
     parts = urlsplit(origin)
     if not host:
         return False
-    return parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower()
+    return parts.scheme == scheme.lower() and parts.netloc.lower() == host.lower()
