@@ -86,7 +86,7 @@ async def _fresh_schema(schema: str, topic: str) -> AsyncEngine:
     async with admin_engine.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     await admin_engine.dispose()
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, 3, 1), NewTopic(topic + ".dlq", 1, 1)])

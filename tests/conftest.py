@@ -7,9 +7,13 @@ variables); without them, the defaults are the stack of `make up`.
 from __future__ import annotations
 
 import os
+import ssl
 from pathlib import Path
+from typing import Any
 
+import httpx
 from hypothesis import HealthCheck, settings
+from servicekit.kafka import KafkaConnection
 
 # One Hypothesis profile for the whole suite. The machine that runs it is shared and has two
 # cores, so how long an example takes to generate or run says more about the machine's load than
@@ -23,16 +27,31 @@ settings.register_profile("thorough", parent=settings.get_profile("suite"), max_
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 ROOT = Path(__file__).resolve().parent.parent
-KAFKA = os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+# The broker, as its admin user: the harness creates and deletes topics of its own. Every Kafka
+# client a test opens takes KAFKA.client_options() (or KAFKA itself, servicekit's factories).
+KAFKA = KafkaConnection.from_env("TEST_")
 KIT_DATABASE_URL = os.environ.get(
     "TEST_KIT_DATABASE_URL",
     "postgresql+asyncpg://kit_test:dev-only-kit-test-db-password@127.0.0.1:55432/kit_test",
 )
 GATEWAY = os.environ.get("TEST_GATEWAY_URL", "http://127.0.0.1:8080")
+# The CA the gateway's certificate chains to (deploy/local/certs.sh makes it; both stacks share
+# it): every client of the gateway trusts it, and none skips verification.
+GATEWAY_CA = Path(os.environ.get("TEST_GATEWAY_CA", ROOT / ".run" / "tls" / "ca.crt"))
 # The stack's run directory: its services' and infrastructure's logs are in LOGS.
 RUN = Path(os.environ.get("TEST_RUN_DIR", ROOT / ".run"))
 LOGS = RUN / "logs"
 _DEFAULT_PORTS = {"auth": 8001, "resources": 8002, "scheduling": 8003, "optimizer": 8004}
+
+
+def gateway_tls() -> ssl.SSLContext:
+    """The TLS context of a client of the gateway: the system's defaults, trusting GATEWAY_CA."""
+    return ssl.create_default_context(cafile=GATEWAY_CA)
+
+
+def gateway_client(**options: Any) -> httpx.AsyncClient:
+    """An HTTP client whose relative URLs go to the gateway, over HTTPS verified with its CA."""
+    return httpx.AsyncClient(base_url=GATEWAY, verify=gateway_tls(), **options)
 
 
 def service_url(name: str) -> str:

@@ -19,9 +19,11 @@ import httpx
 from benchmarks.chaos import checks, faults, kafka_log
 from benchmarks.chaos.ledger import CALM, Findings, Ledger, Verdict
 from benchmarks.chaos.stream import ALL_DAY, RESOURCES, SCHEDULING, Stream, run_tag
+from tests.conftest import KAFKA as TEST_KAFKA
 
 GATEWAY = os.environ.get("BENCH_GATEWAY_URL", "http://127.0.0.1:8080")
-KAFKA = os.environ.get("BENCH_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+# The broker as its admin user, as the tests reach it (tests/conftest.py).
+KAFKA = TEST_KAFKA
 COORDINATOR = {"username": "coordinator@example.org", "password": "demo-password"}
 
 

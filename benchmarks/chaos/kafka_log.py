@@ -11,6 +11,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from contracts.topics import ALL_TOPICS, RESOURCES_OPERATING_ROOMS, SCHEDULING_SURGERIES
+from servicekit.kafka import KafkaConnection
 
 WATCHED = (RESOURCES_OPERATING_ROOMS.name, SCHEDULING_SURGERIES.name)
 DLQS = tuple(topic.dlq for topic in ALL_TOPICS)
@@ -21,9 +22,9 @@ class Marks:
     offsets: dict[TopicPartition, int]
 
 
-async def mark(bootstrap_servers: str) -> Marks:
+async def mark(kafka: KafkaConnection) -> Marks:
     """The end offset of every partition of the watched topics and of every DLQ, now."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
         described = await admin.describe_topics([*WATCHED, *DLQS])
@@ -34,7 +35,7 @@ async def mark(bootstrap_servers: str) -> Marks:
         for topic in described
         for partition in topic["partitions"]
     ]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         return Marks(await consumer.end_offsets(partitions))
@@ -42,10 +43,10 @@ async def mark(bootstrap_servers: str) -> Marks:
         await consumer.stop()
 
 
-async def since(bootstrap_servers: str, marks: Marks) -> dict[str, list[dict[str, Any]]]:
+async def since(kafka: KafkaConnection, marks: Marks) -> dict[str, list[dict[str, Any]]]:
     """Every message written after the marks, by topic: the envelope as JSON (a DLQ message's
     value may not be JSON at all: then `{"raw": ...}`)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         ends = await consumer.end_offsets(list(marks.offsets))

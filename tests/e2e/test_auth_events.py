@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 async def from_now_on() -> AsyncIterator[AIOKafkaConsumer]:
     """A consumer positioned at the end of the auth and audit topics, without a group."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**KAFKA.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [

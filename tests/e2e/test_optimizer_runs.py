@@ -147,7 +147,7 @@ async def test_an_optimization_requested_on_kafka_is_answered_on_the_schedules_t
         request_id=uuid.uuid4(), requested_by=uuid.uuid4(), problem=tiny_problem(2)
     )
     envelope = Envelope.wrap(asked, producer="scheduling")
-    consumer = AIOKafkaConsumer(OPTIMIZER_SCHEDULES.name, bootstrap_servers=KAFKA)
+    consumer = AIOKafkaConsumer(OPTIMIZER_SCHEDULES.name, **KAFKA.client_options())
     await consumer.start()  # at the end of the topic: only answers from now on
     try:
         await consumer.seek_to_end()
@@ -179,7 +179,7 @@ async def test_runs_are_counted_by_source_and_outcome_and_timed_on_the_metrics_e
 
 
 async def _publish(envelope: Envelope) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=KAFKA)
+    producer = AIOKafkaProducer(**KAFKA.client_options())
     await producer.start()
     try:
         await producer.send_and_wait(

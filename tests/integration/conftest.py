@@ -54,7 +54,7 @@ async def topic() -> str:
 async def create_topic(purpose: str = "") -> str:
     """A topic of a test's own (one partition, so order is total) and its DLQ."""
     name = f"test.{purpose + '.' if purpose else ''}{uuid.uuid4().hex[:12]}.v1"
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, 1, 1), NewTopic(name + ".dlq", 1, 1)])

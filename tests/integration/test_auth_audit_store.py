@@ -182,7 +182,7 @@ async def processed_count(engine: AsyncEngine, expected: int) -> bool:
 def audit_consumer(engine: AsyncEngine, topic: str) -> IdempotentConsumer:
     group = f"tests-audit-{uuid.uuid4().hex[:8]}"
     return IdempotentConsumer(
-        ConsumerConfig(group_id=group, bootstrap_servers=KAFKA, client_id="tests-audit"),
+        ConsumerConfig(group_id=group, kafka=KAFKA, client_id="tests-audit"),
         store.register(HandlerMap(), topic=topic),
         async_sessionmaker(engine, expire_on_commit=False),
         lambda: create_consumer(KAFKA, topic, group_id=group, client_id="tests-audit"),

@@ -54,7 +54,7 @@ async def dead_letter(envelope: dict) -> list[tuple[str, bytes]]:
     """Publishes an event scheduling must refuse, waits for its dead letter and returns the dead
     letter's headers (the original headers name a known type: only the value carries the MRN)."""
     event_id = envelope["event_id"]
-    reader = AIOKafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False)
+    reader = AIOKafkaConsumer(**KAFKA.client_options(), enable_auto_commit=False)
     await reader.start()
     try:
         await reader.topics()  # the cluster's metadata, partitions included
@@ -64,7 +64,7 @@ async def dead_letter(envelope: dict) -> list[tuple[str, bytes]]:
         ends = await reader.end_offsets(parts)
         for part in parts:
             reader.seek(part, ends[part])
-        producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all")
+        producer = AIOKafkaProducer(**KAFKA.client_options(), acks="all")
         await producer.start()
         try:
             await producer.send_and_wait(

@@ -79,7 +79,7 @@ def environment(name: str, schema: str, port: int, jwks_url: str) -> dict[str, s
         "DATABASE_SCHEMA": schema,
         "BACKGROUND_WORKERS": "false",
         # Nothing publishes, consumes or probes the broker: no workers, and /readyz asks none.
-        "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
+        **KAFKA.environment(),
         "PORT": str(port),
         "JWKS_URL": jwks_url,
         "DB_POOL_SIZE": "4",

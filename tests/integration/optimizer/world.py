@@ -74,7 +74,7 @@ class Optimizer:
             HandlerMap(), topic=self.requests, outcome_topic=self.outcomes
         )
         return IdempotentConsumer(
-            ConsumerConfig(group_id=self.group, bootstrap_servers=KAFKA, client_id="tests"),
+            ConsumerConfig(group_id=self.group, kafka=KAFKA, client_id="tests"),
             handlers,
             async_sessionmaker(self.engine, expire_on_commit=False),
             lambda: create_consumer(KAFKA, self.requests, group_id=self.group, client_id="tests"),
@@ -117,7 +117,7 @@ class Optimizer:
     ) -> list[tuple[str, Envelope]]:
         """(key, envelope) of the outcome messages about `request_id`, once `at_least` arrived."""
         consumer = AIOKafkaConsumer(
-            self.outcomes, bootstrap_servers=KAFKA, auto_offset_reset="earliest"
+            self.outcomes, **KAFKA.client_options(), auto_offset_reset="earliest"
         )
         await consumer.start()
         found: list[tuple[str, Envelope]] = []

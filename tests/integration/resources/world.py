@@ -147,7 +147,7 @@ def fold(messages: list[tuple[str, Envelope]]) -> dict[str, Event]:
 
 
 async def topic_configs(*topics: str) -> dict[str, dict[str, str]]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
         answers = await admin.describe_configs(
@@ -171,7 +171,7 @@ async def create_quickly_compacted_topic() -> str:
         "min.cleanable.dirty.ratio": "0.01",
         "min.compaction.lag.ms": "0",
     }
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, 1, 1, topic_configs=configs)])

@@ -22,6 +22,7 @@ from scheduling_service.cases import cases
 from scheduling_service.handlers import optimizer_schedules
 from scheduling_service.planning import optimization_decisions, optimizations
 from scheduling_service.planning.planning_ask import Ask
+from servicekit.kafka import KafkaConnection
 from servicekit.messaging.consumer import ConsumerConfig, HandlerMap, IdempotentConsumer
 from servicekit.problems import Problem
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -48,7 +49,7 @@ def nine(day: date | None = None) -> datetime:
 
 def consumer(scheduling: Scheduling) -> IdempotentConsumer:
     return IdempotentConsumer(
-        ConsumerConfig(group_id="scheduling-tests", bootstrap_servers="unused", client_id="t"),
+        ConsumerConfig(group_id="scheduling-tests", kafka=KafkaConnection("unused"), client_id="t"),
         optimizer_schedules.register(HandlerMap()),
         async_sessionmaker(scheduling.engine, expire_on_commit=False),
         lambda: None,  # type: ignore[arg-type,return-value]

@@ -72,7 +72,7 @@ class Feed:
     @asynccontextmanager
     async def consuming(self) -> AsyncIterator[None]:
         consumer = IdempotentConsumer(
-            ConsumerConfig(group_id=self.group, bootstrap_servers=KAFKA, client_id="tests"),
+            ConsumerConfig(group_id=self.group, kafka=KAFKA, client_id="tests"),
             read_model.register(HandlerMap(), topics=self.topics),
             async_sessionmaker(self.scheduling.engine, expire_on_commit=False),
             lambda: create_consumer(

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import sys
 
@@ -14,6 +15,7 @@ from servicekit.db import create_engine
 from servicekit.messaging.consumer import IdempotentConsumer
 from servicekit.messaging.relay import OutboxRelay
 
+from tests.conftest import KAFKA
 from tests.integration.servicekit.effects import make_consumer, make_relay
 
 CRASH_EXIT_CODE = 3
@@ -33,11 +35,14 @@ async def main(
     kind: str, url: str, schema: str, kafka: str, topic: str = "", group: str = ""
 ) -> None:
     stop = asyncio.Event()
+    connection = dataclasses.replace(KAFKA, bootstrap_servers=kafka)
     if kind == "relay":
-        await make_relay(url, schema, kafka, RelayDyingBeforeMark).run(stop)
+        await make_relay(url, schema, connection, RelayDyingBeforeMark).run(stop)
     else:
         engine = create_engine(url, pool_size=2, search_path=schema)
-        await make_consumer(engine, topic, group, kafka, ConsumerDyingBeforeOffsetCommit).run(stop)
+        await make_consumer(engine, topic, group, connection, ConsumerDyingBeforeOffsetCommit).run(
+            stop
+        )
 
 
 if __name__ == "__main__":

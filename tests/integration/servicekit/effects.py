@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from contracts.envelope import Envelope
 from contracts.events.auth_users import UserRegistered
 from servicekit.db import UnitOfWork, asyncpg_dsn
-from servicekit.kafka import create_consumer, create_producer
+from servicekit.kafka import KafkaConnection, create_consumer, create_producer
 from servicekit.messaging.consumer import ConsumerConfig, HandlerMap, IdempotentConsumer
 from servicekit.messaging.relay import OutboxRelay, RelayConfig
 from servicekit.messaging.schema import (
@@ -84,12 +84,12 @@ async def record_effect(session: AsyncSession, event: UserRegistered, envelope: 
 
 
 def make_relay(
-    url: str, schema: str, kafka: str, relay_class: type[OutboxRelay] = OutboxRelay
+    url: str, schema: str, kafka: KafkaConnection, relay_class: type[OutboxRelay] = OutboxRelay
 ) -> OutboxRelay:
     return relay_class(
         RelayConfig(
             dsn=asyncpg_dsn(url),
-            bootstrap_servers=kafka,
+            kafka=kafka,
             client_id="tests-relay",
             poll_seconds=0.5,
             search_path=schema,
@@ -102,7 +102,7 @@ def make_consumer(
     engine: AsyncEngine,
     topic: str,
     group: str,
-    kafka: str,
+    kafka: KafkaConnection,
     consumer_class: type[IdempotentConsumer] = IdempotentConsumer,
     handler=record_effect,
     max_attempts: int = 3,
@@ -110,7 +110,7 @@ def make_consumer(
     return consumer_class(
         ConsumerConfig(
             group_id=group,
-            bootstrap_servers=kafka,
+            kafka=kafka,
             client_id="tests-consumer",
             max_attempts=max_attempts,
             backoff_seconds=0.05,

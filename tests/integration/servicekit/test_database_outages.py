@@ -40,7 +40,7 @@ def outages(group: str, topic: str, at_least: int):
 
 
 async def messages_in(topic: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA)
+    consumer = AIOKafkaConsumer(**KAFKA.client_options())
     await consumer.start()
     try:
         partitions = [TopicPartition(topic, 0)]  # the tests' topics have one partition

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 
 
 async def _produce_raw(topic: str, *values: bytes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all")
+    producer = AIOKafkaProducer(**KAFKA.client_options(), acks="all")
     await producer.start()
     try:
         for value in values:
@@ -40,7 +40,7 @@ async def _produce_raw(topic: str, *values: bytes) -> None:
 
 async def _read_all(topic: str, expected: int) -> list:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=KAFKA, auto_offset_reset="earliest", enable_auto_commit=False
+        topic, **KAFKA.client_options(), auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     records: list = []

@@ -83,7 +83,7 @@ async def test_event_is_applied_once_when_the_relay_dies_after_publishing_before
     await commit_events(engine, topic, [user_registered(i) for i in range(20)])
     expected = set(await outbox_ids(engine))
 
-    exit_code = await run_crashing("relay", KIT_DATABASE_URL, schema, KAFKA)
+    exit_code = await run_crashing("relay", KIT_DATABASE_URL, schema, KAFKA.bootstrap_servers)
 
     assert exit_code == CRASH_EXIT_CODE
     assert set(await outbox_ids(engine, published=False)) == expected, "the dead relay marked rows"
@@ -108,7 +108,9 @@ async def test_event_is_applied_once_when_the_consumer_dies_after_db_commit_befo
         await wait_until(lambda: _all_published(engine), what="outbox published")
     group = f"g-{uuid.uuid4().hex[:8]}"
 
-    exit_code = await run_crashing("consumer", KIT_DATABASE_URL, schema, KAFKA, topic, group)
+    exit_code = await run_crashing(
+        "consumer", KIT_DATABASE_URL, schema, KAFKA.bootstrap_servers, topic, group
+    )
 
     assert exit_code == CRASH_EXIT_CODE
     applied_before_crash = await effect_counts(engine)

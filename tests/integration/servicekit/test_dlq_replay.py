@@ -30,7 +30,7 @@ pytestmark = pytest.mark.integration
 async def dlq_tool(capsys, *args: str) -> list[str]:
     """The command's own code, run in this process (the refusal below runs `python -m`)."""
     capsys.readouterr()
-    assert await run(parser().parse_args(["dlq", *args, "--bootstrap-servers", KAFKA])) == 0
+    assert await run(parser().parse_args(["dlq", *args]), KAFKA) == 0
     return capsys.readouterr().out.splitlines()
 
 

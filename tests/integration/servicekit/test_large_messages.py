@@ -73,7 +73,7 @@ def large_problem(staff: int = 600, days: int = 28) -> OptimizationProblem:
 async def create_topic_like(model) -> str:
     """A topic of the test's own, configured as the contract topic `model` is, with its DLQ."""
     name = f"test.large.{uuid.uuid4().hex[:12]}.v1"
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
         await admin.create_topics(
@@ -109,7 +109,7 @@ def problem_consumer(engine: AsyncEngine, topic: str, received: list) -> Idempot
 
     group = f"g-{uuid.uuid4().hex[:8]}"
     return IdempotentConsumer(
-        ConsumerConfig(group_id=group, bootstrap_servers=KAFKA, client_id="tests-large"),
+        ConsumerConfig(group_id=group, kafka=KAFKA, client_id="tests-large"),
         HandlerMap().on(OptimizationRequested, on_requested, topic=topic),
         async_sessionmaker(engine, expire_on_commit=False),
         lambda: create_consumer(KAFKA, topic, group_id=group, client_id="tests-large"),
@@ -152,7 +152,7 @@ async def test_an_existing_topic_is_given_the_configuration_its_contract_now_ask
     name = f"test.reconfigure.{uuid.uuid4().hex[:12]}.v1"
     old = {"cleanup.policy": "delete", "retention.ms": str(3600_000)}
     new = topic_configs(SCHEDULING_OPTIMIZATION_REQUESTS)
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, 1, 1, topic_configs=old)])

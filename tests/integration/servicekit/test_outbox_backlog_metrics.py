@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from prometheus_client import REGISTRY
+from servicekit.kafka import KafkaConnection
 from servicekit.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_SECONDS
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,7 +22,7 @@ from tests.integration.servicekit.effects import (
 
 pytestmark = pytest.mark.integration
 
-UNREACHABLE_KAFKA = "127.0.0.1:9"  # the discard port: nothing listens there
+UNREACHABLE_KAFKA = KafkaConnection("127.0.0.1:9")  # the discard port: nothing listens there
 
 
 def gauge(name: str) -> float | None:

@@ -27,7 +27,7 @@ TOPIC_LIMIT_BYTES = 4096
 async def small_topic() -> str:
     """A topic of the test's own that takes records of a few kilobytes only."""
     name = f"test.parking.{uuid.uuid4().hex[:12]}.v1"
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
         configs = {"max.message.bytes": str(TOPIC_LIMIT_BYTES)}
@@ -41,7 +41,7 @@ def relay(schema: str) -> OutboxRelay:
     return OutboxRelay(
         RelayConfig(
             dsn=asyncpg_dsn(KIT_DATABASE_URL),
-            bootstrap_servers=KAFKA,
+            kafka=KAFKA,
             client_id="tests-parking",
             poll_seconds=0.2,
             search_path=schema,

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import REGISTRY
 from servicekit.db import create_engine
 from servicekit.health import BrokerWatch, KafkaProbe, database_problem
+from servicekit.kafka import KafkaConnection
 from servicekit.metrics import KAFKA_BROKER_REACHABLE
 from sqlalchemy import make_url
 
@@ -43,10 +44,12 @@ async def test_readiness_probes_name_what_is_unreachable():
         assert "database unreachable" in await database_problem(engine)
     finally:
         await engine.dispose()
-    assert "kafka unreachable" in await KafkaProbe("127.0.0.1:1").check()
+    assert "kafka unreachable" in await KafkaProbe(KafkaConnection("127.0.0.1:1")).check()
 
 
-@pytest.mark.parametrize(("servers", "reachable"), [(KAFKA, 1.0), ("127.0.0.1:1", 0.0)])
+@pytest.mark.parametrize(
+    ("servers", "reachable"), [(KAFKA, 1.0), (KafkaConnection("127.0.0.1:1"), 0.0)]
+)
 async def test_the_broker_watch_sets_the_reachability_gauge_to_what_the_broker_answered(
     servers, reachable
 ):
@@ -81,7 +84,7 @@ async def test_a_stopped_consumer_has_committed_the_offset_of_everything_it_appl
     stop.set()
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
 
-    probe = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=group, enable_auto_commit=False)
+    probe = AIOKafkaConsumer(**KAFKA.client_options(), group_id=group, enable_auto_commit=False)
     await probe.start()
     try:
         assert await probe.committed(TopicPartition(topic, 0)) == 30

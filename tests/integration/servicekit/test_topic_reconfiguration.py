@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def admin() -> AsyncIterator[AIOKafkaAdminClient]:
-    client = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    client = AIOKafkaAdminClient(**KAFKA.client_options())
     await client.start()
     yield client
     await client.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from servicekit.kafka import KafkaConnection
 from servicekit.messaging.consumer import (
     ConsumerConfig,
     HandlerMap,
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 
 def consumer(**config) -> IdempotentConsumer:
-    settings = {"group_id": "g", "bootstrap_servers": "x", "client_id": "c", **config}
+    settings = {"group_id": "g", "kafka": KafkaConnection("x"), "client_id": "c", **config}
     return IdempotentConsumer(ConsumerConfig(**settings), HandlerMap(), None, None, None)
 
 

@@ -3,25 +3,21 @@
 `list` prints every parked message (partition@offset, event id, type, when it was parked,
 whether it was replayed, why it was parked). `replay` sends the messages not yet replayed back
 to their topic with their own ids and keys; run twice, it sends nothing twice.
-The broker comes from KAFKA_BOOTSTRAP_SERVERS (or --bootstrap-servers), as for the services.
+The broker and the credentials come from KAFKA_BOOTSTRAP_SERVERS (or --bootstrap-servers),
+KAFKA_SECURITY_PROTOCOL, KAFKA_USERNAME, KAFKA_PASSWORD and KAFKA_SSL_CA_FILE, as for the
+services; replaying writes to the producing service's topic, so it runs as the Kafka admin user.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 import uuid
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
+from servicekit.kafka import KafkaConnection
 from servicekit.messaging.dlq_replay import DlqReader
-
-
-class ToolSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -46,9 +42,12 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-async def run(args: argparse.Namespace) -> int:
-    servers = args.bootstrap_servers or ToolSettings().kafka_bootstrap_servers
-    async with DlqReader(servers, args.topic) as dlq:
+async def run(args: argparse.Namespace, kafka: KafkaConnection | None = None) -> int:
+    """`kafka`: the connection to use instead of the one the environment names."""
+    kafka = kafka or KafkaConnection.from_env()
+    if args.bootstrap_servers:
+        kafka = dataclasses.replace(kafka, bootstrap_servers=args.bootstrap_servers)
+    async with DlqReader(kafka, args.topic) as dlq:
         if args.action == "list":
             for message in await dlq.parked():
                 print(message.line())

@@ -10,13 +10,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
-from servicekit import auth, error_responses, migrations
+from servicekit import auth, error_responses, metrics, migrations
 from servicekit.health import BrokerWatch
 from servicekit.health import router as health_router
-from servicekit.kafka import create_consumer, create_producer
+from servicekit.kafka import KafkaConnection, create_consumer, create_producer
 from servicekit.logs import configure_logging
 from servicekit.messaging.consumer import ConsumerConfig, IdempotentConsumer
 from servicekit.messaging.relay import OutboxRelay, RelayConfig
@@ -59,7 +59,7 @@ def create_app(service: ServiceDefinition[SettingsT]) -> FastAPI:
 
 
 async def _metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 def gateway_prefix(service: ServiceDefinition[Any]) -> str:
@@ -73,16 +73,17 @@ def background_workers(runtime: Runtime[SettingsT]) -> list[Worker]:
     if not settings.background_workers:
         return []
     client_id = f"{service.name}-service"
+    kafka = KafkaConnection.of(settings)
     relay = OutboxRelay(
         RelayConfig(
             dsn=runtime.dsn,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
+            kafka=kafka,
             client_id=client_id,
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
             retention_hours=settings.outbox_retention_hours,
         ),
-        lambda: create_producer(settings.kafka_bootstrap_servers, client_id=client_id),
+        lambda: create_producer(kafka, client_id=client_id),
     )
     workers: list[Worker] = [relay]
     if service.handlers is not None:
@@ -91,7 +92,7 @@ def background_workers(runtime: Runtime[SettingsT]) -> list[Worker]:
             IdempotentConsumer(
                 ConsumerConfig(
                     group_id=service.consumer_group,
-                    bootstrap_servers=settings.kafka_bootstrap_servers,
+                    kafka=kafka,
                     client_id=client_id,
                     max_attempts=settings.consumer_max_attempts,
                     backoff_seconds=settings.consumer_backoff_seconds,
@@ -99,12 +100,12 @@ def background_workers(runtime: Runtime[SettingsT]) -> list[Worker]:
                 handlers,
                 runtime.sessions,
                 lambda: create_consumer(
-                    settings.kafka_bootstrap_servers,
+                    kafka,
                     *handlers.topics,
                     group_id=service.consumer_group,
                     client_id=client_id,
                 ),
-                lambda: create_producer(settings.kafka_bootstrap_servers, client_id=client_id),
+                lambda: create_producer(kafka, client_id=client_id),
             )
         )
     workers.append(BrokerWatch(runtime.kafka_probe))

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from servicekit.kafka import KafkaConnection
 from servicekit.metrics import KAFKA_BROKER_REACHABLE
 from servicekit.problems import problem_response
 
@@ -30,8 +31,8 @@ log = logging.getLogger(__name__)
 class KafkaProbe:
     """Asks the broker for metadata; the answer is kept briefly so probes cost little."""
 
-    def __init__(self, bootstrap_servers: str, *, cache_seconds: float = 2.0) -> None:
-        self.bootstrap_servers = bootstrap_servers
+    def __init__(self, kafka: KafkaConnection, *, cache_seconds: float = 2.0) -> None:
+        self.kafka = kafka
         self._cache_seconds = cache_seconds
         self._checked_at = float("-inf")
         self._last: str | None = None
@@ -39,7 +40,7 @@ class KafkaProbe:
     async def check(self) -> str | None:
         if time.monotonic() - self._checked_at < self._cache_seconds:
             return self._last
-        client = AIOKafkaClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=2000)
+        client = AIOKafkaClient(**self.kafka.client_options(), request_timeout_ms=2000)
         try:
             await asyncio.wait_for(client.bootstrap(), timeout=3)
             self._last = None

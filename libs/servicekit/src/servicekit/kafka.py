@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -25,7 +25,7 @@ class KafkaConnection:
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str = "SCRAM-SHA-512"
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     ca_file: str | None = None
 
     @classmethod
@@ -59,6 +59,18 @@ class KafkaConnection:
             password=env("PASSWORD"),
             ca_file=env("SSL_CA_FILE"),
         )
+
+    def environment(self, prefix: str = "") -> dict[str, str]:
+        """The variables `from_env(prefix)` reads back as this connection (for a subprocess)."""
+        values = {
+            "BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "SECURITY_PROTOCOL": self.security_protocol,
+            "SASL_MECHANISM": self.sasl_mechanism,
+            "USERNAME": self.username,
+            "PASSWORD": self.password,
+            "SSL_CA_FILE": self.ca_file,
+        }
+        return {f"{prefix}KAFKA_{name}": value for name, value in values.items() if value}
 
     def client_options(self) -> dict[str, Any]:
         """Keyword arguments for any aiokafka client (producer, consumer, admin, client)."""

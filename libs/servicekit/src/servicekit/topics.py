@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 import time
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from contracts.topics import ALL_TOPICS, Topic
+
+from servicekit.kafka import KafkaConnection
 
 DAY_MS = 24 * 3600 * 1000
 # DescribeConfigs' source of a value set on the topic itself (as opposed to a broker default).
@@ -43,12 +46,13 @@ def wanted_topics() -> list[NewTopic]:
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: list[NewTopic], *, deadline_seconds: float = 60
+    kafka: KafkaConnection, topics: list[NewTopic], *, deadline_seconds: float = 60
 ) -> list[str]:
-    """Create what is missing, reconfigure and grow what exists; returns the names created."""
+    """Create what is missing, reconfigure and grow what exists; returns the names created.
+    Creating and altering topics needs the admin user."""
     deadline = time.monotonic() + deadline_seconds
     while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
+        admin = AIOKafkaAdminClient(**kafka.client_options(), request_timeout_ms=5000)
         try:
             await admin.start()
             return await _ensure(admin, topics)
@@ -196,12 +200,17 @@ async def topic_config_values(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--bootstrap-servers", default="127.0.0.1:9092")
+    parser.add_argument(
+        "--bootstrap-servers", default=None, help="instead of KAFKA_BOOTSTRAP_SERVERS"
+    )
     parser.add_argument("--deadline", type=float, default=60.0)
     args = parser.parse_args()
-    created = asyncio.run(
-        ensure_topics(args.bootstrap_servers, wanted_topics(), deadline_seconds=args.deadline)
-    )
+    # The admin's credentials come from KAFKA_SECURITY_PROTOCOL, KAFKA_USERNAME, KAFKA_PASSWORD
+    # and KAFKA_SSL_CA_FILE.
+    kafka = KafkaConnection.from_env()
+    if args.bootstrap_servers:
+        kafka = dataclasses.replace(kafka, bootstrap_servers=args.bootstrap_servers)
+    created = asyncio.run(ensure_topics(kafka, wanted_topics(), deadline_seconds=args.deadline))
     total = len(wanted_topics())
     print(f"kafka topics: {total} wanted, {len(created)} created", file=sys.stderr)
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicekit.db_errors import is_connection_failure
 from servicekit.ids import uuid_or_none
+from servicekit.kafka import KafkaConnection
 from servicekit.logs import causation_id_var, correlation_id_var
 from servicekit.messaging.dlq import send_to_dlq
 from servicekit.messaging.relay import sleep_unless
@@ -51,7 +52,7 @@ class DatabaseUnavailable(Exception):
 @dataclass(frozen=True, slots=True)
 class ConsumerConfig:
     group_id: str
-    bootstrap_servers: str
+    kafka: KafkaConnection
     client_id: str
     max_attempts: int = 5
     backoff_seconds: float = 0.2

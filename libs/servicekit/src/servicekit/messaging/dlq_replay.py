@@ -18,7 +18,7 @@ from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from contracts.topics import DLQ_SUFFIX
 
-from servicekit.kafka import create_consumer, create_producer
+from servicekit.kafka import KafkaConnection, create_consumer, create_producer
 
 CLIENT_ID = "servicekit-dlq"
 # Not ours to send again: they describe the parking, not the event.
@@ -62,16 +62,16 @@ class ReplayOutcome:
 class DlqReader:
     """The DLQ as it stands when opened: messages arriving later wait for the next run."""
 
-    def __init__(self, bootstrap_servers: str, dlq_topic: str) -> None:
+    def __init__(self, kafka: KafkaConnection, dlq_topic: str) -> None:
         if not dlq_topic.endswith(DLQ_SUFFIX):
             raise ValueError(f"{dlq_topic!r} is not a DLQ topic (names end in {DLQ_SUFFIX!r})")
         self.topic = dlq_topic
-        self._bootstrap_servers = bootstrap_servers
+        self._kafka = kafka
 
     async def __aenter__(self) -> DlqReader:
-        partitions = await _partitions(self._bootstrap_servers, self.topic)
+        partitions = await _partitions(self._kafka, self.topic)
         self._consumer = create_consumer(
-            self._bootstrap_servers, group_id=replay_group(self.topic), client_id=CLIENT_ID
+            self._kafka, group_id=replay_group(self.topic), client_id=CLIENT_ID
         )
         await self._consumer.start()
         self._consumer.assign(partitions)
@@ -94,7 +94,7 @@ class DlqReader:
     async def replay(self, event_ids: set[str] | None = None) -> ReplayOutcome:
         """Sends the messages not yet replayed (only `event_ids`, when given) to their topic;
         the replay marker moves past every message sent and every one before it done."""
-        producer = create_producer(self._bootstrap_servers, client_id=CLIENT_ID)
+        producer = create_producer(self._kafka, client_id=CLIENT_ID)
         await producer.start()
         replayed = skipped = 0
         marker_held = set[TopicPartition]()
@@ -132,8 +132,8 @@ class DlqReader:
                         yield record
 
 
-async def _partitions(bootstrap_servers: str, topic: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id=CLIENT_ID)
+async def _partitions(kafka: KafkaConnection, topic: str) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(**kafka.client_options(), client_id=CLIENT_ID)
     await admin.start()
     try:
         (description,) = await admin.describe_topics([topic])

@@ -14,6 +14,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from servicekit.db_errors import is_connection_failure
+from servicekit.kafka import KafkaConnection
 from servicekit.messaging.parking import (
     FETCH_SQL,
     MARK_SQL,
@@ -39,7 +40,7 @@ class ProducerSpoilt(Exception):
 @dataclass(frozen=True, slots=True)
 class RelayConfig:
     dsn: str
-    bootstrap_servers: str
+    kafka: KafkaConnection
     client_id: str
     batch_size: int = 500
     poll_seconds: float = 1.0
