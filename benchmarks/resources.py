@@ -18,7 +18,8 @@ from datetime import date, timedelta
 
 import httpx
 
-GATEWAY = os.environ.get("BENCH_GATEWAY_URL", "http://127.0.0.1:8080")
+from benchmarks.gateway import GATEWAY, gateway_client
+
 API = f"{GATEWAY}/api/resources"
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
@@ -54,7 +55,7 @@ def percentiles(times: list[float]) -> tuple[float, float]:
 
 async def main() -> None:
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    async with gateway_client(limits=limits, timeout=30) as client:
         token = (await client.post(f"{GATEWAY}/api/auth/token", data=COORDINATOR)).json()
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         rooms = await _bench_rooms(client, auth)

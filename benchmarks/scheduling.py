@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.gateway import gateway_client
 from benchmarks.scheduling_corner import (
     BURST,
     BURSTS,
@@ -93,7 +94,7 @@ def placement(corner: Corner, caller: int, number: int) -> dict[str, Any]:
 
 async def main() -> None:
     limits = httpx.Limits(max_connections=BURST, max_keepalive_connections=BURST)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+    async with gateway_client(limits=limits, timeout=60) as client:
         token = (await client.post(f"{GATEWAY}/api/auth/token", data=COORDINATOR)).json()
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         corner = await make(client, auth)

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-GATEWAY = os.environ.get("BENCH_GATEWAY_URL", "http://127.0.0.1:8080")
+from benchmarks.gateway import GATEWAY
+
 SCHEDULING = f"{GATEWAY}/api/scheduling"
 RESOURCES = f"{GATEWAY}/api/resources"
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))

@@ -37,7 +37,8 @@ from pathlib import Path
 
 import httpx
 
-GATEWAY = os.environ.get("BENCH_GATEWAY_URL", "http://127.0.0.1:8080")
+from benchmarks.gateway import GATEWAY, GATEWAY_CA, gateway_client
+
 WEB = Path(__file__).resolve().parent.parent / "web"
 SCRIPT = WEB / "e2e" / "board.bench.mjs"
 JS_TARGET_KB = 300.0
@@ -66,7 +67,10 @@ async def entry_scripts(client: httpx.AsyncClient) -> list[str]:
 
 
 async def browser_run(script: Path = SCRIPT) -> dict:
-    env = {**os.environ, "GATEWAY_URL": GATEWAY}
+    # Node (its fetch) trusts the CA through NODE_EXTRA_CA_CERTS; the browser through the
+    # NSS database web/e2e/trust.mjs makes from GATEWAY_CA.
+    ca = str(GATEWAY_CA)
+    env = {**os.environ, "GATEWAY_URL": GATEWAY, "GATEWAY_CA": ca, "NODE_EXTRA_CA_CERTS": ca}
     process = await asyncio.create_subprocess_exec(
         "node",
         str(script),
@@ -86,7 +90,7 @@ def spread(times: list[float]) -> tuple[float, float]:
 
 
 async def main() -> None:
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with gateway_client(timeout=30) as client:
         entry = await entry_scripts(client)
         run = await browser_run()
         entry_kb = await gzipped_kb(client, entry)

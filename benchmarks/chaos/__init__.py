@@ -10,7 +10,6 @@ and waited for before it returns. `--short` (in `make test`) inflicts each fault
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from dataclasses import dataclass
 
@@ -19,9 +18,9 @@ import httpx
 from benchmarks.chaos import checks, faults, kafka_log
 from benchmarks.chaos.ledger import CALM, Findings, Ledger, Verdict
 from benchmarks.chaos.stream import ALL_DAY, RESOURCES, SCHEDULING, Stream, run_tag
+from benchmarks.gateway import GATEWAY, gateway_client
 from tests.conftest import KAFKA as TEST_KAFKA
 
-GATEWAY = os.environ.get("BENCH_GATEWAY_URL", "http://127.0.0.1:8080")
 # The broker as its admin user, as the tests reach it (tests/conftest.py).
 KAFKA = TEST_KAFKA
 COORDINATOR = {"username": "coordinator@example.org", "password": "demo-password"}
@@ -51,7 +50,7 @@ async def main() -> None:
 async def run(plan: Plan) -> bool:
     started = time.monotonic()
     tag, ledger, surgeon = run_tag(), Ledger(), None
-    async with httpx.AsyncClient(base_url=GATEWAY, timeout=15) as client:
+    async with gateway_client(timeout=15) as client:
         auth = await _signed_in(client)
         try:
             surgeon = await _surgeon(client, auth, tag)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.gateway import gateway_tls
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / "deploy/local"
 SERVICES = ("auth", "resources", "scheduling", "optimizer")
@@ -94,7 +96,7 @@ async def restore(gateway: str) -> list[str]:
 
 async def unready(gateway: str, timeout: float = 120) -> list[str]:
     deadline = asyncio.get_running_loop().time() + timeout
-    async with httpx.AsyncClient(base_url=gateway, timeout=5) as client:
+    async with httpx.AsyncClient(base_url=gateway, verify=gateway_tls(), timeout=5) as client:
         while True:
             waiting = [s for s in SERVICES if not await _ready(client, s)]
             if not waiting or asyncio.get_running_loop().time() > deadline:
