@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The private PostgreSQL 15 cluster on 127.0.0.1:55432: start|stop|status|psql [args].
 # Data in .run/pg/data (owned by postgres), log in .run/logs/postgres.log. Safe to repeat.
+# TCP logins need TLS (the local CA's certificate, deploy/local/certs.sh): plain ones are refused.
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 resolve_run_dir
+tls_files
 
 PGDATA="$RUN/pg/data"
 PASSWORD_FILE="$RUN/pg/superuser.password"
@@ -30,6 +32,14 @@ init_cluster() {
   as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --pwfile="$PASSWORD_FILE" \
     --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
     >"$RUN/pg/initdb.log" 2>&1 || { tail_log "$RUN/pg/initdb.log"; die "initdb failed"; }
+}
+
+# PostgreSQL reads its certificate and key as its own user and refuses a key others may read:
+# copies owned by that user, made on every start so a renewed certificate is taken up.
+install_tls() {
+  "$DEPLOY/local/certs.sh" ensure
+  install -o "$(pg_user)" -m 644 "$TLS_CERT_FILE" "$RUN/pg/server.crt"
+  install -o "$(pg_user)" -m 600 "$TLS_KEY_FILE" "$RUN/pg/server.key"
 }
 
 # Our settings live in surgery.conf, rewritten on every start so edits here take effect.
@@ -62,27 +72,37 @@ log_min_duration_statement = 1000
 log_parameter_max_length = 0
 log_parameter_max_length_on_error = 0
 log_error_verbosity = terse
+# TLS for every TCP connection (pg_hba.conf refuses plain ones).
+ssl = on
+ssl_cert_file = '$RUN/pg/server.crt'
+ssl_key_file = '$RUN/pg/server.key'
+ssl_min_protocol_version = 'TLSv1.2'
 $archiving
 CONF
   grep -qx "include 'surgery.conf'" "$PGDATA/postgresql.conf" ||
     echo "include 'surgery.conf'" | as_pg tee -a "$PGDATA/postgresql.conf" >/dev/null
   as_pg tee "$PGDATA/pg_hba.conf" >/dev/null <<HBA
-# Written by deploy/local/postgres.sh. Each service role reaches only its own database.
-# TYPE  DATABASE    USER            ADDRESS         METHOD
-local   all         postgres                        scram-sha-256
-host    all         postgres        127.0.0.1/32    scram-sha-256
-host    replication postgres        127.0.0.1/32    scram-sha-256
-host    auth        auth_svc        127.0.0.1/32    scram-sha-256
-host    resources   resources_svc   127.0.0.1/32    scram-sha-256
-host    scheduling  scheduling_svc  127.0.0.1/32    scram-sha-256
-host    optimizer   optimizer_svc   127.0.0.1/32    scram-sha-256
-host    kit_test    kit_test        127.0.0.1/32    scram-sha-256
-host    postgres    monitoring      127.0.0.1/32    scram-sha-256
+# Written by deploy/local/postgres.sh. Each service role reaches only its own database, and
+# only over TLS: a TCP login without it is refused before any password is sent.
+# TYPE    DATABASE    USER            ADDRESS         METHOD
+local     all         postgres                        scram-sha-256
+hostnossl all         all             all             reject
+hostnossl replication all             all             reject
+hostssl   all         postgres        127.0.0.1/32    scram-sha-256
+hostssl   replication postgres        127.0.0.1/32    scram-sha-256
+hostssl   auth        auth_svc        127.0.0.1/32    scram-sha-256
+hostssl   resources   resources_svc   127.0.0.1/32    scram-sha-256
+hostssl   scheduling  scheduling_svc  127.0.0.1/32    scram-sha-256
+hostssl   optimizer   optimizer_svc   127.0.0.1/32    scram-sha-256
+hostssl   kit_test    kit_test        127.0.0.1/32    scram-sha-256
+hostssl   postgres    monitoring      127.0.0.1/32    scram-sha-256
 HBA
 }
 
 # A fresh cluster has no surgery.conf yet: that digest is simply "different".
-config_digest() { { cat "$PGDATA/surgery.conf" "$PGDATA/pg_hba.conf" 2>/dev/null || true; } | sha256sum; }
+config_digest() {
+  { cat "$PGDATA/surgery.conf" "$PGDATA/pg_hba.conf" "$RUN/pg/server.crt" 2>/dev/null || true; } | sha256sum
+}
 
 running() { as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
@@ -99,6 +119,7 @@ start() {
   local before
   if [ ! -s "$PGDATA/PG_VERSION" ] || [ ! -s "$PASSWORD_FILE" ]; then init_cluster; fi
   before="$(config_digest)"
+  install_tls
   write_config
   if running; then
     [ "$(config_digest)" = "$before" ] || as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" reload -s >/dev/null

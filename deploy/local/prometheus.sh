@@ -16,7 +16,9 @@ STUB_STATUS_URL="http://127.0.0.1:$GATEWAY_STATUS_PORT/stub_status"
 CONF_DIR="$DEPLOY/prometheus"
 # prometheus.yml names the local stack's ports; the copy Prometheus reads names this stack's.
 PROM_CONF="$RUN/prometheus-config/prometheus.yml"
-PG_MONITOR_DSN="postgresql://monitoring:dev-only-monitoring-db-password@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
+# Over TLS, the server's certificate checked against the local CA (PostgreSQL refuses plain TCP).
+tls_files
+PG_MONITOR_DSN="postgresql://monitoring:dev-only-monitoring-db-password@127.0.0.1:$PG_PORT/postgres?sslmode=verify-full&sslrootcert=$TLS_CA_FILE"
 
 # name, then the command; the pid file is .run/pids/<name>.pid, the log .run/logs/<name>.log.
 NAMES=(node-exporter postgres-exporter nginx-exporter alertmanager prometheus)
