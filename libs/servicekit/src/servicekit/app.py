@@ -77,6 +77,7 @@ def background_workers(runtime: Runtime[SettingsT]) -> list[Worker]:
     relay = OutboxRelay(
         RelayConfig(
             dsn=runtime.dsn,
+            database=runtime.connect_options,
             kafka=kafka,
             client_id=client_id,
             batch_size=settings.outbox_batch_size,

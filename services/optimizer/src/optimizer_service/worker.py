@@ -12,11 +12,11 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 from contracts.events.optimizer_schedules import FailureReason
-from servicekit.db import UnitOfWork
+from servicekit.db import ConnectOptions, UnitOfWork
 from servicekit.logs import causation_id_var, correlation_id_var
 from servicekit.messaging.relay import sleep_unless, wait_for_either
 from servicekit.service import Runtime
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class RunWorkerConfig:
     dsn: str  # for the LISTEN connection
+    database: ConnectOptions = field(default_factory=ConnectOptions)  # its TLS and timeouts
     service_name: str = "optimizer"
     log_level: str = "INFO"
     solver_workers: int = 1
@@ -49,6 +50,7 @@ class RunWorkerConfig:
     def of(cls, settings: OptimizerSettings, dsn: str, service_name: str) -> RunWorkerConfig:
         return cls(
             dsn=dsn,
+            database=ConnectOptions.of(settings),
             service_name=service_name,
             log_level=settings.log_level,
             solver_workers=settings.solver_workers,
@@ -197,10 +199,11 @@ class RunWorker:
 
     async def _listen(self, stop: asyncio.Event) -> None:
         """Wakes the slots when a run is queued; the poll covers the gaps while reconnecting."""
-        settings = {"search_path": self.config.search_path} if self.config.search_path else None
         while not stop.is_set():
             try:
-                conn = await asyncpg.connect(self.config.dsn, server_settings=settings)
+                conn = await self.config.database.connect(
+                    self.config.dsn, search_path=self.config.search_path
+                )
                 try:
                     await self._listen_on(conn, stop)
                 finally:

@@ -7,12 +7,13 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from servicekit.db import ConnectOptions
 from servicekit.db_errors import is_connection_failure
 from servicekit.kafka import KafkaConnection
 from servicekit.messaging.parking import (
@@ -48,6 +49,8 @@ class RelayConfig:
     search_path: str | None = None
     # Failed publishing attempts of a row, each sent alone, before it is parked.
     max_attempts: int = 5
+    # TLS and timeouts of its connection, as the service's pool has them.
+    database: ConnectOptions = field(default_factory=ConnectOptions)
 
 
 class OutboxRelay:
@@ -78,8 +81,9 @@ class OutboxRelay:
             await sleep_unless(stop, 1.0)
 
     async def _run_connected(self, stop: asyncio.Event) -> None:
-        settings = {"search_path": self.config.search_path} if self.config.search_path else None
-        conn = await asyncpg.connect(self.config.dsn, server_settings=settings)
+        conn = await self.config.database.connect(
+            self.config.dsn, search_path=self.config.search_path
+        )
         producer = self._producer_factory()
         try:
             await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
