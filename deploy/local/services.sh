@@ -31,6 +31,19 @@ export_jwks_url() {
   done
 }
 
+# Every service connects to PostgreSQL over TLS and checks its certificate against the local CA
+# (or the hospital's, TLS_CA_FILE): sslmode verify-full, unless set otherwise.
+export_database_tls() {
+  local svc mode ca
+  tls_files
+  for svc in "${ALL_SERVICES[@]}"; do
+    mode="$(echo "$svc" | tr '[:lower:]' '[:upper:]')_DATABASE_SSLMODE"
+    ca="$(echo "$svc" | tr '[:lower:]' '[:upper:]')_DATABASE_SSL_CA_FILE"
+    [ -n "${!mode:-}" ] || export "$mode=verify-full"
+    [ -n "${!ca:-}" ] || export "$ca=$TLS_CA_FILE"
+  done
+}
+
 # Secrets of the local stack that have no shared development value: made at the first start,
 # kept under .run/secrets (mode 600), the same for every later start.
 export_local_secrets() {
@@ -86,6 +99,7 @@ start() {
   [ -x "$VENV/bin/python" ] || die "no .venv: run 'make install'"
   export_stack_settings
   export_jwks_url
+  export_database_tls
   export_local_secrets
   for svc in "$@"; do
     running "$svc" && continue
@@ -152,7 +166,7 @@ case "$command" in
   stop) stop "${services[@]}" ;;
   restart) stop "${services[@]}"; start "${services[@]}" ;;
   status) status "${services[@]}" ;;
-  seed) export_stack_settings; seed "${services[@]}" ;;
+  seed) export_stack_settings; export_database_tls; seed "${services[@]}" ;;
   kill9) [ "$#" -gt 0 ] || die "kill9 kills only the services named"; kill9 "${services[@]}" ;;
   *) die "usage: $0 start|stop|restart|status|seed|kill9 [${ALL_SERVICES[*]}]" ;;
 esac
