@@ -1,6 +1,8 @@
 """The command line every service shares: `python -m <service>_service migrate|serve|seed`.
 
 A service may add commands of its own (`Command`); they run with the service's `Runtime`.
+`serve` runs `<PREFIX>_WORKERS` worker processes behind the one port (supervisor.py); each
+imports the service's ASGI app, `<service>_service.main:app` unless the service says otherwise.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Generic
 import uvicorn
 from typing_extensions import TypeVar
 
-from servicekit import migrations
+from servicekit import migrations, supervisor
 from servicekit.app import create_app, gateway_prefix
 from servicekit.logs import configure_logging
 from servicekit.service import Runtime, ServiceDefinition, SettingsT
@@ -40,7 +42,10 @@ def run(
     service: ServiceDefinition[SettingsT],
     argv: list[str] | None = None,
     extra: Mapping[str, Command[SettingsT]] | None = None,
+    *,
+    asgi_app: str | None = None,
 ) -> None:
+    """`asgi_app` ("module:attribute") is what each worker process imports to serve."""
     extra = extra or {}
     parser = argparse.ArgumentParser(prog=f"python -m {service.name}_service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -61,16 +66,7 @@ def run(
         case "revision":
             migrations.revision(service, args.message)
         case "serve":
-            uvicorn.run(
-                create_app(service),
-                host=settings.host,
-                port=settings.port,
-                log_config=None,
-                proxy_headers=True,
-                # So the interactive docs find the OpenAPI document through the gateway.
-                root_path=gateway_prefix(service),
-                timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
-            )
+            serve(service, settings, asgi_app or f"{service.name}_service.main:app")
         case "seed":
             if settings.is_production:
                 sys.exit("refusing to seed demo data with ENVIRONMENT=production")
@@ -79,6 +75,34 @@ def run(
         case name if name in extra:
             command = extra[name]
             asyncio.run(_with_runtime(service, lambda runtime: command.execute(runtime, args)))
+
+
+def serve(service: ServiceDefinition[SettingsT], settings: ServiceSettings, asgi_app: str) -> None:
+    """Serve the API and run the background workers: in this process, or in `settings.workers`
+    processes sharing the port, under a lean supervisor that replaces this one (supervisor.py)."""
+    if settings.workers > 1:
+        supervisor.become(
+            supervisor.command(
+                service=service.name,
+                asgi_app=asgi_app,
+                workers=settings.workers,
+                host=settings.host,
+                port=settings.port,
+                root_path=gateway_prefix(service),
+                grace_seconds=int(settings.shutdown_grace_seconds),
+                log_level=settings.log_level,
+            )
+        )
+    uvicorn.run(
+        create_app(service),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=True,
+        # So the interactive docs find the OpenAPI document through the gateway.
+        root_path=gateway_prefix(service),
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+    )
 
 
 async def _with_runtime(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Every development default carries this marker, so production can refuse all of them at once.
@@ -36,6 +37,10 @@ class ServiceSettings(BaseSettings):
     # public); none means the database user's default. Tests run a service in a schema of its own.
     database_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    # Worker processes `serve` runs behind the one port, each with its own pool of
+    # `db_pool_size` connections and its own relay, consumer and workers; 0 (the default): one
+    # per core of the machine.
+    workers: int = Field(default=0, ge=0, le=64)
     # False serves the API alone: no outbox relay, no consumer, no service workers (events stay
     # in the outbox). For the API contract test, which must not publish to the real topics.
     background_workers: bool = True
@@ -73,6 +78,11 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=5, ge=1, le=50)
     consumer_backoff_seconds: float = Field(default=0.2, gt=0)
     shutdown_grace_seconds: float = Field(default=15.0, gt=0)
+
+    @field_validator("workers")
+    @classmethod
+    def _zero_workers_means_one_per_core(cls, workers: int) -> int:
+        return workers or os.cpu_count() or 1
 
     @property
     def is_production(self) -> bool:
