@@ -78,6 +78,7 @@ def background_workers(runtime: Runtime[SettingsT]) -> list[Worker]:
         RelayConfig(
             dsn=runtime.dsn,
             database=runtime.connect_options,
+            search_path=settings.search_path,
             kafka=kafka,
             client_id=client_id,
             batch_size=settings.outbox_batch_size,
