@@ -9,6 +9,7 @@ from benchmarks import (
     auth,
     chaos,
     event_latency,
+    load,
     optimizer,
     optimizer_fuzz,
     resources,
@@ -24,6 +25,7 @@ BENCHMARKS = {
     "optimizer-fuzz": optimizer_fuzz.main,
     "scheduling": scheduling.main,
     "web": web.main,
+    "load": load.main,
     # Last: it kills the broker, PostgreSQL and services (and starts them again).
     "chaos": chaos.main,
 }
