@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-GATEWAY = os.environ.get("BENCH_GATEWAY_URL", "http://127.0.0.1:8080")
+GATEWAY = os.environ.get("BENCH_GATEWAY_URL", "https://127.0.0.1:8443")
 GATEWAY_CA = Path(os.environ.get("BENCH_GATEWAY_CA", ROOT / ".run" / "tls" / "ca.crt"))
 
 

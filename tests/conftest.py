@@ -34,10 +34,12 @@ KIT_DATABASE_URL = os.environ.get(
     "TEST_KIT_DATABASE_URL",
     "postgresql+asyncpg://kit_test:dev-only-kit-test-db-password@127.0.0.1:55432/kit_test",
 )
-GATEWAY = os.environ.get("TEST_GATEWAY_URL", "http://127.0.0.1:8080")
+GATEWAY = os.environ.get("TEST_GATEWAY_URL", "https://127.0.0.1:8443")
 # The CA the gateway's certificate chains to (deploy/local/certs.sh makes it; both stacks share
 # it): every client of the gateway trusts it, and none skips verification.
 GATEWAY_CA = Path(os.environ.get("TEST_GATEWAY_CA", ROOT / ".run" / "tls" / "ca.crt"))
+# Its plain-HTTP port, which only redirects to GATEWAY.
+GATEWAY_HTTP = os.environ.get("TEST_GATEWAY_HTTP_URL", "http://127.0.0.1:8080")
 # The stack's run directory: its services' and infrastructure's logs are in LOGS.
 RUN = Path(os.environ.get("TEST_RUN_DIR", ROOT / ".run"))
 LOGS = RUN / "logs"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # the template's variables are read by name in render()
-# The nginx API gateway on 127.0.0.1:8080 (STACK=test: 18080): start|stop|status|render.
-# deploy/nginx/gateway.conf is rendered into .run/nginx/nginx.conf; all nginx state is in .run.
+# The nginx API gateway on https://127.0.0.1:8443, plain http://127.0.0.1:8080 redirecting to it
+# (STACK=test: 18443 and 18080): start|stop|status|render. deploy/nginx/gateway.conf is rendered
+# into .run/nginx/nginx.conf; all nginx state is in .run. The certificate and key are tls_files'
+# (common.sh): the local CA's, made by deploy/local/certs.sh ensure, or a hospital's own.
 # Overrides at render time: AUTH_PORT, RESOURCES_PORT, SCHEDULING_PORT, OPTIMIZER_PORT,
 # GATEWAY_API_RATE (500r/s), GATEWAY_API_BURST (1000), GATEWAY_LOGIN_RATE (50r/s),
 # GATEWAY_LOGIN_BURST (100).
@@ -9,6 +11,7 @@ set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 resolve_run_dir
+tls_files
 
 PREFIX="$RUN/nginx"
 CONF="$PREFIX/nginx.conf"
@@ -21,7 +24,8 @@ WEB_DIST="$PROJECT/web/dist"
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 TEMPLATE_VARS=(NGINX_USER_DIRECTIVE NGINX_WORKERS NGINX_PID_FILE NGINX_ERROR_LOG NGINX_ACCESS_LOG
-  NGINX_TEMP_DIR GATEWAY_LISTEN GATEWAY_STATUS_LISTEN AUTH_UPSTREAM RESOURCES_UPSTREAM SCHEDULING_UPSTREAM
+  NGINX_TEMP_DIR GATEWAY_LISTEN GATEWAY_TLS_LISTEN GATEWAY_HTTPS_PORT TLS_CERT_FILE TLS_KEY_FILE
+  GATEWAY_STATUS_LISTEN AUTH_UPSTREAM RESOURCES_UPSTREAM SCHEDULING_UPSTREAM
   OPTIMIZER_UPSTREAM GATEWAY_API_RATE GATEWAY_API_BURST GATEWAY_LOGIN_RATE GATEWAY_LOGIN_BURST
   WEB_ROOT)
 
@@ -30,6 +34,8 @@ worker_group() { getent group nogroup >/dev/null && echo nogroup || echo nobody;
 render_conf() {
   NGINX_WORKERS=auto
   GATEWAY_LISTEN="127.0.0.1:$GATEWAY_PORT"
+  GATEWAY_TLS_LISTEN="127.0.0.1:$GATEWAY_TLS_PORT"
+  GATEWAY_HTTPS_PORT="$GATEWAY_TLS_PORT"
   GATEWAY_STATUS_LISTEN="127.0.0.1:$GATEWAY_STATUS_PORT"
   AUTH_UPSTREAM="127.0.0.1:$AUTH_PORT"
   RESOURCES_UPSTREAM="127.0.0.1:$RESOURCES_PORT"
@@ -77,9 +83,24 @@ check_conf() {
   out="$(nginx_cmd -t -q 2>&1)" || { printf '%s\n' "$out" >&2; die "nginx rejected $CONF"; }
 }
 
+# The name the health check asks for: 127.0.0.1 when the certificate names it (the local CA's
+# does), else the certificate's first DNS name, resolved to 127.0.0.1: the check verifies the
+# chain and the name like any client, never skips it.
+health_host() {
+  local names
+  names="$(openssl x509 -in "$TLS_CERT_FILE" -noout -ext subjectAltName 2>/dev/null || true)"
+  if [[ "$names" == *"IP Address:127.0.0.1"* ]] || ! [[ "$names" =~ DNS:([^,[:space:]]+) ]]; then
+    echo 127.0.0.1
+  else
+    echo "${BASH_REMATCH[1]}"
+  fi
+}
+
 wait_healthy() {
-  local deadline=$((SECONDS + 20))
-  until curl -fsS -o /dev/null "http://127.0.0.1:$GATEWAY_PORT/healthz" 2>/dev/null; do
+  local deadline=$((SECONDS + 20)) host
+  host="$(health_host)"
+  until curl -fsS -o /dev/null --cacert "$TLS_CA_FILE" --resolve "$host:$GATEWAY_TLS_PORT:127.0.0.1" \
+    "https://$host:$GATEWAY_TLS_PORT/healthz" 2>/dev/null; do
     [ "$SECONDS" -lt "$deadline" ] || { tail_log "$NGINX_ERROR_LOG"; die "gateway not answering /healthz"; }
     sleep 0.1
   done
@@ -102,14 +123,19 @@ reload() {
 start() {
   local before=""
   [ -x "$NGINX" ] || die "nginx not installed: run 'make install'"
-  [ -f "$CONF" ] && before="$(sha256sum <"$CONF")"
+  "$DEPLOY/local/certs.sh" ensure
+  # nginx reads the certificate when it (re)loads: a renewed one needs a reload like a new config.
+  [ -f "$CONF" ] && before="$(cat "$CONF" "$TLS_CERT_FILE" | sha256sum)"
   render_conf
   prepare_dirs
   check_conf
   if running; then
-    [ "$(sha256sum <"$CONF")" = "$before" ] || reload
+    [ "$(cat "$CONF" "$TLS_CERT_FILE" | sha256sum)" = "$before" ] || reload
   else
-    port_open "$GATEWAY_PORT" && die "port $GATEWAY_PORT is taken by a process that is not our gateway"
+    local port
+    for port in "$GATEWAY_PORT" "$GATEWAY_TLS_PORT"; do
+      port_open "$port" && die "port $port is taken by a process that is not our gateway"
+    done
     nginx_cmd </dev/null >/dev/null 2>>"$NGINX_ERROR_LOG" ||
       { tail_log "$NGINX_ERROR_LOG"; die "nginx did not start"; }
   fi
@@ -123,7 +149,7 @@ stop() {
 }
 
 status() {
-  if running; then echo "gateway    up    http://127.0.0.1:$GATEWAY_PORT  pid $(cat "$NGINX_PID_FILE")"
+  if running; then echo "gateway    up    https://127.0.0.1:$GATEWAY_TLS_PORT (http :$GATEWAY_PORT redirects)  pid $(cat "$NGINX_PID_FILE")"
   else echo "gateway    down"; fi
 }
 

@@ -5,7 +5,8 @@
 # each pytest run, split as a shell would (`PYTEST_ARGS='-k "booking and not slow"'`).
 #
 # STACK=test (make test): a stack of the tests' own is started beside the user's (common.sh:
-# PostgreSQL 55433, Kafka 19092, services 18001-18004, gateway 18080, Prometheus 19090; state in
+# PostgreSQL 55433, Kafka 19092, services 18001-18004, gateway https 18443 (http 18080 redirects),
+# Prometheus 19090; state in
 # .run/test) from fresh state: a new cluster, a newly formatted broker, migrations and the demo
 # seed. It starts in the background while the unit suite runs; every other suite waits for it
 # and runs against it. At the end, failed or not, it is stopped and its state deleted, its logs
@@ -64,7 +65,7 @@ remove_test_stack() {
 # The start's output goes to .run/test/logs/stack-start.log and is shown when it is waited for.
 begin_test_stack() {
   printf '\n=== the test stack (STACK=test: PostgreSQL %s, Kafka %s, gateway %s), starting\n' \
-    "$PG_PORT" "$KAFKA_PORT" "$GATEWAY_PORT"
+    "$PG_PORT" "$KAFKA_PORT" "$GATEWAY_TLS_PORT"
   # A test stack left by a run that was killed is stopped and deleted first: every run starts
   # from the seeded demo.
   [ "$RUN" != "$BASE_RUN" ] || die "refusing to delete $RUN: it is the user's stack"
@@ -105,12 +106,16 @@ await_test_stack() {
 # Where the suites find the test stack: tests/conftest.py, the chaos suite, Playwright (web.sh).
 export_test_environment() {
   export_stack_settings
-  export TEST_GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT"
+  tls_files
+  export TEST_GATEWAY_URL="https://127.0.0.1:$GATEWAY_TLS_PORT"
+  export TEST_GATEWAY_HTTP_URL="http://127.0.0.1:$GATEWAY_PORT"
+  export TEST_GATEWAY_CA="$TLS_CA_FILE"
   export TEST_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
   export TEST_KIT_DATABASE_URL="postgresql+asyncpg://kit_test:dev-only-kit-test-db-password@127.0.0.1:$PG_PORT/kit_test"
   export TEST_PROMETHEUS_URL="http://127.0.0.1:$PROM_PORT"
   export TEST_RUN_DIR="$RUN"
   export BENCH_GATEWAY_URL="$TEST_GATEWAY_URL"
+  export BENCH_GATEWAY_CA="$TLS_CA_FILE"
   export BENCH_KAFKA_BOOTSTRAP_SERVERS="$TEST_KAFKA_BOOTSTRAP_SERVERS"
   # The chaos suite kills and restarts through the deploy/local scripts: this stack's parts.
   export STACK

@@ -2,13 +2,14 @@
 # The web front end (web/): build|dev|test|typecheck|api|api-check|status.
 # build: `npm ci` when node_modules is missing or package-lock.json changed, then `npm run build`
 # when a source changed; both are skipped on a warm tree. dev: Vite's dev server on
-# http://127.0.0.1:5173 proxying /api to the gateway. test: Vitest, then Playwright against the
+# https://127.0.0.1:5173 (the local CA's certificate) proxying /api to the gateway. test: Vitest, then Playwright against the
 # running gateway (Debian's chromium; no browser is ever downloaded). api / api-check: write or
 # verify the typed client generated from docs/openapi/*.json (make openapi, make openapi-check).
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
 resolve_run_dir
+tls_files
 
 WEB="$PROJECT/web"
 # The build is the project's, whichever stack serves it: its state is in the base run dir.
@@ -62,7 +63,7 @@ dev() {
   require_node
   install_packages
   cd "$WEB"
-  exec npm run dev
+  GATEWAY_URL="https://127.0.0.1:$GATEWAY_TLS_PORT" GATEWAY_CA="$TLS_CA_FILE" exec npm run dev
 }
 
 run_tests() {
@@ -73,7 +74,7 @@ run_tests() {
   cd "$WEB"
   local rc=0
   npm run --silent test || rc=$?
-  PLAYWRIGHT_ARTIFACTS="$RUN/playwright" GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT" \
+  PLAYWRIGHT_ARTIFACTS="$RUN/playwright" GATEWAY_URL="https://127.0.0.1:$GATEWAY_TLS_PORT" GATEWAY_CA="$TLS_CA_FILE" \
     npm run --silent e2e || rc=$?
   return "$rc"
 }

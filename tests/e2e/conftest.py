@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import GATEWAY
+from tests.conftest import gateway_client
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +18,7 @@ DEMO_PASSWORD = "demo-password"
 
 @pytest.fixture
 async def gateway() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=GATEWAY, timeout=10) as client:
+    async with gateway_client(timeout=10) as client:
         yield client
 
 
@@ -69,7 +69,7 @@ async def create_user(
 @pytest.fixture(scope="session")
 async def tokens() -> AsyncIterator[dict[str, str]]:
     """One access token per demo role, signed in once for the whole run (sign-ins are throttled)."""
-    async with httpx.AsyncClient(base_url=GATEWAY, timeout=10) as client:
+    async with gateway_client(timeout=10) as client:
         yield {
             role: (await sign_in(client, f"{role}@example.org"))["access_token"]
             for role in ("admin", "coordinator", "surgeon", "viewer")

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from http.cookiejar import CookieJar, DefaultCookiePolicy
-
 import httpx
 import pytest
 
-from tests.conftest import GATEWAY
+from tests.conftest import GATEWAY, gateway_client
 from tests.e2e.conftest import DEMO_PASSWORD, bearer, create_user
 
 pytestmark = pytest.mark.e2e
 
 
-# Like Chromium, treat http://127.0.0.1 as potentially trustworthy: it stores and sends Secure
-# cookies there (Python's default policy sends them over https only).
-_LOCAL_IS_TRUSTWORTHY = DefaultCookiePolicy(secure_protocols=("https", "wss", "http"))
-
-
-class Browser(httpx.AsyncClient):
-    """An httpx client that keeps cookies the way Chromium does for the local gateway."""
-
-    def _merge_cookies(self, cookies: object = None) -> CookieJar:
-        assert cookies is None, "these tests keep their cookies on the client"
-        # A plain CookieJar is used as it is (an httpx.Cookies would be copied, policy lost).
-        jar = CookieJar(policy=_LOCAL_IS_TRUSTWORTHY)
-        for cookie in self.cookies.jar:
-            jar.set_cookie(cookie)
-        return jar
-
-
 def browser() -> httpx.AsyncClient:
-    return Browser(base_url=GATEWAY, timeout=10)
+    """A client that keeps cookies like a browser: Secure ones go back over HTTPS only."""
+    return gateway_client(timeout=10)
 
 
 def csrf(client: httpx.AsyncClient) -> dict[str, str]:
@@ -112,7 +94,13 @@ async def test_cookie_refresh_from_another_site_is_forbidden_even_with_the_token
         cross_site = await client.post(
             "/api/auth/refresh", headers={**csrf(client), "Sec-Fetch-Site": "cross-site"}
         )
+        # The same host over plain HTTP is another origin (a network attacker can serve it).
+        plain_origin = await client.post(
+            "/api/auth/refresh",
+            headers={**csrf(client), "Origin": GATEWAY.replace("https://", "http://", 1)},
+        )
         assert foreign_origin.status_code == cross_site.status_code == 403
+        assert plain_origin.status_code == 403, plain_origin.text
         own = await client.post(
             "/api/auth/refresh",
             headers={**csrf(client), "Origin": GATEWAY, "Sec-Fetch-Site": "same-origin"},

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import GATEWAY
+from tests.conftest import gateway_client
 
 pytestmark = pytest.mark.integration
 
@@ -91,7 +91,7 @@ def test_every_dashboard_has_panels_with_queries_and_unique_ids():
 
 async def test_every_panel_query_parses_and_returns_series_after_a_short_load():
     async with (
-        httpx.AsyncClient(base_url=GATEWAY, timeout=10) as gateway,
+        gateway_client(timeout=10) as gateway,
         httpx.AsyncClient(base_url=PROMETHEUS, timeout=10) as prometheus,
     ):
         targets = (await prometheus.get("/api/v1/targets")).json()["data"]["activeTargets"]

@@ -7,8 +7,9 @@
 //  - drop: on the demo hospital (the real stack), a waiting case dropped onto a taken slot in the
 //    round-the-clock room, from the drop to the dry run's answer shown.
 import { chromium } from "@playwright/test";
+import { browserHome } from "./trust.mjs";
 
-const GATEWAY = process.env.GATEWAY_URL ?? "http://127.0.0.1:8080";
+const GATEWAY = process.env.GATEWAY_URL ?? "https://127.0.0.1:8443";
 const ROOMS = Number(process.env.BENCH_BOARD_ROOMS ?? 20);
 const CASES = Number(process.env.BENCH_BOARD_CASES ?? 80);
 const RENDERS = Number(process.env.BENCH_BOARD_RENDERS ?? 7);
@@ -196,6 +197,7 @@ async function drops(browser) {
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  env: { ...process.env, HOME: browserHome() },
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update"],
 });
 try {

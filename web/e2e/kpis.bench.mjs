@@ -4,8 +4,9 @@
 // from its data arriving (GET /kpis answered and parsed: the `kpis-data` mark) to its tiles,
 // tables and charts drawn, painted and the main thread free again (`kpis-interactive`).
 import { chromium } from "@playwright/test";
+import { browserHome } from "./trust.mjs";
 
-const GATEWAY = process.env.GATEWAY_URL ?? "http://127.0.0.1:8080";
+const GATEWAY = process.env.GATEWAY_URL ?? "https://127.0.0.1:8443";
 const LOADS = Number(process.env.BENCH_KPI_LOADS ?? 7);
 const USER = { username: "coordinator@example.org", password: "demo-password" };
 const ZONE = "Europe/Amsterdam";
@@ -34,6 +35,7 @@ function dataToInteractive(page) {
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  env: { ...process.env, HOME: browserHome() },
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update"],
 });
 try {

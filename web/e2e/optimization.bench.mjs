@@ -6,8 +6,9 @@
 //    board's schedule and availability, as parsed) to the review drawn — figures, board with
 //    ghosts, case list — painted and the main thread free again (the page's performance marks).
 import { chromium } from "@playwright/test";
+import { browserHome } from "./trust.mjs";
 
-const GATEWAY = process.env.GATEWAY_URL ?? "http://127.0.0.1:8080";
+const GATEWAY = process.env.GATEWAY_URL ?? "https://127.0.0.1:8443";
 const DAYS = Number(process.env.BENCH_REVIEW_DAYS ?? 5);
 const ROOMS = Number(process.env.BENCH_REVIEW_ROOMS ?? 10);
 const PER_ROOM_DAY = Number(process.env.BENCH_REVIEW_CASES_PER_ROOM_DAY ?? 4);
@@ -129,6 +130,7 @@ function dataToInteractive(page) {
 async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    env: { ...process.env, HOME: browserHome() },
     args: ["--headless", "--no-sandbox", "--disable-gpu"],
   });
   try {

@@ -7,6 +7,7 @@ import asyncio
 
 import httpx
 
+from tests.conftest import gateway_client
 from tests.e2e.scheduling.cases import local, request_case
 from tests.e2e.scheduling.conftest import SURGERIES, World, assert_problem
 
@@ -22,7 +23,7 @@ async def test_fifty_concurrent_bookings_of_one_room_and_time_leave_exactly_one(
         for _ in range(RACERS)
     ]
     body = {"room_id": world.room_id, "start": local(9), "staff": [], "equipment_unit_ids": []}
-    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=30) as racing:
+    async with gateway_client(timeout=30) as racing:
         answers = await asyncio.gather(
             *(
                 racing.put(f"{SURGERIES}/{c['surgery_id']}/booking", json=body, headers=coordinator)
