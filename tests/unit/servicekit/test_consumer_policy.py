@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from asyncpg.exceptions import LockNotAvailableError, QueryCanceledError
 from servicekit.kafka import KafkaConnection
 from servicekit.messaging.consumer import (
     ConsumerConfig,
@@ -10,7 +11,7 @@ from servicekit.messaging.consumer import (
     IdempotentConsumer,
     _is_infrastructure_failure,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 
 def consumer(**config) -> IdempotentConsumer:
@@ -29,9 +30,12 @@ def test_backoff_doubles_and_is_capped():
         ConnectionRefusedError(),
         TimeoutError(),
         OperationalError("SELECT 1", {}, Exception("server closed the connection")),
+        # The statement or lock timeout: the database gave up, the message did nothing wrong.
+        DBAPIError("UPDATE", {}, QueryCanceledError("canceling statement due to timeout")),
+        DBAPIError("UPDATE", {}, LockNotAvailableError("canceling statement: lock timeout")),
     ],
 )
-def test_an_outage_is_not_the_message_fault(error):
+def test_an_outage_or_a_timeout_is_not_the_message_fault(error):
     assert _is_infrastructure_failure(error)
 
 

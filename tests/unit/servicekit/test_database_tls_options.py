@@ -19,10 +19,10 @@ from servicekit.settings import ServiceSettings
 CA_NAME = "Surgery scheduling unit-test CA"
 
 
-@pytest.fixture(scope="module")
-def ca_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+def make_ca(folder: Path, common_name: str = CA_NAME) -> str:
+    """A self-signed certificate authority's certificate, written under `folder`; its path."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, CA_NAME)])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.now(UTC)
     cert = (
         x509.CertificateBuilder()
@@ -35,9 +35,14 @@ def ca_file(tmp_path_factory: pytest.TempPathFactory) -> str:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .sign(key, hashes.SHA256())
     )
-    path = tmp_path_factory.mktemp("tls") / "ca.crt"
+    path = folder / "ca.crt"
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return str(path)
+
+
+@pytest.fixture(scope="module")
+def ca_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return make_ca(tmp_path_factory.mktemp("tls"))
 
 
 def _trusts(context: ssl.SSLContext, common_name: str) -> bool:

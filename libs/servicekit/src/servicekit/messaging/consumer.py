@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from servicekit.db_errors import is_connection_failure
+from servicekit.db_errors import database_timeout, is_connection_failure
 from servicekit.ids import uuid_or_none
 from servicekit.kafka import KafkaConnection
 from servicekit.logs import causation_id_var, correlation_id_var
@@ -354,8 +354,11 @@ def _header(record: ConsumerRecord, name: str) -> str | None:
 
 
 def _is_infrastructure_failure(exc: BaseException) -> bool:
-    """The database or network is down: retrying later will help, dead-lettering would not."""
+    """The database or network is down, or the database gave up on a statement (its statement
+    or lock timeout): retrying later will help, dead-lettering would not."""
     if isinstance(exc, OSError | ConnectionError | asyncio.TimeoutError):
+        return True
+    if database_timeout(exc) is not None:
         return True
     if isinstance(exc, OperationalError | InterfaceError):
         return True
