@@ -22,6 +22,8 @@ missing_packages() {
   python3 -c 'import ensurepip, venv' 2>/dev/null || echo python3-venv
   # The web app's end-to-end tests drive Debian's chromium (Playwright never downloads one).
   [ -x /usr/bin/chromium ] || echo chromium
+  # Its NSS database is made to trust the local CA with certutil (web/e2e/trust.mjs).
+  command -v certutil >/dev/null || echo libnss3-tools
   # Monitoring (deploy/local/prometheus.sh); promtool, shipped with prometheus, runs the rule tests.
   command -v prometheus >/dev/null && command -v promtool >/dev/null || echo prometheus
   command -v prometheus-alertmanager >/dev/null || echo prometheus-alertmanager

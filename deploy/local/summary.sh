@@ -3,12 +3,14 @@
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
+resolve_run_dir
+tls_files
 
-gateway="http://127.0.0.1:$GATEWAY_PORT"
+gateway="https://127.0.0.1:$GATEWAY_TLS_PORT"
 cat <<TEXT
 
 Surgery scheduling platform is up.
-  gateway          $gateway
+  web app/gateway  $gateway  (http://127.0.0.1:$GATEWAY_PORT redirects to it)
 TEXT
 for svc in auth resources scheduling optimizer; do
   printf '  %-16s %s/api/%s/openapi.json  (docs: %s/api/%s/docs)\n' "$svc API" "$gateway" "$svc" "$gateway" "$svc"
@@ -18,6 +20,13 @@ cat <<TEXT
   PostgreSQL       127.0.0.1:$PG_PORT (one database and role per service)
   Prometheus       http://127.0.0.1:$PROM_PORT  (alerts: http://127.0.0.1:$ALERTMANAGER_PORT, Alertmanager)
   logs             make logs   (files in .run/logs)
+
+The gateway's certificate is signed by the CA in $TLS_CA_FILE. Trust it:
+  curl             curl --cacert $TLS_CA_FILE $gateway/api/auth/healthz
+  Python (httpx)   httpx.Client(verify=ssl.create_default_context(cafile="$TLS_CA_FILE"))
+  browser          import it as an authority trusted to identify websites (Chromium: Settings >
+                   Privacy and security > Security > Manage certificates > Authorities;
+                   Firefox: Settings > Privacy & Security > Certificates > View Certificates)
 
 Demo logins (password demo-password):
   admin@example.org  coordinator@example.org  surgeon@example.org  viewer@example.org
