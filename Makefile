@@ -20,7 +20,7 @@ install: ## install what is missing: Debian packages, uv, the project venv (uv.l
 venv: # the Python toolchain only, for targets that need no infrastructure
 	@$(LOCAL)/install.sh python
 
-infra-up: install ## start PostgreSQL (55432), Kafka (9092) with its topics, nginx (8080) serving the web app, Prometheus (9090)
+infra-up: install ## start PostgreSQL (55432), Kafka (9092) with its topics, nginx (https 8443, 8080 redirecting) serving the web app, Prometheus (9090)
 	@$(LOCAL)/postgres.sh start
 	@$(LOCAL)/kafka.sh start
 	@$(LOCAL)/web.sh build
@@ -91,5 +91,5 @@ openapi-check: venv ## fail when the OpenAPI documents or the web app's typed cl
 	@$(PY) -m servicekit.openapi --check
 	@$(LOCAL)/web.sh api-check
 
-web-dev: ## the web app on Vite's dev server (http://127.0.0.1:5173), /api proxied to the gateway
+web-dev: ## the web app on Vite's dev server (https://127.0.0.1:5173), /api proxied to the gateway
 	@$(LOCAL)/web.sh dev
