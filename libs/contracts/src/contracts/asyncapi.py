@@ -67,13 +67,24 @@ def build_document() -> dict[str, Any]:
         "servers": {
             "local": {
                 "host": "localhost:9092",
-                "protocol": "kafka",
-                "description": "The one-node KRaft broker that `make up` starts.",
+                "protocol": "kafka-secure",
+                "description": (
+                    "The one-node KRaft broker that `make up` starts: SASL_SSL only (TLS with "
+                    "the local CA, .run/tls/ca.crt), a SCRAM-SHA-512 user per service whose "
+                    "ACLs allow the operations below and nothing else."
+                ),
+                "security": [{"$ref": "#/components/securitySchemes/scram"}],
             }
         },
         "channels": dict(sorted(channels.items())),
         "operations": dict(sorted(operations.items())),
         "components": {
+            "securitySchemes": {
+                "scram": {
+                    "type": "scramSha512",
+                    "description": "Each service signs in as its own user (deploy/README.md).",
+                }
+            },
             "messages": dict(sorted(messages.items())),
             "schemas": dict(sorted(schemas.items())),
         },

@@ -34,6 +34,6 @@ CONSUMERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         topics.SCHEDULING_SURGERIES.name: (),
         topics.SCHEDULING_OPTIMIZATION_REQUESTS.name: ("optimizer",),
         topics.OPTIMIZER_SCHEDULES.name: ("scheduling",),
-        topics.AUDIT_EVENTS.name: ("scheduling",),
+        topics.AUDIT_EVENTS.name: ("auth",),  # its durable audit store
     }
 )
