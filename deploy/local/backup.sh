@@ -8,10 +8,10 @@
 # by its UTC start time (20261202T170000Z: base.tar.gz, pg_wal.tar.gz, PostgreSQL's
 # backup_manifest, SHA256SUMS and our manifest.json), and wal/, the archive. See deploy/README.md.
 #
-# Settings: BACKUP_DIR, BACKUP_KEEP_DAYS (7), BACKUP_KEEP_COUNT (none), RESTORE_TARGET_TIME
-# ("2026-12-02 17:00:00+00"), RESTORE_TIMEOUT_SECONDS (3600). Another cluster than the stack's
-# own (the restore drill's scratch cluster): BACKUP_PG_DATA, BACKUP_PG_PORT,
-# BACKUP_PASSWORD_FILE, RESTORE_LOG.
+# Settings: BACKUP_DIR, BACKUP_KEEP_DAYS (7), BACKUP_KEEP_COUNT (none), BACKUP_GZIP_LEVEL (6),
+# RESTORE_TARGET_TIME ("2026-12-02 17:00:00+00"), RESTORE_TIMEOUT_SECONDS (3600). Another
+# cluster than the stack's own (the restore drill's scratch cluster): BACKUP_PG_DATA,
+# BACKUP_PG_PORT, BACKUP_PASSWORD_FILE, RESTORE_LOG. libpq's PGSSLMODE and PGSSLROOTCERT apply.
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
@@ -24,6 +24,7 @@ BACKUP_DIR="$(realpath -m "${BACKUP_DIR:-$RUN/backups}")"
 WAL_DIR="$BACKUP_DIR/wal"
 KEEP_DAYS="${BACKUP_KEEP_DAYS:-7}"
 KEEP_COUNT="${BACKUP_KEEP_COUNT:-}"
+GZIP_LEVEL="${BACKUP_GZIP_LEVEL:-6}"
 RESTORE_LOG="${RESTORE_LOG:-$RUN/logs/postgres-restore.log}"
 NAME_PATTERN='^[0-9]{8}T[0-9]{6}Z$'
 
@@ -32,6 +33,7 @@ case "$BACKUP_DIR" in
   *[\"\'\$\`\\%]* | *[[:space:]]*) die "BACKUP_DIR must not hold quotes, \$, \`, \\, % or spaces: $BACKUP_DIR" ;;
 esac
 [[ $KEEP_DAYS =~ ^[0-9]+$ ]] || die "BACKUP_KEEP_DAYS must be a whole number of days: $KEEP_DAYS"
+[[ $GZIP_LEVEL =~ ^[1-9]$ ]] || die "BACKUP_GZIP_LEVEL must be 1 (fastest) to 9 (smallest): $GZIP_LEVEL"
 [[ -z $KEEP_COUNT || $KEEP_COUNT =~ ^[1-9][0-9]*$ ]] ||
   die "BACKUP_KEEP_COUNT must be a number of backups, 1 or more: $KEEP_COUNT"
 
@@ -119,7 +121,7 @@ backup() {
   label="surgery-scheduling $name"
   # Fast checkpoint: the backup starts now rather than at the next scheduled checkpoint.
   PGPASSWORD="$(cat "$PASSWORD_FILE")" as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PORT" \
-    -U postgres -D "$dir.partial" --format=tar --compress=client-gzip:6 --wal-method=stream \
+    -U postgres -D "$dir.partial" --format=tar --compress="client-gzip:$GZIP_LEVEL" --wal-method=stream \
     --checkpoint=fast --label="$label" --no-password ||
     { as_pg rm -rf "$dir.partial"; die "pg_basebackup failed"; }
   version="$(superuser_psql -c 'SHOW server_version')"
@@ -265,10 +267,29 @@ restore() {
   as_pg tar -xzf "$source/pg_wal.tar.gz" -C "$PGDATA/pg_wal"
   as_pg "$PG_BIN/pg_verifybackup" --quiet --manifest-path="$source/backup_manifest" "$PGDATA" ||
     die "the restored files do not match backup $name's manifest"
+  [ -z "$aside" ] || salvage_wal "$aside" "$(manifest_field "$name" system_identifier)"
   socket="$(as_pg mktemp -d /tmp/surgery-restore.XXXXXX)"
   recover "$socket" "$target"
   as_pg rm -rf "$socket"
   echo "restored backup $name${target:+ up to $target} into $PGDATA; start the stack with make up"
+}
+
+# The WAL the replaced cluster wrote after its last archived segment (up to 5 minutes of it) is
+# still in its pg_wal when its disk survived: recovery replays it too, so nothing is lost. Only
+# from the same cluster, and never over a segment the archive holds whole.
+salvage_wal() {
+  local old=$1 system_id=$2 file name copied=0
+  [ -d "$old/pg_wal" ] || return 0
+  [ "$(as_pg "$PG_BIN/pg_controldata" "$old" 2>/dev/null | sed -n 's/^Database system identifier: *//p')" = "$system_id" ] ||
+    { note "$old is another cluster: none of its WAL is replayed"; return 0; }
+  for file in "$old"/pg_wal/*; do
+    name="$(basename "$file")"
+    [[ $name =~ ^[0-9A-F]{24}$|^[0-9A-F]{8}\.history$ ]] || continue
+    [ ! -f "$WAL_DIR/$name" ] || continue
+    as_pg cp "$file" "$PGDATA/pg_wal/$name"
+    copied=$((copied + 1))
+  done
+  note "$copied WAL files not archived yet are taken from $old/pg_wal"
 }
 
 # Replays the archived WAL on a server that no client can reach (no TCP; a socket in a private
