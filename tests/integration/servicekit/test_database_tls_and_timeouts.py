@@ -2,7 +2,8 @@
 and a statement that runs or waits for a lock too long is a 503 to retry, not a stuck worker.
 
 The service is the kit's own app over the real PostgreSQL (the stack's cluster, as
-deploy/local/postgres.sh configures it), with timeouts of a few hundred milliseconds so each case takes a moment.
+deploy/local/postgres.sh configures it), with timeouts of a few hundred milliseconds, so each
+case takes a moment.
 """
 
 from __future__ import annotations

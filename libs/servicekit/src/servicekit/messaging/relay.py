@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from servicekit.db import ConnectOptions
+from servicekit.db_connections import ConnectOptions
 from servicekit.db_errors import is_connection_failure
 from servicekit.kafka import KafkaConnection
 from servicekit.messaging.parking import (
