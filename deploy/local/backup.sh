@@ -48,8 +48,12 @@ archive_settings() {
 # bounds what a lost disk can take with it.
 archive_mode = on
 archive_timeout = 300
-archive_command = '[ -d "$WAL_DIR" ] || exit 0; if [ -f "$WAL_DIR/%f" ]; then cmp -s "%p" "$WAL_DIR/%f"; else cp "%p" "$WAL_DIR/%f.part" && sync "$WAL_DIR/%f.part" && mv "$WAL_DIR/%f.part" "$WAL_DIR/%f"; fi'
+archive_command = '$(archive_command)'
 CONF
+}
+
+archive_command() {
+  printf '%s' "[ -d \"$WAL_DIR\" ] || exit 0; if [ -f \"$WAL_DIR/%f\" ]; then cmp -s \"%p\" \"$WAL_DIR/%f\"; else cp \"%p\" \"$WAL_DIR/%f.part\" && sync \"$WAL_DIR/%f.part\" && mv \"$WAL_DIR/%f.part\" \"$WAL_DIR/%f\"; fi"
 }
 
 pg_owner() { if is_root; then echo postgres; else id -un; fi; }
@@ -298,7 +302,10 @@ recover() {
   local socket=$1 target=$2 options deadline state password
   echo "local all all trust" | as_pg tee "$socket/pg_hba.conf" >/dev/null
   as_pg touch "$PGDATA/recovery.signal"
-  options="-c listen_addresses='' -c unix_socket_directories='$socket' -c hba_file='$socket/pg_hba.conf'"
+  # No TCP, so no TLS (its certificate may not be on this machine yet); the promoted server
+  # archives into today's BACKUP_DIR, wherever the backup's configuration pointed.
+  options="-c listen_addresses='' -c ssl=off -c unix_socket_directories='$socket'"
+  options+=" -c hba_file='$socket/pg_hba.conf' -c archive_command='$(archive_command)'"
   options+=" -c restore_command='cp \"$WAL_DIR/%f\" \"%p\"' -c recovery_target_action=promote"
   [ -z "$target" ] || options+=" -c recovery_target_time='$target'"
   mkdir -p "$(dirname "$RESTORE_LOG")"
@@ -316,11 +323,15 @@ recover() {
       { as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" stop -m fast -s || true; die "recovery did not finish in time"; }
     sleep 0.2
   done
-  if [ -s "$PASSWORD_FILE" ]; then
-    password="$(cat "$PASSWORD_FILE")"
-    printf "ALTER ROLE postgres PASSWORD '%s';\n" "${password//\'/\'\'}" |
-      as_pg "$PG_BIN/psql" -h "$socket" -p "$PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 >/dev/null
+  # A machine restored onto may have no password file yet: postgres.sh would take the cluster
+  # for a half-made one and initialise it anew, so one is made here, as postgres.sh does.
+  if [ ! -s "$PASSWORD_FILE" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$PASSWORD_FILE")
+    chown "$(pg_owner):" "$PASSWORD_FILE"
   fi
+  password="$(cat "$PASSWORD_FILE")"
+  printf "ALTER ROLE postgres PASSWORD '%s';\n" "${password//\'/\'\'}" |
+    as_pg "$PG_BIN/psql" -h "$socket" -p "$PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 >/dev/null
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" stop -m fast -w -t 60 -s
 }
 
