@@ -44,6 +44,19 @@ export_database_tls() {
   done
 }
 
+# Worker processes per service: <SVC>_WORKERS, else WORKERS for every service, else the kit's
+# default (one per core). The test stack runs one each: it shares the two cores with the tests,
+# which send one request at a time; test_worker_processes.py runs a service with two.
+export_workers() {
+  local svc var default="${WORKERS:-}"
+  if [ -z "$default" ] && [ "$STACK" = test ]; then default=1; fi
+  [ -n "$default" ] || return 0
+  for svc in "${ALL_SERVICES[@]}"; do
+    var="$(echo "$svc" | tr '[:lower:]' '[:upper:]')_WORKERS"
+    [ -n "${!var:-}" ] || export "$var=$default"
+  done
+}
+
 # Secrets of the local stack that have no shared development value: made at the first start,
 # kept under .run/secrets (mode 600), the same for every later start.
 export_local_secrets() {
@@ -59,14 +72,18 @@ export_local_secrets() {
 
 # Migrate then exec serve in one new session, so the pid (and its group) is the server's.
 launch() {
-  local svc=$1 py="$VENV/bin/python" port
+  local svc=$1 py="$VENV/bin/python" port metrics
   port="$(port_of "$svc")"
   port_open "$port" && die "port $port for $svc is taken by a process that is not our $svc service"
   printf '\n=== %s starting %s (migrate, serve on 127.0.0.1:%s)\n' "$(date -u +%FT%TZ)" "$svc" "$port" \
     >>"$(logfile "$svc")"
-  # shellcheck disable=SC2016  # $1 and $2 expand in the child shell
-  setsid nohup bash -c '"$1" -m "$2" migrate && exec "$1" -m "$2" serve' launch "$py" "${svc}_service" \
-    >>"$(logfile "$svc")" 2>&1 </dev/null &
+  # Where the service's worker processes keep their metrics (servicekit/metrics.py): emptied at
+  # each start, so /metrics never adds up an earlier run's counters.
+  metrics="$RUN/metrics/$svc"
+  rm -rf "$metrics" && mkdir -p "$metrics"
+  # shellcheck disable=SC2016  # $1, $2 and $3 expand in the child shell
+  setsid nohup bash -c '"$1" -m "$2" migrate && PROMETHEUS_MULTIPROC_DIR="$3" exec "$1" -m "$2" serve' \
+    launch "$py" "${svc}_service" "$metrics" >>"$(logfile "$svc")" 2>&1 </dev/null &
   echo $! >"$(pidfile "$svc")"
 }
 
@@ -101,6 +118,7 @@ start() {
   export_jwks_url
   export_database_tls
   export_local_secrets
+  export_workers
   for svc in "$@"; do
     running "$svc" && continue
     launch "$svc"
