@@ -13,5 +13,14 @@ SOLVE_SECONDS = Histogram(
     ("planner",),
     buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600),
 )
-QUEUE_DEPTH = Gauge("optimizer_run_queue_depth", "Runs queued and not yet claimed by a worker.")
-RUNS_IN_PROGRESS = Gauge("optimizer_runs_in_progress", "Runs this process is solving now.")
+# Measured from the database by every worker process alike: the latest measurement holds.
+QUEUE_DEPTH = Gauge(
+    "optimizer_run_queue_depth",
+    "Runs queued and not yet claimed by a worker.",
+    multiprocess_mode="livemostrecent",
+)
+RUNS_IN_PROGRESS = Gauge(
+    "optimizer_runs_in_progress",
+    "Runs the service's processes are solving now.",
+    multiprocess_mode="livesum",
+)
