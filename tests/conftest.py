@@ -29,7 +29,19 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 ROOT = Path(__file__).resolve().parent.parent
 # The broker, as its admin user: the harness creates and deletes topics of its own. Every Kafka
 # client a test opens takes KAFKA.client_options() (or KAFKA itself, servicekit's factories).
-KAFKA = KafkaConnection.from_env("TEST_")
+# Without TEST_KAFKA_*, the broker of `make up`: SASL_SSL on 9092, the admin's development
+# password (deploy/local/kafka-users.sh), the local CA.
+KAFKA = (
+    KafkaConnection.from_env("TEST_")
+    if os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS")
+    else KafkaConnection(
+        "127.0.0.1:9092",
+        "SASL_SSL",
+        username="admin",
+        password="dev-only-kafka-admin-password",
+        ca_file=str(ROOT / ".run" / "tls" / "ca.crt"),
+    )
+)
 KIT_DATABASE_URL = os.environ.get(
     "TEST_KIT_DATABASE_URL",
     "postgresql+asyncpg://kit_test:dev-only-kit-test-db-password@127.0.0.1:55432/kit_test",

@@ -6,6 +6,8 @@
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
+# shellcheck source=deploy/local/kafka-users.sh
+. "$(dirname "$0")/kafka-users.sh"
 resolve_run_dir
 
 ALL_SERVICES=("${SERVICES[@]}")
@@ -41,6 +43,18 @@ export_database_tls() {
     ca="$(echo "$svc" | tr '[:lower:]' '[:upper:]')_DATABASE_SSL_CA_FILE"
     [ -n "${!mode:-}" ] || export "$mode=verify-full"
     [ -n "${!ca:-}" ] || export "$ca=$TLS_CA_FILE"
+  done
+}
+
+# Every service reaches Kafka over SASL_SSL as its own SCRAM user (deploy/local/kafka-users.sh),
+# checking the broker's certificate against the local CA; <SVC>_KAFKA_USERNAME set: left alone.
+export_kafka_clients() {
+  local svc prefix user
+  tls_files
+  for svc in "${ALL_SERVICES[@]}"; do
+    prefix="$(echo "$svc" | tr '[:lower:]' '[:upper:]')_"
+    user="${prefix}KAFKA_USERNAME"
+    [ -n "${!user:-}" ] || export_kafka_client "$prefix" "$svc"
   done
 }
 
@@ -117,6 +131,7 @@ start() {
   export_stack_settings
   export_jwks_url
   export_database_tls
+  export_kafka_clients
   export_local_secrets
   export_workers
   for svc in "$@"; do
@@ -184,7 +199,7 @@ case "$command" in
   stop) stop "${services[@]}" ;;
   restart) stop "${services[@]}"; start "${services[@]}" ;;
   status) status "${services[@]}" ;;
-  seed) export_stack_settings; export_database_tls; seed "${services[@]}" ;;
+  seed) export_stack_settings; export_database_tls; export_kafka_clients; seed "${services[@]}" ;;
   kill9) [ "$#" -gt 0 ] || die "kill9 kills only the services named"; kill9 "${services[@]}" ;;
   *) die "usage: $0 start|stop|restart|status|seed|kill9 [${ALL_SERVICES[*]}]" ;;
 esac

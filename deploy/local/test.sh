@@ -16,6 +16,8 @@
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
+# shellcheck source=deploy/local/kafka-users.sh
+. "$(dirname "$0")/kafka-users.sh"
 
 LOCAL="$DEPLOY/local"
 KEPT_LOGS=""
@@ -110,7 +112,8 @@ export_test_environment() {
   export TEST_GATEWAY_URL="https://127.0.0.1:$GATEWAY_TLS_PORT"
   export TEST_GATEWAY_HTTP_URL="http://127.0.0.1:$GATEWAY_PORT"
   export TEST_GATEWAY_CA="$TLS_CA_FILE"
-  export TEST_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
+  # The tests reach the broker as its admin (SASL_SSL): TEST_KAFKA_BOOTSTRAP_SERVERS and the rest.
+  export_kafka_client TEST_ "$KAFKA_ADMIN_USER"
   export TEST_KIT_DATABASE_URL="postgresql+asyncpg://kit_test:dev-only-kit-test-db-password@127.0.0.1:$PG_PORT/kit_test"
   export TEST_PROMETHEUS_URL="http://127.0.0.1:$PROM_PORT"
   export TEST_RUN_DIR="$RUN"
