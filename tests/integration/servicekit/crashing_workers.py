@@ -1,7 +1,8 @@
 """Workers that die at the worst moment, run as separate processes by the crash tests.
 
 `relay`: publishes a batch, then the process dies before marking it sent.
-`consumer`: commits a batch's effects in PostgreSQL, then dies before committing the offset.
+`consumer`: commits a batch's effects in PostgreSQL, then dies before committing the offset
+(`consumer ... single`: the same with a transaction per message).
 """
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ class ConsumerDyingBeforeOffsetCommit(IdempotentConsumer):
 
 
 async def main(
-    kind: str, url: str, schema: str, kafka: str, topic: str = "", group: str = ""
+    kind: str,
+    url: str,
+    schema: str,
+    kafka: str,
+    topic: str = "",
+    group: str = "",
+    transactions: str = "batch",
 ) -> None:
     stop = asyncio.Event()
     connection = dataclasses.replace(KAFKA, bootstrap_servers=kafka)
@@ -40,9 +47,14 @@ async def main(
         await make_relay(url, schema, connection, RelayDyingBeforeMark).run(stop)
     else:
         engine = create_engine(url, pool_size=2, search_path=schema)
-        await make_consumer(engine, topic, group, connection, ConsumerDyingBeforeOffsetCommit).run(
-            stop
-        )
+        await make_consumer(
+            engine,
+            topic,
+            group,
+            connection,
+            ConsumerDyingBeforeOffsetCommit,
+            transaction_per_batch=transactions == "batch",
+        ).run(stop)
 
 
 if __name__ == "__main__":

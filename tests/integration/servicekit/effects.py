@@ -106,6 +106,7 @@ def make_consumer(
     consumer_class: type[IdempotentConsumer] = IdempotentConsumer,
     handler=record_effect,
     max_attempts: int = 3,
+    transaction_per_batch: bool = True,
 ) -> IdempotentConsumer:
     return consumer_class(
         ConsumerConfig(
@@ -114,6 +115,7 @@ def make_consumer(
             client_id="tests-consumer",
             max_attempts=max_attempts,
             backoff_seconds=0.05,
+            transaction_per_batch=transaction_per_batch,
         ),
         HandlerMap().on(UserRegistered, handler, topic=topic),
         async_sessionmaker(engine, expire_on_commit=False),
@@ -126,6 +128,13 @@ async def effect_counts(engine: AsyncEngine) -> dict[uuid.UUID, int]:
     async with engine.connect() as conn:
         rows = await conn.execute(text("SELECT event_id, count(*) FROM effects GROUP BY event_id"))
         return {row[0]: row[1] for row in rows}
+
+
+async def effect_transactions(engine: AsyncEngine) -> list[tuple[uuid.UUID, str]]:
+    """Each effect's user, in the order written, and the transaction that wrote it (`xmin`)."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(text("SELECT user_id, xmin::text FROM effects ORDER BY id"))
+        return [(row[0], row[1]) for row in rows]
 
 
 async def outbox_ids(engine: AsyncEngine, *, published: bool | None = None) -> list[uuid.UUID]:

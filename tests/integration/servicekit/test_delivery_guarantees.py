@@ -109,7 +109,7 @@ async def test_event_is_applied_once_when_the_consumer_dies_after_db_commit_befo
     group = f"g-{uuid.uuid4().hex[:8]}"
 
     exit_code = await run_crashing(
-        "consumer", KIT_DATABASE_URL, schema, KAFKA.bootstrap_servers, topic, group
+        "consumer", KIT_DATABASE_URL, schema, KAFKA.bootstrap_servers, topic, group, "single"
     )
 
     assert exit_code == CRASH_EXIT_CODE

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -59,6 +61,28 @@ class ConsumerConfig:
     max_backoff_seconds: float = 5.0
     # Longer than any topic keeps its messages: an id older than that cannot come back.
     processed_retention_days: int = 30
+    # A partition's fetched messages are applied in one transaction (each still recorded in
+    # processed_events, a failing one then handled alone); False: a transaction per message.
+    transaction_per_batch: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A message of a handled type, read and ready to apply."""
+
+    record: ConsumerRecord
+    envelope: Envelope
+    event: Event
+    handler: Handler
+
+
+class BatchFailed(Exception):
+    """A handler failed inside a batch's transaction, which rolled back."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(f"message {index} of the batch failed: {error!r}")
+        self.index = index
+        self.error = error
 
 
 @dataclass
@@ -144,9 +168,13 @@ class IdempotentConsumer:
         unfinished = {tp: records[0].offset for tp, records in batch.items()}
         try:
             for tp, records in batch.items():
-                for record in records:
-                    unfinished[tp] = record.offset
-                    await self.process(record, dlq_producer)
+                for step in self._steps(records):
+                    if isinstance(step, list):
+                        unfinished[tp] = step[0].record.offset
+                        await self._apply_together(step, dlq_producer)
+                    else:
+                        unfinished[tp] = step.offset
+                        await self.process(step, dlq_producer)
                 await self.commit(consumer, tp, records[-1].offset + 1)
                 del unfinished[tp]
         except DatabaseUnavailable as outage:
@@ -178,6 +206,35 @@ class IdempotentConsumer:
         # Only after every effect up to `offset` is committed in the database.
         await consumer.commit({tp: offset})
 
+    def _steps(self, records: list[ConsumerRecord]) -> Iterator[list[Delivery] | ConsumerRecord]:
+        """A partition's records in order: runs of deliveries to apply together, and the
+        records that take the path of one (tombstones, malformed, types not handled)."""
+        if not self.config.transaction_per_batch:
+            yield from records
+            return
+        run: list[Delivery] = []
+        for record in records:
+            delivery = self._delivery(record)
+            if delivery is not None:
+                run.append(delivery)
+                continue
+            if run:
+                yield run
+                run = []
+            yield record
+        if run:
+            yield run
+
+    def _delivery(self, record: ConsumerRecord) -> Delivery | None:
+        if record.value is None:
+            return None
+        try:
+            envelope, event = parse_envelope(record.value)
+        except Exception:
+            return None  # `process` says why, and parks it
+        handler = self.handlers.by_topic.get(record.topic, {}).get(envelope.event_type)
+        return None if handler is None else Delivery(record, envelope, event, handler)
+
     async def process(self, record: ConsumerRecord, dlq_producer: AIOKafkaProducer) -> None:
         """Apply one message, skip it, or park it in the DLQ; never block the partition."""
         topic_handlers = self.handlers.by_topic.get(record.topic, {})
@@ -203,51 +260,136 @@ class IdempotentConsumer:
         if handler is None:
             EVENTS_CONSUMED.labels(self.config.group_id, record.topic, "ignored").inc()
             return
+        await self._apply_alone(Delivery(record, envelope, event, handler), dlq_producer)
+
+    async def _apply_together(
+        self, deliveries: Sequence[Delivery], dlq_producer: AIOKafkaProducer
+    ) -> None:
+        """One transaction for the run. When a handler fails, the ones before it are applied
+        together again, it goes alone (its retries, the DLQ), and the ones after it go on
+        together: each message's effect comes in the partition's order, as one by one."""
+        while deliveries:
+            try:
+                outcomes = await self.apply_batch(deliveries)
+            except BatchFailed as failure:
+                self._raise_if_outage(deliveries[failure.index].record, failure.error)
+                await self._apply_together(deliveries[: failure.index], dlq_producer)
+                failed = deliveries[failure.index]
+                await self._apply_alone(failed, dlq_producer, failed_once=failure.error)
+                deliveries = deliveries[failure.index + 1 :]
+                continue
+            except Exception as exc:
+                # Not a handler but the commit (or the rollback) failed: nobody to blame.
+                self._raise_if_outage(deliveries[0].record, exc)
+                log.warning("a batch of %d failed, applying each alone", len(deliveries))
+                for delivery in deliveries:
+                    await self._apply_alone(delivery, dlq_producer)
+                return
+            counted = Counter(
+                (d.record.topic, o) for d, o in zip(deliveries, outcomes, strict=True)
+            )
+            for (topic, outcome), n in counted.items():
+                EVENTS_CONSUMED.labels(self.config.group_id, topic, outcome).inc(n)
+            return
+
+    async def apply_batch(self, deliveries: Sequence[Delivery]) -> list[str]:
+        """The effects of `deliveries` and the records of having applied them, in one
+        transaction; each one's outcome. Raises `BatchFailed` (all rolled back) naming the
+        message whose handler failed."""
+        async with self._sessions() as session, session.begin():
+            first_time = await self._first_times(session, deliveries)
+            outcomes = []
+            for index, delivery in enumerate(deliveries):
+                if delivery.envelope.event_id not in first_time:
+                    outcomes.append("duplicate")
+                    continue
+                first_time.discard(delivery.envelope.event_id)  # a second copy is a duplicate
+                try:
+                    with self._context(delivery):
+                        await delivery.handler(session, delivery.event, delivery.envelope)
+                except Exception as exc:
+                    raise BatchFailed(index, exc) from exc
+                outcomes.append("applied")
+        return outcomes
+
+    async def _apply_alone(
+        self,
+        delivery: Delivery,
+        dlq_producer: AIOKafkaProducer,
+        *,
+        failed_once: Exception | None = None,
+    ) -> None:
+        """In a transaction of its own, with retries; `failed_once`: how its first attempt (in
+        a batch) failed."""
+        with self._context(delivery):
+            first_attempt = 1
+            if failed_once is not None:
+                if await self._gave_up(delivery, failed_once, 1, dlq_producer):
+                    return
+                await asyncio.sleep(self._backoff(1))
+                first_attempt = 2
+            await self._apply_with_retries(delivery, dlq_producer, first_attempt)
+
+    @contextlib.contextmanager
+    def _context(self, delivery: Delivery) -> Iterator[None]:
+        """The event's span, and its ids for the logs and the events its handler writes."""
+        envelope, record = delivery.envelope, delivery.record
         correlation = correlation_id_var.set(str(envelope.correlation_id))
         causation = causation_id_var.set(str(envelope.event_id))
         try:
             with consuming(
                 record.topic, self.config.group_id, str(envelope.event_id), record.headers
             ):
-                await self._apply_with_retries(record, envelope, event, handler, dlq_producer)
+                yield
         finally:
             correlation_id_var.reset(correlation)
             causation_id_var.reset(causation)
 
     async def _apply_with_retries(
-        self,
-        record: ConsumerRecord,
-        envelope: Envelope,
-        event: Event,
-        handler: Handler,
-        dlq_producer: AIOKafkaProducer,
+        self, delivery: Delivery, dlq_producer: AIOKafkaProducer, first_attempt: int = 1
     ) -> None:
-        for attempt in range(1, self.config.max_attempts + 1):
+        topic = delivery.record.topic
+        for attempt in range(first_attempt, self.config.max_attempts + 1):
             try:
-                outcome = await self.apply(envelope, event, handler, record.topic)
-                EVENTS_CONSUMED.labels(self.config.group_id, record.topic, outcome).inc()
-                return
-            except Unprocessable as exc:
-                await self._dead_letter(record, dlq_producer, exc, attempts=attempt)
-                return
-            except Exception as exc:
-                if is_connection_failure(exc):
-                    EVENTS_FAILED.labels(self.config.group_id, record.topic, "outage").inc()
-                    raise DatabaseUnavailable(type(exc).__name__) from exc
-                EVENTS_FAILED.labels(self.config.group_id, record.topic, "attempt").inc()
-                if attempt == self.config.max_attempts:
-                    if _is_infrastructure_failure(exc):
-                        # Not the message's fault: give up this pass; it is redelivered.
-                        raise
-                    await self._dead_letter(record, dlq_producer, exc, attempts=attempt)
-                    return
-                log.warning(
-                    "handling %s failed (attempt %d), retrying",
-                    envelope.event_id,
-                    attempt,
-                    exc_info=True,
+                outcome = await self.apply(
+                    delivery.envelope, delivery.event, delivery.handler, topic
                 )
+            except Exception as exc:
+                if await self._gave_up(delivery, exc, attempt, dlq_producer):
+                    return
                 await asyncio.sleep(self._backoff(attempt))
+                continue
+            EVENTS_CONSUMED.labels(self.config.group_id, topic, outcome).inc()
+            return
+
+    async def _gave_up(
+        self, delivery: Delivery, exc: Exception, attempt: int, dlq_producer: AIOKafkaProducer
+    ) -> bool:
+        """After a failed attempt: True when the message went to the DLQ, False when it is to
+        be tried again. Raises when the database is away (not the message's fault)."""
+        record = delivery.record
+        if isinstance(exc, Unprocessable):
+            await self._dead_letter(record, dlq_producer, exc, attempts=attempt)
+            return True
+        self._raise_if_outage(record, exc)
+        EVENTS_FAILED.labels(self.config.group_id, record.topic, "attempt").inc()
+        if attempt < self.config.max_attempts:
+            log.warning(
+                "handling %s failed (attempt %d), retrying",
+                delivery.envelope.event_id,
+                attempt,
+                exc_info=exc,
+            )
+            return False
+        if _is_infrastructure_failure(exc):
+            raise exc  # not the message's fault: give up this pass; it is redelivered
+        await self._dead_letter(record, dlq_producer, exc, attempts=attempt)
+        return True
+
+    def _raise_if_outage(self, record: ConsumerRecord, exc: BaseException) -> None:
+        if is_connection_failure(exc):
+            EVENTS_FAILED.labels(self.config.group_id, record.topic, "outage").inc()
+            raise DatabaseUnavailable(type(exc).__name__) from exc
 
     async def apply(self, envelope: Envelope, event: Event, handler: Handler, topic: str) -> str:
         """The effect and the record of having applied it, in one transaction."""
@@ -256,6 +398,27 @@ class IdempotentConsumer:
                 return "duplicate"
             await handler(session, event, envelope)
         return "applied"
+
+    async def _first_times(
+        self, session: AsyncSession, deliveries: Sequence[Delivery]
+    ) -> set[uuid.UUID]:
+        """`_first_time` for a batch, in one statement: the event ids new to this group."""
+        recorded = await session.scalars(
+            insert(processed_events)
+            .values(
+                [
+                    {
+                        "consumer_group": self.config.group_id,
+                        "event_id": d.envelope.event_id,
+                        "topic": d.record.topic,
+                    }
+                    for d in deliveries
+                ]
+            )
+            .on_conflict_do_nothing()
+            .returning(processed_events.c.event_id)
+        )
+        return set(recorded)
 
     async def _first_time(self, session: AsyncSession, event_id: uuid.UUID, topic: str) -> bool:
         """Records that this group handles `event_id`, in the caller's transaction; False when

@@ -1,0 +1,122 @@
+"""A fetched batch is applied in one transaction, yet each event once, in order, and alone when
+it fails: the idempotent consumer's batches against the real PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from contracts.envelope import Envelope
+
+from tests.conftest import KAFKA, KIT_DATABASE_URL
+from tests.integration.servicekit.crashing_workers import CRASH_EXIT_CODE
+from tests.integration.servicekit.effects import (
+    commit_events,
+    effect_counts,
+    effect_transactions,
+    make_consumer,
+    make_relay,
+    outbox_ids,
+    record_effect,
+    user_registered,
+    wait_until,
+)
+from tests.integration.servicekit.test_dead_letters import _headers, _read_all
+from tests.integration.servicekit.test_delivery_guarantees import (
+    _seen,
+    all_applied_once,
+    run_crashing,
+    running,
+)
+
+pytestmark = pytest.mark.integration
+
+
+async def publish_all(engine, schema: str) -> set[uuid.UUID]:
+    """The outbox's events, on the topic before any consumer starts (so one fetch holds them)."""
+    async with running(make_relay(KIT_DATABASE_URL, schema, KAFKA)):
+        await wait_until(lambda: _none_waiting(engine), what="the outbox published")
+    return set(await outbox_ids(engine))
+
+
+async def _none_waiting(engine) -> bool:
+    return not await outbox_ids(engine, published=False)
+
+
+async def test_a_poison_event_in_a_batch_is_dead_lettered_and_the_others_are_applied_once_in_order(
+    engine, schema, topic
+):
+    before, doomed, after = (
+        [user_registered(0), user_registered(1)],
+        user_registered(2),
+        [
+            user_registered(3),
+            user_registered(4),
+        ],
+    )
+    await commit_events(engine, topic, [*before, doomed, *after])
+    await publish_all(engine, schema)
+    ids = await outbox_ids(engine)
+    attempts = 0
+
+    async def refuse_the_doomed(session, event, envelope):
+        nonlocal attempts
+        await record_effect(session, event, envelope)  # written, then rolled back
+        if event.user_id == doomed.user_id:
+            attempts += 1
+            raise RuntimeError("the ward system rejected this user")
+
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    consumer = make_consumer(engine, topic, group, KAFKA, handler=refuse_the_doomed, max_attempts=3)
+    async with running(consumer):
+        parked = await _read_all(topic + ".dlq", expected=1)
+        await wait_until(lambda: _seen(group, topic, applied=4), what="the four good events")
+
+    assert attempts == 3  # its try in the batch was the first
+    assert _headers(parked[0])["dlq-attempts"] == "3"
+    assert Envelope.model_validate_json(parked[0].value).event_id == ids[2]
+    await all_applied_once(engine, set(ids) - {ids[2]})
+    written = await effect_transactions(engine)
+    assert [user for user, _ in written] == [e.user_id for e in (*before, *after)]
+    # The two before the poison in one transaction, the two after it in another.
+    transactions = [xmin for _, xmin in written]
+    assert transactions[0] == transactions[1] != transactions[2] == transactions[3]
+
+
+async def test_a_consumer_killed_between_a_batch_commit_and_its_offset_commit_applies_none_twice(
+    engine, schema, topic
+):
+    await commit_events(engine, topic, [user_registered(i) for i in range(30)])
+    events = await publish_all(engine, schema)
+    group = f"g-{uuid.uuid4().hex[:8]}"
+
+    exit_code = await run_crashing(
+        "consumer", KIT_DATABASE_URL, schema, KAFKA.bootstrap_servers, topic, group, "batch"
+    )
+
+    assert exit_code == CRASH_EXIT_CODE
+    before_crash = await effect_transactions(engine)
+    assert len(before_crash) > 1, "the dying consumer committed no batch"
+    assert len({xmin for _, xmin in before_crash}) == 1, "the batch took several transactions"
+    async with running(make_consumer(engine, topic, group, KAFKA)):
+        await wait_until(
+            lambda: _seen(group, topic, duplicate=len(before_crash)), what="the batch again"
+        )
+        await wait_until(lambda: _all_of(engine, events), what="every effect")
+    await all_applied_once(engine, events)
+
+
+async def test_with_batches_off_each_event_takes_a_transaction_of_its_own(engine, schema, topic):
+    await commit_events(engine, topic, [user_registered(i) for i in range(5)])
+    events = await publish_all(engine, schema)
+    group = f"g-{uuid.uuid4().hex[:8]}"
+
+    async with running(make_consumer(engine, topic, group, KAFKA, transaction_per_batch=False)):
+        await wait_until(lambda: _all_of(engine, events), what="every effect")
+
+    await all_applied_once(engine, events)
+    assert len({xmin for _, xmin in await effect_transactions(engine)}) == 5
+
+
+async def _all_of(engine, events: set[uuid.UUID]) -> bool:
+    return events <= set(await effect_counts(engine))
