@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
-from servicekit import auth, error_responses, metrics, migrations
+from servicekit import auth, error_responses, metrics, migrations, supervisor
 from servicekit.health import BrokerWatch
 from servicekit.health import router as health_router
 from servicekit.kafka import KafkaConnection, create_consumer, create_producer
@@ -121,6 +121,7 @@ def _lifespan(
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        supervisor.die_with_supervisor()
         settings = service.settings()
         configure_logging(service.name, settings.log_level)
         tracer_provider = configure_tracing(service.name, settings.otlp_endpoint)

@@ -13,7 +13,9 @@ its own pools, relay, consumer and workers.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
+import signal
 import sys
 
 import uvicorn
@@ -22,6 +24,7 @@ from servicekit import metrics
 from servicekit.logs import configure_logging
 
 HEALTHCHECK_SECONDS = 60
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def command(
@@ -56,6 +59,21 @@ def become(argv: list[str]) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(argv[0], argv)  # noqa: S606 - our own interpreter and arguments, no shell
+
+
+def die_with_supervisor() -> None:
+    """In a worker: be sent SIGTERM (a graceful stop) when the supervisor dies.
+
+    The supervisor stops its workers itself on SIGTERM; but killed outright (SIGKILL, the OOM
+    killer) it leaves them running as orphans that keep the port and their consumer's
+    partitions. Linux's parent-death signal ends them too. A no-op outside a worker.
+    """
+    supervisor = os.environ.get(metrics.SUPERVISOR_PID)
+    if not supervisor or int(supervisor) == os.getpid() or not sys.platform.startswith("linux"):
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != int(supervisor):  # it died before the signal was asked for
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def main(argv: list[str] | None = None) -> None:
