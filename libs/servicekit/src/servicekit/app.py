@@ -134,6 +134,7 @@ def _lifespan(
             keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
         app.state.access_guard = user_access_guard(runtime)
+        metrics.WORKER_PROCESSES.set(1)
         stop = asyncio.Event()
         tasks = [
             asyncio.create_task(worker.run(stop), name=type(worker).__name__)

@@ -86,6 +86,13 @@ CONSUMER_LAG = Gauge(
     ("group", "topic", "partition"),
     multiprocess_mode="livemostrecent",
 )
+# Each worker sets 1: the sum is how many serve the service, and each has its own pool of
+# connections (the DatabaseConnectionsNearPoolLimit alert scales with it).
+WORKER_PROCESSES = Gauge(
+    "service_worker_processes",
+    "Worker processes serving this service, each with its own database pool.",
+    multiprocess_mode="livesum",
+)
 KAFKA_BROKER_REACHABLE = Gauge(
     "kafka_broker_reachable",
     "1 when the broker answered the last metadata request of every process, 0 when it did not.",
