@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from contracts.events.resources_operating_rooms import RoomStatus
 from contracts.events.scheduling_surgeries import StaffAssignment
 from contracts.values import LocalTimeRange, WeeklyHours
 from scheduling_service.db.tables import audit_log
@@ -139,6 +140,36 @@ async def test_shows_rooms_open_that_day_or_holding_a_case_in_code_order(
     )
 
 
+async def test_rooms_retired_before_the_dates_are_listed_only_for_a_case_they_hold(
+    scheduling: Scheduling, made: Team
+) -> None:
+    gone, held = room(code="AB-GONE"), room(code="AC-HELD")
+    await scheduling.know(gone, held)
+    await booked(scheduling, made, CaseFacts(at("2027-03-03T10:00:00+01:00"), room_id=held.room_id))
+    retired = {
+        "retired_at": at("2027-03-01T12:00:00+01:00"),
+        "status": RoomStatus.RETIRED,
+        "version": 2,
+    }
+    await scheduling.know(*(r.model_copy(update=retired) for r in (gone, held)))
+    listed = await _list(scheduling, DayListQuery(WEDNESDAY, THURSDAY))
+    wednesday = [(r.room.code, len(r.cases), bool(r.open)) for r in listed.rooms[WEDNESDAY]]
+    assert wednesday[:2] == [("AC-HELD", 1, False), (made.room.code, 0, True)]
+    assert [r.room.code for r in listed.rooms[THURSDAY]] == [made.room.code]
+    [case] = listed.rooms[WEDNESDAY][0].cases
+    assert case.room is not None and case.room.version == 2
+
+
+async def test_a_room_changed_since_the_last_list_is_listed_as_it_is_now(
+    scheduling: Scheduling, made: Team
+) -> None:
+    await _list(scheduling, DayListQuery(WEDNESDAY, WEDNESDAY))
+    renamed = made.room.model_copy(update={"name": "Theatre renamed", "version": 2})
+    await scheduling.know(renamed)
+    listed = await _list(scheduling, DayListQuery(WEDNESDAY, WEDNESDAY))
+    assert [r.room.name for r in listed.rooms[WEDNESDAY]] == ["Theatre renamed"]
+
+
 async def test_one_room_is_listed_every_date_open_or_not(
     scheduling: Scheduling, made: Team
 ) -> None:
@@ -250,6 +281,7 @@ async def test_reads_a_fixed_number_of_statements_whatever_the_number_of_cases(
         return sent
 
     await booked(scheduling, made, facts(at("2027-03-03T08:00:00+01:00")))
+    await statements()  # a process validates a room's snapshot once, reading it a second time
     with_one = await statements()
     for n in range(6):
         await booked(scheduling, made, facts(at("2027-03-04T08:00:00+01:00") + n * 90 * MINUTE))

@@ -25,7 +25,7 @@ from contracts.events.resources_blocks import BlockAllocated, SingleDate
 from contracts.events.resources_equipment import EquipmentUnit, EquipmentUpserted
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted, StaffStatus
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import blocks, equipment, equipment_units, rooms, staff
@@ -56,14 +56,40 @@ class Unit:
 
 
 async def rooms_by_id(
-    session: AsyncSession, ids: Collection[uuid.UUID] | None = None
+    session: AsyncSession,
+    ids: Collection[uuid.UUID] | None = None,
+    *,
+    serving_after: datetime | None = None,
 ) -> dict[uuid.UUID, OperatingRoomUpserted]:
-    """Every room known (retired ones too: `retired_at` says so), or those of `ids`."""
-    query = select(rooms.c.snapshot)
+    """Every room known (retired ones too: `retired_at` says so), or those of `ids`; with
+    `serving_after`, only those not retired by then (a hospital's retired rooms pile up)."""
+    query = select(rooms.c.room_id, rooms.c.version)
     if ids is not None:
         query = query.where(rooms.c.room_id.in_(list(ids)))
-    found = [OperatingRoomUpserted.model_validate(s) for s in await session.scalars(query)]
-    return {r.room_id: r for r in found}
+    if serving_after is not None:
+        query = query.where(or_(rooms.c.retired_at.is_(None), rooms.c.retired_at > serving_after))
+    versions = {row.room_id: row.version for row in await session.execute(query)}
+    # A snapshot is the same for every reader until its version changes: validated once per
+    # process (`_ROOMS`), read in full only when new; its version comes with it, whatever the
+    # first query saw.
+    found = {
+        room_id: known
+        for room_id, version in versions.items()
+        if (known := _ROOMS.get((room_id, version))) is not None
+    }
+    if missing := [room_id for room_id in versions if room_id not in found]:
+        read = select(rooms.c.version, rooms.c.snapshot).where(rooms.c.room_id.in_(missing))
+        if len(_ROOMS) > _ROOMS_KEPT:
+            _ROOMS.clear()
+        for row in await session.execute(read):
+            room = OperatingRoomUpserted.model_validate(row.snapshot)
+            _ROOMS[room.room_id, row.version] = found[room.room_id] = room
+    return found
+
+
+# The rooms' snapshots validated so far, by room and version (immutable: `Event` is frozen).
+_ROOMS: dict[tuple[uuid.UUID, int], OperatingRoomUpserted] = {}
+_ROOMS_KEPT = 20_000
 
 
 async def staff_by_id(

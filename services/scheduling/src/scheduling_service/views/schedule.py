@@ -148,13 +148,21 @@ async def record_read(
 async def _rooms_list(
     session: AsyncSession, query: DayListQuery, tz: ZoneInfo, window: Span, timezone: str
 ) -> DayList:
-    rooms = await resources_view.rooms_by_id(
-        session, [query.room_id] if query.room_id is not None else None
-    )
-    if query.room_id is not None and query.room_id not in rooms:
-        raise Problem(404, f"There is no operating room {query.room_id} known here.")
-    conditions = [bookings.c.room_id == query.room_id] if query.room_id is not None else []
-    cases = await listed_cases.read(session, window, conditions, rooms)
+    if query.room_id is not None:
+        rooms = await resources_view.rooms_by_id(session, [query.room_id])
+        if query.room_id not in rooms:
+            raise Problem(404, f"There is no operating room {query.room_id} known here.")
+        cases = await listed_cases.read(
+            session, window, [bookings.c.room_id == query.room_id], rooms
+        )
+    else:
+        # A room retired before the window has no open time in it: it is listed only for a
+        # case it still holds (read then, rarely).
+        rooms = await resources_view.rooms_by_id(session, serving_after=window.start)
+        cases = await listed_cases.read(session, window, [], rooms)
+        if retired := {case.row.room_id for case in cases if case.room is None}:
+            rooms |= await resources_view.rooms_by_id(session, retired)
+            cases = [c if c.room else replace(c, room=rooms.get(c.row.room_id)) for c in cases]
     per_day: defaultdict[tuple[date, uuid.UUID], list[ListedCase]] = defaultdict(list)
     for case in cases:
         per_day[case.row.starts_at.astimezone(tz).date(), case.row.room_id].append(case)
