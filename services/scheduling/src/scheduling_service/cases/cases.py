@@ -55,8 +55,12 @@ async def bookings_of(
     """The current booking of each case of `surgery_ids` that has one, as the contract says it."""
     if not surgery_ids:
         return {}
-    ids = list(surgery_ids)
-    rows = (await session.execute(select(bookings).where(bookings.c.surgery_id.in_(ids)))).all()
+    rows = (
+        await session.execute(select(bookings).where(bookings.c.surgery_id.in_(list(surgery_ids))))
+    ).all()
+    if not rows:  # a waiting-list page: nobody assigned, nothing used, two queries saved
+        return {}
+    ids = [row.surgery_id for row in rows]
     people = (
         await session.execute(
             select(staff_assignments)
