@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import uuid
+from datetime import datetime
 
 import httpx
 import jwt
@@ -198,3 +199,51 @@ async def test_unknown_kids_cannot_make_it_hammer_the_auth_service(ring):
         with pytest.raises(InvalidToken):
             await verifier.verify(stranger.token())
     assert ring.fetches == 1
+
+
+class _Later:
+    """`time` and `datetime` an hour from now, for the verifier and PyJWT alike."""
+
+    monotonic = staticmethod(time.monotonic)
+
+    @staticmethod
+    def time() -> float:
+        return _now() + 3600
+
+    @staticmethod
+    def now(tz=None):
+        return datetime.fromtimestamp(_now() + 3600, tz)
+
+
+_now = time.time
+
+
+async def test_a_token_verified_before_is_refused_once_it_expires(ring, verifier, monkeypatch):
+    token = ring.token()
+    await verifier.verify(token)
+    monkeypatch.setattr("servicekit.auth.time", _Later)
+    monkeypatch.setattr("jwt.api_jwt.datetime", _Later)
+    with pytest.raises(InvalidToken) as refused:
+        await verifier.verify(token)
+    assert refused.value.reason == "expired"
+
+
+async def test_a_remembered_token_is_checked_again_once_its_keys_are_fetched_again(ring):
+    keys = JwksKeys(
+        "http://auth/jwks",
+        client=httpx.AsyncClient(transport=ring.transport()),
+        min_refresh_seconds=0,
+    )
+    verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, leeway=0)
+    old = ring.current
+    token = ring.token()
+    await verifier.verify(token)
+    await verifier.verify(token)
+    assert ring.fetches == 1, "a token verified once is not fetched for again"
+    # The auth service withdraws the key; a token under a new kid makes the service refetch.
+    del ring.keys[old]
+    ring.add()
+    await verifier.verify(ring.token())
+    with pytest.raises(InvalidToken) as refused:
+        await verifier.verify(token)
+    assert refused.value.reason == "unknown_key"

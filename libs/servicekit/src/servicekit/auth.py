@@ -118,13 +118,44 @@ def _parse_jwks(document: Any) -> dict[str, jwt.PyJWK]:
 
 
 class TokenVerifier:
-    def __init__(self, keys: JwksKeys, *, issuer: str, audience: str, leeway: int = 30) -> None:
+    """Checks a token's header, signature and claims. A token that passed is remembered with
+    the key that verified it (at most `remember` of them): a client sends the same token with
+    every request until it expires, and its signature and claims cannot have changed. A token
+    remembered is still refused once expired, and checked in full again when its key is no
+    longer the one published (the keys were fetched again); the access guard runs on every
+    request whatever is remembered (`authenticated`)."""
+
+    def __init__(
+        self,
+        keys: JwksKeys,
+        *,
+        issuer: str,
+        audience: str,
+        leeway: int = 30,
+        remember: int = 10_000,
+    ) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
+        self._remember = remember
+        self._verified: dict[str, tuple[Principal, str, jwt.PyJWK]] = {}
 
     async def verify(self, token: str) -> Principal:
+        if (known := self._verified.get(token)) is not None:
+            principal, kid, key = known
+            if time.time() <= principal.expires_at + self.leeway and (
+                await self.keys.key_for(kid) is key
+            ):
+                return principal
+            del self._verified[token]
+        principal, kid, key = await self._verified_in_full(token)
+        if len(self._verified) >= self._remember:
+            self._verified.clear()  # rare; a dict of live tokens needs no finer eviction
+        self._verified[token] = (principal, kid, key)
+        return principal
+
+    async def _verified_in_full(self, token: str) -> tuple[Principal, str, jwt.PyJWK]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -152,7 +183,7 @@ class TokenVerifier:
         roles = claims.get("roles")
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise InvalidToken("roles claim must be a list of strings")
-        return Principal(
+        principal = Principal(
             user_id=str(claims["sub"]),
             roles=frozenset(roles),
             token_id=str(claims["jti"]),
@@ -160,6 +191,7 @@ class TokenVerifier:
             issued_at=int(claims["iat"]),
             session_id=str(claims["sid"]) if claims.get("sid") else None,
         )
+        return principal, kid, key
 
 
 _bearer = HTTPBearer(auto_error=False)

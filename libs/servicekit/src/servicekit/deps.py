@@ -12,7 +12,9 @@ from servicekit.service import Runtime, SettingsT
 from servicekit.settings import ServiceSettings
 
 
-def get_runtime(request: Request) -> Runtime[Any]:
+async def get_runtime(request: Request) -> Runtime[Any]:
+    # Every dependency here is `async def`: FastAPI runs a plain `def` one in a worker thread,
+    # a hop that cost a read by id a fifth of its time (docs/performance.md).
     # `app.state` is untyped; the lifespan put the service's own runtime there, whose settings
     # class the route names in `RuntimeDep[...]`.
     runtime: Runtime[Any] = request.app.state.runtime

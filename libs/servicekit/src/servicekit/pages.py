@@ -26,7 +26,7 @@ class PageRequest(BaseModel):
     limit: int
 
 
-def page_request(
+async def page_request(  # async: no worker-thread hop (deps.py)
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
 ) -> PageRequest:

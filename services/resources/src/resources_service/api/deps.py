@@ -16,7 +16,7 @@ IfMatch = Annotated[
 ]
 
 
-def get_settings(runtime: RuntimeDep[ResourcesSettings]) -> ResourcesSettings:
+async def get_settings(runtime: RuntimeDep[ResourcesSettings]) -> ResourcesSettings:
     return runtime.settings
 
 

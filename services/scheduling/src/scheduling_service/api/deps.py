@@ -30,7 +30,7 @@ IfMatch = Annotated[
 ]
 
 
-def get_settings(runtime: RuntimeDep[SchedulingSettings]) -> SchedulingSettings:
+async def get_settings(runtime: RuntimeDep[SchedulingSettings]) -> SchedulingSettings:
     return runtime.settings
 
 
