@@ -163,11 +163,15 @@ async def test_rooms_retired_before_the_dates_are_listed_only_for_a_case_they_ho
 async def test_a_room_changed_since_the_last_list_is_listed_as_it_is_now(
     scheduling: Scheduling, made: Team
 ) -> None:
-    await _list(scheduling, DayListQuery(WEDNESDAY, WEDNESDAY))
-    renamed = made.room.model_copy(update={"name": "Theatre renamed", "version": 2})
-    await scheduling.know(renamed)
-    listed = await _list(scheduling, DayListQuery(WEDNESDAY, WEDNESDAY))
-    assert [r.room.name for r in listed.rooms[WEDNESDAY]] == ["Theatre renamed"]
+    both_days = DayListQuery(WEDNESDAY, THURSDAY)
+    assert [r.room.name for r in (await _list(scheduling, both_days)).rooms[WEDNESDAY]] == [
+        made.room.name
+    ]
+    changed = {"name": "Theatre renamed", "weekly_hours": THURSDAYS_ONLY, "version": 2}
+    await scheduling.know(made.room.model_copy(update=changed))
+    listed = await _list(scheduling, both_days)
+    assert listed.rooms[WEDNESDAY] == []
+    assert [r.room.name for r in listed.rooms[THURSDAY]] == ["Theatre renamed"]
 
 
 async def test_one_room_is_listed_every_date_open_or_not(

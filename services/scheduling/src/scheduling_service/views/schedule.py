@@ -166,10 +166,7 @@ async def _rooms_list(
     per_day: defaultdict[tuple[date, uuid.UUID], list[ListedCase]] = defaultdict(list)
     for case in cases:
         per_day[case.row.starts_at.astimezone(tz).date(), case.row.room_id].append(case)
-    opened = {
-        room_id: _per_local_date(open_time(room, query.first, query.last), tz)
-        for room_id, room in rooms.items()
-    }
+    opened = {room_id: _open_days(room, query, tz) for room_id, room in rooms.items()}
     in_order = sorted(rooms.values(), key=lambda r: (r.code, str(r.room_id)))
     listed = DayList(query, timezone)
     for day in days(query.first, query.last):
@@ -203,6 +200,23 @@ async def _person_list(
     for case in cases:
         listed.cases[case.row.starts_at.astimezone(tz).date()].append(case)
     return listed
+
+
+# A room's open time per local date, by room, version and dates: the same for every reader
+# until the room's snapshot changes (its exceptions are part of it), so worked out once.
+_OPEN_DAYS: dict[tuple[uuid.UUID, int, date, date, str], dict[date, list[Span]]] = {}
+_OPEN_DAYS_KEPT = 20_000
+
+
+def _open_days(
+    room: OperatingRoomUpserted, query: DayListQuery, tz: ZoneInfo
+) -> dict[date, list[Span]]:
+    key = (room.room_id, room.version, query.first, query.last, tz.key)
+    if (known := _OPEN_DAYS.get(key)) is None:
+        if len(_OPEN_DAYS) > _OPEN_DAYS_KEPT:
+            _OPEN_DAYS.clear()
+        known = _OPEN_DAYS[key] = _per_local_date(open_time(room, query.first, query.last), tz)
+    return known
 
 
 def _per_local_date(spans: list[Span], tz: ZoneInfo) -> dict[date, list[Span]]:
