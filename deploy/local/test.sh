@@ -25,6 +25,8 @@ stack_started=false
 start_pid=""
 start_log=""
 counts_before=""
+vitest_pid=""
+vitest_log=""
 
 # PYTEST_ARGS is the developer's own shell words, split by Python's shlex (never eval'd).
 split_words() {
@@ -127,6 +129,9 @@ export_test_environment() {
 finish() {
   local rc=$? counts_after
   printf '\nwall time: %ss\n' "$SECONDS"
+  # A Vitest run begun beside the suites ends on its own within seconds: let it, before its
+  # log's folder goes.
+  if [ -n "$vitest_pid" ]; then wait "$vitest_pid" 2>/dev/null || true; fi
   if [ -n "$start_pid" ]; then
     kill "$start_pid" 2>/dev/null || true
     wait "$start_pid" 2>/dev/null || true
@@ -154,6 +159,33 @@ if [ "$STACK" = test ]; then
   trap 'exit 130' INT TERM
 fi
 
+# Vitest needs no stack: when the web suite is asked for, it runs in the background beside the
+# first suite that needs the stack (the integration tests mostly wait on PostgreSQL and Kafka),
+# its output kept in the stack's logs and shown, and judged, when the web suite's turn comes.
+begin_vitest() {
+  local suite
+  [ -z "$vitest_pid" ] || return 0
+  for suite in "$@"; do
+    if [ "$suite" = web ]; then
+      [ -n "${RUN:-}" ] || resolve_run_dir
+      mkdir -p "$RUN/logs"
+      vitest_log="$RUN/logs/vitest.log"
+      "$LOCAL/web.sh" vitest >"$vitest_log" 2>&1 &
+      vitest_pid=$!
+      return 0
+    fi
+  done
+}
+
+await_vitest() {
+  local rc=0
+  [ -n "$vitest_pid" ] || { "$LOCAL/web.sh" vitest; return; }
+  wait "$vitest_pid" || rc=$?
+  vitest_pid=""
+  cat "$vitest_log"
+  return "$rc"
+}
+
 # Every suite but the unit tests (tests/unit or a part of it) needs a stack.
 needs_stack() { case "$1" in unit | unit/*) return 1 ;; *) return 0 ;; esac; }
 
@@ -165,12 +197,17 @@ for suite in "$@"; do
   fi
 done
 for suite in "$@"; do
-  if needs_stack "$suite"; then await_test_stack; fi
+  if needs_stack "$suite"; then
+    await_test_stack
+    begin_vitest "$@"
+  fi
   if [ "$suite" = web ]; then
-    # The web app: Vitest, then Playwright in Debian's chromium against the stack's gateway.
+    # The web app: Vitest (begun beside an earlier suite), then Playwright in Debian's chromium
+    # against the stack's gateway.
     printf '\n=== web (vitest, playwright)\n'
     suite_started=$SECONDS
-    "$LOCAL/web.sh" test || failed+=("web")
+    await_vitest || failed+=("web (vitest)")
+    "$LOCAL/web.sh" playwright || failed+=("web (playwright)")
     printf 'web: %ss\n' "$((SECONDS - suite_started))"
     continue
   fi

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The web front end (web/): build|dev|test|typecheck|api|api-check|status.
+# The web front end (web/): build|dev|test|vitest|playwright|typecheck|api|api-check|status.
 # build: `npm ci` when node_modules is missing or package-lock.json changed, then `npm run build`
 # when a source changed; both are skipped on a warm tree. dev: Vite's dev server on
 # https://127.0.0.1:5173 (the local CA's certificate) proxying /api to the gateway. test: Vitest, then Playwright against the
-# running gateway (Debian's chromium; no browser is ever downloaded). api / api-check: write or
-# verify the typed client generated from docs/openapi/*.json (make openapi, make openapi-check).
+# running gateway (Debian's chromium; no browser is ever downloaded); vitest or playwright: the
+# one. api / api-check: write or verify the typed client generated from docs/openapi/*.json
+# (make openapi, make openapi-check).
 set -euo pipefail
 # shellcheck source=deploy/local/common.sh
 . "$(dirname "$0")/common.sh"
@@ -67,16 +68,26 @@ dev() {
 }
 
 run_tests() {
+  local rc=0
+  run_vitest || rc=$?
+  run_playwright || rc=$?
+  return "$rc"
+}
+
+# Vitest alone needs no stack: deploy/local/test.sh runs it beside the integration suite.
+run_vitest() {
+  require_node
+  install_packages
+  (cd "$WEB" && npm run --silent test)
+}
+
+run_playwright() {
   require_node
   install_packages
   [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || die "chromium is not installed: run 'make install'"
   mkdir -p "$RUN/playwright"
-  cd "$WEB"
-  local rc=0
-  npm run --silent test || rc=$?
-  PLAYWRIGHT_ARTIFACTS="$RUN/playwright" GATEWAY_URL="https://127.0.0.1:$GATEWAY_TLS_PORT" GATEWAY_CA="$TLS_CA_FILE" \
-    npm run --silent e2e || rc=$?
-  return "$rc"
+  (cd "$WEB" && PLAYWRIGHT_ARTIFACTS="$RUN/playwright" \
+    GATEWAY_URL="https://127.0.0.1:$GATEWAY_TLS_PORT" GATEWAY_CA="$TLS_CA_FILE" npm run --silent e2e)
 }
 
 # Runs one of package.json's scripts once the packages are in place.
@@ -96,9 +107,11 @@ case "${1:-}" in
   build) build ;;
   dev) dev ;;
   test) run_tests ;;
+  vitest) run_vitest ;;
+  playwright) run_playwright ;;
   typecheck) npm_script typecheck ;;
   api) npm_script api ;;
   api-check) npm_script api:check ;;
   status) status ;;
-  *) die "usage: $0 build|dev|test|typecheck|api|api-check|status" ;;
+  *) die "usage: $0 build|dev|test|vitest|playwright|typecheck|api|api-check|status" ;;
 esac
