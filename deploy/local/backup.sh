@@ -113,7 +113,7 @@ backup() {
   fi
   echo "$system_id" >"$WAL_DIR/SYSTEM_IDENTIFIER"
   if [ "$(superuser_psql -c 'SHOW archive_mode')" != on ] ||
-    ! superuser_psql -c 'SHOW archive_command' | grep -qF "\"$WAL_DIR/%f\""; then
+    [ "$(superuser_psql -c 'SHOW archive_command')" != "$(archive_command)" ]; then
     archiving=false
     note "warning: PostgreSQL does not archive WAL into $WAL_DIR yet; this backup restores only to its own end (no point in time after it). Restart PostgreSQL once (deploy/local/postgres.sh stop; make up) to start archiving."
   fi
@@ -198,7 +198,7 @@ prune() {
 # never the newest one, then the archived WAL that no kept backup needs. Under the lock, a
 # .partial folder is what a failed backup left.
 prune_locked() {
-  local all=() name now index oldest
+  local all=() name now index
   mapfile -t all < <(backups)
   now="$(date -u +%s)"
   for index in "${!all[@]}"; do
@@ -211,9 +211,9 @@ prune_locked() {
     fi
   done
   find "$BACKUP_DIR" -mindepth 1 -maxdepth 1 -type d -name '*.partial' -exec rm -rf {} +
-  oldest="$(backups | head -n 1)"
-  [ -n "$oldest" ] || return 0
-  as_pg "$PG_BIN/pg_archivecleanup" "$WAL_DIR" "$(manifest_field "$oldest" start_wal_file)"
+  mapfile -t all < <(backups)
+  [ "${#all[@]}" -gt 0 ] || return 0
+  as_pg "$PG_BIN/pg_archivecleanup" "$WAL_DIR" "$(manifest_field "${all[0]}" start_wal_file)"
 }
 
 # "2026-12-02 17:00:00+00": a date, a time and an explicit zone; PostgreSQL reads the rest.
@@ -232,7 +232,7 @@ chosen_backup() {
     return 0
   fi
   for name in $(backups); do
-    [ -z "$target_epoch" ] || [ "$(date -u -d "$(manifest_field "$name" finished_at)" +%s)" -lt "$target_epoch" ] ||
+    [ -z "$target_epoch" ] || [ "$(date -u -d "$(manifest_field "$name" finished_at)" +%s)" -le "$target_epoch" ] ||
       continue
     found="$name"
   done
@@ -263,6 +263,7 @@ restore() {
   (cd "$source" && sha256sum --check --quiet SHA256SUMS) || die "backup $name does not match its checksums"
   if [ -e "$PGDATA" ]; then
     aside="$PGDATA.before-restore-$(date -u +%Y%m%dT%H%M%SZ)"
+    while [ -e "$aside" ]; do aside+="+"; done  # two restores in one second
     mv "$PGDATA" "$aside"
     note "the data that was in $PGDATA is now in $aside (delete it when the restore is proven)"
   fi

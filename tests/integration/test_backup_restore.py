@@ -8,6 +8,7 @@ and the cluster archives its WAL with the very settings postgres.sh gives the st
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import pwd
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -182,11 +184,11 @@ async def archive_current_segment(cluster: Cluster) -> None:
     segment = await conn.fetchval("SELECT pg_walfile_name(pg_switch_wal())")
     await conn.close()
     archived = cluster.folder / "backups" / "wal" / segment
-    for _ in range(200):
+    for _ in range(600):
         if archived.exists():
             return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"{segment} was not archived within 10 s")
+    raise AssertionError(f"{segment} was not archived within 30 s")
 
 
 def destroy(cluster: Cluster) -> None:
@@ -202,6 +204,9 @@ async def test_a_cluster_restores_every_row_after_loss_and_any_point_in_time_bet
     assert made.returncode == 0, made.stderr
     (name,) = [p.name for p in (cluster.folder / "backups").glob("2*Z")]
     assert name in cluster.script("list").stdout
+    manifest = json.loads((cluster.folder / "backups" / name / "manifest.json").read_text())
+    assert manifest["point_in_time_recovery"], made.stderr
+    assert set(manifest["databases"]) >= {"ward", "theatre"}
 
     between = await write(cluster, 10_001)  # row A, and the moment after it
     await write(cluster, 10_002)  # row B
@@ -244,3 +249,51 @@ async def test_a_cluster_restores_every_row_after_loss_and_any_point_in_time_bet
     at_the_point = await read_records(cluster)
     assert at_the_point["theatre"] == before["theatre"]
     assert [row_id for row_id, _ in at_the_point["ward"][len(before["ward"]) :]] == [10_001]
+
+
+def make_backup_folder(backups: Path, age: timedelta, start_wal: str) -> str:
+    name = (datetime.now(UTC) - age).strftime("%Y%m%dT%H%M%SZ")
+    (backups / name).mkdir()
+    (backups / name / "manifest.json").write_text(json.dumps({"start_wal_file": start_wal}))
+    return name
+
+
+def segment(number: int) -> str:
+    return f"00000001000000000000{number:04X}"
+
+
+def test_prune_keeps_the_newest_backups_and_only_the_wal_they_need():
+    backups = RUN.resolve() / f"backup-prune-{uuid.uuid4().hex[:8]}"
+    wal = backups / "wal"
+    wal.mkdir(parents=True)
+    owned_by_postgres(backups)
+    owned_by_postgres(wal)
+    try:
+        ages = [timedelta(days=d) for d in (10, 8, 2, 1)] + [timedelta(minutes=5)]
+        names = [make_backup_folder(backups, age, segment(2 * i + 1)) for i, age in enumerate(ages)]
+        (backups / f"{names[-1]}x.partial").mkdir()  # what a failed backup left
+        for number in range(1, 12):
+            (wal / segment(number)).write_bytes(b"")
+        (wal / "00000002.history").write_text("1\t0/9000000\tno recovery target specified\n")
+        env = {**os.environ, "BACKUP_DIR": str(backups)}
+
+        def prune(**settings: str) -> list[str]:
+            done = subprocess.run(
+                [str(BACKUP_SH), "prune"], env={**env, **settings}, capture_output=True, text=True
+            )
+            assert done.returncode == 0, done.stderr
+            return sorted(p.name for p in backups.iterdir() if p.name not in {"wal", ".lock"})
+
+        assert prune(BACKUP_KEEP_DAYS="7") == names[2:]
+        assert {p.name for p in wal.iterdir()} == {
+            "00000002.history",
+            *(segment(n) for n in range(5, 12)),
+        }
+        assert prune(BACKUP_KEEP_DAYS="7", BACKUP_KEEP_COUNT="2") == names[3:]
+        assert prune(BACKUP_KEEP_DAYS="0") == names[4:]  # the newest is never pruned
+        assert {p.name for p in wal.iterdir()} == {
+            "00000002.history",
+            *(segment(n) for n in range(9, 12)),
+        }
+    finally:
+        shutil.rmtree(backups)
