@@ -105,7 +105,7 @@ def exposition() -> bytes:
     directory = os.environ.get(MULTIPROCESS_DIR)
     if not directory:
         return generate_latest(REGISTRY)
-    _forget_dead_processes(Path(directory))
+    _forget_other_processes(Path(directory))
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]  # untyped in prometheus_client
     registry.register(ServiceProcesses())
@@ -134,22 +134,14 @@ def shared_between_workers(service: str) -> Iterator[Path]:
             shutil.rmtree(directory, ignore_errors=True)
 
 
-def _forget_dead_processes(directory: Path) -> None:
-    # A worker that died (and was replaced) leaves its live gauges' files behind.
+def _forget_other_processes(directory: Path) -> None:
+    # Live gauges count only the service's own processes: not a worker that died (and was
+    # replaced), nor a process a worker started (the optimizer's solver) with a gauge at 0.
+    ours = set(service_pids())
     for path in directory.glob("gauge_live*_*.db"):
         pid = int(path.stem.rsplit("_", 1)[1])
-        if not _alive(pid):
+        if pid not in ours:
             multiprocess.mark_process_dead(pid, str(directory))  # type: ignore[no-untyped-call]  # untyped in prometheus_client
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class ServiceProcesses(Collector):
