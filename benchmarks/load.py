@@ -61,6 +61,9 @@ MIX_SECONDS = float(os.environ.get("BENCH_LOAD_MIX_SECONDS", "10"))
 # otherwise keep working through a backlog long after its phase (and spoil the next ones).
 MAX_IN_FLIGHT = int(os.environ.get("BENCH_LOAD_MAX_IN_FLIGHT", "200"))
 TIMEOUT = float(os.environ.get("BENCH_LOAD_TIMEOUT", "10"))
+# Keep-alive connections per process. Few: a TLS handshake costs the generator more than many
+# requests, and a call waiting for a free connection is still timed from its scheduled time.
+CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "32"))
 SCENARIOS = os.environ.get("BENCH_LOAD_SCENARIOS", "reads,lists,bookings,morning").split(",")
 ROOMS = 6  # the benchmark's own, each with its own surgeon
 COORDINATOR = {"username": "coordinator@example.org", "password": "demo-password"}
@@ -122,7 +125,7 @@ def _run_in_worker(job: tuple[str, Any, dict[str, str]]) -> dict[str, Outcome]:
     global _loop, _client
     if _loop is None:
         _loop = asyncio.new_event_loop()
-        limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
         _client = _loop.run_until_complete(_open(limits))
     assert _client is not None
     what, argument, auth = job
