@@ -115,7 +115,7 @@ backup() {
   if [ "$(superuser_psql -c 'SHOW archive_mode')" != on ] ||
     [ "$(superuser_psql -c 'SHOW archive_command')" != "$(archive_command)" ]; then
     archiving=false
-    note "warning: PostgreSQL does not archive WAL into $WAL_DIR yet; this backup restores only to its own end (no point in time after it). Restart PostgreSQL once (deploy/local/postgres.sh stop; make up) to start archiving."
+    note "warning: PostgreSQL does not archive WAL into $WAL_DIR yet; this backup restores only to its own end (no point in time after it). Start PostgreSQL with this BACKUP_DIR (deploy/local/postgres.sh stop, then make up; a restart is needed once, to turn archive_mode on)."
   fi
   started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   name="$(date -u -d "$started" +%Y%m%dT%H%M%SZ)"
@@ -226,7 +226,6 @@ valid_target_time() {
 chosen_backup() {
   local wanted=$1 target_epoch=$2 name found=""
   if [ "$wanted" != latest ]; then
-    [[ $wanted =~ $NAME_PATTERN ]] || die "BACKUP must be a backup's name (deploy/local/backup.sh list) or latest: '$wanted'"
     [ -s "$BACKUP_DIR/$wanted/manifest.json" ] || die "there is no backup $wanted in $BACKUP_DIR"
     echo "$wanted"
     return 0
@@ -248,6 +247,8 @@ server_running() {
 restore() {
   local wanted=${1:-} target="${RESTORE_TARGET_TIME:-}" target_epoch="" name source aside="" socket
   [ -n "$wanted" ] || die "name the backup: make restore BACKUP=<name>|latest (deploy/local/backup.sh list shows them)"
+  [[ $wanted == latest || $wanted =~ $NAME_PATTERN ]] ||
+    die "BACKUP must be a backup's name (deploy/local/backup.sh list) or latest: '$wanted'"
   if [ -n "$target" ]; then
     valid_target_time "$target" ||
       die "RESTORE_TARGET_TIME must be a date, a time and a zone, like '2026-12-02 17:00:00+00': '$target'"
