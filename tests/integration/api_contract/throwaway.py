@@ -27,9 +27,17 @@ from tests.conftest import KAFKA, KIT_DATABASE_URL, ROOT
 
 # Auth is fuzzed last: acting as the administrator, the fuzzer may reset its password.
 SERVICES = ("resources", "scheduling", "optimizer", "auth")
-# Without a run worker, a run never finishes: `mode: wait` answers 202 at once instead of after
-# the solver's time limit.
-EXTRA_SETTINGS = {"optimizer": {"MAX_WAIT_SECONDS": "0.5", "WAIT_MARGIN_SECONDS": "0"}}
+# Without a run worker, a run never finishes: `mode: wait` answers 202 once its wait runs out
+# instead of after the solver's time limit. The wait still polls the run (a check and a sleep)
+# before it gives up, but only for 0.05 s: the coverage phase sends over a hundred valid
+# `mode: wait` bodies, and at 0.5 s each they were a third of the optimizer's fuzz time.
+EXTRA_SETTINGS = {
+    "optimizer": {
+        "MAX_WAIT_SECONDS": "0.05",
+        "WAIT_POLL_SECONDS": "0.05",
+        "WAIT_MARGIN_SECONDS": "0",
+    }
+}
 ADMIN_EMAIL = "fuzz-admin@example.org"
 ADMIN_PASSWORD = f"fuzz-{uuid.uuid4()}"
 
@@ -83,6 +91,9 @@ def environment(name: str, schema: str, port: int, jwks_url: str) -> dict[str, s
         "PORT": str(port),
         "JWKS_URL": jwks_url,
         "DB_POOL_SIZE": "4",
+        # One process each: a service's worker processes share nothing the fuzzer could tell
+        # apart, and four services of N processes each would start slower on two cores.
+        "WORKERS": "1",
         "LOG_LEVEL": "WARNING",
         **EXTRA_SETTINGS.get(name, {}),
     }
