@@ -17,8 +17,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from contracts.envelope import Envelope, Event
 from contracts.registry import parse_envelope
-from sqlalchemy import delete, func
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, bindparam, delete, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,6 +34,22 @@ from servicekit.metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_FAILED
 from servicekit.tracing import consuming, mark_failed
 
 log = logging.getLogger(__name__)
+
+# A batch's event ids into processed_events in one statement, built once (its compiled form is
+# cached): the ids that were not there yet.
+_RECORD_BATCH = (
+    insert(processed_events)
+    .from_select(
+        ["consumer_group", "event_id", "topic"],
+        select(
+            bindparam("group", type_=Text),
+            func.unnest(bindparam("ids", type_=ARRAY(PG_UUID(as_uuid=True)))),
+            func.unnest(bindparam("topics", type_=ARRAY(Text))),
+        ),
+    )
+    .on_conflict_do_nothing()
+    .returning(processed_events.c.event_id)
+)
 
 _PURGE_INTERVAL_SECONDS = 600
 
@@ -399,27 +416,6 @@ class IdempotentConsumer:
             await handler(session, event, envelope)
         return "applied"
 
-    async def _first_times(
-        self, session: AsyncSession, deliveries: Sequence[Delivery]
-    ) -> set[uuid.UUID]:
-        """`_first_time` for a batch, in one statement: the event ids new to this group."""
-        recorded = await session.scalars(
-            insert(processed_events)
-            .values(
-                [
-                    {
-                        "consumer_group": self.config.group_id,
-                        "event_id": d.envelope.event_id,
-                        "topic": d.record.topic,
-                    }
-                    for d in deliveries
-                ]
-            )
-            .on_conflict_do_nothing()
-            .returning(processed_events.c.event_id)
-        )
-        return set(recorded)
-
     async def _first_time(self, session: AsyncSession, event_id: uuid.UUID, topic: str) -> bool:
         """Records that this group handles `event_id`, in the caller's transaction; False when
         it already did (a redelivery), so the effect is skipped."""
@@ -430,6 +426,20 @@ class IdempotentConsumer:
             .returning(processed_events.c.event_id)
         )
         return recorded is not None
+
+    async def _first_times(
+        self, session: AsyncSession, deliveries: Sequence[Delivery]
+    ) -> set[uuid.UUID]:
+        """`_first_time` for a batch, in one statement: the event ids new to this group."""
+        recorded = await session.scalars(
+            _RECORD_BATCH,
+            {
+                "group": self.config.group_id,
+                "ids": [d.envelope.event_id for d in deliveries],
+                "topics": [d.record.topic for d in deliveries],
+            },
+        )
+        return set(recorded)
 
     async def _answer_invalid(
         self, record: ConsumerRecord, invalid: InvalidHandler, error: Exception
