@@ -1,8 +1,9 @@
 """The relay and the consumer of the latency benchmark, each in its own process as in production.
 
 `python -m benchmarks.event_workers relay <schema> <polling|notify>`
-`python -m benchmarks.event_workers consumer <schema> <topic> <timings.json>`
-The consumer writes when each event's transaction committed (wall clock) on SIGTERM.
+`python -m benchmarks.event_workers consumer <schema> <topic> <timings.json> [batch|single]`
+The consumer (a transaction per fetched batch, or per event with `single`) writes when each
+event's transaction committed (wall clock) on SIGTERM.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 
 from contracts.envelope import Envelope
 from servicekit.db import create_engine
-from servicekit.messaging.consumer import IdempotentConsumer
+from servicekit.messaging.consumer import Delivery, IdempotentConsumer
 from servicekit.messaging.relay import OutboxRelay
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
@@ -32,6 +34,13 @@ class TimedConsumer(IdempotentConsumer):
         outcome = await super().apply(envelope, event, handler, topic)
         self.committed[str(envelope.event_id)] = time.time()
         return outcome
+
+    async def apply_batch(self, deliveries: Sequence[Delivery]) -> list[str]:
+        outcomes = await super().apply_batch(deliveries)
+        now = time.time()
+        for delivery in deliveries:
+            self.committed[str(delivery.envelope.event_id)] = now
+        return outcomes
 
 
 class PollingOnlyRelay(OutboxRelay):
@@ -58,9 +67,13 @@ async def main(kind: str, schema: str, *args: str) -> None:
         relay_class = PollingOnlyRelay if args[0] == "polling" else OutboxRelay
         await _until_terminated(make_relay(KIT_DATABASE_URL, schema, KAFKA, relay_class))
         return
-    topic, out = args
+    topic, out, *transactions = args
     engine = create_engine(KIT_DATABASE_URL, pool_size=2, search_path=schema)
-    consumer = make_consumer(engine, topic, f"bench-{uuid.uuid4().hex[:8]}", KAFKA, TimedConsumer)
+    group = f"bench-{uuid.uuid4().hex[:8]}"
+    batches = transactions != ["single"]
+    consumer = make_consumer(
+        engine, topic, group, KAFKA, TimedConsumer, transaction_per_batch=batches
+    )
     consumer.committed = {}
     await _until_terminated(consumer)
     with open(out, "w") as file:
