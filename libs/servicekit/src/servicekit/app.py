@@ -98,6 +98,7 @@ def background_workers(runtime: Runtime[SettingsT]) -> list[Worker]:
                     client_id=client_id,
                     max_attempts=settings.consumer_max_attempts,
                     backoff_seconds=settings.consumer_backoff_seconds,
+                    transaction_per_batch=settings.consumer_transaction_per_batch,
                 ),
                 handlers,
                 runtime.sessions,

@@ -116,6 +116,11 @@ def create_consumer(
 ) -> AIOKafkaConsumer:
     # Offsets are committed by hand only after the database transaction of the effect.
     # A partition's fetch holds at least one whole message of the largest kind.
+    # fetch_max_wait_ms: the broker answers a fetch as soon as one byte is there, so this only
+    # bounds an idle long poll; but while one is in flight no partition of that broker is
+    # fetched again, so a message arriving on a partition just drained waits for it. 20 ms keeps
+    # that wait under the events' 50 ms p99 target at about 50 idle fetches a second.
+    # max_poll_records: one fetched batch is one transaction of the consumer.
     return AIOKafkaConsumer(
         *topics,
         **_connection(kafka).client_options(),
@@ -125,6 +130,7 @@ def create_consumer(
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_records=200,
+        fetch_max_wait_ms=20,
         retry_backoff_ms=200,
         max_partition_fetch_bytes=LARGEST_MESSAGE_BYTES + _BATCH_OVERHEAD_BYTES,
         fetch_max_bytes=max(52_428_800, 2 * (LARGEST_MESSAGE_BYTES + _BATCH_OVERHEAD_BYTES)),

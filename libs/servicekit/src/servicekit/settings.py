@@ -77,6 +77,9 @@ class ServiceSettings(BaseSettings):
     outbox_retention_hours: int = Field(default=168, ge=1)
     consumer_max_attempts: int = Field(default=5, ge=1, le=50)
     consumer_backoff_seconds: float = Field(default=0.2, gt=0)
+    # A transaction per fetched batch of a partition (each event still deduplicated, a failing
+    # one handled alone); false: a transaction per event, the slower path of before.
+    consumer_transaction_per_batch: bool = True
     shutdown_grace_seconds: float = Field(default=15.0, gt=0)
 
     @field_validator("workers")
