@@ -37,7 +37,8 @@ async def test_a_service_becomes_ready_and_stops_gracefully_on_sigterm():
         "optimizer_service",
         "serve",
         cwd=ROOT,
-        env={**os.environ, "OPTIMIZER_PORT": str(PORT)},
+        # One process, as before workers came: test_worker_processes.py stops several.
+        env={**os.environ, "OPTIMIZER_PORT": str(PORT), "OPTIMIZER_WORKERS": "1"},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
