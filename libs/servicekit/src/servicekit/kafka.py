@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.helpers import create_ssl_context
 from contracts.topics import LARGEST_MESSAGE_BYTES
 
 from servicekit.settings import ServiceSettings
+
+T = TypeVar("T")
 
 # Room for a record batch's own bytes around the largest message a topic takes.
 _BATCH_OVERHEAD_BYTES = 64 * 1024
@@ -135,3 +141,25 @@ def create_consumer(
         max_partition_fetch_bytes=LARGEST_MESSAGE_BYTES + _BATCH_OVERHEAD_BYTES,
         fetch_max_bytes=max(52_428_800, 2 * (LARGEST_MESSAGE_BYTES + _BATCH_OVERHEAD_BYTES)),
     )
+
+
+async def with_admin(
+    kafka: KafkaConnection,
+    work: Callable[[AIOKafkaAdminClient], Awaitable[T]],
+    *,
+    deadline_seconds: float = 60,
+) -> T:
+    """Runs `work` with an admin client, retrying with a fresh client every half second while
+    the broker is still starting or briefly away, until `deadline_seconds` have passed."""
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        admin = AIOKafkaAdminClient(**kafka.client_options(), request_timeout_ms=5000)
+        try:
+            await admin.start()
+            return await work(admin)
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+        finally:
+            await admin.close()

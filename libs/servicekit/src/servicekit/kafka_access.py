@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -26,7 +25,7 @@ from aiokafka.protocol.admin import CreateAclsRequest, DeleteAclsRequest, Descri
 from contracts.dataflow import CONSUMERS, PRODUCERS, SERVICES
 from contracts.topics import DLQ_SUFFIX
 
-from servicekit.kafka import KafkaConnection
+from servicekit.kafka import KafkaConnection, with_admin
 
 
 class ResourceType(IntEnum):
@@ -145,26 +144,19 @@ async def apply_grants(
     deadline_seconds: float = 60,
 ) -> Changes:
     """Makes the ALLOW ACLs of `principals` on the broker exactly `wanted`; needs an admin."""
-    deadline = time.monotonic() + deadline_seconds
-    while True:
-        admin = AIOKafkaAdminClient(**kafka.client_options(), request_timeout_ms=5000)
-        try:
-            await admin.start()
-            present = frozenset[Grant]()
-            for name in principals:
-                present |= frozenset(await _described(admin, name))
-            todo = changes(wanted, present)
-            for grant in todo.created:
-                await _create(admin, grant)
-            for grant in todo.deleted:
-                await _delete(admin, grant)
-            return todo
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
-        finally:
-            await admin.close()
+
+    async def reconcile(admin: AIOKafkaAdminClient) -> Changes:
+        present = frozenset[Grant]()
+        for name in principals:
+            present |= frozenset(await _described(admin, name))
+        todo = changes(wanted, present)
+        for grant in todo.created:
+            await _create(admin, grant)
+        for grant in todo.deleted:
+            await _delete(admin, grant)
+        return todo
+
+    return await with_admin(kafka, reconcile, deadline_seconds=deadline_seconds)
 
 
 async def _described(admin: AIOKafkaAdminClient, name: str) -> list[Grant]:

@@ -10,14 +10,13 @@ import argparse
 import asyncio
 import dataclasses
 import sys
-import time
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from contracts.topics import ALL_TOPICS, Topic
 
-from servicekit.kafka import KafkaConnection
+from servicekit.kafka import KafkaConnection, with_admin
 
 DAY_MS = 24 * 3600 * 1000
 # DescribeConfigs' source of a value set on the topic itself (as opposed to a broker default).
@@ -50,18 +49,11 @@ async def ensure_topics(
 ) -> list[str]:
     """Create what is missing, reconfigure and grow what exists; returns the names created.
     Creating and altering topics needs the admin user."""
-    deadline = time.monotonic() + deadline_seconds
-    while True:
-        admin = AIOKafkaAdminClient(**kafka.client_options(), request_timeout_ms=5000)
-        try:
-            await admin.start()
-            return await _ensure(admin, topics)
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
-        finally:
-            await admin.close()
+
+    async def ensure(admin: AIOKafkaAdminClient) -> list[str]:
+        return await _ensure(admin, topics)
+
+    return await with_admin(kafka, ensure, deadline_seconds=deadline_seconds)
 
 
 async def _ensure(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> list[str]:
