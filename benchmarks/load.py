@@ -46,6 +46,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from benchmarks.gateway import gateway_client
+from benchmarks.scheduling_corner import until_known
 
 RATES = [int(r) for r in os.environ.get("BENCH_LOAD_RATES", "100,300,600,1000").split(",")]
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "5"))
@@ -473,7 +474,7 @@ async def _make_corner(client: httpx.AsyncClient, auth: dict[str, str], cases: i
         surgeons.append(await _create(client, auth, "staff", person))
     for kind, records in (("rooms", rooms), ("staff", surgeons)):
         for record in records:
-            await _until_known(client, auth, kind, record)
+            await until_known(client, auth, kind, record)
     per_room = -(-cases // ROOMS) + 1
     semaphore = asyncio.Semaphore(8)
 
@@ -512,19 +513,6 @@ async def _create(
     response.raise_for_status()
     made: dict[str, Any] = response.json()
     return made
-
-
-async def _until_known(
-    client: httpx.AsyncClient, auth: dict[str, str], kind: str, record: dict[str, Any]
-) -> None:
-    key = {"rooms": "room_id", "staff": "staff_id"}[kind]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        response = await client.get(f"{S}/read-model/{kind}/{record[key]}", headers=auth)
-        if response.status_code == 200 and response.json()["version"] >= record["version"]:
-            return
-        await asyncio.sleep(0.1)
-    raise RuntimeError(f"scheduling never learnt of {kind} {record[key]}")
 
 
 async def _tidy(client: httpx.AsyncClient, auth: dict[str, str], corner: Corner) -> None:

@@ -82,8 +82,8 @@ async def make(client: httpx.AsyncClient, auth: dict[str, str]) -> Corner:
     )
     for kind, records in (("rooms", rooms), ("staff", surgeons + anaesthetists)):
         for record in records:
-            await _until_known(client, auth, kind, record)
-    await _until_known(client, auth, "equipment", c_arms)
+            await until_known(client, auth, kind, record)
+    await until_known(client, auth, "equipment", c_arms)
     return Corner(rooms, surgeons, anaesthetists, c_arms)
 
 
@@ -143,9 +143,11 @@ async def _create(
     return response.json()
 
 
-async def _until_known(
+async def until_known(
     client: httpx.AsyncClient, auth: dict[str, str], kind: str, record: dict[str, Any]
 ) -> None:
+    """Waits until scheduling's read model holds `record` (a room, staff member or equipment
+    piece) at its version or later."""
     key = {"rooms": "room_id", "staff": "staff_id", "equipment": "equipment_id"}[kind]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
