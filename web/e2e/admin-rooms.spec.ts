@@ -115,9 +115,13 @@ test("a coordinator adds a room, narrows its hours on a weekday and the day boar
   await expect(page.getByTestId("room-list").locator(`tr[data-room="${code}"]`)).toContainText("Mon–Fri 08:00–16:00");
   const wednesdayFrom = page.getByLabel("Wednesday range 1 from");
   await expect(wednesdayFrom).toHaveValue("08:00");
-  await wednesdayFrom.fill("10:00");
-  await page.getByLabel("Wednesday range 1 until").fill("14:00");
-  await expect(page.getByTestId("weekly-summary")).toHaveText("Mon–Tue 08:00–16:00; Wed 10:00–14:00; Thu–Fri 08:00–16:00; Sat–Sun closed (36 h a week)");
+  // The editor's first render can swallow an edit made in the same instant (the field showed
+  // 10:00, the form kept 08:00, under load): the summary, which reads the form, is the proof.
+  await expect(async () => {
+    await wednesdayFrom.fill("10:00");
+    await page.getByLabel("Wednesday range 1 until").fill("14:00");
+    await expect(page.getByTestId("weekly-summary")).toHaveText("Mon–Tue 08:00–16:00; Wed 10:00–14:00; Thu–Fri 08:00–16:00; Sat–Sun closed (36 h a week)", { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
   await expectAccessibleAfterToasts(page);
   await shot("admin-room-hours");
   await page.getByRole("button", { name: "Save the room" }).click();
