@@ -57,6 +57,8 @@ EXAMPLES = (
         timezone="Europe/Amsterdam",
         absences=(TimeWindow(start=at(24, 0), end=at(27, 0)),),
         max_minutes_per_day=600,
+        max_minutes_by_weekday={Weekday.FRIDAY: 240},
+        max_minutes_by_date={at(26, 0).date(): 120},
         version=7,
     ),
     StaffMemberRetired(staff_id=SURGEON, retired_at=at(31, 18), version=8),
