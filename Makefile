@@ -9,7 +9,8 @@ PYTEST_ARGS ?=
 export PYTEST_ARGS
 
 .PHONY: help install venv infra-up infra-down up down status logs clean \
-	backup restore test test-unit bench chaos lint contracts contracts-check openapi openapi-check web-dev
+	backup restore test test-unit bench chaos lint contracts contracts-check openapi openapi-check web-dev \
+	k8s-generate
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,6 +83,10 @@ contracts: venv ## regenerate docs/asyncapi.yaml and the event JSON Schemas
 
 contracts-check: venv ## fail when the generated contracts are stale
 	@$(PY) -m contracts.asyncapi --check
+	@$(PY) deploy/kubernetes/generate.py --check
+
+k8s-generate: venv ## regenerate deploy/kubernetes's topics, users, PG clusters and rules
+	@$(PY) deploy/kubernetes/generate.py --write
 
 openapi: venv ## regenerate the services' OpenAPI documents and the web app's typed client
 	@$(PY) -m servicekit.openapi --write
