@@ -15,7 +15,7 @@ from typing import Any
 
 from contracts.events.resources_blocks import Recurrence
 from contracts.events.resources_operating_rooms import HoursExceptionKind
-from contracts.values import WeeklyHours
+from contracts.values import Weekday, WeeklyHours
 from contracts.vocabulary import StaffRole
 from pydantic import TypeAdapter
 
@@ -50,6 +50,9 @@ class StaffState:
     specialties: tuple[str, ...] = ()
     skills: tuple[str, ...] = ()
     max_minutes_per_day: int | None = None
+    # Part days and on-call days: each in place of `max_minutes_per_day` where set.
+    max_minutes_by_weekday: Mapping[Weekday, int] = field(default_factory=dict)
+    max_minutes_by_date: Mapping[dt.date, int] = field(default_factory=dict)
     user_id: uuid.UUID | None = None
     status: str = "active"
 

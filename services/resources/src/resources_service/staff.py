@@ -197,6 +197,8 @@ def snapshot(member: StaffMember, timezone: str) -> StaffMemberUpserted:
             TimeWindow(start=a.period.lower, end=a.period.upper) for a in member.absences
         ),
         max_minutes_per_day=row.max_minutes_per_day,
+        max_minutes_by_weekday=row.max_minutes_by_weekday,
+        max_minutes_by_date=row.max_minutes_by_date,
         user_id=row.user_id,
         status=row.status,
         version=row.version,
@@ -237,6 +239,8 @@ def _columns(body: StaffState) -> dict[str, Any]:
         "skills": list(body.skills),
         "working_pattern": body.working_pattern.model_dump(mode="json"),
         "max_minutes_per_day": body.max_minutes_per_day,
+        "max_minutes_by_weekday": {day.value: m for day, m in body.max_minutes_by_weekday.items()},
+        "max_minutes_by_date": {day.isoformat(): m for day, m in body.max_minutes_by_date.items()},
         "user_id": body.user_id,
         "status": body.status,
     }

@@ -95,6 +95,9 @@ staff_members = Table(
     Column("skills", ARRAY(Text), nullable=False, server_default="{}"),
     Column("working_pattern", JSONB, nullable=False),
     Column("max_minutes_per_day", Integer),
+    # {"friday": 240} and {"2027-03-05": 120}: part days and on-call days (validated by the API).
+    Column("max_minutes_by_weekday", JSONB, nullable=False, server_default="{}"),
+    Column("max_minutes_by_date", JSONB, nullable=False, server_default="{}"),
     Column("user_id", UUID(as_uuid=True)),
     Column("status", Text, nullable=False, server_default="active"),
     *_timestamps(),

@@ -32,7 +32,12 @@ def people(
     of their role in all (`needed`)."""
     return _thinned(
         found,
-        group=lambda s: (s.roles, s.available_intervals, s.max_minutes_per_day),
+        group=lambda s: (
+            s.roles,
+            s.available_intervals,
+            s.max_minutes_per_day,
+            tuple(s.max_minutes_by_date.items()),
+        ),
         most=lambda s: None if StaffRole.SURGEON in s.roles else needed.get(s.roles[0], 0),
         kept=lambda s: s.staff_id in named,
     )

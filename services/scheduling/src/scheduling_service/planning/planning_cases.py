@@ -216,7 +216,7 @@ async def _surgeons_time(
     for staff_id, member in (await resources_view.staff_by_id(session, ids)).items():
         available = clip(resources_view.staff_available(member, *horizon.dates), horizon.window)
         spans = intersect(available, room_time)
-        minutes = available_minutes(spans, ZoneInfo(member.timezone), member.max_minutes_per_day)
+        minutes = available_minutes(spans, ZoneInfo(member.timezone), member.max_minutes_on)
         found[staff_id] = (minutes, spans)
     return found
 

@@ -10,7 +10,9 @@ Bookings outside the problem are not sent as locked cases: one would drag its ro
 staff and units into the problem and count in the plan's KPIs (a room outside the chosen ones
 would show as overtime). Their time is taken out of what the problem offers instead — a room's
 held span, a person's surgery, a unit's use and turnaround — and a person's daily maximum
-shrinks by what they already work that day.
+shrinks by what they already work that day. That maximum may differ by date (a part day, an
+on-call day: resources' `max_minutes_by_weekday` and `max_minutes_by_date`); the problem's
+`max_minutes_by_date` names each date of the horizon where it is not `max_minutes_per_day`.
 
 Two gaps in the contract are bridged here. The optimizer reads an empty `available_intervals`
 as "always available", so a person or unit with no time left is left out of the problem; one a
@@ -25,6 +27,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import chain
 from zoneinfo import ZoneInfo
 
@@ -161,9 +164,18 @@ async def planning_staff(
                 roles=(role,),
                 available_intervals=windows(free),
                 max_minutes_per_day=member.max_minutes_per_day if member else None,
+                max_minutes_by_date=_maxima_by_date(member, horizon) if member else {},
             )
         )
     return found
+
+
+def _maxima_by_date(member: StaffMemberUpserted, horizon: Horizon) -> dict[date, int]:
+    """Their part days and on-call days in the horizon: where their maximum is not the one of
+    every day."""
+    return planning_time.maxima_by_date(
+        horizon.first, horizon.last, member.max_minutes_on, member.max_minutes_per_day
+    )
 
 
 def _person_time(
@@ -186,7 +198,7 @@ def _person_time(
     free = planning_time.within_daily_budget(
         subtract(intersect(available, room_time), taken),
         planning_time.minutes_by_day(taken, tz),
-        member.max_minutes_per_day,
+        member.max_minutes_on,
         tz,
     )
     return planning_time.long_enough(free, min(lengths))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from contracts.events.resources_staff import Skill
+from contracts.events.resources_staff import MaxMinutesByDate, MaxMinutesByWeekday, Skill
 from contracts.values import (
     DistinctRequest,
     Name,
@@ -35,6 +35,8 @@ class StaffCreate(BaseModel):
     max_minutes_per_day: PositiveMinutes | None = Field(
         default=None, description="The most minutes of cases a day, if less than the pattern."
     )
+    max_minutes_by_weekday: MaxMinutesByWeekday = Field(default_factory=dict)
+    max_minutes_by_date: MaxMinutesByDate = Field(default_factory=dict)
     user_id: uuid.UUID | None = Field(
         default=None,
         description="The person's user account; at most one staff member in service per user.",
@@ -49,6 +51,8 @@ class StaffCreate(BaseModel):
             skills=self.skills,
             working_pattern=self.working_pattern,
             max_minutes_per_day=self.max_minutes_per_day,
+            max_minutes_by_weekday=self.max_minutes_by_weekday,
+            max_minutes_by_date=self.max_minutes_by_date,
             user_id=self.user_id,
             status=self.status,
         )
@@ -95,6 +99,8 @@ class StaffSummary(Record):
     skills: list[str]
     working_pattern: WeeklyHours
     max_minutes_per_day: int | None
+    max_minutes_by_weekday: MaxMinutesByWeekday
+    max_minutes_by_date: MaxMinutesByDate
     user_id: uuid.UUID | None
     status: Literal["active", "inactive"]
 
