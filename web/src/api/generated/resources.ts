@@ -1282,6 +1282,26 @@ export interface components {
         /** StaffCreate */
         StaffCreate: {
             /**
+             * Max Minutes By Date
+             * @description A daily maximum on some local dates (an on-call day), in place of the weekday's or `max_minutes_per_day` on those dates. A day off is an absence.
+             * @example {
+             *       "2027-03-05": 120
+             *     }
+             */
+            max_minutes_by_date?: {
+                [key: string]: number;
+            };
+            /**
+             * Max Minutes By Weekday
+             * @description A daily maximum for some weekdays (part days), in place of `max_minutes_per_day` on those weekdays.
+             * @example {
+             *       "friday": 240
+             *     }
+             */
+            max_minutes_by_weekday?: {
+                [key: string]: number;
+            };
+            /**
              * Max Minutes Per Day
              * @description The most minutes of cases a day, if less than the pattern.
              */
@@ -1322,6 +1342,26 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Max Minutes By Date
+             * @description A daily maximum on some local dates (an on-call day), in place of the weekday's or `max_minutes_per_day` on those dates. A day off is an absence.
+             * @example {
+             *       "2027-03-05": 120
+             *     }
+             */
+            max_minutes_by_date: {
+                [key: string]: number;
+            };
+            /**
+             * Max Minutes By Weekday
+             * @description A daily maximum for some weekdays (part days), in place of `max_minutes_per_day` on those weekdays.
+             * @example {
+             *       "friday": 240
+             *     }
+             */
+            max_minutes_by_weekday: {
+                [key: string]: number;
+            };
             /** Max Minutes Per Day */
             max_minutes_per_day: number | null;
             /** Name */
@@ -1380,6 +1420,26 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Max Minutes By Date
+             * @description A daily maximum on some local dates (an on-call day), in place of the weekday's or `max_minutes_per_day` on those dates. A day off is an absence.
+             * @example {
+             *       "2027-03-05": 120
+             *     }
+             */
+            max_minutes_by_date: {
+                [key: string]: number;
+            };
+            /**
+             * Max Minutes By Weekday
+             * @description A daily maximum for some weekdays (part days), in place of `max_minutes_per_day` on those weekdays.
+             * @example {
+             *       "friday": 240
+             *     }
+             */
+            max_minutes_by_weekday: {
+                [key: string]: number;
+            };
             /** Max Minutes Per Day */
             max_minutes_per_day: number | null;
             /** Name */
@@ -1423,6 +1483,26 @@ export interface components {
          * @description The whole editable state of a staff member; absences change through their own path.
          */
         StaffUpdate: {
+            /**
+             * Max Minutes By Date
+             * @description A daily maximum on some local dates (an on-call day), in place of the weekday's or `max_minutes_per_day` on those dates. A day off is an absence.
+             * @example {
+             *       "2027-03-05": 120
+             *     }
+             */
+            max_minutes_by_date?: {
+                [key: string]: number;
+            };
+            /**
+             * Max Minutes By Weekday
+             * @description A daily maximum for some weekdays (part days), in place of `max_minutes_per_day` on those weekdays.
+             * @example {
+             *       "friday": 240
+             *     }
+             */
+            max_minutes_by_weekday?: {
+                [key: string]: number;
+            };
             /**
              * Max Minutes Per Day
              * @description The most minutes of cases a day, if less than the pattern.
