@@ -241,7 +241,8 @@ def postgres_clusters() -> list[dict[str, Any]]:
                             "wal": {"compression": "gzip", "maxParallel": 2},
                             "data": {"compression": "gzip", "jobs": 2},
                         },
-                        "retentionPolicy": "30d",
+                        # As the local backups (BACKUP_KEEP_DAYS): a week of base backups and WAL.
+                        "retentionPolicy": "7d",
                     },
                 },
             }
