@@ -91,10 +91,13 @@ case "${1:-all}" in
     if [ "${#packages[@]}" -gt 0 ]; then apt_install "${packages[@]}"; fi
     disable_system_monitoring
     install_python_toolchain
+    # kustomize and kubeconform, pinned, for the unit tests of deploy/kubernetes.
+    "$(dirname "$0")/k8s-tools.sh"
     ;;
   python)
     python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
     install_python_toolchain
+    "$(dirname "$0")/k8s-tools.sh"
     ;;
   *) die "usage: $0 [all|python]" ;;
 esac
