@@ -294,3 +294,32 @@ def test_topics_users_and_clusters_are_named_as_valid_kubernetes_objects():
     # A DNS subdomain: each topic keeps its own name as the object's, no spec.topicName.
     pattern = r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?"
     assert all(re.fullmatch(pattern, n) and len(n) <= 63 for n in names), names
+
+
+def test_the_postgres_metrics_the_rules_read_are_exported_under_their_local_names():
+    [config_map] = [
+        c for c in of_kind("production", "ConfigMap") if c["metadata"]["name"] == "postgres-metrics"
+    ]
+    queries = yaml.safe_load(config_map["data"]["queries.yaml"])
+    # CloudNativePG names a custom query's column cnpg_<query>_<column>.
+    exported = {
+        f"cnpg_{query}_{column}"
+        for query, spec in queries.items()
+        for metric in spec["metrics"]
+        for column, usage in metric.items()
+        if usage["usage"] in ("GAUGE", "COUNTER")
+    }
+    [rename] = [
+        r
+        for m in of_kind("production", "PodMonitor")
+        if m["metadata"]["name"] == "postgres"
+        for r in m["spec"]["podMetricsEndpoints"][0]["metricRelabelings"]
+        if r["targetLabel"] == "__name__"
+    ]
+    scraped = {
+        re.sub(f"^(?:{rename['regex']})$", rename["replacement"].replace("$1", r"\1"), name)
+        for name in exported
+    }
+    rules = "\n".join(path.read_text() for path in RULE_FILES)
+    read = set(re.findall(r"\bpg_[a-z_]+", rules))
+    assert read and read <= scraped, read - scraped
