@@ -10,7 +10,7 @@ export PYTEST_ARGS
 
 .PHONY: help install venv infra-up infra-down up down status logs clean \
 	backup restore test test-unit bench chaos lint contracts contracts-check openapi openapi-check web-dev \
-	k8s-generate
+	k8s-generate k8s-validate
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,6 +67,9 @@ test: install ## the whole suite on a fresh test stack of its own beside `make u
 
 test-unit: venv ## unit tests only, no infrastructure
 	@$(LOCAL)/test.sh unit
+
+k8s-validate: venv ## render every Kubernetes overlay and validate it strictly (kubeconform, vendored schemas), and docker-compose.yml
+	@$(LOCAL)/test.sh unit/deploy/test_kubernetes_valid.py
 
 bench: up ## the benchmarks against the running stack of `make up` (not the test stack), then the API contract test at 12 examples per operation
 	@$(PY) -m benchmarks
