@@ -139,6 +139,7 @@ def test_every_container_is_locked_down():
         context = container.get("securityContext", {})
         assert context.get("runAsNonRoot") is True, name
         assert isinstance(context.get("runAsUser"), int) and context["runAsUser"] > 0, name
+        assert isinstance(context.get("runAsGroup"), int) and context["runAsGroup"] > 0, name
         assert context.get("allowPrivilegeEscalation") is False, name
         assert context.get("readOnlyRootFilesystem") is True, name
         assert context.get("capabilities", {}).get("drop") == ["ALL"], name
