@@ -217,6 +217,32 @@ def test_each_service_reaches_only_its_own_database_cluster():
         assert clusters == {f"{service}-db"}, service
 
 
+def peers(rules: list[dict[str, Any]], direction: str) -> set[tuple[str, int]]:
+    """(a peer's pod labels as `key=value,...`, port) for every port a policy's rules open."""
+    opened = set()
+    for rule in rules:
+        for peer in rule.get(direction, []):
+            labels = peer.get("podSelector", {}).get("matchLabels", {})
+            name = ",".join(f"{key}={value}" for key, value in sorted(labels.items()))
+            opened |= {(name, port["port"]) for port in rule.get("ports", [])}
+    return opened
+
+
+def test_each_service_is_called_by_the_gateway_and_prometheus_and_calls_kafka_dns_and_the_jwks():
+    for service in SERVICES:
+        spec = named("NetworkPolicy", service)["spec"]
+        (port,) = [p["port"] for p in named("Service", service)["spec"]["ports"]]
+        assert peers(spec["ingress"], "from") >= {
+            ("app.kubernetes.io/name=gateway", port),
+            ("app.kubernetes.io/name=prometheus", port),
+        }, service
+        assert peers(spec["egress"], "to") >= {
+            ("k8s-app=kube-dns", 53),
+            ("strimzi.io/cluster=surgery,strimzi.io/kind=Kafka", 9093),
+            ("app.kubernetes.io/name=gateway", 8443),
+        }, service
+
+
 def test_each_database_cluster_admits_only_its_own_service():
     for service in SERVICES:
         policy = named("NetworkPolicy", f"{service}-db")
