@@ -138,6 +138,21 @@ async def test_a_database_outage_is_answered_503_with_retry_after_and_then_serve
     assert await rows(engine, "outbox") == 2
 
 
+async def test_the_first_requests_after_a_database_restart_are_served_not_answered_503(
+    api, link, engine
+):
+    # Both pooled connections in use at once, then idle in the pool when the database restarts.
+    first = await asyncio.gather(api.post("/registrations"), api.post("/registrations"))
+    assert [answer.status_code for answer in first] == [201, 201]
+
+    assert await link.sever() == 2
+    await link.mend()
+
+    after = await asyncio.gather(api.get("/registrations/count"), api.post("/registrations"))
+    assert [answer.status_code for answer in after] == [200, 201], [a.text for a in after]
+    assert (await api.get("/registrations/count")).json() == {"count": 3}
+
+
 async def test_a_write_cut_off_halfway_is_answered_503_and_leaves_nothing_behind(
     api, link, engine, halfway
 ):
