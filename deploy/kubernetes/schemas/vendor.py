@@ -5,13 +5,16 @@ Two sources, each written in kubeconform's layout (deploy/kubernetes/schemas/REA
   kubernetes  Kubernetes' own kinds, from a `vN.N.N-local-strict` folder of JSON schemas (the
               one PyPI's kubernetes-validate ships: a file per kind whose `$ref`s point into
               `_definitions.json`). Only the kinds named are kept, each made standalone (its
-              `$ref`s inlined) and stripped of descriptions, into kubernetes/vN.N.N-standalone-strict/.
-  crd         CustomResourceDefinition YAML files (the operators' own, at their release tag): each
-              served version's openAPIV3Schema, made strict (an object that lists its properties
-              and says nothing of others refuses unknown fields, as the API server's strict field
-              validation does) and `nullable` turned into JSON Schema, into <group>/<kind>_<version>.json.
+              `$ref`s inlined) and stripped of descriptions, into
+              kubernetes/vN.N.N-standalone-strict/.
+  crd         CustomResourceDefinition YAML files (the operators' own, at their release tag):
+              each served version's openAPIV3Schema, made strict (an object that lists its
+              properties and says nothing of others refuses unknown fields, as the API server's
+              strict field validation does) and `nullable` turned into JSON Schema, into
+              <group>/<kind>_<version>.json.
 
-    python deploy/kubernetes/schemas/vendor.py kubernetes <dir>/v1.35.0-local-strict Deployment:apps/v1 ...
+    python deploy/kubernetes/schemas/vendor.py kubernetes <dir>/v1.35.0-local-strict \
+        ConfigMap:v1 Deployment:apps/v1 ...
     python deploy/kubernetes/schemas/vendor.py crd <file.yaml> ... [--only Kafka,KafkaTopic]
 """
 
@@ -68,7 +71,7 @@ def walk(node: Any, each: Any) -> Any:
 
 
 def inline(node: Any, definitions: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
-    """`node` with every `$ref` into the definitions replaced by its target, descriptions dropped."""
+    """`node` with every `$ref` into the definitions replaced by its target, no descriptions."""
 
     def resolve(schema: dict[str, Any]) -> dict[str, Any]:
         if "$ref" not in schema:
@@ -129,7 +132,9 @@ def vendor_crds(files: list[Path], only: set[str] | None) -> None:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     sub = parser.add_subparsers(dest="source", required=True)
     k8s = sub.add_parser("kubernetes")
     k8s.add_argument("folder", type=Path)

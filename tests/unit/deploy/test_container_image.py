@@ -63,8 +63,8 @@ def stages(path: Path) -> list[Stage]:
         elif keyword == "FROM":
             words = [w for w in args.split() if not w.startswith("--")]
             image = re.sub(r"\$\{(\w+)\}", lambda m: defaults.get(m.group(1), m.group(0)), words[0])
-            name = words[2] if len(words) == 3 and words[1].upper() == "AS" else None
-            found.append(Stage(image, name))
+            alias = words[2] if len(words) == 3 and words[1].upper() == "AS" else None
+            found.append(Stage(image, alias))
         elif found:
             found[-1].instructions.append((keyword, args))
     return found
