@@ -21,6 +21,8 @@ const member: StaffSummary = {
   skills: ["robotic_console"],
   working_pattern: weekFrom({ monday: [{ start: "07:30", end: "16:00" }], friday: [{ start: "07:30", end: "12:00" }] }),
   max_minutes_per_day: 480,
+  max_minutes_by_weekday: { friday: 240 },
+  max_minutes_by_date: { "2027-03-05": 120 },
   user_id: null,
   status: "active",
   retired_at: null,
@@ -46,9 +48,21 @@ describe("the staff form", () => {
         sunday: [],
       },
       max_minutes_per_day: 480,
+      max_minutes_by_weekday: { friday: 240 },
+      max_minutes_by_date: { "2027-03-05": 120 },
       user_id: null,
       status: "active",
     });
+  });
+
+  it("sends the part days typed per weekday, none for an empty one, and keeps on-call days as they came", () => {
+    const form = formFromStaff(member);
+    expect(form.maxByWeekday.friday).toBe("240");
+    expect(form.maxByWeekday.monday).toBe("");
+    const body = bodyFromStaffForm({ ...form, maxByWeekday: { ...form.maxByWeekday, friday: " ", monday: "300", sunday: "0" } });
+    expect(body.max_minutes_by_weekday).toEqual({ monday: 300, sunday: 0 });
+    expect(body.max_minutes_by_date).toEqual({ "2027-03-05": 120 });
+    expect(bodyFromStaffForm(blankStaffForm()).max_minutes_by_weekday).toEqual({});
   });
 
   it("reads typed terms as the API spells them, once each", () => {
@@ -64,6 +78,8 @@ describe("the staff form", () => {
 
   it("puts a 422's errors on the fields they name", () => {
     expect(staffFieldOf("max_minutes_per_day")).toBe("maxMinutes");
+    expect(staffFieldOf("max_minutes_by_weekday.friday")).toBe("maxByWeekday");
+    expect(staffFieldOf("max_minutes_by_date.2027-02-30.[key]")).toBe("maxByDate");
     expect(staffFieldOf("working_pattern.monday.0.end")).toBe("workingPattern");
     expect(staffFieldOf("specialties.1")).toBe("specialties");
     expect(staffFieldOf("_form")).toBe("_form");
@@ -71,8 +87,13 @@ describe("the staff form", () => {
 
   it("names the fields another version changed, the working pattern among them", () => {
     const before = formFromStaff(member);
-    const after = { ...before, maxMinutes: "420", workingPattern: { ...before.workingPattern, tuesday: [{ start: "08:00", end: "12:00" }] } };
-    expect(changedFields(STAFF_FIELD_LABELS, before, after)).toEqual(["workingPattern", "maxMinutes"]);
+    const after = {
+      ...before,
+      maxMinutes: "420",
+      maxByWeekday: { ...before.maxByWeekday, friday: "180" },
+      workingPattern: { ...before.workingPattern, tuesday: [{ start: "08:00", end: "12:00" }] },
+    };
+    expect(changedFields(STAFF_FIELD_LABELS, before, after)).toEqual(["workingPattern", "maxMinutes", "maxByWeekday"]);
     expect(changedFields(STAFF_FIELD_LABELS, before, formFromStaff(member))).toEqual([]);
   });
 });

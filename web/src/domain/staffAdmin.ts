@@ -5,7 +5,7 @@ import type { components } from "@/api/generated/resources";
 import { localToInstant } from "@/components/board/boardTime";
 import type { FieldLabels } from "./adminForm";
 import { humanize, type StaffRole } from "./cases";
-import { weekBody, weekFrom, type WeeklyHours, workingWeek } from "./weeklyHours";
+import { type Weekday, WEEKDAYS, weekBody, weekFrom, type WeeklyHours, workingWeek } from "./weeklyHours";
 
 export type StaffMember = components["schemas"]["StaffPublic"];
 export type StaffSummary = components["schemas"]["StaffSummary"];
@@ -19,6 +19,10 @@ export interface StaffForm {
   workingPattern: WeeklyHours;
   /** As typed: empty for no maximum beyond the pattern. */
   maxMinutes: string;
+  /** A part day's maximum per weekday, as typed: empty where the daily maximum holds. */
+  maxByWeekday: Record<Weekday, string>;
+  /** On-call days' maxima by date, kept through an edit as they came (set through the API). */
+  maxByDate: Record<string, number>;
   userId: string | null;
   status: "active" | "inactive";
 }
@@ -32,6 +36,8 @@ export const STAFF_FIELD_LABELS: FieldLabels<StaffForm> = {
   skills: "Skills",
   workingPattern: "Working pattern",
   maxMinutes: "Daily maximum",
+  maxByWeekday: "Daily maximum by weekday",
+  maxByDate: "Daily maximum on dates",
   userId: "User account",
   status: "Status",
 };
@@ -39,8 +45,21 @@ export const STAFF_FIELD_LABELS: FieldLabels<StaffForm> = {
 /** A full-time week to start from: Monday to Friday, 08:00 to 16:30. */
 export const standardWeek = () => workingWeek([{ start: "08:00", end: "16:30" }]);
 
+const noWeekdayMaxima = () => Object.fromEntries(WEEKDAYS.map((day) => [day, ""])) as Record<Weekday, string>;
+
 export function blankStaffForm(): StaffForm {
-  return { name: "", role: null, specialties: "", skills: "", workingPattern: standardWeek(), maxMinutes: "", userId: null, status: "active" };
+  return {
+    name: "",
+    role: null,
+    specialties: "",
+    skills: "",
+    workingPattern: standardWeek(),
+    maxMinutes: "",
+    maxByWeekday: noWeekdayMaxima(),
+    maxByDate: {},
+    userId: null,
+    status: "active",
+  };
 }
 
 export function formFromStaff(member: StaffSummary): StaffForm {
@@ -51,6 +70,10 @@ export function formFromStaff(member: StaffSummary): StaffForm {
     skills: member.skills.join(", "),
     workingPattern: weekFrom(member.working_pattern),
     maxMinutes: member.max_minutes_per_day === null ? "" : String(member.max_minutes_per_day),
+    maxByWeekday: Object.fromEntries(
+      WEEKDAYS.map((day) => [day, member.max_minutes_by_weekday[day] === undefined ? "" : String(member.max_minutes_by_weekday[day])]),
+    ) as Record<Weekday, string>,
+    maxByDate: { ...member.max_minutes_by_date },
     userId: member.user_id,
     status: member.status,
   };
@@ -76,6 +99,16 @@ function maxMinutesOf(text: string): number | null {
   return /^-?\d+$/.test(trimmed) ? Number(trimmed) : (trimmed as unknown as number);
 }
 
+/** The weekdays given a maximum of their own, each as `maxMinutesOf` sends it. */
+function weekdayMaximaOf(typed: Record<Weekday, string>): Partial<Record<Weekday, number>> {
+  const found: Partial<Record<Weekday, number>> = {};
+  for (const day of WEEKDAYS) {
+    const minutes = maxMinutesOf(typed[day] ?? "");
+    if (minutes !== null) found[day] = minutes;
+  }
+  return found;
+}
+
 export function bodyFromStaffForm(form: StaffForm): StaffBody {
   return {
     name: form.name.trim(),
@@ -84,6 +117,8 @@ export function bodyFromStaffForm(form: StaffForm): StaffBody {
     skills: termsFrom(form.skills),
     working_pattern: weekBody(form.workingPattern),
     max_minutes_per_day: maxMinutesOf(form.maxMinutes),
+    max_minutes_by_weekday: weekdayMaximaOf(form.maxByWeekday),
+    max_minutes_by_date: { ...form.maxByDate },
     user_id: form.userId || null,
     status: form.status,
   };
@@ -99,6 +134,8 @@ export function staffFieldOf(path: string): StaffField | "_form" {
     skills: "skills",
     working_pattern: "workingPattern",
     max_minutes_per_day: "maxMinutes",
+    max_minutes_by_weekday: "maxByWeekday",
+    max_minutes_by_date: "maxByDate",
     user_id: "userId",
     status: "status",
   };
