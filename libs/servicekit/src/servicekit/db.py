@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from servicekit.db_connections import ConnectOptions
 from servicekit.messaging.outbox import OutboxWriter
 
-__all__ = ["ConnectOptions", "UnitOfWork", "asyncpg_dsn", "create_engine"]
+__all__ = ["ConnectOptions", "UnitOfWork", "asyncpg_dsn", "create_engine", "read_sessions"]
 
 # A pooled connection idle longer than this is pinged before it is handed out; one used since
 # is not (docs/performance.md): under load every connection is back in use within milliseconds.
@@ -78,6 +79,32 @@ def _check_on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
             dbapi_connection.ping()
         except Exception as exc:
             raise InvalidatePoolError("the pooled connection did not answer a ping") from exc
+
+
+class _ReadOnlySession(Session):
+    pass
+
+
+@event.listens_for(_ReadOnlySession, "before_flush")
+def _refuse_to_write(session: Session, flush_context: Any, instances: Any) -> None:
+    raise RuntimeError("a read session writes nothing: take a unit of work to change")
+
+
+def read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for a route that only reads, without a transaction: no `BEGIN` before its first
+    statement and no `ROLLBACK` after its last, two of a read by id's three round trips.
+
+    Each statement is its own snapshot, as it would be in a transaction under READ COMMITTED
+    (PostgreSQL's default, and this project's): a read sees nothing less consistent. A route
+    that needs one snapshot for several statements (REPEATABLE READ), writes, or audits what it
+    read takes a `UnitOfWork`. The session flushes nothing; a statement it executes is committed
+    by itself, so one that writes does not belong here.
+    """
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        sync_session_class=_ReadOnlySession,
+    )
 
 
 def asyncpg_dsn(url: str | URL) -> str:

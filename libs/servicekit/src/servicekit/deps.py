@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import UnitOfWork
 from servicekit.service import Runtime, SettingsT
@@ -32,3 +33,13 @@ async def get_unit_of_work(runtime: RuntimeDep[ServiceSettings]) -> AsyncIterato
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+
+
+async def get_read_session(runtime: RuntimeDep[ServiceSettings]) -> AsyncIterator[AsyncSession]:
+    async with runtime.read_sessions() as session:
+        yield session
+
+
+# For a route that only reads and audits nothing: no transaction around its statements
+# (`servicekit.db.read_sessions`); anything else takes `UnitOfWorkDep`.
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]

@@ -12,7 +12,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from typing_extensions import TypeVar
 
-from servicekit.db import ConnectOptions, UnitOfWork, asyncpg_dsn, create_engine
+from servicekit.db import ConnectOptions, UnitOfWork, asyncpg_dsn, create_engine, read_sessions
 from servicekit.health import KafkaProbe
 from servicekit.kafka import KafkaConnection
 from servicekit.settings import ServiceSettings
@@ -88,6 +88,7 @@ class Runtime(Generic[SettingsT_co]):
             options=self.connect_options,
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = read_sessions(self.engine)
         self.dsn = asyncpg_dsn(url)
         self.kafka_probe = KafkaProbe(KafkaConnection.of(settings))
 
