@@ -3,11 +3,13 @@ finds nothing, the cost-first fit that feeds it, and the long-horizon family it 
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from datetime import timedelta
 
 from contracts.planning import ObjectiveWeights
-from optimizer_service.domain import assignment
+from contracts.vocabulary import SurgeryPriority
+from optimizer_service.domain import assignment, neighbourhoods
 from optimizer_service.domain.baseline import greedy_placements
 from optimizer_service.domain.checker import check_plan
 from optimizer_service.domain.deadline import Deadline
@@ -105,3 +107,24 @@ def test_phase_one_keeps_its_whole_hint_when_its_search_has_no_time_to_find_anyt
     assert found.bound == 0
     without_mandatory = {c: s for c, s in hint.items() if not facts.cases[c].mandatory}
     assert assignment._hinted(facts, built, without_mandatory, solver) is None
+
+
+def test_the_first_lap_of_windows_covers_every_day_once_and_the_next_lap_shifts_by_half():
+    starts = list(itertools.islice(neighbourhoods._window_starts(28, 5), 12))
+    assert starts[:6] == [0, 5, 10, 15, 20, 25]
+    assert starts[6:] == [2, 7, 12, 17, 22, 27]
+    assert list(itertools.islice(neighbourhoods._window_starts(5, 5), 2)) == [0, 0]
+
+
+def test_a_window_offers_a_place_to_a_moving_slice_of_the_left_out_cases_dearest_first():
+    s1 = person()
+    urgent = case(s1, 60, priority=SurgeryPriority.URGENT)
+    electives = [case(s1, 60) for _ in range(2 * neighbourhoods.LEFT_OUT_MAX)]
+    prepared = prepare(problem([urgent, *electives], [room()], [s1]))
+    left_out = {c.index: c.segments for c in prepared.facts.cases}
+    rounds = [neighbourhoods._offered(prepared, left_out, r) for r in range(2)]
+    assert all(len(offered) == neighbourhoods.LEFT_OUT_MAX for offered in rounds)
+    assert all(0 in offered for offered in rounds)  # the urgent case, dearest, every round
+    assert set(rounds[0]) - {0} != set(rounds[1]) - {0}
+    few = dict(list(left_out.items())[:3])
+    assert neighbourhoods._offered(prepared, few, 5) == few
