@@ -72,7 +72,8 @@ async function askInForm(page: Page, search: string, count: number) {
 // The optimizer solves one run at a time: another run queued first (a developer's, say) delays
 // the answer, so waiting for it may take longer than a step usually does.
 const ANSWER_MS = 45_000;
-test.describe.configure({ timeout: 90_000 });
+// Two answers of the solver and four axe runs, with another browser beside it on two cores.
+test.describe.configure({ timeout: 150_000 });
 
 test.afterAll(async ({ request }) => {
   // Clean-up must happen even while a service restarts: the token is asked for patiently.
