@@ -5,6 +5,7 @@ docker-compose.yml builds are those the Kubernetes manifests run."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,7 +107,10 @@ def test_the_gateway_image_serves_the_web_app_built_in_a_node_stage() -> None:
 
 def test_the_service_image_checks_its_health_and_fails_on_an_unknown_service() -> None:
     [build, runtime] = stages(SERVICE)
-    assert runtime.all("HEALTHCHECK") and "/healthz" in runtime.all("HEALTHCHECK")[0]
+    [check] = runtime.all("HEALTHCHECK")
+    # The exec form is a JSON array: anything else Docker would run through a shell instead.
+    command = json.loads(check.partition("CMD ")[2])
+    assert command[:2] == ["python", "-c"] and "/healthz" in command[2]
     assert any("auth|resources|scheduling|optimizer" in run for run in build.all("RUN"))
 
 
