@@ -47,7 +47,7 @@ async def create_room(
 @router.get("", summary="Operating rooms, filtered and sorted")
 async def list_rooms(
     who: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     page: PageRequestDep,
     status: Literal["active", "maintenance", "retired"] | None = None,
     capability: Annotated[str | None, Query(max_length=63)] = None,
@@ -64,7 +64,7 @@ async def list_rooms(
         include_retired=include_retired or status == "retired",
         sort=sort,
     )
-    rows, total = await rooms.list_rooms(uow.session, where, page)
+    rows, total = await rooms.list_rooms(session, where, page)
     items = [RoomSummary.model_validate(row, from_attributes=True) for row in rows]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
