@@ -154,9 +154,15 @@ test("a staff member's daily maximum out of range is refused on its field, then 
   await shot("staff-refused");
 
   await maximum.fill("480");
+  await editor.getByLabel("Friday", { exact: true }).fill("240"); // a part day
   await editor.getByRole("button", { name: "Add the staff member" }).click();
   await expect(editor.getByRole("heading", { name })).toBeVisible();
   await expect(page).toHaveURL(/[?&]staff=[0-9a-f-]{36}/);
+  // Read back from the server: the part day was stored.
+  await page.reload();
+  await expect(editor.getByRole("heading", { name })).toBeVisible();
+  await expect(editor.getByLabel("Friday", { exact: true })).toHaveValue("240");
+  await expect(editor.getByLabel("Thursday", { exact: true })).toHaveValue("");
   await page.getByLabel("Find by name").fill(name);
   await expect(page.getByTestId("staff-list").getByRole("row").filter({ hasText: name })).toContainText("480 min");
 
