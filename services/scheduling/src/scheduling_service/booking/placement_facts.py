@@ -234,6 +234,8 @@ def person_facts(member: StaffMemberUpserted, first: date, last: date) -> Person
         timezone=ZoneInfo(member.timezone),
         max_minutes_per_day=member.max_minutes_per_day,
         available=tuple(available),
+        max_minutes_by_weekday=member.max_minutes_by_weekday,
+        max_minutes_by_date=member.max_minutes_by_date,
     )
 
 

@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span
+from contracts.events.resources_staff import daily_maximum
 from contracts.events.scheduling_surgeries import StaffAssignment
+from contracts.values import Weekday
 from contracts.vocabulary import StaffRole
 
 SURGEON = StaffRole.SURGEON.value
@@ -113,6 +115,15 @@ class PersonFacts:
     max_minutes_per_day: int | None
     # Working time outside absences around the proposal.
     available: tuple[Span, ...]
+    # Part days and on-call days: a maximum in place of `max_minutes_per_day` (`max_minutes_on`).
+    max_minutes_by_weekday: Mapping[Weekday, int] = field(default_factory=dict)
+    max_minutes_by_date: Mapping[date, int] = field(default_factory=dict)
+
+    def max_minutes_on(self, day: date) -> int | None:
+        """Their most minutes of cases on a local date: resources' one rule (`daily_maximum`)."""
+        return daily_maximum(
+            day, self.max_minutes_per_day, self.max_minutes_by_weekday, self.max_minutes_by_date
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,14 +151,15 @@ def staff_double_booked(
 def staff_over_daily_maximum(
     proposal: Proposal, staff: Mapping[uuid.UUID, PersonFacts], held: Sequence[Held]
 ) -> list[Conflict]:
-    """Surgery minutes on the person's local date the case starts: this case and their others.
+    """Surgery minutes on the person's local date the case starts: this case and their others,
+    within that date's maximum (its own, else its weekday's, else every day's).
 
     Each case counts whole on the day it starts, as the optimizer counts it.
     """
     found = []
     for person in known(proposal.staff_ids, staff):
-        limit = person.max_minutes_per_day
         day = proposal.surgery.start.astimezone(person.timezone).date()
+        limit = person.max_minutes_on(day)
         others = sum(
             h.span.minutes
             for h in held
