@@ -1,0 +1,36 @@
+"""The composition root of the interop service: what it is made of, wired in one place."""
+
+from servicekit.messaging.consumer import HandlerMap
+from servicekit.service import ServiceDefinition
+from servicekit.user_access import register_user_access_handlers
+
+from interop_service.db.tables import metadata, user_access
+from interop_service.fhir import api as fhir_api
+from interop_service.fhir import projection as fhir_projection
+from interop_service.settings import InteropSettings
+from interop_service.siu import delivery as siu_delivery
+from interop_service.siu import projection as siu_projection
+
+
+def handlers() -> HandlerMap:
+    handlers = register_user_access_handlers(HandlerMap(), user_access)
+    return siu_projection.register(fhir_projection.register(handlers))
+
+
+service = ServiceDefinition(
+    name="interop",
+    title="Interop service",
+    description=(
+        "A FHIR R4 API (Appointment, Slot, Schedule, Location, Practitioner, Device,"
+        " ServiceRequest) and an HL7 v2 SIU feed over MLLP and Kafka, derived from events."
+    ),
+    settings=InteropSettings,
+    metadata=metadata,
+    migrations="interop_service:migrations",
+    routers=(fhir_api.router,),
+    handlers=handlers,
+    workers=siu_delivery.delivery_workers,
+    openapi_tags=(
+        {"name": "fhir", "description": "FHIR R4 read and search, and ServiceRequest orders."},
+    ),
+)
