@@ -4,9 +4,15 @@ from servicekit.messaging.consumer import HandlerMap
 from servicekit.service import ServiceDefinition
 from servicekit.user_access import register_user_access_handlers
 
-from interop_service.db.tables import metadata, user_access
-from interop_service.fhir import api as fhir_api
-from interop_service.fhir import projection as fhir_projection
+from interop_service.db.schema import metadata
+from interop_service.db.tables import user_access
+from interop_service.fhir import (
+    cases_api,
+    cases_projection,
+    orders_api,
+    resources_api,
+    resources_projection,
+)
 from interop_service.settings import InteropSettings
 from interop_service.siu import delivery as siu_delivery
 from interop_service.siu import projection as siu_projection
@@ -14,7 +20,9 @@ from interop_service.siu import projection as siu_projection
 
 def handlers() -> HandlerMap:
     handlers = register_user_access_handlers(HandlerMap(), user_access)
-    return siu_projection.register(fhir_projection.register(handlers))
+    handlers = resources_projection.register(handlers)
+    handlers = cases_projection.register(handlers)
+    return siu_projection.register(handlers)
 
 
 service = ServiceDefinition(
@@ -27,7 +35,7 @@ service = ServiceDefinition(
     settings=InteropSettings,
     metadata=metadata,
     migrations="interop_service:migrations",
-    routers=(fhir_api.router,),
+    routers=(resources_api.router, cases_api.router, orders_api.router),
     handlers=handlers,
     workers=siu_delivery.delivery_workers,
     openapi_tags=(

@@ -1,4 +1,4 @@
-"""The FHIR read model's event handlers (placeholder until the read model lands)."""
+"""The FHIR read model of rooms, staff, equipment and blocks: its event handlers. Placeholder."""
 
 from servicekit.messaging.consumer import HandlerMap
 

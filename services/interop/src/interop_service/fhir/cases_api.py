@@ -1,4 +1,4 @@
-"""The FHIR R4 REST API under /fhir (placeholder until the read model lands)."""
+"""FHIR Appointment and ServiceRequest read and search. Placeholder."""
 
 from fastapi import APIRouter
 

@@ -1,0 +1,5 @@
+"""The ServiceRequests placed through FHIR. Placeholder."""
+
+from interop_service.db.tables import metadata
+
+__all__ = ["metadata"]
