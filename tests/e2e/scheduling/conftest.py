@@ -132,6 +132,34 @@ async def until_known(
         await asyncio.sleep(0.1)
 
 
+async def set_daily_maxima(
+    client: httpx.AsyncClient,
+    admin: dict[str, str],
+    person: dict[str, Any],
+    *,
+    every_day: int,
+    by_weekday: dict[str, int],
+    by_date: dict[str, int],
+) -> None:
+    """Gives `person` these daily maxima (staff API) and waits until scheduling holds them."""
+    body = {
+        key: person[key]
+        for key in ("name", "role", "specialties", "skills", "working_pattern", "status")
+    }
+    changed = await client.put(
+        f"{STAFF}/{person['staff_id']}",
+        json={
+            **body,
+            "max_minutes_per_day": every_day,
+            "max_minutes_by_weekday": by_weekday,
+            "max_minutes_by_date": by_date,
+        },
+        headers=if_match(admin, person),
+    )
+    assert changed.status_code == 200, changed.text
+    await until_known(client, admin, "staff", changed.json())
+
+
 async def make_world(client: httpx.AsyncClient, admin: dict[str, str]) -> World:
     tag = marker()
     room = await create_room(

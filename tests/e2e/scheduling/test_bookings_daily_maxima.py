@@ -10,13 +10,11 @@ import httpx
 
 from tests.e2e.scheduling.cases import local, request_case
 from tests.e2e.scheduling.conftest import (
-    STAFF,
     SURGERIES,
     World,
     assert_problem,
-    if_match,
+    set_daily_maxima,
     some_day,
-    until_known,
 )
 
 
@@ -26,22 +24,14 @@ async def test_a_booking_keeps_within_the_maximum_of_its_weekday_and_date(
     wednesday = some_day()
     thursday, friday = wednesday + timedelta(days=1), wednesday + timedelta(days=2)
     surgeon = world.surgeon
-    body = {
-        key: surgeon[key]
-        for key in ("name", "role", "specialties", "skills", "working_pattern", "status")
-    }
-    changed = await gateway.put(
-        f"{STAFF}/{surgeon['staff_id']}",
-        json={
-            **body,
-            "max_minutes_per_day": 600,
-            "max_minutes_by_weekday": {"friday": 120},
-            "max_minutes_by_date": {wednesday.isoformat(): 720},
-        },
-        headers=if_match(admin, surgeon),
+    await set_daily_maxima(
+        gateway,
+        admin,
+        surgeon,
+        every_day=600,
+        by_weekday={"friday": 120},
+        by_date={wednesday.isoformat(): 720},
     )
-    assert changed.status_code == 200, changed.text
-    await until_known(gateway, admin, "staff", changed.json())
 
     # The surgeon alone, so only their maximum is judged.
     def case_of(minutes: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import httpx
 
 from tests.e2e.scheduling.cases import request_case
-from tests.e2e.scheduling.conftest import OPTIMIZATIONS, STAFF, World, if_match, until_known
+from tests.e2e.scheduling.conftest import OPTIMIZATIONS, World, set_daily_maxima
 from tests.e2e.scheduling.test_optimizations_flow import answered, horizon
 
 RUNS = "/api/optimizer/runs"
@@ -21,22 +21,14 @@ async def test_a_staff_member_s_part_and_on_call_days_reach_the_default_problem(
     first = date.fromisoformat(span["start_date"])  # a Wednesday
     on_call = first + timedelta(days=1)
     surgeon = world.surgeon
-    body = {
-        key: surgeon[key]
-        for key in ("name", "role", "specialties", "skills", "working_pattern", "status")
-    }
-    changed = await gateway.put(
-        f"{STAFF}/{surgeon['staff_id']}",
-        json={
-            **body,
-            "max_minutes_per_day": 600,
-            "max_minutes_by_weekday": {"wednesday": 240},
-            "max_minutes_by_date": {on_call.isoformat(): 120},
-        },
-        headers=if_match(admin, surgeon),
+    await set_daily_maxima(
+        gateway,
+        admin,
+        surgeon,
+        every_day=600,
+        by_weekday={"wednesday": 240},
+        by_date={on_call.isoformat(): 120},
     )
-    assert changed.status_code == 200, changed.text
-    await until_known(gateway, admin, "staff", changed.json())
     await request_case(gateway, coordinator, world)
 
     asked = await gateway.post(
