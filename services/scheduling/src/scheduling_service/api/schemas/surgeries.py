@@ -4,86 +4,31 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
 from contracts.events.scheduling_surgeries import (
-    AnaesthesiaType,
     Booking,
     Mrn,
     Procedure,
     ReasonCode,
     SurgeryStatus,
 )
-from contracts.values import (
-    DistinctRequest,
-    Minutes,
-    Note,
-    PositiveMinutes,
-    ScheduleDate,
-    ensure_due_on_or_after_earliest,
-)
-from contracts.vocabulary import (
-    Capability,
-    EquipmentType,
-    Specialty,
-    StaffRequirement,
-    StaffRequirements,
-    SurgeryPriority,
-)
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from contracts.surgery_request import MOST_PEOPLE_BESIDES_SURGEON, SurgeryRequestFields
+from contracts.values import Note
+from contracts.vocabulary import StaffRequirement
+from pydantic import ConfigDict, Field
 from sqlalchemy import Row
 
 from scheduling_service.cases.case_request import CaseRequest
 
-# The contract's `Booking.staff` holds at most 30 people, the surgeon among them: a case needing
-# more besides the surgeon could never be booked.
-MOST_PEOPLE_BESIDES_SURGEON = 29
+__all__ = ["MOST_PEOPLE_BESIDES_SURGEON", "SurgeryCreate", "SurgeryPublic", "SurgeryUpdate"]
 
 
-class SurgeryFields(BaseModel):
-    """What a surgery request says about the case; the waiting list sorts and filters on it."""
+class SurgeryFields(SurgeryRequestFields):
+    """What a surgery request says about the case; the waiting list sorts and filters on it.
 
-    model_config = ConfigDict(extra="forbid")
-
-    patient_mrn: Mrn
-    procedure: Procedure
-    surgeon_id: uuid.UUID = Field(description="The operating surgeon: a staff member.")
-    specialty: Specialty
-    expected_duration_minutes: PositiveMinutes = Field(le=24 * 60)
-    setup_minutes: Minutes = Field(default=0, le=24 * 60)
-    cleanup_minutes: Minutes = Field(default=0, le=24 * 60)
-    priority: SurgeryPriority
-    earliest_date: ScheduleDate | None = None
-    due_date: ScheduleDate | None = None
-    required_capabilities: DistinctRequest[Capability] = Field(default=(), max_length=50)
-    equipment_types: DistinctRequest[EquipmentType] = Field(default=(), max_length=30)
-    anaesthesia_type: AnaesthesiaType
-    staff_roles_needed: StaffRequirements = Field(
-        default=(),
-        description=(
-            f"The people needed besides the surgeon: at most {MOST_PEOPLE_BESIDES_SURGEON} in "
-            "all, as many as one booking holds."
-        ),
-    )
-    notes: Note | None = Field(default=None, description="No clinical details beyond need.")
-
-    @field_validator("staff_roles_needed")
-    @classmethod
-    def _fits_one_booking(
-        cls, needed: tuple[StaffRequirement, ...]
-    ) -> tuple[StaffRequirement, ...]:
-        total = sum(r.count for r in needed)
-        if total > MOST_PEOPLE_BESIDES_SURGEON:
-            raise ValueError(
-                f"staff_roles_needed asks for {total} people; a booking holds at most "
-                f"{MOST_PEOPLE_BESIDES_SURGEON} besides the surgeon"
-            )
-        return needed
-
-    @model_validator(mode="after")
-    def _due_after_earliest(self) -> Self:
-        ensure_due_on_or_after_earliest(self.earliest_date, self.due_date)
-        return self
+    The fields and their rules are the contract's (`contracts.surgery_request`), shared with
+    interop's FHIR orders; this adds only the conversion to the application's command."""
 
     def command(self) -> CaseRequest:
         """What the use cases take: the request as the application's own command."""
