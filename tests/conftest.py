@@ -55,7 +55,13 @@ GATEWAY_HTTP = os.environ.get("TEST_GATEWAY_HTTP_URL", "http://127.0.0.1:8080")
 # The stack's run directory: its services' and infrastructure's logs are in LOGS.
 RUN = Path(os.environ.get("TEST_RUN_DIR", ROOT / ".run"))
 LOGS = RUN / "logs"
-_DEFAULT_PORTS = {"auth": 8001, "resources": 8002, "scheduling": 8003, "optimizer": 8004}
+_DEFAULT_PORTS = {
+    "auth": 8001,
+    "resources": 8002,
+    "scheduling": 8003,
+    "optimizer": 8004,
+    "interop": 8005,
+}
 
 
 def gateway_tls() -> ssl.SSLContext:

@@ -5,7 +5,8 @@
 \set ON_ERROR_STOP on
 
 SELECT format('CREATE ROLE %I LOGIN', name)
-FROM (VALUES ('auth_svc'), ('resources_svc'), ('scheduling_svc'), ('optimizer_svc'), ('kit_test'))
+FROM (VALUES ('auth_svc'), ('resources_svc'), ('scheduling_svc'), ('optimizer_svc'), ('interop_svc'),
+              ('kit_test'))
   AS wanted(name)
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = name) \gexec
 
@@ -13,6 +14,7 @@ ALTER ROLE auth_svc       WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWOR
 ALTER ROLE resources_svc  WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD 'dev-only-resources-db-password';
 ALTER ROLE scheduling_svc WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD 'dev-only-scheduling-db-password';
 ALTER ROLE optimizer_svc  WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD 'dev-only-optimizer-db-password';
+ALTER ROLE interop_svc    WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD 'dev-only-interop-db-password';
 ALTER ROLE kit_test       WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD 'dev-only-kit-test-db-password';
 
 -- Prometheus' postgres exporter signs in as monitoring: pg_monitor reads the statistics views
@@ -25,6 +27,7 @@ GRANT pg_monitor TO monitoring;
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING ''UTF8'' TEMPLATE template0', db, owner)
 FROM (VALUES ('auth', 'auth_svc'), ('resources', 'resources_svc'),
              ('scheduling', 'scheduling_svc'), ('optimizer', 'optimizer_svc'),
+             ('interop', 'interop_svc'),
              ('kit_test', 'kit_test')) AS wanted(db, owner)
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = db) \gexec
 
@@ -34,6 +37,7 @@ SELECT format('ALTER DATABASE %I OWNER TO %I', db, owner),
        format('GRANT CONNECT, TEMPORARY, CREATE ON DATABASE %I TO %I', db, owner)
 FROM (VALUES ('auth', 'auth_svc'), ('resources', 'resources_svc'),
              ('scheduling', 'scheduling_svc'), ('optimizer', 'optimizer_svc'),
+             ('interop', 'interop_svc'),
              ('kit_test', 'kit_test')) AS wanted(db, owner) \gexec
 
 -- Exclusion constraints over (resource id, time range) need btree_gist: no double booking.

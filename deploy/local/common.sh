@@ -26,6 +26,7 @@ case "$STACK" in
     RESOURCES_PORT="${RESOURCES_PORT:-8002}"
     SCHEDULING_PORT="${SCHEDULING_PORT:-8003}"
     OPTIMIZER_PORT="${OPTIMIZER_PORT:-8004}"
+    INTEROP_PORT="${INTEROP_PORT:-8005}"
     PROM_PORT=9090
     ALERTMANAGER_PORT=9094
     PG_EXPORTER_PORT=9187
@@ -44,6 +45,7 @@ case "$STACK" in
     RESOURCES_PORT=18002
     SCHEDULING_PORT=18003
     OPTIMIZER_PORT=18004
+    INTEROP_PORT=18005
     PROM_PORT=19090
     ALERTMANAGER_PORT=19094
     PG_EXPORTER_PORT=19187
@@ -55,7 +57,7 @@ case "$STACK" in
     exit 1
     ;;
 esac
-SERVICES=(auth resources scheduling optimizer)
+SERVICES=(auth resources scheduling optimizer interop)
 
 die() { printf '%s: error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
 note() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
@@ -146,6 +148,7 @@ service_port() {
     resources) echo "$RESOURCES_PORT" ;;
     scheduling) echo "$SCHEDULING_PORT" ;;
     optimizer) echo "$OPTIMIZER_PORT" ;;
+    interop) echo "$INTEROP_PORT" ;;
     *) die "unknown service '$1' (one of: ${SERVICES[*]})" ;;
   esac
 }

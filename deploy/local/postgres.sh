@@ -94,6 +94,7 @@ hostssl   auth        auth_svc        127.0.0.1/32    scram-sha-256
 hostssl   resources   resources_svc   127.0.0.1/32    scram-sha-256
 hostssl   scheduling  scheduling_svc  127.0.0.1/32    scram-sha-256
 hostssl   optimizer   optimizer_svc   127.0.0.1/32    scram-sha-256
+hostssl   interop     interop_svc     127.0.0.1/32    scram-sha-256
 hostssl   kit_test    kit_test        127.0.0.1/32    scram-sha-256
 hostssl   postgres    monitoring      127.0.0.1/32    scram-sha-256
 HBA

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The four Python services as local processes: start|stop|restart|status|seed|kill9 [svc...].
+# The five Python services as local processes: start|stop|restart|status|seed|kill9 [svc...].
 # start: migrate, serve in the background (log .run/logs/<svc>.log, pid .run/pids/<svc>.pid),
 # wait for /readyz, then seed the ones it started (auth first). A running service is left alone.
 # kill9 SIGKILLs a service's process group (the chaos suite's fault). STACK=test: the test stack.
@@ -11,8 +11,8 @@ set -euo pipefail
 resolve_run_dir
 
 ALL_SERVICES=("${SERVICES[@]}")
-# The services with demo data to seed after a start; the optimizer has none (its `seed` is a no-op
-# that costs a Python start-up, a minute on a busy machine).
+# The services with demo data to seed after a start; the optimizer and interop have none (their
+# `seed` is a no-op that costs a Python start-up, a minute on a busy machine).
 SEEDED=(auth resources scheduling)
 READY_DEADLINE=90
 

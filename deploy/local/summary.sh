@@ -12,7 +12,7 @@ cat <<TEXT
 Surgery scheduling platform is up.
   web app/gateway  $gateway  (http://127.0.0.1:$GATEWAY_PORT redirects to it)
 TEXT
-for svc in auth resources scheduling optimizer; do
+for svc in "${SERVICES[@]}"; do
   printf '  %-16s %s/api/%s/openapi.json  (docs: %s/api/%s/docs)\n' "$svc API" "$gateway" "$svc" "$gateway" "$svc"
 done
 cat <<TEXT

@@ -5,7 +5,7 @@
 # each pytest run, split as a shell would (`PYTEST_ARGS='-k "booking and not slow"'`).
 #
 # STACK=test (make test): a stack of the tests' own is started beside the user's (common.sh:
-# PostgreSQL 55433, Kafka 19092, services 18001-18004, gateway https 18443 (http 18080 redirects),
+# PostgreSQL 55433, Kafka 19092, services 18001-18005, gateway https 18443 (http 18080 redirects),
 # Prometheus 19090; state in
 # .run/test) from fresh state: a new cluster, a newly formatted broker, migrations and the demo
 # seed. It starts in the background while the unit suite runs; every other suite waits for it

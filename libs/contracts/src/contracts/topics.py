@@ -62,6 +62,17 @@ OPTIMIZER_SCHEDULES = Topic(
 AUDIT_EVENTS = Topic(
     "audit.events.v1", partitions=6, description="Who did what to which record, from every service."
 )
+INTEROP_SIU = Topic(
+    "interop.siu.v1",
+    partitions=6,
+    description="HL7 v2 SIU messages (ER7) of every booking change, keyed by case id.",
+)
+INTEROP_SERVICE_REQUESTS = Topic(
+    "interop.service-requests.v1",
+    description=(
+        "Surgical orders placed by other systems through FHIR, for scheduling's waiting list."
+    ),
+)
 
 ALL_TOPICS: tuple[Topic, ...] = (
     AUTH_USERS,
@@ -73,6 +84,8 @@ ALL_TOPICS: tuple[Topic, ...] = (
     SCHEDULING_OPTIMIZATION_REQUESTS,
     OPTIMIZER_SCHEDULES,
     AUDIT_EVENTS,
+    INTEROP_SIU,
+    INTEROP_SERVICE_REQUESTS,
 )
 
 
