@@ -13,6 +13,7 @@ from contracts.envelope import Envelope, Event
 from contracts.events import (
     audit,
     auth_users,
+    interop_service_requests,
     optimizer_schedules,
     resources_blocks,
     resources_equipment,
@@ -56,6 +57,7 @@ EVENTS: Mapping[tuple[str, int], type[Event]] = _index(
         *scheduling_optimization_requests.EVENTS,
         *optimizer_schedules.EVENTS,
         *audit.EVENTS,
+        *interop_service_requests.EVENTS,
     )
 )
 

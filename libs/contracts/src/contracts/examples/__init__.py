@@ -6,7 +6,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from contracts.envelope import Event
-from contracts.examples import optimization, resources, surgeries, users_and_audit
+from contracts.examples import (
+    optimization,
+    resources,
+    service_requests,
+    surgeries,
+    users_and_audit,
+)
 
 EXAMPLES: Mapping[type[Event], Event] = MappingProxyType(
     {
@@ -16,6 +22,7 @@ EXAMPLES: Mapping[type[Event], Event] = MappingProxyType(
             *resources.EXAMPLES,
             *surgeries.EXAMPLES,
             *optimization.EXAMPLES,
+            *service_requests.EXAMPLES,
         )
     }
 )
