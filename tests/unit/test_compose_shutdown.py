@@ -11,7 +11,7 @@ import yaml
 from servicekit.settings import ServiceSettings
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
-SERVICES = ("auth", "resources", "scheduling", "optimizer")
+SERVICES = ("auth", "resources", "scheduling", "optimizer", "interop")
 
 
 def seconds(duration: str) -> float:

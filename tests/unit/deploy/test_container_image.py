@@ -111,7 +111,7 @@ def test_the_service_image_checks_its_health_and_fails_on_an_unknown_service() -
     # The exec form is a JSON array: anything else Docker would run through a shell instead.
     command = json.loads(check.partition("CMD ")[2])
     assert command[:2] == ["python", "-c"] and "/healthz" in command[2]
-    assert any("auth|resources|scheduling|optimizer" in run for run in build.all("RUN"))
+    assert any("auth|resources|scheduling|optimizer|interop" in run for run in build.all("RUN"))
 
 
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|_KEY\b|CREDENTIAL", re.IGNORECASE)
