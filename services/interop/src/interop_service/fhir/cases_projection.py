@@ -1,7 +1,30 @@
-"""The FHIR read model of cases (Appointment, ServiceRequest): its event handlers. Placeholder."""
+"""The FHIR read model of cases (Appointment, ServiceRequest): fed only by
+`scheduling.surgeries.v1`, each event applied to its case by `domain/fhir_cases_record.py`."""
 
+from __future__ import annotations
+
+import uuid
+
+from contracts.envelope import Envelope, Event
+from contracts.events.scheduling_surgeries import EVENTS
 from servicekit.messaging.consumer import HandlerMap
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interop_service.domain.fhir_cases_record import apply
+from interop_service.fhir import cases_store
 
 
-def register(handlers: HandlerMap) -> HandlerMap:
+async def on_surgery_event(session: AsyncSession, event: Event, envelope: Envelope) -> None:
+    """The case locked, the event applied as of when it occurred; stored only if it changed."""
+    case_id = uuid.UUID(event.aggregate_id())
+    before = await cases_store.find(session, case_id, lock=True)
+    after = apply(before, event, envelope.occurred_at)
+    if after is not None:
+        await cases_store.save(session, after)
+
+
+def register(handlers: HandlerMap, *, topic: str | None = None) -> HandlerMap:
+    """`topic` reads another topic instead of the contract's, for tests."""
+    for event_class in EVENTS:
+        handlers.on(event_class, on_surgery_event, topic=topic)
     return handlers

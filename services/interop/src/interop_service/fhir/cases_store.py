@@ -1,0 +1,150 @@
+"""The read model of cases in the database: a case's row to and from its `CaseRecord`, and the
+queries the FHIR API and the Slots of rooms ask of it."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from contracts.events.scheduling_surgeries import SurgeryStatus
+from contracts.vocabulary import SurgeryPriority
+from sqlalchemy import Row, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interop_service.db.fhir_cases import fhir_cases
+from interop_service.domain.fhir_cases_record import (
+    HOLDING,
+    Assignment,
+    Booked,
+    CaseRecord,
+    Request,
+)
+
+t = fhir_cases
+_HOLDING = sorted(s.value for s in HOLDING)
+
+
+async def booked_spans(
+    session: AsyncSession, room_ids: Collection[uuid.UUID], start: datetime, end: datetime
+) -> dict[uuid.UUID, list[tuple[datetime, datetime]]]:
+    """Per room, the spans its bookings take it (setup to cleanup) that overlap `start`-`end`,
+    in order: what a Slot shows busy. Rooms without a booking there are left out."""
+    rows = await session.execute(
+        select(t.c.room_id, t.c.room_from, t.c.room_until)
+        .where(
+            t.c.room_id.in_(list(room_ids)),
+            t.c.room_from < end,
+            t.c.room_until > start,
+            t.c.status.in_(_HOLDING),
+        )
+        .order_by(t.c.room_id, t.c.room_from)
+    )
+    spans: dict[uuid.UUID, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for room_id, taken_from, taken_until in rows:
+        spans[room_id].append((taken_from, taken_until))
+    return dict(spans)
+
+
+async def find(
+    session: AsyncSession, case_id: uuid.UUID, *, lock: bool = False
+) -> CaseRecord | None:
+    query = select(t).where(t.c.case_id == case_id)
+    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    return record_of(row) if row is not None else None
+
+
+async def save(session: AsyncSession, record: CaseRecord) -> None:
+    values = _columns_of(record)
+    upsert = insert(t).values(case_id=record.case_id, **values)
+    await session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[t.c.case_id], set_={**values, "updated_at": func.now()}
+        )
+    )
+
+
+def record_of(row: Row[Any]) -> CaseRecord:
+    return CaseRecord(
+        case_id=row.case_id,
+        status=SurgeryStatus(row.status),
+        request=_request_of(row),
+        requested_at=row.requested_at,
+        request_as_of=row.request_as_of,
+        reason_code=row.reason_code,
+        was_booked=row.was_booked,
+        booking=_booking_of(row),
+        wheels_in=row.wheels_in,
+        wheels_out=row.wheels_out,
+        lifecycle_as_of=row.lifecycle_as_of,
+    )
+
+
+def _request_of(row: Row[Any]) -> Request | None:
+    if row.request_as_of is None:
+        return None
+    return Request(
+        patient_mrn=row.patient_mrn,
+        procedure_code=row.procedure_code,
+        procedure_name=row.procedure_name,
+        procedure_system=row.procedure_system,
+        surgeon_id=row.surgeon_id,
+        requested_by=row.requested_by,
+        priority=SurgeryPriority(row.priority),
+        duration_minutes=row.duration_minutes,
+    )
+
+
+def _booking_of(row: Row[Any]) -> Booked | None:
+    if row.room_id is None:
+        return None
+    return Booked(
+        room_id=row.room_id,
+        start=row.starts_at,
+        end=row.ends_at,
+        room_from=row.room_from,
+        room_until=row.room_until,
+        staff=tuple(Assignment(uuid.UUID(a["staff_id"]), a["role"]) for a in row.staff),
+        unit_ids=tuple(row.unit_ids),
+    )
+
+
+def _columns_of(record: CaseRecord) -> dict[str, Any]:
+    request, booking = record.request, record.booking
+    return {
+        "patient_mrn": request.patient_mrn if request else None,
+        "procedure_code": request.procedure_code if request else None,
+        "procedure_name": request.procedure_name if request else None,
+        "procedure_system": request.procedure_system if request else None,
+        "surgeon_id": request.surgeon_id if request else None,
+        "requested_by": request.requested_by if request else None,
+        "priority": request.priority.value if request else None,
+        "duration_minutes": request.duration_minutes if request else None,
+        "requested_at": record.requested_at,
+        "request_as_of": record.request_as_of,
+        "status": record.status.value,
+        "reason_code": record.reason_code,
+        "was_booked": record.was_booked,
+        "wheels_in": record.wheels_in,
+        "wheels_out": record.wheels_out,
+        "lifecycle_as_of": record.lifecycle_as_of,
+        "staff_ids": list(record.practitioner_ids),
+        **_booking_columns(booking),
+    }
+
+
+def _booking_columns(booking: Booked | None) -> dict[str, Any]:
+    return {
+        "room_id": booking.room_id if booking else None,
+        "starts_at": booking.start if booking else None,
+        "ends_at": booking.end if booking else None,
+        "room_from": booking.room_from if booking else None,
+        "room_until": booking.room_until if booking else None,
+        "staff": [{"staff_id": str(a.staff_id), "role": a.role} for a in booking.staff]
+        if booking
+        else [],
+        "unit_ids": list(booking.unit_ids) if booking else [],
+    }
