@@ -40,7 +40,7 @@ def create_app(service: ServiceDefinition[SettingsT]) -> FastAPI:
         servers=[{"url": gateway_prefix(service)}],
         telemetry=fastapi_telemetry(),
     )
-    install_problem_handlers(app)
+    install_problem_handlers(app, service.problem_renderers)
     error_responses.install(app, (health_router, *service.routers))
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)

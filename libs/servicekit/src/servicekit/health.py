@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from aiokafka.client import AIOKafkaClient
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -120,7 +120,7 @@ async def healthz() -> dict[str, str]:
     summary="The database is reachable and migrated: this replica can serve HTTP",
     responses={503: {"description": "Not ready; `problems` says what is missing."}},
 )
-async def readyz(request: Request) -> JSONResponse:
+async def readyz(request: Request) -> Response:
     runtime = request.app.state.runtime
     revisions = getattr(request.app.state, "schema_revisions", None)
     problem = await database_problem(runtime.engine, revisions)

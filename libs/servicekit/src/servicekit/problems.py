@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -11,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.db_errors import (
@@ -23,6 +25,11 @@ from servicekit.logs import request_id_var
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
+
+# Answers a problem in another format, for the paths under one prefix (interop's FHIR API
+# answers an OperationOutcome under /fhir): the request, the problem's fields as
+# `problem_response` made them, and the headers to send.
+ProblemRenderer = Callable[[Request, dict[str, Any], dict[str, str]], Response]
 
 
 class Problem(Exception):
@@ -56,7 +63,7 @@ def problem_response(
     type_: str = "about:blank",
     headers: dict[str, str] | None = None,
     **extensions: Any,
-) -> JSONResponse:
+) -> Response:
     body: dict[str, Any] = {
         "type": type_,
         "title": title or HTTPStatus(status).phrase,
@@ -70,10 +77,32 @@ def problem_response(
         body["request_id"] = request_id
         headers = {**(headers or {}), "X-Request-ID": request_id}
     body.update(extensions)
+    render = _renderer_for(request)
+    if render is not None:
+        return render(request, body, headers or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+def _renderer_for(request: Request) -> ProblemRenderer | None:
+    app = request.scope.get("app")
+    renderers = getattr(getattr(app, "state", None), "problem_renderers", None)
+    if not renderers:
+        return None
+    path = _route_path(request)
+    for prefix, render in renderers.items():
+        if path == prefix or path.startswith(f"{prefix}/"):
+            return render  # type: ignore[no-any-return]  # app.state is untyped
+    return None
+
+
+def _route_path(request: Request) -> str:
+    # The path as routes see it: behind the gateway it starts with the root path (/api/<svc>).
+    path: str = request.scope.get("path", "")
+    root: str = request.scope.get("root_path", "")
+    return path.removeprefix(root) if root and path.startswith(root) else path
+
+
+async def _on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
     return problem_response(
         request,
@@ -86,7 +115,7 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+async def _on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     headers = dict(exc.headers or {})
@@ -98,15 +127,13 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
 def _allowed_methods(request: Request) -> str:
     # Starlette names only the methods of the first route matching the path; a path served by
     # several routes (GET and POST /users) allows all of theirs.
-    # The path as routes see it: behind the gateway it starts with the root path (/api/<svc>).
-    path, root = request.scope.get("path", ""), request.scope.get("root_path", "")
-    path = path.removeprefix(root) if root and path.startswith(root) else path
+    path = _route_path(request)
     routes = getattr(request.app.state, "routes_by_path", ())
     methods = {m for pattern, allowed in routes if pattern.match(path) for m in allowed}
     return ", ".join(sorted(methods))
 
 
-async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
@@ -126,7 +153,7 @@ _CONFLICTS = {
 }
 
 
-async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_integrity_error(request: Request, exc: Exception) -> Response:
     # The services check their rules first and name the record in the way; this is the
     # database's backstop when two requests race past those checks at the same moment.
     assert isinstance(exc, IntegrityError)
@@ -144,7 +171,7 @@ async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_database_error(request: Request, exc: Exception) -> Response:
     # Class 22 is "data exception": a value PostgreSQL cannot store or compare, such as a NUL
     # character or a date outside its range, that got past validation. The client's to fix.
     assert isinstance(exc, DBAPIError)
@@ -165,7 +192,7 @@ async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
 DATABASE_RETRY_AFTER_SECONDS = 5
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
     if is_connection_failure(exc):
         return _database_unreachable(request, exc)
     timeout = database_timeout(exc)
@@ -177,7 +204,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _database_unreachable(request: Request, exc: Exception) -> JSONResponse:
+def _database_unreachable(request: Request, exc: Exception) -> Response:
     # An outage, not a bug: no stack trace, and only the type, since a DBAPI error's text
     # carries the statement and its parameters. The unit of work has rolled back.
     log.warning("database unreachable during a request: %s", type(exc).__name__)
@@ -209,7 +236,7 @@ _TIMED_OUT: dict[str, tuple[str, str, int]] = {
 }
 
 
-def _database_timed_out(request: Request, sqlstate: str) -> JSONResponse:
+def _database_timed_out(request: Request, sqlstate: str) -> Response:
     # Not a bug of this request: no stack trace, and only the SQLSTATE (never the statement or
     # its parameters). The unit of work has rolled back.
     log.warning("database cancelled a statement during a request: %s", sqlstate)
@@ -250,7 +277,11 @@ class UnexpectedErrors:
             await response(scope, receive, send)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def install_problem_handlers(
+    app: FastAPI, renderers: Mapping[str, ProblemRenderer] | None = None
+) -> None:
+    """Every error becomes a problem; under a prefix of `renderers`, in that prefix's format."""
+    app.state.problem_renderers = dict(renderers or {})
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

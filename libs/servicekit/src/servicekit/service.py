@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Protocol
 
@@ -15,6 +15,7 @@ from typing_extensions import TypeVar
 from servicekit.db import ConnectOptions, UnitOfWork, asyncpg_dsn, create_engine, read_sessions
 from servicekit.health import KafkaProbe
 from servicekit.kafka import KafkaConnection
+from servicekit.problems import ProblemRenderer
 from servicekit.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ class ServiceDefinition(Generic[SettingsT]):
     workers: Callable[[Runtime[SettingsT]], Sequence[Worker]] | None = None
     version: str = "0.1.0"
     openapi_tags: Sequence[dict[str, str]] = field(default_factory=tuple)
+    # Errors under a path prefix answered in another format than problem+json (problems.py).
+    problem_renderers: Mapping[str, ProblemRenderer] = field(default_factory=dict)
 
     @property
     def consumer_group(self) -> str:

@@ -13,6 +13,7 @@ from interop_service.fhir import (
     resources_api,
     resources_projection,
 )
+from interop_service.fhir.common import operation_outcome
 from interop_service.settings import InteropSettings
 from interop_service.siu import delivery as siu_delivery
 from interop_service.siu import projection as siu_projection
@@ -38,6 +39,8 @@ service = ServiceDefinition(
     routers=(resources_api.router, cases_api.router, orders_api.router),
     handlers=handlers,
     workers=siu_delivery.delivery_workers,
+    # Errors under the FHIR base are OperationOutcomes, problem+json elsewhere.
+    problem_renderers={"/fhir": operation_outcome},
     openapi_tags=(
         {"name": "fhir", "description": "FHIR R4 read and search, and ServiceRequest orders."},
     ),
