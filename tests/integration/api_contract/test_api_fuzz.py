@@ -1,4 +1,4 @@
-"""Schemathesis, with all its checks, over every operation of the four services: no server
+"""Schemathesis, with all its checks, over every operation of the five services: no server
 error, and no status code, content type, header or body the OpenAPI document does not declare.
 
 Each service is a throwaway of its own (see `throwaway.py`); the run is seeded and
@@ -71,7 +71,7 @@ def schemathesis(
     )
 
 
-# The first test also pays for starting the four throwaway services (over three minutes on a
+# The first test also pays for starting the five throwaway services (over three minutes on a
 # busy two-core machine), which pytest-timeout counts against it.
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("name", SERVICES)

@@ -1,9 +1,9 @@
-"""The four services as processes of their own, for the API contract test.
+"""The five services as processes of their own, for the API contract test.
 
 Each runs on a spare port against a fresh schema of the test database, with no background
 workers (no outbox relay, no consumer: nothing is published or consumed), so the fuzzer's users,
 rooms and cases never reach the demo stack or the real topics. Tokens come
-from a throwaway auth service of the same kind, whose keys the other three verify against.
+from a throwaway auth service of the same kind, whose keys the other four verify against.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sqlalchemy import text
 from tests.conftest import KAFKA, KIT_DATABASE_URL, ROOT
 
 # Auth is fuzzed last: acting as the administrator, the fuzzer may reset its password.
-SERVICES = ("resources", "scheduling", "optimizer", "auth")
+SERVICES = ("resources", "scheduling", "optimizer", "interop", "auth")
 # Without a run worker, a run never finishes: `mode: wait` answers 202 once its wait runs out
 # instead of after the solver's time limit. The wait still polls the run (a check and a sleep)
 # before it gives up, but only for 0.05 s: the coverage phase sends over a hundred valid
@@ -92,7 +92,7 @@ def environment(name: str, schema: str, port: int, jwks_url: str) -> dict[str, s
         "JWKS_URL": jwks_url,
         "DB_POOL_SIZE": "4",
         # One process each: a service's worker processes share nothing the fuzzer could tell
-        # apart, and four services of N processes each would start slower on two cores.
+        # apart, and five services of N processes each would start slower on two cores.
         "WORKERS": "1",
         "LOG_LEVEL": "WARNING",
         **EXTRA_SETTINGS.get(name, {}),
@@ -122,7 +122,7 @@ def _all_succeed(commands: dict[str, tuple[list[str], dict[str, str]]]) -> None:
 
 @contextmanager
 def stack(schemas: dict[str, str], log_dir: Path) -> Iterator[Stack]:
-    """The four services migrated into their schemas and serving, until the block ends."""
+    """The five services migrated into their schemas and serving, until the block ends."""
     ports = {name: spare_port() for name in SERVICES}
     jwks = f"http://127.0.0.1:{ports['auth']}/.well-known/jwks.json"
     envs = {name: environment(name, schemas[name], ports[name], jwks) for name in SERVICES}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from servicekit.app import create_app
 
-SERVICES = ("auth", "resources", "scheduling", "optimizer")
+SERVICES = ("auth", "resources", "scheduling", "optimizer", "interop")
 
 
 def render(name: str) -> str:
