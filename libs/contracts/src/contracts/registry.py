@@ -14,6 +14,7 @@ from contracts.events import (
     audit,
     auth_users,
     interop_service_requests,
+    interop_siu,
     optimizer_schedules,
     resources_blocks,
     resources_equipment,
@@ -58,6 +59,7 @@ EVENTS: Mapping[tuple[str, int], type[Event]] = _index(
         *optimizer_schedules.EVENTS,
         *audit.EVENTS,
         *interop_service_requests.EVENTS,
+        *interop_siu.EVENTS,
     )
 )
 

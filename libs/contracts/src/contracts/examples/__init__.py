@@ -10,6 +10,7 @@ from contracts.examples import (
     optimization,
     resources,
     service_requests,
+    siu,
     surgeries,
     users_and_audit,
 )
@@ -23,6 +24,7 @@ EXAMPLES: Mapping[type[Event], Event] = MappingProxyType(
             *surgeries.EXAMPLES,
             *optimization.EXAMPLES,
             *service_requests.EXAMPLES,
+            *siu.EXAMPLES,
         )
     }
 )
