@@ -1,11 +1,11 @@
 """The FHIR read model's table of cases: each case's request and its booking, fed only by
 `scheduling.surgeries.v1` (`fhir/cases_projection.py`).
 
-A row holds two parts, each with the `occurred_at` of the last event that set it, so an older
+A row holds three parts, each with the `occurred_at` of the last event that set it, so an older
 event redelivered or replayed after a newer one changes nothing: the request (MRN, procedure,
-surgeon, priority: `request_as_of`) and the lifecycle (status and the booking: `lifecycle_as_of`).
-A lifecycle event may come before its request (a replay from a DLQ): the row then waits for its
-request, and the API shows nothing of it until it lands.
+surgeon, priority: `request_as_of`), the booking (`booking_as_of`) and the status
+(`status_as_of`). A booking may come before its request (a replay from a DLQ): the row then
+waits for its request, and the API shows nothing of it until it lands.
 """
 
 from sqlalchemy import (
@@ -55,9 +55,10 @@ fhir_cases = Table(
     Column(
         "unit_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default=text("'{}'::uuid[]")
     ),
+    Column("booking_as_of", DateTime(timezone=True)),
     Column("wheels_in", DateTime(timezone=True)),
     Column("wheels_out", DateTime(timezone=True)),
-    Column("lifecycle_as_of", DateTime(timezone=True)),
+    Column("status_as_of", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 # Appointment?date=… searches a range of starts; Slots ask a room's busy spans of a day.

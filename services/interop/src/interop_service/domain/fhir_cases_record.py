@@ -1,12 +1,12 @@
 """A case as the FHIR read model knows it, and how each event of `scheduling.surgeries.v1`
 changes it.
 
-A case has two parts, each set whole by its own events and stamped with the `occurred_at` of
-the last one applied: the request (`SurgeryRequested`, `SurgeryRequestChanged`) and the
-lifecycle (status and booking: every other event). An event older than its part's stamp is
-stale and changes nothing, so a redelivery or a replay after newer events is harmless, and a
-lifecycle event that arrives before its request (a request parked in a DLQ, replayed later)
-still converges to the same case.
+A case has three parts, each set whole by the events that carry it and stamped with the
+`occurred_at` of the last one applied: the request (`SurgeryRequested`, `SurgeryRequestChanged`),
+the booking (`SurgeryScheduled`, `SurgeryRescheduled`, and a postponement, which frees it) and
+the status (every event after the request). An event older than a part's stamp leaves that part
+alone, so a redelivery or a replay after newer events changes nothing, and events that arrive
+out of order (one parked in a DLQ, replayed later) converge on the case read in order.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Literal
 
 from contracts.envelope import Event
 from contracts.events.scheduling_surgeries import (
@@ -90,9 +91,10 @@ class CaseRecord:
     was_booked: bool = False
     # The booking it holds; a cancelled case keeps the one it lost, a postponed one none.
     booking: Booked | None = None
+    booking_as_of: datetime | None = None
     wheels_in: datetime | None = None
     wheels_out: datetime | None = None
-    lifecycle_as_of: datetime | None = None
+    status_as_of: datetime | None = None
 
     @property
     def holds_room(self) -> bool:
@@ -146,47 +148,48 @@ def _request_of(event: SurgeryRequested | SurgeryRequestChanged) -> Request:
 
 
 def _with_lifecycle(record: CaseRecord | None, event: Event, at: datetime) -> CaseRecord:
-    case = record or CaseRecord(_case_id(event), SurgeryStatus.REQUESTED)
-    if case.lifecycle_as_of is not None and at < case.lifecycle_as_of:
-        return case
-    return replace(_moved(case, event), lifecycle_as_of=at)
+    case = record or CaseRecord(uuid.UUID(event.aggregate_id()), SurgeryStatus.REQUESTED)
+    booking = _booking_set_by(event)
+    if booking is not False and _newer(at, case.booking_as_of):
+        case = replace(case, booking=booking, booking_as_of=at)
+    if isinstance(booking, Booked):
+        case = replace(case, was_booked=True)
+    if _newer(at, case.status_as_of):
+        case = replace(_status_set_by(case, event), status_as_of=at)
+    return case
 
 
-def _case_id(event: Event) -> uuid.UUID:
-    return uuid.UUID(event.aggregate_id())
+def _newer(at: datetime, as_of: datetime | None) -> bool:
+    return as_of is None or at >= as_of
 
 
-def _moved(case: CaseRecord, event: Event) -> CaseRecord:
+def _booking_set_by(event: Event) -> Booked | Literal[False] | None:
+    """The booking an event gives the case, None when it frees it, False when it says nothing.
+
+    A cancelled case keeps the booking it lost, as the record of what was cancelled; a
+    postponed one is back on the waiting list, its booking gone.
+    """
     if isinstance(event, SurgeryScheduled):
-        return _booked(case, event.booking, None)
+        return Booked.of(event.booking)
     if isinstance(event, SurgeryRescheduled):
-        return _booked(case, event.new_booking, event.reason_code)
+        return Booked.of(event.new_booking)
+    if isinstance(event, SurgeryStatusChanged) and event.to_status is SurgeryStatus.POSTPONED:
+        return None
+    return False
+
+
+def _status_set_by(case: CaseRecord, event: Event) -> CaseRecord:
+    if isinstance(event, SurgeryScheduled):
+        return replace(case, status=SurgeryStatus.SCHEDULED, reason_code=None)
+    if isinstance(event, SurgeryRescheduled):
+        return replace(case, status=SurgeryStatus.SCHEDULED, reason_code=event.reason_code)
     if isinstance(event, SurgeryCancelled):
         return replace(case, status=SurgeryStatus.CANCELLED, reason_code=event.reason_code)
     assert isinstance(event, SurgeryStatusChanged)
-    return _status_changed(case, event)
-
-
-def _booked(case: CaseRecord, booking: Booking, reason_code: str | None) -> CaseRecord:
-    return replace(
-        case,
-        status=SurgeryStatus.SCHEDULED,
-        reason_code=reason_code,
-        was_booked=True,
-        booking=Booked.of(booking),
-        wheels_in=None,
-        wheels_out=None,
-    )
-
-
-def _status_changed(case: CaseRecord, event: SurgeryStatusChanged) -> CaseRecord:
-    """A postponed case is back on the waiting list: its booking is freed."""
-    postponed = event.to_status is SurgeryStatus.POSTPONED
     return replace(
         case,
         status=event.to_status,
         reason_code=event.reason_code,
-        booking=None if postponed else case.booking,
         wheels_in=event.wheels_in or case.wheels_in,
         wheels_out=event.wheels_out or case.wheels_out,
     )

@@ -77,9 +77,10 @@ def record_of(row: Row[Any]) -> CaseRecord:
         reason_code=row.reason_code,
         was_booked=row.was_booked,
         booking=_booking_of(row),
+        booking_as_of=row.booking_as_of,
         wheels_in=row.wheels_in,
         wheels_out=row.wheels_out,
-        lifecycle_as_of=row.lifecycle_as_of,
+        status_as_of=row.status_as_of,
     )
 
 
@@ -128,9 +129,10 @@ def _columns_of(record: CaseRecord) -> dict[str, Any]:
         "status": record.status.value,
         "reason_code": record.reason_code,
         "was_booked": record.was_booked,
+        "booking_as_of": record.booking_as_of,
         "wheels_in": record.wheels_in,
         "wheels_out": record.wheels_out,
-        "lifecycle_as_of": record.lifecycle_as_of,
+        "status_as_of": record.status_as_of,
         "staff_ids": list(record.practitioner_ids),
         **_booking_columns(booking),
     }

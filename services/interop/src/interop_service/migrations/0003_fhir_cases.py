@@ -60,9 +60,10 @@ def upgrade() -> None:
             server_default=sa.text("'{}'::uuid[]"),
             nullable=False,
         ),
+        sa.Column("booking_as_of", _AT, nullable=True),
         sa.Column("wheels_in", _AT, nullable=True),
         sa.Column("wheels_out", _AT, nullable=True),
-        sa.Column("lifecycle_as_of", _AT, nullable=True),
+        sa.Column("status_as_of", _AT, nullable=True),
         sa.Column("updated_at", _AT, server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("case_id"),
     )
