@@ -1,7 +1,7 @@
 """Events of `interop.service-requests.v1`: surgical orders other systems placed through FHIR.
 
 Interop validates an order (a FHIR `ServiceRequest`) against the same contract as scheduling's
-`POST /surgeries` (`contracts.surgery_request`), stores it, and announces it here; scheduling
+`POST /surgeries` (`contracts.events.surgery_request`), stores it, and announces it here; scheduling
 puts the case on its waiting list under the case id interop chose, or, when a rule that needs
 its own state refuses it (the surgeon retired meanwhile), parks the message in the topic's DLQ
 with the reason.
@@ -16,7 +16,7 @@ from pydantic import Field, StringConstraints
 
 from contracts.envelope import Event
 from contracts.events.auth_users import Role
-from contracts.surgery_request import SurgeryRequestFields
+from contracts.events.surgery_request import SurgeryRequestFields
 from contracts.topics import INTEROP_SERVICE_REQUESTS
 from contracts.values import Distinct, Value
 

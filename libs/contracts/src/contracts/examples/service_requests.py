@@ -5,8 +5,8 @@ from __future__ import annotations
 from contracts.events.auth_users import Role
 from contracts.events.interop_service_requests import PlacerIdentifier, ServiceRequestPlaced
 from contracts.events.scheduling_surgeries import AnaesthesiaType, Procedure
+from contracts.events.surgery_request import SurgeryRequestFields
 from contracts.examples.ids import COORDINATOR, SURGEON, SURGERY
-from contracts.surgery_request import SurgeryRequestFields
 from contracts.vocabulary import SurgeryPriority
 
 PLACED = ServiceRequestPlaced(

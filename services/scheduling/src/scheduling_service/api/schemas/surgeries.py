@@ -13,7 +13,7 @@ from contracts.events.scheduling_surgeries import (
     ReasonCode,
     SurgeryStatus,
 )
-from contracts.surgery_request import MOST_PEOPLE_BESIDES_SURGEON, SurgeryRequestFields
+from contracts.events.surgery_request import MOST_PEOPLE_BESIDES_SURGEON, SurgeryRequestFields
 from contracts.values import Note
 from contracts.vocabulary import StaffRequirement
 from pydantic import ConfigDict, Field
@@ -27,7 +27,7 @@ __all__ = ["MOST_PEOPLE_BESIDES_SURGEON", "SurgeryCreate", "SurgeryPublic", "Sur
 class SurgeryFields(SurgeryRequestFields):
     """What a surgery request says about the case; the waiting list sorts and filters on it.
 
-    The fields and their rules are the contract's (`contracts.surgery_request`), shared with
+    The fields and their rules are the contract's (`contracts.events.surgery_request`), shared with
     interop's FHIR orders; this adds only the conversion to the application's command."""
 
     def command(self) -> CaseRequest:

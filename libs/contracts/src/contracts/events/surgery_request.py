@@ -1,18 +1,22 @@
-"""What a surgery request says about its case, and the rules it keeps, wherever it comes from.
+"""What a surgery request says about its case, and the rules it keeps, wherever it comes from
+(no topic of its own: the events that carry a request build on it).
 
 One model for every door a case comes in by: scheduling's `POST /surgeries` (and its
 correction) and interop's FHIR `ServiceRequest` orders, which travel to scheduling as
 `ServiceRequestPlaced`. A rule written here holds at both doors. Rules that need state (the
-surgeon is a known, active surgeon the requester may ask for) are the services' own.
+surgeon is a known, active surgeon the requester may ask for) are written here too, over the
+staff snapshot each service keeps in its read model (`surgeon_refusal`, `may_request_for`).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from contracts.events.resources_staff import StaffMemberUpserted, StaffStatus
 from contracts.events.scheduling_surgeries import AnaesthesiaType, Mrn, Procedure
 from contracts.values import (
     DistinctRequest,
@@ -28,12 +32,15 @@ from contracts.vocabulary import (
     Specialty,
     StaffRequirement,
     StaffRequirements,
+    StaffRole,
     SurgeryPriority,
 )
 
 # The contract's `Booking.staff` holds at most 30 people, the surgeon among them: a case needing
 # more besides the surgeon could never be booked.
 MOST_PEOPLE_BESIDES_SURGEON = 29
+# Roles that keep the waiting list for everyone; a surgeon alone requests only their own cases.
+PLANNING_ROLES = frozenset({"admin", "coordinator"})
 
 
 class SurgeryRequestFields(BaseModel):
@@ -80,3 +87,26 @@ class SurgeryRequestFields(BaseModel):
     def _due_after_earliest(self) -> Self:
         ensure_due_on_or_after_earliest(self.earliest_date, self.due_date)
         return self
+
+
+def surgeon_refusal(surgeon_id: uuid.UUID, member: StaffMemberUpserted | None) -> str | None:
+    """Why `member` (the read model's snapshot of `surgeon_id`) cannot operate; None if it can."""
+    if member is None:
+        return f"surgeon_id {surgeon_id} is not a staff member this service knows."
+    who = f"surgeon_id {surgeon_id} ({member.name})"
+    if member.role != StaffRole.SURGEON:
+        return f"{who} has the role {member.role.value}, not surgeon."
+    if member.retired_at is not None:
+        return f"{who} is retired."
+    if member.status != StaffStatus.ACTIVE:
+        return f"{who} is {member.status.value}, not active."
+    return None
+
+
+def may_request_for(
+    member: StaffMemberUpserted | None, *, user_id: str, roles: Collection[str]
+) -> bool:
+    """A planner requests for any surgeon; anyone else only for the surgeon who is themselves."""
+    if PLANNING_ROLES & set(roles):
+        return True
+    return member is not None and member.user_id is not None and str(member.user_id) == user_id
