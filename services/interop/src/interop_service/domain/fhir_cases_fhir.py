@@ -1,0 +1,163 @@
+"""A case as FHIR R4 resources: its Appointment (the booking) and its ServiceRequest (the order).
+
+Both are built as `fhir.resources` R4B models, so they are validated before they leave. Ids are
+our ids: `Appointment/<case id>` is based on `ServiceRequest/<case id>`; the surgeon and team
+are `Practitioner/<staff id>`, the room `Location/<room id>`, the units `Device/<unit id>`; the
+patient is named by MRN only (`identifier`), never a Patient resource. Shown without its
+patient (`show_patient=False`), a resource carries no MRN and says so (`meta.security`
+REDACTED; a ServiceRequest's required subject is a data-absent-reason `masked`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fhir.resources.R4B.appointment import Appointment
+from fhir.resources.R4B.servicerequest import ServiceRequest
+
+from interop_service.domain import fhir_cases_terms as terms
+from interop_service.domain.fhir_cases_record import Booked, CaseRecord, Request
+
+
+def appointment(case: CaseRecord, *, show_patient: bool = True) -> Appointment | None:
+    """The case's Appointment, or None while it has none (never booked, or its request is
+    not known yet)."""
+    request, booking = case.request, case.booking
+    status = terms.appointment_status(
+        case.status,
+        was_booked=case.was_booked,
+        has_booking=booking is not None,
+        reason_code=case.reason_code,
+    )
+    if request is None or status is None:
+        return None
+    shown = booking if status != "waitlist" else None
+    document: dict[str, Any] = {
+        "id": str(case.case_id),
+        "meta": _meta(case, show_patient),
+        "status": status,
+        "description": request.procedure_name,
+        "basedOn": [{"reference": f"ServiceRequest/{case.case_id}"}],
+        "participant": _participants(request, shown, show_patient, _acceptance(status)),
+    }
+    if status in ("cancelled", "noshow") and case.reason_code:
+        document["cancelationReason"] = _reason(case.reason_code)
+    if shown is not None:
+        document |= _when(shown)
+    return Appointment.model_validate(document)
+
+
+def service_request(case: CaseRecord, *, show_patient: bool = True) -> ServiceRequest | None:
+    """The case as an order, or None while its request is not known yet."""
+    request = case.request
+    if request is None:
+        return None
+    document: dict[str, Any] = {
+        "id": str(case.case_id),
+        "meta": _meta(case, show_patient),
+        "status": terms.order_status(case.status),
+        "intent": "order",
+        "priority": terms.PRIORITIES[request.priority],
+        "category": [_surgical_procedure()],
+        "code": _procedure(request),
+        "subject": _patient(request) if show_patient else _masked(),
+        "performer": [{"reference": f"Practitioner/{request.surgeon_id}"}],
+        "extension": [_expected_duration(request.duration_minutes)],
+    }
+    if case.requested_at is not None:
+        document["authoredOn"] = case.requested_at
+    if case.booking is not None and case.holds_room:
+        start, end = case.booking.start, case.booking.end
+        document["occurrencePeriod"] = {"start": start, "end": end}
+    return ServiceRequest.model_validate(document)
+
+
+def _meta(case: CaseRecord, show_patient: bool) -> dict[str, Any]:
+    stamps = [s for s in (case.request_as_of, case.booking_as_of, case.status_as_of) if s]
+    meta: dict[str, Any] = {"lastUpdated": max(stamps)} if stamps else {}
+    if not show_patient:
+        meta["security"] = [
+            {"system": terms.SECURITY_VALUES, "code": "REDACTED", "display": "redacted"}
+        ]
+    return meta
+
+
+def _acceptance(status: str) -> str:
+    return "needs-action" if status == "waitlist" else "accepted"
+
+
+def _participants(
+    request: Request, booking: Booked | None, show_patient: bool, acceptance: str
+) -> list[dict[str, Any]]:
+    people: list[dict[str, Any]] = []
+    if show_patient:
+        people.append({"actor": _patient(request), "required": "required", "status": acceptance})
+    people.append(_practitioner(request.surgeon_id, "PPRF", "primary performer", "surgeon"))
+    people[-1]["status"] = acceptance
+    if booking is None:
+        return people
+    for assigned in booking.staff:
+        if assigned.staff_id != request.surgeon_id:
+            people.append(
+                _practitioner(assigned.staff_id, "SPRF", "secondary performer", assigned.role)
+            )
+    people.append(_actor(f"Location/{booking.room_id}"))
+    people += [_actor(f"Device/{unit_id}") for unit_id in booking.unit_ids]
+    return people
+
+
+def _practitioner(staff_id: uuid.UUID, code: str, display: str, role: str) -> dict[str, Any]:
+    return {
+        "type": [
+            {"coding": [{"system": terms.PARTICIPATION_TYPES, "code": code, "display": display}]},
+            {"coding": [{"system": terms.STAFF_ROLES, "code": role}], "text": role},
+        ],
+        "actor": {"reference": f"Practitioner/{staff_id}"},
+        "required": "required",
+        "status": "accepted",
+    }
+
+
+def _actor(reference: str) -> dict[str, Any]:
+    return {"actor": {"reference": reference}, "required": "required", "status": "accepted"}
+
+
+def _when(booking: Booked) -> dict[str, Any]:
+    minutes = int((booking.end - booking.start).total_seconds() // 60)
+    when: dict[str, Any] = {"start": booking.start, "end": booking.end}
+    return when | ({"minutesDuration": minutes} if minutes > 0 else {})
+
+
+def _patient(request: Request) -> dict[str, Any]:
+    return {
+        "identifier": {
+            "type": {"coding": [{"system": terms.IDENTIFIER_TYPES, "code": "MR"}]},
+            "system": terms.MRN_SYSTEM,
+            "value": request.patient_mrn,
+        }
+    }
+
+
+def _masked() -> dict[str, Any]:
+    return {"extension": [{"url": terms.DATA_ABSENT_REASON, "valueCode": "masked"}]}
+
+
+def _reason(reason_code: str) -> dict[str, Any]:
+    return {"coding": [{"system": terms.REASONS, "code": reason_code}], "text": reason_code}
+
+
+def _surgical_procedure() -> dict[str, Any]:
+    coding = {"system": terms.SNOMED, "code": terms.SURGICAL_PROCEDURE}
+    return {"coding": [coding | {"display": "Surgical procedure"}]}
+
+
+def _procedure(request: Request) -> dict[str, Any]:
+    system = terms.procedure_system(request.procedure_system)
+    coding = {"system": system, "code": request.procedure_code, "display": request.procedure_name}
+    return {"coding": [coding], "text": request.procedure_name}
+
+
+def _expected_duration(minutes: int) -> dict[str, Any]:
+    duration = {"value": minutes, "unit": "min", "system": terms.UCUM, "code": "min"}
+    return {"url": terms.EXPECTED_DURATION, "valueDuration": duration}
