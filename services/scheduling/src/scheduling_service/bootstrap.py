@@ -15,12 +15,13 @@ from scheduling_service.api import (
 )
 from scheduling_service.db.tables import metadata, user_access
 from scheduling_service.demo import demo
-from scheduling_service.handlers import optimizer_schedules, resources
+from scheduling_service.handlers import interop_orders, optimizer_schedules, resources
 from scheduling_service.settings import SchedulingSettings
 
 
 def handlers() -> HandlerMap:
     handlers = register_user_access_handlers(HandlerMap(), user_access)
+    handlers = interop_orders.register(handlers)
     return optimizer_schedules.register(resources.register(handlers))
 
 

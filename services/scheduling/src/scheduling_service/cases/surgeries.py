@@ -90,10 +90,17 @@ async def create(uow: UnitOfWork, body: CaseRequest, *, requester: Principal) ->
     return surgery_id
 
 
-async def stage_create(uow: UnitOfWork, body: CaseRequest, *, requester: Principal) -> uuid.UUID:
-    """`create`, leaving the commit to a larger change (the demo seed)."""
+async def stage_create(
+    uow: UnitOfWork,
+    body: CaseRequest,
+    *,
+    requester: Principal,
+    surgery_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """`create`, leaving the commit to a larger change (the demo seed, or the consumer applying
+    an order placed through interop, which chose the case id: `surgery_id`)."""
     await surgeon_for(uow.session, body.surgeon_id, requester)
-    surgery_id = uuid.uuid4()
+    surgery_id = surgery_id or uuid.uuid4()
     requested_by = uuid.UUID(requester.user_id)
     await uow.session.execute(
         insert(surgery_requests).values(
