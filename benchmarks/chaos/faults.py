@@ -19,7 +19,7 @@ from benchmarks.gateway import gateway_tls
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / "deploy/local"
-SERVICES = ("auth", "resources", "scheduling", "optimizer")
+SERVICES = ("auth", "resources", "scheduling", "optimizer", "interop")
 
 
 @dataclass(frozen=True)

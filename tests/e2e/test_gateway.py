@@ -8,7 +8,7 @@ from tests.conftest import service_url
 
 pytestmark = pytest.mark.e2e
 
-SERVICES = ("auth", "resources", "scheduling", "optimizer")
+SERVICES = ("auth", "resources", "scheduling", "optimizer", "interop")
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -34,6 +34,25 @@ async def test_service_metrics_are_not_exposed_through_the_gateway(gateway, serv
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "# HELP" not in response.text
+
+
+async def test_the_fhir_base_url_reaches_interop_whole_and_its_answer_passes_unchanged(gateway):
+    # /fhir/... goes to interop with its path (the service's FHIR routes are under /fhir): an
+    # unknown resource type is the service's OperationOutcome in FHIR's media type, not the
+    # gateway's problem+json, and it carries the gateway's headers like any API answer.
+    response = await gateway.get("/fhir/NoSuchType", headers={"Accept": "application/fhir+json"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    assert response.json()["resourceType"] == "OperationOutcome"
+    assert response.headers["x-request-id"]
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+async def test_the_bare_fhir_path_is_the_gateways_problem_naming_the_fhir_base(gateway):
+    response = await gateway.get("/fhir")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "/fhir/" in response.json()["detail"]
 
 
 async def test_a_request_id_is_passed_on_and_returned(gateway):

@@ -11,7 +11,7 @@ from sqlalchemy import make_url
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("auth", "resources", "scheduling", "optimizer")
+SERVICES = ("auth", "resources", "scheduling", "optimizer", "interop")
 
 
 def dsn(service: str, database: str | None = None) -> str:

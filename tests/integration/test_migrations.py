@@ -14,7 +14,7 @@ from servicekit.migrations import include_object
 pytestmark = pytest.mark.integration
 
 
-@pytest.mark.parametrize("name", ["auth", "resources", "scheduling", "optimizer"])
+@pytest.mark.parametrize("name", ["auth", "resources", "scheduling", "optimizer", "interop"])
 async def test_the_migrated_database_matches_the_declared_tables(name):
     service = importlib.import_module(f"{name}_service.bootstrap").service
     engine = create_engine(service.settings().database_url.get_secret_value(), pool_size=1)
