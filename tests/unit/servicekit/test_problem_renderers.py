@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
-from servicekit.problems import Problem, install_problem_handlers
+from servicekit import error_responses
+from servicekit.problems import Problem, ProblemFormat, install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
 from starlette.responses import JSONResponse, Response
 
@@ -22,10 +23,18 @@ def _outcome(request: Request, body: dict[str, Any], headers: dict[str, str]) ->
     )
 
 
+FORMAT = ProblemFormat(
+    render=_outcome,
+    media_type="application/fhir+json",
+    name="Outcome",
+    schema={"type": "object", "required": ["resourceType"]},
+)
+
+
 @pytest.fixture
 def client() -> TestClient:
     app = FastAPI()
-    install_problem_handlers(app, {"/fhir": _outcome})
+    install_problem_handlers(app, {"/fhir": FORMAT})
     app.add_middleware(RequestContextMiddleware)
 
     @app.get("/fhir/Location/{room}")
@@ -44,6 +53,7 @@ def client() -> TestClient:
     async def crash() -> dict:
         raise RuntimeError("a bug")
 
+    error_responses.install(app, [app.router], {"/fhir": FORMAT})
     return TestClient(app, raise_server_exceptions=False)
 
 
@@ -83,3 +93,15 @@ def test_the_kits_own_answers_under_the_prefix_are_rendered_too(client):
         assert response.headers["content-type"] == "application/fhir+json"
         assert response.json()["resourceType"] == "OperationOutcome"
     assert not_allowed.headers["allow"] == "GET"
+
+
+def test_the_openapi_document_declares_the_errors_under_the_prefix_in_their_format(client):
+    document = client.get("/openapi.json").json()
+    assert document["components"]["schemas"]["Outcome"] == FORMAT.schema
+    fhir = document["paths"]["/fhir/Location/{room}"]["get"]["responses"]
+    rooms = document["paths"]["/rooms/{room}"]["get"]["responses"]
+    for code in ("404", "422", "429"):
+        assert fhir[code]["content"] == {
+            "application/fhir+json": {"schema": {"$ref": "#/components/schemas/Outcome"}}
+        }
+        assert "application/problem+json" in rooms[code]["content"]

@@ -40,8 +40,8 @@ def create_app(service: ServiceDefinition[SettingsT]) -> FastAPI:
         servers=[{"url": gateway_prefix(service)}],
         telemetry=fastapi_telemetry(),
     )
-    install_problem_handlers(app, service.problem_renderers)
-    error_responses.install(app, (health_router, *service.routers))
+    install_problem_handlers(app, service.problem_formats)
+    error_responses.install(app, (health_router, *service.routers), service.problem_formats)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
     for router in service.routers:

@@ -11,7 +11,7 @@ only what is its own (`responses=`), and gets the problem content type and schem
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -19,7 +19,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicekit.problems import PROBLEM_JSON
+from servicekit.problems import PROBLEM_JSON, ProblemFormat, format_for
 
 PROBLEM_REF = "#/components/schemas/Problem"
 VALIDATION_REF = "#/components/schemas/ValidationProblem"
@@ -84,19 +84,28 @@ def problem_content(ref: str = PROBLEM_REF) -> dict[str, Any]:
     return {PROBLEM_JSON: {"schema": {"$ref": ref}}}
 
 
-def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
-    """Makes `app.openapi()` declare the error answers of every operation of `routers`."""
+def install(
+    app: FastAPI,
+    routers: Sequence[APIRouter],
+    formats: Mapping[str, ProblemFormat] | None = None,
+) -> None:
+    """Makes `app.openapi()` declare the error answers of every operation of `routers`; under a
+    prefix of `formats`, in that prefix's format."""
     plain = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = declare_errors(plain(), routers)
+            app.openapi_schema = declare_errors(plain(), routers, formats)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def declare_errors(document: dict[str, Any], routers: Sequence[APIRouter]) -> dict[str, Any]:
+def declare_errors(
+    document: dict[str, Any],
+    routers: Sequence[APIRouter],
+    formats: Mapping[str, ProblemFormat] | None = None,
+) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in _FASTAPI_VALIDATION:
         schemas.pop(name, None)
@@ -104,6 +113,9 @@ def declare_errors(document: dict[str, Any], routers: Sequence[APIRouter]) -> di
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.model_config.get("title") or model.__name__] = schema
+    formats = formats or {}
+    for kind in formats.values():
+        schemas[kind.name] = kind.schema
     routes = {
         (route.path_format, method.lower()): route
         for router in routers
@@ -115,18 +127,25 @@ def declare_errors(document: dict[str, Any], routers: Sequence[APIRouter]) -> di
         for method, operation in operations.items():
             route = routes.get((path, method))
             if route is not None:
-                _declare(operation, route, method)
+                _declare(operation, route, method, format_for(path, formats))
     return document
 
 
-def _declare(operation: dict[str, Any], route: APIRoute, method: str) -> None:
+def _declare(
+    operation: dict[str, Any], route: APIRoute, method: str, kind: ProblemFormat | None
+) -> None:
     for parameter in operation.get("parameters", []):
         _not_nullable(parameter)
     responses = operation.setdefault("responses", {})
     for status in sorted(_kinds(operation, route, method)):
         responses.setdefault(str(status), {"description": KINDS[status]})
     for code, answer in responses.items():
-        if code == "422":
+        if kind is not None and code.isdigit() and int(code) >= 400:
+            ref = f"#/components/schemas/{kind.name}"
+            answer["content"] = {kind.media_type: {"schema": {"$ref": ref}}}
+            if answer.get("description") == "Validation Error":  # FastAPI's own
+                answer["description"] = KINDS[422]
+        elif code == "422":
             answer["content"] = problem_content(VALIDATION_REF)
             if answer.get("description") == "Validation Error":  # FastAPI's own
                 answer["description"] = KINDS[422]

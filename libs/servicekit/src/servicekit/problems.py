@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -26,10 +27,21 @@ from servicekit.logs import request_id_var
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
 
-# Answers a problem in another format, for the paths under one prefix (interop's FHIR API
-# answers an OperationOutcome under /fhir): the request, the problem's fields as
-# `problem_response` made them, and the headers to send.
+# Answers a problem in another format: the request, the problem's fields as `problem_response`
+# made them, and the headers to send.
 ProblemRenderer = Callable[[Request, dict[str, Any], dict[str, str]], Response]
+
+
+@dataclass(frozen=True)
+class ProblemFormat:
+    """The errors under one path prefix in another format than problem+json (interop's FHIR API
+    answers an OperationOutcome under /fhir): how they are answered, and how the OpenAPI
+    document describes them (`media_type`, a JSON Schema put in its components as `name`)."""
+
+    render: ProblemRenderer
+    media_type: str
+    name: str
+    schema: dict[str, Any]
 
 
 class Problem(Exception):
@@ -85,13 +97,16 @@ def problem_response(
 
 def _renderer_for(request: Request) -> ProblemRenderer | None:
     app = request.scope.get("app")
-    renderers = getattr(getattr(app, "state", None), "problem_renderers", None)
-    if not renderers:
-        return None
-    path = _route_path(request)
-    for prefix, render in renderers.items():
+    formats = getattr(getattr(app, "state", None), "problem_formats", None)
+    found = format_for(_route_path(request), formats or {})
+    return found.render if found else None
+
+
+def format_for(path: str, formats: Mapping[str, ProblemFormat]) -> ProblemFormat | None:
+    """The format of the problems of a route's `path`, or None for problem+json."""
+    for prefix, found in formats.items():
         if path == prefix or path.startswith(f"{prefix}/"):
-            return render  # type: ignore[no-any-return]  # app.state is untyped
+            return found
     return None
 
 
@@ -278,10 +293,10 @@ class UnexpectedErrors:
 
 
 def install_problem_handlers(
-    app: FastAPI, renderers: Mapping[str, ProblemRenderer] | None = None
+    app: FastAPI, formats: Mapping[str, ProblemFormat] | None = None
 ) -> None:
-    """Every error becomes a problem; under a prefix of `renderers`, in that prefix's format."""
-    app.state.problem_renderers = dict(renderers or {})
+    """Every error becomes a problem; under a prefix of `formats`, in that prefix's format."""
+    app.state.problem_formats = dict(formats or {})
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

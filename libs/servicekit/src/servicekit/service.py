@@ -15,7 +15,7 @@ from typing_extensions import TypeVar
 from servicekit.db import ConnectOptions, UnitOfWork, asyncpg_dsn, create_engine, read_sessions
 from servicekit.health import KafkaProbe
 from servicekit.kafka import KafkaConnection
-from servicekit.problems import ProblemRenderer
+from servicekit.problems import ProblemFormat
 from servicekit.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class ServiceDefinition(Generic[SettingsT]):
     version: str = "0.1.0"
     openapi_tags: Sequence[dict[str, str]] = field(default_factory=tuple)
     # Errors under a path prefix answered in another format than problem+json (problems.py).
-    problem_renderers: Mapping[str, ProblemRenderer] = field(default_factory=dict)
+    problem_formats: Mapping[str, ProblemFormat] = field(default_factory=dict)
 
     @property
     def consumer_group(self) -> str:

@@ -13,7 +13,7 @@ from interop_service.fhir import (
     resources_api,
     resources_projection,
 )
-from interop_service.fhir.common import operation_outcome
+from interop_service.fhir.common import OPERATION_OUTCOME
 from interop_service.settings import InteropSettings
 from interop_service.siu import delivery as siu_delivery
 from interop_service.siu import projection as siu_projection
@@ -40,7 +40,7 @@ service = ServiceDefinition(
     handlers=handlers,
     workers=siu_delivery.delivery_workers,
     # Errors under the FHIR base are OperationOutcomes, problem+json elsewhere.
-    problem_renderers={"/fhir": operation_outcome},
+    problem_formats={"/fhir": OPERATION_OUTCOME},
     openapi_tags=(
         {"name": "fhir", "description": "FHIR R4 read and search, and ServiceRequest orders."},
     ),

@@ -9,9 +9,9 @@ The FHIR parts (resources, cases, orders) build on this module alone:
   model as `application/fhir+json` (or `application/json` when that is what the client asked for).
 - **Errors.** `fhir_error(status, detail, code=...)` raises the kit's `Problem`; under `/fhir`
   every error (this module's, the kit's 401/403/404/405/422/503, an unexpected 500) is answered
-  as an `OperationOutcome` by `operation_outcome` (installed by bootstrap as the kit's
-  `problem_renderers["/fhir"]`), with `issue.severity`, `issue.code` and `issue.diagnostics`;
-  problem+json everywhere else is untouched.
+  as an `OperationOutcome` by `operation_outcome` (bootstrap installs `OPERATION_OUTCOME` as the
+  kit's `problem_formats["/fhir"]`, which the OpenAPI document declares too), with
+  `issue.severity`, `issue.code` and `issue.diagnostics`; problem+json elsewhere is untouched.
 - **Auth.** The same bearer tokens and roles as every service: `FhirReaderDep` admits every role
   (SMART scope `user/*.read`), `FhirOrdererDep` the roles that may create surgeries (admin,
   coordinator, surgeon: `user/ServiceRequest.write`). `SMART_SCOPES` is the mapping.
@@ -20,9 +20,12 @@ The FHIR parts (resources, cases, orders) build on this module alone:
   from it, and a search accepts exactly the parameters declared for its type.
 - **Search.** `searching(capability)` is a dependency giving a `SearchQuery`: unknown parameters
   are a `400` (or ignored with `Prefer: handling=lenient`), `_count` (default 50, at most 500)
-  and `_offset` page it, `_include` takes only declared includes. `token`, `reference_id` and
-  `date_bound` read parameter values; `searchset(...)` builds the Bundle with `total` and
-  `self`/`next`/`previous` links.
+  and `_offset` page it, `_include` takes only declared includes; a string parameter takes the
+  `:exact` and `:contains` modifiers. `token`, `reference_id` and `date_bound` read values: a
+  value the parameter's schema allows is never a 400 (a reference to something not ours matches
+  nothing; an impossible date is a 422); `searchset(...)` builds the Bundle with `total` and
+  `self`/`next`/`previous` links. Routes pass `capability.openapi_parameters()` as
+  `openapi_extra={"parameters": ...}` and `responses=SEARCH_RESPONSES` or `READ_RESPONSES`.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.resource import Resource
 from servicekit.auth import Principal, require_roles
-from servicekit.problems import Problem
+from servicekit.problems import Problem, ProblemFormat
 from starlette.responses import Response
 
 FHIR_JSON = "application/fhir+json"
@@ -191,6 +194,48 @@ def operation_outcome(request: Request, body: dict[str, Any], headers: dict[str,
     return Response(text, status_code=status, media_type=FHIR_JSON, headers=headers)
 
 
+# What the OpenAPI document says an error under /fhir is: the parts of OperationOutcome we fill.
+_OUTCOME_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "OperationOutcome",
+    "description": "A FHIR R4 OperationOutcome: every error under /fhir.",
+    "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["OperationOutcome"]},
+        "issue": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["severity", "code"],
+                "properties": {
+                    "severity": {"type": "string", "enum": ["fatal", "error", "warning"]},
+                    "code": {"type": "string"},
+                    "details": {"type": "object"},
+                    "diagnostics": {"type": "string"},
+                    "expression": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+OPERATION_OUTCOME = ProblemFormat(
+    render=operation_outcome, media_type=FHIR_JSON, name="OperationOutcome", schema=_OUTCOME_SCHEMA
+)
+# The answers a FHIR route gives beyond the kit's kinds (error_responses.py).
+_NOT_ACCEPTABLE: dict[int | str, dict[str, Any]] = {
+    406: {"description": "Only JSON is served (`Accept`, `_format`)."}
+}
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_NOT_ACCEPTABLE,
+    404: {"description": "No such resource."},
+}
+SEARCH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_NOT_ACCEPTABLE,
+    400: {"description": "An unknown search parameter (strict handling) or a malformed value."},
+}
+
+
 # ---------------------------------------------------------------------------------------------
 # Auth: our roles, and the SMART-on-FHIR scopes they amount to
 
@@ -222,6 +267,26 @@ class SearchParam:
     documentation: str
     # The FHIR SearchParameter's canonical URL, where the parameter is a standard one.
     definition: str | None = None
+    # The JSON Schema of one value in the OpenAPI document (default: by `type`).
+    schema: dict[str, Any] | None = None
+
+    def value_schema(self) -> dict[str, Any]:
+        return self.schema or _VALUE_SCHEMAS.get(self.type, {"type": "string"})
+
+
+# A date parameter: a comparator we serve and a FHIR date or dateTime.
+DATE_PATTERN = (
+    r"^(eq|gt|lt|ge|le)?[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])"
+    r"(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?)?)?$"
+)
+_VALUE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "date": {"type": "string", "pattern": DATE_PATTERN},
+    "string": {"type": "string", "minLength": 1, "maxLength": 200},
+    "token": {"type": "string", "minLength": 1, "maxLength": 300},
+    "reference": {"type": "string", "minLength": 1, "maxLength": 300},
+}
+BOOLEAN_TOKEN: dict[str, Any] = {"type": "string", "enum": ["true", "false"]}
 
 
 @dataclass(frozen=True)
@@ -258,9 +323,10 @@ class ResourceCapability:
                 "in": "query",
                 "required": False,
                 "description": f"{p.documentation} (FHIR {p.type})",
-                "schema": {"type": "array", "items": {"type": "string"}}
+                # A date may be given twice (a range: ge… and le…); others once, OR by commas.
+                "schema": {"type": "array", "items": p.value_schema(), "maxItems": 2}
                 if p.type == "date"
-                else {"type": "string"},
+                else p.value_schema(),
                 **({"style": "form", "explode": True} if p.type == "date" else {}),
             }
             for p in self.search_params
@@ -277,8 +343,9 @@ def _control_parameters(includes: tuple[str, ...]) -> list[dict[str, Any]]:
         {
             "name": "_count",
             "in": "query",
-            "description": f"Entries per page (default {DEFAULT_COUNT}, at most {MAX_COUNT}).",
-            "schema": {"type": "integer", "minimum": 0},
+            "description": f"Entries per page (default {DEFAULT_COUNT}; more than {MAX_COUNT} "
+            f"is served as {MAX_COUNT}).",
+            "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999},
         },
         {
             "name": "_offset",
@@ -289,8 +356,8 @@ def _control_parameters(includes: tuple[str, ...]) -> list[dict[str, Any]]:
         {
             "name": "_format",
             "in": "query",
-            "description": "json, application/json or application/fhir+json.",
-            "schema": {"type": "string"},
+            "description": "The answer's format: JSON only.",
+            "schema": {"type": "string", "enum": sorted(_JSON_FORMATS)},
         },
     ]
     if includes:
@@ -384,7 +451,7 @@ def search_query(request: Request, capability: ResourceCapability) -> SearchQuer
     for name, value in raw:
         if name in _CONTROLS:
             continue
-        if capability.param(name) is None:
+        if not _declared(capability, name):
             if lenient:
                 continue
             known = ", ".join(p.name for p in capability.search_params) or "none"
@@ -403,6 +470,14 @@ def search_query(request: Request, capability: ResourceCapability) -> SearchQuer
         includes=_includes(request, capability, lenient),
         raw=raw,
     )
+
+
+def _declared(capability: ResourceCapability, name: str) -> bool:
+    base, _, modifier = name.partition(":")
+    param = capability.param(base)
+    if param is None:
+        return False
+    return not modifier or (param.type == "string" and modifier in ("exact", "contains"))
 
 
 def _lenient(request: Request) -> bool:
@@ -450,24 +525,20 @@ def token(value: str) -> tuple[str | None, str]:
     return None, value
 
 
-def reference_id(value: str, resource_type: str) -> uuid.UUID:
-    """The id a reference parameter names (`<Type>/<id>`, a bare id, or a full URL); `400`
-    when it names another type or an id that is not one of ours (a UUID)."""
+def reference_id(value: str, resource_type: str) -> uuid.UUID | None:
+    """The id a reference parameter names (`<Type>/<id>`, a bare id, or a full URL), or None
+    when it names another type or an id that cannot be ours (such a reference matches nothing)."""
     parts = value.strip().split("/")
     named_type = parts[-2] if len(parts) > 1 else resource_type
-    if named_type != resource_type:
-        raise fhir_error(400, f"{value!r} is not a reference to a {resource_type}.", "invalid")
-    return parse_id(parts[-1], lambda: fhir_error(400, f"{value!r} names no {resource_type}."))
+    return id_or_none(parts[-1]) if named_type == resource_type else None
 
 
-def parse_id(value: str, error: Callable[[], Problem]) -> uuid.UUID:
-    """A resource id as our UUID; `error()` is raised for any other spelling."""
-    if len(value) != 36:
-        raise error()
+def id_or_none(value: str) -> uuid.UUID | None:
+    """A resource id as our UUID, or None for any other spelling (it matches nothing)."""
     try:
-        return uuid.UUID(value)
+        return uuid.UUID(value) if len(value) == 36 else None
     except ValueError:
-        raise error() from None
+        return None
 
 
 def not_found(resource_type: str, resource_id: str) -> Problem:
@@ -476,7 +547,10 @@ def not_found(resource_type: str, resource_id: str) -> Problem:
 
 def read_id(resource_type: str, resource_id: str) -> uuid.UUID:
     """A read's id: one that cannot be ours is as unknown as one that is not there (404)."""
-    return parse_id(resource_id, lambda: not_found(resource_type, resource_id))
+    found = id_or_none(resource_id)
+    if found is None:
+        raise not_found(resource_type, resource_id)
+    return found
 
 
 Comparator = Literal["eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"]
@@ -505,7 +579,9 @@ class DateBound:
 def date_bound(name: str, value: str, zone: tzinfo) -> DateBound:
     """A date parameter's value: `[prefix]YYYY[-MM[-DD[Thh:mm[:ss][zone]]]]`; a date without a
     time covers that period in `zone` (FHIR: the server's time zone), a time without an offset is
-    read in `zone` too. Comparators other than eq, gt, lt, ge, le are a `400`."""
+    read in `zone` too. Comparators other than eq, gt, lt, ge, le are a `400`, and so is any
+    value `DATE_PATTERN` refuses; a date the pattern allows but the calendar has not (February
+    30th) is a `422`."""
     match = _DATE.match(value.strip())
     if match is None:
         raise fhir_error(400, f"{name}={value!r} is not a FHIR date or dateTime.", "invalid")
@@ -532,7 +608,9 @@ def _period(name: str, text: str, zone: tzinfo) -> tuple[datetime, datetime]:
             return _midnight(first, zone), _midnight(following, zone)
         return _midnight(date(parts[0], 1, 1), zone), _midnight(date(parts[0] + 1, 1, 1), zone)
     except (ValueError, OverflowError):
-        raise fhir_error(400, f"{name}={text!r} is not a valid date.", "invalid") from None
+        raise fhir_error(
+            422, f"{name}={text!r} is not a date of the calendar.", "invalid"
+        ) from None
 
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
