@@ -93,14 +93,5 @@ def procedure_system(coding_system: str | None) -> str:
     return PROCEDURE_SYSTEMS.get(coding_system, f"{LOCAL_PROCEDURES}-{coding_system}")
 
 
-def appointment_statuses_of(fhir_status: str) -> frozenset[SurgeryStatus]:
-    """Our statuses whose Appointment may have `fhir_status` (a search by status).
-
-    `noshow` and `cancelled` both come from cancelled: the caller tells them apart by reason.
-    """
-    wanted = "cancelled" if fhir_status == "noshow" else fhir_status
-    return frozenset(s for s, mapped in _APPOINTMENT.items() if mapped == wanted)
-
-
 def order_statuses_of(fhir_status: str) -> frozenset[SurgeryStatus]:
     return frozenset(s for s, mapped in _ORDER.items() if mapped == fhir_status)

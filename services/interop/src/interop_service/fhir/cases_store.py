@@ -6,16 +6,26 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from contracts.events.scheduling_surgeries import SurgeryStatus
 from contracts.vocabulary import SurgeryPriority
-from sqlalchemy import Row, func, select
+from sqlalchemy import ColumnElement, Row, and_, false, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interop_service.db.fhir_cases import fhir_cases
+from interop_service.domain import fhir_cases_terms as terms
+from interop_service.domain.fhir_cases_access import (
+    CaseTies,
+    Reader,
+    Scope,
+    appointment_scope,
+    order_scope,
+    patient_scope,
+)
 from interop_service.domain.fhir_cases_record import (
     HOLDING,
     Assignment,
@@ -26,6 +36,7 @@ from interop_service.domain.fhir_cases_record import (
 
 t = fhir_cases
 _HOLDING = sorted(s.value for s in HOLDING)
+NO_SHOW_REASON = terms.NO_SHOW_REASON
 
 
 async def booked_spans(
@@ -150,3 +161,139 @@ def _booking_columns(booking: Booked | None) -> dict[str, Any]:
         else [],
         "unit_ids": list(booking.unit_ids) if booking else [],
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Searches: what the FHIR API asks, as conditions on the table
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    """One search's conditions, already read from its parameters (each list is OR, the fields
+    AND); `starts_from`/`starts_before` bound the booked start, half-open."""
+
+    starts_from: tuple[datetime, ...] = ()
+    starts_before: tuple[datetime, ...] = ()
+    # None: not asked; empty: asked for nothing that can be ours, so nothing matches.
+    room_ids: tuple[uuid.UUID, ...] | None = None
+    practitioner_ids: tuple[uuid.UUID, ...] | None = None
+    performer_ids: tuple[uuid.UUID, ...] | None = None
+    appointment_statuses: tuple[str, ...] | None = None
+    order_statuses: tuple[SurgeryStatus, ...] | None = None
+    patient_mrns: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    records: list[CaseRecord]
+    total: int
+
+
+async def appointments(
+    session: AsyncSession, wanted: CaseFilter, reader: Reader, offset: int, count: int
+) -> Page:
+    """Booked cases, by start then id, that `reader` may see as Appointments."""
+    conditions = [
+        t.c.was_booked,
+        t.c.request_as_of.is_not(None),
+        within(appointment_scope(reader.roles), reader),
+        *_conditions(wanted, reader),
+    ]
+    return await _page(session, conditions, [t.c.starts_at, t.c.case_id], offset, count)
+
+
+async def orders(
+    session: AsyncSession, wanted: CaseFilter, reader: Reader, offset: int, count: int
+) -> Page:
+    """Cases as orders, oldest first, that `reader` may see as ServiceRequests."""
+    conditions = [
+        t.c.request_as_of.is_not(None),
+        within(order_scope(reader.roles), reader),
+        *_conditions(wanted, reader),
+    ]
+    order = [t.c.requested_at.asc().nulls_last(), t.c.case_id]
+    return await _page(session, conditions, order, offset, count)
+
+
+async def _page(
+    session: AsyncSession,
+    conditions: list[ColumnElement[bool]],
+    order: list[Any],
+    offset: int,
+    count: int,
+) -> Page:
+    where = and_(*conditions)
+    total = (await session.execute(select(func.count()).select_from(t).where(where))).scalar_one()
+    if count == 0 or offset >= total:
+        return Page([], total)
+    rows = await session.execute(
+        select(t).where(where).order_by(*order).offset(offset).limit(count)
+    )
+    return Page([record_of(row) for row in rows], total)
+
+
+def _conditions(wanted: CaseFilter, reader: Reader) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = [t.c.starts_at >= at for at in wanted.starts_from]
+    found += [t.c.starts_at < at for at in wanted.starts_before]
+    if wanted.room_ids is not None:
+        found.append(t.c.room_id.in_(wanted.room_ids))
+    if wanted.practitioner_ids is not None:
+        found.append(t.c.staff_ids.overlap(list(wanted.practitioner_ids)))
+    if wanted.performer_ids is not None:
+        found.append(t.c.surgeon_id.in_(wanted.performer_ids))
+    if wanted.appointment_statuses is not None:
+        found.append(or_(false(), *(_appointment_status(s) for s in wanted.appointment_statuses)))
+    if wanted.order_statuses is not None:
+        found.append(t.c.status.in_([s.value for s in wanted.order_statuses]))
+    if wanted.patient_mrns is not None:
+        # Only among the cases whose patient the reader may see: a search is no oracle.
+        found += [
+            t.c.patient_mrn.in_(wanted.patient_mrns),
+            within(patient_scope(reader.roles), reader),
+        ]
+    return found
+
+
+_NO_SHOW = and_(t.c.reason_code == NO_SHOW_REASON, t.c.room_id.is_not(None))
+
+
+def _appointment_status(status: str) -> ColumnElement[bool]:
+    """Where the case's Appointment has `status` (`fhir_cases_terms.appointment_status`)."""
+    ours = [
+        s.value
+        for s in SurgeryStatus
+        if terms.appointment_status(s, was_booked=True, has_booking=False, reason_code=None)
+        == status
+    ]
+    if status == "noshow":
+        return and_(t.c.status == SurgeryStatus.CANCELLED.value, _NO_SHOW)
+    if status == "cancelled":
+        return and_(t.c.status == SurgeryStatus.CANCELLED.value, ~_NO_SHOW)
+    return t.c.status.in_(ours) if ours else false()
+
+
+def within(scope: Scope, reader: Reader) -> ColumnElement[bool]:
+    """`scope` as a condition: the cases `fhir_cases_access.covers` admits. `staff_ids` holds
+    the surgeon and everyone the booking assigns."""
+    if scope is Scope.EVERY:
+        return true()
+    if scope is Scope.NONE:
+        return false()
+    on_case = t.c.requested_by == reader.user_id
+    if reader.staff_ids:
+        on_case = or_(on_case, t.c.staff_ids.overlap(list(reader.staff_ids)))
+    return on_case
+
+
+async def linked_staff(session: AsyncSession, user_id: uuid.UUID) -> frozenset[uuid.UUID]:
+    """The staff members linked to a user (resources' `StaffMember.user_id`)."""
+    return frozenset()
+
+
+def ties_of(record: CaseRecord) -> CaseTies | None:
+    if record.request is None:
+        return None
+    assigned = (
+        frozenset(a.staff_id for a in record.booking.staff) if record.booking else frozenset()
+    )
+    return CaseTies(record.request.surgeon_id, record.request.requested_by, assigned)
