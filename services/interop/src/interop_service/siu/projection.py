@@ -1,7 +1,166 @@
-"""The SIU feed's event handlers (placeholder until the feed lands)."""
+"""Builds the SIU messages from `scheduling.surgeries.v1`, in the consumer's transaction.
 
-from servicekit.messaging.consumer import HandlerMap
+Each event moves the case's state (`siu_cases`); when it calls for a message
+(`domain/siu_feed.py`), the message is built and validated (`domain/siu_messages.py`) and stored
+in `siu_messages`, with one pending delivery per known MLLP endpoint and its `SiuMessageBuilt`
+in the outbox, all in the transaction that records the event in `processed_events`: a message
+exists if and only if its event was applied, and a redelivered event builds nothing again.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from typing import Any
+
+from contracts.envelope import Envelope, Event
+from contracts.events.interop_siu import SiuMessageBuilt, SiuTrigger
+from contracts.events.scheduling_surgeries import EVENTS, Booking
+from contracts.topics import SCHEDULING_SURGERIES
+from servicekit.messaging.consumer import Handler, HandlerMap
+from servicekit.messaging.outbox import OutboxWriter
+from sqlalchemy import func, literal, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interop_service.db.siu import siu_cases, siu_deliveries, siu_endpoints, siu_messages
+from interop_service.domain import siu_feed
+from interop_service.domain import siu_messages as builder
+from interop_service.domain.siu_feed import CaseState, Request
+from interop_service.settings import InteropSettings
+from interop_service.siu.metrics import MESSAGES_BUILT
+
+log = logging.getLogger(__name__)
+PRODUCER = "interop"
 
 
-def register(handlers: HandlerMap) -> HandlerMap:
+def sender_of(settings: InteropSettings) -> builder.Sender:
+    return builder.Sender(
+        application=settings.siu_sending_application,
+        facility=settings.siu_sending_facility,
+        receiving_application=settings.siu_receiving_application or "",
+        receiving_facility=settings.siu_receiving_facility or "",
+        filler_contact=settings.siu_filler_contact,
+        timezone=settings.hospital_timezone,
+    )
+
+
+@functools.cache
+def _configured_sender() -> builder.Sender:
+    return sender_of(InteropSettings())
+
+
+def register(
+    handlers: HandlerMap, *, topic: str | None = None, sender: builder.Sender | None = None
+) -> HandlerMap:
+    """Handles every case event; a handler another part registered for the same event type
+    (the FHIR read model of cases) runs first, in the same transaction.
+
+    `topic` reads another topic and `sender` names another sender, for tests.
+    """
+    name = topic or SCHEDULING_SURGERIES.name
+    registered = dict(handlers.by_topic.get(name, {}))
+
+    async def handle(session: AsyncSession, event: Event, envelope: Envelope) -> None:
+        await apply(session, event, envelope, sender or _configured_sender())
+
+    for event_class in EVENTS:
+        before = registered.get(event_class.event_type)
+        handlers.on(event_class, _both(before, handle) if before else handle, topic=topic)
     return handlers
+
+
+def _both(first: Handler, then: Handler) -> Handler:
+    async def handle(session: AsyncSession, event: Event, envelope: Envelope) -> None:
+        await first(session, event, envelope)
+        await then(session, event, envelope)
+
+    return handle
+
+
+async def apply(
+    session: AsyncSession, event: Event, envelope: Envelope, sender: builder.Sender
+) -> None:
+    case_id = uuid.UUID(event.aggregate_id())
+    row = (
+        await session.execute(
+            select(siu_cases.c.request, siu_cases.c.booking)
+            .where(siu_cases.c.case_id == case_id)
+            .with_for_update()
+        )
+    ).first()
+    before = _state(row.request, row.booking) if row is not None else CaseState()
+    after, change = siu_feed.follow(before, event)
+    if after != before or row is None:
+        values = {
+            "request": _request_json(after.request),
+            "booking": after.booking.model_dump(mode="json") if after.booking else None,
+        }
+        await session.execute(
+            insert(siu_cases)
+            .values(case_id=case_id, **values)
+            .on_conflict_do_update(
+                index_elements=[siu_cases.c.case_id], set_={**values, "updated_at": func.now()}
+            )
+        )
+    if change is None:
+        return
+    built = builder.build(
+        change, event_id=envelope.event_id, at=envelope.occurred_at, sender=sender
+    )
+    message_id = await session.scalar(
+        insert(siu_messages)
+        .values(
+            control_id=built.control_id,
+            source_event_id=envelope.event_id,
+            case_id=case_id,
+            trigger=built.trigger.value,
+            er7=built.er7,
+            occurred_at=envelope.occurred_at,
+        )
+        .on_conflict_do_nothing(index_elements=[siu_messages.c.source_event_id])
+        .returning(siu_messages.c.id)
+    )
+    if message_id is None:
+        return  # built before (a replay from the DLQ under a new consumer group): nothing again
+    await session.execute(
+        insert(siu_deliveries).from_select(
+            ["endpoint", "message_id", "case_id"],
+            select(siu_endpoints.c.name, literal(message_id), literal(case_id)),
+        )
+    )
+    await OutboxWriter(session, producer=PRODUCER).add(
+        SiuMessageBuilt(
+            surgery_id=case_id,
+            trigger=SiuTrigger(built.trigger.value),
+            control_id=built.control_id,
+            source_event_id=envelope.event_id,
+            source_occurred_at=envelope.occurred_at,
+            er7=built.er7,
+        )
+    )
+    MESSAGES_BUILT.labels(built.trigger.value).inc()
+    log.info("SIU^%s %s built for case %s", built.trigger.value, built.control_id, case_id)
+
+
+def _state(request: dict[str, Any] | None, booking: dict[str, Any] | None) -> CaseState:
+    return CaseState(
+        request=Request(**{**request, "surgeon_id": uuid.UUID(request["surgeon_id"])})
+        if request
+        else None,
+        booking=Booking.model_validate(booking) if booking else None,
+    )
+
+
+def _request_json(request: Request | None) -> dict[str, Any] | None:
+    if request is None:
+        return None
+    return {
+        "patient_mrn": request.patient_mrn,
+        "procedure_code": request.procedure_code,
+        "procedure_name": request.procedure_name,
+        "coding_system": request.coding_system,
+        "surgeon_id": str(request.surgeon_id),
+        "priority": request.priority,
+    }
