@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from contracts.dataflow import SERVICES
+from servicekit.settings import ServiceSettings
 
 from tests.unit.deploy.kube import KUBERNETES, ROOT, of_kind, render
 
@@ -77,12 +78,15 @@ def secret_names(spec: dict[str, Any]) -> set[str]:
 
 
 def settings_class_of(service: str) -> type[Any]:
-    """The service's settings class: the one class its settings module defines."""
+    """The service's settings class: the one ServiceSettings its settings module defines (beside
+    any models of its values, such as interop's MLLP endpoints)."""
     module = importlib.import_module(f"{service}_service.settings")
     (found,) = [
         value
         for value in vars(module).values()
-        if isinstance(value, type) and value.__module__ == module.__name__
+        if isinstance(value, type)
+        and value.__module__ == module.__name__
+        and issubclass(value, ServiceSettings)
     ]
     return found
 

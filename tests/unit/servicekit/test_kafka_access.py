@@ -55,6 +55,7 @@ def test_scheduling_writes_its_own_topics_reads_what_it_consumes_and_nothing_els
                 "resources.equipment.v1",
                 "resources.blocks.v1",
                 "optimizer.schedules.v1",
+                "interop.service-requests.v1",
             )
         },
         **{
@@ -66,6 +67,7 @@ def test_scheduling_writes_its_own_topics_reads_what_it_consumes_and_nothing_els
                 "resources.equipment.v1",
                 "resources.blocks.v1",
                 "optimizer.schedules.v1",
+                "interop.service-requests.v1",
             )
         },
     }
