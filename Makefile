@@ -34,7 +34,7 @@ infra-down: ## stop Prometheus, nginx, Kafka and PostgreSQL (data is kept)
 	@$(LOCAL)/kafka.sh stop
 	@$(LOCAL)/postgres.sh stop
 
-up: infra-up ## install, start infrastructure and the four services, seed demo data
+up: infra-up ## install, start infrastructure and the five services, seed demo data
 	@$(LOCAL)/services.sh start
 	@$(LOCAL)/summary.sh
 
