@@ -25,7 +25,8 @@ The FHIR parts (resources, cases, orders) build on this module alone:
   value the parameter's schema allows is never a 400 (a reference to something not ours matches
   nothing; an impossible date is a 422); `searchset(...)` builds the Bundle with `total` and
   `self`/`next`/`previous` links. Routes pass `capability.openapi_parameters()` as
-  `openapi_extra={"parameters": ...}` and `responses=SEARCH_RESPONSES` or `READ_RESPONSES`.
+  `openapi_extra={"parameters": ...}` and `responses=SEARCH_RESPONSES` or
+  `read_responses("<Type>")`.
 """
 
 from __future__ import annotations
@@ -222,16 +223,43 @@ _OUTCOME_SCHEMA: dict[str, Any] = {
 OPERATION_OUTCOME = ProblemFormat(
     render=operation_outcome, media_type=FHIR_JSON, name="OperationOutcome", schema=_OUTCOME_SCHEMA
 )
-# The answers a FHIR route gives beyond the kit's kinds (error_responses.py).
-_NOT_ACCEPTABLE: dict[int | str, dict[str, Any]] = {
-    406: {"description": "Only JSON is served (`Accept`, `_format`)."}
-}
-READ_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **_NOT_ACCEPTABLE,
-    404: {"description": "No such resource."},
-}
+
+
+def _resource_schema(resource_type: str | None, description: str) -> dict[str, Any]:
+    """A FHIR resource in the OpenAPI document: its type named, the rest as FHIR R4 says."""
+    kind: dict[str, Any] = {"type": "string"}
+    if resource_type:
+        kind["enum"] = [resource_type]
+    schema = {"type": "object", "required": ["resourceType"], "properties": {"resourceType": kind}}
+    return {"description": description, "schema": schema}
+
+
+def answers(resource_type: str | None, description: str) -> dict[int | str, dict[str, Any]]:
+    """A FHIR route's `responses=`: its resource in either JSON media type, and a 406."""
+    content = _resource_schema(resource_type, description)
+    return {
+        200: {
+            "description": description,
+            "content": {
+                FHIR_JSON: {"schema": content["schema"]},
+                PLAIN_JSON: {"schema": content["schema"]},
+            },
+        },
+        406: {"description": "Only JSON is served (`Accept`, `_format`)."},
+    }
+
+
+def read_responses(resource_type: str) -> dict[int | str, dict[str, Any]]:
+    """A read route's `responses=`: the resource, a 406, and a 404 for an unknown id."""
+    return {
+        **answers(resource_type, f"The {resource_type}."),
+        404: {"description": f"No such {resource_type}."},
+    }
+
+
+# The answers of a search route beyond the kit's kinds (error_responses.py).
 SEARCH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **_NOT_ACCEPTABLE,
+    **answers("Bundle", "A searchset Bundle: this page of matches, `total`, and paging links."),
     400: {"description": "An unknown search parameter (strict handling) or a malformed value."},
 }
 
