@@ -34,7 +34,7 @@ from interop_service.fhir.common import (
     fhir_router,
     token,
 )
-from interop_service.fhir.orders_placing import NoStaffReadModel, StaffDirectory
+from interop_service.fhir.orders_placing import ReadModelStaff, StaffDirectory
 
 router = fhir_router()
 
@@ -50,7 +50,7 @@ REGISTRY.declare(
     )
 )
 # The read model of staff that orders are checked against (see `orders_placing`).
-STAFF: StaffDirectory = NoStaffReadModel()
+STAFF: StaffDirectory = ReadModelStaff()
 _MOST_BYTES = 256 * 1024
 _BODY = {
     "requestBody": {

@@ -24,6 +24,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from interop_service.db.fhir_resources import fhir_staff
 from interop_service.db.orders import NO_SYSTEM, service_requests
 from interop_service.domain.orders_mapping import Order
 from interop_service.fhir.common import fhir_error
@@ -42,8 +43,8 @@ class StaffDirectory(Protocol):
 
 
 class NoStaffReadModel:
-    """The directory while interop holds no staff snapshots: surgeons are checked by
-    scheduling alone, when it applies the order (a refusal goes to the topic's DLQ)."""
+    """The directory without a read model of staff: surgeons are checked by scheduling alone,
+    when it applies the order (a refusal goes to the topic's DLQ). Tests use it."""
 
     known = False
 
@@ -51,6 +52,21 @@ class NoStaffReadModel:
         self, session: AsyncSession, staff_id: uuid.UUID
     ) -> StaffMemberUpserted | None:
         return None
+
+
+class ReadModelStaff:
+    """The staff snapshots of the FHIR read model (`db/fhir_resources.py`), fed by
+    `resources.staff.v1` as scheduling's own read model is."""
+
+    known = True
+
+    async def member(
+        self, session: AsyncSession, staff_id: uuid.UUID
+    ) -> StaffMemberUpserted | None:
+        snapshot = await session.scalar(
+            select(fhir_staff.c.snapshot).where(fhir_staff.c.staff_id == staff_id)
+        )
+        return None if snapshot is None else StaffMemberUpserted.model_validate(snapshot)
 
 
 @dataclass(frozen=True, slots=True)
