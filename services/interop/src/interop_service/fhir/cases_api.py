@@ -27,7 +27,8 @@ from interop_service.domain.fhir_cases_access import (
 )
 from interop_service.domain.fhir_cases_fhir import appointment, service_request
 from interop_service.domain.fhir_cases_record import CaseRecord
-from interop_service.fhir import cases_store
+from interop_service.domain.fhir_resources import location_of, practitioner_of
+from interop_service.fhir import cases_store, resources_store
 from interop_service.fhir.cases_store import CaseFilter
 from interop_service.fhir.common import (
     REGISTRY,
@@ -58,6 +59,7 @@ APPOINTMENTS = REGISTRY.declare(
     ResourceCapability(
         type="Appointment",
         documentation="A booked case (id: the case id); a case never booked has none.",
+        search_includes=("Appointment:location", "Appointment:practitioner"),
         search_params=(
             SearchParam(
                 "date",
@@ -94,6 +96,7 @@ SERVICE_REQUESTS = REGISTRY.declare(
     ResourceCapability(
         type="ServiceRequest",
         documentation="A case as an order (id: the case id): the waiting list and beyond.",
+        search_includes=("ServiceRequest:performer",),
         search_params=(
             SearchParam(
                 "status",
@@ -162,7 +165,8 @@ async def search_appointments(
     wanted = _appointment_filter(query, zone)
     page = await cases_store.appointments(session, wanted, reader, query.offset, query.count)
     matches = _resources(page.records, reader, appointment_sight, appointment)
-    return fhir_response(request, searchset(request, query, matches, page.total))
+    included = await _included(session, query, matches)
+    return fhir_response(request, searchset(request, query, matches, page.total, included))
 
 
 @router.get(
@@ -202,7 +206,8 @@ async def search_service_requests(
     )
     page = await cases_store.orders(session, wanted, reader, query.offset, query.count)
     matches = _resources(page.records, reader, order_sight, service_request)
-    return fhir_response(request, searchset(request, query, matches, page.total))
+    included = await _included(session, query, matches)
+    return fhir_response(request, searchset(request, query, matches, page.total, included))
 
 
 async def _visible(session: AsyncSession, resource_type: str, resource_id: str) -> CaseRecord:
@@ -229,6 +234,43 @@ def _resources(
         if resource is not None:
             found.append(resource)
     return found
+
+
+_INCLUDED_TYPES = {
+    "Appointment:location": "Location",
+    "Appointment:practitioner": "Practitioner",
+    "ServiceRequest:performer": "Practitioner",
+}
+
+
+async def _included(
+    session: AsyncSession, query: SearchQuery, matches: list[Resource]
+) -> list[Resource]:
+    """The Locations and Practitioners the matches refer to, when `_include` asks for them."""
+    wanted = {_INCLUDED_TYPES[name] for name in query.includes}
+    if not wanted:
+        return []
+    referred = _references(matches)
+    included: list[Resource] = []
+    if "Location" in wanted:
+        rooms = await resources_store.rooms_by_id(session, referred.get("Location", []))
+        included += [location_of(room) for room in rooms.values()]
+    if "Practitioner" in wanted:
+        staff = await resources_store.staff_by_id(session, referred.get("Practitioner", []))
+        included += [practitioner_of(member) for member in staff.values()]
+    return included
+
+
+def _references(matches: list[Resource]) -> dict[str, list[uuid.UUID]]:
+    """The ids each resource type is referred to by in the matches, once each, in order."""
+    found: dict[str, dict[uuid.UUID, None]] = {}
+    for resource in matches:
+        references = [p.actor.reference for p in getattr(resource, "participant", None) or []]
+        references += [r.reference for r in getattr(resource, "performer", None) or []]
+        for reference in filter(None, references):
+            kind, _, named = reference.partition("/")
+            found.setdefault(kind, {})[uuid.UUID(named)] = None
+    return {kind: list(ids) for kind, ids in found.items()}
 
 
 def _appointment_filter(query: SearchQuery, zone: ZoneInfo) -> CaseFilter:

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interop_service.db.fhir_cases import fhir_cases
+from interop_service.db.fhir_resources import fhir_staff
 from interop_service.domain import fhir_cases_terms as terms
 from interop_service.domain.fhir_cases_access import (
     CaseTies,
@@ -286,8 +287,12 @@ def within(scope: Scope, reader: Reader) -> ColumnElement[bool]:
 
 
 async def linked_staff(session: AsyncSession, user_id: uuid.UUID) -> frozenset[uuid.UUID]:
-    """The staff members linked to a user (resources' `StaffMember.user_id`)."""
-    return frozenset()
+    """The staff members linked to a user (resources' `StaffMember.user_id`, in the snapshot
+    the read model of resources keeps)."""
+    linked = await session.scalars(
+        select(fhir_staff.c.staff_id).where(fhir_staff.c.snapshot["user_id"].astext == str(user_id))
+    )
+    return frozenset(linked)
 
 
 def ties_of(record: CaseRecord) -> CaseTies | None:
