@@ -202,6 +202,7 @@ def test_every_story_builds_valid_messages_with_the_triggers_it_calls_for(
     assert [message.trigger for _, message in built] == expected(events)
     for event_id, message in built:
         parsed = strictly_parsed(message.er7)
+        assert parsed.to_er7() + "\r" == message.er7  # hl7apy writes back the very text
         assert parsed.msh.msh_9.to_er7() == f"SIU^{message.trigger}^SIU_S12"
         assert parsed.msh.msh_10.to_er7() == siu_messages.control_id(event_id)
         assert parsed.sch.sch_1.ei_1.to_er7() == str(events[0].aggregate_id())
