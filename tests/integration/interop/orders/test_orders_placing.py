@@ -133,6 +133,9 @@ async def test_an_order_keeps_the_surgeon_rules_of_post_surgeries(staff: AsyncEn
         with pytest.raises(Problem) as refusal:
             await _place_for(staff, refused, COORDINATOR)
         assert refusal.value.status == 422 and says in refusal.value.detail
+        assert refusal.value.extensions["errors"][0]["loc"] == [
+            "ServiceRequest.performer[0].reference"
+        ]
     assert await _count(staff, service_requests) == 1
 
 

@@ -18,10 +18,8 @@ from contracts.events.interop_service_requests import PlacerIdentifier
 from fastapi import Header, Request
 from pydantic import ValidationError
 from servicekit.deps import UnitOfWorkDep
-from servicekit.problems import Problem
 from starlette.responses import Response
 
-from interop_service.domain.orders_elements import OrderIssue
 from interop_service.domain.orders_mapping import Order, OrderRefused, read_order
 from interop_service.fhir import orders_placing
 from interop_service.fhir.common import (
@@ -122,25 +120,7 @@ def _order(document: dict[str, Any]) -> Order:
     try:
         return read_order(document)
     except OrderRefused as refused:
-        raise _unmappable(refused.issues) from None
-
-
-def _unmappable(issues: list[OrderIssue]) -> Problem:
-    """A 422 whose OperationOutcome has an issue per element, `expression` its FHIRPath."""
-    return Problem(
-        422,
-        "; ".join(f"{i.expression}: {i.diagnostics}" for i in issues),
-        title="The order cannot be placed",
-        issue_code="processing",
-        errors=[
-            {
-                "loc": [i.expression],
-                "msg": i.diagnostics,
-                "type": "missing" if i.missing else "invalid",
-            }
-            for i in issues
-        ],
-    )
+        raise orders_placing.refused(refused.issues) from None
 
 
 def _named(header: str) -> PlacerIdentifier:

@@ -20,12 +20,14 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
+from servicekit.problems import Problem
 from sqlalchemy import Row, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interop_service.db.fhir_resources import fhir_staff
 from interop_service.db.orders import NO_SYSTEM, service_requests
+from interop_service.domain.orders_elements import OrderIssue
 from interop_service.domain.orders_mapping import Order
 from interop_service.fhir.common import fhir_error
 
@@ -142,7 +144,7 @@ async def _check_surgeon(
     member = await staff.member(session, surgeon_id)
     refusal = surgeon_refusal(surgeon_id, member)
     if refusal is not None:
-        raise fhir_error(422, refusal, "processing")
+        raise refused([OrderIssue("ServiceRequest.performer[0].reference", refusal)])
     if not may_request_for(member, user_id=placer.user_id, roles=placer.roles):
         raise fhir_error(
             403,
@@ -150,6 +152,24 @@ async def _check_surgeon(
             "linked to your user account.",
             "forbidden",
         )
+
+
+def refused(issues: list[OrderIssue]) -> Problem:
+    """A 422 whose OperationOutcome has an issue per element, `expression` its FHIRPath."""
+    return Problem(
+        422,
+        "; ".join(f"{i.expression}: {i.diagnostics}" for i in issues),
+        title="The order cannot be placed",
+        issue_code="processing",
+        errors=[
+            {
+                "loc": [i.expression],
+                "msg": i.diagnostics,
+                "type": "missing" if i.missing else "invalid",
+            }
+            for i in issues
+        ],
+    )
 
 
 def _stored(resource: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
