@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from auth_service import metrics as auth_metrics  # noqa: F401 - registers auth's own
+from interop_service.siu import metrics as interop_metrics  # noqa: F401 - interop's SIU feed's
 from optimizer_service import metrics as optimizer_metrics  # noqa: F401 - and the optimizer's
 from prometheus_client import REGISTRY
 from scheduling_service import metrics as scheduling_metrics  # noqa: F401 - and scheduling's
@@ -24,7 +25,7 @@ OPERATIONS = ROOT / "docs/operations.md"
 # Metric name prefixes the services define in Python; the exporters' names are checked against
 # a running Prometheus by tests/integration/test_dashboards.py.
 SERVICE_PREFIXES = ("http_", "events_", "outbox_", "consumer_")
-SERVICE_PREFIXES += ("auth_", "scheduling_", "optimizer_")
+SERVICE_PREFIXES += ("auth_", "scheduling_", "optimizer_", "interop_")
 # Beside the broker's own kafka_* series (the JMX exporter's), the one every service sets.
 SERVICE_PREFIXES += ("kafka_broker_reachable",)
 
