@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -93,7 +94,8 @@ def room_slots(
         for span, holder in held
         for piece in intersect(free, [span])
     ]
-    by_day = [piece for slot in slots for piece in _per_day(slot, tz, first, last)]
+    midnights = [range_span(day, day, tz).start for day in days(first, last)]
+    by_day = [piece for slot in slots for piece in _per_day(slot, midnights)]
     return sorted(by_day, key=lambda slot: slot.span.start)
 
 
@@ -127,11 +129,13 @@ def _held(
     return [(span, holder) for _, span in occurrences(pattern, tz, first, last)]
 
 
-def _per_day(slot: RoomSlot, tz: ZoneInfo, first: date, last: date) -> list[RoomSlot]:
+def _per_day(slot: RoomSlot, midnights: list[datetime]) -> list[RoomSlot]:
+    """The slot cut at each local midnight inside it."""
+    span = slot.span
+    edges = [span.start, *(m for m in midnights if span.start < m < span.end), span.end]
     return [
-        RoomSlot(slot.room_id, piece, slot.status, slot.held_by)
-        for day in days(first, last)
-        for piece in clip([slot.span], range_span(day, day, tz))
+        RoomSlot(slot.room_id, Span(start, end), slot.status, slot.held_by)
+        for start, end in pairwise(edges)
     ]
 
 

@@ -58,9 +58,28 @@ async def _page(
 async def rooms(
     session: AsyncSession, conditions: Sequence[ColumnElement[bool]], page: Page
 ) -> tuple[list[OperatingRoomUpserted], int]:
-    query = select(fhir_rooms.c.snapshot).where(*conditions)
-    found, total = await _page(session, query, fhir_rooms.c.room_id, page)
-    return [OperatingRoomUpserted.model_validate(s) for s in found], total
+    """A page of rooms; a snapshot is validated once per process and version (`_ROOMS`), since
+    a Slot search reads every room in service."""
+    query = select(fhir_rooms.c.room_id, fhir_rooms.c.version).where(*conditions)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    ordered = query.order_by(fhir_rooms.c.room_id).offset(page.offset).limit(page.count)
+    keys = [(row.room_id, row.version) for row in await session.execute(ordered)]
+    fetched: dict[uuid.UUID, OperatingRoomUpserted] = {}
+    if missing := [room_id for room_id, version in keys if (room_id, version) not in _ROOMS]:
+        if len(_ROOMS) > _ROOMS_KEPT:
+            _ROOMS.clear()
+        read = select(fhir_rooms.c.version, fhir_rooms.c.snapshot)
+        for row in await session.execute(read.where(fhir_rooms.c.room_id.in_(missing))):
+            room = OperatingRoomUpserted.model_validate(row.snapshot)
+            _ROOMS[room.room_id, row.version] = fetched[room.room_id] = room
+    # A newer snapshot stored between the two reads is served as it is now.
+    found = [_ROOMS.get(key) or fetched.get(key[0]) for key in keys]
+    return [room for room in found if room is not None], int(total or 0)
+
+
+# The rooms' snapshots validated so far, by room and version (immutable: `Event` is frozen).
+_ROOMS: dict[tuple[uuid.UUID, int], OperatingRoomUpserted] = {}
+_ROOMS_KEPT = 20_000
 
 
 async def staff(
