@@ -71,6 +71,12 @@ describe("audit entries in words", () => {
     expect(subjectLink({ record_type: "user", record_id: CASE })).toBeNull();
   });
 
+  it("says an order placed through FHIR in words and opens its case, under which it is kept", () => {
+    expect(actionWords("service_request.create")).toBe("Placed an order through FHIR");
+    expect(recordTypeWords("service_request")).toBe("Order");
+    expect(subjectLink({ record_type: "service_request", record_id: CASE })).toBe(`/surgeries/${CASE}`);
+  });
+
   it("counts the cases a list showed and shortens ids", () => {
     expect(casesShown({ details: { surgery_ids: [CASE, CASE] } })).toBe(2);
     expect(casesShown({ details: {} })).toBeNull();

@@ -97,6 +97,7 @@ const ACTIONS: Record<string, string> = {
   "optimization.list": "Listed optimizations",
   "optimization.apply": "Applied an optimization",
   "block.release": "Released a block",
+  "service_request.create": "Placed an order through FHIR",
 };
 
 /** An action in words ("surgery.read" -> "Read a case"); an unknown one made readable. */
@@ -124,6 +125,7 @@ const RECORD_TYPES: Record<string, string> = {
   block: "Block",
   optimization: "Optimization",
   schedule: "Schedule",
+  service_request: "Order",
 };
 
 export function recordTypeWords(recordType: string): string {
@@ -135,8 +137,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Where the app shows an entry's subject, when it has a page for it. */
 export function subjectLink(entry: Pick<AuditEntry, "record_type" | "record_id">): string | null {
   if (!UUID.test(entry.record_id)) return null;
-  // A booking is recorded under its case's id.
-  if (["surgery", "surgery_request", "booking"].includes(entry.record_type)) return `/surgeries/${entry.record_id}`;
+  // A booking, and an order placed through FHIR, are recorded under their case's id.
+  if (["surgery", "surgery_request", "booking", "service_request"].includes(entry.record_type)) return `/surgeries/${entry.record_id}`;
   return null;
 }
 
@@ -154,4 +156,4 @@ export function shortId(id: string): string {
 /** The actions and subject types the services record, for the filters' suggestions. */
 export const KNOWN_ACTIONS = Object.keys(ACTIONS).sort();
 export const KNOWN_RECORD_TYPES = Object.keys(RECORD_TYPES).sort();
-export const SERVICES = ["auth", "optimizer", "resources", "scheduling"];
+export const SERVICES = ["auth", "interop", "optimizer", "resources", "scheduling"];
