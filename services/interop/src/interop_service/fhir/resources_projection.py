@@ -10,6 +10,7 @@ model of resources does (`scheduling_service/handlers/resources.py`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from contracts.envelope import Envelope, Event
@@ -101,7 +102,9 @@ async def _followed_by_snapshot(session: AsyncSession, event: Event, _: Envelope
     """An announcing event: its snapshot comes next on the same key and says it all."""
 
 
-def register(handlers: HandlerMap) -> HandlerMap:
+def register(handlers: HandlerMap, *, topics: Mapping[str, str] | None = None) -> HandlerMap:
+    """`topics` maps a contract topic name to another one to read instead, for tests."""
+    rename = topics or {}
     for event_class, handler in (
         (OperatingRoomUpserted, on_room),
         (OperatingRoomRetired, _followed_by_snapshot),
@@ -112,5 +115,6 @@ def register(handlers: HandlerMap) -> HandlerMap:
         (BlockAllocated, on_block),
         (BlockReleased, _followed_by_snapshot),
     ):
-        handlers.on(event_class, handler)
+        topic = event_class.topic.name
+        handlers.on(event_class, handler, topic=rename.get(topic, topic))
     return handlers
