@@ -59,6 +59,12 @@ fhir_cases = Table(
     Column("wheels_in", DateTime(timezone=True)),
     Column("wheels_out", DateTime(timezone=True)),
     Column("status_as_of", DateTime(timezone=True)),
+    # The case's FHIR resources as they leave, validated when the case changed (a day's search
+    # then costs no mapping): with and without the patient; NULL where there is none.
+    Column("appointment_json", Text),
+    Column("appointment_masked_json", Text),
+    Column("order_json", Text),
+    Column("order_masked_json", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 # Appointment?date=… searches a range of starts; Slots ask a room's busy spans of a day.

@@ -11,6 +11,7 @@ REDACTED; a ServiceRequest's required subject is a data-absent-reason `masked`).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from fhir.resources.R4B.appointment import Appointment
@@ -161,3 +162,29 @@ def _procedure(request: Request) -> dict[str, Any]:
 def _expected_duration(minutes: int) -> dict[str, Any]:
     duration = {"value": minutes, "unit": "min", "system": terms.UCUM, "code": "min"}
     return {"url": terms.EXPECTED_DURATION, "valueDuration": duration}
+
+
+@dataclass(frozen=True, slots=True)
+class Documents:
+    """A case's resources as the JSON they leave as, validated once, when the case changed:
+    each with and without its patient (None where the case has no such resource)."""
+
+    appointment: str | None
+    appointment_masked: str | None
+    order: str | None
+    order_masked: str | None
+
+
+def documents_of(case: CaseRecord) -> Documents:
+    return Documents(
+        appointment=_json(appointment(case)),
+        appointment_masked=_json(appointment(case, show_patient=False)),
+        order=_json(service_request(case)),
+        order_masked=_json(service_request(case, show_patient=False)),
+    )
+
+
+def _json(resource: Appointment | ServiceRequest | None) -> str | None:
+    if resource is None:
+        return None
+    return resource.model_dump_json(by_alias=True, exclude_none=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from contracts.events.scheduling_surgeries import SurgeryStatus
 from contracts.vocabulary import SurgeryPriority
-from sqlalchemy import ColumnElement, Row, and_, false, func, or_, select, true
+from sqlalchemy import Column, ColumnElement, Row, Select, and_, false, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,7 @@ from interop_service.domain.fhir_cases_access import (
     order_scope,
     patient_scope,
 )
+from interop_service.domain.fhir_cases_fhir import documents_of
 from interop_service.domain.fhir_cases_record import (
     HOLDING,
     Assignment,
@@ -70,7 +71,14 @@ async def find(
 
 
 async def save(session: AsyncSession, record: CaseRecord) -> None:
-    values = _columns_of(record)
+    """Stores the case with its FHIR resources rendered (and so validated) once, now."""
+    documents = documents_of(record)
+    values = _columns_of(record) | {
+        "appointment_json": documents.appointment,
+        "appointment_masked_json": documents.appointment_masked,
+        "order_json": documents.order,
+        "order_masked_json": documents.order_masked,
+    }
     upsert = insert(t).values(case_id=record.case_id, **values)
     await session.execute(
         upsert.on_conflict_do_update(
@@ -185,52 +193,79 @@ class CaseFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class Shown:
+    """A case's resource of one type as it leaves (with and without the patient), and who is
+    on the case, to judge which one a reader gets."""
+
+    case_id: uuid.UUID
+    ties: CaseTies
+    full: str
+    masked: str
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
-    records: list[CaseRecord]
+    shown: list[Shown]
     total: int
+
+
+def _shown(full: Column[Any], masked: Column[Any]) -> Select[Any]:
+    columns = (t.c.case_id, t.c.surgeon_id, t.c.requested_by, t.c.staff_ids)
+    return select(*columns, full.label("full"), masked.label("masked")).where(full.is_not(None))
+
+
+def _shown_of(row: Row[Any]) -> Shown:
+    ties = CaseTies(row.surgeon_id, row.requested_by, frozenset(row.staff_ids))
+    return Shown(row.case_id, ties, row.full, row.masked)
+
+
+_APPOINTMENTS = _shown(t.c.appointment_json, t.c.appointment_masked_json)
+_ORDERS = _shown(t.c.order_json, t.c.order_masked_json)
+
+
+async def appointment_of(session: AsyncSession, case_id: uuid.UUID) -> Shown | None:
+    row = (await session.execute(_APPOINTMENTS.where(t.c.case_id == case_id))).first()
+    return _shown_of(row) if row is not None else None
+
+
+async def order_of(session: AsyncSession, case_id: uuid.UUID) -> Shown | None:
+    row = (await session.execute(_ORDERS.where(t.c.case_id == case_id))).first()
+    return _shown_of(row) if row is not None else None
 
 
 async def appointments(
     session: AsyncSession, wanted: CaseFilter, reader: Reader, offset: int, count: int
 ) -> Page:
-    """Booked cases, by start then id, that `reader` may see as Appointments."""
-    conditions = [
-        t.c.was_booked,
-        t.c.request_as_of.is_not(None),
-        within(appointment_scope(reader.roles), reader),
-        *_conditions(wanted, reader),
-    ]
-    return await _page(session, conditions, [t.c.starts_at, t.c.case_id], offset, count)
+    """Appointments, by start then id, of the cases `reader` may see as Appointments."""
+    conditions = [within(appointment_scope(reader.roles), reader), *_conditions(wanted, reader)]
+    order = [t.c.starts_at, t.c.case_id]
+    return await _page(session, _APPOINTMENTS, conditions, order, offset, count)
 
 
 async def orders(
     session: AsyncSession, wanted: CaseFilter, reader: Reader, offset: int, count: int
 ) -> Page:
-    """Cases as orders, oldest first, that `reader` may see as ServiceRequests."""
-    conditions = [
-        t.c.request_as_of.is_not(None),
-        within(order_scope(reader.roles), reader),
-        *_conditions(wanted, reader),
-    ]
+    """ServiceRequests, oldest first, of the cases `reader` may see as orders."""
+    conditions = [within(order_scope(reader.roles), reader), *_conditions(wanted, reader)]
     order = [t.c.requested_at.asc().nulls_last(), t.c.case_id]
-    return await _page(session, conditions, order, offset, count)
+    return await _page(session, _ORDERS, conditions, order, offset, count)
 
 
 async def _page(
     session: AsyncSession,
+    query: Select[Any],
     conditions: list[ColumnElement[bool]],
     order: list[Any],
     offset: int,
     count: int,
 ) -> Page:
-    where = and_(*conditions)
-    total = (await session.execute(select(func.count()).select_from(t).where(where))).scalar_one()
+    query = query.where(*conditions)
+    counted = select(func.count()).select_from(query.subquery())
+    total = (await session.execute(counted)).scalar_one()
     if count == 0 or offset >= total:
         return Page([], total)
-    rows = await session.execute(
-        select(t).where(where).order_by(*order).offset(offset).limit(count)
-    )
-    return Page([record_of(row) for row in rows], total)
+    rows = await session.execute(query.order_by(*order).offset(offset).limit(count))
+    return Page([_shown_of(row) for row in rows], total)
 
 
 def _conditions(wanted: CaseFilter, reader: Reader) -> list[ColumnElement[bool]]:
@@ -293,12 +328,3 @@ async def linked_staff(session: AsyncSession, user_id: uuid.UUID) -> frozenset[u
         select(fhir_staff.c.staff_id).where(fhir_staff.c.snapshot["user_id"].astext == str(user_id))
     )
     return frozenset(linked)
-
-
-def ties_of(record: CaseRecord) -> CaseTies | None:
-    if record.request is None:
-        return None
-    assigned = (
-        frozenset(a.staff_id for a in record.booking.staff) if record.booking else frozenset()
-    )
-    return CaseTies(record.request.surgeon_id, record.request.requested_by, assigned)

@@ -64,6 +64,10 @@ def upgrade() -> None:
         sa.Column("wheels_in", _AT, nullable=True),
         sa.Column("wheels_out", _AT, nullable=True),
         sa.Column("status_as_of", _AT, nullable=True),
+        sa.Column("appointment_json", sa.Text(), nullable=True),
+        sa.Column("appointment_masked_json", sa.Text(), nullable=True),
+        sa.Column("order_json", sa.Text(), nullable=True),
+        sa.Column("order_masked_json", sa.Text(), nullable=True),
         sa.Column("updated_at", _AT, server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("case_id"),
     )
