@@ -27,6 +27,7 @@ from interop_service.fhir.common import (
     REGISTRY,
     FhirOrdererDep,
     ResourceCapability,
+    answers,
     fhir_error,
     fhir_response,
     fhir_router,
@@ -54,8 +55,31 @@ _BODY = {
     "requestBody": {
         "required": True,
         "description": "A FHIR R4 ServiceRequest; docs/services/interop.md maps its elements.",
-        "content": {FHIR_JSON: {"schema": {"type": "object"}}},
+        "content": {
+            FHIR_JSON: {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
     }
+}
+_PLACED_BEFORE = answers("ServiceRequest", "The order placed before under the same placer number.")
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    **_PLACED_BEFORE,
+    201: {
+        "description": "Placed: the ServiceRequest as stored, its id the case's.",
+        "content": _PLACED_BEFORE[200]["content"],
+        "headers": {
+            "Location": {
+                "description": "/fhir/ServiceRequest/<case id>",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        },
+    },
+    400: {"description": "The body is not a JSON object, or If-None-Exist is not identifier=…."},
+    403: {"description": "Not a role that requests surgeries, or another surgeon's case."},
+    413: {"description": f"An order of more than {_MOST_BYTES:,} bytes."},
+    415: {"description": "Not application/fhir+json or application/json."},
+    422: {"description": "An element that cannot be mapped or breaks a rule, by FHIRPath."},
 }
 
 
@@ -64,15 +88,7 @@ _BODY = {
     status_code=201,
     summary="Place a surgical order: a FHIR ServiceRequest becomes a waiting-list case",
     openapi_extra=_BODY,
-    responses={
-        200: {"description": "The order placed before under the same placer number."},
-        201: {"description": "Placed; `Location` names ServiceRequest/<case id>."},
-        400: {"description": "The body is not a JSON object."},
-        403: {"description": "Not a role that requests surgeries, or another surgeon's case."},
-        406: {"description": "Only JSON is served (`Accept`, `_format`)."},
-        415: {"description": "Not application/fhir+json or application/json."},
-        422: {"description": "An element that cannot be mapped or breaks a rule, by FHIRPath."},
-    },
+    responses=_ANSWERS,
 )
 async def create_service_request(
     request: Request,
