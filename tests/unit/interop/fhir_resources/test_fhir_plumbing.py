@@ -175,3 +175,13 @@ def test_every_role_reads_and_only_those_who_may_request_surgeries_may_order():
                if "user/ServiceRequest.write" in scopes}  # fmt: skip
     assert writers == {"admin", "coordinator", "surgeon"}
     assert all("user/*.read" in scopes for scopes in common.SMART_SCOPES.values())
+
+
+def test_a_parameter_declared_with_its_modifier_is_accepted_under_that_name():
+    capability = common.ResourceCapability(
+        type="TestCase",
+        search_params=(common.SearchParam("patient:identifier", "token", "By MRN."),),
+    )
+    assert common._declared(capability, "patient:identifier")
+    assert not common._declared(capability, "patient")
+    assert not common._declared(capability, "patient:exact")

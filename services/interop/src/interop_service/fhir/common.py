@@ -501,6 +501,8 @@ def search_query(request: Request, capability: ResourceCapability) -> SearchQuer
 
 
 def _declared(capability: ResourceCapability, name: str) -> bool:
+    if capability.param(name) is not None:  # declared with its modifier (patient:identifier)
+        return True
     base, _, modifier = name.partition(":")
     param = capability.param(base)
     if param is None:
