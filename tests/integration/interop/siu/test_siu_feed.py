@@ -28,6 +28,7 @@ from interop_service.domain import siu_messages
 from interop_service.settings import MllpEndpoint
 from interop_service.siu import projection
 from interop_service.siu.delivery import DeliveryConfig, DeliveryWorker
+from prometheus_client import REGISTRY
 from servicekit.db import UnitOfWork
 from servicekit.kafka import create_consumer, create_producer
 from servicekit.messaging.consumer import ConsumerConfig, HandlerMap, IdempotentConsumer
@@ -222,9 +223,18 @@ async def test_a_rejected_message_is_parked_and_holds_back_only_its_own_case(
     await apply(feed, rejected_case)
     await apply(feed, other_case)
     script = first_then("AR", 1, "AA")
-    async with MllpReceiver(script=script) as receiver, delivering(feed, "strict", receiver.port):
+    async with (
+        MllpReceiver(script=script) as receiver,
+        delivering(feed, "strict", receiver.port) as (worker,),
+    ):
         got = await receiver.wait_for(2)
         await asyncio.sleep(0.3)
+        await worker.measure(now=True)
+    assert REGISTRY.get_sample_value("interop_siu_parked_messages", {"endpoint": "strict"}) == 1
+    oldest = REGISTRY.get_sample_value(
+        "interop_siu_oldest_undelivered_age_seconds", {"endpoint": "strict"}
+    )
+    assert oldest is not None and oldest > 0  # the rejected case's next message waits
     cases = await built(feed)
     assert [r.control_id for r in got] == cases[str(other_case[0].data["surgery_id"])]
     assert await states(feed, "strict") == {"parked": 1, "pending": 1, "delivered": 2}

@@ -119,7 +119,7 @@ class DeliveryWorker:
                     log.exception("SIU endpoint %s could not be registered; trying again", name)
                     await sleep_unless(stop, 1.0)
             while not stop.is_set():
-                await self._measure()
+                await self.measure()
                 try:
                     sent = await self.deliver_round()
                     self._unreachable = 0
@@ -245,19 +245,22 @@ class DeliveryWorker:
             .values(**values)
         )
 
-    async def _measure(self) -> None:
-        now = asyncio.get_running_loop().time()
-        if now - self._measured_at < MEASURE_SECONDS:
+    async def measure(self, *, now: bool = False) -> None:
+        """Sets the endpoint's backlog gauges, at most every MEASURE_SECONDS unless `now`."""
+        at = asyncio.get_running_loop().time()
+        if not now and at - self._measured_at < MEASURE_SECONDS:
             return
-        self._measured_at = now
+        self._measured_at = at
         d = siu_deliveries
         try:
             async with self._sessions() as session, session.begin():
                 oldest, parked = (
                     await session.execute(
                         select(
-                            func.extract("epoch", func.now() - func.min(d.c.created_at)).filter(
-                                d.c.state == "pending"
+                            func.extract(
+                                "epoch",
+                                func.now()
+                                - func.min(d.c.created_at).filter(d.c.state == "pending"),
                             ),
                             func.count().filter(d.c.state == "parked"),
                         ).where(
