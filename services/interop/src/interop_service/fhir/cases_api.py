@@ -123,8 +123,9 @@ async def reader_of(session: AsyncSession, principal: Principal) -> Reader:
 async def read_appointment(
     request: Request, appointment_id: str, session: ReadSessionDep, principal: FhirReaderDep
 ) -> Response:
-    shown = await cases_store.appointment_of(session, read_id("Appointment", appointment_id))
+    case_id = read_id("Appointment", appointment_id)
     reader = await reader_of(session, principal)
+    shown = await cases_store.shown(session, "appointment", case_id, reader)
     document = as_seen(reader, shown, appointment_sight) if shown else None
     if document is None:
         raise not_found("Appointment", appointment_id)
@@ -158,8 +159,9 @@ async def search_appointments(
 async def read_service_request(
     request: Request, service_request_id: str, session: ReadSessionDep, principal: FhirReaderDep
 ) -> Response:
-    shown = await cases_store.order_of(session, read_id("ServiceRequest", service_request_id))
+    case_id = read_id("ServiceRequest", service_request_id)
     reader = await reader_of(session, principal)
+    shown = await cases_store.shown(session, "order", case_id, reader)
     document = as_seen(reader, shown, order_sight) if shown else None
     if document is None:
         raise not_found("ServiceRequest", service_request_id)

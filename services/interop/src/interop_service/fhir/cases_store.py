@@ -8,11 +8,23 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from contracts.events.scheduling_surgeries import SurgeryStatus
 from contracts.vocabulary import SurgeryPriority
-from sqlalchemy import Column, ColumnElement, Row, Select, and_, false, func, or_, select, true
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    false,
+    func,
+    null,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -194,13 +206,13 @@ class CaseFilter:
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """A case's resource of one type as it leaves (with and without the patient), and who is
-    on the case, to judge which one a reader gets."""
+    """A case's resource of one type as it leaves, with and without the patient (only the
+    ones the reader may get are read), and who is on the case, to judge which one they get."""
 
     case_id: uuid.UUID
     ties: CaseTies
-    full: str
-    masked: str
+    full: str | None
+    masked: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,9 +221,26 @@ class Page:
     total: int
 
 
-def _shown(full: Column[Any], masked: Column[Any]) -> Select[Any]:
-    columns = (t.c.case_id, t.c.surgeon_id, t.c.requested_by, t.c.staff_ids)
-    return select(*columns, full.label("full"), masked.label("masked")).where(full.is_not(None))
+Kind = Literal["appointment", "order"]
+_DOCUMENTS: dict[Kind, tuple[Column[Any], Column[Any]]] = {
+    "appointment": (t.c.appointment_json, t.c.appointment_masked_json),
+    "order": (t.c.order_json, t.c.order_masked_json),
+}
+
+
+def _shown(kind: Kind, reader: Reader) -> Select[Any]:
+    """The cases that have a `kind` resource: its documents the reader may get, and the ties.
+    A planner never gets the masked one, a viewer never the full one: neither is read."""
+    full, masked = _DOCUMENTS[kind]
+    scope = patient_scope(reader.roles)
+    return select(
+        t.c.case_id,
+        t.c.surgeon_id,
+        t.c.requested_by,
+        t.c.staff_ids,
+        (full if scope is not Scope.NONE else null()).label("full"),
+        (masked if scope is not Scope.EVERY else null()).label("masked"),
+    ).where(full.is_not(None))
 
 
 def _shown_of(row: Row[Any]) -> Shown:
@@ -219,17 +248,12 @@ def _shown_of(row: Row[Any]) -> Shown:
     return Shown(row.case_id, ties, row.full, row.masked)
 
 
-_APPOINTMENTS = _shown(t.c.appointment_json, t.c.appointment_masked_json)
-_ORDERS = _shown(t.c.order_json, t.c.order_masked_json)
-
-
-async def appointment_of(session: AsyncSession, case_id: uuid.UUID) -> Shown | None:
-    row = (await session.execute(_APPOINTMENTS.where(t.c.case_id == case_id))).first()
-    return _shown_of(row) if row is not None else None
-
-
-async def order_of(session: AsyncSession, case_id: uuid.UUID) -> Shown | None:
-    row = (await session.execute(_ORDERS.where(t.c.case_id == case_id))).first()
+async def shown(
+    session: AsyncSession, kind: Kind, case_id: uuid.UUID, reader: Reader
+) -> Shown | None:
+    """One case's Appointment or ServiceRequest, if it has one."""
+    query = _shown(kind, reader).where(t.c.case_id == case_id)
+    row = (await session.execute(query)).first()
     return _shown_of(row) if row is not None else None
 
 
@@ -239,7 +263,7 @@ async def appointments(
     """Appointments, by start then id, of the cases `reader` may see as Appointments."""
     conditions = [within(appointment_scope(reader.roles), reader), *_conditions(wanted, reader)]
     order = [t.c.starts_at, t.c.case_id]
-    return await _page(session, _APPOINTMENTS, conditions, order, offset, count)
+    return await _page(session, _shown("appointment", reader), conditions, order, offset, count)
 
 
 async def orders(
@@ -248,7 +272,7 @@ async def orders(
     """ServiceRequests, oldest first, of the cases `reader` may see as orders."""
     conditions = [within(order_scope(reader.roles), reader), *_conditions(wanted, reader)]
     order = [t.c.requested_at.asc().nulls_last(), t.c.case_id]
-    return await _page(session, _ORDERS, conditions, order, offset, count)
+    return await _page(session, _shown("order", reader), conditions, order, offset, count)
 
 
 async def _page(
