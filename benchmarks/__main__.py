@@ -9,6 +9,7 @@ from benchmarks import (
     auth,
     chaos,
     event_latency,
+    interop_siu,
     load,
     optimizer,
     optimizer_fuzz,
@@ -25,6 +26,7 @@ BENCHMARKS = {
     "optimizer-fuzz": optimizer_fuzz.main,
     "scheduling": scheduling.main,
     "web": web.main,
+    "interop-siu": interop_siu.main,
     "load": load.main,
     # Last: it kills the broker, PostgreSQL and services (and starts them again).
     "chaos": chaos.main,
