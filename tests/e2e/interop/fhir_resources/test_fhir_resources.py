@@ -42,7 +42,7 @@ async def until(
     headers: dict[str, str],
     path: str,
     shows: Callable[[dict[str, Any]], bool] = lambda _: True,
-    timeout: float = 20.0,
+    timeout: float = 45.0,
 ) -> dict[str, Any]:
     """The answer at `path` once it is there and `shows` what was just done (the read model
     follows resources' events)."""
