@@ -78,6 +78,13 @@ async def test_an_order_placed_through_fhir_joins_the_waiting_list_once(
         }
         again = await gateway.post(ORDERS, content=json.dumps(document), headers=_fhir(coordinator))
         assert (again.status_code, again.json()["id"]) == (200, stored.id)
+        number = document["identifier"][0]
+        named = {"If-None-Exist": f"identifier={number['system']}|{number['value']}"}
+        other = _order_of(world, f"ORD-{uuid.uuid4().hex[:10]}")
+        conditional = await gateway.post(
+            ORDERS, content=json.dumps(other), headers=_fhir(coordinator) | named
+        )
+        assert (conditional.status_code, conditional.json()["id"]) == (200, stored.id)
     finally:
         cancelled = await gateway.post(
             f"{SURGERIES}/{stored.id}/cancel",

@@ -75,7 +75,7 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
             }
         },
     },
-    400: {"description": "The body is not a JSON object, or If-None-Exist is not identifier=…."},
+    400: {"description": "The body is not a JSON object."},
     403: {"description": "Not a role that requests surgeries, or another surgeon's case."},
     413: {"description": f"An order of more than {_MOST_BYTES:,} bytes."},
     415: {"description": "Not application/fhir+json or application/json."},
@@ -95,11 +95,17 @@ async def create_service_request(
     placer: FhirOrdererDep,
     uow: UnitOfWorkDep,
     if_none_exist: Annotated[
-        str | None, Header(description="identifier=[system|]value: answer that order if placed.")
+        str | None,
+        Header(
+            description="identifier=[system|]value: answer that order if it was placed.",
+            pattern=r"^identifier=.+$",
+            max_length=500,
+        ),
     ] = None,
 ) -> Response:
-    if if_none_exist is not None:
-        before = await orders_placing.find(uow.session, _named(if_none_exist))
+    named = _named(if_none_exist) if if_none_exist is not None else None
+    if named is not None:
+        before = await orders_placing.find(uow.session, named)
         if before is not None:
             return _answer(request, orders_placing.existing(before))
     order = _order(await _document(request))
@@ -139,15 +145,11 @@ def _order(document: dict[str, Any]) -> Order:
         raise orders_placing.refused(refused.issues) from None
 
 
-def _named(header: str) -> PlacerIdentifier:
-    """`If-None-Exist: identifier=[system|]value`: the only search a conditional create takes."""
-    name, _, value = header.strip().partition("=")
-    if name != "identifier" or not value:
-        raise fhir_error(
-            400, "If-None-Exist takes one search: identifier=[system|]value.", "not-supported"
-        )
-    system, code = token(value)
+def _named(header: str) -> PlacerIdentifier | None:
+    """`If-None-Exist: identifier=[system|]value`, the only search a conditional create takes
+    (the header's pattern holds); None for an identifier no order can have been placed under."""
+    system, code = token(header.partition("=")[2])
     try:
         return PlacerIdentifier(system=system or None, value=code)
     except ValidationError:
-        raise fhir_error(400, "If-None-Exist names no valid identifier.", "invalid") from None
+        return None
