@@ -283,13 +283,16 @@ async def _page(
     offset: int,
     count: int,
 ) -> Page:
+    """One page and the number of matches, in one round trip (the count is a window over the
+    matches, taken before the page is cut); a page past the end asks for the count alone."""
     query = query.where(*conditions)
+    if count > 0:
+        paged = query.add_columns(func.count().over().label("total"))
+        rows = (await session.execute(paged.order_by(*order).offset(offset).limit(count))).all()
+        if rows:
+            return Page([_shown_of(row) for row in rows], rows[0].total)
     counted = select(func.count()).select_from(query.subquery())
-    total = (await session.execute(counted)).scalar_one()
-    if count == 0 or offset >= total:
-        return Page([], total)
-    rows = await session.execute(query.order_by(*order).offset(offset).limit(count))
-    return Page([_shown_of(row) for row in rows], total)
+    return Page([], (await session.execute(counted)).scalar_one())
 
 
 def _conditions(wanted: CaseFilter, reader: Reader) -> list[ColumnElement[bool]]:
