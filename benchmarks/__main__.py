@@ -10,6 +10,7 @@ from benchmarks import (
     chaos,
     event_latency,
     interop_siu,
+    interop_fhir,
     load,
     optimizer,
     optimizer_fuzz,
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "optimizer-fuzz": optimizer_fuzz.main,
     "scheduling": scheduling.main,
     "web": web.main,
+    "interop-fhir": interop_fhir.main,
     "interop-siu": interop_siu.main,
     "load": load.main,
     # Last: it kills the broker, PostgreSQL and services (and starts them again).
