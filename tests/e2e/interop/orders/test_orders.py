@@ -57,6 +57,19 @@ async def _on_waiting_list(
         await asyncio.sleep(0.1)
 
 
+async def _read_back(
+    client: httpx.AsyncClient, headers: dict[str, str], case_id: str
+) -> dict[str, Any]:
+    """ServiceRequest/<case id> as interop's read of cases has it, once scheduling's event came."""
+    deadline = time.monotonic() + 20
+    while True:
+        response = await client.get(f"{ORDERS}/{case_id}", headers=headers)
+        if response.status_code == 200:
+            return ServiceRequest.model_validate(response.json()).model_dump(mode="json")
+        assert time.monotonic() < deadline, f"ServiceRequest/{case_id} never read back"
+        await asyncio.sleep(0.1)
+
+
 async def test_an_order_placed_through_fhir_joins_the_waiting_list_once(
     gateway: httpx.AsyncClient, world: World, coordinator: dict[str, str]
 ) -> None:
@@ -85,6 +98,11 @@ async def test_an_order_placed_through_fhir_joins_the_waiting_list_once(
             ORDERS, content=json.dumps(other), headers=_fhir(coordinator) | named
         )
         assert (conditional.status_code, conditional.json()["id"]) == (200, stored.id)
+        read = await _read_back(gateway, coordinator, stored.id)
+        assert (read["subject"]["identifier"]["value"], read["status"]) == (
+            case["patient_mrn"],
+            "active",
+        )
     finally:
         cancelled = await gateway.post(
             f"{SURGERIES}/{stored.id}/cancel",
