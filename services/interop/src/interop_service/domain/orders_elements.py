@@ -150,7 +150,6 @@ class Elements:
             self.refuse("ServiceRequest.occurrenceTiming", "a repeating timing places no one case")
         if (moment := self.take("occurrenceDateTime")) is not None:
             self.sources |= {"due_date": "ServiceRequest.occurrenceDateTime"}
-            self.sources[""] = "ServiceRequest.occurrenceDateTime"
             return {"due_date": _day(moment)}
         period = self.take("occurrencePeriod") or {}
         self.sources |= {
