@@ -40,6 +40,9 @@ from interop_service.siu.mllp import Ack, MllpConnection, MllpProtocolError, Mll
 log = logging.getLogger(__name__)
 # How often an idle worker measures its endpoint's backlog for the gauges.
 MEASURE_SECONDS = 5.0
+# A round stops sending after this long and commits what it has: its transaction (holding the
+# claims) stays short even when a receiver answers slowly.
+ROUND_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +157,11 @@ class DeliveryWorker:
             async with session.begin():
                 claimed = await self._claim(session)
                 failure: MllpUnavailable | None = None
+                loop = asyncio.get_running_loop()
+                ends = loop.time() + ROUND_SECONDS
                 for message in claimed:
+                    if loop.time() > ends:
+                        break  # the rest stay due, for the next round
                     try:
                         ack = await self._connection.exchange(message.er7)
                         if ack.control_id != message.control_id:
