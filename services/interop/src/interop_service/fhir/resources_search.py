@@ -43,6 +43,7 @@ LOCATION = REGISTRY.declare(
                 "token",
                 "active, suspended (in maintenance) or inactive (retired).",
                 f"{SPEC}/Location-status",
+                codes=("active", "suspended", "inactive"),
             ),
         ),
         documentation="Operating rooms.",
@@ -105,7 +106,13 @@ DEVICE = REGISTRY.declare(
                 f"The equipment type ({EQUIPMENT_TYPE_SYSTEM}).",
                 f"{SPEC}/Device-type",
             ),
-            SearchParam("status", "token", "active or inactive.", f"{SPEC}/Device-status"),
+            SearchParam(
+                "status",
+                "token",
+                "active or inactive.",
+                f"{SPEC}/Device-status",
+                codes=("active", "inactive"),
+            ),
             SearchParam(
                 "location",
                 "reference",
@@ -137,6 +144,8 @@ SCHEDULE = REGISTRY.declare(
 )
 
 Condition = ColumnElement[bool]
+LOCATION_STATUSES = ("active", "suspended", "inactive")
+DEVICE_STATUSES = ("active", "inactive")
 
 
 def _ids(column: ColumnElement[uuid.UUID], values: list[str]) -> Condition | None:
@@ -191,7 +200,7 @@ def _present(*conditions: Condition | None) -> list[Condition]:
 
 
 def location_conditions(query: SearchQuery) -> list[Condition]:
-    statuses = [token(v)[1] for v in query.any_of("status")]
+    statuses = query.codes("status", LOCATION_STATUSES)
     return _present(
         _ids(fhir_rooms.c.room_id, query.any_of("_id")),
         *_names(fhir_rooms.c.name, query),
@@ -230,7 +239,7 @@ def practitioner_role_conditions(query: SearchQuery) -> list[Condition]:
 def device_conditions(query: SearchQuery) -> list[Condition]:
     types = query.any_of("type")
     kinds = _codes(types, EQUIPMENT_TYPE_SYSTEM, lambda code: [code])
-    statuses = [token(v)[1] for v in query.any_of("status")]
+    statuses = query.codes("status", DEVICE_STATUSES)
     return _present(
         _ids(fhir_units.c.unit_id, query.any_of("_id")),
         fhir_units.c.equipment_type.in_(kinds or [""]) if types else None,

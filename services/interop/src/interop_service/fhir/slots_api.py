@@ -34,7 +34,6 @@ from interop_service.fhir.common import (
     ResourceCapability,
     SearchParam,
     SearchQuery,
-    date_bound,
     fhir_error,
     fhir_response,
     not_found,
@@ -42,7 +41,6 @@ from interop_service.fhir.common import (
     reference_id,
     searching,
     searchset,
-    token,
 )
 from interop_service.fhir.resources_store import Page
 from interop_service.settings import InteropSettings
@@ -50,6 +48,7 @@ from interop_service.settings import InteropSettings
 # The longest range one Slot search covers, as scheduling's day lists (`max_range_days`).
 MAX_RANGE_DAYS = 92
 DEFAULT_RANGE_DAYS = 7
+STATUSES = ("free", "busy")
 SPEC = "http://hl7.org/fhir/SearchParameter"
 
 SLOT = REGISTRY.declare(
@@ -69,13 +68,7 @@ SLOT = REGISTRY.declare(
                 f"and the {DEFAULT_RANGE_DAYS} days after, in the hospital's time zone).",
                 f"{SPEC}/Slot-start",
             ),
-            SearchParam(
-                "status",
-                "token",
-                "free or busy.",
-                f"{SPEC}/Slot-status",
-                schema={"type": "string", "pattern": "^(free|busy)(,(free|busy))?$"},
-            ),
+            SearchParam("status", "token", "free or busy.", f"{SPEC}/Slot-status", codes=STATUSES),
         ),
         search_includes=("Slot:schedule",),
         documentation="Each room's time per local day: free (open, maybe held by a block) "
@@ -107,7 +100,7 @@ async def search_slots(
 ) -> Response:
     start, end = _range(query, ZoneInfo(runtime.settings.hospital_timezone))
     rooms = await _rooms(session, query)
-    statuses = {token(v)[1] for v in query.any_of("status")}
+    statuses = query.codes("status", STATUSES)
     slots = [
         slot
         for slot in await _slots(session, rooms, start, end)
@@ -140,7 +133,7 @@ async def read_slot(
 def _range(query: SearchQuery, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The instants the Slots' starts may fall in: the `start` bounds, else today's local date
     and the days after it."""
-    bounds = [date_bound("start", value, zone) for value in query.values("start")]
+    bounds = query.dates("start", zone)
     lowers = [b for bound in bounds if (b := bound.lower()) is not None]
     uppers = [b for bound in bounds if (b := bound.upper()) is not None]
     default = timedelta(days=DEFAULT_RANGE_DAYS + 1)
