@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span
@@ -122,7 +122,9 @@ OTHERS = st.lists(st.tuples(DATES, CLOCKS, st.integers(min_value=5, max_value=30
 
 
 def local(day: date, clock: tuple[int, int]) -> datetime:
-    return datetime(day.year, day.month, day.day, *clock, tzinfo=TZ)
+    """That wall-clock time as an instant in UTC, so adding minutes adds real minutes (a wall
+    time in the hour the clocks skip lands on its instant after the change, as the API's do)."""
+    return datetime(day.year, day.month, day.day, *clock, tzinfo=TZ).astimezone(UTC)
 
 
 @settings(max_examples=80, deadline=None)
@@ -163,9 +165,15 @@ def test_refuses_exactly_when_the_local_date_s_minutes_exceed_that_date_s_maximu
     )
 
     # The rule as resources states it: the date's own, else its weekday's, else every day's.
+    # (The local date the case starts: a wall time the clocks skip moves on by their change.)
+    day = placement.start.astimezone(TZ).date()
     weekday = Weekday(WEEKDAYS[day.weekday()])
     most = by_date[day] if day in by_date else by_weekday.get(weekday, usual)
-    booked = duration + sum(m for other_day, _, m in others if other_day == day)
+    booked = duration + sum(
+        m
+        for other_day, other_clock, m in others
+        if local(other_day, other_clock).astimezone(TZ).date() == day
+    )
     assert bool(found) == (most is not None and booked > most)
     if found:
         assert f"{booked} minutes on {day}" in found[0].message
