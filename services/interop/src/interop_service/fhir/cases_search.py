@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from contracts.events.scheduling_surgeries import SurgeryStatus
@@ -31,6 +32,7 @@ from interop_service.fhir.common import (
 )
 
 SightRule = Callable[[Reader, CaseTies], Sight]
+S = TypeVar("S")
 
 
 def as_seen(reader: Reader, shown: Shown, rule: SightRule) -> str | None:
@@ -59,9 +61,8 @@ async def bundle(
         _entry(f"{base}/{query.resource_type}/{case_id}", document, "match")
         for case_id, document in matches
     ]
-    for resource in await _included(session, query, [document for _, document in matches]):
-        url = f"{base}/{resource.get_resource_type()}/{resource.id}"
-        entries.append(_entry(url, resource.model_dump_json(by_alias=True, exclude_none=True)))
+    for reference, body in await _included(session, query, [doc for _, doc in matches]):
+        entries.append(_entry(f"{base}/{reference}", body))
     shell = searchset(request, query, [], page.total)
     document = shell.model_dump_json(by_alias=True, exclude_none=True)
     return document[:-1] + (',"entry":[' + ",".join(entries) + "]}" if entries else "}")
@@ -80,20 +81,46 @@ _INCLUDED_TYPES = {
 
 async def _included(
     session: AsyncSession, query: SearchQuery, matches: list[str]
-) -> list[Resource]:
-    """The Locations and Practitioners the matches refer to, when `_include` asks for them."""
+) -> list[tuple[str, str]]:
+    """The Locations and Practitioners the matches refer to, when `_include` asks for them:
+    (`<Type>/<id>`, its JSON) each."""
     wanted = {_INCLUDED_TYPES[name] for name in query.includes}
     if not wanted:
         return []
     referred = _references(matches)
-    included: list[Resource] = []
+    included: list[tuple[str, str]] = []
     if "Location" in wanted:
         rooms = await resources_store.rooms_by_id(session, referred.get("Location", []))
-        included += [location_of(room) for room in rooms.values()]
+        included += [
+            _rendered(room.room_id, room.version, room, location_of) for room in rooms.values()
+        ]
     if "Practitioner" in wanted:
         staff = await resources_store.staff_by_id(session, referred.get("Practitioner", []))
-        included += [practitioner_of(member) for member in staff.values()]
+        included += [
+            _rendered(member.staff_id, member.version, member, practitioner_of)
+            for member in staff.values()
+        ]
     return included
+
+
+# A snapshot's resource depends on the snapshot alone: rendered (validated and dumped) once per
+# process and version, as a day's search includes the same rooms and people again and again.
+_RENDERED: dict[tuple[uuid.UUID, int], tuple[str, str]] = {}
+_RENDERED_LIMIT = 20_000
+
+
+def _rendered(
+    record_id: uuid.UUID, version: int, snapshot: S, mapping: Callable[[S], Resource]
+) -> tuple[str, str]:
+    key = (record_id, version)
+    held = _RENDERED.get(key)
+    if held is None:
+        if len(_RENDERED) >= _RENDERED_LIMIT:
+            _RENDERED.clear()
+        resource = mapping(snapshot)
+        body = resource.model_dump_json(by_alias=True, exclude_none=True)
+        held = _RENDERED[key] = (f"{resource.get_resource_type()}/{resource.id}", body)
+    return held
 
 
 def _references(matches: list[str]) -> dict[str, list[uuid.UUID]]:
