@@ -50,6 +50,10 @@ class InteropSettings(ServiceSettings):
     mllp_retry_initial_seconds: float = Field(default=1.0, gt=0, le=600)
     mllp_retry_max_seconds: float = Field(default=60.0, gt=0, le=3600)
     mllp_poll_seconds: float = Field(
-        default=0.1, gt=0, le=60, description="How often an idle delivery worker looks for work."
+        default=0.5,
+        gt=0,
+        le=60,
+        description="How often an idle delivery worker looks for work besides being woken (a"
+        " LISTEN on new deliveries) and for retries that came due.",
     )
     mllp_batch_size: int = Field(default=100, ge=1, le=10_000)

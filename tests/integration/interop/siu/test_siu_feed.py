@@ -4,6 +4,8 @@ built once, stored with the event, delivered in order per case whatever the rece
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -27,15 +29,16 @@ from interop_service.db import siu as siu_tables
 from interop_service.domain import siu_messages
 from interop_service.settings import MllpEndpoint
 from interop_service.siu import projection
-from interop_service.siu.delivery import DeliveryConfig, DeliveryWorker
+from interop_service.siu.delivery import DeliveryConfig, DeliveryWorker, Listening
 from prometheus_client import REGISTRY
-from servicekit.db import UnitOfWork
+from servicekit.db import UnitOfWork, asyncpg_dsn
+from servicekit.db_connections import ConnectOptions
 from servicekit.kafka import create_consumer, create_producer
 from servicekit.messaging.consumer import ConsumerConfig, HandlerMap, IdempotentConsumer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from tests.conftest import KAFKA
+from tests.conftest import KAFKA, KIT_DATABASE_URL
 from tests.integration.conftest import create_topic
 from tests.integration.servicekit.effects import wait_until
 from tests.interop_support.mllp_receiver import MllpReceiver, always, first_then
@@ -127,11 +130,18 @@ async def states(engine: AsyncEngine, name: str) -> dict[str, int]:
 
 @asynccontextmanager
 async def delivering(
-    engine: AsyncEngine, name: str, port: int, workers: int = 1
+    engine: AsyncEngine,
+    name: str,
+    port: int,
+    workers: int = 1,
+    config: DeliveryConfig = FAST,
+    listening: Listening | None = None,
 ) -> AsyncIterator[list[DeliveryWorker]]:
     endpoint = MllpEndpoint(name=name, host="127.0.0.1", port=port)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
-    running = [DeliveryWorker(endpoint, sessions, FAST) for _ in range(workers)]
+    running = [
+        DeliveryWorker(endpoint, sessions, config, listening=listening) for _ in range(workers)
+    ]
     stop = asyncio.Event()
     tasks = [asyncio.create_task(w.run(stop)) for w in running]
     try:
@@ -310,3 +320,20 @@ async def test_a_redelivered_event_builds_no_second_message(feed: AsyncEngine) -
         ).all()
     assert [t for (t,) in triggers] == ["S12", "S13", "S15"]
     assert [t for (t,) in outbox] == ["S12", "S13", "S15"]
+
+
+async def test_a_listening_worker_is_woken_by_a_new_message_long_before_its_poll(
+    feed: AsyncEngine, schema: str
+) -> None:
+    await register(feed, "woken")
+    slow_poll = dataclasses.replace(FAST, poll=30.0)
+    listening = Listening(asyncpg_dsn(KIT_DATABASE_URL), ConnectOptions(), search_path=schema)
+    async with (
+        MllpReceiver() as receiver,
+        delivering(feed, "woken", receiver.port, config=slow_poll, listening=listening),
+    ):
+        await asyncio.sleep(1.0)  # listening, and idle until its poll in 30 s
+        built_at = time.monotonic()
+        await apply(feed, wrapped(story(1)))
+        await receiver.wait_for(1, timeout=10)
+        assert time.monotonic() - built_at < 5

@@ -32,6 +32,8 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from interop_service.db.tables import metadata
 
 DELIVERY_STATES = ("pending", "delivered", "parked", "abandoned")
+# NOTIFYed when a transaction adds deliveries, so delivery workers need not poll often.
+DELIVERIES_CHANNEL = "interop_siu_deliveries"
 
 siu_cases = Table(
     "siu_cases",

@@ -20,19 +20,22 @@ may recognise it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import asyncpg
+from servicekit.db_connections import ConnectOptions
 from servicekit.db_errors import is_connection_failure
-from servicekit.messaging.relay import sleep_unless
+from servicekit.messaging.relay import sleep_unless, wait_for_either
 from servicekit.service import Runtime, Worker
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from interop_service.db.siu import siu_deliveries, siu_endpoints, siu_messages
+from interop_service.db.siu import DELIVERIES_CHANNEL, siu_deliveries, siu_endpoints, siu_messages
 from interop_service.settings import InteropSettings, MllpEndpoint
 from interop_service.siu import metrics
 from interop_service.siu.mllp import Ack, MllpConnection, MllpProtocolError, MllpUnavailable
@@ -70,6 +73,16 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Listening:
+    """Where a worker LISTENs for new deliveries: a connection of its own, opened like the
+    pool's (TLS, timeouts). Without it the worker only polls."""
+
+    dsn: str
+    options: ConnectOptions
+    search_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Claimed:
     message_id: int
     control_id: str
@@ -79,8 +92,9 @@ class Claimed:
 
 def delivery_workers(runtime: Runtime[InteropSettings]) -> Sequence[Worker]:
     config = DeliveryConfig.of(runtime.settings)
+    listening = Listening(runtime.dsn, runtime.connect_options, runtime.settings.search_path)
     return [
-        DeliveryWorker(endpoint, runtime.sessions, config)
+        DeliveryWorker(endpoint, runtime.sessions, config, listening=listening)
         for endpoint in runtime.settings.mllp_endpoints
     ]
 
@@ -96,10 +110,14 @@ class DeliveryWorker:
         endpoint: MllpEndpoint,
         sessions: async_sessionmaker[AsyncSession],
         config: DeliveryConfig,
+        *,
+        listening: Listening | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.config = config
         self._sessions = sessions
+        self._listening = listening
+        self._wake = asyncio.Event()
         self._connection = MllpConnection(
             endpoint.host,
             endpoint.port,
@@ -113,6 +131,7 @@ class DeliveryWorker:
         """Delivers until `stop`; a message in hand when it comes is finished first."""
         name = self.endpoint.name
         log.info("SIU delivery to %s at %s:%d", name, self.endpoint.host, self.endpoint.port)
+        listener = asyncio.create_task(self._listen(stop)) if self._listening else None
         try:
             while not stop.is_set():
                 try:
@@ -140,9 +159,35 @@ class DeliveryWorker:
                     await sleep_unless(stop, 1.0)
                     continue
                 if sent < self.config.batch_size:
-                    await sleep_unless(stop, self.config.poll)
+                    await wait_for_either(self._wake, stop, self.config.poll)
         finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             await self._connection.close()
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Wakes the worker when a message is built; the poll covers the gaps."""
+        assert self._listening is not None
+        where = self._listening
+        while not stop.is_set():
+            try:
+                conn = await where.options.connect(where.dsn, search_path=where.search_path)
+                try:
+                    await self._listen_on(conn, stop)
+                finally:
+                    await conn.close()
+            except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+                log.warning("SIU delivery listener interrupted", extra={"error": repr(exc)})
+            await sleep_unless(stop, 1.0)
+
+    async def _listen_on(self, conn: asyncpg.Connection, stop: asyncio.Event) -> None:
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _: lost.set())
+        await conn.add_listener(DELIVERIES_CHANNEL, lambda *_: self._wake.set())
+        self._wake.set()  # whatever was built while nobody listened
+        await wait_for_either(lost, stop, None)
 
     async def _register(self) -> None:
         async with self._sessions() as session, session.begin():
@@ -153,6 +198,7 @@ class DeliveryWorker:
 
         Raises `MllpUnavailable` after writing down what was acknowledged before the failure.
         """
+        self._wake.clear()
         async with self._sessions() as session:
             async with session.begin():
                 claimed = await self._claim(session)

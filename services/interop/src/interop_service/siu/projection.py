@@ -24,7 +24,13 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interop_service.db.siu import siu_cases, siu_deliveries, siu_endpoints, siu_messages
+from interop_service.db.siu import (
+    DELIVERIES_CHANNEL,
+    siu_cases,
+    siu_deliveries,
+    siu_endpoints,
+    siu_messages,
+)
 from interop_service.domain import siu_feed
 from interop_service.domain import siu_messages as builder
 from interop_service.domain.siu_feed import CaseState, Request
@@ -124,12 +130,15 @@ async def apply(
     )
     if message_id is None:
         return  # built before (a replay from the DLQ under a new consumer group): nothing again
-    await session.execute(
+    added = await session.execute(
         insert(siu_deliveries).from_select(
             ["endpoint", "message_id", "case_id"],
             select(siu_endpoints.c.name, literal(message_id), literal(case_id)),
         )
     )
+    if added.rowcount:  # type: ignore[attr-defined]  # a CursorResult's, for an INSERT
+        # Sent on commit (one per transaction however many): the delivery workers wake.
+        await session.execute(select(func.pg_notify(DELIVERIES_CHANNEL, "")))
     await OutboxWriter(session, producer=PRODUCER).add(
         SiuMessageBuilt(
             surgery_id=case_id,
