@@ -204,3 +204,25 @@ def test_a_closed_token_takes_only_its_codes_with_or_without_a_system():
         query = common.SearchQuery("Slot", {"status": [wrong]}, 50, 0, (), ())
         with pytest.raises(common.Problem):
             query.codes("status", ("free", "busy"))
+
+
+def test_a_validation_problem_is_one_issue_per_field_and_an_outage_a_transient_fatal_free_one():
+    invalid = common.outcome(
+        422,
+        {
+            "status": 422,
+            "detail": "The request is not valid",
+            "errors": [
+                {"loc": ["query", "_count"], "msg": "not a number", "type": "int_parsing"},
+                {"loc": ["body", "subject"], "msg": "Field required", "type": "missing"},
+            ],
+        },
+    )
+    assert [(i.code, i.expression) for i in invalid.issue] == [
+        ("invalid", ["query._count"]),
+        ("required", ["body.subject"]),
+    ]
+    outage = common.outcome(503, {"status": 503, "detail": "The database is away."})
+    assert [(i.severity, i.code) for i in outage.issue] == [("error", "transient")]
+    crash = common.outcome(500, {"status": 500, "detail": "logged"})
+    assert [(i.severity, i.code) for i in crash.issue] == [("fatal", "exception")]
