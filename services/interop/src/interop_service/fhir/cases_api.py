@@ -20,7 +20,7 @@ from interop_service.domain.fhir_cases_access import (
     needs_own_cases,
     order_sight,
 )
-from interop_service.fhir import cases_store
+from interop_service.fhir import cases_queries
 from interop_service.fhir.cases_search import appointment_filter, as_seen, bundle, order_filter
 from interop_service.fhir.common import (
     REGISTRY,
@@ -111,7 +111,7 @@ async def reader_of(session: AsyncSession, principal: Principal) -> Reader:
     user_id = uuid.UUID(principal.user_id)
     if not needs_own_cases(principal.roles):
         return Reader(user_id, principal.roles)
-    linked = await cases_store.linked_staff(session, user_id)
+    linked = await cases_queries.linked_staff(session, user_id)
     return Reader(user_id, principal.roles, linked)
 
 
@@ -125,7 +125,7 @@ async def read_appointment(
 ) -> Response:
     case_id = read_id("Appointment", appointment_id)
     reader = await reader_of(session, principal)
-    shown = await cases_store.shown(session, "appointment", case_id, reader)
+    shown = await cases_queries.shown(session, "appointment", case_id, reader)
     document = as_seen(reader, shown, appointment_sight) if shown else None
     if document is None:
         raise not_found("Appointment", appointment_id)
@@ -147,7 +147,7 @@ async def search_appointments(
 ) -> Response:
     wanted = appointment_filter(query, ZoneInfo(runtime.settings.hospital_timezone))
     reader = await reader_of(session, principal)
-    page = await cases_store.appointments(session, wanted, reader, query.offset, query.count)
+    page = await cases_queries.appointments(session, wanted, reader, query.offset, query.count)
     return answer(request, await bundle(request, session, query, page, reader, appointment_sight))
 
 
@@ -161,7 +161,7 @@ async def read_service_request(
 ) -> Response:
     case_id = read_id("ServiceRequest", service_request_id)
     reader = await reader_of(session, principal)
-    shown = await cases_store.shown(session, "order", case_id, reader)
+    shown = await cases_queries.shown(session, "order", case_id, reader)
     document = as_seen(reader, shown, order_sight) if shown else None
     if document is None:
         raise not_found("ServiceRequest", service_request_id)
@@ -182,7 +182,7 @@ async def search_service_requests(
 ) -> Response:
     wanted = order_filter(query)
     reader = await reader_of(session, principal)
-    page = await cases_store.orders(session, wanted, reader, query.offset, query.count)
+    page = await cases_queries.orders(session, wanted, reader, query.offset, query.count)
     return answer(request, await bundle(request, session, query, page, reader, order_sight))
 
 

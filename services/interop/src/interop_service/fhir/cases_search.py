@@ -20,7 +20,7 @@ from interop_service.domain import fhir_cases_terms as terms
 from interop_service.domain.fhir_cases_access import CaseTies, Reader, Sight
 from interop_service.domain.fhir_resources import location_of, practitioner_of
 from interop_service.fhir import resources_store
-from interop_service.fhir.cases_store import CaseFilter, Page, Shown
+from interop_service.fhir.cases_queries import CaseFilter, Page, Shown
 from interop_service.fhir.common import (
     SearchQuery,
     date_bound,

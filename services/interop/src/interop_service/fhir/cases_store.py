@@ -1,44 +1,21 @@
 """The read model of cases in the database: a case's row to and from its `CaseRecord`, and the
-queries the FHIR API and the Slots of rooms ask of it."""
+busy spans the Slots of rooms ask of it (the FHIR searches are `cases_queries.py`)."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from contracts.events.scheduling_surgeries import SurgeryStatus
 from contracts.vocabulary import SurgeryPriority
-from sqlalchemy import (
-    Column,
-    ColumnElement,
-    Row,
-    Select,
-    and_,
-    false,
-    func,
-    null,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import Row, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interop_service.db.fhir_cases import fhir_cases
-from interop_service.db.fhir_resources import fhir_staff
-from interop_service.domain import fhir_cases_terms as terms
-from interop_service.domain.fhir_cases_access import (
-    CaseTies,
-    Reader,
-    Scope,
-    appointment_scope,
-    order_scope,
-    patient_scope,
-)
 from interop_service.domain.fhir_cases_fhir import documents_of
 from interop_service.domain.fhir_cases_record import (
     HOLDING,
@@ -50,7 +27,6 @@ from interop_service.domain.fhir_cases_record import (
 
 t = fhir_cases
 _HOLDING = sorted(s.value for s in HOLDING)
-NO_SHOW_REASON = terms.NO_SHOW_REASON
 
 
 async def booked_spans(
@@ -182,176 +158,3 @@ def _booking_columns(booking: Booked | None) -> dict[str, Any]:
         else [],
         "unit_ids": list(booking.unit_ids) if booking else [],
     }
-
-
-# ---------------------------------------------------------------------------------------------
-# Searches: what the FHIR API asks, as conditions on the table
-
-
-@dataclass(frozen=True, slots=True)
-class CaseFilter:
-    """One search's conditions, already read from its parameters (each list is OR, the fields
-    AND); `starts_from`/`starts_before` bound the booked start, half-open."""
-
-    starts_from: tuple[datetime, ...] = ()
-    starts_before: tuple[datetime, ...] = ()
-    # None: not asked; empty: asked for nothing that can be ours, so nothing matches.
-    room_ids: tuple[uuid.UUID, ...] | None = None
-    practitioner_ids: tuple[uuid.UUID, ...] | None = None
-    performer_ids: tuple[uuid.UUID, ...] | None = None
-    appointment_statuses: tuple[str, ...] | None = None
-    order_statuses: tuple[SurgeryStatus, ...] | None = None
-    patient_mrns: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """A case's resource of one type as it leaves, with and without the patient (only the
-    ones the reader may get are read), and who is on the case, to judge which one they get."""
-
-    case_id: uuid.UUID
-    ties: CaseTies
-    full: str | None
-    masked: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    shown: list[Shown]
-    total: int
-
-
-Kind = Literal["appointment", "order"]
-_DOCUMENTS: dict[Kind, tuple[Column[Any], Column[Any]]] = {
-    "appointment": (t.c.appointment_json, t.c.appointment_masked_json),
-    "order": (t.c.order_json, t.c.order_masked_json),
-}
-
-
-def _shown(kind: Kind, reader: Reader) -> Select[Any]:
-    """The cases that have a `kind` resource: its documents the reader may get, and the ties.
-    A planner never gets the masked one, a viewer never the full one: neither is read."""
-    full, masked = _DOCUMENTS[kind]
-    scope = patient_scope(reader.roles)
-    return select(
-        t.c.case_id,
-        t.c.surgeon_id,
-        t.c.requested_by,
-        t.c.staff_ids,
-        (full if scope is not Scope.NONE else null()).label("full"),
-        (masked if scope is not Scope.EVERY else null()).label("masked"),
-    ).where(full.is_not(None))
-
-
-def _shown_of(row: Row[Any]) -> Shown:
-    ties = CaseTies(row.surgeon_id, row.requested_by, frozenset(row.staff_ids))
-    return Shown(row.case_id, ties, row.full, row.masked)
-
-
-async def shown(
-    session: AsyncSession, kind: Kind, case_id: uuid.UUID, reader: Reader
-) -> Shown | None:
-    """One case's Appointment or ServiceRequest, if it has one."""
-    query = _shown(kind, reader).where(t.c.case_id == case_id)
-    row = (await session.execute(query)).first()
-    return _shown_of(row) if row is not None else None
-
-
-async def appointments(
-    session: AsyncSession, wanted: CaseFilter, reader: Reader, offset: int, count: int
-) -> Page:
-    """Appointments, by start then id, of the cases `reader` may see as Appointments."""
-    conditions = [within(appointment_scope(reader.roles), reader), *_conditions(wanted, reader)]
-    order = [t.c.starts_at, t.c.case_id]
-    return await _page(session, _shown("appointment", reader), conditions, order, offset, count)
-
-
-async def orders(
-    session: AsyncSession, wanted: CaseFilter, reader: Reader, offset: int, count: int
-) -> Page:
-    """ServiceRequests, oldest first, of the cases `reader` may see as orders."""
-    conditions = [within(order_scope(reader.roles), reader), *_conditions(wanted, reader)]
-    order = [t.c.requested_at.asc().nulls_last(), t.c.case_id]
-    return await _page(session, _shown("order", reader), conditions, order, offset, count)
-
-
-async def _page(
-    session: AsyncSession,
-    query: Select[Any],
-    conditions: list[ColumnElement[bool]],
-    order: list[Any],
-    offset: int,
-    count: int,
-) -> Page:
-    """One page and the number of matches, in one round trip (the count is a window over the
-    matches, taken before the page is cut); a page past the end asks for the count alone."""
-    query = query.where(*conditions)
-    if count > 0:
-        paged = query.add_columns(func.count().over().label("total"))
-        rows = (await session.execute(paged.order_by(*order).offset(offset).limit(count))).all()
-        if rows:
-            return Page([_shown_of(row) for row in rows], rows[0].total)
-    counted = select(func.count()).select_from(query.subquery())
-    return Page([], (await session.execute(counted)).scalar_one())
-
-
-def _conditions(wanted: CaseFilter, reader: Reader) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = [t.c.starts_at >= at for at in wanted.starts_from]
-    found += [t.c.starts_at < at for at in wanted.starts_before]
-    if wanted.room_ids is not None:
-        found.append(t.c.room_id.in_(wanted.room_ids))
-    if wanted.practitioner_ids is not None:
-        found.append(t.c.staff_ids.overlap(list(wanted.practitioner_ids)))
-    if wanted.performer_ids is not None:
-        found.append(t.c.surgeon_id.in_(wanted.performer_ids))
-    if wanted.appointment_statuses is not None:
-        found.append(or_(false(), *(_appointment_status(s) for s in wanted.appointment_statuses)))
-    if wanted.order_statuses is not None:
-        found.append(t.c.status.in_([s.value for s in wanted.order_statuses]))
-    if wanted.patient_mrns is not None:
-        # Only among the cases whose patient the reader may see: a search is no oracle.
-        found += [
-            t.c.patient_mrn.in_(wanted.patient_mrns),
-            within(patient_scope(reader.roles), reader),
-        ]
-    return found
-
-
-_NO_SHOW = and_(t.c.reason_code == NO_SHOW_REASON, t.c.room_id.is_not(None))
-
-
-def _appointment_status(status: str) -> ColumnElement[bool]:
-    """Where the case's Appointment has `status` (`fhir_cases_terms.appointment_status`)."""
-    ours = [
-        s.value
-        for s in SurgeryStatus
-        if terms.appointment_status(s, was_booked=True, has_booking=False, reason_code=None)
-        == status
-    ]
-    if status == "noshow":
-        return and_(t.c.status == SurgeryStatus.CANCELLED.value, _NO_SHOW)
-    if status == "cancelled":
-        return and_(t.c.status == SurgeryStatus.CANCELLED.value, ~_NO_SHOW)
-    return t.c.status.in_(ours) if ours else false()
-
-
-def within(scope: Scope, reader: Reader) -> ColumnElement[bool]:
-    """`scope` as a condition: the cases `fhir_cases_access.covers` admits. `staff_ids` holds
-    the surgeon and everyone the booking assigns."""
-    if scope is Scope.EVERY:
-        return true()
-    if scope is Scope.NONE:
-        return false()
-    on_case = t.c.requested_by == reader.user_id
-    if reader.staff_ids:
-        on_case = or_(on_case, t.c.staff_ids.overlap(list(reader.staff_ids)))
-    return on_case
-
-
-async def linked_staff(session: AsyncSession, user_id: uuid.UUID) -> frozenset[uuid.UUID]:
-    """The staff members linked to a user (resources' `StaffMember.user_id`, in the snapshot
-    the read model of resources keeps)."""
-    linked = await session.scalars(
-        select(fhir_staff.c.staff_id).where(fhir_staff.c.snapshot["user_id"].astext == str(user_id))
-    )
-    return frozenset(linked)
