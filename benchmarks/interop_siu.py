@@ -22,8 +22,14 @@ from typing import Any
 
 import httpx
 from interop_service.settings import InteropSettings, MllpEndpoint
-from interop_service.siu.delivery import DeliveryConfig, DeliveryWorker, register_endpoint
-from servicekit.db import create_engine
+from interop_service.siu.delivery import (
+    DeliveryConfig,
+    DeliveryWorker,
+    Listening,
+    register_endpoint,
+)
+from servicekit.db import asyncpg_dsn, create_engine
+from servicekit.db_connections import ConnectOptions
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -71,7 +77,9 @@ async def main() -> None:
                 await _caught_up(client)
                 async with sessions() as session, session.begin():
                     await register_endpoint(session, endpoint.name)
-                worker = DeliveryWorker(endpoint, sessions, DeliveryConfig.of(settings))
+                listening = Listening(asyncpg_dsn(url), ConnectOptions.of(settings))
+                config = DeliveryConfig.of(settings)
+                worker = DeliveryWorker(endpoint, sessions, config, listening=listening)
                 worker_task = asyncio.create_task(worker.run(stop))
                 booked, wall = await _book(client, auth, corner, cases)
                 ours = set(booked)
@@ -83,13 +91,24 @@ async def main() -> None:
         stop.set()
         if worker_task is not None:
             await asyncio.wait_for(worker_task, timeout=30)
-        async with engine.begin() as conn:
-            await conn.execute(
-                text("DELETE FROM siu_endpoints WHERE name = :n"), {"n": endpoint.name}
-            )
+        await _forget(engine, endpoint.name)
         await engine.dispose()
         await receiver.stop()
     _report(count, len(booked), wall, latencies)
+
+
+async def _forget(engine: Any, name: str) -> None:
+    """Deletes the benchmark's endpoint and its deliveries; a consumer transaction adding
+    deliveries holds the endpoint's row a moment, so this is tried a few times."""
+    for attempt in range(5):
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text("DELETE FROM siu_endpoints WHERE name = :n"), {"n": name})
+            return
+        except Exception as exc:  # a statement or lock timeout: try again
+            print(f"  endpoint {name} not deleted ({exc.__class__.__name__}), try {attempt + 1}")
+            await asyncio.sleep(2)
+    print(f"  endpoint {name} left behind: DELETE FROM siu_endpoints WHERE name = '{name}'")
 
 
 async def _request(

@@ -32,6 +32,10 @@ class InteropSettings(ServiceSettings):
         default="Europe/Amsterdam",
         description="Slots and schedules are built per local date here.",
     )
+    # A transaction per event, not per fetched batch: each event builds an SIU message (tens of
+    # milliseconds of hl7apy), so a batch of 200 would hold its messages back for seconds before
+    # its commit made them visible to the delivery workers; a commit per event costs little.
+    consumer_transaction_per_batch: bool = False
     # The HL7 v2 SIU feed (siu/): who its messages say they come from, and where they go.
     siu_sending_application: Hl7Name = Field(default="ORSCHED", description="MSH-3.")
     siu_sending_facility: Hl7Name = Field(

@@ -124,6 +124,7 @@ async def apply(
             trigger=built.trigger.value,
             er7=built.er7,
             occurred_at=envelope.occurred_at,
+            built_at=func.clock_timestamp(),  # now(), not the transaction's start
         )
         .on_conflict_do_nothing(index_elements=[siu_messages.c.source_event_id])
         .returning(siu_messages.c.id)
