@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.location import Location
 from fhir.resources.R4B.operationoutcome import OperationOutcome
-from interop_service.fhir import common
+from interop_service.fhir import common, searches
 from servicekit.problems import install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
 
@@ -182,9 +182,9 @@ def test_a_parameter_declared_with_its_modifier_is_accepted_under_that_name():
         type="TestCase",
         search_params=(common.SearchParam("patient:identifier", "token", "By MRN."),),
     )
-    assert common._declared(capability, "patient:identifier")
-    assert not common._declared(capability, "patient")
-    assert not common._declared(capability, "patient:exact")
+    assert searches._declared(capability, "patient:identifier")
+    assert not searches._declared(capability, "patient")
+    assert not searches._declared(capability, "patient:exact")
 
 
 @pytest.mark.parametrize(
