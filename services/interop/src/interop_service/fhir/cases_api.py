@@ -24,6 +24,7 @@ from interop_service.fhir import cases_queries
 from interop_service.fhir.cases_search import appointment_filter, as_seen, bundle, order_filter
 from interop_service.fhir.common import (
     REGISTRY,
+    SEARCH_RESPONSES,
     FhirReaderDep,
     ResourceCapability,
     SearchParam,
@@ -32,6 +33,7 @@ from interop_service.fhir.common import (
     negotiated_media_type,
     not_found,
     read_id,
+    read_responses,
     searching,
 )
 from interop_service.settings import InteropSettings
@@ -118,7 +120,7 @@ async def reader_of(session: AsyncSession, principal: Principal) -> Reader:
 @router.get(
     "/Appointment/{appointment_id}",
     summary="Read an Appointment",
-    response_description="The Appointment of a booked case.",
+    responses=read_responses("Appointment"),
 )
 async def read_appointment(
     request: Request, appointment_id: str, session: ReadSessionDep, principal: FhirReaderDep
@@ -134,8 +136,8 @@ async def read_appointment(
 
 @router.get(
     "/Appointment",
-    summary="Search Appointments",
-    response_description="A searchset Bundle of Appointments, by start.",
+    summary="Search Appointments (by start)",
+    responses=SEARCH_RESPONSES,
     openapi_extra={"parameters": APPOINTMENTS.openapi_parameters()},
 )
 async def search_appointments(
@@ -153,8 +155,8 @@ async def search_appointments(
 
 @router.get(
     "/ServiceRequest/{service_request_id}",
-    summary="Read a ServiceRequest",
-    response_description="A case as an order.",
+    summary="Read a ServiceRequest (a case as an order)",
+    responses=read_responses("ServiceRequest"),
 )
 async def read_service_request(
     request: Request, service_request_id: str, session: ReadSessionDep, principal: FhirReaderDep
@@ -170,8 +172,8 @@ async def read_service_request(
 
 @router.get(
     "/ServiceRequest",
-    summary="Search ServiceRequests",
-    response_description="A searchset Bundle of ServiceRequests, oldest first.",
+    summary="Search ServiceRequests (oldest first)",
+    responses=SEARCH_RESPONSES,
     openapi_extra={"parameters": SERVICE_REQUESTS.openapi_parameters()},
 )
 async def search_service_requests(
