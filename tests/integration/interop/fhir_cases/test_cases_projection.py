@@ -15,6 +15,7 @@ from contracts.envelope import Envelope, Event
 from contracts.events.scheduling_surgeries import SurgeryStatus
 from contracts.registry import parse_envelope
 from interop_service.db.fhir_cases import fhir_cases
+from interop_service.db.orders import service_requests
 from interop_service.domain.fhir_cases_record import CaseRecord
 from interop_service.fhir import cases_projection, cases_store
 from servicekit.db import UnitOfWork
@@ -31,8 +32,10 @@ from tests.unit.interop.fhir_cases.case_events import MONDAY, Case, moments
 
 @pytest.fixture
 async def cases(engine: AsyncEngine) -> AsyncEngine:
+    """The read model of cases, and the orders placed through FHIR it reads placer numbers from."""
     async with engine.begin() as conn:
         await conn.run_sync(fhir_cases.create)
+        await conn.run_sync(service_requests.create)
     return engine
 
 

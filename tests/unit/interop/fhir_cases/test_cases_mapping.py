@@ -13,7 +13,7 @@ from contracts.vocabulary import SurgeryPriority
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from interop_service.domain import fhir_cases_terms as terms
-from interop_service.domain.fhir_cases_fhir import appointment, service_request
+from interop_service.domain.fhir_cases_fhir import Placer, appointment, service_request
 from interop_service.domain.fhir_cases_record import CaseRecord, apply
 
 from tests.unit.interop.fhir_cases.case_events import Case, moments
@@ -191,3 +191,14 @@ def test_a_postponed_case_is_waitlisted_without_its_freed_time() -> None:
     assert not any(
         p.actor.reference and p.actor.reference.startswith("Location/") for p in shown.participant
     )
+
+
+def test_an_order_placed_through_fhir_carries_its_placer_number_back() -> None:
+    case = Case()
+    record = read([case.requested()], moments(1))
+    placer = Placer(system="urn:oid:1.2.3.4", value="ORD-1")
+    order = service_request(record, show_patient=False, placer=placer)
+    assert order is not None
+    assert [(i.system, i.value, i.type.coding[0].code) for i in order.identifier] == [
+        ("urn:oid:1.2.3.4", "ORD-1", "PLAC")
+    ]

@@ -49,7 +49,18 @@ def appointment(case: CaseRecord, *, show_patient: bool = True) -> Appointment |
     return Appointment.model_validate(document)
 
 
-def service_request(case: CaseRecord, *, show_patient: bool = True) -> ServiceRequest | None:
+@dataclass(frozen=True, slots=True)
+class Placer:
+    """The order number of the system that placed the case through FHIR (`POST
+    /fhir/ServiceRequest`): given back, so it finds its order by its own number."""
+
+    system: str | None
+    value: str
+
+
+def service_request(
+    case: CaseRecord, *, show_patient: bool = True, placer: Placer | None = None
+) -> ServiceRequest | None:
     """The case as an order, or None while its request is not known yet."""
     request = case.request
     if request is None:
@@ -66,6 +77,8 @@ def service_request(case: CaseRecord, *, show_patient: bool = True) -> ServiceRe
         "performer": [{"reference": f"Practitioner/{request.surgeon_id}"}],
         "extension": [_expected_duration(request.duration_minutes)],
     }
+    if placer is not None:
+        document["identifier"] = [_placer_identifier(placer)]
     if case.requested_at is not None:
         document["authoredOn"] = case.requested_at
     if case.booking is not None and case.holds_room:
@@ -140,6 +153,12 @@ def _patient(request: Request) -> dict[str, Any]:
     }
 
 
+def _placer_identifier(placer: Placer) -> dict[str, Any]:
+    kind = {"coding": [{"system": terms.IDENTIFIER_TYPES, "code": "PLAC"}]}
+    system = {"system": placer.system} if placer.system else {}
+    return {"type": kind, **system, "value": placer.value}
+
+
 def _masked() -> dict[str, Any]:
     return {"extension": [{"url": terms.DATA_ABSENT_REASON, "valueCode": "masked"}]}
 
@@ -175,12 +194,12 @@ class Documents:
     order_masked: str | None
 
 
-def documents_of(case: CaseRecord) -> Documents:
+def documents_of(case: CaseRecord, placer: Placer | None = None) -> Documents:
     return Documents(
         appointment=_json(appointment(case)),
         appointment_masked=_json(appointment(case, show_patient=False)),
-        order=_json(service_request(case)),
-        order_masked=_json(service_request(case, show_patient=False)),
+        order=_json(service_request(case, placer=placer)),
+        order_masked=_json(service_request(case, show_patient=False, placer=placer)),
     )
 
 

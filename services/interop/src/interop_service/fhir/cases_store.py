@@ -16,7 +16,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interop_service.db.fhir_cases import fhir_cases
-from interop_service.domain.fhir_cases_fhir import documents_of
+from interop_service.db.orders import service_requests
+from interop_service.domain.fhir_cases_fhir import Placer, documents_of
 from interop_service.domain.fhir_cases_record import (
     HOLDING,
     Assignment,
@@ -60,7 +61,7 @@ async def find(
 
 async def save(session: AsyncSession, record: CaseRecord) -> None:
     """Stores the case with its FHIR resources rendered (and so validated) once, now."""
-    documents = documents_of(record)
+    documents = documents_of(record, await _placer_of(session, record.case_id))
     values = _columns_of(record) | {
         "appointment_json": documents.appointment,
         "appointment_masked_json": documents.appointment_masked,
@@ -73,6 +74,14 @@ async def save(session: AsyncSession, record: CaseRecord) -> None:
             index_elements=[t.c.case_id], set_={**values, "updated_at": func.now()}
         )
     )
+
+
+async def _placer_of(session: AsyncSession, case_id: uuid.UUID) -> Placer | None:
+    """The placer's order number, when the case was ordered through FHIR (`db/orders.py`)."""
+    orders = service_requests.c
+    query = select(orders.placer_system, orders.placer_value).where(orders.case_id == case_id)
+    row = (await session.execute(query)).first()
+    return Placer(row.placer_system or None, row.placer_value) if row is not None else None
 
 
 def record_of(row: Row[Any]) -> CaseRecord:
