@@ -21,7 +21,13 @@ from interop_service.domain.fhir_cases_access import (
     order_sight,
 )
 from interop_service.fhir import cases_queries
-from interop_service.fhir.cases_search import appointment_filter, as_seen, bundle, order_filter
+from interop_service.fhir.cases_search import (
+    appointment_filter,
+    as_seen,
+    bundle,
+    entry_url,
+    order_filter,
+)
 from interop_service.fhir.common import (
     REGISTRY,
     SEARCH_RESPONSES,
@@ -149,8 +155,9 @@ async def search_appointments(
 ) -> Response:
     wanted = appointment_filter(query, ZoneInfo(runtime.settings.hospital_timezone))
     reader = await reader_of(session, principal)
-    page = await cases_queries.appointments(session, wanted, reader, query.offset, query.count)
-    return answer(request, await bundle(request, session, query, page, reader, appointment_sight))
+    url = entry_url(request, query)
+    page = await cases_queries.appointments(session, wanted, reader, query.offset, query.count, url)
+    return answer(request, await bundle(request, session, query, page))
 
 
 @router.get(
@@ -184,8 +191,9 @@ async def search_service_requests(
 ) -> Response:
     wanted = order_filter(query)
     reader = await reader_of(session, principal)
-    page = await cases_queries.orders(session, wanted, reader, query.offset, query.count)
-    return answer(request, await bundle(request, session, query, page, reader, order_sight))
+    url = entry_url(request, query)
+    page = await cases_queries.orders(session, wanted, reader, query.offset, query.count, url)
+    return answer(request, await bundle(request, session, query, page))
 
 
 def answer(request: Request, document: str) -> Response:

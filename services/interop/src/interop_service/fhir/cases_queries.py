@@ -3,6 +3,7 @@ a reader may see, with the ties that say whether they see the patient, a page at
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,14 +15,19 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
+    Text,
     and_,
+    case,
+    cast,
     false,
     func,
+    literal,
     null,
     or_,
     select,
     true,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interop_service.db.fhir_cases import fhir_cases
@@ -69,7 +75,10 @@ class Shown:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    shown: list[Shown]
+    """One page of a search as its searchset's `entry` items, already JSON and joined by commas
+    ("" for none), and the number of matches."""
+
+    entries: str
     total: int
 
 
@@ -110,41 +119,96 @@ async def shown(
 
 
 async def appointments(
-    session: AsyncSession, wanted: CaseFilter, reader: Reader, offset: int, count: int
+    session: AsyncSession,
+    wanted: CaseFilter,
+    reader: Reader,
+    offset: int,
+    count: int,
+    entry_url: str,
 ) -> Page:
-    """Appointments, by start then id, of the cases `reader` may see as Appointments."""
+    """Appointments, by start then id, of the cases `reader` may see as Appointments; each
+    entry's `fullUrl` is `entry_url` followed by the case id."""
     conditions = [within(appointment_scope(reader.roles), reader), *_conditions(wanted, reader)]
     order = [t.c.starts_at, t.c.case_id]
-    return await _page(session, _shown("appointment", reader), conditions, order, offset, count)
+    found = _Search("appointment", reader, conditions, order)
+    return await found.page(session, offset, count, entry_url)
 
 
 async def orders(
-    session: AsyncSession, wanted: CaseFilter, reader: Reader, offset: int, count: int
+    session: AsyncSession,
+    wanted: CaseFilter,
+    reader: Reader,
+    offset: int,
+    count: int,
+    entry_url: str,
 ) -> Page:
     """ServiceRequests, oldest first, of the cases `reader` may see as orders."""
     conditions = [within(order_scope(reader.roles), reader), *_conditions(wanted, reader)]
     order = [t.c.requested_at.asc().nulls_last(), t.c.case_id]
-    return await _page(session, _shown("order", reader), conditions, order, offset, count)
+    found = _Search("order", reader, conditions, order)
+    return await found.page(session, offset, count, entry_url)
 
 
-async def _page(
-    session: AsyncSession,
-    query: Select[Any],
-    conditions: list[ColumnElement[bool]],
-    order: list[Any],
-    offset: int,
-    count: int,
-) -> Page:
-    """One page and the number of matches, in one round trip (the count is a window over the
-    matches, taken before the page is cut); a page past the end asks for the count alone."""
-    query = query.where(*conditions)
-    if count > 0:
-        paged = query.add_columns(func.count().over().label("total"))
-        rows = (await session.execute(paged.order_by(*order).offset(offset).limit(count))).all()
-        if rows:
-            return Page([_shown_of(row) for row in rows], rows[0].total)
-    counted = select(func.count()).select_from(query.subquery())
-    return Page([], (await session.execute(counted)).scalar_one())
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """The matches of a search: the cases its conditions admit (the reader's scope among them)."""
+
+    kind: Kind
+    reader: Reader
+    conditions: list[ColumnElement[bool]]
+    order: list[Any]
+
+    async def page(self, session: AsyncSession, offset: int, count: int, entry_url: str) -> Page:
+        """One page and the number of matches in one round trip and one row: the database
+        splices each match's stored document, as the reader may see it, into its Bundle entry
+        and joins them in order (the documents were validated when stored; a day's search then
+        costs no parsing nor a Python object per case). The count is a window over the matches,
+        taken before the page is cut; a page past the end asks for the count alone."""
+        if count > 0:
+            head = literal('{"fullUrl":' + json.dumps(entry_url)[:-1], Text)
+            entry = (
+                head
+                + cast(t.c.case_id, Text)
+                + literal('","resource":', Text)
+                + self._document()
+                + literal(',"search":{"mode":"match"}}', Text)
+            )
+            matches = (
+                select(
+                    entry.label("entry"),
+                    func.row_number().over(order_by=self.order).label("place"),
+                    func.count().over().label("total"),
+                )
+                .where(self._documented(), *self.conditions)
+                .order_by(*self.order)
+                .offset(offset)
+                .limit(count)
+                .subquery()
+            )
+            joined = func.string_agg(
+                matches.c.entry, aggregate_order_by(literal(",", Text), matches.c.place)
+            )
+            row = (await session.execute(select(joined, func.max(matches.c.total)))).one()
+            if row[0] is not None:
+                return Page(row[0], row[1])
+        query = select(t.c.case_id).where(self._documented(), *self.conditions)
+        counted = select(func.count()).select_from(query.subquery())
+        return Page("", (await session.execute(counted)).scalar_one())
+
+    def _documented(self) -> ColumnElement[bool]:
+        return _DOCUMENTS[self.kind][0].is_not(None)
+
+    def _document(self) -> ColumnElement[str]:
+        """The stored document the reader gets of each match: `fhir_cases_access`'s sight as a
+        condition (the matches are within the reader's scope of the resource already, so the
+        patient scope alone says whole or masked)."""
+        full, masked = _DOCUMENTS[self.kind]
+        scope = patient_scope(self.reader.roles)
+        if scope is Scope.EVERY:
+            return full
+        if scope is Scope.NONE:
+            return masked
+        return case((within(scope, self.reader), full), else_=masked)
 
 
 def _conditions(wanted: CaseFilter, reader: Reader) -> list[ColumnElement[bool]]:

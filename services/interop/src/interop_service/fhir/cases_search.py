@@ -43,29 +43,22 @@ def as_seen(reader: Reader, shown: Shown, rule: SightRule) -> str | None:
     return shown.full if sight is Sight.FULL else shown.masked
 
 
-async def bundle(
-    request: Request,
-    session: AsyncSession,
-    query: SearchQuery,
-    page: Page,
-    reader: Reader,
-    rule: SightRule,
-) -> str:
-    """The searchset: its links and total from the shared plumbing, its entries the stored
-    documents the reader may see, spliced in as they are (a day's Appointments are not parsed
-    and dumped again), then the resources `_include` asks for."""
+async def bundle(request: Request, session: AsyncSession, query: SearchQuery, page: Page) -> str:
+    """The searchset: its links and total from the shared plumbing, its entries the page's, as
+    the database joined them from the stored documents (a day's Appointments are not parsed and
+    dumped again), then the resources `_include` asks for."""
     base = fhir_base(request)
-    seen = [(shown.case_id, as_seen(reader, shown, rule)) for shown in page.shown]
-    matches = [(case_id, document) for case_id, document in seen if document is not None]
-    entries = [
-        _entry(f"{base}/{query.resource_type}/{case_id}", document, "match")
-        for case_id, document in matches
-    ]
-    for reference, body in await _included(session, query, [doc for _, doc in matches]):
+    entries = [page.entries] if page.entries else []
+    for reference, body in await _included(session, query, page.entries):
         entries.append(_entry(f"{base}/{reference}", body))
     shell = searchset(request, query, [], page.total)
     document = shell.model_dump_json(by_alias=True, exclude_none=True)
     return document[:-1] + (',"entry":[' + ",".join(entries) + "]}" if entries else "}")
+
+
+def entry_url(request: Request, query: SearchQuery) -> str:
+    """The `fullUrl` of a match but its id: `<FHIR base>/<type>/`."""
+    return f"{fhir_base(request)}/{query.resource_type}/"
 
 
 def _entry(url: str, resource: str, mode: str = "include") -> str:
@@ -80,7 +73,7 @@ _INCLUDED_TYPES = {
 
 
 async def _included(
-    session: AsyncSession, query: SearchQuery, matches: list[str]
+    session: AsyncSession, query: SearchQuery, matches: str
 ) -> list[tuple[str, str]]:
     """The Locations and Practitioners the matches refer to, when `_include` asks for them:
     (`<Type>/<id>`, its JSON) each."""
@@ -123,10 +116,10 @@ def _rendered(
     return held
 
 
-def _references(matches: list[str]) -> dict[str, list[uuid.UUID]]:
+def _references(matches: str) -> dict[str, list[uuid.UUID]]:
     """The ids each resource type is referred to by in the matches, once each, in order."""
     found: dict[str, dict[uuid.UUID, None]] = {}
-    for reference in (r for match in matches for r in _REFERENCE.findall(match)):
+    for reference in _REFERENCE.findall(matches):
         kind, _, named = reference.partition("/")
         found.setdefault(kind, {})[uuid.UUID(named)] = None
     return {kind: list(ids) for kind, ids in found.items()}
