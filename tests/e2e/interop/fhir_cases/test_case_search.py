@@ -106,3 +106,30 @@ async def test_refuses_what_it_does_not_search_by_as_an_operation_outcome(
         response = await gateway.get(f"{FHIR}/Appointment", params=params, headers=coordinator)
         assert response.status_code == 400, (params, response.text)
         assert response.json()["resourceType"] == "OperationOutcome"
+
+
+async def test_a_search_gives_each_reader_the_patient_only_where_they_may_see_it(
+    gateway: httpx.AsyncClient,
+    coordinator: dict[str, str],
+    viewer: dict[str, str],
+    surgeon: dict[str, str],
+    world: World,
+) -> None:
+    first, _ = await two_booked_cases(gateway, coordinator, world)
+    case_id = first["surgery_id"]
+    read = (await gateway.get(f"{FHIR}/Appointment/{case_id}", headers=coordinator)).json()
+    on_its_start = {"date": read["start"], "_count": "500"}
+
+    def found(bundle: dict[str, Any]) -> dict[str, Any]:
+        return next(e["resource"] for e in bundle["entry"] if e["resource"]["id"] == case_id)
+
+    # The database joins a search's entries: whole for a planner, masked for a viewer and for a
+    # surgeon not on the case, as their reads of the same case are.
+    whole = found(await search(gateway, coordinator, "Appointment", **on_its_start))
+    assert whole == read
+    for reader in (viewer, surgeon):
+        masked = found(await search(gateway, reader, "Appointment", **on_its_start))
+        assert masked["meta"]["security"][0]["code"] == "REDACTED"
+        assert all("identifier" not in p["actor"] for p in masked["participant"])
+        alone = await gateway.get(f"{FHIR}/Appointment/{case_id}", headers=reader)
+        assert masked == alone.json()
