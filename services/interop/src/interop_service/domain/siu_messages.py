@@ -343,7 +343,7 @@ def _escape(value: str) -> str:
     text = text.replace("\\", "\\E\\")
     for char, code in (("|", "F"), ("^", "S"), ("&", "T"), ("~", "R")):
         text = text.replace(char, f"\\{code}\\")
-    return text
+    return text if text.strip() else ""  # hl7apy reads a blank value as none, and writes none
 
 
 def _words(code: str) -> str:
