@@ -6,11 +6,13 @@ Nothing here skips: in CI a missing database or broker must fail the run.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from contracts.envelope import Envelope
 from servicekit.db import create_engine
+from servicekit.kafka import create_producer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -61,3 +63,25 @@ async def create_topic(purpose: str = "") -> str:
     finally:
         await admin.close()
     return name
+
+
+async def publish_envelopes(
+    topic: str, envelopes: Iterable[Envelope], *, key: str, client_id: str = "tests"
+) -> None:
+    """Sends `envelopes` to `topic` as a service's relay would: JSON value, keyed by the data's
+    `key` field, with the `event_type` and `event_id` headers consumers read."""
+    producer = create_producer(KAFKA, client_id=client_id)
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            await producer.send_and_wait(
+                topic,
+                value=envelope.model_dump_json().encode(),
+                key=str(envelope.data[key]).encode(),
+                headers=[
+                    ("event_type", envelope.event_type.encode()),
+                    ("event_id", str(envelope.event_id).encode()),
+                ],
+            )
+    finally:
+        await producer.stop()

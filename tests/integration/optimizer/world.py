@@ -28,6 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
+from tests.integration.conftest import publish_envelopes
 from tests.integration.servicekit.effects import make_relay
 
 
@@ -96,21 +97,9 @@ class Optimizer:
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
 
     async def publish(self, *envelopes: Envelope) -> None:
-        producer = create_producer(KAFKA, client_id="tests-scheduling")
-        await producer.start()
-        try:
-            for envelope in envelopes:
-                await producer.send_and_wait(
-                    self.requests,
-                    value=envelope.model_dump_json().encode(),
-                    key=envelope.data["request_id"].encode(),
-                    headers=[
-                        ("event_type", envelope.event_type.encode()),
-                        ("event_id", str(envelope.event_id).encode()),
-                    ],
-                )
-        finally:
-            await producer.stop()
+        await publish_envelopes(
+            self.requests, envelopes, key="request_id", client_id="tests-scheduling"
+        )
 
     async def outcomes_for(
         self, request_id: uuid.UUID, *, at_least: int = 1, timeout: float = 60

@@ -35,7 +35,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.conftest import KAFKA
-from tests.integration.conftest import create_topic
+from tests.integration.conftest import create_topic, publish_envelopes
 from tests.integration.servicekit.effects import wait_until
 from tests.unit.interop.fhir_resources.snapshots import block, room, weekdays
 
@@ -244,21 +244,7 @@ class Feed:
         self.group = f"tests-{uuid.uuid4().hex[:8]}"
 
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        producer = create_producer(KAFKA, client_id="tests-resources")
-        await producer.start()
-        try:
-            for envelope in envelopes:
-                await producer.send_and_wait(
-                    self.topic,
-                    value=envelope.model_dump_json().encode(),
-                    key=str(envelope.data["room_id"]).encode(),
-                    headers=[
-                        ("event_type", envelope.event_type.encode()),
-                        ("event_id", str(envelope.event_id).encode()),
-                    ],
-                )
-        finally:
-            await producer.stop()
+        await publish_envelopes(self.topic, envelopes, key="room_id", client_id="tests-resources")
 
     @asynccontextmanager
     async def consuming(self) -> AsyncIterator[None]:

@@ -28,7 +28,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from tests.conftest import KAFKA
-from tests.integration.conftest import create_topic
+from tests.integration.conftest import create_topic, publish_envelopes
 from tests.integration.scheduling.world import Scheduling, person, scheduling_engine
 from tests.integration.servicekit.effects import wait_until
 
@@ -72,21 +72,7 @@ class Orders:
         self.group = f"tests-scheduling-{uuid.uuid4().hex[:8]}"
 
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        producer = create_producer(KAFKA, client_id="tests-interop")
-        await producer.start()
-        try:
-            for envelope in envelopes:
-                await producer.send_and_wait(
-                    self.topic,
-                    value=envelope.model_dump_json().encode(),
-                    key=str(envelope.data["surgery_id"]).encode(),
-                    headers=[
-                        ("event_type", envelope.event_type.encode()),
-                        ("event_id", str(envelope.event_id).encode()),
-                    ],
-                )
-        finally:
-            await producer.stop()
+        await publish_envelopes(self.topic, envelopes, key="surgery_id", client_id="tests-interop")
 
     @asynccontextmanager
     async def consuming(self) -> AsyncIterator[None]:
