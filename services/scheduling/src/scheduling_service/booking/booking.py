@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from contracts.events.resources_staff import StaffMemberUpserted
 from contracts.events.scheduling_surgeries import (
     Booking,
     StaffAssignment,
@@ -105,13 +107,15 @@ async def book(
     they then are. A refusal is audited too, in a transaction of its own: who tried to put the
     case where, and what stood in the way. Counted once in the metrics, outcome known."""
     try:
-        moved = await place(
+        placed = await _placing(
             uow,
             {surgery_id: placement},
             settings=settings,
             actor=actor,
+            run_id=None,
             reason_code=reason_code,
             if_match=if_match,
+            allow_past=False,
         )
     except Problem as problem:
         if problem.status != 409:
@@ -130,10 +134,10 @@ async def book(
         for code in codes:
             metrics.BOOKING_CONFLICTS.labels(code).inc()
         raise
-    row = await cases.find(uow.session, surgery_id)
-    current = await cases.booking_of(uow.session, surgery_id)
+    # The case and its booking as written: nothing to read back.
+    row, current = placed.rows[surgery_id], cases.as_read(placed.bookings[surgery_id])
     await uow.commit()
-    metrics.BOOKINGS.labels("moved" if moved else "booked").inc()
+    metrics.BOOKINGS.labels("moved" if placed.moved else "booked").inc()
     return row, current
 
 
@@ -159,6 +163,40 @@ async def place(
     still be at (one case, in practice). No case may start in the past unless `allow_past`
     (the demo seed's completed cases). Does not commit.
     """
+    placed = await _placing(
+        uow,
+        placements,
+        settings=settings,
+        actor=actor,
+        run_id=run_id,
+        reason_code=reason_code,
+        if_match=if_match,
+        allow_past=allow_past,
+    )
+    return placed.moved
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """What `place` wrote: the ids of the cases moved, each case's row and booking as written."""
+
+    moved: set[uuid.UUID]
+    rows: dict[uuid.UUID, Row[Any]]
+    bookings: dict[uuid.UUID, Booking]
+
+
+async def _placing(
+    uow: UnitOfWork,
+    placements: Mapping[uuid.UUID, Placement],
+    *,
+    settings: SchedulingSettings,
+    actor: Principal | uuid.UUID | str,
+    run_id: uuid.UUID | None,
+    reason_code: str | None,
+    if_match: str | None,
+    allow_past: bool,
+) -> _Placed:
+    """`place`, answering what it wrote."""
     try:
         return await _place(
             uow,
@@ -192,7 +230,7 @@ async def _place(
     reason_code: str | None,
     if_match: str | None,
     allow_past: bool,
-) -> set[uuid.UUID]:
+) -> _Placed:
     session = uow.session
     rows = await booking_locks.cases(session, sorted(placements))
     for row in rows:
@@ -204,9 +242,9 @@ async def _place(
     needs = [case_needs(row) for row in rows]
     proposals = [propose(case, placements[case.surgery_id]) for case in needs]
     tz = ZoneInfo(settings.hospital_timezone)
-    await booking_locks.person_days(session, proposals, tz)
+    people = await booking_locks.person_days(session, proposals, tz)
     now = None if allow_past else datetime.now(UTC)
-    known, found = await _judged(session, needs, proposals, tz, now)
+    known, found = await _judged(session, needs, proposals, tz, now, people)
     if found:
         raise refused(found)
     made = {p.surgery_id: booking_of(case, p) for case, p in zip(needs, proposals, strict=True)}
@@ -215,18 +253,19 @@ async def _place(
             session, made, known, booked_by=booking_records.user_id_of(actor), run_id=run_id
         )
     except IntegrityError as exc:
-        _, found = await _judged(session, needs, proposals, tz, now)
+        _, found = await _judged(session, needs, proposals, tz, now, people)
         ids = list(made)
         lost: Sequence[tuple[uuid.UUID | None, Conflict]] = found or [
             (ids[0] if len(ids) == 1 else None, race_lost(exc))
         ]
         raise refused(lost, raced=True) from None
+    written = {}
     for row in rows:
         before, after = previous.get(row.surgery_id), made[row.surgery_id]
-        await booking_records.record(
+        written[row.surgery_id] = await booking_records.record(
             uow, row, before, after, actor=actor, run_id=run_id, reason=reason_code
         )
-    return set(previous)
+    return _Placed(set(previous), written, made)
 
 
 def case_needs(row: Row[Any]) -> CaseNeeds:
@@ -286,9 +325,15 @@ async def _judged(
     proposals: Sequence[Proposal],
     tz: ZoneInfo,
     now: datetime | None,
+    people: Mapping[uuid.UUID, StaffMemberUpserted],
 ) -> tuple[Known, list[tuple[uuid.UUID, Conflict]]]:
     known = await placement_facts.gather(
-        session, proposals, tz, besides=[case.surgery_id for case in needs], now=now
+        session,
+        proposals,
+        tz,
+        besides=[case.surgery_id for case in needs],
+        now=now,
+        staff=people,
     )
     found = [
         (case.surgery_id, conflict)

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from contracts.events.resources_staff import StaffMemberUpserted
 from servicekit.problems import Problem
 from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,17 +49,17 @@ _PERSON_DAYS = text(
 )
 
 
-async def person_days(session: AsyncSession, proposals: Sequence[Proposal], tz: ZoneInfo) -> None:
+async def person_days(
+    session: AsyncSession, proposals: Sequence[Proposal], tz: ZoneInfo
+) -> dict[uuid.UUID, StaffMemberUpserted]:
     """Locks the local day (in the person's time zone, else the hospital's `tz`) each person of
     `proposals` would operate on, the day a daily maximum counts; waits while another change
-    holds one."""
+    holds one. Answers the people as the read model has them, for judging to use again."""
     staff_ids = {s for p in proposals for s in p.staff_ids}
     if not staff_ids:
-        return
-    zones = {
-        staff_id: _zone(member.timezone, tz)
-        for staff_id, member in (await resources_view.staff_by_id(session, staff_ids)).items()
-    }
+        return {}
+    people = await resources_view.staff_by_id(session, staff_ids)
+    zones = {staff_id: _zone(member.timezone, tz) for staff_id, member in people.items()}
     keys = sorted(
         {
             person_day_key(s, p.surgery.start.astimezone(zones.get(s, tz)).date())
@@ -67,6 +68,7 @@ async def person_days(session: AsyncSession, proposals: Sequence[Proposal], tz: 
         }
     )
     await session.execute(_PERSON_DAYS, {"keys": keys})
+    return people
 
 
 def person_day_key(staff_id: uuid.UUID, day: date) -> int:

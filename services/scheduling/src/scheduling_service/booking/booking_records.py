@@ -34,15 +34,16 @@ async def record(
     actor: Principal | uuid.UUID | str,
     run_id: uuid.UUID | None,
     reason: str | None,
-) -> None:
-    """The case's new status and version, its history line, its events and its audit entry."""
+) -> Row[Any]:
+    """The case's new status and version, its history line, its events and its audit entry;
+    the case's row as it now is."""
     surgery_id, by = row.surgery_id, user_id_of(actor)
     action = "book" if lifecycle.Status(row.status) in lifecycle.WAITING else "reschedule"
     target = lifecycle.next_status(row.status, action)
     reason = reason if action == "reschedule" else None
     # A case booked again (it was postponed) no longer carries why it was postponed.
     cleared = {"reason_code": None, "reason": None} if action == "book" else {}
-    version = await cases.bump(uow.session, surgery_id, status=target.value, **cleared)
+    written = await cases.advance(uow.session, surgery_id, status=target.value, **cleared)
     await cases.remember(
         uow.session,
         surgery_id,
@@ -58,7 +59,7 @@ async def record(
     details: dict[str, Any] = {
         "from_status": row.status,
         "to_status": target.value,
-        "version": version,
+        "version": written.version,
         "booking": after.model_dump(mode="json"),
         "previous_booking": before.model_dump(mode="json") if before else None,
         "run_id": str(run_id) if run_id else None,
@@ -67,6 +68,7 @@ async def record(
     await audit_log.record(
         uow, actor=_actor(actor), action=f"booking.{action}", record_id=surgery_id, details=details
     )
+    return written
 
 
 def _events(

@@ -133,9 +133,11 @@ async def gather(
     *,
     besides: Collection[uuid.UUID],
     now: datetime | None,
+    staff: Mapping[uuid.UUID, StaffMemberUpserted] | None = None,
 ) -> Known:
     """The read model and holdings of `proposals`, ignoring the bookings of cases `besides`;
-    `now` is the moment of judging (None: the past is allowed)."""
+    `now` is the moment of judging (None: the past is allowed). `staff`: the proposals' people
+    already read in this transaction (`booking_locks.person_days`), not read again."""
     room_ids = {p.room_id for p in proposals}
     staff_ids = {s for p in proposals for s in p.staff_ids}
     unit_ids = {u for p in proposals for u in p.unit_ids}
@@ -151,7 +153,11 @@ async def gather(
     )
     return Known(
         rooms=await resources_view.rooms_by_id(session, room_ids),
-        staff=await resources_view.staff_by_id(session, staff_ids),
+        staff=(
+            dict(staff)
+            if staff is not None
+            else await resources_view.staff_by_id(session, staff_ids)
+        ),
         units=await resources_view.units_by_id(session, unit_ids),
         held=held,
         hospital_tz=hospital_tz,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
@@ -47,6 +47,18 @@ async def bump(session: AsyncSession, surgery_id: uuid.UUID, **values: Any) -> i
         )
     ).scalar_one()
     return version
+
+
+async def advance(session: AsyncSession, surgery_id: uuid.UUID, **values: Any) -> Row[Any]:
+    """`bump`, answering the whole row as it now is (what `find` would read back)."""
+    return (
+        await session.execute(
+            update(surgery_requests)
+            .where(surgery_requests.c.surgery_id == surgery_id)
+            .values(version=surgery_requests.c.version + 1, updated_at=func.now(), **values)
+            .returning(*surgery_requests.c)
+        )
+    ).one()
 
 
 async def bookings_of(
@@ -95,6 +107,19 @@ async def bookings_of(
 
 async def booking_of(session: AsyncSession, surgery_id: uuid.UUID) -> Booking | None:
     return (await bookings_of(session, [surgery_id])).get(surgery_id)
+
+
+def as_read(booking: Booking) -> Booking:
+    """A booking just written as `bookings_of` reads it back: its instants in UTC, its people by
+    role then id, its units by id. Saves reading back what this transaction wrote."""
+    return booking.model_copy(
+        update={
+            "start": booking.start.astimezone(UTC),
+            "end": booking.end.astimezone(UTC),
+            "staff": tuple(sorted(booking.staff, key=lambda a: (a.role.value, a.staff_id))),
+            "equipment_unit_ids": tuple(sorted(booking.equipment_unit_ids)),
+        }
+    )
 
 
 async def remember(
