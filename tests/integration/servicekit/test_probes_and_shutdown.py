@@ -34,7 +34,31 @@ async def test_readiness_probes_report_reachable_infrastructure():
         assert await database_problem(engine) is None
     finally:
         await engine.dispose()
-    assert await KafkaProbe(KAFKA).check() is None
+    probe = KafkaProbe(KAFKA)
+    try:
+        assert await probe.check() is None
+    finally:
+        await probe.aclose()
+
+
+async def test_the_broker_probe_asks_again_over_the_connection_it_keeps():
+    probe = KafkaProbe(KAFKA, cache_seconds=0)
+    try:
+        assert await probe.check() is None
+        assert await probe.check() is None
+        kept = _open_connections(probe)
+        assert len(kept) == 1
+        for _ in range(3):
+            assert await probe.check() is None
+        assert _open_connections(probe) == kept
+    finally:
+        await probe.aclose()
+
+
+def _open_connections(probe: KafkaProbe) -> list[object]:
+    client = probe._client  # the connections are what the broker pays a handshake for
+    assert client is not None
+    return [conn for conn in client._conns.values() if conn.connected()]
 
 
 async def test_readiness_probes_name_what_is_unreachable():
@@ -44,7 +68,9 @@ async def test_readiness_probes_name_what_is_unreachable():
         assert "database unreachable" in await database_problem(engine)
     finally:
         await engine.dispose()
-    assert "kafka unreachable" in await KafkaProbe(KafkaConnection("127.0.0.1:1")).check()
+    probe = KafkaProbe(KafkaConnection("127.0.0.1:1"))
+    assert "kafka unreachable" in await probe.check()
+    await probe.aclose()
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicekit.db_errors import database_timeout, is_connection_failure
 from servicekit.ids import uuid_or_none
-from servicekit.kafka import KafkaConnection
+from servicekit.kafka import FetchWait, KafkaConnection
 from servicekit.logs import causation_id_var, correlation_id_var
 from servicekit.messaging.dlq import send_to_dlq
 from servicekit.messaging.relay import sleep_unless
@@ -162,8 +162,10 @@ class IdempotentConsumer:
         await consumer.start()
         try:
             await dlq_producer.start()
+            fetch_wait = FetchWait(consumer)
             while not stop.is_set():
                 batch = await consumer.getmany(timeout_ms=500)
+                fetch_wait.polled(records=bool(batch))
                 if not await self._process_batch(consumer, batch, dlq_producer):
                     await self._wait_out_outage(consumer, stop)
                     continue
