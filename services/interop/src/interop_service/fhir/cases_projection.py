@@ -17,10 +17,10 @@ from interop_service.fhir import cases_store
 async def on_surgery_event(session: AsyncSession, event: Event, envelope: Envelope) -> None:
     """The case locked, the event applied as of when it occurred; stored only if it changed."""
     case_id = uuid.UUID(event.aggregate_id())
-    before = await cases_store.find(session, case_id, lock=True)
-    after = apply(before, event, envelope.occurred_at)
+    held = await cases_store.find_locked(session, case_id)
+    after = apply(held.record, event, envelope.occurred_at)
     if after is not None:
-        await cases_store.save(session, after)
+        await cases_store.save(session, after, held.placer)
 
 
 def register(handlers: HandlerMap, *, topic: str | None = None) -> HandlerMap:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from contracts.events.scheduling_surgeries import SurgeryStatus
 from contracts.vocabulary import SurgeryPriority
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +28,8 @@ from interop_service.domain.fhir_cases_record import (
 )
 
 t = fhir_cases
+# Columns an upsert leaves alone: the key, and the stamp it sets itself.
+_KEPT = frozenset({"case_id", "updated_at"})
 _HOLDING = sorted(s.value for s in HOLDING)
 
 
@@ -59,29 +62,63 @@ async def find(
     return record_of(row) if row is not None else None
 
 
-async def save(session: AsyncSession, record: CaseRecord) -> None:
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """A case's row locked for a change (None before its first event), and the placer's order
+    number it is rendered with, read in the same round trip."""
+
+    record: CaseRecord | None
+    placer: Placer | None
+
+
+async def find_locked(session: AsyncSession, case_id: uuid.UUID) -> Locked:
+    row = (await session.execute(_LOCKED, {"case_id": case_id})).first()
+    if row is None:  # a case's first event: its order, if placed through FHIR, came before
+        return Locked(None, await _placer_of(session, case_id))
+    placer = Placer(row.placer_system or None, row.placer_value) if row.placer_value else None
+    return Locked(record_of(row), placer)
+
+
+async def save(session: AsyncSession, record: CaseRecord, placer: Placer | None) -> None:
     """Stores the case with its FHIR resources rendered (and so validated) once, now."""
-    documents = documents_of(record, await _placer_of(session, record.case_id))
+    documents = documents_of(record, placer)
     values = _columns_of(record) | {
+        "case_id": record.case_id,
         "appointment_json": documents.appointment,
         "appointment_masked_json": documents.appointment_masked,
         "order_json": documents.order,
         "order_masked_json": documents.order_masked,
     }
-    upsert = insert(t).values(case_id=record.case_id, **values)
-    await session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[t.c.case_id], set_={**values, "updated_at": func.now()}
-        )
-    )
+    await session.execute(_UPSERT, values)
 
 
 async def _placer_of(session: AsyncSession, case_id: uuid.UUID) -> Placer | None:
     """The placer's order number, when the case was ordered through FHIR (`db/orders.py`)."""
-    orders = service_requests.c
-    query = select(orders.placer_system, orders.placer_value).where(orders.case_id == case_id)
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_PLACER, {"case_id": case_id})).first()
     return Placer(row.placer_system or None, row.placer_value) if row is not None else None
+
+
+# Built once: a statement built per call cost the consumer more than its execution.
+_orders = service_requests.c
+_DOCUMENTS = ("appointment_json", "appointment_masked_json", "order_json", "order_masked_json")
+_RECORD_COLUMNS = [c for c in t.columns if c.name not in (*_DOCUMENTS, "updated_at")]
+_LOCKED: Select[Any] = (
+    select(*_RECORD_COLUMNS, _orders.placer_system, _orders.placer_value)
+    .select_from(t.outerjoin(service_requests, _orders.case_id == t.c.case_id))
+    .where(t.c.case_id == bindparam("case_id"))
+    .with_for_update(of=t)
+)
+_PLACER = select(_orders.placer_system, _orders.placer_value).where(
+    _orders.case_id == bindparam("case_id")
+)
+_insert = insert(t)
+_UPSERT = _insert.on_conflict_do_update(
+    index_elements=[t.c.case_id],
+    set_={
+        **{c.name: _insert.excluded[c.name] for c in t.columns if c.name not in _KEPT},
+        "updated_at": func.now(),
+    },
+)
 
 
 def record_of(row: Row[Any]) -> CaseRecord:

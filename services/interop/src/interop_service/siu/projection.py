@@ -20,7 +20,7 @@ from contracts.events.scheduling_surgeries import EVENTS, Booking
 from contracts.topics import SCHEDULING_SURGERIES
 from servicekit.messaging.consumer import Handler, HandlerMap
 from servicekit.messaging.outbox import OutboxWriter
-from sqlalchemy import func, literal, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,57 +89,34 @@ async def apply(
     session: AsyncSession, event: Event, envelope: Envelope, sender: builder.Sender
 ) -> None:
     case_id = uuid.UUID(event.aggregate_id())
-    row = (
-        await session.execute(
-            select(siu_cases.c.request, siu_cases.c.booking)
-            .where(siu_cases.c.case_id == case_id)
-            .with_for_update()
-        )
-    ).first()
+    row = (await session.execute(_LOCKED, {"case_id": case_id})).first()
     before = _state(row.request, row.booking) if row is not None else CaseState()
     after, change = siu_feed.follow(before, event)
     if after != before or row is None:
         values = {
+            "case_id": case_id,
             "request": _request_json(after.request),
             "booking": after.booking.model_dump(mode="json") if after.booking else None,
         }
-        await session.execute(
-            insert(siu_cases)
-            .values(case_id=case_id, **values)
-            .on_conflict_do_update(
-                index_elements=[siu_cases.c.case_id], set_={**values, "updated_at": func.now()}
-            )
-        )
+        await session.execute(_UPSERT, values)
     if change is None:
         return
     built = builder.build(
         change, event_id=envelope.event_id, at=envelope.occurred_at, sender=sender
     )
     message_id = await session.scalar(
-        insert(siu_messages)
-        .values(
-            control_id=built.control_id,
-            source_event_id=envelope.event_id,
-            case_id=case_id,
-            trigger=built.trigger.value,
-            er7=built.er7,
-            occurred_at=envelope.occurred_at,
-            built_at=func.clock_timestamp(),  # now(), not the transaction's start
-        )
-        .on_conflict_do_nothing(index_elements=[siu_messages.c.source_event_id])
-        .returning(siu_messages.c.id)
+        _STORE,
+        {
+            "control_id": built.control_id,
+            "source_event_id": envelope.event_id,
+            "case_id": case_id,
+            "trigger": built.trigger.value,
+            "er7": built.er7,
+            "occurred_at": envelope.occurred_at,
+        },
     )
     if message_id is None:
         return  # built before (a replay from the DLQ under a new consumer group): nothing again
-    added = await session.execute(
-        insert(siu_deliveries).from_select(
-            ["endpoint", "message_id", "case_id"],
-            select(siu_endpoints.c.name, literal(message_id), literal(case_id)),
-        )
-    )
-    if added.rowcount:  # type: ignore[attr-defined]  # a CursorResult's, for an INSERT
-        # Sent on commit (one per transaction however many): the delivery workers wake.
-        await session.execute(select(func.pg_notify(DELIVERIES_CHANNEL, "")))
     await OutboxWriter(session, producer=PRODUCER).add(
         SiuMessageBuilt(
             surgery_id=case_id,
@@ -152,6 +129,59 @@ async def apply(
     )
     MESSAGES_BUILT.labels(built.trigger.value).inc()
     log.info("SIU^%s %s built for case %s", built.trigger.value, built.control_id, case_id)
+
+
+# Built once: a statement built per call cost the consumer more than its execution.
+_LOCKED = (
+    select(siu_cases.c.request, siu_cases.c.booking)
+    .where(siu_cases.c.case_id == bindparam("case_id"))
+    .with_for_update()
+)
+_insert_case = insert(siu_cases)
+_UPSERT = _insert_case.on_conflict_do_update(
+    index_elements=[siu_cases.c.case_id],
+    set_={
+        "request": _insert_case.excluded.request,
+        "booking": _insert_case.excluded.booking,
+        "updated_at": func.now(),
+    },
+)
+
+
+def _store_statement() -> Select[tuple[int]]:
+    """The message, a pending delivery of it per registered endpoint and, when there are any,
+    a `NOTIFY` (sent on commit, one per transaction however many) that wakes the delivery
+    workers: one round trip. Its id, or no row when the event's message was built before."""
+    messages = siu_messages.c
+    message = (
+        insert(siu_messages)
+        .values(
+            control_id=bindparam("control_id"),
+            source_event_id=bindparam("source_event_id"),
+            case_id=bindparam("case_id"),
+            trigger=bindparam("trigger"),
+            er7=bindparam("er7"),
+            occurred_at=bindparam("occurred_at"),
+            built_at=func.clock_timestamp(),  # now(), not the transaction's start
+        )
+        .on_conflict_do_nothing(index_elements=[messages.source_event_id])
+        .returning(messages.id, messages.case_id)
+        .cte("message")
+    )
+    added = (
+        insert(siu_deliveries)
+        .from_select(
+            ["endpoint", "message_id", "case_id"],
+            select(siu_endpoints.c.name, message.c.id, message.c.case_id),
+        )
+        .returning(siu_deliveries.c.message_id)
+        .cte("added")
+    )
+    notify = select(func.pg_notify(DELIVERIES_CHANNEL, "")).select_from(added).limit(1)
+    return select(message.c.id, notify.scalar_subquery())
+
+
+_STORE = _store_statement()
 
 
 def _state(request: dict[str, Any] | None, booking: dict[str, Any] | None) -> CaseState:
