@@ -15,24 +15,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from contracts.events.resources_staff import StaffMemberUpserted
 from servicekit.problems import Problem
-from sqlalchemy import Row, select, text
+from sqlalchemy import Row, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import surgery_requests
 from scheduling_service.domain.booking.booking_facts import Proposal
 from scheduling_service.read_model import resources_view
 
+# Built once: every booking runs the same compiled (and prepared) statement.
+_CASES = (
+    select(surgery_requests)
+    .where(surgery_requests.c.surgery_id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True)))))
+    .order_by(surgery_requests.c.surgery_id)
+    .with_for_update()
+)
+
 
 async def cases(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
     """The cases of `ids`, locked in id order (two changes of several cases never deadlock
     on them); `404` naming one that does not exist."""
-    query = (
-        select(surgery_requests)
-        .where(surgery_requests.c.surgery_id.in_(list(ids)))
-        .order_by(surgery_requests.c.surgery_id)
-        .with_for_update()
-    )
-    rows = list((await session.execute(query)).all())
+    rows = list((await session.execute(_CASES, {"ids": list(ids)})).all())
     missing = sorted(set(ids) - {row.surgery_id for row in rows})
     if missing:
         raise Problem(404, f"There is no surgery request {missing[0]}.")

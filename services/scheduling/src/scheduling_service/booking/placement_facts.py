@@ -16,7 +16,8 @@ from contracts.calendar.spans import Span
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted, StaffStatus
 from servicekit import date_ranges
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import all_, any_, bindparam, func, literal, select, union_all
+from sqlalchemy.dialects.postgresql import ARRAY, TSTZRANGE, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import bookings, equipment_usages, staff_assignments
@@ -173,6 +174,32 @@ _HOLDERS = {
 }
 
 
+def _held_statement() -> Any:
+    """The union of what other cases hold, built once: each kind's ids are an array (an empty
+    one where a kind is not wanted), so every call hits one compiled and prepared statement."""
+    window = bindparam("window", type_=TSTZRANGE)
+    besides = bindparam("besides", type_=_UUIDS)
+    parts = [
+        select(
+            literal(kind).label("kind"),
+            table.c.surgery_id,
+            resource.label("resource_id"),
+            func.lower(period).label("start"),
+            func.upper(period).label("end"),
+        ).where(
+            resource == any_(bindparam(kind, type_=_UUIDS)),
+            period.overlaps(window),
+            table.c.surgery_id != all_(besides),
+        )
+        for kind, (table, resource, period) in _HOLDERS.items()
+    ]
+    return union_all(*parts)
+
+
+_UUIDS = ARRAY(UUID(as_uuid=True))
+_HELD = _held_statement()
+
+
 async def _held(
     session: AsyncSession,
     ids: Mapping[str, Collection[uuid.UUID]],
@@ -181,28 +208,12 @@ async def _held(
 ) -> Holdings:
     """What other cases hold of `ids` within `window`, read in ONE statement: one snapshot, so
     a booking committed meanwhile is seen whole (room, people, units) or not at all."""
-    parts = []
-    for kind, wanted in ids.items():
-        if not wanted:
-            continue
-        table, resource, period = _HOLDERS[kind]
-        part = select(
-            literal(kind).label("kind"),
-            table.c.surgery_id,
-            resource.label("resource_id"),
-            func.lower(period).label("start"),
-            func.upper(period).label("end"),
-        ).where(
-            resource.in_(list(wanted)),
-            period.overlaps(date_ranges.period(window.start, window.end)),
-        )
-        if besides:
-            part = part.where(table.c.surgery_id.not_in(list(besides)))
-        parts.append(part)
-    if not parts:
+    if not any(ids.values()):
         return Holdings()
+    params: dict[str, Any] = {kind: list(ids.get(kind, ())) for kind in _HOLDERS}
+    params |= {"window": date_ranges.period(window.start, window.end), "besides": list(besides)}
     found: dict[str, list[Held]] = {kind: [] for kind in _HOLDERS}
-    for row in await session.execute(union_all(*parts)):
+    for row in await session.execute(_HELD, params):
         found[row.kind].append(Held(row.surgery_id, row.resource_id, Span(row.start, row.end)))
     return Holdings(**{kind: tuple(held) for kind, held in found.items()})
 

@@ -14,7 +14,7 @@ from typing import Any
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
 from servicekit import date_ranges
 from servicekit.problems import Problem
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import (
@@ -51,14 +51,31 @@ async def bump(session: AsyncSession, surgery_id: uuid.UUID, **values: Any) -> i
 
 async def advance(session: AsyncSession, surgery_id: uuid.UUID, **values: Any) -> Row[Any]:
     """`bump`, answering the whole row as it now is (what `find` would read back)."""
-    return (
-        await session.execute(
-            update(surgery_requests)
-            .where(surgery_requests.c.surgery_id == surgery_id)
-            .values(version=surgery_requests.c.version + 1, updated_at=func.now(), **values)
-            .returning(*surgery_requests.c)
+    names = frozenset(values)
+    statement = _ADVANCES[names] if names in _ADVANCES else _advance(names)
+    params = {f"new_{name}": value for name, value in values.items()}
+    return (await session.execute(statement, {"surgery_id_": surgery_id, **params})).one()
+
+
+# `advance`'s statements by the columns they write (a booking writes one of two sets): each
+# built once with bind parameters, so SQLAlchemy's compiled cache answers without rebuilding.
+_ADVANCES: dict[frozenset[str], Any] = {}
+
+
+def _advance(names: frozenset[str]) -> Any:
+    c = surgery_requests.c
+    statement = (
+        update(surgery_requests)
+        .where(c.surgery_id == bindparam("surgery_id_", type_=c.surgery_id.type))
+        .values(
+            version=c.version + 1,
+            updated_at=func.now(),
+            **{name: bindparam(f"new_{name}", type_=c[name].type) for name in sorted(names)},
         )
-    ).one()
+        .returning(*c)
+    )
+    _ADVANCES[names] = statement
+    return statement
 
 
 async def bookings_of(
@@ -136,17 +153,25 @@ async def remember(
 ) -> None:
     """One line of the case's history, with the booking it has (or had) at that moment."""
     await session.execute(
-        insert(case_history).values(
-            surgery_id=surgery_id,
-            from_status=from_status,
-            to_status=to_status,
-            reason_code=reason_code,
-            reason=reason,
-            booking=booking.model_dump(mode="json") if booking is not None else None,
-            changed_by=changed_by,
-            run_id=run_id,
-        )
+        _REMEMBER,
+        {
+            "surgery_id": surgery_id,
+            "from_status": from_status,
+            "to_status": to_status,
+            "reason_code": reason_code,
+            "reason": reason,
+            "booking": booking.model_dump(mode="json") if booking is not None else None,
+            "changed_by": changed_by,
+            "run_id": run_id,
+        },
     )
+
+
+# Built once, like every statement a booking runs.
+_REMEMBER = insert(case_history)
+_INSERT_BOOKINGS = insert(bookings)
+_INSERT_PEOPLE = insert(staff_assignments)
+_INSERT_UNITS = insert(equipment_usages)
 
 
 async def write_bookings(
@@ -168,7 +193,7 @@ async def write_bookings(
     if not made:
         return
     await session.execute(
-        insert(bookings),
+        _INSERT_BOOKINGS,
         [
             {
                 "surgery_id": surgery_id,
@@ -196,7 +221,7 @@ async def write_bookings(
     ]
     if people:
         people.sort(key=lambda row: row["staff_id"])
-        await session.execute(insert(staff_assignments), people)
+        await session.execute(_INSERT_PEOPLE, people)
     used: list[dict[str, Any]] = [
         {
             "surgery_id": surgery_id,
@@ -212,7 +237,7 @@ async def write_bookings(
     ]
     if used:
         used.sort(key=lambda row: row["unit_id"])
-        await session.execute(insert(equipment_usages), used)
+        await session.execute(_INSERT_UNITS, used)
 
 
 async def free_bookings(session: AsyncSession, surgery_ids: Collection[uuid.UUID]) -> None:

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.availability import (
@@ -25,7 +26,8 @@ from contracts.events.resources_blocks import BlockAllocated, SingleDate
 from contracts.events.resources_equipment import EquipmentUnit, EquipmentUpserted
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted, StaffStatus
-from sqlalchemy import or_, select
+from sqlalchemy import Result, any_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import blocks, equipment, equipment_units, rooms, staff
@@ -63,12 +65,19 @@ async def rooms_by_id(
 ) -> dict[uuid.UUID, OperatingRoomUpserted]:
     """Every room known (retired ones too: `retired_at` says so), or those of `ids`; with
     `serving_after`, only those not retired by then (a hospital's retired rooms pile up)."""
-    query = select(rooms.c.room_id, rooms.c.version)
-    if ids is not None:
-        query = query.where(rooms.c.room_id.in_(list(ids)))
-    if serving_after is not None:
-        query = query.where(or_(rooms.c.retired_at.is_(None), rooms.c.retired_at > serving_after))
-    versions = {row.room_id: row.version for row in await session.execute(query)}
+    read: Result[Any]
+    if ids is not None and serving_after is None:  # a booking's rooms: the statement built once
+        read = await session.execute(_ROOM_VERSIONS, {"ids": list(ids)})
+    else:
+        query = select(rooms.c.room_id, rooms.c.version)
+        if ids is not None:
+            query = query.where(rooms.c.room_id.in_(list(ids)))
+        if serving_after is not None:
+            query = query.where(
+                or_(rooms.c.retired_at.is_(None), rooms.c.retired_at > serving_after)
+            )
+        read = await session.execute(query)
+    versions = {row.room_id: row.version for row in read}
     # A snapshot is the same for every reader until its version changes: validated once per
     # process (`_ROOMS`), read in full only when new; its version comes with it, whatever the
     # first query saw.
@@ -78,14 +87,31 @@ async def rooms_by_id(
         if (known := _ROOMS.get((room_id, version))) is not None
     }
     if missing := [room_id for room_id in versions if room_id not in found]:
-        read = select(rooms.c.version, rooms.c.snapshot).where(rooms.c.room_id.in_(missing))
+        snapshots = select(rooms.c.version, rooms.c.snapshot).where(rooms.c.room_id.in_(missing))
         if len(_ROOMS) > _ROOMS_KEPT:
             _ROOMS.clear()
-        for row in await session.execute(read):
+        for row in await session.execute(snapshots):
             room = OperatingRoomUpserted.model_validate(row.snapshot)
             _ROOMS[room.room_id, row.version] = found[room.room_id] = room
     return found
 
+
+_UUIDS = ARRAY(UUID(as_uuid=True))
+_ROOM_VERSIONS = select(rooms.c.room_id, rooms.c.version).where(
+    rooms.c.room_id == any_(bindparam("ids", type_=_UUIDS))
+)
+_STAFF_OF = select(staff.c.snapshot).where(staff.c.staff_id == any_(bindparam("ids", type_=_UUIDS)))
+_UNITS_OF = (
+    select(equipment.c.snapshot)
+    .where(
+        equipment.c.equipment_id.in_(
+            select(equipment_units.c.equipment_id).where(
+                equipment_units.c.unit_id == any_(bindparam("ids", type_=_UUIDS))
+            )
+        )
+    )
+    .order_by(equipment.c.equipment_id)
+)
 
 # The rooms' snapshots validated so far, by room and version (immutable: `Event` is frozen).
 _ROOMS: dict[tuple[uuid.UUID, int], OperatingRoomUpserted] = {}
@@ -95,10 +121,11 @@ _ROOMS_KEPT = 20_000
 async def staff_by_id(
     session: AsyncSession, ids: Collection[uuid.UUID] | None = None
 ) -> dict[uuid.UUID, StaffMemberUpserted]:
-    query = select(staff.c.snapshot)
-    if ids is not None:
-        query = query.where(staff.c.staff_id.in_(list(ids)))
-    found = [StaffMemberUpserted.model_validate(s) for s in await session.scalars(query)]
+    if ids is None:
+        read = await session.scalars(select(staff.c.snapshot))
+    else:
+        read = await session.scalars(_STAFF_OF, {"ids": list(ids)})
+    found = [StaffMemberUpserted.model_validate(s) for s in read]
     return {m.staff_id: m for m in found}
 
 
@@ -106,14 +133,14 @@ async def units_by_id(
     session: AsyncSession, ids: Collection[uuid.UUID] | None = None
 ) -> dict[uuid.UUID, Unit]:
     """Every unit known, or those of `ids`, each with its equipment's snapshot."""
-    query = select(equipment.c.snapshot).order_by(equipment.c.equipment_id)
-    if ids is not None:
-        owners = select(equipment_units.c.equipment_id).where(
-            equipment_units.c.unit_id.in_(list(ids))
+    if ids is None:
+        read = await session.scalars(
+            select(equipment.c.snapshot).order_by(equipment.c.equipment_id)
         )
-        query = query.where(equipment.c.equipment_id.in_(owners))
+    else:
+        read = await session.scalars(_UNITS_OF, {"ids": list(ids)})
     found: dict[uuid.UUID, Unit] = {}
-    for snapshot in await session.scalars(query):
+    for snapshot in read:
         item = EquipmentUpserted.model_validate(snapshot)
         for unit in item.units:
             if ids is None or unit.unit_id in ids:
