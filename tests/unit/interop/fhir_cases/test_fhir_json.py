@@ -1,5 +1,7 @@
 """The documents a case is stored with are written by `fhir_json`, not fhir.resources'
-`model_dump_json` (a tenth of its cost): the very same text, at every step of every story."""
+`model_dump_json` (a tenth of its cost), and the ones without the patient are validated from
+the elements of the ones with it: the very same text as each resource rendered on its own and
+dumped by `model_dump_json`, at every step of every story."""
 
 from __future__ import annotations
 

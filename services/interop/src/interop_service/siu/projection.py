@@ -20,7 +20,7 @@ from contracts.events.scheduling_surgeries import EVENTS, Booking
 from contracts.topics import SCHEDULING_SURGERIES
 from servicekit.messaging.consumer import Handler, HandlerMap
 from servicekit.messaging.outbox import OutboxWriter
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -172,7 +172,9 @@ def _store_statement() -> Select[tuple[int]]:
         insert(siu_deliveries)
         .from_select(
             ["endpoint", "message_id", "case_id"],
-            select(siu_endpoints.c.name, message.c.id, message.c.case_id),
+            select(siu_endpoints.c.name, message.c.id, message.c.case_id).select_from(
+                siu_endpoints.join(message, true())  # every endpoint, the one message
+            ),
         )
         .returning(siu_deliveries.c.message_id)
         .cte("added")
