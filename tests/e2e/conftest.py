@@ -35,19 +35,22 @@ async def sign_in(
     return response.json()
 
 
+# A demo role's access token for a test that only acts as that role: the run's one sign-in per
+# role (`tokens`), not one per test (each an Argon2 hash on the stack). A test about signing in
+# signs in itself (`sign_in`); no test signs a demo user out or changes its roles.
 @pytest.fixture
-async def admin_token(gateway: httpx.AsyncClient) -> str:
-    return (await sign_in(gateway, "admin@example.org"))["access_token"]
-
-
-@pytest.fixture
-async def coordinator_token(gateway: httpx.AsyncClient) -> str:
-    return (await sign_in(gateway, "coordinator@example.org"))["access_token"]
+def admin_token(tokens: dict[str, str]) -> str:
+    return tokens["admin"]
 
 
 @pytest.fixture
-async def viewer_token(gateway: httpx.AsyncClient) -> str:
-    return (await sign_in(gateway, "viewer@example.org"))["access_token"]
+def coordinator_token(tokens: dict[str, str]) -> str:
+    return tokens["coordinator"]
+
+
+@pytest.fixture
+def viewer_token(tokens: dict[str, str]) -> str:
+    return tokens["viewer"]
 
 
 async def create_user(
