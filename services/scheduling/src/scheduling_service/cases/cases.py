@@ -192,23 +192,21 @@ async def write_bookings(
     """
     if not made:
         return
-    await session.execute(
-        _INSERT_BOOKINGS,
-        [
-            {
-                "surgery_id": surgery_id,
-                "room_id": b.room_id,
-                "starts_at": b.start,
-                "ends_at": b.end,
-                "setup_minutes": b.setup_minutes,
-                "cleanup_minutes": b.cleanup_minutes,
-                "room_period": date_ranges.period(b.room_taken_from, b.room_taken_until),
-                "booked_by": booked_by,
-                "run_id": run_id,
-            }
-            for surgery_id, b in sorted(made.items(), key=lambda item: item[1].room_id)
-        ],
-    )
+    rooms = [
+        {
+            "surgery_id": surgery_id,
+            "room_id": b.room_id,
+            "starts_at": b.start,
+            "ends_at": b.end,
+            "setup_minutes": b.setup_minutes,
+            "cleanup_minutes": b.cleanup_minutes,
+            "room_period": date_ranges.period(b.room_taken_from, b.room_taken_until),
+            "booked_by": booked_by,
+            "run_id": run_id,
+        }
+        for surgery_id, b in sorted(made.items(), key=lambda item: item[1].room_id)
+    ]
+    await session.execute(_INSERT_BOOKINGS, _one_or_many(rooms))
     people: list[dict[str, Any]] = [
         {
             "surgery_id": surgery_id,
@@ -221,7 +219,7 @@ async def write_bookings(
     ]
     if people:
         people.sort(key=lambda row: row["staff_id"])
-        await session.execute(_INSERT_PEOPLE, people)
+        await session.execute(_INSERT_PEOPLE, _one_or_many(people))
     used: list[dict[str, Any]] = [
         {
             "surgery_id": surgery_id,
@@ -237,7 +235,12 @@ async def write_bookings(
     ]
     if used:
         used.sort(key=lambda row: row["unit_id"])
-        await session.execute(_INSERT_UNITS, used)
+        await session.execute(_INSERT_UNITS, _one_or_many(used))
+
+
+def _one_or_many(rows: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
+    """One row as one execution (a single booking's usual case), cheaper than an executemany."""
+    return rows[0] if len(rows) == 1 else rows
 
 
 async def free_bookings(session: AsyncSession, surgery_ids: Collection[uuid.UUID]) -> None:
