@@ -1,5 +1,5 @@
-"""An idle consumer long-polls the broker; while events flow its fetches wait briefly, and
-long again once they stop."""
+"""A consumer waiting for events long-polls the broker; while it applies records its fetches
+wait briefly."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.protocol.fetch import FetchRequest
 from servicekit.kafka import (
     BUSY_FETCH_WAIT_MS,
-    IDLE_AFTER_SECONDS,
     IDLE_FETCH_WAIT_MS,
     FetchWait,
     create_consumer,
@@ -24,28 +23,26 @@ from tests.conftest import KAFKA
 pytestmark = pytest.mark.integration
 
 
-async def test_an_idle_consumer_sends_a_few_fetches_a_second_and_a_busy_one_fetches_briefly(topic):
+async def test_a_waiting_consumer_fetches_a_few_times_a_second_and_an_applying_one_briefly(topic):
     consumer = create_consumer(KAFKA, topic, group_id=f"g-{uuid.uuid4().hex[:8]}", client_id="t")
     await consumer.start()
     try:
         fetch_wait = FetchWait(consumer)
         fetches = _count_fetches(consumer)
-        await _poll(consumer, fetch_wait, seconds=1.0)  # joined, assigned, positioned
+        assert await _poll(consumer, fetch_wait, seconds=1.0) == 0  # joined and positioned
         fetches.clear()
-        await _poll(consumer, fetch_wait, seconds=2.0)
-        assert fetch_wait.wait_ms == IDLE_FETCH_WAIT_MS
+        assert await _poll(consumer, fetch_wait, seconds=2.0) == 0
         assert len(fetches) <= 2 / (IDLE_FETCH_WAIT_MS / 1000) + 2  # 20 ms would send ~100
+        assert set(fetches) <= {IDLE_FETCH_WAIT_MS}
 
-        await _publish(topic)
-        records = await consumer.getmany(timeout_ms=5000)
-        fetch_wait.polled(records=bool(records))
-        assert records
-        assert fetch_wait.wait_ms == BUSY_FETCH_WAIT_MS
+        await _publish(topic, 1)
+        assert await _poll(consumer, fetch_wait, seconds=5.0, until_records=True) == 1
+        assert fetch_wait.wait_ms == BUSY_FETCH_WAIT_MS  # while it applies them
         fetches.clear()
-        await asyncio.sleep(0.5)
-        assert fetches and max(fetches) == BUSY_FETCH_WAIT_MS
+        await asyncio.sleep(1.0)  # applying: the fetch sent on polling ends, then brief ones
+        assert fetches.count(BUSY_FETCH_WAIT_MS) >= 3
 
-        await _poll(consumer, fetch_wait, seconds=IDLE_AFTER_SECONDS + 0.5)
+        fetch_wait.polling()  # applied: waiting again
         assert fetch_wait.wait_ms == IDLE_FETCH_WAIT_MS
     finally:
         await consumer.stop()
@@ -66,17 +63,27 @@ def _count_fetches(consumer: AIOKafkaConsumer) -> list[int]:
     return waits
 
 
-async def _poll(consumer: AIOKafkaConsumer, fetch_wait: FetchWait, *, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
+async def _poll(
+    consumer: AIOKafkaConsumer, fetch_wait: FetchWait, *, seconds: float, until_records=False
+) -> int:
+    """Polls as the consumer's loop does for `seconds` (or until records came): how many came."""
+    deadline, received = time.monotonic() + seconds, 0
     while time.monotonic() < deadline:
-        records = await consumer.getmany(timeout_ms=100)
-        fetch_wait.polled(records=bool(records))
+        fetch_wait.polling()
+        batch = await consumer.getmany(timeout_ms=100)
+        count = sum(map(len, batch.values()))
+        fetch_wait.polled(count)
+        received += count
+        if until_records and count:
+            break
+    return received
 
 
-async def _publish(topic: str) -> None:
+async def _publish(topic: str, count: int) -> None:
     producer = create_producer(KAFKA, client_id="t")
     await producer.start()
     try:
-        await producer.send_and_wait(topic, b"{}", key=b"k")
+        sent = [await producer.send(topic, b"{}", key=b"k") for _ in range(count)]
+        await asyncio.gather(*sent)
     finally:
         await producer.stop()

@@ -123,7 +123,7 @@ def create_consumer(
     # Offsets are committed by hand only after the database transaction of the effect.
     # A partition's fetch holds at least one whole message of the largest kind.
     # fetch_max_wait_ms: how long the broker may hold a fetch while no partition of it has
-    # anything new; the idle value here, which `FetchWait` shortens while events flow.
+    # anything new; the idle value here, which `FetchWait` shortens while records are applied.
     # max_poll_records: one fetched batch is one transaction of the consumer.
     return AIOKafkaConsumer(
         *topics,
@@ -133,7 +133,7 @@ def create_consumer(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
-        max_poll_records=200,
+        max_poll_records=MAX_POLL_RECORDS,
         fetch_max_wait_ms=IDLE_FETCH_WAIT_MS,
         retry_backoff_ms=200,
         max_partition_fetch_bytes=LARGEST_MESSAGE_BYTES + _BATCH_OVERHEAD_BYTES,
@@ -142,39 +142,46 @@ def create_consumer(
 
 
 # The broker answers a fetch as soon as one of its partitions has a byte, so the wait only
-# bounds a fetch that finds nothing. While idle, every partition is in the fetch in flight:
-# a new event ends it at once, whatever the wait, and a long wait costs a fetch every half
-# second instead of fifty (each about 0.6 ms of the consumer's CPU and some of the broker's).
-# While events flow, aiokafka leaves out of the next fetch a partition whose records are still
-# waiting to be applied (after its 100 ms prefetch backoff), and fetches no partition of a
-# broker while a fetch to it is in flight: an event arriving on that partition then waits for
-# the fetch in flight to end. 20 ms keeps that under the events' 50 ms p99 target.
+# bounds a fetch that finds nothing. While the consumer waits in `getmany`, every partition is
+# in the fetch in flight: a new event ends it at once, whatever the wait, and a long wait costs
+# a fetch every half second instead of fifty (each about 0.6 ms of the consumer's CPU and some
+# of the broker's). While it applies records, aiokafka may send a fetch that leaves out a
+# partition whose newer records wait to be applied (after its 100 ms prefetch backoff), and
+# fetches no partition of a broker while a fetch to it is in flight: once those records are
+# applied, that partition's next events wait for the fetch in flight to end. 20 ms keeps that
+# under the events' 50 ms p99 target. A full poll leaves records behind, so it counts as
+# applying until the next poll returns less.
 BUSY_FETCH_WAIT_MS = 20
 IDLE_FETCH_WAIT_MS = 500
-# A consumer is idle once this long has passed without a record.
-IDLE_AFTER_SECONDS = 2.0
+MAX_POLL_RECORDS = 200
 
 
 class FetchWait:
-    """Sets the consumer's fetch wait after each poll: short while records come, long once
-    they have stopped (see `BUSY_FETCH_WAIT_MS`). aiokafka reads the wait from its fetcher
-    for each fetch it sends and offers no public way to change it."""
+    """Sets the consumer's fetch wait around each poll: short while it applies records, long
+    while it waits for them (see `BUSY_FETCH_WAIT_MS`). aiokafka reads the wait from its
+    fetcher for each fetch it sends and offers no public way to change it."""
 
     def __init__(self, consumer: AIOKafkaConsumer) -> None:
         self._fetcher = consumer._fetcher  # exists once the consumer has started
-        self._last_records = float("-inf")
+        self._left_records = False
 
     @property
     def wait_ms(self) -> int:
         wait: int = self._fetcher._fetch_max_wait_ms
         return wait
 
-    def polled(self, *, records: bool) -> None:
-        now = time.monotonic()
+    def polling(self) -> None:
+        """Before `getmany`: long, unless the last poll left records behind."""
+        self._set(BUSY_FETCH_WAIT_MS if self._left_records else IDLE_FETCH_WAIT_MS)
+
+    def polled(self, records: int) -> None:
+        """After `getmany` returned `records`: short while they are applied."""
+        self._left_records = records >= MAX_POLL_RECORDS
         if records:
-            self._last_records = now
-        busy = now - self._last_records < IDLE_AFTER_SECONDS
-        self._fetcher._fetch_max_wait_ms = BUSY_FETCH_WAIT_MS if busy else IDLE_FETCH_WAIT_MS
+            self._set(BUSY_FETCH_WAIT_MS)
+
+    def _set(self, wait_ms: int) -> None:
+        self._fetcher._fetch_max_wait_ms = wait_ms
 
 
 async def with_admin(

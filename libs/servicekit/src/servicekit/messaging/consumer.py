@@ -164,8 +164,9 @@ class IdempotentConsumer:
             await dlq_producer.start()
             fetch_wait = FetchWait(consumer)
             while not stop.is_set():
+                fetch_wait.polling()
                 batch = await consumer.getmany(timeout_ms=500)
-                fetch_wait.polled(records=bool(batch))
+                fetch_wait.polled(sum(map(len, batch.values())))
                 if not await self._process_batch(consumer, batch, dlq_producer):
                     await self._wait_out_outage(consumer, stop)
                     continue
