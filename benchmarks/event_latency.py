@@ -56,7 +56,7 @@ async def measure(relay_kind: str, events: int, transactions: str = "batch") -> 
             worker.terminate()
             await worker.wait()
         await engine.dispose()
-        await _drop_schema(schema)
+        await _drop_schema_and_topic(schema, topic)
     consumed = json.loads(timings.read_text())
     timings.unlink()
     return [consumed[str(event_id)] - at for event_id, at in committed_at.items()]
@@ -100,11 +100,18 @@ async def _fresh_schema(schema: str, topic: str) -> AsyncEngine:
     return engine
 
 
-async def _drop_schema(schema: str) -> None:
+async def _drop_schema_and_topic(schema: str, topic: str) -> None:
+    """The benchmark's schema and topics gone: `make bench` leaves the stack as it found it."""
     engine = create_engine(KIT_DATABASE_URL, pool_size=1)
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     await engine.dispose()
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
+    await admin.start()
+    try:
+        await admin.delete_topics([topic, topic + ".dlq"])
+    finally:
+        await admin.close()
 
 
 async def measure_throughput(events: int, per_transaction: int = 100) -> dict[str, float]:
@@ -132,7 +139,7 @@ async def measure_throughput(events: int, per_transaction: int = 100) -> dict[st
             rates[transactions] = await _drain(engine, schema, topic, events, transactions)
     finally:
         await engine.dispose()
-        await _drop_schema(schema)
+        await _drop_schema_and_topic(schema, topic)
     return rates
 
 

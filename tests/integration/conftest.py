@@ -47,6 +47,32 @@ async def engine(schema: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+# Every topic a test of this run made (see `remember_topics`), deleted when the run ends: the
+# broker is left as the run found it, whichever stack the tests point at.
+_topics_made: list[str] = []
+
+
+def remember_topics(*names: str) -> None:
+    """Marks topics a test made itself for deletion when the run ends."""
+    _topics_made.extend(names)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _topics_deleted_when_the_run_ends() -> AsyncIterator[None]:
+    yield
+    if not _topics_made:
+        return
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        gone = sorted(set(_topics_made) & existing)
+        for start in range(0, len(gone), 100):
+            await admin.delete_topics(gone[start : start + 100])
+    finally:
+        await admin.close()
+
+
 @pytest.fixture
 async def topic() -> str:
     """A fresh topic (one partition, so order is total) and its DLQ."""
@@ -62,6 +88,7 @@ async def create_topic(purpose: str = "") -> str:
         await admin.create_topics([NewTopic(name, 1, 1), NewTopic(name + ".dlq", 1, 1)])
     finally:
         await admin.close()
+    remember_topics(name, name + ".dlq")
     return name
 
 

@@ -33,6 +33,7 @@ from servicekit.kafka import create_consumer, create_producer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
+from tests.integration.conftest import remember_topics
 from tests.integration.servicekit.effects import make_relay, outbox_ids, wait_until
 
 T = TypeVar("T")
@@ -165,6 +166,7 @@ async def topic_configs(*topics: str) -> dict[str, dict[str, str]]:
 async def create_quickly_compacted_topic() -> str:
     """A compacted topic whose segments roll after 100 ms, so the cleaner soon has work."""
     name = f"test.compaction.{uuid.uuid4().hex[:12]}.v1"
+    remember_topics(name)
     configs = {
         "cleanup.policy": "compact",
         "segment.ms": "100",

@@ -38,6 +38,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
+from tests.integration.conftest import remember_topics
 from tests.integration.servicekit.effects import effect_counts, effects, make_relay, wait_until
 from tests.integration.servicekit.topic_settings import settled
 
@@ -73,6 +74,7 @@ def large_problem(staff: int = 600, days: int = 28) -> OptimizationProblem:
 async def create_topic_like(model) -> str:
     """A topic of the test's own, configured as the contract topic `model` is, with its DLQ."""
     name = f"test.large.{uuid.uuid4().hex[:12]}.v1"
+    remember_topics(name, name + ".dlq")
     admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
@@ -150,6 +152,7 @@ def test_the_large_topics_allow_more_than_the_others_and_keep_room_for_the_envel
 
 async def test_an_existing_topic_is_given_the_configuration_its_contract_now_asks_for():
     name = f"test.reconfigure.{uuid.uuid4().hex[:12]}.v1"
+    remember_topics(name)
     old = {"cleanup.policy": "delete", "retention.ms": str(3600_000)}
     new = topic_configs(SCHEDULING_OPTIMIZATION_REQUESTS)
     admin = AIOKafkaAdminClient(**KAFKA.client_options())

@@ -16,6 +16,7 @@ from contracts.topics import SCHEDULING_OPTIMIZATION_REQUESTS
 from servicekit.topics import _reconfigure, ensure_topics, topic_config_values, topic_configs
 
 from tests.conftest import KAFKA
+from tests.integration.conftest import remember_topics
 from tests.integration.servicekit.topic_settings import settled
 
 pytestmark = pytest.mark.integration
@@ -33,6 +34,7 @@ async def a_topic_an_operator_tuned(admin: AIOKafkaAdminClient) -> str:
     """A topic made with an old configuration, then given `segment.ms` by hand (as
     kafka-configs.sh would: the whole set, the operator's value added)."""
     name = f"test.reconfigure.{uuid.uuid4().hex[:12]}.v1"
+    remember_topics(name)
     old = {"cleanup.policy": "delete", "retention.ms": str(3600_000)}
     await admin.create_topics([NewTopic(name, 1, 1, topic_configs=old)])
     by_hand = {**old, "segment.ms": str(7_200_000)}
