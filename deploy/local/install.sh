@@ -87,7 +87,7 @@ install_python_toolchain() {
 }
 
 # Bytecode for the venv and the project's own code, written once here: where
-# PYTHONDONTWRITEBYTECODE is set (as in CI's containers) no process writes it, and every
+# PYTHONDONTWRITEBYTECODE is set (it is on this machine) no process writes it, and every
 # service, migration and pytest process compiled each module it imports from source again
 # (6.7 s of CPU to import two services, 3.1 s with the bytecode). A source changed since is
 # noticed by its timestamp and compiled as before; a rerun only checks (2.5 s of CPU).
