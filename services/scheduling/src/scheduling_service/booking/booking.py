@@ -8,12 +8,13 @@ for each other (an advisory lock per person-day); others never wait.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from contracts.events.resources_staff import StaffMemberUpserted
@@ -39,6 +40,9 @@ from scheduling_service.domain.booking.booking_facts import CaseNeeds, Placement
 from scheduling_service.domain.booking.conflict import ResourceType
 from scheduling_service.domain.booking.conflicts import Conflict, find_conflicts
 from scheduling_service.settings import SchedulingSettings
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 __all__ = ["Conflict", "Placement", "RaceLost", "book", "check", "dry_run", "place"]
 
@@ -107,7 +111,7 @@ async def book(
     they then are. A refusal is audited too, in a transaction of its own: who tried to put the
     case where, and what stood in the way. Counted once in the metrics, outcome known."""
     try:
-        placed = await _placing(
+        placed = await _place(
             uow,
             {surgery_id: placement},
             settings=settings,
@@ -163,7 +167,7 @@ async def place(
     still be at (one case, in practice). No case may start in the past unless `allow_past`
     (the demo seed's completed cases). Does not commit.
     """
-    placed = await _placing(
+    placed = await _place(
         uow,
         placements,
         settings=settings,
@@ -185,41 +189,30 @@ class _Placed:
     bookings: dict[uuid.UUID, Booking]
 
 
-async def _placing(
-    uow: UnitOfWork,
-    placements: Mapping[uuid.UUID, Placement],
-    *,
-    settings: SchedulingSettings,
-    actor: Principal | uuid.UUID | str,
-    run_id: uuid.UUID | None,
-    reason_code: str | None,
-    if_match: str | None,
-    allow_past: bool,
-) -> _Placed:
-    """`place`, answering what it wrote."""
-    try:
-        return await _place(
-            uow,
-            placements,
-            settings=settings,
-            actor=actor,
-            run_id=run_id,
-            reason_code=reason_code,
-            if_match=if_match,
-            allow_past=allow_past,
-        )
-    except DBAPIError as exc:
-        # Two changes of several cases each may wait on one another's rows or person-days;
-        # PostgreSQL ends one of them. Nothing was written: the caller may simply try again.
-        if getattr(exc.orig, "sqlstate", None) not in _RETRY:
-            raise
-        raise RaceLost(
-            "Another booking of the same rooms, people or units was being written at the same "
-            "moment; nothing was changed. Check the schedule again and retry.",
-            conflicts=[],
-        ) from None
+def _race_lost_on_lock_failure(
+    place: Callable[P, Awaitable[T]],
+) -> Callable[P, Awaitable[T]]:
+    """Two changes of several cases each may wait on one another's rows or person-days, and
+    PostgreSQL ends one of them (a deadlock, a lock not granted in time). Nothing was written:
+    `RaceLost`, and the caller may simply try again."""
+
+    @functools.wraps(place)
+    async def placing(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await place(*args, **kwargs)
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in _RETRY:
+                raise
+            raise RaceLost(
+                "Another booking of the same rooms, people or units was being written at the "
+                "same moment; nothing was changed. Check the schedule again and retry.",
+                conflicts=[],
+            ) from None
+
+    return placing
 
 
+@_race_lost_on_lock_failure
 async def _place(
     uow: UnitOfWork,
     placements: Mapping[uuid.UUID, Placement],
