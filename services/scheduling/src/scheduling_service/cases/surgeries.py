@@ -16,9 +16,9 @@ from contracts.events.scheduling_surgeries import (
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
-from servicekit.pages import PageRequest, containing, fetch_page
+from servicekit.pages import PageRequest, containing
 from servicekit.problems import Problem
-from sqlalchemy import ColumnElement, Row, and_, case, func, insert, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service import metrics
@@ -26,7 +26,7 @@ from scheduling_service.audit import audit_log
 from scheduling_service.cases import case_access, cases
 from scheduling_service.cases.case_access import booked_people
 from scheduling_service.cases.case_request import CaseRequest
-from scheduling_service.db.tables import staff, surgery_requests
+from scheduling_service.db.tables import priority_rank, staff, surgery_requests
 from scheduling_service.domain import access, waiting_list
 from scheduling_service.domain.lifecycle import BOOKED, WAITING, Status
 from scheduling_service.domain.surgery_requests import may_request_for, surgeon_refusal
@@ -34,10 +34,8 @@ from scheduling_service.read_model import resources_view
 
 _WAITING = [s.value for s in WAITING]
 _SORTABLE: dict[str, ColumnElement[Any]] = {
-    "priority_rank": case(
-        {str(p): rank for p, rank in waiting_list.PRIORITY_RANK.items()},
-        value=surgery_requests.c.priority,
-    ),
+    # Written as `ix_surgery_requests_priority_order` is: the default order is read from it.
+    "priority_rank": priority_rank,
     "due_date": surgery_requests.c.due_date,
     "created_at": surgery_requests.c.created_at,
     "surgeon_name": select(staff.c.name)
@@ -212,9 +210,8 @@ async def listed(
     (`domain/access.py`); one audit entry names them all."""
     who = await case_access.reader_of(uow.session, reader)
     order = [_sql(term) for term in waiting_list.ordering(where.sort)]
-    rows, total = await fetch_page(
+    rows, total = await _page(
         uow.session,
-        surgery_requests,
         [case_access.within(access.case_scope(who.roles), who), *_conditions(where, who)],
         [*order, surgery_requests.c.surgery_id],
         page,
@@ -234,6 +231,30 @@ async def listed(
     )
     await uow.commit()
     return [_as_seen(who, row, booked.get(row.surgery_id)) for row in rows], total
+
+
+async def _page(
+    session: AsyncSession,
+    conditions: list[ColumnElement[bool]],
+    order_by: list[ColumnElement[Any]],
+    page: PageRequest,
+) -> tuple[list[Row[Any]], int]:
+    """One page of the cases matching `conditions`, and how many match in all. A page that is
+    not full, and not empty past the first, ends with the last match: its total is known
+    without counting (a waiting list shorter than a page, a filtered list's last page)."""
+    rows = (
+        await session.execute(
+            select(surgery_requests)
+            .where(*conditions)
+            .order_by(*order_by)
+            .offset(page.offset)
+            .limit(page.limit)
+        )
+    ).all()
+    if len(rows) < page.limit and (rows or page.offset == 0):
+        return list(rows), page.offset + len(rows)
+    counted = select(func.count()).select_from(surgery_requests).where(*conditions)
+    return list(rows), int(await session.scalar(counted) or 0)
 
 
 def _as_seen(who: access.Reader, row: Row[Any], booking: Booking | None) -> Case:

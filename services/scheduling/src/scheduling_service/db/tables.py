@@ -28,8 +28,9 @@ from sqlalchemy import (
     Text,
     event,
     func,
+    literal_column,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE, UUID, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE, UUID, ExcludeConstraint, array
 
 metadata = MetaData()
 
@@ -173,6 +174,24 @@ surgery_requests = Table(
 Index("ix_surgery_requests_status", surgery_requests.c.status)
 Index("ix_surgery_requests_surgeon", surgery_requests.c.surgeon_id)
 Index("ix_surgery_requests_due", surgery_requests.c.due_date)
+
+# The waiting list's rank of a priority (`domain/waiting_list.py`: the lower, the sooner), in
+# literals: only an ORDER BY written exactly as an index's expression is read from that index.
+# `array_position`, not CASE: PostgreSQL gives a CASE back on many lines, which alembic's
+# comparison of an index's expression with this one never matches.
+PRIORITY_ORDER = ("emergency", "urgent", "elective")  # ranked 1, 2, 3
+priority_rank = func.array_position(
+    array([literal_column(f"'{p}'") for p in PRIORITY_ORDER]), surgery_requests.c.priority
+)
+# The list's default order (priority, then due date, undated last, then oldest first): a page
+# of it is read from here, not sorted out of every case.
+Index(
+    "ix_surgery_requests_priority_order",
+    priority_rank,
+    surgery_requests.c.due_date,
+    surgery_requests.c.created_at,
+    surgery_requests.c.surgery_id,
+)
 
 # The current booking of a case: `starts_at`-`ends_at` is the surgery (wheels in to wheels
 # out); `room_period` adds setup before and cleanup after, and is what the room is held for.
