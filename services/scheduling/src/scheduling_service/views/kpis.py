@@ -1,16 +1,18 @@
 """The KPIs of a range of local dates: the facts loaded in a few queries, then the pure formulas.
 
 Five reads in one snapshot of the database, whatever the range or the number of cases: rooms
-(with their open time worked out from their snapshots), the booked cases, the bookings given up
-(from `case_history`), the blocks (their occurrences from their snapshots) and the surgeons'
-names. The figures may be narrowed to a room, a service and a surgeon (`Scope`).
+not retired before the range (with their open time worked out from their snapshots), the booked
+cases, the bookings given up (from `case_history`), the blocks not retired before the range
+(their occurrences from their snapshots) and the surgeons' names; the rooms of the cases and
+blocks read too if retired. The figures may be narrowed to a room, a service and a surgeon
+(`Scope`).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +21,7 @@ from contracts.events.resources_blocks import BlockAllocated
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.scheduling_surgeries import SurgeryStatus
 from servicekit.date_ranges import ensure_date_range
-from sqlalchemy import DateTime, Row, select, text
+from sqlalchemy import DateTime, Row, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import blocks, bookings, case_history, surgery_requests
@@ -38,6 +40,8 @@ from scheduling_service.read_model import resources_view
 from scheduling_service.views.schedule import open_time
 
 GIVEN_UP = (SurgeryStatus.CANCELLED.value, SurgeryStatus.POSTPONED.value)
+# More than any two time zones' offsets differ by (UTC-12 to UTC+14).
+_TIME_ZONE_MARGIN = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +79,30 @@ async def kpi_sheet(
     await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
     tz = ZoneInfo(timezone)
     window = resources_view.whole_days(first, last, tz)
-    rooms = await resources_view.rooms_by_id(session)
+    # Only what can count in the range: a room or block retired before it has no time in it
+    # (the margin covers rooms and blocks planned in a time zone other than the hospital's),
+    # and a hospital's retired rooms pile up. The rooms of the range's cases, cancellations
+    # and blocks are read whatever their state.
+    since = window.start - _TIME_ZONE_MARGIN
+    rooms = await resources_view.rooms_by_id(session, serving_after=since)
+    cases = await _cases(session, window)
+    cancellations = await _cancellations(session, window)
+    held = [
+        BlockAllocated.model_validate(snapshot)
+        for snapshot in await session.scalars(
+            select(blocks.c.snapshot).where(
+                or_(blocks.c.retired_at.is_(None), blocks.c.retired_at > since)
+            )
+        )
+    ]
+    booked = {c.room_id for c in cases} | {c.room_id for c in cancellations}
+    if missing := (booked | {b.room_id for b in held}) - rooms.keys():
+        rooms |= await resources_view.rooms_by_id(session, missing)
     facts = KpiFacts(
         rooms=[RoomOpen(r.room_id, tuple(open_time(r, first, last))) for r in rooms.values()],
-        cases=await _cases(session, window),
-        cancellations=await _cancellations(session, window),
-        blocks=await _block_occurrences(session, rooms, first, last, tz),
+        cases=cases,
+        cancellations=cancellations,
+        blocks=_block_occurrences(held, rooms, first, last, tz),
     )
     rules = Rules(tz=tz, grace_minutes=grace_minutes, now=now)
     figures = report(facts, rules, within)
@@ -175,8 +197,8 @@ async def _cancellations(session: AsyncSession, window: Span) -> list[Cancellati
     ]
 
 
-async def _block_occurrences(
-    session: AsyncSession,
+def _block_occurrences(
+    held: list[BlockAllocated],
     rooms: dict[uuid.UUID, OperatingRoomUpserted],
     first: date,
     last: date,
@@ -185,8 +207,7 @@ async def _block_occurrences(
     """Each date a block held its room in the range (released dates left out), in the room's
     own time zone as resources plans them; a block retired since counts until it was."""
     found: list[BlockOccurrence] = []
-    for snapshot in await session.scalars(select(blocks.c.snapshot)):
-        block = BlockAllocated.model_validate(snapshot)
+    for block in held:
         room = rooms.get(block.room_id)
         room_tz = ZoneInfo(room.timezone) if room is not None else tz
         found.extend(
