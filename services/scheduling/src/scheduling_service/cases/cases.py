@@ -15,6 +15,7 @@ from contracts.events.scheduling_surgeries import Booking, StaffAssignment
 from servicekit import date_ranges
 from servicekit.problems import Problem
 from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import (
@@ -120,6 +121,78 @@ async def bookings_of(
             equipment_unit_ids=tuple(u.unit_id for u in units if u.surgery_id == row.surgery_id),
         )
     return found
+
+
+async def with_booking(
+    session: AsyncSession, surgery_id: uuid.UUID
+) -> tuple[Row[Any], Booking | None]:
+    """`find` and `booking_of` in one round trip: the request's row (its columns and the
+    booking's, prefixed `booked_`, which a `surgery_requests` row's readers ignore) and its
+    current booking, people by role then id and units by id, as `bookings_of` reads them."""
+    row = (await session.execute(_WITH_BOOKING, {"surgery_id_": surgery_id})).first()
+    if row is None:
+        raise Problem(404, f"There is no surgery request {surgery_id}.")
+    if row.booked_room_id is None:
+        return row, None
+    booking = Booking(
+        room_id=row.booked_room_id,
+        start=row.booked_start,
+        end=row.booked_end,
+        setup_minutes=row.booked_setup_minutes,
+        cleanup_minutes=row.booked_cleanup_minutes,
+        staff=tuple(
+            StaffAssignment(staff_id=staff_id, role=role)
+            for staff_id, role in zip(
+                row.booked_staff_ids or (), row.booked_roles or (), strict=True
+            )
+        ),
+        equipment_unit_ids=tuple(row.booked_unit_ids or ()),
+    )
+    return row, booking
+
+
+def _with_booking() -> Any:
+    """Built once, with a bind parameter: the compiled cache answers every read."""
+    people_order = (staff_assignments.c.role, staff_assignments.c.staff_id)
+
+    def people(column: Any) -> Any:
+        return (
+            select(func.array_agg(aggregate_order_by(column, *people_order)))
+            .where(staff_assignments.c.surgery_id == bookings.c.surgery_id)
+            .scalar_subquery()
+        )
+
+    units = (
+        select(
+            func.array_agg(
+                aggregate_order_by(equipment_usages.c.unit_id, equipment_usages.c.unit_id)
+            )
+        )
+        .where(equipment_usages.c.surgery_id == bookings.c.surgery_id)
+        .scalar_subquery()
+    )
+    b = bookings.c
+    return (
+        select(
+            surgery_requests,
+            b.room_id.label("booked_room_id"),
+            b.starts_at.label("booked_start"),
+            b.ends_at.label("booked_end"),
+            b.setup_minutes.label("booked_setup_minutes"),
+            b.cleanup_minutes.label("booked_cleanup_minutes"),
+            people(staff_assignments.c.staff_id).label("booked_staff_ids"),
+            people(staff_assignments.c.role).label("booked_roles"),
+            units.label("booked_unit_ids"),
+        )
+        .outerjoin(bookings, b.surgery_id == surgery_requests.c.surgery_id)
+        .where(
+            surgery_requests.c.surgery_id
+            == bindparam("surgery_id_", type_=surgery_requests.c.surgery_id.type)
+        )
+    )
+
+
+_WITH_BOOKING = _with_booking()
 
 
 async def booking_of(session: AsyncSession, surgery_id: uuid.UUID) -> Booking | None:

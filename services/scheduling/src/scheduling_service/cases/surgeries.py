@@ -181,8 +181,8 @@ async def correct(
 
 async def current(session: AsyncSession, surgery_id: uuid.UUID) -> Case:
     """The case and its booking as they are now, unaudited (a change's answer)."""
-    row = await cases.find(session, surgery_id)
-    return Case(row, await cases.booking_of(session, surgery_id))
+    row, booking = await cases.with_booking(session, surgery_id)
+    return Case(row, booking)
 
 
 async def read(uow: UnitOfWork, surgery_id: uuid.UUID, *, reader: Principal) -> Case:
