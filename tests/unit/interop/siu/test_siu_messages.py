@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from contracts.envelope import Event
 from contracts.events.scheduling_surgeries import (
     AnaesthesiaType,
@@ -321,7 +323,9 @@ values = st.one_of(
     st.from_regex(r"^[0-9]{1,25}$", fullmatch=True),
     st.from_regex(r"^[0-9]{8,14}([+-][0-9]{4})?$", fullmatch=True),
     st.from_regex(r"^[A-Za-z0-9 .-]{1,300}$", fullmatch=True).filter(str.strip),
-    st.sampled_from(["Booked", "S12", "min", "2.5", "20261301250000", "1e3", "-1", "X" * 200]),
+    st.sampled_from(
+        ["Booked", "S12", "min", "2.5", "20261301250000", "1e3", "-1", "X" * 200, " ", "  "]
+    ),
 )
 
 
@@ -351,3 +355,25 @@ def test_the_quick_check_of_a_proven_shape_agrees_with_hl7apy_whole_on_any_value
     segments[where] = "|".join((name, *fields))
     mutant = "\r".join(segments)
     assert verdict(siu_messages.validate, mutant) == verdict(siu_messages.validate_whole, mutant)
+
+
+def test_a_value_hl7apy_refuses_with_a_value_error_is_a_clear_error_of_the_message() -> None:
+    events, booking = booked_case()
+    long_ago = datetime(1, 1, 1, 9, 0, tzinfo=UTC)  # hl7apy: "not an HL7 valid date value"
+    moved = booking.model_copy(update={"start": long_ago, "end": long_ago + timedelta(hours=1)})
+    _, change = siu_feed.follow(siu_feed.follow(CaseState(), events[0])[0], events[1])
+    assert change is not None
+    for _ in range(2):  # the message's shape proven by a whole parse, then by the quick check
+        with pytest.raises(siu_messages.SiuMessageInvalid, match=r"not valid HL7 v2\.5"):
+            siu_messages.build(
+                replace(change, booking=moved), event_id=uuid.uuid4(), at=T0, sender=SENDER
+            )
+
+
+def test_a_field_of_a_known_shape_is_checked_by_its_values_datatypes() -> None:
+    siu_messages._field_valid("AIS_4", "20261207090000+0100")
+    siu_messages._field_valid("AIS_4", "20261207100000+0100")  # the quick path
+    with pytest.raises(ValueError):
+        siu_messages._field_valid("AIS_4", "20261307100000+0100")  # no 13th month
+    with pytest.raises(HL7apyException):
+        siu_messages._field_valid("PID_3", "M" * 300 + "^^^HOSPITAL^MR")  # too long a CX.1

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from contracts.vocabulary import StaffRole
 from hl7apy.consts import VALIDATION_LEVEL
 from hl7apy.exceptions import HL7apyException
+from hl7apy.factories import datatype_factory
 from hl7apy.parser import parse_field, parse_message
 
 from interop_service.domain.siu_feed import Change, Trigger
@@ -103,7 +104,7 @@ def build(change: Change, *, event_id: uuid.UUID, at: datetime, sender: Sender) 
     text = "\r".join(_segments(change, ctl, at, sender, tz))
     try:
         validate(text)
-    except HL7apyException as exc:  # every validation and value error of hl7apy
+    except (HL7apyException, ValueError) as exc:  # hl7apy raises ValueError on some bad values
         raise SiuMessageInvalid(f"SIU^{change.trigger} {ctl} is not valid HL7 v2.5: {exc}") from exc
     # hl7apy writes back exactly this text (`to_er7()`, checked by the tests): stored as is.
     return BuiltMessage(change.trigger, ctl, text + "\r")
@@ -111,15 +112,16 @@ def build(change: Change, *, event_id: uuid.UUID, at: datetime, sender: Sender) 
 
 def validate(text: str) -> None:
     """Has hl7apy check `text` (segments joined by CR) as strictly as `validate_whole` does,
-    at a fraction of the cost: raises its HL7apyException (or SiuMessageInvalid) if not valid.
+    at a fraction of the cost: raises its HL7apyException (a ValueError for some bad values,
+    or SiuMessageInvalid) if not valid.
 
     Whether a message's structure is valid (its groups, the segments and fields it must and
     may hold, their cardinalities and datatypes) depends only on its type and its shape: which
     fields, components and subcomponents hold a value. Whether each value is valid (format,
     length) depends only on the field it is in and its text. So the first message of each shape
     is parsed and validated whole; a later one of a shape already proven has each of its fields
-    parsed strictly by hl7apy, those seen before (a room, a person, a start, the statuses)
-    remembered. The tests prove the two agree over every story a case can tell.
+    checked by hl7apy as that field (`_field_valid`). The tests prove the two agree over every
+    story a case can tell.
     """
     segments = text.split("\r")
     key = _shape(segments)
@@ -167,11 +169,81 @@ def _mark(value: re.Match[str]) -> str:
     return "x" if value.group().strip() else ""
 
 
-@functools.lru_cache(maxsize=16384)
 def _field_valid(name: str, text: str) -> None:
-    """One field's text parsed strictly by hl7apy as the field `name` (e.g. AIP_3); raises
-    if not valid (a raise is not remembered)."""
-    parse_field(text, name, VERSION, validation_level=VALIDATION_LEVEL.STRICT)
+    """One field's text checked strictly by hl7apy as the field `name` (e.g. AIP_3); raises
+    if not valid.
+
+    A field's structure (its datatype, which components and subcomponents it may hold, the
+    datatype of each) depends only on its name and shape (`_field_shape`), and what hl7apy's
+    strict parse checks of a value beyond that is exactly the value's datatype
+    (`datatype_factory`, which the parser calls for each subcomponent it sets). So the first
+    field of a name and shape is parsed whole (`parse_field`) and the datatypes of its values
+    are kept; a later one has only its values checked, each by hl7apy as its datatype (a
+    value seen before, remembered). Where the parse's values do not line up one to one with
+    the text's, nothing is kept and every field of that shape is parsed whole.
+    """
+    key = (name, _field_shape(text))
+    datatypes = _FIELD_DATATYPES.get(key)
+    if datatypes is None:
+        datatypes = _field_datatypes(name, text)  # raises if not valid
+        if len(_FIELD_DATATYPES) < _MAX_FIELD_SHAPES:
+            _FIELD_DATATYPES[key] = datatypes
+        return
+    if datatypes is _PARSE_WHOLE:
+        parse_field(text, name, VERSION, validation_level=VALIDATION_LEVEL.STRICT)
+        return
+    for datatype, value in zip(datatypes, _values(text), strict=True):
+        _value_valid(datatype, value)
+
+
+# Per field name and shape proven by a parse, the datatypes of its values in order (or
+# _PARSE_WHOLE). A few hundred in a hospital's life, bounded anyway.
+_FIELD_DATATYPES: dict[tuple[str, str], tuple[str, ...]] = {}
+_MAX_FIELD_SHAPES = 4096
+_PARSE_WHOLE: tuple[str, ...] = ()
+_FIELD_VALUES = re.compile(r"[^^&\\]+")
+
+
+def _field_shape(text: str) -> str:
+    """The field's delimiters, each value cut to a mark: `x` for text, `s` for blanks, which
+    hl7apy still reads as a value inside a component of a base datatype."""
+    return _FIELD_VALUES.sub(_field_mark, text)
+
+
+def _field_mark(value: re.Match[str]) -> str:
+    return "x" if value.group().strip() else "s"
+
+
+def _values(text: str) -> list[str]:
+    """The texts hl7apy's parser gives a datatype to, in its order: each subcomponent that is
+    not empty, of each component that is not blank."""
+    return [
+        sub
+        for component in text.split("^")
+        if component.strip()
+        for sub in component.split("&")
+        if sub
+    ]
+
+
+def _field_datatypes(name: str, text: str) -> tuple[str, ...]:
+    field = parse_field(text, name, VERSION, validation_level=VALIDATION_LEVEL.STRICT)
+    parsed = [
+        (sub.datatype, sub.to_er7())
+        for component in field.children
+        for sub in component.children
+        if sub.to_er7()
+    ]
+    if [value for _, value in parsed] != _values(text) or not all(d for d, _ in parsed):
+        return _PARSE_WHOLE
+    return tuple(datatype for datatype, _ in parsed)
+
+
+@functools.lru_cache(maxsize=16384)
+def _value_valid(datatype: str, text: str) -> None:
+    """A value checked by hl7apy as its datatype, strictly (length, format); raises if not
+    valid (a raise is not remembered)."""
+    datatype_factory(datatype, text, VERSION, VALIDATION_LEVEL.STRICT)
 
 
 def _segments(change: Change, ctl: str, at: datetime, sender: Sender, tz: ZoneInfo) -> list[str]:

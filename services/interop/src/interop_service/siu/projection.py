@@ -18,7 +18,7 @@ from contracts.envelope import Envelope, Event
 from contracts.events.interop_siu import SiuMessageBuilt, SiuTrigger
 from contracts.events.scheduling_surgeries import EVENTS, Booking
 from contracts.topics import SCHEDULING_SURGERIES
-from servicekit.messaging.consumer import Handler, HandlerMap
+from servicekit.messaging.consumer import Handler, HandlerMap, Unprocessable
 from servicekit.messaging.outbox import OutboxWriter
 from sqlalchemy import Select, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import insert
@@ -101,9 +101,14 @@ async def apply(
         await session.execute(_UPSERT, values)
     if change is None:
         return
-    built = builder.build(
-        change, event_id=envelope.event_id, at=envelope.occurred_at, sender=sender
-    )
+    try:
+        built = builder.build(
+            change, event_id=envelope.event_id, at=envelope.occurred_at, sender=sender
+        )
+    except builder.SiuMessageInvalid as exc:
+        # The same event builds the same message every time: no retry can help. To the DLQ,
+        # with hl7apy's reason, where an operator sees it (and replays it once fixed).
+        raise Unprocessable(str(exc)) from exc
     message_id = await session.scalar(
         _STORE,
         {
