@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from servicekit import audit
 from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import RuntimeDep, UnitOfWorkDep
+from servicekit.deps import ReadSessionDep, RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -48,7 +48,7 @@ async def create_staff_member(
 @router.get("", summary="Staff members, filtered and sorted")
 async def list_staff(
     who: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     page: PageRequestDep,
     role: StaffRole | None = None,
     specialty: Annotated[str | None, Query(max_length=63)] = None,
@@ -65,7 +65,7 @@ async def list_staff(
         include_retired=include_retired,
         sort=sort,
     )
-    rows, total = await staff.list_staff(uow.session, where, page)
+    rows, total = await staff.list_staff(session, where, page)
     items = [StaffSummary.model_validate(row, from_attributes=True) for row in rows]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
@@ -74,11 +74,11 @@ async def list_staff(
 async def get_staff_member(
     staff_id: uuid.UUID,
     who: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     response: Response,
 ) -> StaffPublic:
-    return _shaped(await staff.get(uow.session, staff_id), settings, response)
+    return _shaped(await staff.get(session, staff_id), settings, response)
 
 
 @router.put("/{staff_id}", summary="Replace a staff member's role, skills, pattern and account")
