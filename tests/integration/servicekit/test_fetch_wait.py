@@ -1,5 +1,5 @@
-"""A consumer waiting for events long-polls the broker; while it applies records its fetches
-wait briefly."""
+"""A consumer waiting for events long-polls the broker; while it applies what a poll took it
+fetches nothing, and the next poll's fetch brings everything that arrived meanwhile."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from aiokafka.protocol.fetch import FetchRequest
 from servicekit.kafka import (
     BUSY_FETCH_WAIT_MS,
     IDLE_FETCH_WAIT_MS,
+    MAX_POLL_RECORDS,
     FetchWait,
     create_consumer,
     create_producer,
@@ -23,7 +24,7 @@ from tests.conftest import KAFKA
 pytestmark = pytest.mark.integration
 
 
-async def test_a_waiting_consumer_fetches_a_few_times_a_second_and_an_applying_one_briefly(topic):
+async def test_a_waiting_consumer_long_polls_and_an_applying_one_fetches_nothing(topic):
     consumer = create_consumer(KAFKA, topic, group_id=f"g-{uuid.uuid4().hex[:8]}", client_id="t")
     await consumer.start()
     try:
@@ -37,13 +38,37 @@ async def test_a_waiting_consumer_fetches_a_few_times_a_second_and_an_applying_o
 
         await _publish(topic, 1)
         assert await _poll(consumer, fetch_wait, seconds=5.0, until_records=True) == 1
-        assert fetch_wait.wait_ms == BUSY_FETCH_WAIT_MS  # while it applies them
+        assert fetch_wait.paused == consumer.assignment()  # while it applies them
         fetches.clear()
-        await asyncio.sleep(1.0)  # applying: the fetch sent on polling ends, then brief ones
-        assert fetches.count(BUSY_FETCH_WAIT_MS) >= 3
+        await _publish(topic, 3)
+        await asyncio.sleep(1.0)  # applying: no fetch, though events arrive
+        assert fetches == []
 
-        fetch_wait.polling()  # applied: waiting again
-        assert fetch_wait.wait_ms == IDLE_FETCH_WAIT_MS
+        fetch_wait.polling()  # applied: one fetch brings what arrived meanwhile
+        batch = await consumer.getmany(timeout_ms=5000)
+        fetch_wait.polled(sum(map(len, batch.values())))
+        assert sum(map(len, batch.values())) == 3
+        assert fetches == [IDLE_FETCH_WAIT_MS]
+    finally:
+        await consumer.stop()
+
+
+async def test_a_full_poll_fetches_ahead_with_a_short_wait(topic):
+    consumer = create_consumer(KAFKA, topic, group_id=f"g-{uuid.uuid4().hex[:8]}", client_id="t")
+    await consumer.start()
+    try:
+        fetch_wait = FetchWait(consumer)
+        await _publish(topic, MAX_POLL_RECORDS + 50)
+        received = await _poll(consumer, fetch_wait, seconds=5.0, until_records=True)
+        assert received == MAX_POLL_RECORDS
+        assert fetch_wait.paused == frozenset()  # what it left behind is applied next
+        assert fetch_wait.wait_ms == BUSY_FETCH_WAIT_MS
+        fetch_wait.polling()
+        assert fetch_wait.wait_ms == BUSY_FETCH_WAIT_MS
+        batch = await consumer.getmany(timeout_ms=5000)
+        fetch_wait.polled(sum(map(len, batch.values())))
+        assert sum(map(len, batch.values())) == 50
+        assert fetch_wait.paused == consumer.assignment()  # all taken: nothing fetched ahead
     finally:
         await consumer.stop()
 
