@@ -1,7 +1,7 @@
 """The composition root of the interop service: what it is made of, wired in one place."""
 
 from servicekit.messaging.consumer import HandlerMap
-from servicekit.service import ServiceDefinition
+from servicekit.service import Runtime, ServiceDefinition, Worker
 from servicekit.user_access import register_user_access_handlers
 
 from interop_service.db.schema import metadata
@@ -17,6 +17,7 @@ from interop_service.fhir.common import OPERATION_OUTCOME
 from interop_service.settings import InteropSettings
 from interop_service.siu import delivery as siu_delivery
 from interop_service.siu import projection as siu_projection
+from interop_service.siu import retention as siu_retention
 
 
 def handlers() -> HandlerMap:
@@ -24,6 +25,14 @@ def handlers() -> HandlerMap:
     handlers = resources_projection.register(handlers)
     handlers = cases_projection.register(handlers)
     return siu_projection.register(handlers)
+
+
+def workers(runtime: Runtime[InteropSettings]) -> list[Worker]:
+    """The SIU feed's delivery workers (one per MLLP endpoint) and its retention purge."""
+    return [
+        *siu_delivery.delivery_workers(runtime),
+        *siu_retention.retention_workers(runtime),
+    ]
 
 
 service = ServiceDefinition(
@@ -38,7 +47,7 @@ service = ServiceDefinition(
     migrations="interop_service:migrations",
     routers=(resources_api.router, cases_api.router, orders_api.router),
     handlers=handlers,
-    workers=siu_delivery.delivery_workers,
+    workers=workers,
     # Errors under the FHIR base are OperationOutcomes, problem+json elsewhere.
     problem_formats={"/fhir": OPERATION_OUTCOME},
     openapi_tags=(

@@ -62,3 +62,11 @@ class InteropSettings(ServiceSettings):
         " LISTEN on new deliveries) and for retries that came due.",
     )
     mllp_batch_size: int = Field(default=100, ge=1, le=10_000)
+    siu_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="A message built longer ago goes, with its deliveries, once none of them is"
+        " pending or parked (siu/retention.py).",
+    )
+    siu_purge_interval_minutes: float = Field(default=60.0, gt=0, le=10_080)

@@ -30,6 +30,7 @@ from interop_service.domain import siu_messages
 from interop_service.settings import MllpEndpoint
 from interop_service.siu import projection
 from interop_service.siu.delivery import DeliveryConfig, DeliveryWorker, Listening
+from interop_service.siu.retention import RetentionConfig, purge_once
 from prometheus_client import REGISTRY
 from servicekit.db import UnitOfWork, asyncpg_dsn
 from servicekit.db_connections import ConnectOptions
@@ -337,3 +338,40 @@ async def test_a_listening_worker_is_woken_by_a_new_message_long_before_its_poll
         await apply(feed, wrapped(story(1)))
         await receiver.wait_for(1, timeout=10)
         assert time.monotonic() - built_at < 5
+
+
+async def test_the_retention_purge_deletes_old_messages_nothing_waits_for(
+    feed: AsyncEngine,
+) -> None:
+    await apply(feed, wrapped(story(1)))  # built before any endpoint: delivered to nobody
+    await register(feed, "kept")
+    await apply(feed, wrapped(story(5)))
+    async with feed.begin() as conn:
+        ids = [i for (i,) in await conn.execute(text("SELECT id FROM siu_messages ORDER BY id"))]
+        _nobodys, delivered, abandoned, parked, pending, recent = ids
+        for message_id, state in (
+            (delivered, "delivered"),
+            (abandoned, "abandoned"),
+            (parked, "parked"),
+            (pending, "pending"),
+            (recent, "delivered"),
+        ):
+            await conn.execute(
+                text("UPDATE siu_deliveries SET state = :s WHERE message_id = :m"),
+                {"s": state, "m": message_id},
+            )
+        await conn.execute(
+            text("UPDATE siu_messages SET built_at = now() - interval '31 days' WHERE id <> :m"),
+            {"m": recent},
+        )
+    sessions = async_sessionmaker(feed, expire_on_commit=False)
+    config = RetentionConfig(retention_days=30, batch=2)  # two batches and a last, short one
+    assert await purge_once(sessions, config) == 3
+    async with feed.connect() as conn:
+        left = [i for (i,) in await conn.execute(text("SELECT id FROM siu_messages ORDER BY id"))]
+        deliveries = (
+            await conn.execute(text("SELECT message_id FROM siu_deliveries ORDER BY message_id"))
+        ).all()
+    assert left == [parked, pending, recent]
+    assert [m for (m,) in deliveries] == [parked, pending, recent]  # the others' went with them
+    assert await purge_once(sessions, config) == 0

@@ -36,3 +36,7 @@ OLDEST_UNDELIVERED = Gauge(
     ("endpoint",),
     multiprocess_mode="livemostrecent",
 )
+PURGED = Counter(
+    "interop_siu_messages_purged_total",
+    "SIU messages (with their deliveries) deleted for being past the retention.",
+)
