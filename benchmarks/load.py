@@ -22,9 +22,11 @@ Scenarios, on the demo hospital that `make up` seeds (logged in as its coordinat
   the day list), waiting-list pages, case and room reads, bookings and moves, and an
   optimization every few seconds.
 Rooms, surgeons and cases are the benchmark's own; afterwards its cases are cancelled, its
-optimizations rejected and its rooms and people retired. The gateway limits each client address
-(GATEWAY_API_RATE, 500/s with a burst of 1,000 by default): answers 429 are counted apart as
-`limited`, and a step whose share of them is large says more about that limit than the service.
+optimizations rejected and its rooms and people parked (a room in maintenance, a surgeon
+inactive) for the next run to take up again, not retired and made anew each run. The gateway
+limits each client address (GATEWAY_API_RATE, 500/s with a burst of 1,000 by default): answers
+429 are counted apart as `limited`, and a step whose share of them is large says more about
+that limit than the service.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ TIMEOUT = float(os.environ.get("BENCH_LOAD_TIMEOUT", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "32"))
 SCENARIOS = os.environ.get("BENCH_LOAD_SCENARIOS", "reads,lists,bookings,morning").split(",")
 ROOMS = 6  # the benchmark's own, each with its own surgeon
+# Their code and names: a run parks them (rooms in maintenance, surgeons inactive) and the next
+# one puts them back in service, so runs do not pile up rooms and people.
+CORNER_TAG = "LOADBENCH"
 COORDINATOR = {"username": "coordinator@example.org", "password": "demo-password"}
 HOSPITAL = ZoneInfo(os.environ.get("BENCH_TIMEZONE", "Europe/Amsterdam"))
 ALL_DAY = {
@@ -458,20 +463,14 @@ async def _demo(client: httpx.AsyncClient, auth: dict[str, str]) -> dict[str, An
 
 
 async def _make_corner(client: httpx.AsyncClient, auth: dict[str, str], cases: int) -> Corner:
-    tag = f"L{uuid.uuid4().hex[:6]}"
     rooms, surgeons = [], []
+    known_rooms = await _corner_records(client, auth, "operating-rooms", "code")
+    known_people = await _corner_records(client, auth, "staff", "name")
     for n in range(ROOMS):
-        room = {"code": f"{tag}-{n}", "name": "Load theatre", "capabilities": ["general"]}
-        rooms.append(
-            await _create(client, auth, "operating-rooms", room | {"weekly_hours": ALL_DAY})
-        )
-        person = {
-            "name": f"{tag} surgeon {n}",
-            "role": "surgeon",
-            "specialties": ["orthopaedics"],
-            "working_pattern": ALL_DAY,
-        }
-        surgeons.append(await _create(client, auth, "staff", person))
+        room = _room(n, "active")
+        rooms.append(await _serving(client, auth, "operating-rooms", known_rooms, "code", room))
+        person = _surgeon(n, "active")
+        surgeons.append(await _serving(client, auth, "staff", known_people, "name", person))
     for kind, records in (("rooms", rooms), ("staff", surgeons)):
         for record in records:
             await until_known(client, auth, kind, record)
@@ -506,6 +505,55 @@ async def _make_corner(client: httpx.AsyncClient, auth: dict[str, str], cases: i
     return corner
 
 
+def _room(n: int, status: str) -> dict[str, Any]:
+    code = f"{CORNER_TAG}-{n}"
+    return {"code": code, "name": "Load theatre", "capabilities": ["general"]} | {
+        "weekly_hours": ALL_DAY,
+        "status": status,
+    }
+
+
+def _surgeon(n: int, status: str) -> dict[str, Any]:
+    return {
+        "name": f"{CORNER_TAG} surgeon {n}",
+        "role": "surgeon",
+        "specialties": ["orthopaedics"],
+        "working_pattern": ALL_DAY,
+        "status": status,
+    }
+
+
+async def _corner_records(
+    client: httpx.AsyncClient, auth: dict[str, str], path: str, key: str
+) -> dict[str, dict[str, Any]]:
+    """The rooms or people an earlier run made and parked (not retired), by code or name."""
+    params: dict[str, str | int] = {"q": CORNER_TAG, "limit": 50}
+    response = await client.get(f"{R}/{path}", params=params, headers=auth)
+    response.raise_for_status()
+    items = response.json()["items"]
+    return {item[key]: item for item in items if item[key].startswith(CORNER_TAG)}
+
+
+async def _serving(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    path: str,
+    known: dict[str, dict[str, Any]],
+    key: str,
+    body: dict[str, Any],
+) -> dict[str, Any]:
+    """The record an earlier run left, put back in service as `body` says, or a new one."""
+    earlier = known.get(body[key])
+    if earlier is None:
+        return await _create(client, auth, path, body)
+    record_id = earlier["room_id" if path == "operating-rooms" else "staff_id"]
+    headers = {**auth, "If-Match": f'"{earlier["version"]}"'}
+    response = await client.put(f"{R}/{path}/{record_id}", json=body, headers=headers)
+    response.raise_for_status()
+    made: dict[str, Any] = response.json()
+    return made
+
+
 async def _create(
     client: httpx.AsyncClient, auth: dict[str, str], path: str, body: dict[str, Any]
 ) -> dict[str, Any]:
@@ -516,7 +564,7 @@ async def _create(
 
 
 async def _tidy(client: httpx.AsyncClient, auth: dict[str, str], corner: Corner) -> None:
-    """Rejects the benchmark's optimizations, cancels its cases, retires its rooms and people."""
+    """Rejects the benchmark's optimizations, cancels its cases, parks its rooms and people."""
     left: list[str] = []
 
     async def post(path: str, **options: Any) -> None:
@@ -549,13 +597,24 @@ async def _tidy(client: httpx.AsyncClient, auth: dict[str, str], corner: Corner)
             await post(f"{S}/surgeries/{case}/cancel", json=stop, headers=auth)
 
     await asyncio.gather(*(cancel(case) for case in everything))
-    retiring = [("operating-rooms", r["room_id"], r) for r in corner.rooms]
-    retiring += [("staff", p["staff_id"], p) for p in corner.surgeons]
-    for path, record_id, record in retiring:
+    # Parked, not retired: the next run puts them back in service instead of making more.
+    parking = [
+        ("operating-rooms", r["room_id"], r, _room(n, "maintenance"))
+        for n, r in enumerate(corner.rooms)
+    ]
+    parking += [
+        ("staff", p["staff_id"], p, _surgeon(n, "inactive")) for n, p in enumerate(corner.surgeons)
+    ]
+    for path, record_id, record, body in parking:
         headers = {**auth, "If-Match": f'"{record["version"]}"'}
-        await post(f"{R}/{path}/{record_id}/retire", headers=headers)
+        try:
+            response = await client.put(f"{R}/{path}/{record_id}", json=body, headers=headers)
+            if not response.is_success:
+                left.append(f"{path}/{record_id}")
+        except httpx.HTTPError:
+            left.append(f"{path}/{record_id}")
     if left:
-        print(f"  not tidied ({len(left)}), e.g. {left[:3]}: cancel or retire them by hand")
+        print(f"  not tidied ({len(left)}), e.g. {left[:3]}: cancel or park them by hand")
 
 
 # --- the report --------------------------------------------------------------------------------
