@@ -31,8 +31,19 @@ from servicekit.db_connections import ConnectOptions
 from servicekit.db_errors import is_connection_failure
 from servicekit.messaging.relay import sleep_unless, wait_for_either
 from servicekit.service import Runtime, Worker
-from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from interop_service.db.siu import DELIVERIES_CHANNEL, siu_deliveries, siu_endpoints, siu_messages
@@ -205,6 +216,7 @@ class DeliveryWorker:
                 failure: MllpUnavailable | None = None
                 loop = asyncio.get_running_loop()
                 ends = loop.time() + ROUND_SECONDS
+                delivered: list[int] = []  # acknowledged AA: written in one statement
                 for message in claimed:
                     if loop.time() > ends:
                         break  # the rest stay due, for the next round
@@ -220,39 +232,22 @@ class DeliveryWorker:
                         metrics.RETRIED.labels(self.endpoint.name, reason).inc()
                         failure = exc
                         break
-                    await self._answered(session, message, ack)
+                    if ack.accepted:
+                        delivered.append(message.message_id)
+                    else:
+                        await self._answered(session, message, ack)
+                if delivered:
+                    await session.execute(
+                        _DELIVERED, {"for_endpoint": self.endpoint.name, "message_ids": delivered}
+                    )
+                    metrics.DELIVERED.labels(self.endpoint.name).inc(len(delivered))
             if failure is not None:
                 raise failure
             return len(claimed)
 
     async def _claim(self, session: AsyncSession) -> list[Claimed]:
-        d = siu_deliveries
-        earlier = d.alias("earlier")
-        held_back = exists().where(
-            and_(
-                earlier.c.endpoint == d.c.endpoint,
-                earlier.c.case_id == d.c.case_id,
-                earlier.c.message_id < d.c.message_id,
-                earlier.c.state.in_(("pending", "parked")),
-            )
-        )
-        due = (
-            select(d.c.message_id, d.c.attempts)
-            .where(
-                d.c.endpoint == self.endpoint.name,
-                d.c.state == "pending",
-                d.c.next_attempt_at <= func.now(),
-                ~held_back,
-            )
-            .order_by(d.c.message_id)
-            .limit(self.config.batch_size)
-            .with_for_update(skip_locked=True)
-            .cte("due")
-        )
         rows = await session.execute(
-            select(due.c.message_id, due.c.attempts, siu_messages.c.control_id, siu_messages.c.er7)
-            .join(siu_messages, siu_messages.c.id == due.c.message_id)
-            .order_by(due.c.message_id)
+            _CLAIM, {"for_endpoint": self.endpoint.name, "batch": self.config.batch_size}
         )
         return [Claimed(r.message_id, r.control_id, r.er7, r.attempts) for r in rows]
 
@@ -327,3 +322,47 @@ class DeliveryWorker:
             return
         metrics.OLDEST_UNDELIVERED.labels(self.endpoint.name).set(float(oldest or 0))
         metrics.PARKED_NOW.labels(self.endpoint.name).set(parked)
+
+
+def _claim_statement() -> Select[tuple[int, int, str, str]]:
+    """An endpoint's due messages, locked `SKIP LOCKED`, at most `batch`, with their text."""
+    d = siu_deliveries
+    earlier = d.alias("earlier")
+    held_back = exists().where(
+        and_(
+            earlier.c.endpoint == d.c.endpoint,
+            earlier.c.case_id == d.c.case_id,
+            earlier.c.message_id < d.c.message_id,
+            earlier.c.state.in_(("pending", "parked")),
+        )
+    )
+    due = (
+        select(d.c.message_id, d.c.attempts)
+        .where(
+            d.c.endpoint == bindparam("for_endpoint"),
+            d.c.state == "pending",
+            d.c.next_attempt_at <= func.now(),
+            ~held_back,
+        )
+        .order_by(d.c.message_id)
+        .limit(bindparam("batch", type_=Integer()))
+        .with_for_update(skip_locked=True)
+        .cte("due")
+    )
+    return (
+        select(due.c.message_id, due.c.attempts, siu_messages.c.control_id, siu_messages.c.er7)
+        .join(siu_messages, siu_messages.c.id == due.c.message_id)
+        .order_by(due.c.message_id)
+    )
+
+
+# Built once: a statement built per round cost the worker more than its execution.
+_CLAIM = _claim_statement()
+_DELIVERED = (
+    update(siu_deliveries)
+    .where(
+        siu_deliveries.c.endpoint == bindparam("for_endpoint"),
+        siu_deliveries.c.message_id == any_(bindparam("message_ids", type_=ARRAY(BigInteger()))),
+    )
+    .values(state="delivered", delivered_at=func.now())
+)
