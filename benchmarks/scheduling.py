@@ -22,13 +22,12 @@ from typing import Any
 
 import httpx
 
-from benchmarks.gateway import gateway_client
+from benchmarks.gateway import GATEWAY, gateway_client
 from benchmarks.scheduling_corner import (
     BURST,
     BURSTS,
     CONCURRENCY,
     COORDINATOR,
-    GATEWAY,
     HOSPITAL,
     REQUESTS,
     SCHEDULING,

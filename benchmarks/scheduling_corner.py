@@ -1,15 +1,17 @@
 """The scheduling benchmark's own corner of the hospital: per caller a room open all day, a
-surgeon, an anaesthetist and a C-arm unit, made through resources and waited for until
-scheduling's read model holds them; its cases; and the tidying up after."""
+surgeon, an anaesthetist and a C-arm unit, made through resources (or taken up again from an
+earlier run) and waited for until scheduling's read model holds them; its cases; and the
+tidying up after: the cases cancelled, the rooms and people parked for the next run."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +24,10 @@ RESOURCES = f"{GATEWAY}/api/resources"
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 REQUESTS = int(os.environ.get("BENCH_SCHEDULING_REQUESTS", "30"))
 BURST, BURSTS = 50, 3
+# The names of the benchmark's rooms and people, and how long a corner left in service by a
+# run that never tidied stays that run's.
+CORNER_TAG = "SCHEDBENCH"
+ABANDONED_AFTER = timedelta(hours=1)
 COORDINATOR = {"username": "coordinator@example.org", "password": "demo-password"}
 HOSPITAL = ZoneInfo(os.environ.get("BENCH_TIMEZONE", "Europe/Amsterdam"))
 ALL_DAY = {
@@ -43,6 +49,7 @@ class Corner:
     c_arms: dict[str, Any]
     cases: list[list[str]] = field(default_factory=list)  # per caller
     burst_cases: list[list[str]] = field(default_factory=list)  # per burst
+    tag: str = ""  # the names its rooms and people go by, kept between runs
 
     @property
     def burst_room(self) -> dict[str, Any]:
@@ -50,41 +57,163 @@ class Corner:
 
 
 async def make(client: httpx.AsyncClient, auth: dict[str, str]) -> Corner:
-    """Rooms, people and C-arm units of the benchmark's own, known to scheduling."""
-    tag = f"b{uuid.uuid4().hex[:6]}"
-    rooms = [
-        await _create(
-            client,
-            auth,
-            "operating-rooms",
-            {
-                "code": f"{tag}-{n}",
-                "name": "Bench theatre",
-                "capabilities": ["general"],
-                "weekly_hours": ALL_DAY,
-            },
-        )
-        for n in range(CONCURRENCY + 1)
+    """Rooms, people and C-arm units of the benchmark's own, known to scheduling: those an
+    earlier run parked (`tidy`), put back in service, else made. Each run takes a free corner,
+    `CORNER_TAG` and a number, so two runs at once never share a room; the first room of a
+    corner is its claim (put in service with `If-Match`: of two runs, one wins it)."""
+    rooms_known = await _known(client, auth, "operating-rooms", "code")
+    people_known = await _known(client, auth, "staff", "name")
+    tag, claim = await _claim(client, auth, rooms_known)
+    rooms = [claim] + [
+        await _serving(client, auth, "operating-rooms", rooms_known, "code", _room_body(tag, n))
+        for n in range(1, CONCURRENCY + 1)
     ]
-    surgeons = [await _person(client, auth, tag, "surgeon") for _ in range(CONCURRENCY + 1)]
-    anaesthetists = [await _person(client, auth, tag, "anaesthetist") for _ in range(CONCURRENCY)]
-    c_arms = await _create(
-        client,
-        auth,
-        "equipment",
-        {
-            "name": f"{tag} C-arms",
-            "equipment_type": "c_arm",
-            "mobile": True,
-            "turnaround_minutes": 0,
-            "units": [{"label": f"{tag}-{n}"} for n in range(CONCURRENCY)],
-        },
-    )
+
+    async def people(role: str, count: int) -> list[dict[str, Any]]:
+        return [
+            await _serving(client, auth, "staff", people_known, "name", _person_body(tag, role, n))
+            for n in range(count)
+        ]
+
+    surgeons = await people("surgeon", CONCURRENCY + 1)
+    anaesthetists = await people("anaesthetist", CONCURRENCY)
+    c_arms = await _c_arms(client, auth, tag)
     for kind, records in (("rooms", rooms), ("staff", surgeons + anaesthetists)):
         for record in records:
             await until_known(client, auth, kind, record)
     await until_known(client, auth, "equipment", c_arms)
-    return Corner(rooms, surgeons, anaesthetists, c_arms)
+    return Corner(rooms, surgeons, anaesthetists, c_arms, tag=tag)
+
+
+async def _claim(
+    client: httpx.AsyncClient, auth: dict[str, str], rooms_known: dict[str, dict[str, Any]]
+) -> tuple[str, dict[str, Any]]:
+    """The first free corner's tag and its first room, claimed."""
+    for number in itertools.count():  # ends on the first free corner
+        tag = f"{CORNER_TAG}{number}"
+        claim = await _claimed(client, auth, rooms_known.get(_room_body(tag, 0)["code"]), tag)
+        if claim is not None:
+            return tag, claim
+    raise AssertionError("unreachable")
+
+
+def _room_body(tag: str, n: int, status: str = "active") -> dict[str, Any]:
+    return {
+        "code": f"{tag}-{n}",
+        "name": "Bench theatre",
+        "capabilities": ["general"],
+        "weekly_hours": ALL_DAY,
+        "status": status,
+    }
+
+
+def _person_body(tag: str, role: str, n: int, status: str = "active") -> dict[str, Any]:
+    return {
+        "name": f"{tag} {role} {n}",
+        "role": role,
+        "specialties": ["orthopaedics"] if role == "surgeon" else [],
+        "working_pattern": ALL_DAY,
+        "status": status,
+    }
+
+
+async def _known(
+    client: httpx.AsyncClient, auth: dict[str, str], path: str, key: str
+) -> dict[str, dict[str, Any]]:
+    """The rooms or people earlier runs made and did not retire, by code or name."""
+    params: dict[str, str | int] = {"q": CORNER_TAG, "limit": 500}
+    response = await client.get(f"{RESOURCES}/{path}", params=params, headers=auth)
+    response.raise_for_status()
+    items: list[dict[str, Any]] = response.json()["items"]
+    return {item[key]: item for item in items if item[key].startswith(CORNER_TAG)}
+
+
+async def _claimed(
+    client: httpx.AsyncClient, auth: dict[str, str], first: dict[str, Any] | None, tag: str
+) -> dict[str, Any] | None:
+    """The corner's first room, made or put back in service by this run; None when another
+    run holds it (in service and changed within `ABANDONED_AFTER`) or won it first."""
+    body = _room_body(tag, 0)
+    if first is None:
+        response = await client.post(f"{RESOURCES}/operating-rooms", json=body, headers=auth)
+    else:
+        changed = datetime.fromisoformat(first["updated_at"])
+        if first["status"] == "active" and datetime.now(UTC) - changed < ABANDONED_AFTER:
+            return None
+        headers = {**auth, "If-Match": f'"{first["version"]}"'}
+        response = await client.put(
+            f"{RESOURCES}/operating-rooms/{first['room_id']}", json=body, headers=headers
+        )
+    if response.status_code in (409, 412):
+        return None
+    response.raise_for_status()
+    claimed: dict[str, Any] = response.json()
+    return claimed
+
+
+async def _serving(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    path: str,
+    known: dict[str, dict[str, Any]],
+    key: str,
+    body: dict[str, Any],
+) -> dict[str, Any]:
+    """The record an earlier run left, put back in service as `body` says, or a new one."""
+    earlier = known.get(body[key])
+    if earlier is None:
+        return await _create(client, auth, path, body)
+    return await _replace(client, auth, path, earlier, body)
+
+
+async def _replace(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    path: str,
+    record: dict[str, Any],
+    body: dict[str, Any],
+) -> dict[str, Any]:
+    record_id = record["room_id" if path == "operating-rooms" else "staff_id"]
+    headers = {**auth, "If-Match": f'"{record["version"]}"'}
+    response = await client.put(f"{RESOURCES}/{path}/{record_id}", json=body, headers=headers)
+    response.raise_for_status()
+    replaced: dict[str, Any] = response.json()
+    return replaced
+
+
+async def _c_arms(client: httpx.AsyncClient, auth: dict[str, str], tag: str) -> dict[str, Any]:
+    """The corner's C-arms with a unit per caller: an earlier run's, with units added if this
+    run has more callers, else new."""
+    name = f"{tag} C-arms"
+    params: dict[str, str | int] = {"q": name, "limit": 50}
+    response = await client.get(f"{RESOURCES}/equipment", params=params, headers=auth)
+    response.raise_for_status()
+    found = [item for item in response.json()["items"] if item["name"] == name]
+    if not found:
+        body = {
+            "name": name,
+            "equipment_type": "c_arm",
+            "mobile": True,
+            "turnaround_minutes": 0,
+            "units": [{"label": f"{tag}-{n}"} for n in range(CONCURRENCY)],
+        }
+        return await _create(client, auth, "equipment", body)
+    c_arms: dict[str, Any] = found[0]
+    labels = {u["label"] for u in c_arms["units"] if u["status"] == "available"}
+    missing = [f"{tag}-{n}" for n in range(CONCURRENCY) if f"{tag}-{n}" not in labels]
+    for label in missing:
+        added = await client.post(
+            f"{RESOURCES}/equipment/{c_arms['equipment_id']}/units",
+            json={"label": label},
+            headers=auth,
+        )
+        added.raise_for_status()
+    if missing:
+        response = await client.get(f"{RESOURCES}/equipment/{c_arms['equipment_id']}", headers=auth)
+        response.raise_for_status()
+        c_arms = response.json()
+    c_arms["units"] = [u for u in c_arms["units"] if u["status"] == "available"]
+    return c_arms
 
 
 async def request_cases(client: httpx.AsyncClient, auth: dict[str, str], corner: Corner) -> None:
@@ -107,7 +236,7 @@ async def request_cases(client: httpx.AsyncClient, auth: dict[str, str], corner:
         }
         response = await client.post(f"{SCHEDULING}/surgeries", json=body, headers=auth)
         response.raise_for_status()
-        return response.json()["surgery_id"]
+        return str(response.json()["surgery_id"])
 
     async def many(surgeon: dict[str, Any], count: int, needs: bool) -> list[str]:
         return [await request(surgeon, needs) for _ in range(count)]
@@ -123,24 +252,13 @@ async def request_cases(client: httpx.AsyncClient, auth: dict[str, str], corner:
     )
 
 
-async def _person(
-    client: httpx.AsyncClient, auth: dict[str, str], tag: str, role: str
-) -> dict[str, Any]:
-    body = {
-        "name": f"{tag} {role} {uuid.uuid4().hex[:4]}",
-        "role": role,
-        "specialties": ["orthopaedics"] if role == "surgeon" else [],
-        "working_pattern": ALL_DAY,
-    }
-    return await _create(client, auth, "staff", body)
-
-
 async def _create(
     client: httpx.AsyncClient, auth: dict[str, str], path: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     response = await client.post(f"{RESOURCES}/{path}", json=body, headers=auth)
     response.raise_for_status()
-    return response.json()
+    made: dict[str, Any] = response.json()
+    return made
 
 
 async def until_known(
@@ -159,7 +277,8 @@ async def until_known(
 
 
 async def tidy(client: httpx.AsyncClient, auth: dict[str, str], corner: Corner) -> None:
-    """Cancels the benchmark's cases and retires its corner, so no list shows them as live."""
+    """Cancels the benchmark's cases and parks its rooms (in maintenance) and people
+    (inactive), so no list shows them as live and the next run takes them up again."""
     everything = [c for cases in corner.cases + corner.burst_cases for c in cases]
     stop = {"reason_code": "administrative", "reason": "Benchmark case"}
 
@@ -168,9 +287,20 @@ async def tidy(client: httpx.AsyncClient, auth: dict[str, str], corner: Corner) 
             await client.post(f"{SCHEDULING}/surgeries/{case}/cancel", json=stop, headers=auth)
 
     await asyncio.gather(*(cancel(everything[n::CONCURRENCY]) for n in range(CONCURRENCY)))
-    retiring = [("operating-rooms", r["room_id"], r) for r in corner.rooms]
-    retiring += [("staff", p["staff_id"], p) for p in corner.surgeons + corner.anaesthetists]
-    retiring += [("equipment", corner.c_arms["equipment_id"], corner.c_arms)]
-    for path, record_id, record in retiring:
-        headers = {**auth, "If-Match": f'"{record["version"]}"'}
-        await client.post(f"{RESOURCES}/{path}/{record_id}/retire", headers=headers)
+    # Parked, not retired: the next run puts them back in service instead of making more.
+    # The C-arms stay as they are: units are what the corner's cases hold, nothing else's.
+    tag = corner.tag
+    parking = [
+        ("operating-rooms", room, _room_body(tag, n, "maintenance"))
+        for n, room in enumerate(corner.rooms)
+    ]
+    parking += [
+        ("staff", person, _person_body(tag, person["role"], n, "inactive"))
+        for people in (corner.surgeons, corner.anaesthetists)
+        for n, person in enumerate(people)
+    ]
+    for path, record, body in parking:
+        try:
+            await _replace(client, auth, path, record, body)
+        except httpx.HTTPError as error:
+            print(f"  not parked: {path} {body.get('code') or body['name']} ({error})")
