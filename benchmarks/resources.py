@@ -12,9 +12,9 @@ import asyncio
 import os
 import statistics
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from typing import Any
 
 import httpx
 
@@ -24,6 +24,7 @@ API = f"{GATEWAY}/api/resources"
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
 COORDINATOR = {"username": "coordinator@example.org", "password": "demo-password"}
+TAG = "RESBENCH"  # the benchmark's rooms, kept between runs (parked in maintenance)
 HOURS = {day: [{"start": "07:30", "end": "17:30"}] for day in ("monday", "tuesday", "wednesday")}
 
 Call = Callable[[int, int], Awaitable[httpx.Response]]
@@ -66,7 +67,7 @@ async def main() -> None:
         window = {"from": start.isoformat(), "to": (start + timedelta(days=27)).isoformat()}
 
         async def write(n: int, i: int) -> httpx.Response:
-            body = {"code": f"B{n}-{room_ids[n][:8]}", "name": f"Bench {i}", "weekly_hours": HOURS}
+            body = _room(n, "active", name=f"Bench {i}")
             headers = {**auth, "If-Match": etags[n]}
             response = await client.put(
                 f"{API}/operating-rooms/{room_ids[n]}", json=body, headers=headers
@@ -89,7 +90,7 @@ async def main() -> None:
             ),
         }
         results = {name: await latencies(call) for name, call in operations.items()}
-        await _retire(client, auth, room_ids, etags)
+        await _park(client, auth, room_ids, etags)
     _report(results)
 
 
@@ -110,21 +111,38 @@ def _report(results: dict[str, tuple[list[float], int]]) -> None:
 
 
 async def _bench_rooms(client: httpx.AsyncClient, auth: dict[str, str]) -> list[httpx.Response]:
-    """One room per caller, so that concurrent writes never meet on one ETag."""
+    """One room per caller, so that concurrent writes never meet on one ETag: those an earlier
+    run parked, put back in service, else new ones."""
+    params: dict[str, str | int] = {"q": TAG, "limit": 500}
+    listed = await client.get(f"{API}/operating-rooms", params=params, headers=auth)
+    listed.raise_for_status()
+    known = {room["code"]: room for room in listed.json()["items"]}
     made = []
     for n in range(CONCURRENCY):
-        code = f"B{n}-{uuid.uuid4().hex[:8]}"
-        body = {"code": code, "name": "Bench", "weekly_hours": HOURS}
-        response = await client.post(f"{API}/operating-rooms", json=body, headers=auth)
+        body = _room(n, "active")
+        if (earlier := known.get(body["code"])) is None:
+            response = await client.post(f"{API}/operating-rooms", json=body, headers=auth)
+        else:
+            headers = {**auth, "If-Match": f'"{earlier["version"]}"'}
+            response = await client.put(
+                f"{API}/operating-rooms/{earlier['room_id']}", json=body, headers=headers
+            )
         response.raise_for_status()
         made.append(response)
     return made
 
 
-async def _retire(
+def _room(n: int, status: str, name: str = "Bench") -> dict[str, Any]:
+    return {"code": f"{TAG}-{n}", "name": name, "weekly_hours": HOURS, "status": status}
+
+
+async def _park(
     client: httpx.AsyncClient, auth: dict[str, str], room_ids: list[str], etags: list[str]
 ) -> None:
-    for room_id, tag in zip(room_ids, etags, strict=True):
-        await client.post(
-            f"{API}/operating-rooms/{room_id}/retire", headers={**auth, "If-Match": tag}
+    """In maintenance, not retired: the next run takes them up again instead of making more."""
+    for n, (room_id, tag) in enumerate(zip(room_ids, etags, strict=True)):
+        await client.put(
+            f"{API}/operating-rooms/{room_id}",
+            json=_room(n, "maintenance"),
+            headers={**auth, "If-Match": tag},
         )
