@@ -98,8 +98,11 @@ async def kpi_sheet(
     booked = {c.room_id for c in cases} | {c.room_id for c in cancellations}
     if missing := (booked | {b.room_id for b in held}) - rooms.keys():
         rooms |= await resources_view.rooms_by_id(session, missing)
+    # A room without open time in the range adds nothing to any figure (its cases and blocks
+    # name it): left out, it costs no scope of the report a look.
+    opened = [RoomOpen(r.room_id, tuple(open_time(r, first, last))) for r in rooms.values()]
     facts = KpiFacts(
-        rooms=[RoomOpen(r.room_id, tuple(open_time(r, first, last))) for r in rooms.values()],
+        rooms=[room for room in opened if room.spans],
         cases=cases,
         cancellations=cancellations,
         blocks=_block_occurrences(held, rooms, first, last, tz),
