@@ -14,8 +14,8 @@ from typing import Any
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
 from servicekit import date_ranges
 from servicekit.problems import Problem
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import Row, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import (
@@ -82,45 +82,12 @@ def _advance(names: frozenset[str]) -> Any:
 async def bookings_of(
     session: AsyncSession, surgery_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, Booking]:
-    """The current booking of each case of `surgery_ids` that has one, as the contract says it."""
+    """The current booking of each case of `surgery_ids` that has one, as the contract says it:
+    one statement, its people and units aggregated beside each booking."""
     if not surgery_ids:
         return {}
-    rows = (
-        await session.execute(select(bookings).where(bookings.c.surgery_id.in_(list(surgery_ids))))
-    ).all()
-    if not rows:  # a waiting-list page: nobody assigned, nothing used, two queries saved
-        return {}
-    ids = [row.surgery_id for row in rows]
-    people = (
-        await session.execute(
-            select(staff_assignments)
-            .where(staff_assignments.c.surgery_id.in_(ids))
-            .order_by(staff_assignments.c.role, staff_assignments.c.staff_id)
-        )
-    ).all()
-    units = (
-        await session.execute(
-            select(equipment_usages.c.surgery_id, equipment_usages.c.unit_id)
-            .where(equipment_usages.c.surgery_id.in_(ids))
-            .order_by(equipment_usages.c.unit_id)
-        )
-    ).all()
-    found = {}
-    for row in rows:
-        found[row.surgery_id] = Booking(
-            room_id=row.room_id,
-            start=row.starts_at,
-            end=row.ends_at,
-            setup_minutes=row.setup_minutes,
-            cleanup_minutes=row.cleanup_minutes,
-            staff=tuple(
-                StaffAssignment(staff_id=p.staff_id, role=p.role)
-                for p in people
-                if p.surgery_id == row.surgery_id
-            ),
-            equipment_unit_ids=tuple(u.unit_id for u in units if u.surgery_id == row.surgery_id),
-        )
-    return found
+    rows = await session.execute(_BOOKINGS_OF, {"ids": list(surgery_ids)})
+    return {row.surgery_id: _booking(row) for row in rows}
 
 
 async def with_booking(
@@ -128,13 +95,16 @@ async def with_booking(
 ) -> tuple[Row[Any], Booking | None]:
     """`find` and `booking_of` in one round trip: the request's row (its columns and the
     booking's, prefixed `booked_`, which a `surgery_requests` row's readers ignore) and its
-    current booking, people by role then id and units by id, as `bookings_of` reads them."""
+    current booking."""
     row = (await session.execute(_WITH_BOOKING, {"surgery_id_": surgery_id})).first()
     if row is None:
         raise Problem(404, f"There is no surgery request {surgery_id}.")
-    if row.booked_room_id is None:
-        return row, None
-    booking = Booking(
+    return row, None if row.booked_room_id is None else _booking(row)
+
+
+def _booking(row: Row[Any]) -> Booking:
+    """The booking of a row of `_BOOKED` columns: people by role then id, units by id."""
+    return Booking(
         room_id=row.booked_room_id,
         start=row.booked_start,
         end=row.booked_end,
@@ -148,11 +118,11 @@ async def with_booking(
         ),
         equipment_unit_ids=tuple(row.booked_unit_ids or ()),
     )
-    return row, booking
 
 
-def _with_booking() -> Any:
-    """Built once, with a bind parameter: the compiled cache answers every read."""
+def _booked() -> list[Any]:
+    """A booking's columns, its people's ids and roles (by role, then id) and its units' ids
+    (by id) as arrays: subqueries on the booking row of the statement they are put in."""
     people_order = (staff_assignments.c.role, staff_assignments.c.staff_id)
 
     def people(column: Any) -> Any:
@@ -162,37 +132,37 @@ def _with_booking() -> Any:
             .scalar_subquery()
         )
 
+    unit_id = equipment_usages.c.unit_id
     units = (
-        select(
-            func.array_agg(
-                aggregate_order_by(equipment_usages.c.unit_id, equipment_usages.c.unit_id)
-            )
-        )
+        select(func.array_agg(aggregate_order_by(unit_id, unit_id)))
         .where(equipment_usages.c.surgery_id == bookings.c.surgery_id)
         .scalar_subquery()
     )
     b = bookings.c
-    return (
-        select(
-            surgery_requests,
-            b.room_id.label("booked_room_id"),
-            b.starts_at.label("booked_start"),
-            b.ends_at.label("booked_end"),
-            b.setup_minutes.label("booked_setup_minutes"),
-            b.cleanup_minutes.label("booked_cleanup_minutes"),
-            people(staff_assignments.c.staff_id).label("booked_staff_ids"),
-            people(staff_assignments.c.role).label("booked_roles"),
-            units.label("booked_unit_ids"),
-        )
-        .outerjoin(bookings, b.surgery_id == surgery_requests.c.surgery_id)
-        .where(
-            surgery_requests.c.surgery_id
-            == bindparam("surgery_id_", type_=surgery_requests.c.surgery_id.type)
-        )
+    return [
+        b.room_id.label("booked_room_id"),
+        b.starts_at.label("booked_start"),
+        b.ends_at.label("booked_end"),
+        b.setup_minutes.label("booked_setup_minutes"),
+        b.cleanup_minutes.label("booked_cleanup_minutes"),
+        people(staff_assignments.c.staff_id).label("booked_staff_ids"),
+        people(staff_assignments.c.role).label("booked_roles"),
+        units.label("booked_unit_ids"),
+    ]
+
+
+# Built once, with bind parameters: the compiled cache answers every read.
+_BOOKINGS_OF = select(bookings.c.surgery_id, *_booked()).where(
+    bookings.c.surgery_id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True))))
+)
+_WITH_BOOKING = (
+    select(surgery_requests, *_booked())
+    .outerjoin(bookings, bookings.c.surgery_id == surgery_requests.c.surgery_id)
+    .where(
+        surgery_requests.c.surgery_id
+        == bindparam("surgery_id_", type_=surgery_requests.c.surgery_id.type)
     )
-
-
-_WITH_BOOKING = _with_booking()
+)
 
 
 async def booking_of(session: AsyncSession, surgery_id: uuid.UUID) -> Booking | None:
