@@ -92,14 +92,15 @@ async def apply(
     row = (await session.execute(_LOCKED, {"case_id": case_id})).first()
     before = _state(row.request, row.booking) if row is not None else CaseState()
     after, change = siu_feed.follow(before, event)
-    if after != before or row is None:
-        values = {
-            "case_id": case_id,
-            "request": _request_json(after.request),
-            "booking": after.booking.model_dump(mode="json") if after.booking else None,
-        }
-        await session.execute(_UPSERT, values)
+    moved = after != before or row is None
+    state = {
+        "case_id": case_id,
+        "request": _request_json(after.request),
+        "booking": after.booking.model_dump(mode="json") if after.booking else None,
+    }
     if change is None:
+        if moved:
+            await session.execute(_UPSERT, state)
         return
     try:
         built = builder.build(
@@ -110,11 +111,11 @@ async def apply(
         # with hl7apy's reason, where an operator sees it (and replays it once fixed).
         raise Unprocessable(str(exc)) from exc
     message_id = await session.scalar(
-        _STORE,
+        _STORE_WITH_STATE if moved else _STORE,
         {
+            **state,
             "control_id": built.control_id,
             "source_event_id": envelope.event_id,
-            "case_id": case_id,
             "trigger": built.trigger.value,
             "er7": built.er7,
             "occurred_at": envelope.occurred_at,
@@ -153,10 +154,11 @@ _UPSERT = _insert_case.on_conflict_do_update(
 )
 
 
-def _store_statement() -> Select[tuple[int]]:
+def _store_statement(*, with_state: bool = False) -> Select[tuple[int]]:
     """The message, a pending delivery of it per registered endpoint and, when there are any,
     a `NOTIFY` (sent on commit, one per transaction however many) that wakes the delivery
-    workers: one round trip. Its id, or no row when the event's message was built before."""
+    workers: one round trip, which `with_state` also has write the case's state (as `_UPSERT`
+    does). Its id, or no row when the event's message was built before."""
     messages = siu_messages.c
     message = (
         insert(siu_messages)
@@ -185,10 +187,31 @@ def _store_statement() -> Select[tuple[int]]:
         .cte("added")
     )
     notify = select(func.pg_notify(DELIVERIES_CHANNEL, "")).select_from(added).limit(1)
-    return select(message.c.id, notify.scalar_subquery())
+    stored = select(message.c.id, notify.scalar_subquery())
+    if not with_state:
+        return stored
+    # A data-modifying WITH runs whatever the main query reads of it.
+    state = (
+        _insert_case.values(
+            case_id=bindparam("case_id"),
+            request=bindparam("request"),
+            booking=bindparam("booking"),
+        )
+        .on_conflict_do_update(
+            index_elements=[siu_cases.c.case_id],
+            set_={
+                "request": _insert_case.excluded.request,
+                "booking": _insert_case.excluded.booking,
+                "updated_at": func.now(),
+            },
+        )
+        .cte("state")
+    )
+    return stored.add_cte(state)
 
 
 _STORE = _store_statement()
+_STORE_WITH_STATE = _store_statement(with_state=True)
 
 
 def _state(request: dict[str, Any] | None, booking: dict[str, Any] | None) -> CaseState:
