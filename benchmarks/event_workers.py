@@ -1,8 +1,9 @@
 """The relay and the consumer of the latency benchmark, each in its own process as in production.
 
 `python -m benchmarks.event_workers relay <schema> <polling|notify>`
-`python -m benchmarks.event_workers consumer <schema> <topic> <timings.json> [batch|single]`
-The consumer (a transaction per fetched batch, or per event with `single`) writes when each
+`python -m benchmarks.event_workers consumer <schema> <topic> <timings.json> [batch|many|single]`
+The consumer (a transaction per fetched batch; the same with a handler of many, one statement
+for a run of events, with `many`; a transaction per event with `single`) writes when each
 event's transaction committed (wall clock) on SIGTERM.
 """
 
@@ -22,7 +23,7 @@ from servicekit.messaging.consumer import Delivery, IdempotentConsumer
 from servicekit.messaging.relay import OutboxRelay
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
-from tests.integration.servicekit.effects import make_consumer, make_relay
+from tests.integration.servicekit.effects import make_consumer, make_relay, record_effects
 
 
 class TimedConsumer(IdempotentConsumer):
@@ -35,8 +36,8 @@ class TimedConsumer(IdempotentConsumer):
         self.committed[str(envelope.event_id)] = time.time()
         return outcome
 
-    async def apply_batch(self, deliveries: Sequence[Delivery]) -> list[str]:
-        outcomes = await super().apply_batch(deliveries)
+    async def apply_batch(self, deliveries: Sequence[Delivery], **options) -> list[str]:
+        outcomes = await super().apply_batch(deliveries, **options)
         now = time.time()
         for delivery in deliveries:
             self.committed[str(delivery.envelope.event_id)] = now
@@ -72,7 +73,13 @@ async def main(kind: str, schema: str, *args: str) -> None:
     group = f"bench-{uuid.uuid4().hex[:8]}"
     batches = transactions != ["single"]
     consumer = make_consumer(
-        engine, topic, group, KAFKA, TimedConsumer, transaction_per_batch=batches
+        engine,
+        topic,
+        group,
+        KAFKA,
+        TimedConsumer,
+        transaction_per_batch=batches,
+        many=record_effects if transactions == ["many"] else None,
     )
     consumer.committed = {}
     await _until_terminated(consumer)

@@ -2,7 +2,8 @@
 
 `relay`: publishes a batch, then the process dies before marking it sent.
 `consumer`: commits a batch's effects in PostgreSQL, then dies before committing the offset
-(`consumer ... single`: the same with a transaction per message).
+(`consumer ... single`: the same with a transaction per message; `consumer ... many`: with a
+handler of many).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from servicekit.messaging.consumer import IdempotentConsumer
 from servicekit.messaging.relay import OutboxRelay
 
 from tests.conftest import KAFKA
-from tests.integration.servicekit.effects import make_consumer, make_relay
+from tests.integration.servicekit.effects import make_consumer, make_relay, record_effects
 
 CRASH_EXIT_CODE = 3
 
@@ -53,7 +54,8 @@ async def main(
             group,
             connection,
             ConsumerDyingBeforeOffsetCommit,
-            transaction_per_batch=transactions == "batch",
+            transaction_per_batch=transactions in ("batch", "many"),
+            many=record_effects if transactions == "many" else None,
         ).run(stop)
 
 

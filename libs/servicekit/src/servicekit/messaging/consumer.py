@@ -54,6 +54,10 @@ _RECORD_BATCH = (
 _PURGE_INTERVAL_SECONDS = 600
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+# The effect of a run of events of one type, in order, in one go (a statement for all, say);
+# given with the `Handler` of one, which applies each alone when the run fails. It runs outside
+# any one event's context (causation and correlation ids, span), so it writes no events.
+ManyHandler = Callable[[AsyncSession, Sequence[tuple[Any, Envelope]]], Awaitable[None]]
 # Called with the raw envelope (a dict) of a message of a handled type that breaks the contract,
 # so the service can answer its sender (say, "your request was invalid") before it is parked.
 InvalidHandler = Callable[[AsyncSession, dict[str, Any], Exception], Awaitable[None]]
@@ -91,15 +95,18 @@ class Delivery:
     envelope: Envelope
     event: Event
     handler: Handler
+    many: ManyHandler | None = None
 
 
 class BatchFailed(Exception):
-    """A handler failed inside a batch's transaction, which rolled back."""
+    """A handler failed inside a batch's transaction, which rolled back. `run`: a handler of
+    many failed on the run starting at `index`, so which of them failed is not known."""
 
-    def __init__(self, index: int, error: Exception) -> None:
+    def __init__(self, index: int, error: Exception, *, run: bool = False) -> None:
         super().__init__(f"message {index} of the batch failed: {error!r}")
         self.index = index
         self.error = error
+        self.run = run
 
 
 @dataclass
@@ -108,6 +115,7 @@ class HandlerMap:
 
     by_topic: dict[str, dict[str, Handler]] = field(default_factory=dict)
     invalid_by_topic: dict[str, dict[str, InvalidHandler]] = field(default_factory=dict)
+    many_by_topic: dict[str, dict[str, ManyHandler]] = field(default_factory=dict)
 
     def on(
         self,
@@ -116,11 +124,15 @@ class HandlerMap:
         *,
         topic: str | None = None,
         on_invalid: InvalidHandler | None = None,
+        many: ManyHandler | None = None,
     ) -> HandlerMap:
+        """`many`: the same effect for a run of such events at once (see `ManyHandler`)."""
         name = topic or event_class.topic.name
         self.by_topic.setdefault(name, {})[event_class.event_type] = handler
         if on_invalid is not None:
             self.invalid_by_topic.setdefault(name, {})[event_class.event_type] = on_invalid
+        if many is not None:
+            self.many_by_topic.setdefault(name, {})[event_class.event_type] = many
         return self
 
     @property
@@ -253,7 +265,10 @@ class IdempotentConsumer:
         except Exception:
             return None  # `process` says why, and parks it
         handler = self.handlers.by_topic.get(record.topic, {}).get(envelope.event_type)
-        return None if handler is None else Delivery(record, envelope, event, handler)
+        if handler is None:
+            return None
+        many = self.handlers.many_by_topic.get(record.topic, {}).get(envelope.event_type)
+        return Delivery(record, envelope, event, handler, many)
 
     async def process(self, record: ConsumerRecord, dlq_producer: AIOKafkaProducer) -> None:
         """Apply one message, skip it, or park it in the DLQ; never block the partition."""
@@ -283,16 +298,24 @@ class IdempotentConsumer:
         await self._apply_alone(Delivery(record, envelope, event, handler), dlq_producer)
 
     async def _apply_together(
-        self, deliveries: Sequence[Delivery], dlq_producer: AIOKafkaProducer
+        self, deliveries: Sequence[Delivery], dlq_producer: AIOKafkaProducer, *, runs: bool = True
     ) -> None:
-        """One transaction for the run. When a handler fails, the ones before it are applied
+        """One transaction for them all. When a handler fails, the ones before it are applied
         together again, it goes alone (its retries, the DLQ), and the ones after it go on
-        together: each message's effect comes in the partition's order, as one by one."""
+        together: each message's effect comes in the partition's order, as one by one. When a
+        handler of many fails, the same messages are applied again with a handler each, which
+        tells the one that failed. `runs`: apply runs of one type with their handler of many."""
         while deliveries:
             try:
-                outcomes = await self.apply_batch(deliveries)
+                outcomes = await self.apply_batch(deliveries, runs=runs)
             except BatchFailed as failure:
                 self._raise_if_outage(deliveries[failure.index].record, failure.error)
+                if failure.run:
+                    log.warning(
+                        "a run of %d failed, applying each with its handler", len(deliveries)
+                    )
+                    await self._apply_together(deliveries, dlq_producer, runs=False)
+                    return
                 await self._apply_together(deliveries[: failure.index], dlq_producer)
                 failed = deliveries[failure.index]
                 await self._apply_alone(failed, dlq_producer, failed_once=failure.error)
@@ -312,25 +335,51 @@ class IdempotentConsumer:
                 EVENTS_CONSUMED.labels(self.config.group_id, topic, outcome).inc(n)
             return
 
-    async def apply_batch(self, deliveries: Sequence[Delivery]) -> list[str]:
+    async def apply_batch(self, deliveries: Sequence[Delivery], *, runs: bool = True) -> list[str]:
         """The effects of `deliveries` and the records of having applied them, in one
         transaction; each one's outcome. Raises `BatchFailed` (all rolled back) naming the
-        message whose handler failed."""
+        message whose handler failed, or the first of a run whose handler of many failed.
+        `runs`: consecutive first deliveries with the same handler of many take it at once."""
         async with self._sessions() as session, session.begin():
             first_time = await self._first_times(session, deliveries)
             outcomes = []
+            run: list[int] = []  # indexes of deliveries waiting for their handler of many
             for index, delivery in enumerate(deliveries):
                 if delivery.envelope.event_id not in first_time:
                     outcomes.append("duplicate")
                     continue
                 first_time.discard(delivery.envelope.event_id)  # a second copy is a duplicate
+                outcomes.append("applied")
+                if run and not (runs and delivery.many == deliveries[run[0]].many):
+                    await self._apply_run(session, deliveries, run)
+                    run = []
+                if runs and delivery.many is not None:
+                    run.append(index)
+                    continue
                 try:
                     with self._context(delivery):
                         await delivery.handler(session, delivery.event, delivery.envelope)
                 except Exception as exc:
                     raise BatchFailed(index, exc) from exc
-                outcomes.append("applied")
+            if run:
+                await self._apply_run(session, deliveries, run)
         return outcomes
+
+    async def _apply_run(
+        self, session: AsyncSession, deliveries: Sequence[Delivery], run: list[int]
+    ) -> None:
+        """The deliveries at `run` (one handler of many) in one call. Each one's span marks its
+        place in its trace; the call itself runs in none of theirs."""
+        members = [deliveries[index] for index in run]
+        for delivery in members:
+            with self._context(delivery):
+                pass
+        many = members[0].many
+        assert many is not None
+        try:
+            await many(session, [(d.event, d.envelope) for d in members])
+        except Exception as exc:
+            raise BatchFailed(run[0], exc, run=True) from exc
 
     async def _apply_alone(
         self,
