@@ -7,9 +7,11 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import pytest
 from scheduling_service.booking import booking
 from scheduling_service.cases import cases
 from scheduling_service.db.tables import audit_log, case_history
+from servicekit.problems import Problem
 from sqlalchemy import select
 
 from tests.integration.scheduling.booking_cases import (
@@ -215,6 +217,51 @@ async def test_the_database_settles_a_race_past_the_checks_with_a_named_409(
     assert [(c["code"], c["other_surgery_id"]) for c in problem.extensions["conflicts"]] == [
         ("room_double_booked", str(winner))
     ]
+    assert await overlaps(scheduling) == dict.fromkeys(
+        ("bookings", "staff_assignments", "equipment_usages"), 0
+    )
+
+
+async def test_a_booking_request_that_loses_the_race_names_the_winner_and_is_audited(
+    scheduling: Scheduling,
+) -> None:
+    # `book` owns its transaction and writes without a savepoint: the refused insert aborts
+    # it, and the winner is named from a new one; the refusal is audited, nothing written.
+    made = await team(scheduling)
+    others = person("surgeon"), person("anaesthetist")
+    await scheduling.know(*others)
+    winner = await request(scheduling, made)
+    loser = await request(scheduling, made, surgeon_id=others[0].staff_id)
+    where = placement(made, anaesthetist_id=others[1].staff_id, unit_id=made.unit_ids[1])
+
+    async def book_the_loser() -> Problem:
+        async with scheduling.unit_of_work() as uow:
+            with pytest.raises(Problem) as caught:
+                await booking.book(
+                    uow, loser, where, settings=scheduling.settings, actor=coordinator()
+                )
+        return caught.value
+
+    async with scheduling.unit_of_work() as uow:
+        await booking.place(
+            uow, {winner: placement(made)}, settings=scheduling.settings, actor=coordinator()
+        )
+        racing = asyncio.create_task(book_the_loser())
+        await asyncio.sleep(0.5)
+        assert not racing.done()
+        await uow.commit()
+    problem = await racing
+    assert isinstance(problem, booking.RaceLost)
+    assert [(c["code"], c["other_surgery_id"]) for c in problem.extensions["conflicts"]] == [
+        ("room_double_booked", str(winner))
+    ]
+    row, held = await current(scheduling, loser)
+    assert (row.status, row.version, held) == ("requested", 1, None)
+    async with scheduling.unit_of_work() as uow:
+        actions = await uow.session.scalars(
+            select(audit_log.c.action).where(audit_log.c.record_id == str(loser))
+        )
+        assert list(actions) == ["surgery.create", "booking.refused"]
     assert await overlaps(scheduling) == dict.fromkeys(
         ("bookings", "staff_assignments", "equipment_usages"), 0
     )

@@ -120,6 +120,7 @@ async def book(
             reason_code=reason_code,
             if_match=if_match,
             allow_past=False,
+            own_transaction=True,
         )
     except Problem as problem:
         if problem.status != 409:
@@ -176,6 +177,7 @@ async def place(
         reason_code=reason_code,
         if_match=if_match,
         allow_past=allow_past,
+        own_transaction=False,
     )
     return placed.moved
 
@@ -223,7 +225,11 @@ async def _place(
     reason_code: str | None,
     if_match: str | None,
     allow_past: bool,
+    own_transaction: bool,
 ) -> _Placed:
+    """`own_transaction`: the caller commits or rolls back the whole transaction on its own
+    (`book`), so a write the database refuses may abort it; otherwise (`place`, whose caller
+    may go on after a refusal) the bookings are written in a savepoint."""
     session = uow.session
     rows = await booking_locks.cases(session, sorted(placements))
     for row in rows:
@@ -241,11 +247,19 @@ async def _place(
     if found:
         raise refused(found)
     made = {p.surgery_id: booking_of(case, p) for case, p in zip(needs, proposals, strict=True)}
+    booked_by = booking_records.user_id_of(actor)
     try:
-        await _write(
-            session, made, known, booked_by=booking_records.user_id_of(actor), run_id=run_id
-        )
+        if own_transaction:
+            await cases.write_bookings(
+                session, made, known.units, booked_by=booked_by, run_id=run_id
+            )
+        else:
+            await _write(session, made, known, booked_by=booked_by, run_id=run_id)
     except IntegrityError as exc:
+        if own_transaction:
+            # The refusal aborted the transaction; what won is read in a new one (the winner
+            # committed before the refusal, so it is there to be named).
+            await session.rollback()
         _, found = await _judged(session, needs, proposals, tz, now, people)
         ids = list(made)
         lost: Sequence[tuple[uuid.UUID | None, Conflict]] = found or [
@@ -345,7 +359,8 @@ async def _write(
     run_id: uuid.UUID | None,
 ) -> None:
     """Inserts the bookings in a savepoint, so that when the database refuses one (a race lost)
-    the transaction can still read what won, to name it."""
+    the transaction can still read what won, to name it, and go on. A booking request, which
+    owns its transaction, needs none (`_place`): two round trips fewer."""
     async with session.begin_nested():
         await cases.write_bookings(session, made, known.units, booked_by=booked_by, run_id=run_id)
 
