@@ -16,7 +16,7 @@ from contracts.events.resources_operating_rooms import (
 from servicekit.db import UnitOfWork
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,12 +46,42 @@ class RoomFilter:
 @dataclass(frozen=True, slots=True)
 class Room:
     row: Row[Any]
-    exceptions: list[Row[Any]]
+    exceptions: list[Any]  # each with `exception_id`, `kind`, `period` and `note`
+
+
+@dataclass(frozen=True, slots=True)
+class HoursException:
+    """A dated exception of a room's hours, as `room_exceptions` stores it."""
+
+    exception_id: uuid.UUID
+    kind: str
+    period: Any  # a tstzrange
+    note: str | None
 
 
 async def get(session: AsyncSession, room_id: uuid.UUID) -> Room:
-    row = await records.find(session, operating_rooms, room_id, WHAT)
-    return Room(row, await windows.of(session, room_exceptions, ("room_id", room_id)))
+    """The room and its exceptions in time order, in one round trip (`404` when unknown)."""
+    rows = (await session.execute(_ROOM_WITH_EXCEPTIONS, {"room_id_": room_id})).all()
+    if not rows:
+        raise Problem(404, f"There is no {WHAT} {room_id}.")
+    exceptions = [
+        HoursException(r.x_exception_id, r.x_kind, r.x_period, r.x_note)
+        for r in rows
+        if r.x_exception_id is not None
+    ]
+    return Room(rows[0], exceptions)
+
+
+# The room's columns on every row, one row per exception (or one with none): built once.
+_ROOM_WITH_EXCEPTIONS = (
+    select(
+        operating_rooms,
+        *(room_exceptions.c[name].label(f"x_{name}") for name in HoursException.__slots__),
+    )
+    .outerjoin(room_exceptions, room_exceptions.c.room_id == operating_rooms.c.room_id)
+    .where(operating_rooms.c.room_id == bindparam("room_id_", type_=operating_rooms.c.room_id.type))
+    .order_by(room_exceptions.c.period)
+)
 
 
 async def list_rooms(
