@@ -76,7 +76,10 @@ async def get(session: AsyncSession, room_id: uuid.UUID) -> Room:
 _ROOM_WITH_EXCEPTIONS = (
     select(
         operating_rooms,
-        *(room_exceptions.c[name].label(f"x_{name}") for name in HoursException.__slots__),
+        *(
+            room_exceptions.c[name].label(f"x_{name}")
+            for name in ("exception_id", "kind", "period", "note")
+        ),
     )
     .outerjoin(room_exceptions, room_exceptions.c.room_id == operating_rooms.c.room_id)
     .where(operating_rooms.c.room_id == bindparam("room_id_", type_=operating_rooms.c.room_id.type))

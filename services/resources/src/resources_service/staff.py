@@ -13,7 +13,7 @@ from contracts.values import TimeWindow
 from servicekit.db import UnitOfWork
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
-from sqlalchemy import ColumnElement, Row, func
+from sqlalchemy import ColumnElement, Row, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,12 +44,37 @@ class StaffFilter:
 @dataclass(frozen=True, slots=True)
 class StaffMember:
     row: Row[Any]
-    absences: list[Row[Any]]
+    absences: list[Any]  # each with `absence_id` and `period`
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAbsence:
+    """An absence as `staff_absences` stores it."""
+
+    absence_id: uuid.UUID
+    period: Any  # a tstzrange
 
 
 async def get(session: AsyncSession, staff_id: uuid.UUID) -> StaffMember:
-    row = await records.find(session, staff_members, staff_id, WHAT)
-    return StaffMember(row, await windows.of(session, staff_absences, ("staff_id", staff_id)))
+    """The member and their absences in time order, in one round trip (`404` when unknown)."""
+    rows = (await session.execute(_MEMBER_WITH_ABSENCES, {"staff_id_": staff_id})).all()
+    if not rows:
+        raise Problem(404, f"There is no {WHAT} {staff_id}.")
+    absences = [StoredAbsence(r.x_absence_id, r.x_period) for r in rows if r.x_absence_id]
+    return StaffMember(rows[0], absences)
+
+
+# The member's columns on every row, one row per absence (or one with none): built once.
+_MEMBER_WITH_ABSENCES = (
+    select(
+        staff_members,
+        staff_absences.c.absence_id.label("x_absence_id"),
+        staff_absences.c.period.label("x_period"),
+    )
+    .outerjoin(staff_absences, staff_absences.c.staff_id == staff_members.c.staff_id)
+    .where(staff_members.c.staff_id == bindparam("staff_id_", type_=staff_members.c.staff_id.type))
+    .order_by(staff_absences.c.period)
+)
 
 
 async def list_staff(
