@@ -134,7 +134,17 @@ async def test_a_purge_cut_off_in_the_future_is_refused(store_engine):
     assert len(await stored_ids(store_engine)) == 1
 
 
-async def test_each_audit_event_is_stored_once_however_often_it_arrives(store_engine, topic):
+async def test_each_audit_event_is_stored_once_however_often_it_arrives(
+    store_engine, topic, monkeypatch
+):
+    runs: list[int] = []
+    store_many = store.on_audit_recorded_many
+
+    async def counting(session, items):
+        runs.append(len(items))
+        await store_many(session, items)
+
+    monkeypatch.setattr(store, "on_audit_recorded_many", counting)
     first, other = entry(days_ago(0)), entry(days_ago(0))
     again = Envelope.wrap(first, producer="auth")
     # A replayed copy under a new event id (a DLQ replay that lost it) must not update the row.
@@ -164,6 +174,7 @@ async def test_each_audit_event_is_stored_once_however_often_it_arrives(store_en
         stop.set()
         await task
     assert await stored_ids(store_engine) == {first.audit_id, other.audit_id}
+    assert runs == [3]  # one fetch, one statement: the redelivered copy left out before it
     async with store_engine.connect() as conn:
         row = (
             await conn.execute(

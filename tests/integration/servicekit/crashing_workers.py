@@ -29,7 +29,7 @@ class RelayDyingBeforeMark(OutboxRelay):
 
 
 class ConsumerDyingBeforeOffsetCommit(IdempotentConsumer):
-    async def commit(self, consumer, tp, offset):
+    async def commit(self, consumer, offsets):
         os._exit(CRASH_EXIT_CODE)
 
 

@@ -52,6 +52,14 @@ _RECORD_BATCH = (
 )
 
 _PURGE_INTERVAL_SECONDS = 600
+# While events keep coming, the offsets of what was applied are committed at most this often,
+# not after every batch: an offset commit is a round trip, and a write to the broker's offsets
+# log, per batch, and a batch at a few events a second is an event or two. At once when a poll
+# comes back empty, when the database goes away, and on stopping. A consumer that dies reads
+# again up to this much, which its processed_events skip (as after any crash before the offset
+# commit): the effect is still applied once, and an offset still never passes an effect that
+# is not committed.
+OFFSET_COMMIT_SECONDS = 1.0
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
 # The effect of a run of events of one type, in order, in one go (a statement for all, say);
@@ -158,6 +166,9 @@ class IdempotentConsumer:
         self._producer_factory = producer_factory
         self._last_purge = time.monotonic()
         self._outages = 0
+        # Per partition, the offset after the last message applied and not yet committed.
+        self._applied: dict[TopicPartition, int] = {}
+        self._last_commit = time.monotonic()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; a broken connection restarts from committed offsets."""
@@ -175,6 +186,8 @@ class IdempotentConsumer:
         try:
             await dlq_producer.start()
             fetch_wait = FetchWait(consumer)
+            self._applied = {}
+            self._last_commit = time.monotonic()
             while not stop.is_set():
                 fetch_wait.polling()
                 batch = await consumer.getmany(timeout_ms=500)
@@ -183,8 +196,11 @@ class IdempotentConsumer:
                     await self._wait_out_outage(consumer, stop)
                     continue
                 self._outages = 0
+                if not batch or time.monotonic() - self._last_commit >= OFFSET_COMMIT_SECONDS:
+                    await self._commit_applied(consumer)
                 await self._report_lag(consumer)
                 await self._purge_if_due()
+            await self._commit_applied(consumer)  # stopping: before it leaves the group
         finally:
             await dlq_producer.stop()
             await consumer.stop()
@@ -207,13 +223,14 @@ class IdempotentConsumer:
                     else:
                         unfinished[tp] = step.offset
                         await self.process(step, dlq_producer)
-                await self.commit(consumer, tp, records[-1].offset + 1)
+                self._applied[tp] = records[-1].offset + 1
                 del unfinished[tp]
         except DatabaseUnavailable as outage:
             for tp, offset in unfinished.items():
                 if offset > batch[tp][0].offset:
-                    await self.commit(consumer, tp, offset)
+                    self._applied[tp] = offset
                 consumer.seek(tp, offset)
+            await self._commit_applied(consumer)
             self._outages += 1
             log.warning(
                 "database unavailable (%s); consumer %s pauses, its messages wait",
@@ -234,9 +251,19 @@ class IdempotentConsumer:
         finally:
             consumer.resume(*(paused & consumer.assignment()))
 
-    async def commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
-        # Only after every effect up to `offset` is committed in the database.
-        await consumer.commit({tp: offset})
+    async def _commit_applied(self, consumer: AIOKafkaConsumer) -> None:
+        """Commits the offsets after what was applied, of the partitions still assigned (one a
+        rebalance took is read again by its new owner, which finds the events recorded)."""
+        assigned = consumer.assignment()
+        offsets = {tp: offset for tp, offset in self._applied.items() if tp in assigned}
+        self._applied = {}
+        self._last_commit = time.monotonic()
+        if offsets:
+            await self.commit(consumer, offsets)
+
+    async def commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        # Only after every effect up to each offset is committed in the database.
+        await consumer.commit(offsets)
 
     def _steps(self, records: list[ConsumerRecord]) -> Iterator[list[Delivery] | ConsumerRecord]:
         """A partition's records in order: runs of deliveries to apply together, and the
@@ -356,20 +383,26 @@ class IdempotentConsumer:
                 if runs and delivery.many is not None:
                     run.append(index)
                     continue
-                try:
-                    with self._context(delivery):
-                        await delivery.handler(session, delivery.event, delivery.envelope)
-                except Exception as exc:
-                    raise BatchFailed(index, exc) from exc
+                await self._apply_one(session, index, delivery)
             if run:
                 await self._apply_run(session, deliveries, run)
         return outcomes
 
+    async def _apply_one(self, session: AsyncSession, index: int, delivery: Delivery) -> None:
+        try:
+            with self._context(delivery):
+                await delivery.handler(session, delivery.event, delivery.envelope)
+        except Exception as exc:
+            raise BatchFailed(index, exc) from exc
+
     async def _apply_run(
         self, session: AsyncSession, deliveries: Sequence[Delivery], run: list[int]
     ) -> None:
-        """The deliveries at `run` (one handler of many) in one call. Each one's span marks its
-        place in its trace; the call itself runs in none of theirs."""
+        """The deliveries at `run` (one handler of many) in one call; a run of one by its handler
+        of one. Each one's span marks its place in its trace; the call runs in none of theirs."""
+        if len(run) == 1:  # in its own context, as the handler of one runs
+            await self._apply_one(session, run[0], deliveries[run[0]])
+            return
         members = [deliveries[index] for index in run]
         for delivery in members:
             with self._context(delivery):
