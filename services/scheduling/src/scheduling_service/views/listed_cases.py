@@ -1,20 +1,21 @@
 """The booked cases a day list shows, with their request, surgeon's name, people and units.
 
-Read in four queries at most whatever their number: the cases with their surgeons, everyone
-assigned, every equipment unit, and their rooms unless the caller has them.
+Read in two queries at most whatever their number: the cases with their surgeons, everyone
+assigned and every equipment unit (aggregated beside each case), and their rooms unless the
+caller has them.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from contracts.calendar.spans import Span
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
-from sqlalchemy import ColumnElement, Result, Row, select
+from sqlalchemy import ColumnElement, Row, func, select, true
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import (
@@ -55,8 +56,8 @@ class ListedCase:
 
     row: Row[Any]
     room: OperatingRoomUpserted | None
-    staff: list[Row[Any]]
-    units: list[Row[Any]]
+    staff: list[Person]
+    units: list[ReservedUnit]
 
     @property
     def room_held_from(self) -> datetime:
@@ -76,70 +77,109 @@ async def read(
     rooms: dict[uuid.UUID, OperatingRoomUpserted] | None,
 ) -> list[ListedCase]:
     """The cases booked to start in `window` that meet `conditions`, in start order, with
-    their people and units (and their rooms, read here unless given): four queries at most."""
+    their people and units (and their rooms, read here unless given): two queries at most."""
     where = [bookings.c.starts_at >= window.start, bookings.c.starts_at < window.end, *conditions]
-    chosen = (
-        select(bookings.c.surgery_id)
-        .join(surgery_requests, surgery_requests.c.surgery_id == bookings.c.surgery_id)
-        .where(*where)
-    )
     surgeon = staff.alias("surgeon")
     rows = (
         await session.execute(
-            select(bookings, *_REQUEST_COLUMNS, surgeon.c.name.label("surgeon_name"))
+            select(
+                bookings,
+                *_REQUEST_COLUMNS,
+                surgeon.c.name.label("surgeon_name"),
+                *_PEOPLE.c,
+                *_UNITS.c,
+            )
             .join(surgery_requests, surgery_requests.c.surgery_id == bookings.c.surgery_id)
             .outerjoin(surgeon, surgeon.c.staff_id == surgery_requests.c.surgeon_id)
+            .outerjoin(_PEOPLE, true())
+            .outerjoin(_UNITS, true())
             .where(*where)
             .order_by(bookings.c.starts_at, bookings.c.room_id, bookings.c.surgery_id)
         )
     ).all()
     if rooms is None:
         rooms = await resources_view.rooms_by_id(session, {row.room_id for row in rows})
-    people = await _people(session, chosen)
-    units = await _units(session, chosen)
+    return [ListedCase(row, rooms.get(row.room_id), _people(row), _units(row)) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone a booking assigns, with their name when the read model knows them."""
+
+    staff_id: uuid.UUID
+    role: str
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReservedUnit:
+    """An equipment unit a booking holds, with its label when the read model knows it."""
+
+    unit_id: uuid.UUID
+    equipment_type: str
+    label: str | None
+
+
+def _people(row: Row[Any]) -> list[Person]:
+    if row.people_ids is None:
+        return []
     return [
-        ListedCase(row, rooms.get(row.room_id), people[row.surgery_id], units[row.surgery_id])
-        for row in rows
+        Person(staff_id, role, name)
+        for staff_id, role, name in zip(
+            row.people_ids, row.people_roles, row.people_names, strict=True
+        )
     ]
 
 
-async def _people(session: AsyncSession, chosen: Any) -> defaultdict[uuid.UUID, list[Row[Any]]]:
-    rows: Result[Any] = await session.execute(
-        select(
-            staff_assignments.c.surgery_id,
-            staff_assignments.c.staff_id,
-            staff_assignments.c.role,
-            staff.c.name,
-        )
-        .outerjoin(staff, staff.c.staff_id == staff_assignments.c.staff_id)
-        .where(staff_assignments.c.surgery_id.in_(chosen))
-        # The surgeon first, then the others by role and name.
-        .order_by(
-            staff_assignments.c.role != "surgeon",
-            staff_assignments.c.role,
-            staff.c.name,
-            staff_assignments.c.staff_id,
-        )
-    )
-    found: defaultdict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
-    for row in rows:
-        found[row.surgery_id].append(row)
-    return found
+def _units(row: Row[Any]) -> list[ReservedUnit]:
+    if row.unit_ids is None:
+        return []
+    return [
+        ReservedUnit(unit_id, kind, label)
+        for unit_id, kind, label in zip(row.unit_ids, row.unit_types, row.unit_labels, strict=True)
+    ]
 
 
-async def _units(session: AsyncSession, chosen: Any) -> defaultdict[uuid.UUID, list[Row[Any]]]:
-    rows: Result[Any] = await session.execute(
+def _people_and_units() -> tuple[Any, Any]:
+    """Each booking's people (the surgeon first, then by role and name) and units (by type
+    and label) as arrays: two lateral subqueries on the day list's booking row."""
+    a = staff_assignments.c
+    people_order = (a.role != "surgeon", a.role, staff.c.name, a.staff_id)
+    people = (
         select(
-            equipment_usages.c.surgery_id,
-            equipment_usages.c.unit_id,
-            equipment_usages.c.equipment_type,
-            equipment_units.c.label,
+            *(
+                func.array_agg(aggregate_order_by(column, *people_order)).label(label)
+                for column, label in (
+                    (a.staff_id, "people_ids"),
+                    (a.role, "people_roles"),
+                    (staff.c.name, "people_names"),
+                )
+            )
         )
-        .outerjoin(equipment_units, equipment_units.c.unit_id == equipment_usages.c.unit_id)
-        .where(equipment_usages.c.surgery_id.in_(chosen))
-        .order_by(equipment_usages.c.equipment_type, equipment_units.c.label)
+        .select_from(staff_assignments.outerjoin(staff, staff.c.staff_id == a.staff_id))
+        .where(a.surgery_id == bookings.c.surgery_id)
+        .lateral("people")
     )
-    found: defaultdict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
-    for row in rows:
-        found[row.surgery_id].append(row)
-    return found
+    u = equipment_usages.c
+    units_order = (u.equipment_type, equipment_units.c.label, u.unit_id)
+    units = (
+        select(
+            *(
+                func.array_agg(aggregate_order_by(column, *units_order)).label(label)
+                for column, label in (
+                    (u.unit_id, "unit_ids"),
+                    (u.equipment_type, "unit_types"),
+                    (equipment_units.c.label, "unit_labels"),
+                )
+            )
+        )
+        .select_from(
+            equipment_usages.outerjoin(equipment_units, equipment_units.c.unit_id == u.unit_id)
+        )
+        .where(u.surgery_id == bookings.c.surgery_id)
+        .lateral("units")
+    )
+    return people, units
+
+
+_PEOPLE, _UNITS = _people_and_units()
