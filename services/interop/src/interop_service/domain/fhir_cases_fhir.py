@@ -10,11 +10,15 @@ REDACTED; a ServiceRequest's required subject is a data-absent-reason `masked`).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from fhir.resources.R4B.appointment import Appointment
+from fhir.resources.R4B.appointment import Appointment, AppointmentParticipant
+from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.extension import Extension
+from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
 from interop_service.domain import fhir_cases_terms as terms
@@ -72,11 +76,11 @@ def service_request(
         "status": terms.order_status(case.status),
         "intent": "order",
         "priority": terms.PRIORITIES[request.priority],
-        "category": [_surgical_procedure()],
-        "code": _procedure(request),
+        "category": [_shared(CodeableConcept, _surgical_procedure())],
+        "code": _shared(CodeableConcept, _procedure(request)),
         "subject": _patient(request) if show_patient else _masked(),
-        "performer": [{"reference": f"Practitioner/{request.surgeon_id}"}],
-        "extension": [_expected_duration(request.duration_minutes)],
+        "performer": [_shared(Reference, {"reference": f"Practitioner/{request.surgeon_id}"})],
+        "extension": [_shared(Extension, _expected_duration(request.duration_minutes))],
     }
     if placer is not None:
         document["identifier"] = [_placer_identifier(placer)]
@@ -104,22 +108,61 @@ def _acceptance(status: str) -> str:
 
 def _participants(
     request: Request, booking: Booked | None, show_patient: bool, acceptance: str
-) -> list[dict[str, Any]]:
-    people: list[dict[str, Any]] = []
+) -> list[Any]:
+    people: list[Any] = []
     if show_patient:
         people.append({"actor": _patient(request), "required": "required", "status": acceptance})
-    people.append(_practitioner(request.surgeon_id, "PPRF", "primary performer", "surgeon"))
-    people[-1]["status"] = acceptance
+    surgeon = _practitioner(request.surgeon_id, "PPRF", "primary performer", "surgeon")
+    people.append(_shared(AppointmentParticipant, surgeon | {"status": acceptance}))
     if booking is None:
         return people
     for assigned in booking.staff:
         if assigned.staff_id != request.surgeon_id:
-            people.append(
-                _practitioner(assigned.staff_id, "SPRF", "secondary performer", assigned.role)
-            )
-    people.append(_actor(f"Location/{booking.room_id}"))
-    people += [_actor(f"Device/{unit_id}") for unit_id in booking.unit_ids]
+            person = _practitioner(assigned.staff_id, "SPRF", "secondary performer", assigned.role)
+            people.append(_shared(AppointmentParticipant, person))
+    people.append(_shared(AppointmentParticipant, _actor(f"Location/{booking.room_id}")))
+    people += [
+        _shared(AppointmentParticipant, _actor(f"Device/{unit_id}")) for unit_id in booking.unit_ids
+    ]
     return people
+
+
+# An element many cases share (a person's part, a room, a unit, the procedure, the category)
+# is validated by fhir.resources once, as its own model, and handed to the resources as that
+# model, which pydantic takes as it is: the resource is still validated whole around it. The
+# models are shared, so nothing may change them (nothing does: they are only written out).
+def _shared(model: type[Any], element: dict[str, Any]) -> Any:
+    return _validated(model.__name__, _frozen(element))
+
+
+@functools.lru_cache(maxsize=8192)
+def _validated(model: str, element: Any) -> Any:
+    return _SHARED_MODELS[model].model_validate(_thawed(element))
+
+
+_SHARED_MODELS: dict[str, type[Any]] = {
+    m.__name__: m for m in (AppointmentParticipant, CodeableConcept, Extension, Reference)
+}
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable copy of a JSON-like value (dicts, lists, strings, numbers)."""
+    if isinstance(value, dict):
+        return (_DICT, tuple((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return (_LIST, tuple(_frozen(v) for v in value))
+    return value
+
+
+def _thawed(value: Any) -> Any:
+    if isinstance(value, tuple) and value and value[0] is _DICT:
+        return {k: _thawed(v) for k, v in value[1]}
+    if isinstance(value, tuple) and value and value[0] is _LIST:
+        return [_thawed(v) for v in value[1]]
+    return value
+
+
+_DICT, _LIST = object(), object()
 
 
 def _practitioner(staff_id: uuid.UUID, code: str, display: str, role: str) -> dict[str, Any]:
