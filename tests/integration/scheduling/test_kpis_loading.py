@@ -280,3 +280,18 @@ async def test_a_room_or_block_retired_since_counts_until_its_retirement(
         1,
         360,
     )
+
+
+async def test_rooms_retired_before_the_range_are_left_out_and_those_retired_in_it_count(
+    scheduling: Scheduling, day: tuple[Team, uuid.UUID]
+) -> None:
+    made, other = day
+    long_gone = room(code="OR-gone", retired_at=at("2026-12-01T00:00:00Z"))
+    at_noon = room(code="OR-noon", retired_at=at("2027-01-13T12:00:00Z"))
+    await scheduling.know(long_gone, at_noon)
+    sheet = await _sheet(scheduling)
+    # The room retired at noon kept its hours until then: 06:00-12:00Z, 360 minutes more.
+    assert sheet.report.overall.utilization.open_minutes == 1440 + 360
+    assert sheet.report.rooms[at_noon.room_id].utilization.open_minutes == 360
+    assert long_gone.room_id not in sheet.report.rooms
+    assert {r.room_id for r in sheet.rooms} == {made.room.room_id, other, at_noon.room_id}
