@@ -47,6 +47,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from benchmarks import resources, scheduling_corner
 from benchmarks.gateway import gateway_client
 from benchmarks.scheduling_corner import until_known
 
@@ -450,8 +451,18 @@ async def _demo(client: httpx.AsyncClient, auth: dict[str, str]) -> dict[str, An
         found: list[dict[str, Any]] = response.json()["items"]
         return found
 
-    rooms = [r["room_id"] for r in await items(f"{R}/operating-rooms")]
-    staff = [p["staff_id"] for p in await items(f"{R}/staff", limit=50)]
+    # The hospital's own, not the benchmarks' parked corners (scheduling_corner, resources).
+    theirs = (CORNER_TAG, scheduling_corner.CORNER_TAG, resources.TAG)
+    rooms = [
+        r["room_id"]
+        for r in await items(f"{R}/operating-rooms", status="active")
+        if not r["code"].startswith(theirs)
+    ]
+    staff = [
+        p["staff_id"]
+        for p in await items(f"{R}/staff", status="active", limit=100)
+        if not p["name"].startswith(theirs)
+    ][:50]
     cases = [c["surgery_id"] for c in await items(f"{S}/surgeries", limit=50)]
     # The board's day: the one with the most booked cases (the demo books a few weeks).
     days: dict[date, int] = defaultdict(int)
