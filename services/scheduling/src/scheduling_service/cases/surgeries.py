@@ -28,11 +28,12 @@ from scheduling_service.cases.case_access import booked_people
 from scheduling_service.cases.case_request import CaseRequest
 from scheduling_service.db.tables import priority_rank, staff, surgery_requests
 from scheduling_service.domain import access, waiting_list
-from scheduling_service.domain.lifecycle import BOOKED, WAITING, Status
+from scheduling_service.domain.lifecycle import BOOKED, HOLDING, WAITING, Status
 from scheduling_service.domain.surgery_requests import may_request_for, surgeon_refusal
 from scheduling_service.read_model import resources_view
 
 _WAITING = [s.value for s in WAITING]
+_HOLDING = frozenset(s.value for s in HOLDING)
 _SORTABLE: dict[str, ColumnElement[Any]] = {
     # Written as `ix_surgery_requests_priority_order` is: the default order is read from it.
     "priority_rank": priority_rank,
@@ -216,7 +217,10 @@ async def listed(
         [*order, surgery_requests.c.surgery_id],
         page,
     )
-    booked = await cases.bookings_of(uow.session, [row.surgery_id for row in rows])
+    # Only a case in a holding status has a booking (`domain/lifecycle.py`): a waiting-list
+    # page asks for none.
+    holding = [row.surgery_id for row in rows if row.status in _HOLDING]
+    booked = await cases.bookings_of(uow.session, holding)
     await audit_log.record(
         uow,
         actor=audit_log.actor(reader),
