@@ -8,7 +8,8 @@ from typing import Any
 
 from contracts.envelope import Envelope, Event
 from contracts.topics import DEFAULT_MAX_MESSAGE_BYTES, Topic, topic_named
-from sqlalchemy import insert
+from sqlalchemy import Insert, Text, bindparam, cast, insert
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.ids import uuid_or_none
@@ -41,6 +42,21 @@ class EventTooLarge(Problem):
         )
 
 
+# One statement for every event, built once: the compiled cache answers each execution. The
+# envelope is bound as the JSON text already measured (a text parameter cast to `jsonb` in SQL),
+# so it is serialized once, and never again by the `JSONB` type (which would store the text as
+# a JSON string). A statement that writes its own rows with the event's (scheduling's audit
+# log) executes this one as a CTE, with `OutboxWriter.row`'s parameters.
+OUTBOX_INSERT: Insert = insert(outbox).values(
+    event_id=bindparam("event_id"),
+    topic=bindparam("topic"),
+    message_key=bindparam("message_key"),
+    event_type=bindparam("event_type"),
+    envelope=cast(bindparam("envelope", type_=Text), JSONB),
+    traceparent=bindparam("traceparent"),
+)
+
+
 class OutboxWriter:
     """Adds events to the current transaction; the relay publishes them after commit."""
 
@@ -52,6 +68,15 @@ class OutboxWriter:
         self, event: Event, *, correlation_id: uuid.UUID | None = None, topic: str | None = None
     ) -> Envelope:
         """`topic` overrides the event's own topic, for replays onto a new topic and for tests."""
+        envelope, row = self.row(event, correlation_id=correlation_id, topic=topic)
+        await self._session.execute(OUTBOX_INSERT, row)
+        return envelope
+
+    def row(
+        self, event: Event, *, correlation_id: uuid.UUID | None = None, topic: str | None = None
+    ) -> tuple[Envelope, dict[str, Any]]:
+        """The envelope of `event` and the parameters of `OUTBOX_INSERT` that add it, for a
+        statement that writes it with rows of its own; refused (`EventTooLarge`) as `add`."""
         envelope = Envelope.wrap(
             event,
             producer=self._producer,
@@ -60,24 +85,22 @@ class OutboxWriter:
         )
         # A topic outside the contracts (a test's own) is held to the event's own topic's limit.
         limit = max_event_bytes((topic and topic_named(topic)) or event.topic)
-        document = envelope.model_dump(mode="json")
-        size = _relayed_size(document)
+        document = relayed_json(envelope.model_dump(mode="json"))
+        size = len(document.encode())
         if size > limit:
             raise EventTooLarge(envelope.event_type, size, limit)
-        await self._session.execute(
-            insert(outbox).values(
-                event_id=envelope.event_id,
-                topic=topic or event.topic.name,
-                message_key=event.aggregate_id(),
-                event_type=envelope.event_type,
-                envelope=document,
-                traceparent=current_traceparent(),
-            )
-        )
-        return envelope
+        return envelope, {
+            "event_id": envelope.event_id,
+            "topic": topic or event.topic.name,
+            "message_key": event.aggregate_id(),
+            "event_type": envelope.event_type,
+            "envelope": document,
+            "traceparent": current_traceparent(),
+        }
 
 
-def _relayed_size(document: dict[str, Any]) -> int:
-    """The bytes the relay sends: PostgreSQL prints `jsonb` with a space after every `,` and
-    `:`, a fifth or so more than compact JSON, and that is what must fit the topic."""
-    return len(json.dumps(document, ensure_ascii=False).encode())
+def relayed_json(document: dict[str, Any]) -> str:
+    """The envelope as the relay sends it, whose bytes must fit the topic: PostgreSQL prints
+    `jsonb` with a space after every `,` and `:`, a fifth or so more than compact JSON, as
+    `json.dumps` does by default. The same text is what the outbox stores (as `jsonb`)."""
+    return json.dumps(document, ensure_ascii=False)
