@@ -31,7 +31,30 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> AuditRecorded:
     """Adds the audit event to the unit of work's outbox; it commits with the change it records."""
-    event = AuditRecorded(
+    event = audit_event(
+        uow,
+        actor=actor,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        details=details,
+    )
+    await uow.outbox.add(event)
+    return event
+
+
+def audit_event(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    action: str,
+    record_type: str,
+    record_id: uuid.UUID | str,
+    details: dict[str, Any] | None = None,
+) -> AuditRecorded:
+    """The audit event of an action in `uow`, not yet written: for a service that writes it to
+    the outbox in one statement with its own audit row (`OutboxWriter.row`)."""
+    return AuditRecorded(
         audit_id=uuid.uuid4(),
         actor=actor,
         action=action,
@@ -42,8 +65,6 @@ async def record(
         details=details or {},
         request_id=request_id_var.get(),
     )
-    await uow.outbox.add(event)
-    return event
 
 
 def entry_values(event: AuditRecorded) -> dict[str, Any]:
