@@ -200,7 +200,7 @@ async def main() -> None:
     print(f"relay published {rates['relay']:,.0f} events/s")
     print(f"{'consumer':<44}{'events/s':>10}")
     print(f"{'a transaction per fetched batch':<44}{rates['batch']:>10,.0f}")
-    print(f"{'  the same, a statement per run (handler of many)':<44}{rates['many']:>10,.0f}")
+    print(f"{'  the same, with a handler of many':<44}{rates['many']:>10,.0f}")
     print(f"{'a transaction per event':<44}{rates['single']:>10,.0f}")
     print(f"ratio batch/per event: {rates['batch'] / rates['single']:.1f}x,", end=" ")
     print(f"with a handler of many {rates['many'] / rates['single']:.1f}x")
