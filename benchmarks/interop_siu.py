@@ -8,7 +8,8 @@ builds a delivery to it for every message, and runs the service's own `DeliveryW
 that endpoint here: the path measured is the product's (scheduling's outbox, relay, Kafka,
 interop's consumer building and storing the message, a delivery worker claiming and sending
 it), only the worker lives in another process. The endpoint (and its deliveries) is deleted
-afterwards, the cases cancelled and the corner retired. Target: p99 under 1 s.
+afterwards, the cases cancelled and the corner parked for the next run. Target: p99 under 1 s
+with the bookings coming at 50 a second (a run that could not book that fast misses).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ RATE = float(os.environ.get("BENCH_SIU_RATE", "50"))
 SECONDS = float(os.environ.get("BENCH_SIU_SECONDS", "10"))
 INTEROP_METRICS = os.environ.get("BENCH_INTEROP_METRICS", "http://127.0.0.1:8005/metrics")
 TARGET_P99_MS = 1000
+RATE_REACHED = 0.95  # of RATE, for the run to count
 
 
 async def main() -> None:
@@ -236,5 +238,12 @@ def _report(asked: int, booked: int, wall: float, legs: dict[str, list[float]]) 
         p50, p99 = cuts[49], cuts[98]
         print(f"  {name:18} p50 {p50:7.0f} ms  p99 {p99:7.0f} ms  max {max(times):7.0f} ms")
     p99 = statistics.quantiles(total, n=100, method="inclusive")[98]
-    verdict = "ok" if p99 < TARGET_P99_MS and len(total) == booked else "MISSED"
-    print(f"  booking commit -> receiver, target p99 < {TARGET_P99_MS} ms: {verdict}")
+    # The target holds at RATE: a run whose bookings came slower (the machine could not keep up)
+    # measured an easier load, so it misses however short its latencies.
+    reached = booked / wall >= RATE_REACHED * RATE
+    verdict = "ok" if p99 < TARGET_P99_MS and len(total) == booked and reached else "MISSED"
+    print(
+        f"  booking commit -> receiver, target p99 < {TARGET_P99_MS} ms"
+        f" at {RATE:.0f} bookings/s: {verdict}"
+        + ("" if reached else f" (bookings came at {booked / wall:.0f}/s)")
+    )
