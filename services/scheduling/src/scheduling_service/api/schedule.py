@@ -17,6 +17,8 @@ from scheduling_service.api.schemas.schedule import (
     PersonSchedule,
     RoomSchedule,
     ScheduleRevision,
+    person_schedule_json,
+    room_schedule_json,
 )
 from scheduling_service.settings import SchedulingSettings
 from scheduling_service.views import schedule, schedule_revision
@@ -39,7 +41,7 @@ Last = Annotated[
     "open that date is listed, with or without cases, as a printed day list shows them; for a "
     "longer range without `room_id`, only the rooms holding a case that date "
     "(`empty_rooms_listed` says which).",
-    response_model_by_alias=True,
+    response_model=RoomSchedule,
     responses={404: {"description": "`room_id` names no room known here."}},
 )
 async def rooms_schedule(
@@ -49,7 +51,7 @@ async def rooms_schedule(
     first: First,
     last: Last = None,
     room_id: Annotated[uuid.UUID | None, Query(description="Only this room.")] = None,
-) -> RoomSchedule:
+) -> Response:
     query = schedule.DayListQuery(first, last or first, view="rooms", room_id=room_id)
     listed = await schedule.day_list(
         uow,
@@ -58,7 +60,7 @@ async def rooms_schedule(
         timezone=settings.hospital_timezone,
         max_days=settings.max_range_days,
     )
-    return RoomSchedule.of(listed)
+    return Response(room_schedule_json(listed), media_type="application/json")
 
 
 @router.get(
@@ -93,7 +95,7 @@ async def revision(
 @router.get(
     "/surgeons/{staff_id}",
     summary="A surgeon's list: the cases they operate, per date",
-    response_model_by_alias=True,
+    response_model=PersonSchedule,
 )
 async def surgeon_schedule(
     staff_id: uuid.UUID,
@@ -102,14 +104,14 @@ async def surgeon_schedule(
     settings: SettingsDep,
     first: First,
     last: Last = None,
-) -> PersonSchedule:
+) -> Response:
     return await _person_schedule("surgeon", staff_id, reader, uow, settings, first, last)
 
 
 @router.get(
     "/staff/{staff_id}",
     summary="A staff member's list: the cases they are assigned to in any role, per date",
-    response_model_by_alias=True,
+    response_model=PersonSchedule,
 )
 async def staff_schedule(
     staff_id: uuid.UUID,
@@ -118,7 +120,7 @@ async def staff_schedule(
     settings: SettingsDep,
     first: First,
     last: Last = None,
-) -> PersonSchedule:
+) -> Response:
     return await _person_schedule("staff", staff_id, reader, uow, settings, first, last)
 
 
@@ -130,7 +132,7 @@ async def _person_schedule(
     settings: SchedulingSettings,
     first: date,
     last: date | None,
-) -> PersonSchedule:
+) -> Response:
     query = schedule.DayListQuery(first, last or first, view=view, staff_id=staff_id)
     listed = await schedule.day_list(
         uow,
@@ -139,4 +141,4 @@ async def _person_schedule(
         timezone=settings.hospital_timezone,
         max_days=settings.max_range_days,
     )
-    return PersonSchedule.of(listed)
+    return Response(person_schedule_json(listed), media_type="application/json")

@@ -14,12 +14,18 @@ from servicekit.app import gateway_prefix
 from servicekit.deps import RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
-from servicekit.pages import Page, PageRequestDep
+from servicekit.pages import PageRequestDep
 
 from scheduling_service.api.deps import ClinicianDep, IfMatch, PlannerDep, ReaderDep, RequesterDep
 from scheduling_service.api.schemas.case_history import CaseHistory, CaseHistoryLine
 from scheduling_service.api.schemas.case_moves import CaseStop, RoomTime
-from scheduling_service.api.schemas.surgeries import SurgeryCreate, SurgeryPublic, SurgeryUpdate
+from scheduling_service.api.schemas.surgeries import (
+    SurgeryCreate,
+    SurgeryPage,
+    SurgeryPublic,
+    SurgeryUpdate,
+    page_json,
+)
 from scheduling_service.cases import case_moves, surgeries
 from scheduling_service.domain.waiting_list import SortKey
 from scheduling_service.views import case_history
@@ -47,7 +53,7 @@ async def create_surgery(
     return await _committed(uow, surgery_id, response)
 
 
-@router.get("", summary="The waiting list, filtered and sorted")
+@router.get("", summary="The waiting list, filtered and sorted", response_model=SurgeryPage)
 async def list_surgeries(
     reader: ReaderDep,
     uow: UnitOfWorkDep,
@@ -77,7 +83,7 @@ async def list_surgeries(
         SortKey,
         Query(description="priority ranks emergency, urgent, elective; undated cases last."),
     ] = "priority",
-) -> Page[SurgeryPublic]:
+) -> Response:
     """Admins, coordinators and viewers list every case (viewers without patients: null
     `patient_mrn` and `notes`); surgeons, anaesthetists and nurses the cases they are on."""
     where = surgeries.SurgeryFilter(
@@ -92,10 +98,9 @@ async def list_surgeries(
         sort=sort,
     )
     found, total = await surgeries.listed(uow, where, page, reader=reader)
-    items = [
-        SurgeryPublic.of(case.row, case.booking, patient_shown=case.patient_shown) for case in found
-    ]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    cases = [(case.row, case.booking, case.patient_shown) for case in found]
+    body = page_json(cases, total=total, offset=page.offset, limit=page.limit)
+    return Response(body, media_type="application/json")
 
 
 @router.get(

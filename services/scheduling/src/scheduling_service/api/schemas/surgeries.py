@@ -17,11 +17,19 @@ from contracts.events.surgery_request import MOST_PEOPLE_BESIDES_SURGEON, Surger
 from contracts.values import Note
 from contracts.vocabulary import StaffRequirement
 from pydantic import ConfigDict, Field
+from pydantic_core import to_json
+from servicekit.pages import Page
 from sqlalchemy import Row
 
 from scheduling_service.cases.case_request import CaseRequest
 
-__all__ = ["MOST_PEOPLE_BESIDES_SURGEON", "SurgeryCreate", "SurgeryPublic", "SurgeryUpdate"]
+__all__ = [
+    "MOST_PEOPLE_BESIDES_SURGEON",
+    "SurgeryCreate",
+    "SurgeryPublic",
+    "SurgeryUpdate",
+    "page_json",
+]
 
 
 class SurgeryFields(SurgeryRequestFields):
@@ -101,3 +109,88 @@ class SurgeryPublic(SurgeryFields):
         )
         values["booking"] = BookingPublic.of(booking) if booking is not None else None
         return cls.model_validate(values)
+
+
+# The fields of a listed case in `SurgeryPublic`'s order, copied from a `surgery_requests` row
+# as they are (`test_list_json.py` fails when the model gains one or changes its order).
+_ROW_FIELDS_BEFORE = (
+    "surgeon_id",
+    "specialty",
+    "expected_duration_minutes",
+    "setup_minutes",
+    "cleanup_minutes",
+    "priority",
+    "earliest_date",
+    "due_date",
+    "required_capabilities",
+    "equipment_types",
+    "anaesthesia_type",
+)
+_ROW_FIELDS_AFTER = (
+    "surgery_id",
+    "status",
+    "reason_code",
+    "reason",
+    "wheels_in",
+    "wheels_out",
+    "requested_by",
+    "created_at",
+    "updated_at",
+    "version",
+)
+
+
+def page_json(
+    cases: list[tuple[Row[Any], Booking | None, bool]], *, total: int, offset: int, limit: int
+) -> bytes:
+    """A `Page[SurgeryPublic]` of `(row, booking, patient_shown)` as JSON, the same bytes that
+    validating and serializing the models would give, without building them: what the database
+    holds was validated on the way in (the request's rules, the columns' constraints), so a list
+    page only copies it out (about a tenth of the CPU of 50 models; `test_list_json.py`)."""
+    page = {
+        "items": [_public(row, booking, shown) for row, booking, shown in cases],
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+    }
+    return to_json(page)
+
+
+def _public(row: Row[Any], booking: Booking | None, shown: bool) -> dict[str, Any]:
+    m = row._mapping
+    values: dict[str, Any] = {
+        "patient_mrn": m["patient_mrn"] if shown else None,
+        "procedure": {
+            "code": m["procedure_code"],
+            "name": m["procedure_name"],
+            "coding_system": m["procedure_coding_system"],
+        },
+    }
+    for name in _ROW_FIELDS_BEFORE:
+        values[name] = m[name]
+    values["staff_roles_needed"] = [
+        {"role": r["role"], "count": r.get("count", 1)} for r in m["staff_roles_needed"]
+    ]
+    values["notes"] = m["notes"] if shown else None
+    for name in _ROW_FIELDS_AFTER:
+        values[name] = m[name]
+    values["booking"] = None if booking is None else _booking(booking)
+    return values
+
+
+def _booking(booking: Booking) -> dict[str, Any]:
+    return {
+        "room_id": booking.room_id,
+        "start": booking.start,
+        "end": booking.end,
+        "setup_minutes": booking.setup_minutes,
+        "cleanup_minutes": booking.cleanup_minutes,
+        "staff": [{"staff_id": a.staff_id, "role": a.role} for a in booking.staff],
+        "equipment_unit_ids": booking.equipment_unit_ids,
+        "room_held_from": booking.room_taken_from,
+        "room_held_until": booking.room_taken_until,
+    }
+
+
+# The documented answer of a list page (`response_model`): `page_json` writes it.
+SurgeryPage = Page[SurgeryPublic]
