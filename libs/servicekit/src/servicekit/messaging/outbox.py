@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from contracts.envelope import Envelope, Event
@@ -55,6 +57,32 @@ OUTBOX_INSERT: Insert = insert(outbox).values(
     envelope=cast(bindparam("envelope", type_=Text), JSONB),
     traceparent=bindparam("traceparent"),
 )
+
+
+@functools.cache
+def outbox_insert(count: int) -> Insert:
+    """`OUTBOX_INSERT` of `count` events in one statement, whose ids follow their order; event
+    i's parameters are `OutboxWriter.row`'s, each name suffixed `_i` (`numbered`). Built once
+    per count, for a statement that writes a change's events with rows of its own as a CTE."""
+    c = outbox.c
+    return insert(outbox).values(
+        [
+            {
+                "event_id": bindparam(f"event_id_{i}", type_=c.event_id.type),
+                "topic": bindparam(f"topic_{i}", type_=c.topic.type),
+                "message_key": bindparam(f"message_key_{i}", type_=c.message_key.type),
+                "event_type": bindparam(f"event_type_{i}", type_=c.event_type.type),
+                "envelope": cast(bindparam(f"envelope_{i}", type_=Text), JSONB),
+                "traceparent": bindparam(f"traceparent_{i}", type_=c.traceparent.type),
+            }
+            for i in range(count)
+        ]
+    )
+
+
+def numbered(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The parameters of `outbox_insert(len(rows))` for `OutboxWriter.row`'s `rows`, in order."""
+    return {f"{name}_{i}": value for i, row in enumerate(rows) for name, value in row.items()}
 
 
 class OutboxWriter:

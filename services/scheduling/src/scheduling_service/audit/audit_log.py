@@ -35,6 +35,21 @@ async def record(
 
     The row and the event's outbox row are one statement, one round trip (a read by id's audit
     entry was two of its four)."""
+    row, outbox_row = entry(uow, actor=actor, action=action, record_id=record_id, details=details)
+    await uow.session.execute(_INSERT, {**outbox_row, **row})
+
+
+def entry(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    action: str,
+    record_id: uuid.UUID | str,
+    details: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`record`'s entry unwritten: its `audit_log` row by column (`ENTRY_INSERT` takes them
+    prefixed `entry_`) and its event's outbox row (`OutboxWriter.row`'s), for a statement that
+    writes them with rows of its own (a booking's)."""
     event = audit.audit_event(
         uow,
         actor=actor,
@@ -44,8 +59,17 @@ async def record(
         details=details,
     )
     _, outbox_row = uow.outbox.row(event)
-    await uow.session.execute(_INSERT, {**outbox_row, **audit.entry_values(event)})
+    return audit.entry_values(event), outbox_row
 
+
+# An `audit_log` row alone, its parameters named `entry_<column>` (clear of any other
+# statement's it is put in as a CTE).
+ENTRY_INSERT = insert(audit_log).values(
+    {
+        column.name: bindparam(f"entry_{column.name}", type_=column.type)
+        for column in audit_log.columns
+    }
+)
 
 # Built once, so the compiled cache answers every entry: the outbox row in a CTE, which
 # PostgreSQL executes whether or not the statement reads it, with the `audit_log` row.

@@ -18,6 +18,7 @@ from contracts.events.scheduling_surgeries import (
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
+from servicekit.messaging.outbox import numbered, outbox_insert
 from sqlalchemy import Row
 
 from scheduling_service.audit import audit_log
@@ -35,17 +36,21 @@ async def record(
     run_id: uuid.UUID | None,
     reason: str | None,
 ) -> Row[Any]:
-    """The case's new status and version, its history line, its events and its audit entry;
-    the case's row as it now is."""
+    """The case's new status and version, its history line, its events and its audit entry,
+    in ONE statement (a round trip each cost a booking some 0.5 ms of CPU): the case's update,
+    its `RETURNING` the answer, with the rest as CTEs, which PostgreSQL executes whether or not
+    the statement reads them. The case's row as it now is.
+
+    `row` is the case as locked (`FOR UPDATE`) earlier in the transaction, so the version the
+    update writes, which the audit entry names, is its version + 1; checked on the answer."""
     surgery_id, by = row.surgery_id, user_id_of(actor)
     action = "book" if lifecycle.Status(row.status) in lifecycle.WAITING else "reschedule"
     target = lifecycle.next_status(row.status, action)
     reason = reason if action == "reschedule" else None
     # A case booked again (it was postponed) no longer carries why it was postponed.
     cleared = {"reason_code": None, "reason": None} if action == "book" else {}
-    written = await cases.advance(uow.session, surgery_id, status=target.value, **cleared)
-    await cases.remember(
-        uow.session,
+    values = {"status": target.value, **cleared}
+    history = cases.history_line(
         surgery_id,
         from_status=row.status,
         to_status=target.value,
@@ -54,21 +59,50 @@ async def record(
         reason_code=reason,
         run_id=run_id,
     )
-    for event in _events(row, target, before, after, by=by, run_id=run_id, reason=reason):
-        await uow.outbox.add(event)
+    events = _events(row, target, before, after, by=by, run_id=run_id, reason=reason)
+    version = row.version + 1
     details: dict[str, Any] = {
         "from_status": row.status,
         "to_status": target.value,
-        "version": written.version,
+        "version": version,
         "booking": after.model_dump(mode="json"),
         "previous_booking": before.model_dump(mode="json") if before else None,
         "run_id": str(run_id) if run_id else None,
         "reason_code": reason,
     }
-    await audit_log.record(
+    entry, entry_event = audit_log.entry(
         uow, actor=_actor(actor), action=f"booking.{action}", record_id=surgery_id, details=details
     )
+    # The events first, the audit entry's last: the outbox's ids follow this order.
+    published = [uow.outbox.row(event)[1] for event in events] + [entry_event]
+    parameters = {
+        **cases.advance_parameters(surgery_id, values),
+        **{f"history_{name}": value for name, value in history.items()},
+        **{f"entry_{name}": value for name, value in entry.items()},
+        **numbered(published),
+    }
+    statement = _statement(frozenset(values), len(published))
+    written = (await uow.session.execute(statement, parameters)).one()
+    if written.version != version:  # the lock above makes this impossible; never a wrong entry
+        raise RuntimeError(f"Case {surgery_id} moved from version {row.version} while locked.")
     return written
+
+
+# `record`'s statements by the columns the update writes and the number of events (a booking
+# writes one of two sets, with one to three events): each built once, so SQLAlchemy's compiled
+# cache answers without rebuilding.
+_STATEMENTS: dict[tuple[frozenset[str], int], Any] = {}
+
+
+def _statement(names: frozenset[str], events: int) -> Any:
+    if (names, events) not in _STATEMENTS:
+        _STATEMENTS[names, events] = (
+            cases.advancing(names)
+            .add_cte(cases.HISTORY_INSERT.cte("history_line"))
+            .add_cte(outbox_insert(events).cte("outbox_rows"))
+            .add_cte(audit_log.ENTRY_INSERT.cte("audit_entry"))
+        )
+    return _STATEMENTS[names, events]
 
 
 def _events(

@@ -50,15 +50,19 @@ async def bump(session: AsyncSession, surgery_id: uuid.UUID, **values: Any) -> i
     return version
 
 
-async def advance(session: AsyncSession, surgery_id: uuid.UUID, **values: Any) -> Row[Any]:
-    """`bump`, answering the whole row as it now is (what `find` would read back)."""
-    names = frozenset(values)
-    statement = _ADVANCES[names] if names in _ADVANCES else _advance(names)
-    params = {f"new_{name}": value for name, value in values.items()}
-    return (await session.execute(statement, {"surgery_id_": surgery_id, **params})).one()
+def advancing(names: frozenset[str]) -> Any:
+    """`bump`'s statement writing the columns `names`, answering the whole row as it then is
+    (what `find` would read back); built once, for a statement that writes rows of its own with
+    it, as CTEs (a booking's)."""
+    return _ADVANCES[names] if names in _ADVANCES else _advance(names)
 
 
-# `advance`'s statements by the columns they write (a booking writes one of two sets): each
+def advance_parameters(surgery_id: uuid.UUID, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of `advancing(frozenset(values))`."""
+    return {"surgery_id_": surgery_id, **{f"new_{name}": v for name, v in values.items()}}
+
+
+# `advancing`'s statements by the columns they write (a booking writes one of two sets): each
 # built once with bind parameters, so SQLAlchemy's compiled cache answers without rebuilding.
 _ADVANCES: dict[frozenset[str], Any] = {}
 
@@ -120,25 +124,26 @@ def _booking(row: Row[Any]) -> Booking:
     )
 
 
-def _booked() -> list[Any]:
+def _booked(source: Any = bookings) -> list[Any]:
     """A booking's columns, its people's ids and roles (by role, then id) and its units' ids
-    (by id) as arrays: subqueries on the booking row of the statement they are put in."""
+    (by id) as arrays: subqueries on the booking row (of `source`, the `bookings` table or
+    rows of it) of the statement they are put in."""
     people_order = (staff_assignments.c.role, staff_assignments.c.staff_id)
 
     def people(column: Any) -> Any:
         return (
             select(func.array_agg(aggregate_order_by(column, *people_order)))
-            .where(staff_assignments.c.surgery_id == bookings.c.surgery_id)
+            .where(staff_assignments.c.surgery_id == source.c.surgery_id)
             .scalar_subquery()
         )
 
     unit_id = equipment_usages.c.unit_id
     units = (
         select(func.array_agg(aggregate_order_by(unit_id, unit_id)))
-        .where(equipment_usages.c.surgery_id == bookings.c.surgery_id)
+        .where(equipment_usages.c.surgery_id == source.c.surgery_id)
         .scalar_subquery()
     )
-    b = bookings.c
+    b = source.c
     return [
         b.room_id.label("booked_room_id"),
         b.starts_at.label("booked_start"),
@@ -197,21 +202,63 @@ async def remember(
     """One line of the case's history, with the booking it has (or had) at that moment."""
     await session.execute(
         _REMEMBER,
-        {
-            "surgery_id": surgery_id,
-            "from_status": from_status,
-            "to_status": to_status,
-            "reason_code": reason_code,
-            "reason": reason,
-            "booking": booking.model_dump(mode="json") if booking is not None else None,
-            "changed_by": changed_by,
-            "run_id": run_id,
-        },
+        history_line(
+            surgery_id,
+            from_status=from_status,
+            to_status=to_status,
+            booking=booking,
+            changed_by=changed_by,
+            reason_code=reason_code,
+            reason=reason,
+            run_id=run_id,
+        ),
     )
+
+
+def history_line(
+    surgery_id: uuid.UUID,
+    *,
+    from_status: str | None,
+    to_status: str,
+    booking: Booking | None,
+    changed_by: uuid.UUID | str | None,
+    reason_code: str | None = None,
+    reason: str | None = None,
+    run_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """`remember`'s line unwritten, by column (`HISTORY_INSERT` takes them prefixed
+    `history_`): for a statement that writes it with rows of its own (a booking's)."""
+    return {
+        "surgery_id": surgery_id,
+        "from_status": from_status,
+        "to_status": to_status,
+        "reason_code": reason_code,
+        "reason": reason,
+        "booking": booking.model_dump(mode="json") if booking is not None else None,
+        "changed_by": changed_by,
+        "run_id": run_id,
+    }
 
 
 # Built once, like every statement a booking runs.
 _REMEMBER = insert(case_history)
+# A history line, its parameters named `history_<column>` (clear of any other statement's it is
+# put in as a CTE).
+HISTORY_INSERT = insert(case_history).values(
+    {
+        name: bindparam(f"history_{name}", type_=case_history.c[name].type)
+        for name in (
+            "surgery_id",
+            "from_status",
+            "to_status",
+            "reason_code",
+            "reason",
+            "booking",
+            "changed_by",
+            "run_id",
+        )
+    }
+)
 _INSERT_BOOKINGS = insert(bookings)
 _INSERT_PEOPLE = insert(staff_assignments)
 _INSERT_UNITS = insert(equipment_usages)
@@ -290,3 +337,28 @@ async def free_bookings(session: AsyncSession, surgery_ids: Collection[uuid.UUID
     """Deletes the cases' bookings in one statement; their people and units go with them."""
     if surgery_ids:
         await session.execute(delete(bookings).where(bookings.c.surgery_id.in_(list(surgery_ids))))
+
+
+async def take_bookings(
+    session: AsyncSession, surgery_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Booking]:
+    """`bookings_of` and `free_bookings` in one round trip: the cases' bookings deleted (their
+    people and units go with them), answered as they were. The statement's subqueries read its
+    snapshot, taken before its delete and its cascades; the caller holds the cases' locks."""
+    if not surgery_ids:
+        return {}
+    rows = await session.execute(_TAKE_BOOKINGS, {"ids": list(surgery_ids)})
+    return {row.surgery_id: _booking(row) for row in rows}
+
+
+def _take_bookings() -> Any:
+    taken = (
+        delete(bookings)
+        .where(bookings.c.surgery_id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True)))))
+        .returning(*bookings.c)
+        .cte("taken")
+    )
+    return select(taken.c.surgery_id, *_booked(taken))
+
+
+_TAKE_BOOKINGS = _take_bookings()
