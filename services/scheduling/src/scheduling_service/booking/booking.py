@@ -236,8 +236,7 @@ async def _place(
         ensure_fresh(if_match, row.version)
     # Only a case whose status holds resources has a booking to free.
     holding = [row.surgery_id for row in rows if row.status in lifecycle.HOLDING]
-    previous = await cases.bookings_of(session, holding)
-    await cases.free_bookings(session, previous)
+    previous = await cases.take_bookings(session, holding)
     needs = [case_needs(row) for row in rows]
     proposals = [propose(case, placements[case.surgery_id]) for case in needs]
     tz = ZoneInfo(settings.hospital_timezone)
