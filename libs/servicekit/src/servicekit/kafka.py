@@ -143,13 +143,13 @@ def create_consumer(
 
 # The broker answers a fetch as soon as one of its partitions has a byte, so the wait only
 # bounds a fetch that finds nothing. While the consumer waits in `getmany`, every partition is
-# in the fetch in flight: a new event ends it at once, whatever the wait. Each fetch that finds
-# nothing costs the consumer about 0.6 ms of CPU and the broker about 2 ms (TLS, the fetch
-# session, the purgatory): measured on a broker of our own, 10 idle consumers cost it 57 ms of
-# CPU a second with a 500 ms wait and 22 ms with 5 s (heartbeats are most of the rest), and
-# themselves 32 ms against 16. A stack's dozen consumers idle most of the day, so 5 s. What a
-# long wait delays: a partition put back by `seek` (after a database outage) waits for the
-# fetch in flight to end before it is fetched again, after the outage's own backoff.
+# in the fetch in flight: a new event ends it at once, whatever the wait, and a long wait costs
+# a fetch every half second instead of fifty (each about 0.6 ms of the consumer's CPU and some
+# of the broker's). 5 s would halve an idle broker's CPU (10 idle consumers: 57 -> 22 ms a
+# second, measured), but a partition that is not in the fetch in flight (one put back by `seek`,
+# a position being reset, a consumer catching up after a restart) waits for that fetch to end:
+# integration tests that restart or rewind consumers took 3-5 times as long (a DLQ replay 4.9 ->
+# 27 s, a read model's catch-up 3.0 -> 11.2 s), and so would a service catching up in production.
 # aiokafka fetches ahead: the moment a poll takes a partition's records it sends the next
 # fetch, which the broker answers with the first event to arrive, a few ms into the apply;
 # those records then wait in aiokafka for the poll after it, and every later event for the
@@ -164,7 +164,7 @@ def create_consumer(
 # in flight to end. 20 ms bounds that wait; such a poll counts as applying until a poll
 # returns less.
 BUSY_FETCH_WAIT_MS = 20
-IDLE_FETCH_WAIT_MS = 5000
+IDLE_FETCH_WAIT_MS = 500
 MAX_POLL_RECORDS = 200
 
 
