@@ -243,22 +243,32 @@ async def _page(
     order_by: list[ColumnElement[Any]],
     page: PageRequest,
 ) -> tuple[list[Row[Any]], int]:
-    """One page of the cases matching `conditions`, and how many match in all. A page that is
-    not full, and not empty past the first, ends with the last match: its total is known
-    without counting (a waiting list shorter than a page, a filtered list's last page)."""
+    """One page of the cases matching `conditions`, and how many match in all: one statement,
+    the count beside the page (PostgreSQL works an uncorrelated scalar subquery out once, when
+    the first row is projected; both see the same snapshot). Only a page empty past the first
+    counts again: it has no row to carry the count."""
+    matching = (
+        select(func.count())
+        .select_from(surgery_requests)
+        .where(*conditions)
+        .correlate(None)
+        .scalar_subquery()
+    )
     rows = (
         await session.execute(
-            select(surgery_requests)
+            select(surgery_requests, matching.label("matching_count"))
             .where(*conditions)
             .order_by(*order_by)
             .offset(page.offset)
             .limit(page.limit)
         )
     ).all()
-    if len(rows) < page.limit and (rows or page.offset == 0):
-        return list(rows), page.offset + len(rows)
+    if rows:
+        return list(rows), int(rows[0].matching_count)
+    if page.offset == 0:
+        return [], 0
     counted = select(func.count()).select_from(surgery_requests).where(*conditions)
-    return list(rows), int(await session.scalar(counted) or 0)
+    return [], int(await session.scalar(counted) or 0)
 
 
 def _as_seen(who: access.Reader, row: Row[Any], booking: Booking | None) -> Case:
