@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -10,8 +9,8 @@ from typing import Any
 
 from contracts.envelope import Envelope, Event
 from contracts.topics import DEFAULT_MAX_MESSAGE_BYTES, Topic, topic_named
-from sqlalchemy import Insert, Text, bindparam, cast, insert
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Insert, Text, bindparam, cast, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.ids import uuid_or_none
@@ -59,30 +58,39 @@ OUTBOX_INSERT: Insert = insert(outbox).values(
 )
 
 
-@functools.cache
-def outbox_insert(count: int) -> Insert:
-    """`OUTBOX_INSERT` of `count` events in one statement, whose ids follow their order; event
-    i's parameters are `OutboxWriter.row`'s, each name suffixed `_i` (`numbered`). Built once
-    per count, for a statement that writes a change's events with rows of its own as a CTE."""
-    c = outbox.c
-    return insert(outbox).values(
-        [
-            {
-                "event_id": bindparam(f"event_id_{i}", type_=c.event_id.type),
-                "topic": bindparam(f"topic_{i}", type_=c.topic.type),
-                "message_key": bindparam(f"message_key_{i}", type_=c.message_key.type),
-                "event_type": bindparam(f"event_type_{i}", type_=c.event_type.type),
-                "envelope": cast(bindparam(f"envelope_{i}", type_=Text), JSONB),
-                "traceparent": bindparam(f"traceparent_{i}", type_=c.traceparent.type),
-            }
-            for i in range(count)
-        ]
+_ROW_COLUMNS = ("event_id", "topic", "message_key", "event_type", "envelope", "traceparent")
+
+
+def _outbox_rows_insert() -> Insert:
+    rows = (
+        func.unnest(
+            *(
+                bindparam(
+                    f"outbox_{name}s",
+                    type_=ARRAY(UUID(as_uuid=True)) if name == "event_id" else ARRAY(Text),
+                )
+                for name in _ROW_COLUMNS
+            )
+        )
+        .table_valued(*_ROW_COLUMNS, with_ordinality="n")
+        .render_derived()
+    )
+    values = [cast(rows.c.envelope, JSONB) if n == "envelope" else rows.c[n] for n in _ROW_COLUMNS]
+    return insert(outbox).from_select(
+        list(_ROW_COLUMNS), select(*values).select_from(rows).order_by(rows.c.n)
     )
 
 
-def numbered(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The parameters of `outbox_insert(len(rows))` for `OutboxWriter.row`'s `rows`, in order."""
-    return {f"{name}_{i}": value for i, row in enumerate(rows) for name, value in row.items()}
+# `OUTBOX_INSERT` of any number of events in one statement, their ids in their order: each
+# column's values an array (`rows_parameters`), so one compiled statement serves every count
+# (a multi-row VALUES is not cached). For a statement that writes a change's events with rows
+# of its own, as a CTE (a booking's).
+OUTBOX_ROWS_INSERT: Insert = _outbox_rows_insert()
+
+
+def rows_parameters(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The parameters of `OUTBOX_ROWS_INSERT` for `OutboxWriter.row`'s `rows`, in order."""
+    return {f"outbox_{name}s": [row[name] for row in rows] for name in _ROW_COLUMNS}
 
 
 class OutboxWriter:

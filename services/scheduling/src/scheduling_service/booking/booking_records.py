@@ -18,7 +18,7 @@ from contracts.events.scheduling_surgeries import (
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
-from servicekit.messaging.outbox import numbered, outbox_insert
+from servicekit.messaging.outbox import OUTBOX_ROWS_INSERT, rows_parameters
 from sqlalchemy import Row
 
 from scheduling_service.audit import audit_log
@@ -79,30 +79,29 @@ async def record(
         **cases.advance_parameters(surgery_id, values),
         **{f"history_{name}": value for name, value in history.items()},
         **{f"entry_{name}": value for name, value in entry.items()},
-        **numbered(published),
+        **rows_parameters(published),
     }
-    statement = _statement(frozenset(values), len(published))
+    statement = _statement(frozenset(values))
     written = (await uow.session.execute(statement, parameters)).one()
     if written.version != version:  # the lock above makes this impossible; never a wrong entry
         raise RuntimeError(f"Case {surgery_id} moved from version {row.version} while locked.")
     return written
 
 
-# `record`'s statements by the columns the update writes and the number of events (a booking
-# writes one of two sets, with one to three events): each built once, so SQLAlchemy's compiled
-# cache answers without rebuilding.
-_STATEMENTS: dict[tuple[frozenset[str], int], Any] = {}
+# `record`'s statements by the columns the update writes (a booking writes one of two sets):
+# each built once, so SQLAlchemy's compiled cache answers without rebuilding.
+_STATEMENTS: dict[frozenset[str], Any] = {}
 
 
-def _statement(names: frozenset[str], events: int) -> Any:
-    if (names, events) not in _STATEMENTS:
-        _STATEMENTS[names, events] = (
+def _statement(names: frozenset[str]) -> Any:
+    if names not in _STATEMENTS:
+        _STATEMENTS[names] = (
             cases.advancing(names)
             .add_cte(cases.HISTORY_INSERT.cte("history_line"))
-            .add_cte(outbox_insert(events).cte("outbox_rows"))
+            .add_cte(OUTBOX_ROWS_INSERT.cte("outbox_rows"))
             .add_cte(audit_log.ENTRY_INSERT.cte("audit_entry"))
         )
-    return _STATEMENTS[names, events]
+    return _STATEMENTS[names]
 
 
 def _events(
