@@ -68,6 +68,8 @@ async def rooms_by_id(
     read: Result[Any]
     if ids is not None and serving_after is None:  # a booking's rooms: the statement built once
         read = await session.execute(_ROOM_VERSIONS, {"ids": list(ids)})
+    elif ids is None and serving_after is not None:  # a day list's rooms: built once too
+        read = await session.execute(_ROOMS_SERVING, {"serving_after": serving_after})
     else:
         query = select(rooms.c.room_id, rooms.c.version)
         if ids is not None:
@@ -99,6 +101,9 @@ async def rooms_by_id(
 _UUIDS = ARRAY(UUID(as_uuid=True))
 _ROOM_VERSIONS = select(rooms.c.room_id, rooms.c.version).where(
     rooms.c.room_id == any_(bindparam("ids", type_=_UUIDS))
+)
+_ROOMS_SERVING = select(rooms.c.room_id, rooms.c.version).where(
+    or_(rooms.c.retired_at.is_(None), rooms.c.retired_at > bindparam("serving_after"))
 )
 _STAFF_OF = select(staff.c.snapshot).where(staff.c.staff_id == any_(bindparam("ids", type_=_UUIDS)))
 _UNITS_OF = (

@@ -14,7 +14,7 @@ from typing import Any
 
 from contracts.calendar.spans import Span
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
-from sqlalchemy import ColumnElement, Row, func, select, true
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,25 +78,10 @@ async def read(
 ) -> list[ListedCase]:
     """The cases booked to start in `window` that meet `conditions`, in start order, with
     their people and units (and their rooms, read here unless given): two queries at most."""
-    where = [bookings.c.starts_at >= window.start, bookings.c.starts_at < window.end, *conditions]
-    surgeon = staff.alias("surgeon")
-    rows = (
-        await session.execute(
-            select(
-                bookings,
-                *_REQUEST_COLUMNS,
-                surgeon.c.name.label("surgeon_name"),
-                *_PEOPLE.c,
-                *_UNITS.c,
-            )
-            .join(surgery_requests, surgery_requests.c.surgery_id == bookings.c.surgery_id)
-            .outerjoin(surgeon, surgeon.c.staff_id == surgery_requests.c.surgeon_id)
-            .outerjoin(_PEOPLE, true())
-            .outerjoin(_UNITS, true())
-            .where(*where)
-            .order_by(bookings.c.starts_at, bookings.c.room_id, bookings.c.surgery_id)
-        )
-    ).all()
+    # The statement is built once; only a person's or a room's list adds its condition.
+    statement = _LISTED.where(*conditions) if conditions else _LISTED
+    window_bounds = {"window_start": window.start, "window_end": window.end}
+    rows = (await session.execute(statement, window_bounds)).all()
     if rooms is None:
         rooms = await resources_view.rooms_by_id(session, {row.room_id for row in rows})
     return [ListedCase(row, rooms.get(row.room_id), _people(row), _units(row)) for row in rows]
@@ -183,3 +168,30 @@ def _people_and_units() -> tuple[Any, Any]:
 
 
 _PEOPLE, _UNITS = _people_and_units()
+
+
+def _listed() -> Select[Any]:
+    """The day list's statement: the bookings starting in the window (`window_start`,
+    `window_end`) with their request, surgeon's name, people and units, in start order."""
+    surgeon = staff.alias("surgeon")
+    return (
+        select(
+            bookings,
+            *_REQUEST_COLUMNS,
+            surgeon.c.name.label("surgeon_name"),
+            *_PEOPLE.c,
+            *_UNITS.c,
+        )
+        .join(surgery_requests, surgery_requests.c.surgery_id == bookings.c.surgery_id)
+        .outerjoin(surgeon, surgeon.c.staff_id == surgery_requests.c.surgeon_id)
+        .outerjoin(_PEOPLE, true())
+        .outerjoin(_UNITS, true())
+        .where(
+            bookings.c.starts_at >= bindparam("window_start"),
+            bookings.c.starts_at < bindparam("window_end"),
+        )
+        .order_by(bookings.c.starts_at, bookings.c.room_id, bookings.c.surgery_id)
+    )
+
+
+_LISTED = _listed()
