@@ -49,7 +49,7 @@ import httpx
 
 from benchmarks import resources, scheduling_corner
 from benchmarks.gateway import gateway_client
-from benchmarks.scheduling_corner import until_known
+from benchmarks.scheduling_corner import known, serving, until_known
 
 RATES = [int(r) for r in os.environ.get("BENCH_LOAD_RATES", "100,300,600,1000").split(",")]
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "5"))
@@ -475,13 +475,13 @@ async def _demo(client: httpx.AsyncClient, auth: dict[str, str]) -> dict[str, An
 
 async def _make_corner(client: httpx.AsyncClient, auth: dict[str, str], cases: int) -> Corner:
     rooms, surgeons = [], []
-    known_rooms = await _corner_records(client, auth, "operating-rooms", "code")
-    known_people = await _corner_records(client, auth, "staff", "name")
+    known_rooms = await known(client, auth, "operating-rooms", "code", CORNER_TAG)
+    known_people = await known(client, auth, "staff", "name", CORNER_TAG)
     for n in range(ROOMS):
         room = _room(n, "active")
-        rooms.append(await _serving(client, auth, "operating-rooms", known_rooms, "code", room))
+        rooms.append(await serving(client, auth, "operating-rooms", known_rooms, "code", room))
         person = _surgeon(n, "active")
-        surgeons.append(await _serving(client, auth, "staff", known_people, "name", person))
+        surgeons.append(await serving(client, auth, "staff", known_people, "name", person))
     for kind, records in (("rooms", rooms), ("staff", surgeons)):
         for record in records:
             await until_known(client, auth, kind, record)
@@ -532,46 +532,6 @@ def _surgeon(n: int, status: str) -> dict[str, Any]:
         "working_pattern": ALL_DAY,
         "status": status,
     }
-
-
-async def _corner_records(
-    client: httpx.AsyncClient, auth: dict[str, str], path: str, key: str
-) -> dict[str, dict[str, Any]]:
-    """The rooms or people an earlier run made and parked (not retired), by code or name."""
-    params: dict[str, str | int] = {"q": CORNER_TAG, "limit": 50}
-    response = await client.get(f"{R}/{path}", params=params, headers=auth)
-    response.raise_for_status()
-    items = response.json()["items"]
-    return {item[key]: item for item in items if item[key].startswith(CORNER_TAG)}
-
-
-async def _serving(
-    client: httpx.AsyncClient,
-    auth: dict[str, str],
-    path: str,
-    known: dict[str, dict[str, Any]],
-    key: str,
-    body: dict[str, Any],
-) -> dict[str, Any]:
-    """The record an earlier run left, put back in service as `body` says, or a new one."""
-    earlier = known.get(body[key])
-    if earlier is None:
-        return await _create(client, auth, path, body)
-    record_id = earlier["room_id" if path == "operating-rooms" else "staff_id"]
-    headers = {**auth, "If-Match": f'"{earlier["version"]}"'}
-    response = await client.put(f"{R}/{path}/{record_id}", json=body, headers=headers)
-    response.raise_for_status()
-    made: dict[str, Any] = response.json()
-    return made
-
-
-async def _create(
-    client: httpx.AsyncClient, auth: dict[str, str], path: str, body: dict[str, Any]
-) -> dict[str, Any]:
-    response = await client.post(f"{R}/{path}", json=body, headers=auth)
-    response.raise_for_status()
-    made: dict[str, Any] = response.json()
-    return made
 
 
 async def _tidy(client: httpx.AsyncClient, auth: dict[str, str], corner: Corner) -> None:

@@ -61,17 +61,17 @@ async def make(client: httpx.AsyncClient, auth: dict[str, str]) -> Corner:
     earlier run parked (`tidy`), put back in service, else made. Each run takes a free corner,
     `CORNER_TAG` and a number, so two runs at once never share a room; the first room of a
     corner is its claim (put in service with `If-Match`: of two runs, one wins it)."""
-    rooms_known = await _known(client, auth, "operating-rooms", "code")
-    people_known = await _known(client, auth, "staff", "name")
+    rooms_known = await known(client, auth, "operating-rooms", "code")
+    people_known = await known(client, auth, "staff", "name")
     tag, claim = await _claim(client, auth, rooms_known)
     rooms = [claim] + [
-        await _serving(client, auth, "operating-rooms", rooms_known, "code", _room_body(tag, n))
+        await serving(client, auth, "operating-rooms", rooms_known, "code", _room_body(tag, n))
         for n in range(1, CONCURRENCY + 1)
     ]
 
     async def people(role: str, count: int) -> list[dict[str, Any]]:
         return [
-            await _serving(client, auth, "staff", people_known, "name", _person_body(tag, role, n))
+            await serving(client, auth, "staff", people_known, "name", _person_body(tag, role, n))
             for n in range(count)
         ]
 
@@ -117,15 +117,17 @@ def _person_body(tag: str, role: str, n: int, status: str = "active") -> dict[st
     }
 
 
-async def _known(
-    client: httpx.AsyncClient, auth: dict[str, str], path: str, key: str
+async def known(
+    client: httpx.AsyncClient, auth: dict[str, str], path: str, key: str, tag: str = ""
 ) -> dict[str, dict[str, Any]]:
-    """The rooms or people earlier runs made and did not retire, by code or name."""
-    params: dict[str, str | int] = {"q": CORNER_TAG, "limit": 500}
+    """The rooms or people earlier runs made under `tag` (this module's by default) and did not
+    retire, by code or name: the load benchmark's corner is found the same way."""
+    tag = tag or CORNER_TAG
+    params: dict[str, str | int] = {"q": tag, "limit": 500}
     response = await client.get(f"{RESOURCES}/{path}", params=params, headers=auth)
     response.raise_for_status()
     items: list[dict[str, Any]] = response.json()["items"]
-    return {item[key]: item for item in items if item[key].startswith(CORNER_TAG)}
+    return {item[key]: item for item in items if item[key].startswith(tag)}
 
 
 async def _claimed(
@@ -151,7 +153,7 @@ async def _claimed(
     return claimed
 
 
-async def _serving(
+async def serving(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     path: str,
