@@ -57,10 +57,20 @@ async def fetch_page(
 ) -> tuple[list[Row[Any]], int]:
     """One page of `table`'s rows matching every condition, and how many match in all.
 
-    `order_by` must end with a unique column, so that pages neither repeat nor skip rows.
+    `order_by` must end with a unique column, so that pages neither repeat nor skip rows. The
+    matches are counted only when the page cannot tell: a page that is not full, and not empty
+    past the first, ends with the last match (a list that fits one page: one statement, not two).
     """
+    rows = (
+        await session.execute(
+            select(table)
+            .where(*conditions)
+            .order_by(*order_by)
+            .offset(page.offset)
+            .limit(page.limit)
+        )
+    ).all()
+    if len(rows) < page.limit and (rows or page.offset == 0):
+        return list(rows), page.offset + len(rows)
     total = await session.scalar(select(func.count()).select_from(table).where(*conditions))
-    rows = await session.execute(
-        select(table).where(*conditions).order_by(*order_by).offset(page.offset).limit(page.limit)
-    )
-    return list(rows.all()), int(total or 0)
+    return list(rows), int(total or 0)

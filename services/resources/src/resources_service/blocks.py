@@ -15,7 +15,7 @@ from contracts.events.resources_blocks import BlockAllocated
 from contracts.values import Weekday
 from contracts.vocabulary import StaffRole
 from servicekit.db import UnitOfWork
-from servicekit.pages import PageRequest, ordering
+from servicekit.pages import PageRequest, fetch_page, ordering
 from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,7 +58,7 @@ async def list_blocks(
     session: AsyncSession, where: BlockFilter, page: PageRequest
 ) -> tuple[list[Block], int]:
     order = (ordering(where.sort, SORTABLE), blocks.c.block_id)
-    rows, total = await records.page_of(session, blocks, _conditions(where), order, page)
+    rows, total = await fetch_page(session, blocks, _conditions(where), order, page)
     releases = await releases_of(session, [row.block_id for row in rows])
     return [Block(row, releases.get(row.block_id, [])) for row in rows], total
 

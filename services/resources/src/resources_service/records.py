@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from contracts.envelope import Event
@@ -11,9 +10,8 @@ from contracts.events.audit import Actor
 from servicekit import audit
 from servicekit.db import UnitOfWork
 from servicekit.etags import ensure_fresh
-from servicekit.pages import PageRequest
 from servicekit.problems import Problem
-from sqlalchemy import ColumnElement, FromClause, Row, Table, func, select, update
+from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -84,28 +82,3 @@ async def publish(
         record_id=snapshot.aggregate_id(),
         details=details,
     )
-
-
-async def page_of(
-    session: AsyncSession,
-    table: FromClause,
-    conditions: Sequence[ColumnElement[bool]],
-    order_by: Sequence[ColumnElement[Any]],
-    page: PageRequest,
-) -> tuple[list[Row[Any]], int]:
-    """`servicekit.pages.fetch_page`, counting only when the page cannot tell the total: a page
-    that is not full, and not empty past the first, ends with the last match (a hospital's
-    rooms or staff on one page: one statement, not two)."""
-    rows = (
-        await session.execute(
-            select(table)
-            .where(*conditions)
-            .order_by(*order_by)
-            .offset(page.offset)
-            .limit(page.limit)
-        )
-    ).all()
-    if len(rows) < page.limit and (rows or page.offset == 0):
-        return list(rows), page.offset + len(rows)
-    total = await session.scalar(select(func.count()).select_from(table).where(*conditions))
-    return list(rows), int(total or 0)

@@ -14,7 +14,7 @@ from contracts.events.resources_operating_rooms import (
     RoomHoursException,
 )
 from servicekit.db import UnitOfWork
-from servicekit.pages import PageRequest, containing, ordering
+from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -105,7 +105,7 @@ async def list_rooms(
             | func.lower(func.coalesce(table.c.location, "")).like(pattern, escape="\\")
         )
     order = (ordering(where.sort, SORTABLE), table.c.room_id)
-    return await records.page_of(session, table, conditions, order, page)
+    return await fetch_page(session, table, conditions, order, page)
 
 
 async def create(

@@ -11,7 +11,7 @@ from contracts.events.audit import Actor
 from contracts.events.resources_staff import StaffMemberRetired, StaffMemberUpserted
 from contracts.values import TimeWindow
 from servicekit.db import UnitOfWork
-from servicekit.pages import PageRequest, containing, ordering
+from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -95,7 +95,7 @@ async def list_staff(
         conditions.append(func.lower(table.c.name).like(pattern, escape="\\"))
     # Within a role, people read in name order.
     order = (ordering(where.sort, SORTABLE), table.c.name, table.c.staff_id)
-    return await records.page_of(session, table, conditions, order, page)
+    return await fetch_page(session, table, conditions, order, page)
 
 
 async def create(

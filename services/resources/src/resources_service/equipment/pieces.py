@@ -17,7 +17,7 @@ from contracts.events.resources_equipment import (
 )
 from contracts.values import TimeWindow
 from servicekit.db import UnitOfWork
-from servicekit.pages import PageRequest, containing, ordering
+from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,7 +95,7 @@ async def list_equipment(
         pattern = containing(where.search.lower())
         conditions.append(func.lower(table.c.name).like(pattern, escape="\\"))
     order = (ordering(where.sort, SORTABLE), table.c.equipment_id)
-    rows, total = await records.page_of(session, table, conditions, order, page)
+    rows, total = await fetch_page(session, table, conditions, order, page)
     return rows, await units_of(session, [row.equipment_id for row in rows]), total
 
 
