@@ -323,6 +323,28 @@ async def test_a_redelivered_event_builds_no_second_message(feed: AsyncEngine) -
     assert [t for (t,) in outbox] == ["S12", "S13", "S15"]
 
 
+async def test_an_event_applied_again_stores_no_second_message_and_no_second_event(
+    feed: AsyncEngine,
+) -> None:
+    """A replay from the DLQ under a new consumer group gets past `processed_events`: the
+    message's event id stops it, and with it its `SiuMessageBuilt` (written by one statement)."""
+    await register(feed, "again")
+    envelopes = wrapped(story(2))
+    await apply(feed, envelopes)
+    await apply(feed, envelopes)
+    async with feed.connect() as conn:
+        messages = (await conn.execute(text("SELECT id, control_id FROM siu_messages"))).all()
+        published = (
+            await conn.execute(
+                text("SELECT envelope->'data'->>'control_id' FROM outbox ORDER BY id")
+            )
+        ).all()
+        deliveries = await conn.scalar(text("SELECT count(*) FROM siu_deliveries"))
+    assert len(messages) == 2
+    assert [c for (c,) in published] == [c for _, c in sorted(messages)]
+    assert deliveries == 2
+
+
 async def test_a_listening_worker_is_woken_by_a_new_message_long_before_its_poll(
     feed: AsyncEngine, schema: str
 ) -> None:

@@ -20,8 +20,9 @@ from contracts.events.scheduling_surgeries import EVENTS, Booking
 from contracts.topics import SCHEDULING_SURGERIES
 from servicekit.messaging.consumer import Handler, HandlerMap, Unprocessable
 from servicekit.messaging.outbox import OutboxWriter
-from sqlalchemy import Select, bindparam, func, select, true
-from sqlalchemy.dialects.postgresql import insert
+from servicekit.messaging.schema import outbox
+from sqlalchemy import Select, Text, bindparam, cast, func, select, true
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interop_service.db.siu import (
@@ -110,20 +111,7 @@ async def apply(
         # The same event builds the same message every time: no retry can help. To the DLQ,
         # with hl7apy's reason, where an operator sees it (and replays it once fixed).
         raise Unprocessable(str(exc)) from exc
-    message_id = await session.scalar(
-        _STORE_WITH_STATE if moved else _STORE,
-        {
-            **state,
-            "control_id": built.control_id,
-            "source_event_id": envelope.event_id,
-            "trigger": built.trigger.value,
-            "er7": built.er7,
-            "occurred_at": envelope.occurred_at,
-        },
-    )
-    if message_id is None:
-        return  # built before (a replay from the DLQ under a new consumer group): nothing again
-    await OutboxWriter(session, producer=PRODUCER).add(
+    _, published = OutboxWriter(session, producer=PRODUCER).row(
         SiuMessageBuilt(
             surgery_id=case_id,
             trigger=SiuTrigger(built.trigger.value),
@@ -133,6 +121,20 @@ async def apply(
             er7=built.er7,
         )
     )
+    message_id = await session.scalar(
+        _STORE_WITH_STATE if moved else _STORE,
+        {
+            **state,
+            "control_id": built.control_id,
+            "source_event_id": envelope.event_id,
+            "trigger": built.trigger.value,
+            "er7": built.er7,
+            "occurred_at": envelope.occurred_at,
+            **{f"outbox_{name}": value for name, value in published.items()},
+        },
+    )
+    if message_id is None:
+        return  # built before (a replay from the DLQ under a new consumer group): nothing again
     MESSAGES_BUILT.labels(built.trigger.value).inc()
     log.info("SIU^%s %s built for case %s", built.trigger.value, built.control_id, case_id)
 
@@ -154,11 +156,15 @@ _UPSERT = _insert_case.on_conflict_do_update(
 )
 
 
+_OUTBOX_COLUMNS = ("event_id", "topic", "message_key", "event_type", "envelope", "traceparent")
+
+
 def _store_statement(*, with_state: bool = False) -> Select[tuple[int]]:
-    """The message, a pending delivery of it per registered endpoint and, when there are any,
-    a `NOTIFY` (sent on commit, one per transaction however many) that wakes the delivery
+    """The message, its `SiuMessageBuilt` in the outbox (`OutboxWriter.row`'s parameters,
+    prefixed `outbox_`), a pending delivery of it per registered endpoint and, when there are
+    any, a `NOTIFY` (sent on commit, one per transaction however many) that wakes the delivery
     workers: one round trip, which `with_state` also has write the case's state (as `_UPSERT`
-    does). Its id, or no row when the event's message was built before."""
+    does). Its id, or no row (and no outbox row) when the event's message was built before."""
     messages = siu_messages.c
     message = (
         insert(siu_messages)
@@ -187,7 +193,19 @@ def _store_statement(*, with_state: bool = False) -> Select[tuple[int]]:
         .cte("added")
     )
     notify = select(func.pg_notify(DELIVERIES_CHANNEL, "")).select_from(added).limit(1)
-    stored = select(message.c.id, notify.scalar_subquery())
+    # The event goes with the message: one row when the message is new, none when it is not.
+    published = insert(outbox).from_select(
+        list(_OUTBOX_COLUMNS),
+        select(
+            *(
+                cast(bindparam("outbox_envelope", type_=Text), JSONB)
+                if name == "envelope"
+                else bindparam(f"outbox_{name}", type_=outbox.c[name].type)
+                for name in _OUTBOX_COLUMNS
+            )
+        ).select_from(message),
+    )
+    stored = select(message.c.id, notify.scalar_subquery()).add_cte(published.cte("published"))
     if not with_state:
         return stored
     # A data-modifying WITH runs whatever the main query reads of it.
