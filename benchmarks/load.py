@@ -45,6 +45,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -337,6 +338,7 @@ async def main() -> None:
             generators.close()
             if report:
                 _print(report)
+                _print_memory()
             await _tidy(client, auth, corner)
 
 
@@ -639,3 +641,58 @@ def _print(report: list[tuple[str, dict[str, Outcome]]]) -> None:
                 f"  {kind:30} {len(outcome.times):6d} {p50:8.1f} {p99:8.1f} {p50 / base_p50:7.1f}"
                 f" {p99 / base_p99:6.1f} {lag:8.1f} {rate:7.0f}  {errors or '0'}"
             )
+
+
+SERVICES = ("auth", "resources", "scheduling", "optimizer", "interop")
+MEMORY_TARGET_MB = 200  # each service process's RSS after the load (issue 20)
+
+
+def _print_memory() -> None:
+    """Each service process's resident memory after the load, read from /proc: the workers of
+    `make up`'s supervisors on this machine (a stack elsewhere shows nothing)."""
+    processes = _service_processes()
+    if not processes:
+        print("memory: no service process of `make up` on this machine")
+        return
+    print(f"memory after the load (RSS per process; target under {MEMORY_TARGET_MB} MB):")
+    worst = 0.0
+    for service in SERVICES:
+        sizes = [_rss_mb(pid) for pid in processes.get(service, [])]
+        worst = max([worst, *sizes])
+        shown = ", ".join(f"{size:.0f}" for size in sizes) or "not running"
+        print(f"  {service:12} {shown} MB")
+    verdict = "met" if worst < MEMORY_TARGET_MB else "MISSED"
+    print(f"  largest {worst:.0f} MB: {verdict}")
+
+
+def _service_processes() -> dict[str, list[int]]:
+    """The supervisor (`servicekit.supervisor --service=X`) and its worker processes, by service."""
+    commands: dict[int, list[str]] = {}
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            commands[int(entry.name)] = (entry / "cmdline").read_bytes().decode().split("\0")
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: dict[str, list[int]] = {}
+    for pid, command in commands.items():
+        if "servicekit.supervisor" not in command:
+            continue
+        flags = [arg.split("=", 1)[1] for arg in command if arg.startswith("--service=")]
+        service = flags[0] if flags else "?"
+        children = sorted(child for child, parent in parents.items() if parent == pid)
+        found.setdefault(service, []).extend([pid, *children])
+    return found
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((line for line in status.splitlines() if line.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
