@@ -13,12 +13,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span
-from contracts.events.resources_equipment import EquipmentUpserted
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted, StaffStatus
 from servicekit import date_ranges
 from sqlalchemy import (
     TIMESTAMP,
+    Integer,
     all_,
     any_,
     bindparam,
@@ -37,6 +37,7 @@ from scheduling_service.db.tables import (
     equipment,
     equipment_units,
     equipment_usages,
+    rooms,
     staff_assignments,
 )
 from scheduling_service.domain.booking.booking_facts import (
@@ -164,14 +165,14 @@ async def gather(
         min(p.room_span.start for p in proposals) - _MARGIN,
         max(p.room_span.end for p in proposals) + _MARGIN,
     )
-    held, units = await _held(
+    held, units, rooms_found = await _held(
         session,
         {"rooms": room_ids, "staff": staff_ids, "units": unit_ids},
         window,
         besides,
     )
     return Known(
-        rooms=await resources_view.rooms_by_id(session, room_ids),
+        rooms=rooms_found,
         staff=(
             dict(staff)
             if staff is not None
@@ -195,8 +196,8 @@ _HOLDERS = {
 def _held_statement() -> Any:
     """The union of what other cases hold, built once: each kind's ids are an array (an empty
     one where a kind is not wanted), so every call hits one compiled and prepared statement.
-    With it, the read model's equipment of the units wanted (`units_by_id`'s read): one round
-    trip fewer."""
+    With it, the read model's equipment of the units wanted (`units_by_id`'s read) and its rooms
+    wanted (`rooms_by_id`'s): two round trips fewer."""
     window = bindparam("window", type_=TSTZRANGE)
     besides = bindparam("besides", type_=_UUIDS)
     parts = [
@@ -207,6 +208,7 @@ def _held_statement() -> Any:
             func.lower(period).label("start"),
             func.upper(period).label("end"),
             cast(null(), JSONB).label("snapshot"),
+            cast(null(), Integer).label("version"),
         ).where(
             resource == any_(bindparam(kind, type_=_UUIDS)),
             period.overlaps(window),
@@ -215,13 +217,15 @@ def _held_statement() -> Any:
         for kind, (table, resource, period) in _HOLDERS.items()
     ]
     nothing = cast(null(), TIMESTAMP(timezone=True))
+    no_case = cast(null(), UUID(as_uuid=True))
     equipment_of_units = select(
         literal("equipment"),
-        cast(null(), UUID(as_uuid=True)),
+        no_case,
         equipment.c.equipment_id,
         nothing,
         nothing,
         equipment.c.snapshot,
+        equipment.c.version,
     ).where(
         equipment.c.equipment_id.in_(
             select(equipment_units.c.equipment_id).where(
@@ -229,7 +233,16 @@ def _held_statement() -> Any:
             )
         )
     )
-    return union_all(*parts, equipment_of_units)
+    the_rooms = select(
+        literal("room"),
+        no_case,
+        rooms.c.room_id,
+        nothing,
+        nothing,
+        rooms.c.snapshot,
+        rooms.c.version,
+    ).where(rooms.c.room_id == any_(bindparam("rooms", type_=_UUIDS)))
+    return union_all(*parts, equipment_of_units, the_rooms)
 
 
 _UUIDS = ARRAY(UUID(as_uuid=True))
@@ -241,24 +254,30 @@ async def _held(
     ids: Mapping[str, Collection[uuid.UUID]],
     window: Span,
     besides: Collection[uuid.UUID],
-) -> tuple[Holdings, dict[uuid.UUID, Unit]]:
+) -> tuple[Holdings, dict[uuid.UUID, Unit], dict[uuid.UUID, OperatingRoomUpserted]]:
     """What other cases hold of `ids` within `window`, read in ONE statement: one snapshot, so
     a booking committed meanwhile is seen whole (room, people, units) or not at all; and the
-    units of `ids` as the read model has them (as `resources_view.units_by_id` answers)."""
+    units and rooms of `ids` as the read model has them (as `resources_view.units_by_id` and
+    `rooms_by_id` answer), each snapshot validated once per version."""
     if not any(ids.values()):
-        return Holdings(), {}
+        return Holdings(), {}, {}
     params: dict[str, Any] = {kind: list(ids.get(kind, ())) for kind in _HOLDERS}
     params |= {"window": date_ranges.period(window.start, window.end), "besides": list(besides)}
     found: dict[str, list[Held]] = {kind: [] for kind in _HOLDERS}
     units: dict[uuid.UUID, Unit] = {}
+    rooms_found: dict[uuid.UUID, OperatingRoomUpserted] = {}
     wanted = set(params["units"])
     for row in await session.execute(_HELD, params):
         if row.kind == "equipment":
-            item = EquipmentUpserted.model_validate(row.snapshot)
+            item = resources_view.equipment_of(row.resource_id, row.version, row.snapshot)
             units |= {u.unit_id: Unit(item, u) for u in item.units if u.unit_id in wanted}
+        elif row.kind == "room":
+            rooms_found[row.resource_id] = resources_view.room_of(
+                row.resource_id, row.version, row.snapshot
+            )
         else:
             found[row.kind].append(Held(row.surgery_id, row.resource_id, Span(row.start, row.end)))
-    return Holdings(**{kind: tuple(held) for kind, held in found.items()}), units
+    return Holdings(**{kind: tuple(held) for kind, held in found.items()}), units, rooms_found
 
 
 def _days(span: Span, timezone: str) -> tuple[date, date]:

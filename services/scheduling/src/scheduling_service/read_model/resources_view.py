@@ -105,7 +105,9 @@ _ROOM_VERSIONS = select(rooms.c.room_id, rooms.c.version).where(
 _ROOMS_SERVING = select(rooms.c.room_id, rooms.c.version).where(
     or_(rooms.c.retired_at.is_(None), rooms.c.retired_at > bindparam("serving_after"))
 )
-_STAFF_OF = select(staff.c.snapshot).where(staff.c.staff_id == any_(bindparam("ids", type_=_UUIDS)))
+_STAFF_OF = select(staff.c.staff_id, staff.c.version, staff.c.snapshot).where(
+    staff.c.staff_id == any_(bindparam("ids", type_=_UUIDS))
+)
 _UNITS_OF = (
     select(equipment.c.snapshot)
     .where(
@@ -127,11 +129,46 @@ async def staff_by_id(
     session: AsyncSession, ids: Collection[uuid.UUID] | None = None
 ) -> dict[uuid.UUID, StaffMemberUpserted]:
     if ids is None:
-        read = await session.scalars(select(staff.c.snapshot))
+        read = await session.execute(select(staff.c.staff_id, staff.c.version, staff.c.snapshot))
     else:
-        read = await session.scalars(_STAFF_OF, {"ids": list(ids)})
-    found = [StaffMemberUpserted.model_validate(s) for s in read]
-    return {m.staff_id: m for m in found}
+        read = await session.execute(_STAFF_OF, {"ids": list(ids)})
+    return {row.staff_id: member_of(row.staff_id, row.version, row.snapshot) for row in read}
+
+
+def room_of(room_id: uuid.UUID, version: int, snapshot: Any) -> OperatingRoomUpserted:
+    """The room of a read-model row: validated once per process and version (`_ROOMS`)."""
+    if (known := _ROOMS.get((room_id, version))) is None:
+        if len(_ROOMS) > _ROOMS_KEPT:
+            _ROOMS.clear()
+        known = _ROOMS[room_id, version] = OperatingRoomUpserted.model_validate(snapshot)
+    return known
+
+
+def member_of(staff_id: uuid.UUID, version: int, snapshot: Any) -> StaffMemberUpserted:
+    """The person of a read-model row: validated once per process and version (`_STAFF`); a
+    booking reads its people twice and every booking of theirs reads them again."""
+    if (known := _STAFF.get((staff_id, version))) is None:
+        if len(_STAFF) > _STAFF_KEPT:
+            _STAFF.clear()
+        known = _STAFF[staff_id, version] = StaffMemberUpserted.model_validate(snapshot)
+    return known
+
+
+def equipment_of(equipment_id: uuid.UUID, version: int, snapshot: Any) -> EquipmentUpserted:
+    """The equipment of a read-model row: validated once per process and version."""
+    if (known := _EQUIPMENT.get((equipment_id, version))) is None:
+        if len(_EQUIPMENT) > _EQUIPMENT_KEPT:
+            _EQUIPMENT.clear()
+        known = _EQUIPMENT[equipment_id, version] = EquipmentUpserted.model_validate(snapshot)
+    return known
+
+
+# The people's and the equipment's snapshots validated so far, by id and version (immutable, as
+# the rooms'): a snapshot with a new version is a new key, an old one is simply never asked for.
+_STAFF: dict[tuple[uuid.UUID, int], StaffMemberUpserted] = {}
+_STAFF_KEPT = 20_000
+_EQUIPMENT: dict[tuple[uuid.UUID, int], EquipmentUpserted] = {}
+_EQUIPMENT_KEPT = 20_000
 
 
 async def units_by_id(
