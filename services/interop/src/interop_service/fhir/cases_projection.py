@@ -17,7 +17,14 @@ from interop_service.fhir import cases_store
 async def on_surgery_event(session: AsyncSession, event: Event, envelope: Envelope) -> None:
     """The case locked, the event applied as of when it occurred; stored only if it changed."""
     case_id = uuid.UUID(event.aggregate_id())
-    held = await cases_store.find_locked(session, case_id)
+    await on_locked(session, await cases_store.find_locked(session, case_id), event, envelope)
+
+
+async def on_locked(
+    session: AsyncSession, held: cases_store.Locked, event: Event, envelope: Envelope
+) -> None:
+    """`on_surgery_event` with the case already locked and read (with the SIU feed's state,
+    in one statement: `siu/projection.py`)."""
     after = apply(held.record, event, envelope.occurred_at)
     if after is not None:
         await cases_store.save(session, after, held.placer)

@@ -12,7 +12,7 @@ from typing import Any
 
 from contracts.events.scheduling_surgeries import SurgeryStatus
 from contracts.vocabulary import SurgeryPriority
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import Row, Select, Subquery, bindparam, func, literal_column, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,6 +75,37 @@ async def find_locked(session: AsyncSession, case_id: uuid.UUID) -> Locked:
     row = (await session.execute(_LOCKED, {"case_id": case_id})).first()
     if row is None:  # a case's first event: its order, if placed through FHIR, came before
         return Locked(None, await _placer_of(session, case_id))
+    return locked_of(row)
+
+
+def locked_with(other: Subquery) -> Select[Any]:
+    """`find_locked`'s read and `other`'s (a subquery of at most one row, locking what it
+    reads, `case_id` bound) in one round trip: one row, whose `other` columns are None where
+    it read nothing and whose case columns are None before the case's first event (`held_of`).
+    Each subquery keeps its own `FOR UPDATE`: PostgreSQL does not flatten a locking one."""
+    case = (
+        select(*_RECORD_COLUMNS)
+        .where(t.c.case_id == bindparam("case_id"))
+        .with_for_update()
+        .subquery("fhir_case")
+    )
+    one = select(literal_column("1").label("one")).subquery("one")
+    return select(case, _orders.placer_system, _orders.placer_value, other).select_from(
+        one.outerjoin(case, true())
+        .outerjoin(service_requests, _orders.case_id == bindparam("case_id"))
+        .outerjoin(other, true())
+    )
+
+
+def held_of(row: Row[Any]) -> Locked:
+    """A row of a `locked_with` statement as `find_locked` answers it."""
+    if row.case_id is None:
+        placed = row.placer_value is not None
+        return Locked(None, Placer(row.placer_system or None, row.placer_value) if placed else None)
+    return locked_of(row)
+
+
+def locked_of(row: Row[Any]) -> Locked:
     placer = Placer(row.placer_system or None, row.placer_value) if row.placer_value else None
     return Locked(record_of(row), placer)
 

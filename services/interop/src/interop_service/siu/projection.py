@@ -35,6 +35,7 @@ from interop_service.db.siu import (
 from interop_service.domain import siu_feed
 from interop_service.domain import siu_messages as builder
 from interop_service.domain.siu_feed import CaseState, Request
+from interop_service.fhir import cases_projection, cases_store
 from interop_service.settings import InteropSettings
 from interop_service.siu.metrics import MESSAGES_BUILT
 
@@ -72,9 +73,21 @@ def register(
     async def handle(session: AsyncSession, event: Event, envelope: Envelope) -> None:
         await apply(session, event, envelope, sender or _configured_sender())
 
+    async def with_cases(session: AsyncSession, event: Event, envelope: Envelope) -> None:
+        case_id = uuid.UUID(event.aggregate_id())
+        row = (await session.execute(_LOCKED_WITH_CASE, {"case_id": case_id})).one()
+        await cases_projection.on_locked(session, cases_store.held_of(row), event, envelope)
+        known = row.siu_case_id is not None
+        state = (row.siu_request, row.siu_booking) if known else None
+        await _apply_held(session, event, envelope, sender or _configured_sender(), state)
+
     for event_class in EVENTS:
         before = registered.get(event_class.event_type)
-        handlers.on(event_class, _both(before, handle) if before else handle, topic=topic)
+        if before is cases_projection.on_surgery_event:
+            # The FHIR read model's row and the feed's state locked and read in one round trip.
+            handlers.on(event_class, with_cases, topic=topic)
+        else:
+            handlers.on(event_class, _both(before, handle) if before else handle, topic=topic)
     return handlers
 
 
@@ -91,9 +104,24 @@ async def apply(
 ) -> None:
     case_id = uuid.UUID(event.aggregate_id())
     row = (await session.execute(_LOCKED, {"case_id": case_id})).first()
-    before = _state(row.request, row.booking) if row is not None else CaseState()
+    await _apply_held(
+        session, event, envelope, sender, (row.request, row.booking) if row is not None else None
+    )
+
+
+async def _apply_held(
+    session: AsyncSession,
+    event: Event,
+    envelope: Envelope,
+    sender: builder.Sender,
+    held: tuple[dict[str, Any] | None, dict[str, Any] | None] | None,
+) -> None:
+    """`apply` with the case's state row (its request and booking) locked and read, or None
+    when the feed has none yet."""
+    case_id = uuid.UUID(event.aggregate_id())
+    before = _state(*held) if held is not None else CaseState()
     after, change = siu_feed.follow(before, event)
-    moved = after != before or row is None
+    moved = after != before or held is None
     state = {
         "case_id": case_id,
         "request": _request_json(after.request),
@@ -144,6 +172,16 @@ _LOCKED = (
     select(siu_cases.c.request, siu_cases.c.booking)
     .where(siu_cases.c.case_id == bindparam("case_id"))
     .with_for_update()
+)
+_LOCKED_WITH_CASE = cases_store.locked_with(
+    select(
+        siu_cases.c.case_id.label("siu_case_id"),
+        siu_cases.c.request.label("siu_request"),
+        siu_cases.c.booking.label("siu_booking"),
+    )
+    .where(siu_cases.c.case_id == bindparam("case_id"))
+    .with_for_update()
+    .subquery("siu_case")
 )
 _insert_case = insert(siu_cases)
 _UPSERT = _insert_case.on_conflict_do_update(
