@@ -119,6 +119,7 @@ def make_consumer(
     max_attempts: int = 3,
     transaction_per_batch: bool = True,
     many=None,
+    gather_seconds: float = 0.0,
 ) -> IdempotentConsumer:
     return consumer_class(
         ConsumerConfig(
@@ -128,6 +129,7 @@ def make_consumer(
             max_attempts=max_attempts,
             backoff_seconds=0.05,
             transaction_per_batch=transaction_per_batch,
+            gather_seconds=gather_seconds,
         ),
         HandlerMap().on(UserRegistered, handler, topic=topic, many=many),
         async_sessionmaker(engine, expire_on_commit=False),

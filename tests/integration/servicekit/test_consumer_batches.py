@@ -3,6 +3,8 @@ it fails: the idempotent consumer's batches against the real PostgreSQL and Kafk
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 
 import pytest
@@ -189,6 +191,38 @@ async def test_with_batches_off_each_event_takes_a_transaction_of_its_own(engine
 
     await all_applied_once(engine, events)
     assert len({xmin for _, xmin in await effect_transactions(engine)}) == 5
+
+
+async def test_a_gathering_consumer_takes_a_stream_of_events_in_few_transactions(
+    engine, schema, topic
+):
+    """After a poll that brought events, a consumer with `gather_seconds` waits out the rest of
+    that time before it polls again: nine events committed 30 ms apart meanwhile come in one
+    fetch (or two) and so one transaction (or two), not nine; an event after a quiet spell is
+    handed over at once."""
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    consumer = make_consumer(engine, topic, group, KAFKA, gather_seconds=1.0)
+    async with running(make_relay(KIT_DATABASE_URL, schema, KAFKA), consumer):
+        await commit_events(engine, topic, [user_registered(0)])
+        await wait_until(lambda: _count(engine, 1), what="the first effect (the group joined)")
+        await asyncio.sleep(1.5)  # a quiet spell, longer than the gathering
+        committed = time.monotonic()
+        await commit_events(engine, topic, [user_registered(1)])
+        await wait_until(lambda: _count(engine, 2), interval=0.02, what="the second effect")
+        assert time.monotonic() - committed < 0.7  # not held back for a gathering
+        for n in range(2, 11):
+            await commit_events(engine, topic, [user_registered(n)])
+            await asyncio.sleep(0.03)
+        await wait_until(lambda: _count(engine, 11), what="every effect")
+
+    written = await effect_transactions(engine)
+    assert len(written) == 11
+    streamed = {xmin for _, xmin in written[2:]}
+    assert len(streamed) <= 2, written  # without gathering: a transaction every event or two
+
+
+async def _count(engine, count: int) -> bool:
+    return len(await effect_counts(engine)) >= count
 
 
 async def _all_of(engine, events: set[uuid.UUID]) -> bool:

@@ -99,6 +99,7 @@ def background_workers(runtime: Runtime[SettingsT]) -> list[Worker]:
                     max_attempts=settings.consumer_max_attempts,
                     backoff_seconds=settings.consumer_backoff_seconds,
                     transaction_per_batch=settings.consumer_transaction_per_batch,
+                    gather_seconds=settings.consumer_gather_seconds,
                 ),
                 handlers,
                 runtime.sessions,

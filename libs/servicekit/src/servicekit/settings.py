@@ -80,6 +80,9 @@ class ServiceSettings(BaseSettings):
     # A transaction per fetched batch of a partition (each event still deduplicated, a failing
     # one handled alone); false: a transaction per event, the slower path of before.
     consumer_transaction_per_batch: bool = True
+    # How long the consumer gathers events after a poll that brought some (`ConsumerConfig.
+    # gather_seconds`): 0 for a consumer someone waits on, more where its effect may lag.
+    consumer_gather_seconds: float = Field(default=0.0, ge=0, le=5)
     shutdown_grace_seconds: float = Field(default=15.0, gt=0)
 
     @field_validator("workers")

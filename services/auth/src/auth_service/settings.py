@@ -29,6 +29,10 @@ class AuthSettings(ServiceSettings):
     key_encryption_secret: SecretStr = SecretStr(
         "dev-only-key-encryption-secret-not-for-any-real-hospital"
     )
+    # The audit store's consumer takes what arrived over a quarter second in one fetch and one
+    # transaction (servicekit's gathering): an entry reaches the store at most that much later,
+    # and a steady stream of audited writes costs a transaction per gathering, not per entry.
+    consumer_gather_seconds: float = Field(default=0.25, ge=0, le=5)
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # A session ends after this long without a refresh (a coordinator's shift), and in any case
     # after `session_max_hours`.
