@@ -10,7 +10,11 @@ from typing import Any
 
 import pytest
 from contracts.envelope import Envelope
-from contracts.events.scheduling_surgeries import SurgeryCancelled
+from contracts.events.scheduling_surgeries import (
+    SurgeryCancelled,
+    SurgeryStatus,
+    SurgeryStatusChanged,
+)
 from contracts.registry import parse_envelope
 from interop_service.db.fhir_cases import fhir_cases
 from interop_service.db.orders import service_requests
@@ -83,6 +87,12 @@ async def test_one_read_for_both_stores_what_the_two_handlers_store(both: AsyncE
         cancelled_by=uuid.uuid4(),
         cancelled_at=T0,
     )
+    confirmed = SurgeryStatusChanged(  # nothing for the feed, a change for the read model
+        surgery_id=uuid.UUID(stories[1][0].aggregate_id()),
+        from_status=SurgeryStatus.SCHEDULED,
+        to_status=SurgeryStatus.CONFIRMED,
+        changed_at=T0,
+    )
     ordered = uuid.UUID(stories[1][0].aggregate_id())  # placed through FHIR before its events
     async with both.begin() as conn:
         await conn.execute(
@@ -93,7 +103,7 @@ async def test_one_read_for_both_stores_what_the_two_handlers_store(both: AsyncE
             ),
             {"c": ordered},
         )
-    events = [e for s in stories for e in s] + [cancelled]
+    events = [e for s in stories for e in s] + [cancelled, confirmed]
     first = wrapped(events)
     envelopes = first + first[:2]  # and two applied again (a replay under a new group)
     await run(both, lambda e: by_type[e.event_type], envelopes)
@@ -104,4 +114,5 @@ async def test_one_read_for_both_stores_what_the_two_handlers_store(both: AsyncE
     assert through_one == through_two
     assert len(through_one["siu_messages"]) == 7  # 3 S12, 2 S13, 1 S15; the copies none
     assert sum("ORD-1" in str(row) for row in through_one["fhir_cases"]) == 1
+    assert sum("'confirmed'" in str(row) for row in through_one["fhir_cases"]) == 1
     assert len(through_one["outbox"]) == 7

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from contracts.envelope import Envelope, Event
 from contracts.events.scheduling_surgeries import EVENTS
@@ -28,6 +29,13 @@ async def on_locked(
     after = apply(held.record, event, envelope.occurred_at)
     if after is not None:
         await cases_store.save(session, after, held.placer)
+
+
+def saving(held: cases_store.Locked, event: Event, envelope: Envelope) -> dict[str, Any] | None:
+    """`on_locked` as the parameters of `cases_store.SAVE_CTE`, for a statement that writes
+    more; None when the event changes nothing."""
+    after = apply(held.record, event, envelope.occurred_at)
+    return cases_store.saving(after, held.placer) if after is not None else None
 
 
 def register(handlers: HandlerMap, *, topic: str | None = None) -> HandlerMap:

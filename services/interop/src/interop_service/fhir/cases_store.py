@@ -112,15 +112,24 @@ def locked_of(row: Row[Any]) -> Locked:
 
 async def save(session: AsyncSession, record: CaseRecord, placer: Placer | None) -> None:
     """Stores the case with its FHIR resources rendered (and so validated) once, now."""
+    await session.execute(_UPSERT, _values_of(record, placer))
+
+
+def saving(record: CaseRecord, placer: Placer | None) -> dict[str, Any]:
+    """`save`'s parameters for `SAVE_CTE`, in a statement that writes more (`siu/projection.py`):
+    each prefixed `fhir_`."""
+    return {f"fhir_{name}": value for name, value in _values_of(record, placer).items()}
+
+
+def _values_of(record: CaseRecord, placer: Placer | None) -> dict[str, Any]:
     documents = documents_of(record, placer)
-    values = _columns_of(record) | {
+    return _columns_of(record) | {
         "case_id": record.case_id,
         "appointment_json": documents.appointment,
         "appointment_masked_json": documents.appointment_masked,
         "order_json": documents.order,
         "order_masked_json": documents.order_masked,
     }
-    await session.execute(_UPSERT, values)
 
 
 async def _placer_of(session: AsyncSession, case_id: uuid.UUID) -> Placer | None:
@@ -150,6 +159,12 @@ _UPSERT = _insert.on_conflict_do_update(
         "updated_at": func.now(),
     },
 )
+
+# `save` as a CTE of another statement, its parameters `saving`'s.
+SAVE_CTE = _UPSERT.values(
+    {c.name: bindparam(f"fhir_{c.name}", type_=c.type) for c in t.columns if c.name not in _KEPT}
+    | {"case_id": bindparam("fhir_case_id", type_=t.c.case_id.type)}
+).cte("fhir_case_saved")
 
 
 def record_of(row: Row[Any]) -> CaseRecord:

@@ -21,7 +21,7 @@ from contracts.topics import SCHEDULING_SURGERIES
 from servicekit.messaging.consumer import Handler, HandlerMap, Unprocessable
 from servicekit.messaging.outbox import OutboxWriter
 from servicekit.messaging.schema import outbox
-from sqlalchemy import Select, Text, bindparam, cast, func, select, true
+from sqlalchemy import Select, Text, bindparam, cast, func, literal_column, select, true
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,10 +76,11 @@ def register(
     async def with_cases(session: AsyncSession, event: Event, envelope: Envelope) -> None:
         case_id = uuid.UUID(event.aggregate_id())
         row = (await session.execute(_LOCKED_WITH_CASE, {"case_id": case_id})).one()
-        await cases_projection.on_locked(session, cases_store.held_of(row), event, envelope)
+        # The read model's row written by the feed's statement (one round trip for both).
+        saving = cases_projection.saving(cases_store.held_of(row), event, envelope)
         known = row.siu_case_id is not None
         state = (row.siu_request, row.siu_booking) if known else None
-        await _apply_held(session, event, envelope, sender or _configured_sender(), state)
+        await _apply_held(session, event, envelope, sender or _configured_sender(), state, saving)
 
     for event_class in EVENTS:
         before = registered.get(event_class.event_type)
@@ -115,9 +116,11 @@ async def _apply_held(
     envelope: Envelope,
     sender: builder.Sender,
     held: tuple[dict[str, Any] | None, dict[str, Any] | None] | None,
+    saving: dict[str, Any] | None = None,
 ) -> None:
     """`apply` with the case's state row (its request and booking) locked and read, or None
-    when the feed has none yet."""
+    when the feed has none yet; `saving`, the FHIR read model's row to write with what this
+    writes (`cases_store.SAVE_CTE`'s parameters), when the event changed it."""
     case_id = uuid.UUID(event.aggregate_id())
     before = _state(*held) if held is not None else CaseState()
     after, change = siu_feed.follow(before, event)
@@ -127,9 +130,10 @@ async def _apply_held(
         "request": _request_json(after.request),
         "booking": after.booking.model_dump(mode="json") if after.booking else None,
     }
+    fhir = saving is not None
     if change is None:
-        if moved:
-            await session.execute(_UPSERT, state)
+        if moved or fhir:
+            await session.execute(_WRITES[moved, fhir], state | (saving or {}))
         return
     try:
         built = builder.build(
@@ -150,9 +154,10 @@ async def _apply_held(
         )
     )
     message_id = await session.scalar(
-        _STORE_WITH_STATE if moved else _STORE,
+        _STORES[moved, fhir],
         {
             **state,
+            **(saving or {}),
             "control_id": built.control_id,
             "source_event_id": envelope.event_id,
             "trigger": built.trigger.value,
@@ -268,6 +273,19 @@ def _store_statement(*, with_state: bool = False) -> Select[tuple[int]]:
 
 _STORE = _store_statement()
 _STORE_WITH_STATE = _store_statement(with_state=True)
+# By (the state moved, the FHIR read model's row changed): what stores a message, and what
+# writes when there is none (never asked for (False, False): nothing to write).
+_STORES: dict[tuple[bool, bool], Any] = {
+    (False, False): _STORE,
+    (True, False): _STORE_WITH_STATE,
+    (False, True): _STORE.add_cte(cases_store.SAVE_CTE),
+    (True, True): _STORE_WITH_STATE.add_cte(cases_store.SAVE_CTE),
+}
+_WRITES: dict[tuple[bool, bool], Any] = {
+    (True, False): _UPSERT,
+    (True, True): _UPSERT.add_cte(cases_store.SAVE_CTE),
+    (False, True): select(literal_column("1")).add_cte(cases_store.SAVE_CTE),
+}
 
 
 def _state(request: dict[str, Any] | None, booking: dict[str, Any] | None) -> CaseState:
