@@ -247,11 +247,22 @@ async def _place(
         raise refused(found)
     made = {p.surgery_id: booking_of(case, p) for case, p in zip(needs, proposals, strict=True)}
     booked_by = booking_records.user_id_of(actor)
+    written = {}
     try:
         if own_transaction:
-            await cases.write_bookings(
-                session, made, known.units, booked_by=booked_by, run_id=run_id
-            )
+            # A booking request (one case): its rows written with its record, one statement.
+            for row in rows:
+                before, after = previous.get(row.surgery_id), made[row.surgery_id]
+                written[row.surgery_id] = await booking_records.record(
+                    uow,
+                    row,
+                    before,
+                    after,
+                    actor=actor,
+                    run_id=run_id,
+                    reason=reason_code,
+                    units=known.units,
+                )
         else:
             await _write(session, made, known, booked_by=booked_by, run_id=run_id)
     except IntegrityError as exc:
@@ -265,8 +276,7 @@ async def _place(
             (ids[0] if len(ids) == 1 else None, race_lost(exc))
         ]
         raise refused(lost, raced=True) from None
-    written = {}
-    for row in rows:
+    for row in rows if not own_transaction else ():
         before, after = previous.get(row.surgery_id), made[row.surgery_id]
         written[row.surgery_id] = await booking_records.record(
             uow, row, before, after, actor=actor, run_id=run_id, reason=reason_code

@@ -14,7 +14,20 @@ from typing import Any
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
 from servicekit import date_ranges
 from servicekit.problems import Problem
-from sqlalchemy import Row, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    Row,
+    Text,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -326,6 +339,134 @@ async def write_bookings(
     if used:
         used.sort(key=lambda row: row["unit_id"])
         await session.execute(_INSERT_UNITS, _one_or_many(used))
+
+
+def _booking_inserts() -> tuple[Any, Any, Any]:
+    """`write_bookings` of one case as three CTEs (`booked`, `people`, `units`), for a
+    statement that writes the case's booking with rows of its own (a booking request's): its
+    parameters named `booking_<name>` (`booking_parameters`). The people's insert reads the
+    booking's, the units' waits for the people's: the rows are taken in `write_bookings`'s
+    order (the room, then people by id, then units by id) whichever way PostgreSQL runs the
+    statement's CTEs."""
+    uuids = ARRAY(UUID(as_uuid=True))
+    b = bookings.c
+    booked = (
+        insert(bookings)
+        .values(
+            {
+                name: bindparam(f"booking_{name}", type_=b[name].type)
+                for name in (
+                    "surgery_id",
+                    "room_id",
+                    "starts_at",
+                    "ends_at",
+                    "setup_minutes",
+                    "cleanup_minutes",
+                    "room_period",
+                    "booked_by",
+                    "run_id",
+                )
+            }
+        )
+        .returning(b.surgery_id)
+        .cte("booked")
+    )
+    who = (
+        func.unnest(
+            bindparam("booking_staff_ids", type_=uuids),
+            bindparam("booking_roles", type_=ARRAY(Text)),
+        )
+        .table_valued("staff_id", "role", with_ordinality="n")
+        .render_derived()
+    )
+    people = (
+        insert(staff_assignments)
+        .from_select(
+            ["surgery_id", "staff_id", "role", "period"],
+            select(
+                booked.c.surgery_id,
+                who.c.staff_id,
+                who.c.role,
+                bindparam("booking_period", type_=staff_assignments.c.period.type),
+            )
+            .select_from(booked)
+            .join(who, true())
+            .order_by(who.c.n),
+        )
+        .returning(staff_assignments.c.staff_id)
+        .cte("people")
+    )
+    used = (
+        func.unnest(
+            bindparam("booking_unit_ids", type_=uuids),
+            bindparam("booking_equipment_types", type_=ARRAY(Text)),
+            bindparam("booking_turnarounds", type_=ARRAY(Integer)),
+            bindparam("booking_units_until", type_=ARRAY(DateTime(timezone=True))),
+        )
+        .table_valued(
+            "unit_id", "equipment_type", "turnaround_minutes", "until", with_ordinality="n"
+        )
+        .render_derived()
+    )
+    units = (
+        insert(equipment_usages)
+        .from_select(
+            ["surgery_id", "unit_id", "equipment_type", "turnaround_minutes", "period"],
+            select(
+                bindparam("booking_surgery_id", type_=b.surgery_id.type),
+                used.c.unit_id,
+                used.c.equipment_type,
+                used.c.turnaround_minutes,
+                func.tstzrange(
+                    bindparam("booking_starts_at", type_=b.starts_at.type), used.c.until, "[)"
+                ),
+            )
+            .select_from(used)
+            .where(select(func.count()).select_from(people).scalar_subquery() >= 0)
+            .order_by(used.c.n),
+        )
+        .returning(equipment_usages.c.unit_id)
+        .cte("units")
+    )
+    return booked, people, units
+
+
+BOOKING_INSERTS = _booking_inserts()
+
+
+def booking_parameters(
+    surgery_id: uuid.UUID,
+    booking: Booking,
+    units: Mapping[uuid.UUID, Unit],
+    *,
+    booked_by: uuid.UUID | None,
+    run_id: uuid.UUID | None,
+) -> dict[str, Any]:
+    """The parameters of `BOOKING_INSERTS`: the rows `write_bookings` writes of one case."""
+    staff = sorted(booking.staff, key=lambda a: a.staff_id)
+    unit_ids = sorted(booking.equipment_unit_ids)
+    return {
+        "booking_surgery_id": surgery_id,
+        "booking_room_id": booking.room_id,
+        "booking_starts_at": booking.start,
+        "booking_ends_at": booking.end,
+        "booking_setup_minutes": booking.setup_minutes,
+        "booking_cleanup_minutes": booking.cleanup_minutes,
+        "booking_room_period": date_ranges.period(
+            booking.room_taken_from, booking.room_taken_until
+        ),
+        "booking_booked_by": booked_by,
+        "booking_run_id": run_id,
+        "booking_staff_ids": [a.staff_id for a in staff],
+        "booking_roles": [a.role.value for a in staff],
+        "booking_period": date_ranges.period(booking.start, booking.end),
+        "booking_unit_ids": unit_ids,
+        "booking_equipment_types": [units[u].equipment_type for u in unit_ids],
+        "booking_turnarounds": [units[u].turnaround_minutes for u in unit_ids],
+        "booking_units_until": [
+            booking.end + timedelta(minutes=units[u].turnaround_minutes) for u in unit_ids
+        ],
+    }
 
 
 def _one_or_many(rows: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
