@@ -15,7 +15,7 @@ from __future__ import annotations
 import decimal
 import functools
 import uuid
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from fhir_core.fhirabstractmodel import FHIR_COMMENTS_FIELD_NAME, FHIRAbstractModel
 from fhir_core.utils import get_base64_encoder, is_primitive_type
@@ -25,7 +25,32 @@ from pydantic_core import to_json
 
 def fhir_json(resource: FHIRAbstractModel) -> str:
     """`resource.model_dump_json(by_alias=True, exclude_none=True)`, the same text."""
-    return to_json(_tree(resource)).decode()
+    return to_json(_tree(resource, {})).decode()
+
+
+def fhir_jsons(*resources: FHIRAbstractModel | None) -> list[str | None]:
+    """`fhir_json` of each resource (None for None): an element they share (the same model
+    object, as a resource without its patient shares the elements of the one with it) is
+    walked once."""
+    walked: _Walked = {}
+    return [None if r is None else to_json(_tree(r, walked)).decode() for r in resources]
+
+
+def shared(model: _Model) -> _Model:
+    """`model`, an element many resources are given as it is and nothing ever changes (a
+    person's part, a room, a procedure: `fhir_cases_fhir._shared`), its tree worked out once
+    for every resource that has it."""
+    if len(_SHARED) >= _SHARED_MAX:
+        _SHARED.clear()
+    _SHARED[id(model)] = (model, _tree(model, {}))
+    return model
+
+
+_Model = TypeVar("_Model", bound=FHIRAbstractModel)
+# By id: the model itself (so no other object takes its id while it is here) and its tree.
+_Walked = dict[int, tuple[FHIRAbstractModel, dict[str, Any]]]
+_SHARED: _Walked = {}
+_SHARED_MAX = 16384
 
 
 class _Element(NamedTuple):
@@ -58,7 +83,11 @@ def _plan(model: type[FHIRAbstractModel]) -> tuple[_Element, ...]:
     return tuple(plan)
 
 
-def _tree(model: FHIRAbstractModel) -> dict[str, Any]:
+def _tree(model: FHIRAbstractModel, walked: _Walked) -> dict[str, Any]:
+    """The model's tree (which `to_json` only reads: one may be in many trees)."""
+    known = _SHARED.get(id(model)) or walked.get(id(model))
+    if known is not None and known[0] is model:
+        return known[1]
     cls = type(model)
     values = model.__dict__
     tree: dict[str, Any] = {}
@@ -70,26 +99,27 @@ def _tree(model: FHIRAbstractModel) -> dict[str, Any]:
             if element.primitive is not None:
                 value = _primitive(value, element.primitive)
             else:
-                value = _complex(value)
+                value = _complex(value, walked)
             if not (isinstance(value, list) and not value):  # FHIR elements are never empty
                 tree[element.name] = value
         if element.extension_key is not None:
             extension = values.get(element.extension_key)
             if extension is not None:
-                extension = _complex(extension)
+                extension = _complex(extension, walked)
                 if extension is not None and len(extension) > 0:
                     tree[element.extension_name or element.extension_key] = extension
     comments = values.get(FHIR_COMMENTS_FIELD_NAME)
     if comments is not None:
         tree[FHIR_COMMENTS_FIELD_NAME] = comments
+    walked[id(model)] = (model, tree)
     return tree
 
 
-def _complex(value: Any) -> Any:
+def _complex(value: Any, walked: _Walked) -> Any:
     if isinstance(value, list):
-        return [_complex(item) for item in value]
+        return [_complex(item, walked) for item in value]
     if isinstance(value, FHIRAbstractModel):
-        return _tree(value)
+        return _tree(value, walked)
     return value  # None, or a value to_json writes as pydantic would
 
 
