@@ -5,12 +5,14 @@ a double booking the database refuses there is still a lost race naming what won
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from scheduling_service.booking import booking
 from scheduling_service.cases import cases
 from scheduling_service.read_model import resources_view
+from servicekit.problems import Problem
 from sqlalchemy import event, text
 
 from tests.integration.scheduling.booking_cases import (
@@ -111,3 +113,33 @@ async def test_a_double_booking_refused_by_the_trail_statement_is_a_race_lost(
     assert (row.status, row.version, held) == ("requested", 1, None)
     async with scheduling.unit_of_work() as uow:
         assert await _rows(uow.session, second) == {table: [] for table in _ROWS}
+
+
+async def test_a_booking_is_judged_by_the_newest_snapshots_not_those_validated_before(
+    scheduling: Scheduling,
+) -> None:
+    # The first booking leaves its room, people and unit validated in this process; the next
+    # versions (all retired) are what the second is judged by.
+    made = await team(scheduling)
+    first, second = await request(scheduling, made), await request(scheduling, made)
+    async with scheduling.unit_of_work() as uow:
+        await booking.book(
+            uow, first, placement(made), settings=scheduling.settings, actor=coordinator()
+        )
+    gone = {"version": 2, "retired_at": START - timedelta(days=30)}
+    await scheduling.know(
+        made.room.model_copy(update=gone),
+        made.anaesthetist.model_copy(update=gone),
+        made.c_arms.model_copy(update=gone),
+    )
+    with pytest.raises(Problem) as caught:
+        async with scheduling.unit_of_work() as uow:
+            await booking.book(
+                uow,
+                second,
+                placement(made, START + timedelta(days=1)),
+                settings=scheduling.settings,
+                actor=coordinator(),
+            )
+    codes = {c["code"] for c in caught.value.extensions["conflicts"]}
+    assert {"room_retired", "staff_retired", "unit_retired"} <= codes

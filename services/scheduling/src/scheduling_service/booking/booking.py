@@ -231,7 +231,8 @@ async def _place(
     (`book`), so a write the database refuses may abort it; otherwise (`place`, whose caller
     may go on after a refusal) the bookings are written in a savepoint."""
     session = uow.session
-    rows = await booking_locks.cases(session, sorted(placements))
+    placed = {a.staff_id for placement in placements.values() for a in placement.staff}
+    rows = await booking_locks.cases(session, sorted(placements), sorted(placed))
     for row in rows:
         ensure_fresh(if_match, row.version)
     # Only a case whose status holds resources has a booking to free.
@@ -240,7 +241,7 @@ async def _place(
     needs = [case_needs(row) for row in rows]
     proposals = [propose(case, placements[case.surgery_id]) for case in needs]
     tz = ZoneInfo(settings.hospital_timezone)
-    people = await booking_locks.person_days(session, proposals, tz)
+    people = await booking_locks.person_days(session, proposals, tz, booking_locks.people_of(rows))
     now = None if allow_past else datetime.now(UTC)
     known, found = await _judged(session, needs, proposals, tz, now, people)
     if found:

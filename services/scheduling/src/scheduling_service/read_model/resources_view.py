@@ -7,7 +7,7 @@ with, so a booking here and a plan from the optimizer agree with what resources 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -133,6 +133,22 @@ async def staff_by_id(
     else:
         read = await session.execute(_STAFF_OF, {"ids": list(ids)})
     return {row.staff_id: member_of(row.staff_id, row.version, row.snapshot) for row in read}
+
+
+async def staff_at(
+    session: AsyncSession, versions: Mapping[uuid.UUID, int]
+) -> dict[uuid.UUID, StaffMemberUpserted]:
+    """The people of `versions`, their read-model versions read with something else: those
+    this process has validated at that version as they were, the others (new to it) read in
+    one statement at the version they now have (as `rooms_by_id` does)."""
+    found = {
+        staff_id: known
+        for staff_id, version in versions.items()
+        if (known := _STAFF.get((staff_id, version))) is not None
+    }
+    if missing := [staff_id for staff_id in versions if staff_id not in found]:
+        found |= await staff_by_id(session, missing)
+    return found
 
 
 def room_of(room_id: uuid.UUID, version: int, snapshot: Any) -> OperatingRoomUpserted:
