@@ -169,9 +169,11 @@ def _mark(value: re.Match[str]) -> str:
     return "x" if value.group().strip() else ""
 
 
+@functools.lru_cache(maxsize=16384)
 def _field_valid(name: str, text: str) -> None:
     """One field's text checked strictly by hl7apy as the field `name` (e.g. AIP_3); raises
-    if not valid.
+    if not valid (a raise is not remembered; a field seen valid before, the sender's, a room's,
+    a person's, is not checked again).
 
     A field's structure (its datatype, which components and subcomponents it may hold, the
     datatype of each) depends only on its name and shape (`_field_shape`), and what hl7apy's
