@@ -17,6 +17,7 @@ from typing import Any
 
 from fhir.resources.R4B.appointment import Appointment, AppointmentParticipant
 from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.coding import Coding
 from fhir.resources.R4B.extension import Extension
 from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.servicerequest import ServiceRequest
@@ -78,7 +79,7 @@ def service_request(
         "priority": terms.PRIORITIES[request.priority],
         "category": [_shared(CodeableConcept, _surgical_procedure())],
         "code": _shared(CodeableConcept, _procedure(request)),
-        "subject": _patient(request) if show_patient else _masked(),
+        "subject": _shared(Reference, _patient(request) if show_patient else _masked()),
         "performer": [_shared(Reference, {"reference": f"Practitioner/{request.surgeon_id}"})],
         "extension": [_shared(Extension, _expected_duration(request.duration_minutes))],
     }
@@ -97,7 +98,9 @@ def _meta(case: CaseRecord, show_patient: bool) -> dict[str, Any]:
     meta: dict[str, Any] = {"lastUpdated": max(stamps)} if stamps else {}
     if not show_patient:
         meta["security"] = [
-            {"system": terms.SECURITY_VALUES, "code": "REDACTED", "display": "redacted"}
+            _shared(
+                Coding, {"system": terms.SECURITY_VALUES, "code": "REDACTED", "display": "redacted"}
+            )
         ]
     return meta
 
@@ -111,7 +114,8 @@ def _participants(
 ) -> list[Any]:
     people: list[Any] = []
     if show_patient:
-        people.append({"actor": _patient(request), "required": "required", "status": acceptance})
+        patient = _shared(Reference, _patient(request))  # and the order's subject: once
+        people.append({"actor": patient, "required": "required", "status": acceptance})
     surgeon = _practitioner(request.surgeon_id, "PPRF", "primary performer", "surgeon")
     people.append(_shared(AppointmentParticipant, surgeon | {"status": acceptance}))
     if booking is None:
@@ -127,8 +131,9 @@ def _participants(
     return people
 
 
-# An element many cases share (a person's part, a room, a unit, the procedure, the category)
-# is validated by fhir.resources once, as its own model, and handed to the resources as that
+# An element many cases share (a person's part, a room, a unit, the procedure, the category,
+# the redacted label), or a case's documents do (its patient), is validated by fhir.resources
+# once, as its own model, and handed to the resources as that
 # model, which pydantic takes as it is: the resource is still validated whole around it. The
 # models are shared, so nothing may change them (nothing does: they are only written out).
 def _shared(model: type[Any], element: dict[str, Any]) -> Any:
@@ -141,7 +146,7 @@ def _validated(model: str, element: Any) -> Any:
 
 
 _SHARED_MODELS: dict[str, type[Any]] = {
-    m.__name__: m for m in (AppointmentParticipant, CodeableConcept, Extension, Reference)
+    m.__name__: m for m in (AppointmentParticipant, CodeableConcept, Coding, Extension, Reference)
 }
 
 
@@ -269,7 +274,7 @@ def _masked_order(case: CaseRecord, order: ServiceRequest | None) -> ServiceRequ
         return None
     elements = _elements_of(order)
     elements["meta"] = _meta(case, show_patient=False)
-    elements["subject"] = _masked()
+    elements["subject"] = _shared(Reference, _masked())
     return ServiceRequest.model_validate(elements)
 
 
