@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.spans import Span
@@ -81,27 +81,20 @@ class Known:
         index.add(self.held)
         for proposal in proposals:
             index.add(holdings(proposal, self.unit_facts(proposal)))
-        seen: dict[tuple[uuid.UUID, date, date], Any] = {}
-        return [self._facts(proposal, index, seen) for proposal in proposals]
+        return [self._facts(proposal, index) for proposal in proposals]
 
-    def _facts(
-        self, proposal: Proposal, index: _Index, seen: dict[tuple[uuid.UUID, date, date], Any]
-    ) -> Facts:
-        room = self.rooms.get(proposal.room_id)
+    def _facts(self, proposal: Proposal, index: _Index) -> Facts:
+        room, opened = self.rooms.get(proposal.room_id), None
         if room is not None:
             days = _days(proposal.room_span, room.timezone)
-            if (room.room_id, *days) not in seen:
-                seen[(room.room_id, *days)] = room_facts(room, *days)
-            room = seen[(room.room_id, *days)]
+            opened = _worked_out("room", room.room_id, room, days, room_facts)
         people = {}
         for staff_id in proposal.staff_ids:
             if (member := self.staff.get(staff_id)) is not None:
                 days = _days(proposal.surgery, member.timezone)
-                if (staff_id, *days) not in seen:
-                    seen[(staff_id, *days)] = person_facts(member, *days)
-                people[staff_id] = seen[(staff_id, *days)]
+                people[staff_id] = _worked_out("staff", staff_id, member, days, person_facts)
         return Facts(
-            room=room,
+            room=opened,
             staff=people,
             units=self.unit_facts(proposal),
             hospital_tz=self.hospital_tz,
@@ -111,6 +104,36 @@ class Known:
 
     def unit_facts(self, proposal: Proposal) -> dict[uuid.UUID, UnitFacts]:
         return {u: unit_facts(self.units[u]) for u in proposal.unit_ids if u in self.units}
+
+
+# A room's or a person's facts over some local dates, worked out once per process: by kind, id
+# and dates, with the snapshot they were worked out from. Snapshots come validated once per id
+# and version (`resources_view`), so the same object is a hit; a newer one is worked out anew
+# and replaces it. The facts are a function of the snapshot and the dates alone.
+_WORKED_OUT: dict[tuple[str, uuid.UUID, date, date], tuple[object, Any]] = {}
+_WORKED_OUT_KEPT = 20_000
+
+_S = TypeVar("_S")
+_F = TypeVar("_F")
+
+
+def _worked_out(
+    kind: str,
+    resource_id: uuid.UUID,
+    snapshot: _S,
+    days: tuple[date, date],
+    facts: Callable[[_S, date, date], _F],
+) -> _F:
+    key = (kind, resource_id, *days)
+    known = _WORKED_OUT.get(key)
+    if known is not None and known[0] is snapshot:
+        found: _F = known[1]
+        return found
+    if len(_WORKED_OUT) > _WORKED_OUT_KEPT:
+        _WORKED_OUT.clear()
+    made = facts(snapshot, *days)
+    _WORKED_OUT[key] = (snapshot, made)
+    return made
 
 
 class _Index:
