@@ -11,11 +11,14 @@ from typing import Any
 import pytest
 from contracts.envelope import Envelope
 from contracts.events.scheduling_surgeries import (
+    EVENTS,
     SurgeryCancelled,
     SurgeryStatus,
     SurgeryStatusChanged,
 )
 from contracts.registry import parse_envelope
+from contracts.topics import SCHEDULING_SURGERIES
+from interop_service import bootstrap
 from interop_service.db.fhir_cases import fhir_cases
 from interop_service.db.orders import service_requests
 from interop_service.fhir import cases_projection
@@ -116,3 +119,9 @@ async def test_one_read_for_both_stores_what_the_two_handlers_store(both: AsyncE
     assert sum("ORD-1" in str(row) for row in through_one["fhir_cases"]) == 1
     assert sum("'confirmed'" in str(row) for row in through_one["fhir_cases"]) == 1
     assert len(through_one["outbox"]) == 7
+
+
+def test_the_service_handles_every_case_event_with_the_one_read() -> None:
+    by_type = bootstrap.handlers().by_topic[SCHEDULING_SURGERIES.name]
+    assert {event.event_type for event in EVENTS} <= set(by_type)
+    assert {by_type[event.event_type].__name__ for event in EVENTS} == {"with_cases"}
