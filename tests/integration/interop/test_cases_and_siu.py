@@ -18,7 +18,7 @@ from contracts.events.scheduling_surgeries import (
 )
 from contracts.registry import parse_envelope
 from contracts.topics import SCHEDULING_SURGERIES
-from interop_service import bootstrap
+from interop_service import bootstrap, case_events
 from interop_service.db.fhir_cases import fhir_cases
 from interop_service.db.orders import service_requests
 from interop_service.fhir import cases_projection
@@ -43,7 +43,7 @@ async def both(engine: AsyncEngine) -> AsyncEngine:
 
 
 def combined() -> HandlerMap:
-    return projection.register(cases_projection.register(HandlerMap()), sender=SENDER)
+    return case_events.register(HandlerMap(), sender=SENDER)
 
 
 async def one_after_the_other(session: Any, event: Any, envelope: Envelope) -> None:

@@ -4,11 +4,11 @@ from servicekit.messaging.consumer import HandlerMap
 from servicekit.service import Runtime, ServiceDefinition, Worker
 from servicekit.user_access import register_user_access_handlers
 
+from interop_service import case_events
 from interop_service.db.schema import metadata
 from interop_service.db.tables import user_access
 from interop_service.fhir import (
     cases_api,
-    cases_projection,
     orders_api,
     resources_api,
     resources_projection,
@@ -16,15 +16,13 @@ from interop_service.fhir import (
 from interop_service.fhir.common import OPERATION_OUTCOME
 from interop_service.settings import InteropSettings
 from interop_service.siu import delivery as siu_delivery
-from interop_service.siu import projection as siu_projection
 from interop_service.siu import retention as siu_retention
 
 
 def handlers() -> HandlerMap:
     handlers = register_user_access_handlers(HandlerMap(), user_access)
     handlers = resources_projection.register(handlers)
-    handlers = cases_projection.register(handlers)
-    return siu_projection.register(handlers)
+    return case_events.register(handlers)  # the FHIR read model of cases and the SIU feed
 
 
 def workers(runtime: Runtime[InteropSettings]) -> list[Worker]:

@@ -24,8 +24,7 @@ async def on_surgery_event(session: AsyncSession, event: Event, envelope: Envelo
 async def on_locked(
     session: AsyncSession, held: cases_store.Locked, event: Event, envelope: Envelope
 ) -> None:
-    """`on_surgery_event` with the case already locked and read (with the SIU feed's state,
-    in one statement: `siu/projection.py`)."""
+    """`on_surgery_event` with the case already locked and read."""
     after = apply(held.record, event, envelope.occurred_at)
     if after is not None:
         await cases_store.save(session, after, held.placer)

@@ -116,7 +116,7 @@ async def save(session: AsyncSession, record: CaseRecord, placer: Placer | None)
 
 
 def saving(record: CaseRecord, placer: Placer | None) -> dict[str, Any]:
-    """`save`'s parameters for `SAVE_CTE`, in a statement that writes more (`siu/projection.py`):
+    """`save`'s parameters for `SAVE_CTE`, in a statement that writes more (`case_events.py`):
     each prefixed `fhir_`."""
     return {f"fhir_{name}": value for name, value in _values_of(record, placer).items()}
 

@@ -35,7 +35,6 @@ from interop_service.db.siu import (
 from interop_service.domain import siu_feed
 from interop_service.domain import siu_messages as builder
 from interop_service.domain.siu_feed import CaseState, Request
-from interop_service.fhir import cases_projection, cases_store
 from interop_service.settings import InteropSettings
 from interop_service.siu.metrics import MESSAGES_BUILT
 
@@ -55,7 +54,7 @@ def sender_of(settings: InteropSettings) -> builder.Sender:
 
 
 @functools.cache
-def _configured_sender() -> builder.Sender:
+def configured_sender() -> builder.Sender:
     return sender_of(InteropSettings())
 
 
@@ -63,7 +62,8 @@ def register(
     handlers: HandlerMap, *, topic: str | None = None, sender: builder.Sender | None = None
 ) -> HandlerMap:
     """Handles every case event; a handler another part registered for the same event type
-    (the FHIR read model of cases) runs first, in the same transaction.
+    runs first, in the same transaction. (The service itself registers the feed with the FHIR
+    read model of cases through `case_events`, in one round trip each way.)
 
     `topic` reads another topic and `sender` names another sender, for tests.
     """
@@ -71,24 +71,11 @@ def register(
     registered = dict(handlers.by_topic.get(name, {}))
 
     async def handle(session: AsyncSession, event: Event, envelope: Envelope) -> None:
-        await apply(session, event, envelope, sender or _configured_sender())
-
-    async def with_cases(session: AsyncSession, event: Event, envelope: Envelope) -> None:
-        case_id = uuid.UUID(event.aggregate_id())
-        row = (await session.execute(_LOCKED_WITH_CASE, {"case_id": case_id})).one()
-        # The read model's row written by the feed's statement (one round trip for both).
-        saving = cases_projection.saving(cases_store.held_of(row), event, envelope)
-        known = row.siu_case_id is not None
-        state = (row.siu_request, row.siu_booking) if known else None
-        await _apply_held(session, event, envelope, sender or _configured_sender(), state, saving)
+        await apply(session, event, envelope, sender or configured_sender())
 
     for event_class in EVENTS:
         before = registered.get(event_class.event_type)
-        if before is cases_projection.on_surgery_event:
-            # The FHIR read model's row and the feed's state locked and read in one round trip.
-            handlers.on(event_class, with_cases, topic=topic)
-        else:
-            handlers.on(event_class, _both(before, handle) if before else handle, topic=topic)
+        handlers.on(event_class, _both(before, handle) if before else handle, topic=topic)
     return handlers
 
 
@@ -105,22 +92,27 @@ async def apply(
 ) -> None:
     case_id = uuid.UUID(event.aggregate_id())
     row = (await session.execute(_LOCKED, {"case_id": case_id})).first()
-    await _apply_held(
+    await apply_held(
         session, event, envelope, sender, (row.request, row.booking) if row is not None else None
     )
 
 
-async def _apply_held(
+# Another part's write, done by the feed's statement: a data-modifying CTE and its parameters.
+Also = tuple[Any, dict[str, Any]]
+
+
+async def apply_held(
     session: AsyncSession,
     event: Event,
     envelope: Envelope,
     sender: builder.Sender,
     held: tuple[dict[str, Any] | None, dict[str, Any] | None] | None,
-    saving: dict[str, Any] | None = None,
+    also: Also | None = None,
 ) -> None:
-    """`apply` with the case's state row (its request and booking) locked and read, or None
-    when the feed has none yet; `saving`, the FHIR read model's row to write with what this
-    writes (`cases_store.SAVE_CTE`'s parameters), when the event changed it."""
+    """`apply` with the case's state row (its request and booking) locked and read (as
+    `LOCKED_STATE` reads it), or None when the feed has none yet; `also`, another part's write
+    that goes with what this writes, in the same statement (`case_events`: the FHIR read
+    model's row)."""
     case_id = uuid.UUID(event.aggregate_id())
     before = _state(*held) if held is not None else CaseState()
     after, change = siu_feed.follow(before, event)
@@ -130,10 +122,10 @@ async def _apply_held(
         "request": _request_json(after.request),
         "booking": after.booking.model_dump(mode="json") if after.booking else None,
     }
-    fhir = saving is not None
+    cte, parameters = also if also is not None else (None, {})
     if change is None:
-        if moved or fhir:
-            await session.execute(_WRITES[moved, fhir], state | (saving or {}))
+        if moved or cte is not None:
+            await session.execute(_write(moved, cte), state | parameters)
         return
     try:
         built = builder.build(
@@ -154,10 +146,10 @@ async def _apply_held(
         )
     )
     message_id = await session.scalar(
-        _STORES[moved, fhir],
+        _store(moved, cte),
         {
             **state,
-            **(saving or {}),
+            **parameters,
             "control_id": built.control_id,
             "source_event_id": envelope.event_id,
             "trigger": built.trigger.value,
@@ -178,7 +170,9 @@ _LOCKED = (
     .where(siu_cases.c.case_id == bindparam("case_id"))
     .with_for_update()
 )
-_LOCKED_WITH_CASE = cases_store.locked_with(
+# The same, as a subquery for a statement that locks and reads more (`case_events`): its
+# columns are None when the feed has no state for the case yet.
+LOCKED_STATE = (
     select(
         siu_cases.c.case_id.label("siu_case_id"),
         siu_cases.c.request.label("siu_request"),
@@ -273,19 +267,27 @@ def _store_statement(*, with_state: bool = False) -> Select[tuple[int]]:
 
 _STORE = _store_statement()
 _STORE_WITH_STATE = _store_statement(with_state=True)
-# By (the state moved, the FHIR read model's row changed): what stores a message, and what
-# writes when there is none (never asked for (False, False): nothing to write).
-_STORES: dict[tuple[bool, bool], Any] = {
-    (False, False): _STORE,
-    (True, False): _STORE_WITH_STATE,
-    (False, True): _STORE.add_cte(cases_store.SAVE_CTE),
-    (True, True): _STORE_WITH_STATE.add_cte(cases_store.SAVE_CTE),
-}
-_WRITES: dict[tuple[bool, bool], Any] = {
-    (True, False): _UPSERT,
-    (True, True): _UPSERT.add_cte(cases_store.SAVE_CTE),
-    (False, True): select(literal_column("1")).add_cte(cases_store.SAVE_CTE),
-}
+_NOTHING: Select[Any] = select(literal_column("1"))
+
+
+def _store(moved: bool, cte: Any | None) -> Any:
+    """What stores a message: with the case's state when it moved, and another part's write."""
+    statement = _STORE_WITH_STATE if moved else _STORE
+    return statement if cte is None else _with(statement, cte)
+
+
+def _write(moved: bool, cte: Any | None) -> Any:
+    """What writes when there is no message: the state when it moved, and another part's write
+    (never asked for neither)."""
+    if cte is None:
+        return _UPSERT
+    return _with(_UPSERT if moved else _NOTHING, cte)
+
+
+@functools.cache
+def _with(statement: Any, cte: Any) -> Any:
+    # Built once per pair: a statement built per call cost the consumer more than its execution.
+    return statement.add_cte(cte)
 
 
 def _state(request: dict[str, Any] | None, booking: dict[str, Any] | None) -> CaseState:
