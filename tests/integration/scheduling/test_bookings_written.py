@@ -77,15 +77,21 @@ async def test_a_booking_writes_the_rows_write_bookings_writes_in_its_trail_stat
     assert (row.status, held is not None) == ("scheduled", True)
 
 
-async def test_a_double_booking_refused_by_the_trail_statement_is_a_race_lost(
-    scheduling: Scheduling, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def _one_booked_one_waiting(scheduling: Scheduling) -> tuple[Any, uuid.UUID]:
+    """A team, a case of theirs booked at START (by the new path), and a second still waiting."""
     made = await team(scheduling)
     first, second = await request(scheduling, made), await request(scheduling, made)
     async with scheduling.unit_of_work() as uow:
         await booking.book(
             uow, first, placement(made), settings=scheduling.settings, actor=coordinator()
         )
+    return made, second
+
+
+async def test_a_double_booking_refused_by_the_trail_statement_is_a_race_lost(
+    scheduling: Scheduling, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made, second = await _one_booked_one_waiting(scheduling)
     # The checks miss the first booking once, as if it had committed just after them.
     judged = booking._judged
     calls = []
@@ -120,12 +126,7 @@ async def test_a_booking_is_judged_by_the_newest_snapshots_not_those_validated_b
 ) -> None:
     # The first booking leaves its room, people and unit validated in this process; the next
     # versions (all retired) are what the second is judged by.
-    made = await team(scheduling)
-    first, second = await request(scheduling, made), await request(scheduling, made)
-    async with scheduling.unit_of_work() as uow:
-        await booking.book(
-            uow, first, placement(made), settings=scheduling.settings, actor=coordinator()
-        )
+    made, second = await _one_booked_one_waiting(scheduling)
     gone = {"version": 2, "retired_at": START - timedelta(days=30)}
     await scheduling.know(
         made.room.model_copy(update=gone),

@@ -39,6 +39,7 @@ from scheduling_service.domain import lifecycle
 from scheduling_service.domain.booking.booking_facts import CaseNeeds, Placement, Proposal, propose
 from scheduling_service.domain.booking.conflict import ResourceType
 from scheduling_service.domain.booking.conflicts import Conflict, find_conflicts
+from scheduling_service.read_model.resources_view import Unit
 from scheduling_service.settings import SchedulingSettings
 
 P = ParamSpec("P")
@@ -248,22 +249,27 @@ async def _place(
         raise refused(found)
     made = {p.surgery_id: booking_of(case, p) for case, p in zip(needs, proposals, strict=True)}
     booked_by = booking_records.user_id_of(actor)
-    written = {}
+
+    async def recorded(units: Mapping[uuid.UUID, Unit] | None) -> dict[uuid.UUID, Row[Any]]:
+        """Each case's record (`booking_records.record`); with `units`, its booking's rows too."""
+        return {
+            row.surgery_id: await booking_records.record(
+                uow,
+                row,
+                previous.get(row.surgery_id),
+                made[row.surgery_id],
+                actor=actor,
+                run_id=run_id,
+                reason=reason_code,
+                units=units,
+            )
+            for row in rows
+        }
+
     try:
         if own_transaction:
             # A booking request (one case): its rows written with its record, one statement.
-            for row in rows:
-                before, after = previous.get(row.surgery_id), made[row.surgery_id]
-                written[row.surgery_id] = await booking_records.record(
-                    uow,
-                    row,
-                    before,
-                    after,
-                    actor=actor,
-                    run_id=run_id,
-                    reason=reason_code,
-                    units=known.units,
-                )
+            written = await recorded(known.units)
         else:
             await _write(session, made, known, booked_by=booked_by, run_id=run_id)
     except IntegrityError as exc:
@@ -277,11 +283,8 @@ async def _place(
             (ids[0] if len(ids) == 1 else None, race_lost(exc))
         ]
         raise refused(lost, raced=True) from None
-    for row in rows if not own_transaction else ():
-        before, after = previous.get(row.surgery_id), made[row.surgery_id]
-        written[row.surgery_id] = await booking_records.record(
-            uow, row, before, after, actor=actor, run_id=run_id, reason=reason_code
-        )
+    if not own_transaction:
+        written = await recorded(None)
     return _Placed(set(previous), written, made)
 
 

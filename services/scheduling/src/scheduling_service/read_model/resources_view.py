@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from contracts.calendar.availability import (
@@ -22,6 +22,7 @@ from contracts.calendar.availability import (
 from contracts.calendar.blocks import BlockPattern, occurrences
 from contracts.calendar.spans import Span
 from contracts.calendar.wallclock import range_span
+from contracts.envelope import Event
 from contracts.events.resources_blocks import BlockAllocated, SingleDate
 from contracts.events.resources_equipment import EquipmentUnit, EquipmentUpserted
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
@@ -83,18 +84,13 @@ async def rooms_by_id(
     # A snapshot is the same for every reader until its version changes: validated once per
     # process (`_ROOMS`), read in full only when new; its version comes with it, whatever the
     # first query saw.
-    found = {
-        room_id: known
-        for room_id, version in versions.items()
-        if (known := _ROOMS.get((room_id, version))) is not None
-    }
+    found = _ROOMS.known(versions)
     if missing := [room_id for room_id in versions if room_id not in found]:
-        snapshots = select(rooms.c.version, rooms.c.snapshot).where(rooms.c.room_id.in_(missing))
-        if len(_ROOMS) > _ROOMS_KEPT:
-            _ROOMS.clear()
+        snapshots = select(rooms.c.room_id, rooms.c.version, rooms.c.snapshot).where(
+            rooms.c.room_id.in_(missing)
+        )
         for row in await session.execute(snapshots):
-            room = OperatingRoomUpserted.model_validate(row.snapshot)
-            _ROOMS[room.room_id, row.version] = found[room.room_id] = room
+            found[row.room_id] = _ROOMS.of(row.room_id, row.version, row.snapshot)
     return found
 
 
@@ -120,9 +116,37 @@ _UNITS_OF = (
     .order_by(equipment.c.equipment_id)
 )
 
-# The rooms' snapshots validated so far, by room and version (immutable: `Event` is frozen).
-_ROOMS: dict[tuple[uuid.UUID, int], OperatingRoomUpserted] = {}
-_ROOMS_KEPT = 20_000
+
+_E = TypeVar("_E", bound=Event)
+
+
+class _Validated(Generic[_E]):
+    """A kind's snapshots validated so far in this process, by id and read-model version
+    (immutable: `Event` is frozen): a snapshot with a new version is a new key, an old one is
+    simply never asked for again. Bounded: emptied past `kept`."""
+
+    def __init__(self, model: type[_E], kept: int = 20_000) -> None:
+        self._model: type[_E] = model
+        self._kept = kept
+        self._seen: dict[tuple[uuid.UUID, int], _E] = {}
+
+    def known(self, versions: Mapping[uuid.UUID, int]) -> dict[uuid.UUID, _E]:
+        """Those of `versions` validated at that version before."""
+        seen = self._seen
+        return {i: known for i, v in versions.items() if (known := seen.get((i, v))) is not None}
+
+    def of(self, item_id: uuid.UUID, version: int, snapshot: Any) -> _E:
+        """The snapshot of a read-model row, validated the first time it is seen."""
+        if (known := self._seen.get((item_id, version))) is None:
+            if len(self._seen) > self._kept:
+                self._seen.clear()
+            known = self._seen[item_id, version] = self._model.model_validate(snapshot)
+        return known
+
+
+_ROOMS = _Validated(OperatingRoomUpserted)
+_STAFF = _Validated(StaffMemberUpserted)
+_EQUIPMENT = _Validated(EquipmentUpserted)
 
 
 async def staff_by_id(
@@ -132,7 +156,7 @@ async def staff_by_id(
         read = await session.execute(select(staff.c.staff_id, staff.c.version, staff.c.snapshot))
     else:
         read = await session.execute(_STAFF_OF, {"ids": list(ids)})
-    return {row.staff_id: member_of(row.staff_id, row.version, row.snapshot) for row in read}
+    return {row.staff_id: _STAFF.of(row.staff_id, row.version, row.snapshot) for row in read}
 
 
 async def staff_at(
@@ -141,50 +165,20 @@ async def staff_at(
     """The people of `versions`, their read-model versions read with something else: those
     this process has validated at that version as they were, the others (new to it) read in
     one statement at the version they now have (as `rooms_by_id` does)."""
-    found = {
-        staff_id: known
-        for staff_id, version in versions.items()
-        if (known := _STAFF.get((staff_id, version))) is not None
-    }
+    found = _STAFF.known(versions)
     if missing := [staff_id for staff_id in versions if staff_id not in found]:
         found |= await staff_by_id(session, missing)
     return found
 
 
 def room_of(room_id: uuid.UUID, version: int, snapshot: Any) -> OperatingRoomUpserted:
-    """The room of a read-model row: validated once per process and version (`_ROOMS`)."""
-    if (known := _ROOMS.get((room_id, version))) is None:
-        if len(_ROOMS) > _ROOMS_KEPT:
-            _ROOMS.clear()
-        known = _ROOMS[room_id, version] = OperatingRoomUpserted.model_validate(snapshot)
-    return known
-
-
-def member_of(staff_id: uuid.UUID, version: int, snapshot: Any) -> StaffMemberUpserted:
-    """The person of a read-model row: validated once per process and version (`_STAFF`); a
-    booking reads its people twice and every booking of theirs reads them again."""
-    if (known := _STAFF.get((staff_id, version))) is None:
-        if len(_STAFF) > _STAFF_KEPT:
-            _STAFF.clear()
-        known = _STAFF[staff_id, version] = StaffMemberUpserted.model_validate(snapshot)
-    return known
+    """The room of a read-model row, validated once per process and version."""
+    return _ROOMS.of(room_id, version, snapshot)
 
 
 def equipment_of(equipment_id: uuid.UUID, version: int, snapshot: Any) -> EquipmentUpserted:
-    """The equipment of a read-model row: validated once per process and version."""
-    if (known := _EQUIPMENT.get((equipment_id, version))) is None:
-        if len(_EQUIPMENT) > _EQUIPMENT_KEPT:
-            _EQUIPMENT.clear()
-        known = _EQUIPMENT[equipment_id, version] = EquipmentUpserted.model_validate(snapshot)
-    return known
-
-
-# The people's and the equipment's snapshots validated so far, by id and version (immutable, as
-# the rooms'): a snapshot with a new version is a new key, an old one is simply never asked for.
-_STAFF: dict[tuple[uuid.UUID, int], StaffMemberUpserted] = {}
-_STAFF_KEPT = 20_000
-_EQUIPMENT: dict[tuple[uuid.UUID, int], EquipmentUpserted] = {}
-_EQUIPMENT_KEPT = 20_000
+    """The equipment of a read-model row, validated once per process and version."""
+    return _EQUIPMENT.of(equipment_id, version, snapshot)
 
 
 async def units_by_id(
