@@ -1,4 +1,4 @@
-"""The database engine and the unit of work every change goes through."""
+"""The database engine, the unit of work every change goes through, and the sessions of reads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import URL, event, make_url
+from sqlalchemy import URL, Executable, TextClause, event, make_url
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -14,12 +14,20 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from servicekit.db_connections import ConnectOptions
 from servicekit.messaging.outbox import OutboxWriter
 
-__all__ = ["ConnectOptions", "UnitOfWork", "asyncpg_dsn", "create_engine", "read_sessions"]
+__all__ = [
+    "AuditedRead",
+    "ConnectOptions",
+    "UnitOfWork",
+    "asyncpg_dsn",
+    "audited_read_sessions",
+    "create_engine",
+    "read_sessions",
+]
 
 # A pooled connection idle longer than this is pinged before it is handed out; one used since
 # is not (docs/performance.md): under load every connection is back in use within milliseconds.
@@ -96,9 +104,9 @@ def read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
     Each statement is its own snapshot, as it would be in a transaction under READ COMMITTED
     (PostgreSQL's default, and this project's): a read sees nothing less consistent. A route
-    that needs one snapshot for several statements (REPEATABLE READ), writes, or audits what it
-    read takes a `UnitOfWork`. The session flushes nothing; a statement it executes is committed
-    by itself, so one that writes does not belong here.
+    that audits what it read takes an `AuditedRead`; one that needs one snapshot for several
+    statements (REPEATABLE READ) or writes, a `UnitOfWork`. The session flushes nothing; a
+    statement it executes is committed by itself, so one that writes does not belong here.
     """
     return async_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT"),
@@ -139,3 +147,87 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+
+
+class AuditedRead(UnitOfWork):
+    """A read that audits itself, without a transaction: its reads are a read session's (each
+    statement its own snapshot, as under READ COMMITTED in a transaction), and its one write,
+    the audit entry (the row and its event's outbox row, one statement), is committed by itself
+    as it runs, so before the route answers. No `BEGIN` and no `COMMIT`: two of a read by id's
+    four round trips.
+
+    A `UnitOfWork` in shape, so an audit writes through it as through any (`uow.session`,
+    `uow.outbox`), but for nothing else: its session refuses to flush and refuses a second
+    writing statement (`audited_read_sessions`), and `commit()` has nothing left to commit. A
+    read that raises before its entry (a 404) has written nothing; a change takes a
+    `UnitOfWork`, and a read that needs one snapshot for all its statements too.
+    """
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        if not isinstance(self.session.sync_session, _AuditedReadSession):
+            # A transactional session's entry would never be committed: `commit()` is none.
+            await self.session.close()
+            raise TypeError("an audited read takes `audited_read_sessions`")
+        self.outbox = OutboxWriter(self.session, producer=self.producer)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.session.close()
+
+    async def commit(self) -> None:
+        """The entry was committed as it ran. Writes nothing more after: a unit of work's
+        write after its commit would never be committed either."""
+        self.session.info[_WRITTEN] = True
+
+
+_WRITTEN = "audited_read_written"
+
+
+class _AuditedReadSession(Session):
+    pass
+
+
+@event.listens_for(_AuditedReadSession, "before_flush")
+def _refuse_to_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    raise RuntimeError(
+        "an audited read writes one statement, its audit entry, and flushes nothing: "
+        "take a unit of work to change"
+    )
+
+
+@event.listens_for(_AuditedReadSession, "do_orm_execute")
+def _allow_one_write(state: ORMExecuteState) -> None:
+    """The first writing statement is the audit entry; a second one is refused before it runs
+    (each would be committed by itself, so two would be a change without its transaction)."""
+    if not _writes(state.statement):
+        return
+    if state.session.info.get(_WRITTEN):
+        raise RuntimeError(
+            "an audited read writes one statement, its audit entry, and has written it: "
+            "take a unit of work to change"
+        )
+    state.session.info[_WRITTEN] = True
+
+
+def _writes(statement: Executable) -> bool:
+    """An INSERT, UPDATE or DELETE; as text, anything but a SELECT. A guard against a mistake:
+    a SELECT calling a function that writes, or a statement run on the session's connection
+    rather than through the session, is not seen."""
+    if isinstance(statement, TextClause):
+        return statement.text.lstrip()[:6].upper() != "SELECT"
+    return bool(getattr(statement, "is_dml", False))
+
+
+def audited_read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """The sessions of `AuditedRead`: autocommit, as `read_sessions`, allowing one write."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        sync_session_class=_AuditedReadSession,
+    )

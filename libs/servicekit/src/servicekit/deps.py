@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.db import UnitOfWork
+from servicekit.db import AuditedRead, UnitOfWork
 from servicekit.service import Runtime, SettingsT
 from servicekit.settings import ServiceSettings
 
@@ -41,5 +41,15 @@ async def get_read_session(runtime: RuntimeDep[ServiceSettings]) -> AsyncIterato
 
 
 # For a route that only reads and audits nothing: no transaction around its statements
-# (`servicekit.db.read_sessions`); anything else takes `UnitOfWorkDep`.
+# (`servicekit.db.read_sessions`); anything else takes `AuditedReadDep` or `UnitOfWorkDep`.
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
+
+
+async def get_audited_read(runtime: RuntimeDep[ServiceSettings]) -> AsyncIterator[AuditedRead]:
+    async with runtime.audited_read() as read:
+        yield read
+
+
+# For a route whose only write is the audit entry of what it read: no transaction, the entry
+# committed by itself (`servicekit.db.AuditedRead`); a change takes `UnitOfWorkDep`.
+AuditedReadDep = Annotated[AuditedRead, Depends(get_audited_read)]

@@ -12,7 +12,15 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from typing_extensions import TypeVar
 
-from servicekit.db import ConnectOptions, UnitOfWork, asyncpg_dsn, create_engine, read_sessions
+from servicekit.db import (
+    AuditedRead,
+    ConnectOptions,
+    UnitOfWork,
+    asyncpg_dsn,
+    audited_read_sessions,
+    create_engine,
+    read_sessions,
+)
 from servicekit.health import KafkaProbe
 from servicekit.kafka import KafkaConnection
 from servicekit.problems import ProblemFormat
@@ -92,6 +100,7 @@ class Runtime(Generic[SettingsT_co]):
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = read_sessions(self.engine)
+        self.audited_read_sessions = audited_read_sessions(self.engine)
         self.dsn = asyncpg_dsn(url)
         self.kafka_probe = KafkaProbe(KafkaConnection.of(settings))
 
@@ -105,6 +114,9 @@ class Runtime(Generic[SettingsT_co]):
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, producer=self.service.name)
+
+    def audited_read(self) -> AuditedRead:
+        return AuditedRead(self.audited_read_sessions, producer=self.service.name)
 
     async def close(self) -> None:
         await self.engine.dispose()
