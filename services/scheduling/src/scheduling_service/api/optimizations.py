@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 from servicekit.app import gateway_prefix
-from servicekit.deps import RuntimeDep, UnitOfWorkDep
+from servicekit.deps import AuditedReadDep, RuntimeDep, UnitOfWorkDep
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
 
@@ -65,7 +65,7 @@ async def request_optimization(
 @router.get("", summary="Optimizations, newest first")
 async def list_optimizations(
     planner: PlannerDep,
-    uow: UnitOfWorkDep,
+    uow: AuditedReadDep,
     settings: SettingsDep,
     page: PageRequestDep,
     status: OptimizationStatus | None = None,
@@ -79,7 +79,7 @@ async def list_optimizations(
 async def get_optimization(
     request_id: uuid.UUID,
     planner: PlannerDep,
-    uow: UnitOfWorkDep,
+    uow: AuditedReadDep,
     settings: SettingsDep,
     response: Response,
 ) -> OptimizationPublic:

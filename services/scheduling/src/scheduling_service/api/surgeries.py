@@ -11,7 +11,7 @@ from contracts.values import ScheduleDate
 from contracts.vocabulary import SurgeryPriority
 from fastapi import APIRouter, Query, Response
 from servicekit.app import gateway_prefix
-from servicekit.deps import RuntimeDep, UnitOfWorkDep
+from servicekit.deps import AuditedReadDep, RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import PageRequestDep
@@ -56,7 +56,7 @@ async def create_surgery(
 @router.get("", summary="The waiting list, filtered and sorted", response_model=SurgeryPage)
 async def list_surgeries(
     reader: ReaderDep,
-    uow: UnitOfWorkDep,
+    uow: AuditedReadDep,
     page: PageRequestDep,
     status: Annotated[list[SurgeryStatus] | None, Query(description="Any of these.")] = None,
     priority: Annotated[list[SurgeryPriority] | None, Query(description="Any of these.")] = None,
@@ -109,7 +109,7 @@ async def list_surgeries(
     responses={404: {"description": "No such case, or one you may not see (the same answer)."}},
 )
 async def get_surgery(
-    surgery_id: uuid.UUID, reader: ReaderDep, uow: UnitOfWorkDep, response: Response
+    surgery_id: uuid.UUID, reader: ReaderDep, uow: AuditedReadDep, response: Response
 ) -> SurgeryPublic:
     """Admins and coordinators read every case; surgeons, anaesthetists and nurses the cases
     they are on; viewers every case without its patient (`patient_mrn` and `notes` null). A
@@ -124,7 +124,7 @@ async def get_surgery(
     responses={404: {"description": "No such case, or one you may not see (the same answer)."}},
 )
 async def get_surgery_history(
-    surgery_id: uuid.UUID, reader: ReaderDep, uow: UnitOfWorkDep
+    surgery_id: uuid.UUID, reader: ReaderDep, uow: AuditedReadDep
 ) -> CaseHistory:
     """Every move of the case's lifecycle, oldest first, with the booking it had then; read by
     whoever may read the case, and audited as `surgery.history.read`."""

@@ -14,7 +14,7 @@ from contracts.events.scheduling_surgeries import (
     SurgeryRequested,
 )
 from servicekit.auth import Principal
-from servicekit.db import UnitOfWork
+from servicekit.db import AuditedRead, UnitOfWork
 from servicekit.etags import ensure_fresh
 from servicekit.pages import PageRequest, containing
 from servicekit.problems import Problem
@@ -186,8 +186,9 @@ async def current(session: AsyncSession, surgery_id: uuid.UUID) -> Case:
     return Case(row, booking)
 
 
-async def read(uow: UnitOfWork, surgery_id: uuid.UUID, *, reader: Principal) -> Case:
-    """The case as the reader may see it (`domain/access.py`); `404` for one they may not."""
+async def read(uow: AuditedRead, surgery_id: uuid.UUID, *, reader: Principal) -> Case:
+    """The case as the reader may see it (`domain/access.py`); `404` for one they may not, and
+    no entry. Without a transaction: the entry is committed as it is written."""
     found = await current(uow.session, surgery_id)
     who = await case_access.reader_of(uow.session, reader)
     sight = access.case_sight(who, case_access.ties_of(found.row, booked_people(found.booking)))
@@ -205,10 +206,11 @@ async def read(uow: UnitOfWork, surgery_id: uuid.UUID, *, reader: Principal) -> 
 
 
 async def listed(
-    uow: UnitOfWork, where: SurgeryFilter, page: PageRequest, *, reader: Principal
+    uow: AuditedRead, where: SurgeryFilter, page: PageRequest, *, reader: Principal
 ) -> tuple[list[Case], int]:
     """One page of the waiting list with each case's booking, as far as the reader may see it
-    (`domain/access.py`); one audit entry names them all."""
+    (`domain/access.py`); one audit entry names them all. Without a transaction: the page (with
+    its count) and its bookings are two snapshots, as they were under READ COMMITTED in one."""
     who = await case_access.reader_of(uow.session, reader)
     order = [_sql(term) for term in waiting_list.ordering(where.sort)]
     rows, total = await _page(
