@@ -1,5 +1,10 @@
 """Per-request context and observation: the request id travels in, into every log line and back
-out; every request is timed under its route template and written to the access log."""
+out; every request is timed under its route template and written to the access log.
+
+This runs for every request, a health check included, so it does per request only what that
+request needs: one pass over the headers, the response's headers touched on its start message
+alone, the labelled histogram and the access line's record made without the work `logging`
+would otherwise do to find the calling source line (which no line shows)."""
 
 from __future__ import annotations
 
@@ -7,16 +12,26 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
-from starlette.datastructures import MutableHeaders
-from starlette.routing import get_route_path  # type: ignore[attr-defined]  # no public home
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.logs import correlation_id_var, request_id_var
 from servicekit.metrics import HTTP_REQUEST_SECONDS
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The gateway's own request ids (nginx's $request_id) and ours: 32 lowercase hex digits.
+_HEX_ID = re.compile(r"[0-9a-f]{32}")
+_REQUEST_ID = b"x-request-id"
+_CORRELATION_ID = b"x-correlation-id"
+# Probes and scrapes are neither timed nor logged; readiness probes are timed, not logged.
+_UNOBSERVED = frozenset({"/metrics", "/healthz"})
+_UNLOGGED = "/readyz"
 access_log = logging.getLogger("servicekit.access")
+
+# The histogram's child per (method, route template, status): `labels` validates and converts
+# its values and takes a lock on every call. As many entries as the histogram has series.
+_timers: dict[tuple[str, str, int], Any] = {}
 
 
 class RequestContextMiddleware:
@@ -27,12 +42,18 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        request_id = _accept(headers.get(b"x-request-id")) or uuid.uuid4().hex
-        correlation_id = _accept(headers.get(b"x-correlation-id")) or _as_uuid(request_id)
+        raw_request_id = raw_correlation_id = None
+        for name, value in scope["headers"]:  # the last of a repeated header counts
+            if name == _REQUEST_ID:
+                raw_request_id = value
+            elif name == _CORRELATION_ID:
+                raw_correlation_id = value
+        request_id = _accept(raw_request_id) or uuid.uuid4().hex
+        correlation_id = _accept(raw_correlation_id) or _as_uuid(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
         rid_token = request_id_var.set(request_id)
         cid_token = correlation_id_var.set(correlation_id)
+        header = (_REQUEST_ID, request_id.encode("latin-1"))
         status = 500
         started = time.perf_counter()
 
@@ -40,7 +61,7 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                message["headers"] = _with_header(message.get("headers", ()), header)
             await send(message)
 
         try:
@@ -51,21 +72,38 @@ class RequestContextMiddleware:
             correlation_id_var.reset(cid_token)
 
 
+def _with_header(headers: Any, header: tuple[bytes, bytes]) -> list[tuple[bytes, bytes]]:
+    # The response's header list, with `header` in place of any of that name it holds already
+    # (a problem answer names the request id too); a new list, the response's own unchanged.
+    name = header[0]
+    return [*(item for item in headers if item[0] != name), header]
+
+
 def _observe(scope: Scope, status: int, seconds: float) -> None:
     # Only the route template is a label: raw paths would explode the metric's cardinality.
     template = getattr(scope.get("route"), "path", None) or "unmatched"
-    path = get_route_path(scope)
-    if path in ("/metrics", "/healthz"):
+    if template in _UNOBSERVED:
         return
-    HTTP_REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(seconds)
+    method = scope["method"]
+    key = (method, template, status)
+    timer = _timers.get(key)
+    if timer is None:
+        timer = _timers[key] = HTTP_REQUEST_SECONDS.labels(method, template, str(status))
+    timer.observe(seconds)
     # Probes would drown the access log.
-    if path != "/readyz":
-        access_log.info(
-            "%s %s %d",
-            scope["method"],
-            scope["path"],
-            status,
-            extra={"route": template, "status": status, "duration_ms": round(seconds * 1000, 2)},
+    if template != _UNLOGGED and access_log.isEnabledFor(logging.INFO):
+        extra = {"route": template, "status": status, "duration_ms": round(seconds * 1000, 2)}
+        access_log.handle(
+            access_log.makeRecord(
+                access_log.name,
+                logging.INFO,
+                "(unknown file)",
+                0,
+                "%s %s %d",
+                (method, scope["path"], status),
+                None,
+                extra=extra,
+            )
         )
 
 
@@ -78,6 +116,9 @@ def _accept(raw: bytes | None) -> str | None:
 
 def _as_uuid(request_id: str) -> str:
     # Events caused by this request carry a UUID correlation id; derive one when needed.
+    if _HEX_ID.fullmatch(request_id):  # what uuid.UUID(request_id) would write, directly
+        r = request_id
+        return f"{r[:8]}-{r[8:12]}-{r[12:16]}-{r[16:20]}-{r[20:]}"
     try:
         return str(uuid.UUID(request_id))
     except ValueError:
