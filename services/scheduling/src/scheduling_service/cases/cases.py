@@ -7,7 +7,7 @@ optimizer's proposals remember it to tell when a case changed under them.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -104,7 +104,8 @@ async def bookings_of(
     if not surgery_ids:
         return {}
     rows = await session.execute(_BOOKINGS_OF, {"ids": list(surgery_ids)})
-    return {row.surgery_id: _booking(row) for row in rows}
+    # Positional (a row's attributes are looked up by name): the columns are `_BOOKINGS_OF`'s.
+    return {row[0]: _read_booking(row[1:]) for row in rows}
 
 
 async def with_booking(
@@ -116,24 +117,57 @@ async def with_booking(
     row = (await session.execute(_WITH_BOOKING, {"surgery_id_": surgery_id})).first()
     if row is None:
         raise Problem(404, f"There is no surgery request {surgery_id}.")
-    return row, None if row.booked_room_id is None else _booking(row)
+    booked = row[_WITH_BOOKING_BOOKED:]
+    return row, None if booked[0] is None else _read_booking(booked)
 
 
-def _booking(row: Row[Any]) -> Booking:
-    """The booking of a row of `_BOOKED` columns: people by role then id, units by id."""
+def _read_booking(booked: tuple[Any, ...]) -> Booking:
+    """`_booking` of `_booked()`'s columns as read (`booked`, in their order), validated once
+    per process for the same columns: a board's reads ask for the same bookings again and
+    again, and validating one (the model, each person) is most of reading a list's bookings.
+
+    The key is every column, so a booking changed in any way is a new key (the model is
+    frozen: one instance serves every reader); an old one is simply never asked for again.
+    The instants come from PostgreSQL, always in UTC, so equal keys are equal values. Bounded:
+    emptied past `_READ_BOOKINGS_KEPT`."""
+    room_id, start, end, setup, cleanup, staff_ids, roles, unit_ids = booked
+    staff_ids, roles, unit_ids = staff_ids or (), roles or (), unit_ids or ()
+    key = (room_id, start, end, setup, cleanup, len(staff_ids), *staff_ids, *roles, *unit_ids)
+    if (known := _READ_BOOKINGS.get(key)) is None:
+        if len(_READ_BOOKINGS) >= _READ_BOOKINGS_KEPT:
+            _READ_BOOKINGS.clear()
+        known = _READ_BOOKINGS[key] = _booking(
+            room_id, start, end, setup, cleanup, staff_ids, roles, unit_ids
+        )
+    return known
+
+
+_READ_BOOKINGS: dict[tuple[Any, ...], Booking] = {}
+_READ_BOOKINGS_KEPT = 5_000
+
+
+def _booking(
+    room_id: uuid.UUID,
+    start: Any,
+    end: Any,
+    setup_minutes: int,
+    cleanup_minutes: int,
+    staff_ids: Sequence[uuid.UUID],
+    roles: Sequence[str],
+    unit_ids: Sequence[uuid.UUID],
+) -> Booking:
+    """The booking of `_BOOKED` columns: people by role then id, units by id."""
     return Booking(
-        room_id=row.booked_room_id,
-        start=row.booked_start,
-        end=row.booked_end,
-        setup_minutes=row.booked_setup_minutes,
-        cleanup_minutes=row.booked_cleanup_minutes,
+        room_id=room_id,
+        start=start,
+        end=end,
+        setup_minutes=setup_minutes,
+        cleanup_minutes=cleanup_minutes,
         staff=tuple(
             StaffAssignment(staff_id=staff_id, role=role)
-            for staff_id, role in zip(
-                row.booked_staff_ids or (), row.booked_roles or (), strict=True
-            )
+            for staff_id, role in zip(staff_ids, roles, strict=True)
         ),
-        equipment_unit_ids=tuple(row.booked_unit_ids or ()),
+        equipment_unit_ids=tuple(unit_ids),
     )
 
 
@@ -173,6 +207,8 @@ def _booked(source: Any = bookings) -> list[Any]:
 _BOOKINGS_OF = select(bookings.c.surgery_id, *_booked()).where(
     bookings.c.surgery_id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True))))
 )
+# Where `_WITH_BOOKING`'s booking columns (`_booked()`'s) start, after the request's.
+_WITH_BOOKING_BOOKED = len(surgery_requests.c)
 _WITH_BOOKING = (
     select(surgery_requests, *_booked())
     .outerjoin(bookings, bookings.c.surgery_id == surgery_requests.c.surgery_id)
@@ -489,7 +525,8 @@ async def take_bookings(
     if not surgery_ids:
         return {}
     rows = await session.execute(_TAKE_BOOKINGS, {"ids": list(surgery_ids)})
-    return {row.surgery_id: _booking(row) for row in rows}
+    # Not kept by `_read_booking`: a booking taken is read no more.
+    return {row[0]: _booking(*row[1:]) for row in rows}
 
 
 def _take_bookings() -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from contracts.calendar.spans import Span
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
@@ -83,12 +83,22 @@ async def read(
     window_bounds = {"window_start": window.start, "window_end": window.end}
     rows = (await session.execute(statement, window_bounds)).all()
     if rooms is None:
-        rooms = await resources_view.rooms_by_id(session, {row.room_id for row in rows})
-    return [ListedCase(row, rooms.get(row.room_id), _people(row), _units(row)) for row in rows]
+        rooms = await resources_view.rooms_by_id(session, {row[_ROOM_ID] for row in rows})
+    # By position (a row's attributes are looked up by name): `_listed()`'s columns.
+    return [
+        ListedCase(
+            row,
+            rooms.get(row[_ROOM_ID]),
+            _people(*row[_PEOPLE_AT : _PEOPLE_AT + 3]),
+            _units(*row[_UNITS_AT : _UNITS_AT + 3]),
+        )
+        for row in rows
+    ]
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+# Named tuples, not dataclasses: a day list makes one per person and unit of every case, and
+# a tuple is made at a fraction of a frozen dataclass's cost.
+class Person(NamedTuple):
     """Someone a booking assigns, with their name when the read model knows them."""
 
     staff_id: uuid.UUID
@@ -96,8 +106,7 @@ class Person:
     name: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ReservedUnit:
+class ReservedUnit(NamedTuple):
     """An equipment unit a booking holds, with its label when the read model knows it."""
 
     unit_id: uuid.UUID
@@ -105,24 +114,16 @@ class ReservedUnit:
     label: str | None
 
 
-def _people(row: Row[Any]) -> list[Person]:
-    if row.people_ids is None:
+def _people(ids: list[Any] | None, roles: list[str], names: list[str | None]) -> list[Person]:
+    if ids is None:
         return []
-    return [
-        Person(staff_id, role, name)
-        for staff_id, role, name in zip(
-            row.people_ids, row.people_roles, row.people_names, strict=True
-        )
-    ]
+    return list(map(Person._make, zip(ids, roles, names, strict=True)))
 
 
-def _units(row: Row[Any]) -> list[ReservedUnit]:
-    if row.unit_ids is None:
+def _units(ids: list[Any] | None, kinds: list[str], labels: list[str | None]) -> list[ReservedUnit]:
+    if ids is None:
         return []
-    return [
-        ReservedUnit(unit_id, kind, label)
-        for unit_id, kind, label in zip(row.unit_ids, row.unit_types, row.unit_labels, strict=True)
-    ]
+    return list(map(ReservedUnit._make, zip(ids, kinds, labels, strict=True)))
 
 
 def _people_and_units() -> tuple[Any, Any]:
@@ -170,13 +171,27 @@ def _people_and_units() -> tuple[Any, Any]:
 _PEOPLE, _UNITS = _people_and_units()
 
 
+# What a day list shows of each booking.
+_BOOKING_COLUMNS = [
+    bookings.c[name]
+    for name in (
+        "surgery_id",
+        "room_id",
+        "starts_at",
+        "ends_at",
+        "setup_minutes",
+        "cleanup_minutes",
+    )
+]
+
+
 def _listed() -> Select[Any]:
     """The day list's statement: the bookings starting in the window (`window_start`,
     `window_end`) with their request, surgeon's name, people and units, in start order."""
     surgeon = staff.alias("surgeon")
     return (
         select(
-            bookings,
+            *_BOOKING_COLUMNS,
             *_REQUEST_COLUMNS,
             surgeon.c.name.label("surgeon_name"),
             *_PEOPLE.c,
@@ -195,3 +210,8 @@ def _listed() -> Select[Any]:
 
 
 _LISTED = _listed()
+# Where a row of `_LISTED` holds the room's id, and the first of the people's three arrays
+# (ids, roles, names) and of the units' (ids, types, labels).
+_ROOM_ID = _LISTED.selected_columns.keys().index("room_id")
+_PEOPLE_AT = _LISTED.selected_columns.keys().index("people_ids")
+_UNITS_AT = _LISTED.selected_columns.keys().index("unit_ids")

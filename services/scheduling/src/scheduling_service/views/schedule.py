@@ -247,9 +247,20 @@ async def _patient_hidden(
     """The listed cases whose patient the reader may not see; every listed case is one a day
     list shows to every reading role (`access.list_scope`)."""
     who = await case_access.reader_of(session, reader)
+    cases = _listed(listed)
+    if cases and not access.needs_own_cases(who.roles):
+        # No sight depends on which cases the reader is on: the first case's is every case's.
+        first = cases[0]
+        sight = access.list_sight(who, case_access.ties_of(first.row, _assigned(first)))
+        hidden = sight is not access.Sight.FULL
+        return frozenset(case.row.surgery_id for case in cases) if hidden else frozenset()
     return frozenset(
         case.row.surgery_id
-        for case in _listed(listed)
-        if access.list_sight(who, case_access.ties_of(case.row, (p.staff_id for p in case.staff)))
+        for case in cases
+        if access.list_sight(who, case_access.ties_of(case.row, _assigned(case)))
         is not access.Sight.FULL
     )
+
+
+def _assigned(case: ListedCase) -> list[uuid.UUID]:
+    return [p.staff_id for p in case.staff]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from contracts.calendar.spans import Span
@@ -230,12 +234,14 @@ class ScheduleRevision(BaseModel):
 def room_schedule_json(listed: DayList) -> bytes:
     """`RoomSchedule.of(listed)` as JSON (by alias, as the route answers it)."""
     hidden = listed.patient_hidden
+    cases = [c for rooms in listed.rooms.values() for r in rooms for c in r.cases]
+    case = _writer(cases, hidden)
     return to_json(
         {
             **_range(listed),
             "empty_rooms_listed": listed.query.lists_empty_rooms,
             "days": [
-                {"date": day, "rooms": [_room_day(r, hidden) for r in rooms]}
+                {"date": day, "rooms": [_room_day(r, case) for r in rooms]}
                 for day, rooms in listed.rooms.items()
             ],
         }
@@ -246,13 +252,13 @@ def person_schedule_json(listed: DayList) -> bytes:
     """`PersonSchedule.of(listed)` as JSON (by alias, as the route answers it)."""
     person = listed.person
     assert person is not None
-    hidden = listed.patient_hidden
+    case = _writer([c for cases in listed.cases.values() for c in cases], listed.patient_hidden)
     return to_json(
         {
             **_range(listed),
             "person": {"staff_id": person.staff_id, "name": person.name, "role": person.role},
             "days": [
-                {"date": day, "cases": [_case(c, hidden) for c in cases]}
+                {"date": day, "cases": [case(c) for c in cases]}
                 for day, cases in listed.cases.items()
             ],
         }
@@ -263,54 +269,121 @@ def _range(listed: DayList) -> dict[str, Any]:
     return {"from": listed.query.first, "to": listed.query.last, "timezone": listed.timezone}
 
 
-def _room_day(day: RoomDay, hidden: frozenset[uuid.UUID]) -> dict[str, Any]:
+def _room_day(day: RoomDay, case: Callable[[ListedCase], dict[str, Any]]) -> dict[str, Any]:
     room = day.room
     return {
         "room_id": room.room_id,
         "code": room.code,
         "name": room.name,
-        "open_intervals": [
-            {"start": s.start.astimezone(dt.UTC), "end": s.end.astimezone(dt.UTC)} for s in day.open
-        ],
-        "cases": [_case(c, hidden) for c in day.cases],
+        "open_intervals": [{"start": _utc(s.start), "end": _utc(s.end)} for s in day.open],
+        "cases": [case(c) for c in day.cases],
     }
 
 
-def _case(case: ListedCase, hidden: frozenset[uuid.UUID]) -> dict[str, Any]:
-    row, room = case.row, case.room
-    utc = dt.UTC
-    wheels_in, wheels_out = row.wheels_in, row.wheels_out
-    return {
-        "surgery_id": row.surgery_id,
-        "status": row.status,
-        "start": row.starts_at.astimezone(utc),
-        "end": row.ends_at.astimezone(utc),
-        "room_held_from": case.room_held_from.astimezone(utc),
-        "room_held_until": case.room_held_until.astimezone(utc),
-        "room": {
-            "room_id": row.room_id,
-            "code": room.code if room else None,
-            "name": room.name if room else None,
-        },
-        "patient_mrn": None if row.surgery_id in hidden else row.patient_mrn,
-        "procedure": {
-            "code": row.procedure_code,
-            "name": row.procedure_name,
-            "coding_system": row.procedure_coding_system,
-        },
-        "specialty": row.specialty,
-        "surgeon": {"staff_id": row.surgeon_id, "name": row.surgeon_name},
-        "anaesthesia_type": row.anaesthesia_type,
-        "priority": row.priority,
-        "expected_duration_minutes": row.expected_duration_minutes,
-        "setup_minutes": row.setup_minutes,
-        "cleanup_minutes": row.cleanup_minutes,
-        "staff": [{"staff_id": p.staff_id, "name": p.name, "role": p.role} for p in case.staff],
-        "equipment_units": [
-            {"unit_id": u.unit_id, "label": u.label, "equipment_type": u.equipment_type}
-            for u in case.units
-        ],
-        "wheels_in": None if wheels_in is None else wheels_in.astimezone(utc),
-        "wheels_out": None if wheels_out is None else wheels_out.astimezone(utc),
-        "version": row.version,
-    }
+# What a listed case shows of its row (`listed_cases._listed()`'s), in the order `_writer`'s
+# `case` unpacks it.
+_CASE_COLUMNS = (
+    "surgery_id",
+    "status",
+    "starts_at",
+    "ends_at",
+    "setup_minutes",
+    "cleanup_minutes",
+    "room_id",
+    "patient_mrn",
+    "procedure_code",
+    "procedure_name",
+    "procedure_coding_system",
+    "specialty",
+    "surgeon_id",
+    "surgeon_name",
+    "anaesthesia_type",
+    "priority",
+    "expected_duration_minutes",
+    "wheels_in",
+    "wheels_out",
+    "version",
+)
+
+
+@lru_cache(maxsize=16)
+def _columns_of(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """Takes `_CASE_COLUMNS` out of a row with `fields`, by position: a row's attributes are
+    looked up by name, each about as dear as the value's JSON."""
+    return itemgetter(*(fields.index(name) for name in _CASE_COLUMNS))
+
+
+def _writer(
+    cases: list[ListedCase], hidden: frozenset[uuid.UUID]
+) -> Callable[[ListedCase], dict[str, Any]]:
+    """`ListedCasePublic`'s fields of a case of `cases` (rows of one statement, a list's), in
+    its order. Ids read by asyncpg as text: they are asyncpg's own `UUID` type, which pydantic's
+    JSON writer takes the slow way (ten times a `str()`); the read model's are `uuid.UUID`s."""
+    take = _columns_of(cases[0].row._fields) if cases else None
+
+    def case(listed: ListedCase) -> dict[str, Any]:
+        assert take is not None  # only a case of `cases` is written
+        (
+            surgery_id,
+            status,
+            starts_at,
+            ends_at,
+            setup,
+            cleanup,
+            room_id,
+            mrn,
+            code,
+            name,
+            coding_system,
+            specialty,
+            surgeon_id,
+            surgeon_name,
+            anaesthesia,
+            priority,
+            duration,
+            wheels_in,
+            wheels_out,
+            version,
+        ) = take(listed.row)
+        room = listed.room
+        return {
+            "surgery_id": str(surgery_id),
+            "status": status,
+            "start": _utc(starts_at),
+            "end": _utc(ends_at),
+            "room_held_from": _utc(starts_at - timedelta(minutes=setup)),
+            "room_held_until": _utc(ends_at + timedelta(minutes=cleanup)),
+            "room": {
+                "room_id": str(room_id),
+                "code": room.code if room else None,
+                "name": room.name if room else None,
+            },
+            "patient_mrn": None if surgery_id in hidden else mrn,
+            "procedure": {"code": code, "name": name, "coding_system": coding_system},
+            "specialty": specialty,
+            "surgeon": {"staff_id": str(surgeon_id), "name": surgeon_name},
+            "anaesthesia_type": anaesthesia,
+            "priority": priority,
+            "expected_duration_minutes": duration,
+            "setup_minutes": setup,
+            "cleanup_minutes": cleanup,
+            "staff": [
+                {"staff_id": str(staff_id), "name": person, "role": role}
+                for staff_id, role, person in listed.staff
+            ],
+            "equipment_units": [
+                {"unit_id": str(unit_id), "label": label, "equipment_type": kind}
+                for unit_id, kind, label in listed.units
+            ],
+            "wheels_in": None if wheels_in is None else _utc(wheels_in),
+            "wheels_out": None if wheels_out is None else _utc(wheels_out),
+            "version": version,
+        }
+
+    return case
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """`moment` in UTC (`UtcDatetime`'s serialization): as it is when it already is, as
+    PostgreSQL's are."""
+    return moment if moment.tzinfo is dt.UTC else moment.astimezone(dt.UTC)
