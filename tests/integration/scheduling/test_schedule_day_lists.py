@@ -20,7 +20,7 @@ from scheduling_service.db.tables import audit_log
 from scheduling_service.views import schedule
 from scheduling_service.views.schedule import DayList, DayListQuery
 from servicekit.problems import Problem
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from tests.integration.scheduling.schedule_cases import CaseFacts, booked, given_up, reader
 from tests.integration.scheduling.world import Scheduling, Team, at, room, team
@@ -289,9 +289,25 @@ async def test_reads_a_fixed_number_of_statements_whatever_the_number_of_cases(
     with_one = await statements()
     for n in range(6):
         await booked(scheduling, made, facts(at("2027-03-04T08:00:00+01:00") + n * 90 * MINUTE))
-    # SET TRANSACTION, rooms or the person (+ rooms), the cases with their people and units,
-    # the audit entry (its log row and its event in one statement).
-    assert with_one == await statements() == [4, 5, 5]
+    # Rooms or the person (+ rooms), the cases with their people and units, the audit entry
+    # (its log row and its event in one statement); REPEATABLE READ comes with the BEGIN.
+    assert with_one == await statements() == [3, 4, 4]
+
+
+async def test_a_list_reads_one_snapshot_and_leaves_the_next_transaction_as_it_was(
+    scheduling: Scheduling,
+) -> None:
+    """`repeatable_read` says the isolation with the BEGIN, not in a statement of its own; the
+    pooled connection's next transaction is the default READ COMMITTED again."""
+    isolation = text("SHOW transaction_isolation")
+    for _ in range(2):
+        with counted(scheduling) as during:
+            async with scheduling.unit_of_work() as uow:
+                await schedule.repeatable_read(uow.session)
+                assert await uow.session.scalar(isolation) == "repeatable read"
+        assert during == ["SHOW transaction_isolation"]
+        async with scheduling.unit_of_work() as uow:
+            assert await uow.session.scalar(isolation) == "read committed"
 
 
 async def test_refuses_unknown_rooms_and_people_and_bad_ranges(

@@ -114,7 +114,7 @@ async def day_list(
     ensure_date_range(query.first, query.last, max_days)
     session = uow.session
     # One snapshot for every read below; the audit entry is the only write.
-    await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+    await repeatable_read(session)
     tz = ZoneInfo(timezone)
     window = resources_view.whole_days(query.first, query.last, tz)
     if query.view == "rooms":
@@ -125,6 +125,21 @@ async def day_list(
     await record_read(uow, reader, query, _ids(listed))
     await uow.commit()
     return listed
+
+
+async def repeatable_read(session: AsyncSession) -> None:
+    """Makes the session's transaction REPEATABLE READ, said with its BEGIN (asyncpg begins at
+    the first statement): a statement and a round trip less than a SET TRANSACTION after it.
+    When the transaction has begun already (a connection taken), the SET TRANSACTION."""
+    connection = await session.connection(execution_options=_REPEATABLE_READ)
+    if (
+        connection.sync_connection.get_execution_options().get("isolation_level")
+        != "REPEATABLE READ"
+    ):
+        await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+
+
+_REPEATABLE_READ = {"isolation_level": "REPEATABLE READ"}
 
 
 async def record_read(
