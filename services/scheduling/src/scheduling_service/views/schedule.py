@@ -131,11 +131,8 @@ async def repeatable_read(session: AsyncSession) -> None:
     """Makes the session's transaction REPEATABLE READ, said with its BEGIN (asyncpg begins at
     the first statement): a statement and a round trip less than a SET TRANSACTION after it.
     When the transaction has begun already (a connection taken), the SET TRANSACTION."""
-    connection = await session.connection(execution_options=_REPEATABLE_READ)
-    if (
-        connection.sync_connection.get_execution_options().get("isolation_level")
-        != "REPEATABLE READ"
-    ):
+    taken = (await session.connection(execution_options=_REPEATABLE_READ)).sync_connection
+    if taken is None or taken.get_execution_options().get("isolation_level") != "REPEATABLE READ":
         await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
 
