@@ -1,17 +1,21 @@
 """What every request gets from the request-context middleware: its ids in and out, one access
-line with its route template, status and duration, and its time in the histogram; probes and
-scrapes neither timed nor logged."""
+line with its route template, status and duration, and its time in the histogram (probes and
+scrapes neither timed nor logged); the caller's trace as its context with tracing off; an
+unexpected error answered as a problem, not left to the server."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
 
 import pytest
 from fastapi import FastAPI, Response
+from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
+from servicekit import tracing
 from servicekit.logs import configure_logging, correlation_id_var
 from servicekit.problems import Problem, install_problem_handlers
 from servicekit.requests import RequestContextMiddleware, _as_uuid
@@ -158,3 +162,98 @@ def test_an_access_line_is_not_built_when_the_access_log_is_off(client, capsys):
         assert _access_lines(capsys.readouterr().out) == []
     finally:
         logging.getLogger("servicekit.access").setLevel(logging.NOTSET)
+
+
+@pytest.fixture
+def one_layer() -> FastAPI:
+    # As create_app builds it: the request-context middleware answers unexpected errors itself.
+    app = FastAPI()
+    install_problem_handlers(app, catch_unexpected=False)
+    app.add_middleware(RequestContextMiddleware)
+
+    @app.get("/boom")
+    async def boom() -> dict:
+        raise RuntimeError("secret internals")
+
+    @app.get("/database-away")
+    async def database_away() -> dict:
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 55432)")
+
+    @app.get("/late")
+    async def late() -> StreamingResponse:
+        async def body():
+            yield b"started"
+            raise RuntimeError("after the answer began")
+
+        return StreamingResponse(body())
+
+    @app.get("/traced")
+    async def traced() -> dict[str, str | None]:
+        logging.getLogger("tests.traced").info("inside")
+        return {"traceparent": tracing.current_traceparent()}
+
+    return app
+
+
+def test_an_unexpected_error_is_answered_once_logged_and_timed_as_a_500(one_layer, capsys):
+    configure_logging("resources", "INFO")
+    capsys.readouterr()
+    client = TestClient(one_layer, raise_server_exceptions=True)
+    response = client.get("/boom", headers={"X-Request-ID": "req-500"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers.get_list("x-request-id") == ["req-500"]
+    assert response.json()["request_id"] == "req-500"
+    assert "secret" not in response.text
+    lines = [json.loads(raw) for raw in capsys.readouterr().out.strip().splitlines()]
+    [error] = [line for line in lines if line["message"] == "unhandled error"]
+    assert error["request_id"] == "req-500"
+    assert "RuntimeError" in error["exc_info"]
+    [access] = [line for line in lines if line["logger"] == "servicekit.access"]
+    assert (access["status"], access["route"], access["request_id"]) == (500, "/boom", "req-500")
+
+
+def test_a_database_out_of_reach_is_a_503_with_retry_after(one_layer):
+    response = TestClient(one_layer, raise_server_exceptions=True).get("/database-away")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+
+
+async def test_an_error_after_the_answer_started_still_reaches_the_server(one_layer):
+    sent: list[dict] = []
+    requested = False
+
+    async def receive() -> dict:
+        nonlocal requested
+        if requested:  # the client waits for the answer
+            await asyncio.Event().wait()
+        requested = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": "/late", "raw_path": b"/late", "root_path": "", "query_string": b"",
+        "headers": [], "server": ("testserver", 80), "client": ("client", 1),
+    }  # fmt: skip
+    with pytest.raises(Exception):  # noqa: B017  # whatever Starlette's handler makes of it
+        await one_layer(scope, receive, send)
+    starts = [m for m in sent if m["type"] == "http.response.start"]
+    assert [m["status"] for m in starts] == [200]  # no second answer after the first began
+
+
+def test_with_tracing_off_the_callers_trace_is_the_requests_context(one_layer, capsys):
+    configure_logging("resources", "INFO")
+    capsys.readouterr()
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    caller = f"00-{trace_id}-00f067aa0ba902b7-01"
+    client = TestClient(one_layer)
+    answer = client.get("/traced", headers=[("traceparent", caller), ("traceparent", "junk")])
+    assert answer.json()["traceparent"] == caller
+    lines = [json.loads(raw) for raw in capsys.readouterr().out.strip().splitlines()]
+    ours = [line for line in lines if line["logger"] in ("tests.traced", "servicekit.access")]
+    assert [line["trace_id"] for line in ours] == [trace_id, trace_id]
+    assert client.get("/traced").json()["traceparent"] is None
+    assert tracing.current_traceparent() is None  # nothing left attached

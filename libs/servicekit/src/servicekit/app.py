@@ -23,7 +23,7 @@ from servicekit.messaging.relay import OutboxRelay, RelayConfig
 from servicekit.problems import install_problem_handlers
 from servicekit.requests import RequestContextMiddleware
 from servicekit.service import Runtime, ServiceDefinition, SettingsT, Worker
-from servicekit.tracing import CallerTraceMiddleware, configure_tracing, fastapi_telemetry
+from servicekit.tracing import configure_tracing, fastapi_telemetry
 from servicekit.user_access import user_access_guard
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ def create_app(service: ServiceDefinition[SettingsT]) -> FastAPI:
         servers=[{"url": gateway_prefix(service)}],
         telemetry=fastapi_telemetry(),
     )
-    install_problem_handlers(app, service.problem_formats)
+    # RequestContextMiddleware answers unexpected errors too: one layer, not two.
+    install_problem_handlers(app, service.problem_formats, catch_unexpected=False)
     error_responses.install(app, (health_router, *service.routers), service.problem_formats)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
@@ -54,7 +55,6 @@ def create_app(service: ServiceDefinition[SettingsT]) -> FastAPI:
         if isinstance(route, APIRoute)
     ]
     app.add_api_route("/metrics", _metrics, include_in_schema=False)
-    app.add_middleware(CallerTraceMiddleware)
     return app
 
 

@@ -267,6 +267,8 @@ class UnexpectedErrors:
     Starlette re-raises such an error after its handler answered, and uvicorn then drops the
     keep-alive connection, which nginx may be about to reuse (a 502 for another request). Errors
     after the answer has started still propagate: there is nothing left to answer then.
+    `servicekit.requests.RequestContextMiddleware` does the same in the same layer (a service's
+    app has that one, not this).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -288,14 +290,26 @@ class UnexpectedErrors:
         except Exception as exc:
             if started:
                 raise
-            response = await _on_unexpected(Request(scope, receive), exc)
-            await response(scope, receive, send)
+            await answer_unexpected(exc, scope, receive, send)
+
+
+async def answer_unexpected(exc: Exception, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answers `exc`, raised before any answer started, as the problem it is (a 500, or a 503
+    for a database away or too slow)."""
+    response = await _on_unexpected(Request(scope, receive), exc)
+    await response(scope, receive, send)
 
 
 def install_problem_handlers(
-    app: FastAPI, formats: Mapping[str, ProblemFormat] | None = None
+    app: FastAPI,
+    formats: Mapping[str, ProblemFormat] | None = None,
+    *,
+    catch_unexpected: bool = True,
 ) -> None:
-    """Every error becomes a problem; under a prefix of `formats`, in that prefix's format."""
+    """Every error becomes a problem; under a prefix of `formats`, in that prefix's format.
+
+    `catch_unexpected=False` leaves out `UnexpectedErrors`, for an app whose
+    `RequestContextMiddleware` answers unexpected errors itself (`servicekit.app.create_app`)."""
     app.state.problem_formats = dict(formats or {})
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
@@ -303,5 +317,6 @@ def install_problem_handlers(
     app.add_exception_handler(IntegrityError, _on_integrity_error)
     app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)
-    # Innermost of the middlewares added after this, so the request context is still set.
-    app.add_middleware(UnexpectedErrors)
+    if catch_unexpected:
+        # Innermost of the middlewares added after this, so the request context is still set.
+        app.add_middleware(UnexpectedErrors)

@@ -3,7 +3,7 @@
 One request is followed from the gateway's `traceparent` through the service's routes and
 queries, into the outbox row its transaction wrote, onto the Kafka message the relay sends, and
 into the consumer that applies it. Without an endpoint no provider is installed and nothing is
-recorded or exported, but an incoming `traceparent` is still handed on (`CallerTraceMiddleware`
+recorded or exported, but an incoming `traceparent` is still handed on (`attach_caller_trace`
 and the API's no-op spans), so log lines and events keep the caller's trace id.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
+from contextvars import Token
 from typing import Any
 
 from fastapi.telemetry import TelemetryConfig
@@ -24,7 +25,6 @@ from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
 from opentelemetry.util.types import Attributes
 from starlette.routing import get_route_path  # type: ignore[attr-defined]  # no public home
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 TRACEPARENT = "traceparent"
 _UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -99,26 +99,19 @@ def _is_probe_or_scrape(scope: MutableMapping[str, Any]) -> bool:
     return get_route_path(scope) in _UNTRACED_PATHS
 
 
-class CallerTraceMiddleware:
-    """With tracing off, the caller's `traceparent` is still the context of the request's work,
-    so its log lines and outbox rows keep the caller's trace id, for the price of a header look-up.
-    With tracing on, the instrumentation's server span is already that context."""
+def attach_caller_trace(traceparent: bytes) -> Token[Context] | None:
+    """With tracing off, the caller's `traceparent` becomes the context of the request's work, so
+    its log lines and outbox rows keep the caller's trace id, for the price of a header look-up
+    (`servicekit.requests.RequestContextMiddleware` calls this when a request carries one). With
+    tracing on, FastAPI's server span is already that context: nothing is attached (None).
+    Returns the token that `detach_caller_trace` takes."""
+    if trace.get_current_span().get_span_context().is_valid:
+        return None
+    return context.attach(propagate.extract({TRACEPARENT: traceparent.decode("latin-1")}))
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        header = None
-        if scope["type"] == "http" and not trace.get_current_span().get_span_context().is_valid:
-            header = next((v for k, v in scope["headers"] if k == b"traceparent"), None)
-        if header is None:
-            await self.app(scope, receive, send)
-            return
-        token = context.attach(propagate.extract({TRACEPARENT: header.decode("latin-1")}))
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            context.detach(token)
+def detach_caller_trace(token: Token[Context]) -> None:
+    context.detach(token)
 
 
 def current_traceparent() -> str | None:
