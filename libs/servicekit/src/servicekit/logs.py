@@ -60,13 +60,7 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None
     "asctime",
     "taskName",
 }
-_CONTEXT_FIELDS = ("service", "request_id", "correlation_id", "trace_id", "span_id")
-
-
-def _redacted(value: Any) -> Any:
-    if isinstance(value, str) and _MAY_QUOTE_A_VALUE.search(value):
-        return redact_values(value)
-    return value
+_may_quote_a_value = _MAY_QUOTE_A_VALUE.search
 
 
 def _json_default(value: Any) -> Any:
@@ -101,22 +95,31 @@ class JsonLineFormatter(logging.Formatter):
         return f"{self._second_text},{int(record.msecs):03d}"
 
     def format(self, record: logging.LogRecord) -> str:
+        # Every access line comes through here: field by field, no call that can be saved.
+        fields = record.__dict__
         line: dict[str, Any] = {
             "ts": self.formatTime(record),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            # The context fields (_ContextFilter), null when a record came without them.
+            "service": fields.get("service"),
+            "request_id": fields.get("request_id"),
+            "correlation_id": fields.get("correlation_id"),
+            "trace_id": fields.get("trace_id"),
+            "span_id": fields.get("span_id"),
         }
-        for name in _CONTEXT_FIELDS:
-            line[name] = getattr(record, name, None)
         if record.exc_info:
             line["exc_info"] = self.formatException(record.exc_info)
         if record.stack_info:
             line["stack_info"] = self.formatStack(record.stack_info)
-        for name, value in record.__dict__.items():
+        for name, value in fields.items():
             if name not in _RECORD_ATTRIBUTES and name not in line:
                 line[name] = value
-        return _encode({name: _redacted(value) for name, value in line.items()})
+        for name, value in line.items():
+            if isinstance(value, str) and _may_quote_a_value(value):
+                line[name] = redact_values(value)
+        return _encode(line)
 
 
 class _ContextFilter(logging.Filter):
