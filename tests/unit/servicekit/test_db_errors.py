@@ -118,3 +118,14 @@ def test_a_group_of_failures_is_an_outage_only_when_each_is_one():
     refused = ConnectionRefusedError(errno.ECONNREFUSED, "refused")
     assert is_connection_failure(ExceptionGroup("connect", [refused, TimeoutError()]))
     assert not is_connection_failure(ExceptionGroup("mixed", [refused, ValueError("bad")]))
+
+
+@pytest.mark.parametrize("outage", [True, False])
+def test_a_group_whose_member_was_raised_inside_it_is_judged_by_its_members(outage):
+    """A member whose context is its own group (an error raised while a task group unwinds, as
+    a streaming response's is) once made the judgement recurse until RecursionError."""
+    member = ConnectionRefusedError(errno.ECONNREFUSED, "refused") if outage else ValueError("x")
+    group = ExceptionGroup("streaming", [member])
+    member.__context__ = group
+    assert is_connection_failure(group) is outage
+    assert is_connection_failure(member) is outage

@@ -41,7 +41,14 @@ def is_connection_failure(exc: BaseException) -> bool:
     Such a failure is the infrastructure's, not the request's or the message's: retrying later
     helps. Anything else (a constraint, a syntax error, a handler's bug) is not one.
     """
-    return any(_is_connection_failure_itself(link) for link in _chain(exc))
+    return _fails_to_connect(exc, frozenset())
+
+
+def _fails_to_connect(exc: BaseException, open_groups: frozenset[int]) -> bool:
+    """`is_connection_failure`, inside the exception groups of `open_groups` (by id): a member
+    raised from within its own group has that group in its chain, and the group is judged by
+    its members, so there it says nothing (judging it again would never end)."""
+    return any(_is_connection_failure_itself(link, open_groups) for link in _chain(exc))
 
 
 def database_timeout(exc: BaseException) -> str | None:
@@ -69,9 +76,12 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return list(seen.values())
 
 
-def _is_connection_failure_itself(exc: BaseException) -> bool:
+def _is_connection_failure_itself(exc: BaseException, open_groups: frozenset[int]) -> bool:
     if isinstance(exc, BaseExceptionGroup):
-        return bool(exc.exceptions) and all(is_connection_failure(e) for e in exc.exceptions)
+        if id(exc) in open_groups:
+            return False
+        inside = open_groups | {id(exc)}
+        return bool(exc.exceptions) and all(_fails_to_connect(e, inside) for e in exc.exceptions)
     if _has_outage_sqlstate(exc):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
