@@ -5,6 +5,7 @@ a double booking the database refuses there is still a lost race naming what won
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -144,3 +145,25 @@ async def test_a_booking_is_judged_by_the_newest_snapshots_not_those_validated_b
             )
     codes = {c["code"] for c in caught.value.extensions["conflicts"]}
     assert {"room_retired", "staff_retired", "unit_retired"} <= codes
+
+
+async def test_a_booking_without_units_or_people_moves(scheduling: Scheduling) -> None:
+    """A booking with no units and no one besides its surgeon (its units' array reads as NULL)
+    is taken up and written again by a move, not answered 500 (the load benchmark's moves once
+    were)."""
+    made = await team(scheduling)
+    surgery_id = await request(scheduling, made, equipment_types=[], staff_roles_needed=[])
+    bare = replace(placement(made), staff=(), equipment_unit_ids=())
+    for start in (START, START + timedelta(hours=2)):
+        async with scheduling.unit_of_work() as uow:
+            await booking.book(
+                uow,
+                surgery_id,
+                replace(bare, start=start),
+                settings=scheduling.settings,
+                actor=coordinator(),
+            )
+    _row, held = await current(scheduling, surgery_id)
+    assert held is not None
+    assert (held.start, held.equipment_unit_ids) == (START + timedelta(hours=2), ())
+    assert [person.role for person in held.staff] == ["surgeon"]

@@ -152,11 +152,12 @@ def _booking(
     end: Any,
     setup_minutes: int,
     cleanup_minutes: int,
-    staff_ids: Sequence[uuid.UUID],
-    roles: Sequence[str],
-    unit_ids: Sequence[uuid.UUID],
+    staff_ids: Sequence[uuid.UUID] | None,
+    roles: Sequence[str] | None,
+    unit_ids: Sequence[uuid.UUID] | None,
 ) -> Booking:
-    """The booking of `_BOOKED` columns: people by role then id, units by id."""
+    """The booking of `_BOOKED` columns: people by role then id, units by id (an array is NULL
+    where the booking has none)."""
     return Booking(
         room_id=room_id,
         start=start,
@@ -165,9 +166,9 @@ def _booking(
         cleanup_minutes=cleanup_minutes,
         staff=tuple(
             StaffAssignment(staff_id=staff_id, role=role)
-            for staff_id, role in zip(staff_ids, roles, strict=True)
+            for staff_id, role in zip(staff_ids or (), roles or (), strict=True)
         ),
-        equipment_unit_ids=tuple(unit_ids),
+        equipment_unit_ids=tuple(unit_ids or ()),
     )
 
 
