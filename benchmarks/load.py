@@ -5,7 +5,9 @@ Open loop: every request has a time fixed before the run (a constant arrival rat
 then whatever the answers to the earlier ones, and its latency runs from that time, not from
 when it got a connection. So a service that falls behind shows it as queueing in the latency, as
 a hospital's coordinators would feel it; a closed loop (hey, wrk) would slow its own callers down
-instead. The timed requests go through aiohttp (`gateway_session`: a tenth of httpx's CPU per
+instead. Each step starts on a settled machine (under a quarter of its cores busy, at most 30 s
+of waiting, printed beside the step): an overload step leaves thousands of audit events to relay
+and store, and the step after it would otherwise measure that aftermath. The timed requests go through aiohttp (`gateway_session`: a tenth of httpx's CPU per
 request, so the generator takes less of the cores it shares with the stack), and the schedule is
 dealt round-robin to `BENCH_LOAD_PROCESSES` processes (2 by default), each with its own
 keep-alive pool; their answers are pooled. `lag` is how late the
@@ -73,6 +75,11 @@ TIMEOUT = float(os.environ.get("BENCH_LOAD_TIMEOUT", "10"))
 # Keep-alive connections per process. Few: a TLS handshake costs the generator more than many
 # requests, and a call waiting for a free connection is still timed from its scheduled time.
 CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "32"))
+# Before each step the machine is let settle (at most SETTLE_SECONDS) until under SETTLE_BUSY of
+# its cores are busy: what a step leaves behind (its audit events to relay and store, consumers'
+# lag; thousands after a step that overloads) is then not measured as the next step's latency.
+SETTLE_BUSY = float(os.environ.get("BENCH_LOAD_SETTLE_BUSY", "0.25"))
+SETTLE_SECONDS = float(os.environ.get("BENCH_LOAD_SETTLE_SECONDS", "30"))
 SCENARIOS = os.environ.get("BENCH_LOAD_SCENARIOS", "reads,lists,bookings,morning").split(",")
 ROOMS = 6  # the benchmark's own, each with its own surgeon
 # Their code and names: a run parks them (rooms in maintenance, surgeons inactive) and the next
@@ -348,7 +355,9 @@ def _run(generators: Generators, demo: dict[str, Any], corner: Corner, report: l
         ("resources /healthz", get(f"{R}/healthz")),
         ("scheduling /healthz", get(f"{S}/healthz")),
     ]
-    report.append(("baseline, 100/s each", generators.open_loop(steady(300, SECONDS, baseline))))
+    report.append(
+        (settled("baseline, 100/s each"), generators.open_loop(steady(300, SECONDS, baseline)))
+    )
     if "reads" in SCENARIOS:
         _reads(generators, demo, report)
     if "lists" in SCENARIOS:
@@ -358,14 +367,15 @@ def _run(generators: Generators, demo: dict[str, Any], corner: Corner, report: l
             ("surgeries?limit=20", get(f"{S}/surgeries", limit=20)),
         ]
         calls = steady(LIST_RATE, SECONDS, lists)
-        report.append((f"lists at {LIST_RATE}/s", generators.open_loop(calls)))
+        report.append((settled(f"lists at {LIST_RATE}/s"), generators.open_loop(calls)))
     if "bookings" in SCENARIOS:
         calls = steady(BOOKING_RATE, SECONDS, [("book (PUT booking)", _booker(corner))])
-        report.append((f"bookings at {BOOKING_RATE}/s", generators.open_loop(calls)))
+        report.append((settled(f"bookings at {BOOKING_RATE}/s"), generators.open_loop(calls)))
     if "morning" in SCENARIOS:
+        title = settled(f"coordinators' morning at {MIX_RATE}/s")
         morning = generators.open_loop(_morning(demo, corner))
         corner.optimizations += [made for outcome in morning.values() for made in outcome.made]
-        report.append((f"coordinators' morning at {MIX_RATE}/s", morning))
+        report.append((title, morning))
 
 
 def _reads(generators: Generators, demo: dict[str, Any], report: list[Any]) -> None:
@@ -375,15 +385,37 @@ def _reads(generators: Generators, demo: dict[str, Any], report: list[Any]) -> N
         ("case by id", rotating(S + "/surgeries/{}", demo["cases"])),
     ]
     for rate in RATES:
-        report.append(
-            (f"reads by id at {rate}/s", generators.open_loop(steady(rate, SECONDS, reads)))
-        )
+        title = settled(f"reads by id at {rate}/s")
+        report.append((title, generators.open_loop(steady(rate, SECONDS, reads))))
+    title = settled(f"saturation, {CLIENTS} callers closed loop")
     saturation: dict[str, Outcome] = {}
     for kind, maker in reads:
         method, path, params, _ = maker(0)
         call = Call(kind, 0, method, path, tuple(params.items()))
         saturation |= generators.closed_loop(call, CLIENTS, SATURATION_SECONDS)
-    report.append((f"saturation, {CLIENTS} callers closed loop", saturation))
+    report.append((title, saturation))
+
+
+def settled(title: str) -> str:
+    """`title` once the machine has settled (`SETTLE_BUSY`), with how long that took."""
+    started = time.monotonic()
+    while time.monotonic() - started < SETTLE_SECONDS and _busy_share(0.5) >= SETTLE_BUSY:
+        pass
+    return f"{title} (settled {time.monotonic() - started:.1f} s before)"
+
+
+def _busy_share(seconds: float) -> float:
+    """The share of the machine's cores busy over the next `seconds` (/proc/stat)."""
+
+    def ticks() -> tuple[int, int]:
+        with open("/proc/stat") as stat:
+            counts = [int(n) for n in stat.readline().split()[1:]]
+        return sum(counts), counts[3] + counts[4]  # all, idle and waiting for I/O
+
+    total, idle = ticks()
+    time.sleep(seconds)
+    total_after, idle_after = ticks()
+    return 1 - (idle_after - idle) / max(total_after - total, 1)
 
 
 def _booker(corner: Corner) -> Any:
