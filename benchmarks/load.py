@@ -7,12 +7,12 @@ when it got a connection. So a service that falls behind shows it as queueing in
 a hospital's coordinators would feel it; a closed loop (hey, wrk) would slow its own callers down
 instead. Each step starts on a settled machine (under a quarter of its cores busy, at most 30 s
 of waiting, printed beside the step): an overload step leaves thousands of audit events to relay
-and store, and the step after it would otherwise measure that aftermath. The timed requests go through aiohttp (`gateway_session`: a tenth of httpx's CPU per
-request, so the generator takes less of the cores it shares with the stack), and the schedule is
-dealt round-robin to `BENCH_LOAD_PROCESSES` processes (2 by default), each with its own
-keep-alive pool; their answers are pooled. `lag` is how late the
-generator itself sent a request: when its p99 is a good part of a kind's p99, the generator,
-not the service, was the limit.
+and store, and the step after it would otherwise measure that aftermath. The timed requests go
+through aiohttp (`gateway_session`: a tenth of httpx's CPU per request, so the generator takes
+less of the cores it shares with the stack), and the schedule is dealt round-robin to
+`BENCH_LOAD_PROCESSES` processes (2 by default), each with its own keep-alive pool; their answers
+are pooled. `lag` is how late the generator itself sent a request: when its p99 is a good part
+of a kind's p99, the generator, not the service, was the limit.
 
 Scenarios, on the demo hospital that `make up` seeds (logged in as its coordinator):
 - baseline: the gateway's own `/healthz` and both services' `/healthz` at 100/s;
