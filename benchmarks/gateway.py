@@ -33,11 +33,16 @@ def gateway_client(**options: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=GATEWAY, verify=gateway_tls(), **options)
 
 
-def gateway_session(connections: int = 100, timeout: float = 60) -> aiohttp.ClientSession:
+def gateway_session(
+    connections: int = 100, timeout: float = 60, local_address: str | None = None
+) -> aiohttp.ClientSession:
     """An aiohttp session on the gateway (relative URLs), at most `connections` kept alive, each
-    request failing after `timeout` seconds; open it inside the event loop that uses it."""
+    request failing after `timeout` seconds, its connections from `local_address` if given (a
+    loopback address of its own: the gateway limits each client address); open it inside the
+    event loop that uses it."""
+    local = None if local_address is None else (local_address, 0)
     return aiohttp.ClientSession(
         base_url=GATEWAY,
-        connector=aiohttp.TCPConnector(ssl=gateway_tls(), limit=connections),
+        connector=aiohttp.TCPConnector(ssl=gateway_tls(), limit=connections, local_addr=local),
         timeout=aiohttp.ClientTimeout(total=timeout),
     )

@@ -27,9 +27,10 @@ Scenarios, on the demo hospital that `make up` seeds (logged in as its coordinat
 Rooms, surgeons and cases are the benchmark's own; afterwards its cases are cancelled, its
 optimizations rejected and its rooms and people parked (a room in maintenance, a surgeon
 inactive) for the next run to take up again, not retired and made anew each run. The gateway
-limits each client address (GATEWAY_API_RATE, 500/s with a burst of 1,000 by default): answers
-429 are counted apart as `limited`, and a step whose share of them is large says more about
-that limit than the service.
+limits each client address (GATEWAY_API_RATE, 500/s with a burst of 1,000 by default), so each
+generator process connects from a loopback address of its own (127.0.0.10, .11, ...), as a
+department's workstations would; answers 429 are counted apart as `limited`, and a step whose
+share of them is large says more about that limit than the service.
 """
 
 from __future__ import annotations
@@ -139,6 +140,15 @@ class Outcome:
 
 _loop: asyncio.AbstractEventLoop | None = None
 _client: aiohttp.ClientSession | None = None
+_index = 0  # this generator process's number, from 0
+
+
+def _number(counter: Any) -> None:
+    """The pool's initializer: each process takes the next number."""
+    global _index
+    with counter.get_lock():
+        _index = counter.value
+        counter.value += 1
 
 
 def _run_in_worker(job: tuple[str, Any, dict[str, str]]) -> dict[str, Outcome]:
@@ -164,7 +174,12 @@ def _close() -> None:
 
 
 async def _open() -> aiohttp.ClientSession:
-    return gateway_session(connections=CONNECTIONS, timeout=TIMEOUT)
+    """Each process's connections come from a loopback address of its own (127.0.0.10, .11,
+    ...), as a department's workstations would: the gateway limits each client address
+    (GATEWAY_API_RATE), and from one address the saturation steps measured that limit."""
+    return gateway_session(
+        connections=CONNECTIONS, timeout=TIMEOUT, local_address=f"127.0.0.{10 + _index}"
+    )
 
 
 async def _open_loop(
@@ -247,7 +262,12 @@ class Generators:
 
     def __init__(self, auth: dict[str, str]) -> None:
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=PROCESSES, mp_context=context)
+        self._pool = ProcessPoolExecutor(
+            max_workers=PROCESSES,
+            mp_context=context,
+            initializer=_number,
+            initargs=(context.Value("i", 0),),
+        )
         self._auth = auth
 
     def open_loop(self, calls: list[Call]) -> dict[str, Outcome]:
