@@ -44,6 +44,8 @@ from servicekit.pages import Page
 from sqlalchemy import Row
 from sqlalchemy.engine.result import result_tuple
 
+from tests.unit.scheduling.booked_columns import validated_afresh
+
 # FastAPI answers a declared model with its TypeAdapter's `dump_json`, by alias (`routing.py`).
 _PAGE = TypeAdapter(Page[SurgeryPublic])
 _ROOMS = TypeAdapter(RoomSchedule)
@@ -169,25 +171,6 @@ def _booked_columns(draw: st.DrawFn, row: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _validated(booked: tuple[Any, ...]) -> Booking:
-    """The booking of `_booked_columns`, validated afresh (as `bookings_of` did)."""
-    room_id, start, end, setup, cleanup, staff_ids, roles, unit_ids = booked
-    return Booking.model_validate(
-        {
-            "room_id": room_id,
-            "start": start,
-            "end": end,
-            "setup_minutes": setup,
-            "cleanup_minutes": cleanup,
-            "staff": [
-                {"staff_id": s, "role": r}
-                for s, r in zip(staff_ids or (), roles or (), strict=True)
-            ],
-            "equipment_unit_ids": unit_ids or (),
-        }
-    )
-
-
 # A case of a waiting-list page: its row, its booking as the models had it (validated afresh)
 # and as the page has it (`cases._read_booking`, kept), and whether its patient is shown.
 _Case = tuple[dict[str, Any], Booking | None, Booking | None, bool]
@@ -219,7 +202,7 @@ def _surgery_rows(draw: st.DrawFn) -> _Case:
     old = new = None
     if status in ("scheduled", "confirmed", "in_room", "completed") and draw(st.booleans()):
         booked = draw(_booked_columns(values))
-        old, new = _validated(booked), cases._read_booking(booked)
+        old, new = validated_afresh(booked), cases._read_booking(booked)
     return values, old, new, draw(st.booleans())
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from asyncpg.pgproto.pgproto import UUID as AsyncpgUUID
-from contracts.events.scheduling_surgeries import Booking
 from contracts.vocabulary import StaffRole
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +20,8 @@ from scheduling_service.views.listed_cases import ListedCase, Person
 from scheduling_service.views.schedule import DayList, DayListQuery, RoomDay
 from servicekit.auth import Principal
 from sqlalchemy.engine.result import result_tuple
+
+from tests.unit.scheduling.booked_columns import validated_afresh
 
 FEW = settings(max_examples=150, derandomize=True, deadline=None)
 # A small pool of ids, so bookings share people and units, and readers and cases share ties.
@@ -54,24 +55,6 @@ def _booked(draw: st.DrawFn) -> tuple[Any, ...]:
     )
 
 
-def _afresh(booked: tuple[Any, ...]) -> Booking:
-    room_id, start, end, setup, cleanup, staff_ids, roles, unit_ids = booked
-    return Booking.model_validate(
-        {
-            "room_id": room_id,
-            "start": start,
-            "end": end,
-            "setup_minutes": setup,
-            "cleanup_minutes": cleanup,
-            "staff": [
-                {"staff_id": s, "role": r}
-                for s, r in zip(staff_ids or (), roles or (), strict=True)
-            ],
-            "equipment_unit_ids": unit_ids or (),
-        }
-    )
-
-
 @FEW
 @given(st.lists(_booked(), min_size=1, max_size=12))
 def test_a_booking_read_again_is_the_booking_validated_afresh(read: list[tuple[Any, ...]]) -> None:
@@ -79,8 +62,8 @@ def test_a_booking_read_again_is_the_booking_validated_afresh(read: list[tuple[A
     only are many, each its own booking."""
     for booked in read + read[::-1]:
         kept = cases._read_booking(booked)
-        assert kept == _afresh(booked)
-        assert kept.model_dump_json() == _afresh(booked).model_dump_json()
+        assert kept == validated_afresh(booked)
+        assert kept.model_dump_json() == validated_afresh(booked).model_dump_json()
         assert cases._read_booking(booked) is kept
 
 
@@ -90,7 +73,7 @@ def test_the_kept_bookings_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     start = datetime(2027, 3, 3, 7, tzinfo=UTC)
     for n in range(10):
         booked = (PEOPLE[0], start, start + timedelta(minutes=n + 1), 0, 0, None, None, None)
-        assert cases._read_booking(booked) == _afresh(booked)
+        assert cases._read_booking(booked) == validated_afresh(booked)
         assert len(cases._READ_BOOKINGS) <= 3
 
 
