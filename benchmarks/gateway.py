@@ -10,10 +10,12 @@ with httpx a generator at 50 requests/s took a tenth of the machine from the ser
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import ssl
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import httpx
@@ -46,3 +48,18 @@ def gateway_session(
         connector=aiohttp.TCPConnector(ssl=gateway_tls(), limit=connections, local_addr=local),
         timeout=aiohttp.ClientTimeout(total=timeout),
     )
+
+
+def own_loopback_address(n: int) -> str | None:
+    """A loopback address of its own for the `n`-th of several generators (127.0.0.10, .11,
+    ...), so the gateway's limit per client address applies to each, as to a department's
+    workstations; None when the gateway is not on this machine's loopback (a connection from a
+    loopback address would not reach it)."""
+    host = urlsplit(GATEWAY).hostname or ""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host) in ipaddress.ip_network(
+            "127.0.0.0/8"
+        )
+    except ValueError:
+        local = False
+    return f"127.0.0.{10 + n}" if local else None

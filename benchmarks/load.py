@@ -27,10 +27,11 @@ Scenarios, on the demo hospital that `make up` seeds (logged in as its coordinat
 Rooms, surgeons and cases are the benchmark's own; afterwards its cases are cancelled, its
 optimizations rejected and its rooms and people parked (a room in maintenance, a surgeon
 inactive) for the next run to take up again, not retired and made anew each run. The gateway
-limits each client address (GATEWAY_API_RATE, 500/s with a burst of 1,000 by default), so each
-generator process connects from a loopback address of its own (127.0.0.10, .11, ...), as a
-department's workstations would; answers 429 are counted apart as `limited`, and a step whose
-share of them is large says more about that limit than the service.
+limits each client address (GATEWAY_API_RATE, 500/s with a burst of 1,000 by default), so with
+the gateway on this machine each generator process connects from a loopback address of its own
+(127.0.0.10, .11, ...), as a department's workstations would; answers 429 are counted apart
+as `limited`, and a step whose share of them is large says more about that limit than the
+service.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ import aiohttp
 import httpx
 
 from benchmarks import resources, scheduling_corner
-from benchmarks.gateway import gateway_client, gateway_session
+from benchmarks.gateway import gateway_client, gateway_session, own_loopback_address
 from benchmarks.scheduling_corner import known, serving, until_known
 
 RATES = [int(r) for r in os.environ.get("BENCH_LOAD_RATES", "100,300,600,1000").split(",")]
@@ -174,11 +175,11 @@ def _close() -> None:
 
 
 async def _open() -> aiohttp.ClientSession:
-    """Each process's connections come from a loopback address of its own (127.0.0.10, .11,
-    ...), as a department's workstations would: the gateway limits each client address
-    (GATEWAY_API_RATE), and from one address the saturation steps measured that limit."""
+    """Each process's connections come from a loopback address of its own when the gateway is
+    local (`own_loopback_address`): the gateway limits each client address (GATEWAY_API_RATE),
+    and from one address the saturation steps measured that limit."""
     return gateway_session(
-        connections=CONNECTIONS, timeout=TIMEOUT, local_address=f"127.0.0.{10 + _index}"
+        connections=CONNECTIONS, timeout=TIMEOUT, local_address=own_loopback_address(_index)
     )
 
 
