@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 async def revision(scheduling: Scheduling) -> str:
     async with scheduling.unit_of_work() as uow:
-        return await current_revision(uow)
+        return await current_revision(uow.session)
 
 
 def counter(value: str) -> int:

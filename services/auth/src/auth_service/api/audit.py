@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from contracts.values import ScheduleDatetime
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import ReadSessionDep
 from servicekit.pages import Page, PageRequestDep
 from servicekit.problems import Problem
 
@@ -53,7 +53,7 @@ class AuditEntryPublic(BaseModel):
 )
 async def list_audit_entries(
     admin: AdminDep,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     page: PageRequestDep,
     actor_id: Annotated[
         str | None, Query(min_length=1, max_length=200, description="A user id or service name.")
@@ -81,6 +81,6 @@ async def list_audit_entries(
     query = AuditQuery(actor_id, action, record_type, record_id, service, since, until)
     if problems := query_problems(query):
         raise Problem(422, " ".join(problems), title="Invalid request")
-    rows, total = await entries.listed(uow.session, query, page)
+    rows, total = await entries.listed(session, query, page)
     items = [AuditEntryPublic.model_validate(row, from_attributes=True) for row in rows]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from servicekit import audit
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import ReadSessionDep, UnitOfWorkDep
 
 from auth_service import keyring
 from auth_service.api.deps import AdminDep, AuthorityDep
@@ -17,8 +17,8 @@ router = APIRouter(prefix="/signing-keys", tags=["signing keys"])
 
 
 @router.get("", summary="The signing keys, oldest first (public data only)")
-async def list_keys(admin: AdminDep, uow: UnitOfWorkDep) -> list[SigningKeyPublic]:
-    return _shaped(await keyring.key_times(uow.session))
+async def list_keys(admin: AdminDep, session: ReadSessionDep) -> list[SigningKeyPublic]:
+    return _shaped(await keyring.key_times(session))
 
 
 @router.post("/rotate", status_code=201, summary="Make a new signing key; the current one retires")

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import ReadSessionDep
 
 from auth_service.accounts import change_own_password, get_user
 from auth_service.api.deps import AuthorityDep
@@ -16,8 +16,8 @@ router = APIRouter(prefix="/me", tags=["me"])
 
 
 @router.get("", summary="Who am I: the account behind the access token")
-async def me(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> UserPublic:
-    user = await get_user(uow.session, uuid.UUID(principal.user_id))
+async def me(principal: CurrentPrincipal, session: ReadSessionDep) -> UserPublic:
+    user = await get_user(session, uuid.UUID(principal.user_id))
     return UserPublic.model_validate(user, from_attributes=True)
 
 

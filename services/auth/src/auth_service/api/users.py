@@ -9,7 +9,7 @@ from contracts.events.auth_users import Role
 from fastapi import APIRouter, Header, Query, Response
 from servicekit import audit
 from servicekit.app import gateway_prefix
-from servicekit.deps import RuntimeDep, UnitOfWorkDep
+from servicekit.deps import ReadSessionDep, RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -47,7 +47,7 @@ async def create_user(
 @router.get("", summary="List users, filtered and sorted")
 async def list_users(
     admin: AdminDep,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     page: PageRequestDep,
     role: Role | None = None,
     active: bool | None = None,
@@ -55,16 +55,16 @@ async def list_users(
     sort: SortKey = "email",
 ) -> Page[UserPublic]:
     where = accounts.UserFilter(role=role, active=active, search=q, sort=sort)
-    rows, total = await accounts.list_users(uow.session, where, page)
+    rows, total = await accounts.list_users(session, where, page)
     items = [UserPublic.model_validate(row, from_attributes=True) for row in rows]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
 
 @router.get("/{user_id}", summary="One user")
 async def get_user(
-    user_id: uuid.UUID, admin: AdminDep, uow: UnitOfWorkDep, response: Response
+    user_id: uuid.UUID, admin: AdminDep, session: ReadSessionDep, response: Response
 ) -> UserPublic:
-    return _shaped(await accounts.get_user(uow.session, user_id), response)
+    return _shaped(await accounts.get_user(session, user_id), response)
 
 
 @router.put("/{user_id}/roles", summary="Replace a user's roles")

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Response
 from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import RuntimeDep, UnitOfWorkDep
+from servicekit.deps import ReadSessionDep, RuntimeDep
 from servicekit.pages import Page, PageRequestDep
 
 from optimizer_service import runs
@@ -50,19 +50,19 @@ async def create_run(
 
 
 @router.get("/{run_id}", summary="One run: its problem, status and result")
-async def get_run(run_id: uuid.UUID, who: CurrentPrincipal, uow: UnitOfWorkDep) -> RunPublic:
-    return RunPublic.of(await runs.get(uow.session, run_id))
+async def get_run(run_id: uuid.UUID, who: CurrentPrincipal, session: ReadSessionDep) -> RunPublic:
+    return RunPublic.of(await runs.get(session, run_id))
 
 
 @router.get("", summary="Runs, newest first, filtered by status and source")
 async def list_runs(
     who: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     page: PageRequestDep,
     status: RunStatus | None = None,
     source: RunSource | None = None,
 ) -> Page[RunSummary]:
     where = runs.RunFilter(status=status, source=source)
-    rows, total = await runs.list_runs(uow.session, where, page.offset, page.limit)
+    rows, total = await runs.list_runs(session, where, page.offset, page.limit)
     items = [RunSummary.of(row) for row in rows]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)

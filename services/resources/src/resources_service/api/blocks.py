@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from servicekit import audit
 from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import RuntimeDep, UnitOfWorkDep
+from servicekit.deps import ReadSessionDep, RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -56,7 +56,7 @@ async def allocate_block(
 @router.get("", summary="Blocks, filtered and sorted, with their released dates")
 async def list_blocks(
     who: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     page: PageRequestDep,
     room_id: uuid.UUID | None = None,
@@ -77,7 +77,7 @@ async def list_blocks(
         include_retired=include_retired,
         sort=sort,
     )
-    found, total = await blocks.list_blocks(uow.session, where, page)
+    found, total = await blocks.list_blocks(session, where, page)
     timezone = settings.hospital_timezone
     items = [BlockSummary.of(b.row, b.releases, timezone) for b in found]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
@@ -87,11 +87,11 @@ async def list_blocks(
 async def get_block(
     block_id: uuid.UUID,
     who: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     response: Response,
 ) -> BlockPublic:
-    return _shaped(await blocks.get(uow.session, block_id), settings, response)
+    return _shaped(await blocks.get(session, block_id), settings, response)
 
 
 @router.put(

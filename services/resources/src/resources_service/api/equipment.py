@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Response
 from servicekit import audit
 from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import RuntimeDep, UnitOfWorkDep
+from servicekit.deps import ReadSessionDep, RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -57,7 +57,7 @@ async def create_equipment(
 @router.get("", summary="Equipment with its units, filtered and sorted")
 async def list_equipment(
     who: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     page: PageRequestDep,
     equipment_type: EquipmentType | None = None,
     mobile: bool | None = None,
@@ -72,16 +72,16 @@ async def list_equipment(
         include_retired=include_retired,
         sort=sort,
     )
-    rows, units_of, total = await pieces.list_equipment(uow.session, where, page)
+    rows, units_of, total = await pieces.list_equipment(session, where, page)
     items = [EquipmentSummary.of(row, units_of[row.equipment_id]) for row in rows]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
 
 @router.get("/{equipment_id}", summary="One piece of equipment, its units and their maintenance")
 async def get_equipment(
-    equipment_id: uuid.UUID, who: CurrentPrincipal, uow: UnitOfWorkDep, response: Response
+    equipment_id: uuid.UUID, who: CurrentPrincipal, session: ReadSessionDep, response: Response
 ) -> EquipmentPublic:
-    return _shaped(await pieces.get(uow.session, equipment_id), response)
+    return _shaped(await pieces.get(session, equipment_id), response)
 
 
 @router.put("/{equipment_id}", summary="Replace the equipment's name, type, mobility, turnaround")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from contracts.values import ScheduleDatetime
 from fastapi import APIRouter, Query
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import ReadSessionDep
 from servicekit.pages import Page, PageRequestDep
 
 from scheduling_service.api.deps import AdminDep
@@ -32,7 +32,7 @@ Word = Annotated[str | None, Query(max_length=200)]
 )
 async def list_audit_entries(
     admin: AdminDep,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     page: PageRequestDep,
     record_type: Word = None,
     record_id: Annotated[
@@ -59,6 +59,6 @@ async def list_audit_entries(
         since=since,
         until=until,
     )
-    rows, total = await audit_entries.listed(uow.session, where, page)
+    rows, total = await audit_entries.listed(session, where, page)
     items = [AuditEntryPublic.model_validate(row, from_attributes=True) for row in rows]
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)

@@ -11,7 +11,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import ReadSessionDep
 from servicekit.problems import Problem
 from sqlalchemy import select
 
@@ -35,12 +35,12 @@ async def known_snapshot(
     kind: Literal["rooms", "staff", "equipment", "blocks"],
     record_id: uuid.UUID,
     _: ReaderDep,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
 ) -> KnownSnapshot:
     table = TABLES[kind]
     key = table.primary_key.columns.values()[0]
     row = (
-        await uow.session.execute(
+        await session.execute(
             select(table.c.version, table.c.retired_at, table.c.received_at).where(key == record_id)
         )
     ).first()

@@ -10,7 +10,7 @@ from contracts.values import ScheduleDate
 from fastapi import APIRouter, Header, Query, Response
 from servicekit.auth import Principal
 from servicekit.db import UnitOfWork
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import ReadSessionDep, UnitOfWorkDep
 
 from scheduling_service.api.deps import ReaderDep, SettingsDep
 from scheduling_service.api.schemas.schedule import (
@@ -78,13 +78,13 @@ async def rooms_schedule(
 )
 async def revision(
     _reader: ReaderDep,
-    uow: UnitOfWorkDep,
+    session: ReadSessionDep,
     response: Response,
     if_none_match: Annotated[
         str | None, Header(description="The ETag of the revision read last.")
     ] = None,
 ) -> ScheduleRevision | Response:
-    current = await schedule_revision.current_revision(uow)
+    current = await schedule_revision.current_revision(session)
     headers = {"ETag": f'"{current}"', "Cache-Control": "no-cache"}
     if schedule_revision.matches(if_none_match, current):
         return Response(status_code=304, headers=headers)

@@ -6,15 +6,15 @@ one-row table, with no audit entry: it names no case and no patient.
 
 from __future__ import annotations
 
-from servicekit.db import UnitOfWork
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import schedule_revision
 
 
-async def current_revision(uow: UnitOfWork) -> str:
+async def current_revision(session: AsyncSession) -> str:
     row = (
-        await uow.session.execute(
+        await session.execute(
             select(schedule_revision.c.epoch, schedule_revision.c.counter).where(
                 schedule_revision.c.singleton.is_(True)
             )
