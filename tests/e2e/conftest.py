@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,6 +13,24 @@ import pytest
 from tests.conftest import gateway_client
 
 pytestmark = pytest.mark.e2e
+
+# These tests make rooms, staff, users and cases through the gateway, and a hospital keeps what
+# was made (retired, not deleted): on the stack of `make up` they would stay in the app its user
+# opens. They run on a stack of their own (`make test`, `STACK=test deploy/local/test.sh e2e`,
+# which set TEST_GATEWAY_URL), or on the running one only when asked for by name.
+ON_RUNNING_STACK = "E2E_ON_RUNNING_STACK"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if items and not os.environ.get("TEST_GATEWAY_URL") and os.environ.get(ON_RUNNING_STACK) != "1":
+        pytest.exit(
+            "the e2e tests would leave their rooms, staff, users and cases in the stack of "
+            "`make up`: run them on a stack of their own (`make test`, or `STACK=test "
+            f"deploy/local/test.sh e2e`), or set {ON_RUNNING_STACK}=1 to write into the "
+            "running stack anyway",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+
 
 DEMO_PASSWORD = "demo-password"
 
