@@ -19,6 +19,7 @@ from contracts.values import LocalTimeRange, WeeklyHours
 from scheduling_service.db.tables import audit_log
 from scheduling_service.views import schedule
 from scheduling_service.views.schedule import DayList, DayListQuery
+from servicekit.db import repeatable_read
 from servicekit.problems import Problem
 from sqlalchemy import event, select, text
 
@@ -303,7 +304,7 @@ async def test_a_list_reads_one_snapshot_and_leaves_the_next_transaction_as_it_w
     for _ in range(2):
         with counted(scheduling) as during:
             async with scheduling.unit_of_work() as uow:
-                await schedule.repeatable_read(uow.session)
+                await repeatable_read(uow.session)
                 assert await uow.session.scalar(isolation) == "repeatable read"
         assert during == ["SHOW transaction_isolation"]
         async with scheduling.unit_of_work() as uow:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from servicekit.db import UnitOfWork, create_engine, read_sessions
-from sqlalchemy import select, text
+from servicekit.db import UnitOfWork, create_engine, read_sessions, repeatable_read
+from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import registry
 
@@ -67,4 +67,29 @@ async def test_a_connection_a_read_session_used_is_transactional_again_for_a_uni
             second = (await uow.session.execute(text(TWO_NOWS))).scalar_one()
         assert first == second
     finally:
+        await one.dispose()
+
+
+async def test_a_read_only_snapshot_is_said_with_its_begin_and_ends_with_its_transaction(schema):
+    one = create_engine(KIT_DATABASE_URL, pool_size=1, search_path=schema)
+    sent: list[str] = []
+
+    def note(*args: object) -> None:
+        sent.append(str(args[2]))
+
+    event.listen(one.sync_engine, "before_cursor_execute", note)
+    shown = text(
+        "SELECT current_setting('transaction_isolation'), current_setting('transaction_read_only')"
+    )
+    try:
+        for _ in range(2):  # the second time on the connection the first one gave back
+            sent.clear()
+            async with UnitOfWork(async_sessionmaker(one), producer="test") as uow:
+                await repeatable_read(uow.session, read_only=True)
+                assert tuple((await uow.session.execute(shown)).one()) == ("repeatable read", "on")
+            assert len(sent) == 1  # no SET TRANSACTION of its own
+            async with UnitOfWork(async_sessionmaker(one), producer="test") as uow:
+                assert tuple((await uow.session.execute(shown)).one()) == ("read committed", "off")
+    finally:
+        event.remove(one.sync_engine, "before_cursor_execute", note)
         await one.dispose()

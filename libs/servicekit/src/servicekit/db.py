@@ -6,7 +6,7 @@ import time
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import URL, Executable, TextClause, event, make_url
+from sqlalchemy import URL, Executable, TextClause, event, make_url, text
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,6 +27,7 @@ __all__ = [
     "audited_read_sessions",
     "create_engine",
     "read_sessions",
+    "repeatable_read",
 ]
 
 # A pooled connection idle longer than this is pinged before it is handed out; one used since
@@ -122,6 +123,24 @@ def read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
         expire_on_commit=False,
         sync_session_class=_ReadOnlySession,
     )
+
+
+async def repeatable_read(session: AsyncSession, *, read_only: bool = False) -> None:
+    """Makes the session's transaction REPEATABLE READ (and READ ONLY if asked): one snapshot for
+    every statement of a read that must add up. Said with its BEGIN (asyncpg begins at the first
+    statement), a statement and a round trip less than a SET TRANSACTION after it; when the
+    transaction has begun already (a connection taken), the SET TRANSACTION. The pooled
+    connection's next transaction is READ COMMITTED and read-write again."""
+    options = _READ_ONLY_SNAPSHOT if read_only else _SNAPSHOT
+    taken = (await session.connection(execution_options=options)).sync_connection
+    said = {} if taken is None else taken.get_execution_options()
+    if any(said.get(name) != value for name, value in options.items()):
+        mode = ", READ ONLY" if read_only else ""
+        await session.execute(text(f"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ{mode}"))
+
+
+_SNAPSHOT = {"isolation_level": "REPEATABLE READ"}
+_READ_ONLY_SNAPSHOT = _SNAPSHOT | {"postgresql_readonly": True}
 
 
 def asyncpg_dsn(url: str | URL) -> str:

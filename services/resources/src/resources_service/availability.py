@@ -28,7 +28,8 @@ from contracts.calendar.spans import Span
 from contracts.calendar.wallclock import range_span
 from contracts.values import WeeklyHours
 from servicekit.date_ranges import ensure_date_range, period
-from sqlalchemy import Row, Select, Table, select, text
+from servicekit.db import repeatable_read
+from sqlalchemy import Row, Select, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources_service.db.tables import (
@@ -94,7 +95,7 @@ async def calendar(
 ) -> Calendar:
     ensure_date_range(query.first, query.last, max_days)
     # One snapshot for every read below; nothing is written.
-    await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+    await repeatable_read(session, read_only=True)
     tz = ZoneInfo(timezone)
     window = range_span(query.first, query.last, tz)
     return Calendar(

@@ -21,7 +21,8 @@ from contracts.events.resources_blocks import BlockAllocated
 from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.scheduling_surgeries import SurgeryStatus
 from servicekit.date_ranges import ensure_date_range
-from sqlalchemy import DateTime, Row, or_, select, text
+from servicekit.db import repeatable_read
+from sqlalchemy import DateTime, Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.db.tables import blocks, bookings, case_history, surgery_requests
@@ -76,7 +77,7 @@ async def kpi_sheet(
     (a case booked to end by then without wheels-in is unrecorded), narrowed to `within`."""
     ensure_date_range(first, last, max_days)
     # One snapshot for every read below; nothing is written.
-    await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+    await repeatable_read(session, read_only=True)
     tz = ZoneInfo(timezone)
     window = resources_view.whole_days(first, last, tz)
     # Only what can count in the range: a room or block retired before it has no time in it

@@ -30,9 +30,9 @@ from contracts.events.resources_operating_rooms import OperatingRoomUpserted
 from contracts.events.resources_staff import StaffMemberUpserted
 from servicekit.auth import Principal
 from servicekit.date_ranges import ensure_date_range
-from servicekit.db import UnitOfWork
+from servicekit.db import UnitOfWork, repeatable_read
 from servicekit.problems import Problem
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling_service.audit import audit_log
@@ -125,18 +125,6 @@ async def day_list(
     await record_read(uow, reader, query, _ids(listed))
     await uow.commit()
     return listed
-
-
-async def repeatable_read(session: AsyncSession) -> None:
-    """Makes the session's transaction REPEATABLE READ, said with its BEGIN (asyncpg begins at
-    the first statement): a statement and a round trip less than a SET TRANSACTION after it.
-    When the transaction has begun already (a connection taken), the SET TRANSACTION."""
-    taken = (await session.connection(execution_options=_REPEATABLE_READ)).sync_connection
-    if taken is None or taken.get_execution_options().get("isolation_level") != "REPEATABLE READ":
-        await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-
-
-_REPEATABLE_READ = {"isolation_level": "REPEATABLE READ"}
 
 
 async def record_read(
