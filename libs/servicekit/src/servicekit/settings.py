@@ -39,9 +39,9 @@ class ServiceSettings(BaseSettings):
     # Each worker's pool holds up to twice this many connections, opened as requests need them
     # and kept (`servicekit.db.create_engine`).
     db_pool_size: int = Field(default=10, ge=1, le=200)
-    # Worker processes `serve` runs behind the one port, each with its own pool of
-    # `db_pool_size` connections and its own relay, consumer and workers; 0 (the default): one
-    # per core of the machine.
+    # Worker processes `serve` runs behind the one port, each with its own connection pool (up
+    # to 2 x `db_pool_size`) and its own relay, consumer and workers; 0 (the default): one per
+    # core of the machine.
     workers: int = Field(default=0, ge=0, le=64)
     # False serves the API alone: no outbox relay, no consumer, no service workers (events stay
     # in the outbox). For the API contract test, which must not publish to the real topics.
