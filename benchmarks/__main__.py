@@ -12,6 +12,7 @@ from benchmarks import (
     interop_fhir,
     interop_siu,
     load,
+    machine,
     optimizer,
     optimizer_fuzz,
     resources,
@@ -41,7 +42,9 @@ def main() -> None:
     if unknown:
         sys.exit(f"unknown benchmark(s) {unknown}; known: {', '.join(BENCHMARKS)}")
     for name in chosen:
+        print(f"{name}: {machine.describe()}", flush=True)
         asyncio.run(BENCHMARKS[name]())
+        print(f"{name}, after: {machine.describe()}", flush=True)
 
 
 if __name__ == "__main__":

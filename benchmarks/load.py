@@ -58,6 +58,7 @@ import httpx
 
 from benchmarks import resources, scheduling_corner
 from benchmarks.gateway import gateway_client, gateway_session, own_loopback_address
+from benchmarks.machine import busy_share
 from benchmarks.scheduling_corner import known, serving, until_known
 
 RATES = [int(r) for r in os.environ.get("BENCH_LOAD_RATES", "100,300,600,1000").split(",")]
@@ -420,23 +421,9 @@ def _reads(generators: Generators, demo: dict[str, Any], report: list[Any]) -> N
 def settled(title: str) -> str:
     """`title` once the machine has settled (`SETTLE_BUSY`), with how long that took."""
     started = time.monotonic()
-    while time.monotonic() - started < SETTLE_SECONDS and _busy_share(0.5) >= SETTLE_BUSY:
+    while time.monotonic() - started < SETTLE_SECONDS and busy_share(0.5) >= SETTLE_BUSY:
         pass
     return f"{title} (settled {time.monotonic() - started:.1f} s before)"
-
-
-def _busy_share(seconds: float) -> float:
-    """The share of the machine's cores busy over the next `seconds` (/proc/stat)."""
-
-    def ticks() -> tuple[int, int]:
-        with open("/proc/stat") as stat:
-            counts = [int(n) for n in stat.readline().split()[1:]]
-        return sum(counts), counts[3] + counts[4]  # all, idle and waiting for I/O
-
-    total, idle = ticks()
-    time.sleep(seconds)
-    total_after, idle_after = ticks()
-    return 1 - (idle_after - idle) / max(total_after - total, 1)
 
 
 def _booker(corner: Corner) -> Any:
