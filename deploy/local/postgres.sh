@@ -56,7 +56,10 @@ write_config() {
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = $socket_setting
-max_connections = 200
+# Every worker keeps up to 2 x DB_POOL_SIZE connections once a burst opened them, plus its
+# relay's: 5 services x 2 workers x 21, and the optimizer's LISTENs, are 212; the exporter,
+# migrations and the superuser's reserve fit in what is left.
+max_connections = 300
 shared_buffers = 256MB
 password_encryption = 'scram-sha-256'
 # Crash-safety tests rely on durable commits.
