@@ -8,11 +8,12 @@ a hospital's coordinators would feel it; a closed loop (hey, wrk) would slow its
 instead. Each step starts on a settled machine (under a quarter of its cores busy, at most 30 s
 of waiting, printed beside the step): an overload step leaves thousands of audit events to relay
 and store, and the step after it would otherwise measure that aftermath. The timed requests go
-through aiohttp (`gateway_session`: a tenth of httpx's CPU per request, so the generator takes
-less of the cores it shares with the stack), and the schedule is dealt round-robin to
-`BENCH_LOAD_PROCESSES` processes (2 by default), each with its own keep-alive pool; their answers
-are pooled. `lag` is how late the generator itself sent a request: when its p99 is a good part
-of a kind's p99, the generator, not the service, was the limit.
+through `benchmarks.keepalive` on uvloop (a lean keep-alive client: the generator shares the
+cores with the stack it measures, and aiohttp took a sixth of the machine's CPU per read), and
+the schedule is dealt round-robin to `BENCH_LOAD_PROCESSES` processes (2 by default), each with
+its own keep-alive pool; their answers are pooled. `lag` is how late the generator itself sent
+a request: when its p99 is a good part of a kind's p99, the generator, not the service, was the
+limit.
 
 Scenarios, on the demo hospital that `make up` seeds (logged in as its coordinator):
 - baseline: the gateway's own `/healthz` and both services' `/healthz` at 100/s;
@@ -53,11 +54,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import httpx
+import uvloop
 
-from benchmarks import resources, scheduling_corner
-from benchmarks.gateway import gateway_client, gateway_session, own_loopback_address
+from benchmarks import keepalive, resources, scheduling_corner
+from benchmarks.gateway import GATEWAY, gateway_client, gateway_tls, own_loopback_address
 from benchmarks.machine import busy_share
 from benchmarks.scheduling_corner import known, serving, until_known
 
@@ -141,7 +142,7 @@ class Outcome:
 # --- in each generator process -----------------------------------------------------------------
 
 _loop: asyncio.AbstractEventLoop | None = None
-_client: aiohttp.ClientSession | None = None
+_client: keepalive.Client | None = None
 _index = 0  # this generator process's number, from 0
 
 
@@ -157,7 +158,7 @@ def _run_in_worker(job: tuple[str, Any, dict[str, str]]) -> dict[str, Outcome]:
     """A phase's share of one process, on a loop and keep-alive pool kept between phases."""
     global _loop, _client
     if _loop is None:
-        _loop = asyncio.new_event_loop()
+        _loop = uvloop.new_event_loop()
         _client = _loop.run_until_complete(_open())
         # Closed when the pool's process exits (multiprocessing runs these; atexit it does not).
         multiprocessing.util.Finalize(None, _close, exitpriority=10)
@@ -175,33 +176,38 @@ def _close() -> None:
         _loop.close()
 
 
-async def _open() -> aiohttp.ClientSession:
+async def _open() -> keepalive.Client:
     """Each process's connections come from a loopback address of its own when the gateway is
     local (`own_loopback_address`): the gateway limits each client address (GATEWAY_API_RATE),
     and from one address the saturation steps measured that limit."""
-    return gateway_session(
-        connections=CONNECTIONS, timeout=TIMEOUT, local_address=own_loopback_address(_index)
+    return keepalive.Client(
+        GATEWAY,
+        gateway_tls(),
+        connections=CONNECTIONS,
+        timeout=TIMEOUT,
+        local_address=own_loopback_address(_index),
     )
 
 
 async def _open_loop(
-    client: aiohttp.ClientSession, job: tuple[float, list[Call]], auth: dict[str, str]
+    client: keepalive.Client, job: tuple[float, list[Call]], auth: dict[str, str]
 ) -> dict[str, Outcome]:
     start_wall, calls = job
-    loop = asyncio.get_running_loop()
-    base = loop.time() + (start_wall - time.time())
+    # Times from perf_counter: uvloop's loop.time() counts whole milliseconds.
+    clock = time.perf_counter
+    base = clock() + (start_wall - time.time())
     outcomes: dict[str, Outcome] = defaultdict(Outcome)
 
     async def one(call: Call, due: float) -> None:
         outcome = outcomes[call.kind]
-        outcome.lags.append((loop.time() - due) * 1000)
+        outcome.lags.append((clock() - due) * 1000)
         status = await _send(client, call, auth, outcome)
-        _record(outcome, call, status, (loop.time() - due) * 1000)
+        _record(outcome, call, status, (clock() - due) * 1000)
 
     tasks: set[asyncio.Task[None]] = set()
     for call in calls:
         due = base + call.at
-        if (delay := due - loop.time()) > 0:
+        if (delay := due - clock()) > 0:
             await asyncio.sleep(delay)
         if len(tasks) >= MAX_IN_FLIGHT:
             outcomes[call.kind].shed += 1
@@ -214,37 +220,34 @@ async def _open_loop(
 
 
 async def _closed_loop(
-    client: aiohttp.ClientSession, call: Call, callers: int, seconds: float, auth: dict[str, str]
+    client: keepalive.Client, call: Call, callers: int, seconds: float, auth: dict[str, str]
 ) -> dict[str, Outcome]:
     outcome = Outcome()
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    clock = time.perf_counter
+    started = clock()
     deadline = started + seconds
 
     async def caller() -> None:
-        while loop.time() < deadline:
-            sent = loop.time()
+        while clock() < deadline:
+            sent = clock()
             status = await _send(client, call, auth, outcome)
-            _record(outcome, call, status, (loop.time() - sent) * 1000)
+            _record(outcome, call, status, (clock() - sent) * 1000)
 
     await asyncio.gather(*(caller() for _ in range(callers)))
-    outcome.wall = loop.time() - started
+    outcome.wall = clock() - started
     return {call.kind: outcome}
 
 
 async def _send(
-    client: aiohttp.ClientSession, call: Call, auth: dict[str, str], outcome: Outcome
+    client: keepalive.Client, call: Call, auth: dict[str, str], outcome: Outcome
 ) -> int:
     try:
-        async with client.request(
-            call.method, call.path, params=call.params, json=call.body, headers=auth
-        ) as response:
-            body = await response.read()
-    except (aiohttp.ClientError, TimeoutError):
+        status, body = await client.request(call.method, call.path, call.params, call.body, auth)
+    except (keepalive.ConnectionLost, TimeoutError, OSError):
         return 0
-    if call.method == "POST" and call.path.endswith("/optimizations") and response.ok:
+    if call.method == "POST" and call.path.endswith("/optimizations") and 200 <= status < 300:
         outcome.made.append(json.loads(body)["request_id"])
-    return response.status
+    return status
 
 
 def _record(outcome: Outcome, call: Call, status: int, ms: float) -> None:
