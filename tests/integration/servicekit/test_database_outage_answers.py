@@ -19,7 +19,8 @@ from pydantic import SecretStr
 from servicekit import migrations
 from servicekit.app import create_app
 from servicekit.db import create_engine
-from servicekit.deps import UnitOfWorkDep
+from servicekit.deps import DirectReadsDep, UnitOfWorkDep
+from servicekit.direct_reads import Query
 from servicekit.health import database_problem
 from servicekit.service import ServiceDefinition
 from servicekit.settings import ServiceSettings
@@ -37,6 +38,9 @@ TOPIC = "test.outage.never-published.v1"  # no relay runs: events stay in the ou
 
 class _Settings(ServiceSettings):
     database_url: SecretStr = SecretStr(KIT_DATABASE_URL)
+
+
+COUNT = Query(select(func.count().label("count")).select_from(effects))
 
 
 def registering_service(settings: Callable[[], ServiceSettings], halfway: asyncio.Event):
@@ -58,6 +62,11 @@ def registering_service(settings: Callable[[], ServiceSettings], halfway: asynci
     @router.get("/registrations/count")
     async def count(uow: UnitOfWorkDep) -> dict[str, int]:
         return {"count": await uow.session.scalar(select(func.count()).select_from(effects))}
+
+    @router.get("/registrations/count-direct")
+    async def count_directly(reads: DirectReadsDep) -> dict[str, int]:
+        (row,) = await reads.all(COUNT)
+        return {"count": row.count}
 
     return ServiceDefinition(
         name="registering",
@@ -124,7 +133,11 @@ async def test_a_database_outage_is_answered_503_with_retry_after_and_then_serve
     assert (await api.get("/readyz")).status_code == 200
 
     assert await link.sever() >= 1  # the pool's open connection, ended by PostgreSQL
-    during = [await api.post("/registrations"), await api.get("/registrations/count")]
+    during = [
+        await api.post("/registrations"),
+        await api.get("/registrations/count"),
+        await api.get("/registrations/count-direct"),
+    ]
     not_ready = await api.get("/readyz")
     await link.mend()
 
@@ -134,6 +147,7 @@ async def test_a_database_outage_is_answered_503_with_retry_after_and_then_serve
     assert "database unreachable" in not_ready.json()["problems"][0]
     assert (await api.post("/registrations")).status_code == 201
     assert (await api.get("/registrations/count")).json() == {"count": 2}
+    assert (await api.get("/registrations/count-direct")).json() == {"count": 2}
     assert (await api.get("/readyz")).json() == {"status": "ready"}
     assert await rows(engine, "outbox") == 2
 
@@ -141,15 +155,24 @@ async def test_a_database_outage_is_answered_503_with_retry_after_and_then_serve
 async def test_the_first_requests_after_a_database_restart_are_served_not_answered_503(
     api, link, engine
 ):
-    # Both pooled connections in use at once, then idle in the pool when the database restarts.
-    first = await asyncio.gather(api.post("/registrations"), api.post("/registrations"))
-    assert [answer.status_code for answer in first] == [201, 201]
+    # Both pooled connections in use at once and the direct reads' one, then idle in their
+    # pools when the database restarts.
+    first = await asyncio.gather(
+        api.post("/registrations"),
+        api.post("/registrations"),
+        api.get("/registrations/count-direct"),
+    )
+    assert [answer.status_code for answer in first] == [201, 201, 200]
 
-    assert await link.sever() == 2
+    assert await link.sever() == 3
     await link.mend()
 
-    after = await asyncio.gather(api.get("/registrations/count"), api.post("/registrations"))
-    assert [answer.status_code for answer in after] == [200, 201], [a.text for a in after]
+    after = await asyncio.gather(
+        api.get("/registrations/count"),
+        api.post("/registrations"),
+        api.get("/registrations/count-direct"),
+    )
+    assert [answer.status_code for answer in after] == [200, 201, 200], [a.text for a in after]
     assert (await api.get("/registrations/count")).json() == {"count": 3}
 
 

@@ -44,7 +44,10 @@ def create_engine(
     pool_size: int = 10,
     search_path: str | None = None,
     options: ConnectOptions | None = None,
+    leave: int = 0,
 ) -> AsyncEngine:
+    """The engine of a worker: its pool holds up to 2 x `pool_size` connections, less the
+    `leave` of them that the worker's direct reads hold (`servicekit.direct_reads`)."""
     options = options or ConnectOptions()
     engine = create_async_engine(
         url,
@@ -56,7 +59,7 @@ def create_engine(
         # connection, which cost more CPU per request than the connections it saves. Last in,
         # first out: a quiet service reuses its few warm connections and leaves the rest idle
         # (pinged before their next use, `_check_on_checkout`).
-        pool_size=2 * pool_size,
+        pool_size=2 * pool_size - leave,
         max_overflow=0,
         pool_use_lifo=True,
         # No `pool_pre_ping`: the asyncpg dialect's ping is BEGIN, `;` and ROLLBACK, three round

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import AuditedRead, UnitOfWork
+from servicekit.direct_reads import DirectReads
 from servicekit.service import Runtime, SettingsT
 from servicekit.settings import ServiceSettings
 
@@ -53,3 +54,12 @@ async def get_audited_read(runtime: RuntimeDep[ServiceSettings]) -> AsyncIterato
 # For a route whose only write is the audit entry of what it read: no transaction, the entry
 # committed by itself (`servicekit.db.AuditedRead`); a change takes `UnitOfWorkDep`.
 AuditedReadDep = Annotated[AuditedRead, Depends(get_audited_read)]
+
+
+async def get_direct_reads(runtime: RuntimeDep[ServiceSettings]) -> DirectReads:
+    return runtime.direct_reads
+
+
+# For the hottest reads by id (one statement, audited by nothing): straight on asyncpg, a
+# SELECT compiled once (`servicekit.direct_reads`); anything else takes a session above.
+DirectReadsDep = Annotated[DirectReads, Depends(get_direct_reads)]

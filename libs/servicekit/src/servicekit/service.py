@@ -21,6 +21,7 @@ from servicekit.db import (
     create_engine,
     read_sessions,
 )
+from servicekit.direct_reads import DirectReads, direct_read_connections
 from servicekit.health import KafkaProbe
 from servicekit.kafka import KafkaConnection
 from servicekit.problems import ProblemFormat
@@ -92,16 +93,27 @@ class Runtime(Generic[SettingsT_co]):
         url = settings.database_url.get_secret_value()
         # TLS and the statement and lock timeouts, for the pool and every connection of its own.
         self.connect_options = ConnectOptions.of(settings)
+        # 2 x db_pool_size connections per worker in all: SQLAlchemy's pool, and the few of
+        # the direct reads (a room, a staff member, a case by id: `servicekit.direct_reads`).
+        direct = direct_read_connections(settings.db_pool_size)
         self.engine: AsyncEngine = create_engine(
             url,
             pool_size=settings.db_pool_size,
             search_path=settings.search_path,
             options=self.connect_options,
+            leave=direct,
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = read_sessions(self.engine)
         self.audited_read_sessions = audited_read_sessions(self.engine)
         self.dsn = asyncpg_dsn(url)
+        self.direct_reads = DirectReads(
+            self.engine,
+            self.dsn,
+            connections=direct,
+            search_path=settings.search_path,
+            options=self.connect_options,
+        )
         self.kafka_probe = KafkaProbe(KafkaConnection.of(settings))
 
     @property
@@ -119,4 +131,5 @@ class Runtime(Generic[SettingsT_co]):
         return AuditedRead(self.audited_read_sessions, producer=self.service.name)
 
     async def close(self) -> None:
+        await self.direct_reads.close()
         await self.engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from contracts.events.resources_operating_rooms import (
     RoomHoursException,
 )
 from servicekit.db import UnitOfWork
+from servicekit.direct_reads import DirectReads, Query
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, bindparam, func, or_, select
@@ -61,7 +63,16 @@ class HoursException:
 
 async def get(session: AsyncSession, room_id: uuid.UUID) -> Room:
     """The room and its exceptions in time order, in one round trip (`404` when unknown)."""
-    rows = (await session.execute(_ROOM_WITH_EXCEPTIONS, {"room_id_": room_id})).all()
+    rows = (await session.execute(_ROOM_WITH_EXCEPTIONS.statement, {"room_id_": room_id})).all()
+    return _room(room_id, rows)
+
+
+async def read(reads: DirectReads, room_id: uuid.UUID) -> Room:
+    """`get`, straight on asyncpg: the API's read by id."""
+    return _room(room_id, await reads.all(_ROOM_WITH_EXCEPTIONS, room_id_=room_id))
+
+
+def _room(room_id: uuid.UUID, rows: Sequence[Any]) -> Room:
     if not rows:
         raise Problem(404, f"There is no {WHAT} {room_id}.")
     exceptions = [
@@ -73,7 +84,7 @@ async def get(session: AsyncSession, room_id: uuid.UUID) -> Room:
 
 
 # The room's columns on every row, one row per exception (or one with none): built once.
-_ROOM_WITH_EXCEPTIONS = (
+_ROOM_WITH_EXCEPTIONS = Query(
     select(
         operating_rooms,
         *(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from contracts.events.audit import Actor
 from contracts.events.resources_staff import StaffMemberRetired, StaffMemberUpserted
 from contracts.values import TimeWindow
 from servicekit.db import UnitOfWork
+from servicekit.direct_reads import DirectReads, Query
 from servicekit.pages import PageRequest, containing, fetch_page, ordering
 from servicekit.problems import Problem
 from sqlalchemy import ColumnElement, Row, bindparam, func, select
@@ -57,7 +59,16 @@ class StoredAbsence:
 
 async def get(session: AsyncSession, staff_id: uuid.UUID) -> StaffMember:
     """The member and their absences in time order, in one round trip (`404` when unknown)."""
-    rows = (await session.execute(_MEMBER_WITH_ABSENCES, {"staff_id_": staff_id})).all()
+    rows = (await session.execute(_MEMBER_WITH_ABSENCES.statement, {"staff_id_": staff_id})).all()
+    return _member(staff_id, rows)
+
+
+async def read(reads: DirectReads, staff_id: uuid.UUID) -> StaffMember:
+    """`get`, straight on asyncpg: the API's read by id."""
+    return _member(staff_id, await reads.all(_MEMBER_WITH_ABSENCES, staff_id_=staff_id))
+
+
+def _member(staff_id: uuid.UUID, rows: Sequence[Any]) -> StaffMember:
     if not rows:
         raise Problem(404, f"There is no {WHAT} {staff_id}.")
     absences = [StoredAbsence(r.x_absence_id, r.x_period) for r in rows if r.x_absence_id]
@@ -65,7 +76,7 @@ async def get(session: AsyncSession, staff_id: uuid.UUID) -> StaffMember:
 
 
 # The member's columns on every row, one row per absence (or one with none): built once.
-_MEMBER_WITH_ABSENCES = (
+_MEMBER_WITH_ABSENCES = Query(
     select(
         staff_members,
         staff_absences.c.absence_id.label("x_absence_id"),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from servicekit import audit
 from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import ReadSessionDep, RuntimeDep, UnitOfWorkDep
+from servicekit.deps import DirectReadsDep, ReadSessionDep, RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -73,11 +73,11 @@ async def list_rooms(
 async def get_room(
     room_id: uuid.UUID,
     who: CurrentPrincipal,
-    session: ReadSessionDep,
+    reads: DirectReadsDep,
     settings: SettingsDep,
     response: Response,
 ) -> RoomPublic:
-    return _shaped(await rooms.get(session, room_id), settings, response)
+    return _shaped(await rooms.read(reads, room_id), settings, response)
 
 
 @router.put("/{room_id}", summary="Replace a room's code, name, capabilities, status and hours")

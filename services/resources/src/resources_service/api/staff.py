@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from servicekit import audit
 from servicekit.app import gateway_prefix
 from servicekit.auth import CurrentPrincipal
-from servicekit.deps import ReadSessionDep, RuntimeDep, UnitOfWorkDep
+from servicekit.deps import DirectReadsDep, ReadSessionDep, RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import Page, PageRequestDep
@@ -74,11 +74,11 @@ async def list_staff(
 async def get_staff_member(
     staff_id: uuid.UUID,
     who: CurrentPrincipal,
-    session: ReadSessionDep,
+    reads: DirectReadsDep,
     settings: SettingsDep,
     response: Response,
 ) -> StaffPublic:
-    return _shaped(await staff.get(session, staff_id), settings, response)
+    return _shaped(await staff.read(reads, staff_id), settings, response)
 
 
 @router.put("/{staff_id}", summary="Replace a staff member's role, skills, pattern and account")

@@ -1,0 +1,139 @@
+"""Direct reads (`servicekit.direct_reads`) give the rows a read session gives, on connections
+opened like the pool's, one round trip per read, and refuse what they cannot run as one
+prepared statement."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from servicekit.db import ConnectOptions, asyncpg_dsn, read_sessions
+from servicekit.direct_reads import DirectReads, Query, direct_read_connections
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE, UUID, Range
+
+from tests.conftest import KIT_DATABASE_URL
+
+pytestmark = pytest.mark.integration
+
+things = Table(
+    "things",
+    MetaData(),
+    Column("thing_id", UUID(as_uuid=True), primary_key=True),
+    Column("name", String, nullable=False),
+    Column("tags", ARRAY(String), nullable=False),
+    Column("shape", JSONB, nullable=False),
+    Column("period", TSTZRANGE),
+    Column("made_at", DateTime(timezone=True), nullable=False),
+    Column("count", Integer),
+)
+
+ONE = Query(select(things).where(things.c.thing_id == bindparam("thing_id")))
+NAMED = Query(
+    select(things.c.name.label("called"), things.c.tags)
+    .where(things.c.name == bindparam("name"))
+    .order_by(things.c.thing_id)
+)
+
+
+@pytest.fixture
+async def reads(engine, schema):
+    async with engine.begin() as conn:
+        await conn.run_sync(things.metadata.create_all)
+    reads = DirectReads(
+        engine,
+        asyncpg_dsn(KIT_DATABASE_URL),
+        connections=2,
+        search_path=schema,
+        options=ConnectOptions(statement_timeout_ms=1234),
+    )
+    yield reads
+    await reads.close()
+
+
+def a_thing(**values):
+    return {
+        "thing_id": uuid.uuid4(),
+        "name": "drill",
+        "tags": ["ortho", "mobile"],
+        "shape": {"weight_kg": 2.5, "parts": [1, 2], "note": None},
+        "period": Range(datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 3, 29, 4, tzinfo=UTC)),
+        "made_at": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        "count": 3,
+    } | values
+
+
+async def test_a_row_holds_what_a_read_session_row_holds(engine, reads):
+    kept = [a_thing(), a_thing(period=None, count=None, tags=[], shape=[])]
+    async with engine.begin() as conn:
+        await conn.execute(things.insert(), kept)
+    for thing in kept:
+        async with read_sessions(engine)() as session:
+            expected = (await session.execute(ONE.statement, thing)).one()
+        (row,) = await reads.all(ONE, thing_id=thing["thing_id"])
+        assert tuple(row) == tuple(expected)
+        assert row._mapping == dict(expected._mapping)
+        assert row.shape == thing["shape"] and row.period == thing["period"]
+        assert isinstance(row.thing_id, uuid.UUID)
+
+
+async def test_rows_come_in_order_by_their_labels_and_none_is_an_empty_list(engine, reads):
+    first, second = a_thing(name="saw"), a_thing(name="saw", tags=["x"])
+    async with engine.begin() as conn:
+        await conn.execute(things.insert(), [first, second])
+    rows = await reads.all(NAMED, name="saw")
+    assert [row.called for row in rows] == ["saw", "saw"]
+    assert sorted(row.tags for row in rows) == sorted([first["tags"], second["tags"]])
+    assert await reads.all(NAMED, name="nothing") == []
+
+
+async def test_connections_are_opened_like_the_pools(reads, schema):
+    settings = Query(
+        select(
+            literal_column("current_setting('search_path')").label("search_path"),
+            literal_column("current_setting('statement_timeout')").label("timeout"),
+            literal_column("current_setting('application_name')").label("application"),
+        )
+    )
+    (row,) = await reads.all(settings)
+    assert schema in row.search_path
+    assert row.timeout == "1234ms"
+    assert row.application == "surgery-scheduling"
+
+
+async def test_a_read_is_one_round_trip_and_keeps_its_connection(reads, engine):
+    """No reset statement after each read (asyncpg's default is one more round trip): the
+    backend's statement count grows by the read alone, and the same backend serves again."""
+    backend = Query(select(literal_column("pg_backend_pid()").label("pid")))
+    (first,) = await reads.all(backend)
+    (second,) = await reads.all(backend)
+    assert first.pid == second.pid
+    async with engine.connect() as conn:
+        last = await conn.scalar(
+            text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": first.pid}
+        )
+    assert "pg_backend_pid" in last, last  # not RESET ALL, CLOSE ALL or UNLISTEN
+
+
+async def test_a_missing_parameter_and_an_expanding_one_are_refused(reads):
+    with pytest.raises(TypeError, match="thing_id"):
+        await reads.all(ONE)
+    listed = Query(select(things).where(things.c.name.in_(bindparam("names", expanding=True))))
+    with pytest.raises(TypeError, match="expanding"):
+        await reads.all(listed, names=["a"])
+
+
+def test_the_direct_reads_take_half_the_pools_share_and_at_least_one():
+    assert [direct_read_connections(size) for size in (1, 2, 5, 10)] == [1, 1, 2, 5]
