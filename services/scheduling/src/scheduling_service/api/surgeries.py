@@ -11,7 +11,7 @@ from contracts.values import ScheduleDate
 from contracts.vocabulary import SurgeryPriority
 from fastapi import APIRouter, Query, Response
 from servicekit.app import gateway_prefix
-from servicekit.deps import AuditedReadDep, RuntimeDep, UnitOfWorkDep
+from servicekit.deps import AuditedReadDep, DirectReadsDep, RuntimeDep, UnitOfWorkDep
 from servicekit.error_responses import CREATED_AT_LOCATION
 from servicekit.etags import etag
 from servicekit.pages import PageRequestDep
@@ -109,12 +109,16 @@ async def list_surgeries(
     responses={404: {"description": "No such case, or one you may not see (the same answer)."}},
 )
 async def get_surgery(
-    surgery_id: uuid.UUID, reader: ReaderDep, uow: AuditedReadDep, response: Response
+    surgery_id: uuid.UUID,
+    reader: ReaderDep,
+    uow: AuditedReadDep,
+    reads: DirectReadsDep,
+    response: Response,
 ) -> SurgeryPublic:
     """Admins and coordinators read every case; surgeons, anaesthetists and nurses the cases
     they are on; viewers every case without its patient (`patient_mrn` and `notes` null). A
     case the caller may not see is answered `404`, as one that does not exist."""
-    case = await surgeries.read(uow, surgery_id, reader=reader)
+    case = await surgeries.read(uow, reads, surgery_id, reader=reader)
     return _shaped(case, response)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from contracts.events.scheduling_surgeries import Booking, StaffAssignment
 from servicekit import date_ranges
+from servicekit.direct_reads import DirectReads, Query
 from servicekit.problems import Problem
 from sqlalchemy import (
     DateTime,
@@ -114,7 +115,19 @@ async def with_booking(
     """`find` and `booking_of` in one round trip: the request's row (its columns and the
     booking's, prefixed `booked_`, which a `surgery_requests` row's readers ignore) and its
     current booking."""
-    row = (await session.execute(_WITH_BOOKING, {"surgery_id_": surgery_id})).first()
+    row = (await session.execute(_WITH_BOOKING.statement, {"surgery_id_": surgery_id})).first()
+    return _with_booking(surgery_id, row)
+
+
+async def read_with_booking(
+    reads: DirectReads, surgery_id: uuid.UUID
+) -> tuple[Any, Booking | None]:
+    """`with_booking`, straight on asyncpg: the API's read by id."""
+    rows = await reads.all(_WITH_BOOKING, surgery_id_=surgery_id)
+    return _with_booking(surgery_id, rows[0] if rows else None)
+
+
+def _with_booking(surgery_id: uuid.UUID, row: Any) -> tuple[Any, Booking | None]:
     if row is None:
         raise Problem(404, f"There is no surgery request {surgery_id}.")
     booked = row[_WITH_BOOKING_BOOKED:]
@@ -210,7 +223,7 @@ _BOOKINGS_OF = select(bookings.c.surgery_id, *_booked()).where(
 )
 # Where `_WITH_BOOKING`'s booking columns (`_booked()`'s) start, after the request's.
 _WITH_BOOKING_BOOKED = len(surgery_requests.c)
-_WITH_BOOKING = (
+_WITH_BOOKING = Query(
     select(surgery_requests, *_booked())
     .outerjoin(bookings, bookings.c.surgery_id == surgery_requests.c.surgery_id)
     .where(
