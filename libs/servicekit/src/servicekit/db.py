@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from servicekit.db_connections import ConnectOptions
+from servicekit.group_commit import GroupCommit
 from servicekit.messaging.outbox import OutboxWriter
 
 __all__ = [
@@ -179,6 +180,11 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
 
+    async def write(self, statement: Executable, params: dict[str, Any]) -> None:
+        """One writing statement, in the unit's transaction (an audit entry's, beside what it
+        records)."""
+        await self.session.execute(statement, params)
+
 
 class AuditedRead(UnitOfWork):
     """A read that audits itself, without a transaction: its reads are a read session's (each
@@ -187,12 +193,26 @@ class AuditedRead(UnitOfWork):
     as it runs, so before the route answers. No `BEGIN` and no `COMMIT`: two of a read by id's
     four round trips.
 
-    A `UnitOfWork` in shape, so an audit writes through it as through any (`uow.session`,
+    A `UnitOfWork` in shape, so an audit writes through it as through any (`uow.write`,
     `uow.outbox`), but for nothing else: its session refuses to flush and refuses a second
     writing statement (`audited_read_sessions`), and `commit()` has nothing left to commit. A
     read that raises before its entry (a 404) has written nothing; a change takes a
     `UnitOfWork`, and a read that needs one snapshot for all its statements too.
+
+    Its entry goes through `write`: with the entries of the worker's other reads waiting at
+    that moment, in one transaction (`servicekit.group_commit`), and `write` returns once that
+    has committed. So the read still answers only after its entry is durable, at one WAL flush
+    for many reads.
     """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        producer: str,
+        writes: GroupCommit | None = None,
+    ) -> None:
+        super().__init__(sessions, producer)
+        self._writes = writes
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -215,6 +235,22 @@ class AuditedRead(UnitOfWork):
         """The entry was committed as it ran. Writes nothing more after: a unit of work's
         write after its commit would never be committed either."""
         self.session.info[_WRITTEN] = True
+
+    async def write(self, statement: Executable, params: dict[str, Any]) -> None:
+        """The read's one write, its audit entry: committed (with the worker's other reads'
+        entries, when it has a group commit) before this returns."""
+        if not _writes(statement):
+            raise TypeError("an audited read's write is an INSERT, UPDATE or DELETE")
+        if self.session.info.get(_WRITTEN):
+            raise RuntimeError(
+                "an audited read writes one statement, its audit entry, and has written it: "
+                "take a unit of work to change"
+            )
+        if self._writes is None:
+            await self.session.execute(statement, params)  # committed by itself
+        else:
+            self.session.info[_WRITTEN] = True
+            await self._writes.write(statement, params)
 
 
 _WRITTEN = "audited_read_written"

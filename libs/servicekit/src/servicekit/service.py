@@ -22,6 +22,7 @@ from servicekit.db import (
     read_sessions,
 )
 from servicekit.direct_reads import DirectReads, direct_read_connections
+from servicekit.group_commit import GroupCommit
 from servicekit.health import KafkaProbe
 from servicekit.kafka import KafkaConnection
 from servicekit.problems import ProblemFormat
@@ -106,6 +107,8 @@ class Runtime(Generic[SettingsT_co]):
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = read_sessions(self.engine)
         self.audited_read_sessions = audited_read_sessions(self.engine)
+        # Audited reads' entries, committed together (`servicekit.group_commit`).
+        self.audit_writes = GroupCommit(self.engine)
         self.dsn = asyncpg_dsn(url)
         self.direct_reads = DirectReads(
             self.engine,
@@ -128,7 +131,9 @@ class Runtime(Generic[SettingsT_co]):
         return UnitOfWork(self.sessions, producer=self.service.name)
 
     def audited_read(self) -> AuditedRead:
-        return AuditedRead(self.audited_read_sessions, producer=self.service.name)
+        return AuditedRead(
+            self.audited_read_sessions, producer=self.service.name, writes=self.audit_writes
+        )
 
     async def close(self) -> None:
         await self.direct_reads.close()

@@ -34,9 +34,10 @@ async def record(
     """One entry; its record type is the action's first word (`surgery.read` → `surgery`).
 
     The row and the event's outbox row are one statement, one round trip (a read by id's audit
-    entry was two of its four)."""
+    entry was two of its four): in a change's transaction, or an audited read's own write
+    (committed with other reads' entries, before this returns)."""
     row, outbox_row = entry(uow, actor=actor, action=action, record_id=record_id, details=details)
-    await uow.session.execute(_INSERT, {**outbox_row, **row})
+    await uow.write(_INSERT, {**outbox_row, **row})
 
 
 def entry(
