@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from servicekit import direct_reads
 from servicekit.db import ConnectOptions, asyncpg_dsn, read_sessions
 from servicekit.direct_reads import DirectReads, Query, direct_read_connections
 from sqlalchemy import (
@@ -137,3 +138,36 @@ async def test_a_missing_parameter_and_an_expanding_one_are_refused(reads):
 
 def test_the_direct_reads_take_half_the_pools_share_and_at_least_one():
     assert [direct_read_connections(size) for size in (1, 2, 5, 10)] == [1, 1, 2, 5]
+
+
+class _Silent:
+    """A pooled connection whose link was cut without a word: its ping never answers."""
+
+    def get_server_pid(self) -> int:
+        return 42
+
+    async def execute(self, query: str, *, timeout: float) -> None:
+        raise TimeoutError
+
+
+async def test_a_connection_idle_long_is_pinged_and_a_silent_one_is_given_up(reads, monkeypatch):
+    (row,) = await reads.all(Query(select(literal_column("pg_backend_pid()").label("pid"))))
+    reads._released[row.pid] = 0.0  # released long ago
+    # The same connection, pinged and answering: served.
+    (again,) = await reads.all(Query(select(literal_column("pg_backend_pid()").label("pid"))))
+    assert again.pid == row.pid
+    # One that does not answer is refused to the read, which is taken once more on another.
+    with pytest.raises(direct_reads._Unanswered):
+        await reads._ping_if_idle(_Silent())
+    tries = []
+    fetch = reads._fetch
+
+    async def silent_once(*args):
+        tries.append(1)
+        if len(tries) == 1:
+            raise direct_reads._Unanswered
+        return await fetch(*args)
+
+    monkeypatch.setattr(reads, "_fetch", silent_once)
+    assert len(await reads.all(ONE, thing_id=uuid.uuid4())) == 0
+    assert len(tries) == 2

@@ -15,14 +15,16 @@ each column's value converted by its SQLAlchemy type's result processor, so a ro
 the values a read session's row would (`tests/integration/servicekit/test_direct_reads.py`).
 A failure is the same as the read session's to the caller: a database that cannot be reached
 raises what `db_errors.is_connection_failure` takes for an outage (so the answer is 503 with
-Retry-After); asyncpg's pool replaces a connection a restart closed when it hands it out, and
-closes one idle for `IDLE_SECONDS` (the read session pings one idle that long instead).
+Retry-After); asyncpg's pool replaces a connection a restart closed when it hands it out, and a
+connection idle for `IDLE_BEFORE_PING_SECONDS` is pinged first, as the read session's pool does
+(a link cut without a word): one that does not answer is closed and the read taken on a new one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -36,10 +38,11 @@ from servicekit.db_connections import ConnectOptions
 
 __all__ = ["DirectReads", "Query", "direct_read_connections"]
 
-# A connection idle this long is closed, not handed out again: a link cut without a word would
-# otherwise hang the next read (the read session pings such a connection; here a new one is
-# cheaper than a ping on every use). Under load every connection is back in use within ms.
-IDLE_SECONDS = 10.0
+# A connection idle this long is pinged before a read (as `servicekit.db`'s pool does); one idle
+# for CLOSE_IDLE_SECONDS is closed. Under load every connection is back in use within ms.
+IDLE_BEFORE_PING_SECONDS = 10.0
+PING_TIMEOUT_SECONDS = 5.0
+CLOSE_IDLE_SECONDS = 300.0
 # How long a read waits for one of the pool's connections before it fails as an outage (503).
 ACQUIRE_TIMEOUT_SECONDS = 10.0
 
@@ -139,12 +142,21 @@ class DirectReads:
         self._arguments = (options or ConnectOptions()).asyncpg_arguments(search_path)
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
+        self._released: dict[int, float] = {}  # by backend pid: when it was last released
 
     async def all(self, query: Query, **params: Any) -> list[Any]:
         """Every row of `query`, each a named tuple of its columns."""
         compiled = query.compiled(self._dialect)
         arguments = compiled.arguments(params)
         pool = self._pool or await self._open()
+        try:
+            return await self._fetch(pool, compiled, arguments)
+        except _Unanswered:  # that connection is closed now: once more, on another
+            return await self._fetch(pool, compiled, arguments)
+
+    async def _fetch(
+        self, pool: asyncpg.Pool, compiled: _Compiled, arguments: list[Any]
+    ) -> list[Any]:
         async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as connection:
             records = await connection.fetch(compiled.sql, *arguments)
         return compiled.rows(records)
@@ -161,19 +173,41 @@ class DirectReads:
                     self._dsn,
                     min_size=0,
                     max_size=self._connections,
-                    max_inactive_connection_lifetime=IDLE_SECONDS,
+                    max_inactive_connection_lifetime=CLOSE_IDLE_SECONDS,
                     init=_decode_json,
-                    reset=_nothing_to_reset,
+                    setup=self._ping_if_idle,
+                    reset=self._note_release,
                     **self._arguments,
                 )
             return self._pool
 
+    async def _ping_if_idle(self, connection: Any) -> None:
+        """asyncpg's `setup`, on every acquire: a connection idle long (or not known to have
+        been used lately) is pinged first; one that does not answer is closed by asyncpg, and
+        the read is taken again."""
+        released = self._released.pop(connection.get_server_pid(), None)
+        if released is not None and time.monotonic() - released < IDLE_BEFORE_PING_SECONDS:
+            return
+        try:
+            await connection.execute("SELECT 1", timeout=PING_TIMEOUT_SECONDS)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise _Unanswered from exc
 
-async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
-    """A direct read is one SELECT: it leaves no setting, cursor, LISTEN or advisory lock on
-    its connection. asyncpg's default reset on release (`RESET ALL`, `CLOSE ALL`, `UNLISTEN *`,
-    unlocking) would be a second round trip per read; an open transaction is still rolled
-    back on release (asyncpg does that before this)."""
+    async def _note_release(self, connection: Any) -> None:
+        """asyncpg's `reset`, on every release. A direct read is one SELECT: it leaves no
+        setting, cursor, LISTEN or advisory lock on its connection, so nothing is sent (asyncpg's
+        default, `RESET ALL`, `CLOSE ALL`, `UNLISTEN *` and unlocking, is a second round trip
+        per read; an open transaction is still rolled back, by asyncpg, before this)."""
+        if len(self._released) > _RELEASES_KEPT:  # those of connections closed while idle
+            self._released.clear()  # (their next use is pinged: harmless)
+        self._released[connection.get_server_pid()] = time.monotonic()
+
+
+_RELEASES_KEPT = 256
+
+
+class _Unanswered(Exception):
+    """A pooled connection did not answer its ping."""
 
 
 async def _decode_json(connection: asyncpg.Connection) -> None:
