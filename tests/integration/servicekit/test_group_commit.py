@@ -8,10 +8,13 @@ import asyncio
 import uuid
 
 import pytest
+from pydantic import SecretStr
 from servicekit.db import AuditedRead, audited_read_sessions, create_engine
 from servicekit.db_errors import is_connection_failure
 from servicekit.group_commit import GroupCommit, WriteNotCommitted
-from sqlalchemy import bindparam, func, insert, select
+from servicekit.service import Runtime, ServiceDefinition
+from servicekit.settings import ServiceSettings
+from sqlalchemy import MetaData, bindparam, func, insert, select
 from sqlalchemy.engine import make_url
 
 from tests.conftest import KIT_DATABASE_URL
@@ -115,3 +118,34 @@ async def test_an_audited_reads_entry_goes_through_the_group_commit_once(engine)
             await read.write(select(func.now()), {})
     assert await notes(engine) == ["entry"]
     assert writes.transactions == 1
+
+
+async def test_readers_holding_every_pooled_connection_still_get_their_entries(schema):
+    """The entries are written on a connection of their own: readers that hold every connection
+    of the pool while they wait for their entries would otherwise wait for ever."""
+
+    class Settings(ServiceSettings):
+        database_url: SecretStr = SecretStr(KIT_DATABASE_URL)
+
+    definition = ServiceDefinition(
+        name="auditing",
+        title="Auditing",
+        description="Reads that audit themselves.",
+        settings=lambda: Settings(database_schema=schema, db_pool_size=2, background_workers=False),
+        metadata=MetaData(),
+        migrations="servicekit:alembic",
+        routers=[],
+    )
+    runtime = Runtime(definition, definition.settings())
+
+    async def audited_read(n: int) -> None:
+        async with runtime.audited_read() as read:
+            await read.session.execute(select(func.count()).select_from(effects))
+            await asyncio.sleep(0.05)  # every reader holds its connection now
+            await read.write(WRITE, an_effect(f"r{n:02}"))
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(audited_read(n) for n in range(12))), 20)
+        assert await notes(runtime.engine) == [f"r{n:02}" for n in range(12)]
+    finally:
+        await runtime.close()

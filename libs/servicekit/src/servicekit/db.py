@@ -48,7 +48,10 @@ def create_engine(
     leave: int = 0,
 ) -> AsyncEngine:
     """The engine of a worker: its pool holds up to 2 x `pool_size` connections, less the
-    `leave` of them that the worker's direct reads hold (`servicekit.direct_reads`)."""
+    `leave` of them that the worker holds elsewhere (its direct reads and group commit)."""
+    if 2 * pool_size - leave < 1:
+        # SQLAlchemy reads a pool size of 0 as no limit at all.
+        raise ValueError(f"a pool of {pool_size} cannot leave {leave} connections elsewhere")
     options = options or ConnectOptions()
     engine = create_async_engine(
         url,

@@ -94,21 +94,32 @@ class Runtime(Generic[SettingsT_co]):
         url = settings.database_url.get_secret_value()
         # TLS and the statement and lock timeouts, for the pool and every connection of its own.
         self.connect_options = ConnectOptions.of(settings)
-        # 2 x db_pool_size connections per worker in all: SQLAlchemy's pool, and the few of
-        # the direct reads (a room, a staff member, a case by id: `servicekit.direct_reads`).
+        # 2 x db_pool_size connections per worker in all: SQLAlchemy's pool, the few of the
+        # direct reads (a room, a staff member, a case by id: `servicekit.direct_reads`), and
+        # the one of the audited reads' group commit.
         direct = direct_read_connections(settings.db_pool_size)
         self.engine: AsyncEngine = create_engine(
             url,
             pool_size=settings.db_pool_size,
             search_path=settings.search_path,
             options=self.connect_options,
-            leave=direct,
+            leave=direct + 1,
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = read_sessions(self.engine)
         self.audited_read_sessions = audited_read_sessions(self.engine)
-        # Audited reads' entries, committed together (`servicekit.group_commit`).
-        self.audit_writes = GroupCommit(self.engine)
+        # Audited reads' entries, committed together (`servicekit.group_commit`) on a
+        # connection of their own: a read holding one of the pool's connections waits for its
+        # entry, so entries written through the same pool could wait for connections that
+        # only their own readers would give back (every connection held, nothing moving).
+        self._audit_engine = create_engine(
+            url,
+            pool_size=1,
+            search_path=settings.search_path,
+            options=self.connect_options,
+            leave=1,
+        )
+        self.audit_writes = GroupCommit(self._audit_engine)
         self.dsn = asyncpg_dsn(url)
         self.direct_reads = DirectReads(
             self.engine,
@@ -137,4 +148,5 @@ class Runtime(Generic[SettingsT_co]):
 
     async def close(self) -> None:
         await self.direct_reads.close()
+        await self._audit_engine.dispose()
         await self.engine.dispose()

@@ -37,9 +37,9 @@ class ServiceSettings(BaseSettings):
     # public); none means the database user's default. Tests run a service in a schema of its own.
     database_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     # Each worker holds up to twice this many connections, opened as requests need them and
-    # kept: SQLAlchemy's pool (`servicekit.db.create_engine`) and, half of this many, the direct
-    # reads' (`servicekit.direct_reads`).
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    # kept: SQLAlchemy's pool (`servicekit.db.create_engine`), half of this many for the direct
+    # reads (`servicekit.direct_reads`) and one for the audited reads' group commit.
+    db_pool_size: int = Field(default=10, ge=2, le=200)
     # Worker processes `serve` runs behind the one port, each with its own connection pool (up
     # to 2 x `db_pool_size`) and its own relay, consumer and workers; 0 (the default): one per
     # core of the machine.
