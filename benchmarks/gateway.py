@@ -2,11 +2,12 @@
 a client to it (so how it is trusted is decided here, once): HTTPS, verified with the CA its
 certificate chains to (deploy/local/certs.sh makes it), never skipped.
 
-Two clients. `gateway_client` (httpx) sets a benchmark up and tidies after it. The traffic a
-benchmark times goes through `gateway_session` (aiohttp): the generator shares the machine's two
+Clients. `gateway_client` (httpx) sets a benchmark up and tidies after it. The traffic a
+benchmark times goes through `gateway_session` (aiohttp), or, for the load benchmark's many
+thousands, `benchmarks.keepalive` with `gateway_tls()`: the generator shares the machine's two
 cores with the stack it measures, and httpx spends ~3.6 ms of CPU on a request through TLS where
-aiohttp spends ~0.3 ms (600 `/healthz` through the gateway, 8 at a time, process CPU time), so
-with httpx a generator at 50 requests/s took a tenth of the machine from the services."""
+aiohttp spends ~0.3-0.6 ms and keepalive ~0.2 ms (process CPU time), so with httpx a generator at
+50 requests/s took a tenth of the machine from the services."""
 
 from __future__ import annotations
 
