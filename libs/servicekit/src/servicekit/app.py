@@ -142,6 +142,7 @@ def _lifespan(
             asyncio.create_task(worker.run(stop), name=type(worker).__name__)
             for worker in background_workers(runtime)
         ]
+        supervisor.freeze_startup_objects()
         log.info("%s service started", service.name)
         try:
             yield

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -59,6 +60,24 @@ def become(argv: list[str]) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(argv[0], argv)  # noqa: S606 - our own interpreter and arguments, no shell
+
+
+def _in_worker() -> bool:
+    supervisor = os.environ.get(metrics.SUPERVISOR_PID)
+    return bool(supervisor) and int(supervisor or 0) != os.getpid()
+
+
+def freeze_startup_objects() -> None:
+    """In a worker, once started: everything made so far (the imports, the app, the runtime;
+    ~150,000 objects) lives as long as the process, so it is taken out of the cyclic garbage
+    collector's sight (`gc.freeze`). A full collection then walks only what came after, not
+    them all: with resources' app loaded, one took 100-110 ms on this machine, a pause of every
+    request in flight whenever it falls. A no-op outside a worker (tests build many apps in one
+    process: frozen, the earlier ones would never be freed)."""
+    if not _in_worker():
+        return
+    gc.collect()  # garbage of the start-up is freed, not frozen
+    gc.freeze()
 
 
 def die_with_supervisor() -> None:
