@@ -150,6 +150,32 @@ class _Silent:
         raise TimeoutError
 
 
+class _Answering:
+    """A pooled connection that answers, and remembers what it was sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def get_server_pid(self) -> int:
+        return 43
+
+    async def execute(self, query: str, *, timeout: float) -> None:
+        self.sent.append(query)
+
+
+async def test_only_a_connection_idle_long_or_unknown_is_pinged(reads, monkeypatch):
+    connection = _Answering()
+    await reads._note_release(connection)  # just released: not pinged
+    await reads._ping_if_idle(connection)
+    assert connection.sent == []
+    await reads._note_release(connection)
+    monkeypatch.setattr(direct_reads.time, "monotonic", lambda: 1e12)  # long after
+    await reads._ping_if_idle(connection)
+    assert connection.sent == ["SELECT 1"]
+    await reads._ping_if_idle(connection)  # never released since (a new one): pinged
+    assert connection.sent == ["SELECT 1", "SELECT 1"]
+
+
 async def test_a_connection_idle_long_is_pinged_and_a_silent_one_is_given_up(reads, monkeypatch):
     (row,) = await reads.all(Query(select(literal_column("pg_backend_pid()").label("pid"))))
     reads._released[row.pid] = 0.0  # released long ago

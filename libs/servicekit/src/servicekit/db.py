@@ -190,11 +190,12 @@ class UnitOfWork:
 
 
 class AuditedRead(UnitOfWork):
-    """A read that audits itself, without a transaction: its reads are a read session's (each
-    statement its own snapshot, as under READ COMMITTED in a transaction), and its one write,
-    the audit entry (the row and its event's outbox row, one statement), is committed by itself
-    as it runs, so before the route answers. No `BEGIN` and no `COMMIT`: two of a read by id's
-    four round trips.
+    """A read that audits itself, without a transaction of its own: its reads are a read
+    session's (each statement its own snapshot, as under READ COMMITTED in a transaction), and
+    its one write, the audit entry (the row and its event's outbox row, one statement), is
+    committed before the route answers: with a group commit (every service's runtime gives it
+    one), in a transaction shared with the entries of other reads waiting then; without, by
+    itself as it runs.
 
     A `UnitOfWork` in shape, so an audit writes through it as through any (`uow.write`,
     `uow.outbox`), but for nothing else: its session refuses to flush and refuses a second
