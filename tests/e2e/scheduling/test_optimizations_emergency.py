@@ -59,9 +59,12 @@ async def _cancel_all(
 def _full_day() -> list[tuple[datetime, int]]:
     """Back-to-back room hours (wheels-in time, surgery minutes) from 20 minutes ahead to local
     midnight; the last one takes what is left, so no gap could hold another hour."""
-    room_from = (datetime.now(UTC) + timedelta(minutes=20)).replace(second=0, microsecond=0)
-    local = room_from.astimezone(HOSPITAL)
-    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), HOSPITAL)
+    now = datetime.now(UTC)
+    room_from = (now + timedelta(minutes=20)).replace(second=0, microsecond=0)
+    # Today is the hospital's date when the test asks, not 20 minutes on: in the last 20 minutes
+    # before local midnight, the room time left is none (and the emergency's today is ending).
+    today = now.astimezone(HOSPITAL).date()
+    midnight = datetime.combine(today + timedelta(days=1), datetime.min.time(), HOSPITAL)
     hours = int((midnight - room_from).total_seconds() // 3600)
     if hours < 3:
         pytest.skip("less than three hours of today are left to fill")
