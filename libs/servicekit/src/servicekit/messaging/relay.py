@@ -6,12 +6,15 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 
 from servicekit.db_connections import ConnectOptions
 from servicekit.db_errors import is_connection_failure
@@ -148,71 +151,40 @@ class OutboxRelay:
     ) -> dict[int, BaseException]:
         """Send the batch and wait for every acknowledgement; the rows that failed, by id.
 
-        In rounds: each round sends the next row of every key at once and waits for all of
-        them, so a key's row leaves only after the one before it was acknowledged, and none
-        after one that failed: order per key holds whatever the broker did with the failed
-        row (a later batch of the partition can still succeed). Distinct keys take one round.
+        In rounds, a Kafka record batch per partition: each round sends, for every partition,
+        its next rows in id order (as many as one batch holds) and waits for all of them. The
+        broker writes a batch whole or not at all, and a partition's next batch leaves only
+        after the one before it was acknowledged, so none leaves after one that failed: order
+        per key holds whatever the broker did with the failed batch. Rows of one key, however
+        many, take one round trip, not one each. A failed batch fails its rows and holds back
+        the partition's later ones (`_publish_alone` then finds the one at fault).
         Raises when the broker is unreachable: that is no row's fault.
         """
         failed: dict[int, BaseException] = {}
-        waiting = list(rows)
+        waiting = await _by_partition(producer, rows)
         while waiting:
-            this_round: dict[str, asyncpg.Record] = {}
-            later: list[asyncpg.Record] = []
-            for row in waiting:
-                key = row["message_key"]
-                if key in this_round:
-                    later.append(row)
-                else:
-                    this_round[key] = row
-            failed_keys = await self._send_round(producer, list(this_round.values()), failed)
-            failed.update((r["id"], _HELD_BACK) for r in later if r["message_key"] in failed_keys)
-            waiting = [row for row in later if row["message_key"] not in failed_keys]
+            sent: list[tuple[TopicPartition, asyncio.Future[Any], list[asyncpg.Record]]] = []
+            for tp, queue in waiting.items():
+                batch, taken = _next_batch(producer, queue)
+                try:
+                    ack = await producer.send_batch(batch, tp.topic, partition=tp.partition)
+                except Exception as exc:
+                    if is_broker_outage(exc):
+                        raise
+                    _fail(failed, tp, taken, queue, exc)
+                    continue
+                sent.append((tp, ack, taken))
+            results = await asyncio.gather(*(ack for _, ack, _ in sent), return_exceptions=True)
+            for (tp, _, taken), result in zip(sent, results, strict=True):
+                if isinstance(result, BaseException):
+                    if is_broker_outage(result):
+                        raise result
+                    _fail(failed, tp, taken, waiting[tp], result)
+                    continue
+                for row in taken:
+                    EVENTS_PUBLISHED.labels(row["topic"]).inc()
+            waiting = {tp: queue for tp, queue in waiting.items() if queue}
         return failed
-
-    async def _send_round(
-        self,
-        producer: AIOKafkaProducer,
-        rows: list[asyncpg.Record],
-        failed: dict[int, BaseException],
-    ) -> set[str]:
-        """Rows of distinct keys, sent in id order and acknowledged together; the keys whose
-        row failed (their later rows are held back)."""
-        acks: dict[int, asyncio.Future[Any]] = {}
-        for row in rows:
-            try:
-                acks[row["id"]] = await self._send(producer, row)
-            except Exception as exc:
-                if is_broker_outage(exc):
-                    raise
-                failed[row["id"]] = exc
-        results = await asyncio.gather(*acks.values(), return_exceptions=True)
-        for row_id, result in zip(acks, results, strict=True):
-            if isinstance(result, BaseException):
-                if is_broker_outage(result):
-                    raise result
-                failed[row_id] = result
-        failed_keys = set()
-        for row in rows:
-            if row["id"] in failed:
-                failed_keys.add(row["message_key"])
-            else:
-                EVENTS_PUBLISHED.labels(row["topic"]).inc()
-        return failed_keys
-
-    async def _send(self, producer: AIOKafkaProducer, row: asyncpg.Record) -> asyncio.Future[Any]:
-        headers = [
-            ("event_type", row["event_type"].encode()),
-            ("event_id", str(row["event_id"]).encode()),
-        ]
-        with publishing(row["topic"], row["traceparent"]) as trace_headers:
-            ack: asyncio.Future[Any] = await producer.send(
-                row["topic"],
-                value=row["envelope"].encode(),
-                key=row["message_key"].encode(),
-                headers=headers + trace_headers,
-            )
-        return ack
 
     async def _publish_alone(self, conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> None:
         """After a failed batch: each row on its own, so a failure is that row's alone. A new
@@ -248,6 +220,67 @@ class OutboxRelay:
             return
         self._last_purge = time.monotonic()
         await conn.execute(PURGE_SQL, self.config.retention_hours)
+
+
+async def _by_partition(
+    producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]
+) -> dict[TopicPartition, deque[asyncpg.Record]]:
+    """`rows` by the partition their key hashes to (the producer's own partitioner), each
+    partition's in id order."""
+    partitions: dict[str, list[int]] = {}
+    partition_of: dict[tuple[str, str], int] = {}
+    by_partition: dict[TopicPartition, deque[asyncpg.Record]] = {}
+    for row in rows:
+        topic, key = row["topic"], row["message_key"]
+        if (partition := partition_of.get((topic, key))) is None:
+            if (known := partitions.get(topic)) is None:
+                known = partitions[topic] = sorted(await producer.partitions_for(topic))
+            partition = partition_of[topic, key] = _PARTITIONER(key.encode(), known, known)
+        by_partition.setdefault(TopicPartition(topic, partition), deque()).append(row)
+    return by_partition
+
+
+def _next_batch(
+    producer: AIOKafkaProducer, queue: deque[asyncpg.Record]
+) -> tuple[BatchBuilder, list[asyncpg.Record]]:
+    """A record batch of the next rows of `queue` that fit in one (always at least one), taken
+    off it."""
+    batch = producer.create_batch()
+    taken: list[asyncpg.Record] = []
+    while queue:
+        row = queue[0]
+        headers = [
+            ("event_type", row["event_type"].encode()),
+            ("event_id", str(row["event_id"]).encode()),
+        ]
+        with publishing(row["topic"], row["traceparent"]) as trace_headers:
+            appended = batch.append(
+                timestamp=None,
+                key=row["message_key"].encode(),
+                value=row["envelope"].encode(),
+                headers=headers + trace_headers,
+            )
+        if appended is None:  # full; a batch takes its first record whatever its size
+            break
+        taken.append(queue.popleft())
+    batch.close()
+    return batch, taken
+
+
+def _fail(
+    failed: dict[int, BaseException],
+    tp: TopicPartition,
+    taken: list[asyncpg.Record],
+    queue: deque[asyncpg.Record],
+    error: BaseException,
+) -> None:
+    """A batch of `tp` failed: its rows with `error`, the partition's later rows held back."""
+    failed.update((row["id"], error) for row in taken)
+    failed.update((row["id"], _HELD_BACK) for row in queue)
+    queue.clear()
+
+
+_PARTITIONER = DefaultPartitioner()
 
 
 class _HeldBack(Exception):
