@@ -79,13 +79,17 @@ async def topic() -> str:
     return await create_topic()
 
 
-async def create_topic(purpose: str = "") -> str:
-    """A topic of a test's own (one partition, so order is total) and its DLQ."""
+async def create_topic(
+    purpose: str = "", *, partitions: int = 1, configs: dict[str, str] | None = None
+) -> str:
+    """A topic of a test's own (one partition unless asked, so order is total; `configs`, its
+    settings) and its DLQ."""
     name = f"test.{purpose + '.' if purpose else ''}{uuid.uuid4().hex[:12]}.v1"
     admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(name, 1, 1), NewTopic(name + ".dlq", 1, 1)])
+        made = NewTopic(name, partitions, 1, topic_configs=configs or {})
+        await admin.create_topics([made, NewTopic(name + ".dlq", 1, 1)])
     finally:
         await admin.close()
     remember_topics(name, name + ".dlq")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from prometheus_client import REGISTRY
 from servicekit.db import asyncpg_dsn
 from servicekit.kafka import create_producer
@@ -15,7 +13,7 @@ from sqlalchemy import Text, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
-from tests.integration.conftest import remember_topics
+from tests.integration.conftest import create_topic
 from tests.integration.servicekit.effects import commit_events, user_registered, wait_until
 from tests.integration.servicekit.test_dead_letters import _read_all
 from tests.integration.servicekit.test_delivery_guarantees import running
@@ -27,16 +25,7 @@ TOPIC_LIMIT_BYTES = 4096
 
 async def small_topic() -> str:
     """A topic of the test's own that takes records of a few kilobytes only."""
-    name = f"test.parking.{uuid.uuid4().hex[:12]}.v1"
-    remember_topics(name)
-    admin = AIOKafkaAdminClient(**KAFKA.client_options())
-    await admin.start()
-    try:
-        configs = {"max.message.bytes": str(TOPIC_LIMIT_BYTES)}
-        await admin.create_topics([NewTopic(name, 1, 1, topic_configs=configs)])
-    finally:
-        await admin.close()
-    return name
+    return await create_topic("parking", configs={"max.message.bytes": str(TOPIC_LIMIT_BYTES)})
 
 
 def relay(schema: str) -> OutboxRelay:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from servicekit.db import asyncpg_dsn
 from servicekit.kafka import create_producer
 from servicekit.messaging.relay import OutboxRelay, RelayConfig
 from sqlalchemy import text
 
 from tests.conftest import KAFKA, KIT_DATABASE_URL
-from tests.integration.conftest import remember_topics
+from tests.integration.conftest import create_topic
 from tests.integration.servicekit.effects import commit_events, user_registered
 from tests.integration.servicekit.test_dead_letters import _headers, _read_all
 from tests.integration.servicekit.test_delivery_guarantees import running
@@ -22,18 +20,6 @@ from tests.integration.servicekit.test_delivery_guarantees import running
 pytestmark = pytest.mark.integration
 
 PARTITIONS = 3
-
-
-async def three_partitions() -> str:
-    name = f"test.relay-batches.{uuid.uuid4().hex[:12]}.v1"
-    remember_topics(name)
-    admin = AIOKafkaAdminClient(**KAFKA.client_options())
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, PARTITIONS, 1)])
-    finally:
-        await admin.close()
-    return name
 
 
 class CountingProducers:
@@ -55,7 +41,7 @@ class CountingProducers:
 
 
 async def test_rows_of_one_key_leave_in_a_few_batches_in_order(engine, schema):
-    topic = await three_partitions()
+    topic = await create_topic("relay-batches", partitions=PARTITIONS)
     busy = user_registered(0)
     # A record read 400 times among 100 other records' events: audit entries at a busy hour.
     events = []
