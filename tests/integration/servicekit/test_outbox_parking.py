@@ -117,3 +117,33 @@ async def test_the_waiting_row_follows_once_the_parked_row_is_released(engine, s
 
         await wait_until(released, timeout=30, what="the later row of the key published")
         assert REGISTRY.get_sample_value("outbox_parked_rows") == 0
+
+
+async def test_on_several_partitions_every_other_row_goes_on_and_is_sent_once(engine, schema):
+    """The relay sends a record batch per partition: the batch holding the large row fails
+    whole, so the rows of its partition are sent again one by one; the other partitions' batches
+    are not held up, and no row is sent twice."""
+    topic = await create_topic(
+        "parking", partitions=3, configs={"max.message.bytes": str(TOPIC_LIMIT_BYTES)}
+    )
+    stuck = user_registered(0)
+    others = [user_registered(n) for n in range(1, 31)]
+    events = [*others[:15], stuck, *others[15:]]
+    await commit_events(engine, topic, events)
+    await make_too_large(engine, str(stuck.user_id))
+
+    async with running(relay(schema)):
+
+        async def settled() -> list[dict] | None:
+            rows = await outbox_rows(engine)
+            sent = sum(row["published_at"] is not None for row in rows)
+            return rows if sent == len(others) and rows[15]["parked_at"] is not None else None
+
+        rows = await wait_until(settled, timeout=60, what="the large row parked, 30 others sent")
+
+    assert rows[15]["attempts"] == 2
+    records = await _read_all(topic, expected=len(others))
+    assert len(records) == len(others)
+    assert sorted(record.key.decode() for record in records) == sorted(
+        str(event.user_id) for event in others
+    )
