@@ -188,3 +188,34 @@ async def test_an_event_written_outside_any_trace_is_applied_in_a_trace_of_its_o
     assert process.parent is None
     assert applied_in == trace_id_of(process)
     assert named(spans.get_finished_spans(), f"publish {topic}") == []
+
+
+async def test_rows_of_several_record_batches_have_one_publishing_span_each(
+    engine, schema, topic, spans
+):
+    """The relay judges whether a row fits a record batch before its span starts, so a row that
+    opens the next batch is not given a second span."""
+    rows = 400
+    await commit_events(engine, topic, [user_registered(n) for n in range(rows)])
+    async with engine.begin() as conn:  # about 1 KB each: 400 KB, two batches or more
+        await conn.execute(
+            text(
+                "UPDATE outbox SET traceparent = :traceparent,"
+                " envelope = envelope || jsonb_build_object('pad', repeat('x', 1000))"
+            ),
+            {"traceparent": f"00-{GATEWAY_TRACE}-{GATEWAY_SPAN}-01"},
+        )
+
+    async def published() -> bool:
+        async with engine.connect() as conn:
+            waiting = await conn.scalar(
+                text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            )
+        return waiting == 0
+
+    async with running(make_relay(KIT_DATABASE_URL, schema, KAFKA)):
+        await wait_until(published, what="every row published")
+
+    publishing = named(spans.get_finished_spans(), f"publish {topic}")
+    assert len(publishing) == rows
+    assert {trace_id_of(span) for span in publishing} == {GATEWAY_TRACE}

@@ -101,7 +101,7 @@ def _connection(kafka: KafkaConnection | str) -> KafkaConnection:
 # round trip: a fetch of 500 rows of a kilobyte or so (a burst of audit entries of one record,
 # say) leaves in one or two, not in thirty of aiokafka's default 16 KiB. A row larger than a
 # batch has one of its own; compressed, a batch stays far under Kafka's default 1 MiB a message.
-_RELAY_BATCH_BYTES = 256 * 1024
+RELAY_BATCH_BYTES = 256 * 1024
 
 
 def create_producer(kafka: KafkaConnection | str, *, client_id: str) -> AIOKafkaProducer:
@@ -117,7 +117,7 @@ def create_producer(kafka: KafkaConnection | str, *, client_id: str) -> AIOKafka
         enable_idempotence=True,
         acks="all",
         linger_ms=2,
-        max_batch_size=_RELAY_BATCH_BYTES,
+        max_batch_size=RELAY_BATCH_BYTES,
         request_timeout_ms=15_000,
         retry_backoff_ms=200,
         compression_type="gzip",

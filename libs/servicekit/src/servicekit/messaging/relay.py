@@ -18,7 +18,7 @@ from aiokafka.producer.message_accumulator import BatchBuilder
 
 from servicekit.db_connections import ConnectOptions
 from servicekit.db_errors import is_connection_failure
-from servicekit.kafka import KafkaConnection
+from servicekit.kafka import RELAY_BATCH_BYTES, KafkaConnection
 from servicekit.messaging.parking import (
     FETCH_SQL,
     MARK_SQL,
@@ -225,8 +225,9 @@ class OutboxRelay:
 async def _by_partition(
     producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]
 ) -> dict[TopicPartition, deque[asyncpg.Record]]:
-    """`rows` by the partition their key hashes to (the producer's own partitioner), each
-    partition's in id order."""
+    """`rows` by the partition their key hashes to, each partition's in id order: Kafka's
+    default partitioner (murmur2 of the key), the one `create_producer`'s producers use, so a
+    key's rows land where any other send of that key would."""
     partitions: dict[str, list[int]] = {}
     partition_of: dict[tuple[str, str], int] = {}
     by_partition: dict[TopicPartition, deque[asyncpg.Record]] = {}
@@ -244,24 +245,28 @@ def _next_batch(
     producer: AIOKafkaProducer, queue: deque[asyncpg.Record]
 ) -> tuple[BatchBuilder, list[asyncpg.Record]]:
     """A record batch of the next rows of `queue` that fit in one (always at least one), taken
-    off it."""
+    off it. Whether a row fits is judged before its publishing span starts (a row's record size
+    is bounded from above), so each row sent has one span, in the batch that carries it."""
     batch = producer.create_batch()
     taken: list[asyncpg.Record] = []
+    filled = 0
     while queue:
         row = queue[0]
+        key, value = row["message_key"].encode(), row["envelope"].encode()
+        size = len(key) + len(value) + _RECORD_OVERHEAD_BYTES
+        if taken and filled + size > RELAY_BATCH_BYTES:
+            break
         headers = [
             ("event_type", row["event_type"].encode()),
             ("event_id", str(row["event_id"]).encode()),
         ]
         with publishing(row["topic"], row["traceparent"]) as trace_headers:
             appended = batch.append(
-                timestamp=None,
-                key=row["message_key"].encode(),
-                value=row["envelope"].encode(),
-                headers=headers + trace_headers,
+                timestamp=None, key=key, value=value, headers=headers + trace_headers
             )
-        if appended is None:  # full; a batch takes its first record whatever its size
+        if appended is None:  # full after all (a producer of smaller batches): the next takes it
             break
+        filled += size
         taken.append(queue.popleft())
     batch.close()
     return batch, taken
@@ -281,6 +286,9 @@ def _fail(
 
 
 _PARTITIONER = DefaultPartitioner()
+# A record's bytes beyond its key and value, at most: its headers (the event's type and id, a
+# trace's `traceparent` and `tracestate`) and the record's own varints.
+_RECORD_OVERHEAD_BYTES = 1024
 
 
 class _HeldBack(Exception):
