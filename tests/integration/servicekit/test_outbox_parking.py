@@ -54,6 +54,21 @@ async def outbox_rows(engine: AsyncEngine) -> list[dict]:
         return [row._asdict() for row in rows]
 
 
+async def relayed_until_parked(
+    engine: AsyncEngine, schema: str, *, sent: int, parked: int
+) -> list[dict]:
+    """Runs the relay until `sent` rows are published and the row at `parked` (in id order) is
+    parked; every row then, as `outbox_rows`."""
+    async with running(relay(schema)):
+
+        async def settled() -> list[dict] | None:
+            rows = await outbox_rows(engine)
+            published = sum(row["published_at"] is not None for row in rows)
+            return rows if published == sent and rows[parked]["parked_at"] is not None else None
+
+        return await wait_until(settled, timeout=60, what=f"row {parked} parked, {sent} sent")
+
+
 async def make_too_large(engine: AsyncEngine, row_id_of_key: str) -> None:
     """Pads the first row of a key; random bytes do not compress, so it stays too large."""
     async with engine.begin() as conn:
@@ -74,16 +89,9 @@ async def test_a_row_the_topic_refuses_is_parked_and_only_its_own_key_waits(engi
     await commit_events(engine, topic, events)
     await make_too_large(engine, str(stuck.user_id))
 
-    async with running(relay(schema)):
-
-        async def settled() -> list[dict] | None:
-            rows = await outbox_rows(engine)
-            sent = sum(row["published_at"] is not None for row in rows)
-            return rows if sent == 3 and rows[1]["parked_at"] is not None else None
-
-        rows = await wait_until(settled, timeout=60, what="the large row parked, 3 others sent")
-        assert REGISTRY.get_sample_value("outbox_parked_rows") == 1
-        assert REGISTRY.get_sample_value("outbox_backlog") == 1  # the same key's later row
+    rows = await relayed_until_parked(engine, schema, sent=3, parked=1)
+    assert REGISTRY.get_sample_value("outbox_parked_rows") == 1
+    assert REGISTRY.get_sample_value("outbox_backlog") == 1  # the same key's later row
 
     parked, waiting = rows[1], rows[3]
     assert parked["attempts"] == 2
@@ -132,15 +140,7 @@ async def test_on_several_partitions_every_other_row_goes_on_and_is_sent_once(en
     await commit_events(engine, topic, events)
     await make_too_large(engine, str(stuck.user_id))
 
-    async with running(relay(schema)):
-
-        async def settled() -> list[dict] | None:
-            rows = await outbox_rows(engine)
-            sent = sum(row["published_at"] is not None for row in rows)
-            return rows if sent == len(others) and rows[15]["parked_at"] is not None else None
-
-        rows = await wait_until(settled, timeout=60, what="the large row parked, 30 others sent")
-
+    rows = await relayed_until_parked(engine, schema, sent=len(others), parked=15)
     assert rows[15]["attempts"] == 2
     records = await _read_all(topic, expected=len(others))
     assert len(records) == len(others)
