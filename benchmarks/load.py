@@ -429,18 +429,21 @@ def _tail() -> float:
     """Seconds the machine stayed busy after a closed loop ended: work its requests left behind
     (a read's audit event relayed to Kafka and stored by auth), which a rate over the loop's
     window alone would leave out."""
+    return max(0.0, _settle() - 0.5)  # the last half second measured was the quiet one
+
+
+def _settle() -> float:
+    """Waits until the machine has settled (`SETTLE_BUSY`, at most `SETTLE_SECONDS`); the
+    seconds that took."""
     started = time.monotonic()
     while time.monotonic() - started < SETTLE_SECONDS and busy_share(0.5) >= SETTLE_BUSY:
         pass
-    return max(0.0, time.monotonic() - started - 0.5)  # the last half second was the quiet one
+    return time.monotonic() - started
 
 
 def settled(title: str) -> str:
-    """`title` once the machine has settled (`SETTLE_BUSY`), with how long that took."""
-    started = time.monotonic()
-    while time.monotonic() - started < SETTLE_SECONDS and busy_share(0.5) >= SETTLE_BUSY:
-        pass
-    return f"{title} (settled {time.monotonic() - started:.1f} s before)"
+    """`title` once the machine has settled (`_settle`), with how long that took."""
+    return f"{title} (settled {_settle():.1f} s before)"
 
 
 def _booker(corner: Corner) -> Any:

@@ -129,8 +129,8 @@ async def test_the_waiting_row_follows_once_the_parked_row_is_released(engine, s
 
 async def test_on_several_partitions_every_other_row_goes_on_and_is_sent_once(engine, schema):
     """The relay sends a record batch per partition: the batch holding the large row fails
-    whole, so the rows of its partition are sent again one by one; the other partitions' batches
-    are not held up, and no row is sent twice."""
+    whole, and its partition's rows are then sent one by one; every row but the large one
+    arrives, once, and the large one is parked."""
     topic = await create_topic(
         "parking", partitions=3, configs={"max.message.bytes": str(TOPIC_LIMIT_BYTES)}
     )
