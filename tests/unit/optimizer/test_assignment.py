@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 from contracts.vocabulary import StaffRole, SurgeryPriority
-from optimizer_service.domain.assignment import assign
+from optimizer_service.domain.assignment import Stall, assign
+from optimizer_service.domain.baseline import greedy_placements
 from optimizer_service.domain.deadline import Deadline
+from optimizer_service.domain.decomposition import segment_choice
+from optimizer_service.domain.plans import missing_mandatory
 from optimizer_service.domain.preparation import prepare
+from optimizer_service.instances import generate
 
 from tests.unit.optimizer.builders import at, booking, case, person, problem, room
 
@@ -51,3 +57,25 @@ def test_a_nurse_busy_with_a_locked_case_has_only_the_rest_of_the_open_time():
     found = phase_one(problem(cases, [r1, r2], [s1, s2, nurse]))
     # four hours of open time, two of them the locked case's: two more hours for the nurse
     assert len(found.choice) == 2
+
+
+def test_a_search_that_levels_off_hands_its_time_back():
+    # No gain short of half the objective counts, so the search stops a second after its first
+    # solution (the 5-day instance is not proven optimal in minutes) rather than at its
+    # deadline, and does not spend the rest on the booked-minutes tie-break either.
+    prepared = prepare(generate(5, 10, 150, seed=1))
+    facts = prepared.facts
+    hint = segment_choice(facts, greedy_placements(prepared, Deadline.after(10)))
+    started = time.monotonic()
+    found = assign(
+        facts,
+        prepared.locked,
+        hint,
+        deadline=Deadline.after(120),
+        gap=0.0,
+        workers=1,
+        stall=Stall(Deadline.after(120), seconds=1.0, gain=0.5),
+    )
+    assert time.monotonic() - started < 60
+    assert found is not None and not found.optimal and found.cheapest is None
+    assert missing_mandatory(facts, found.choice, prepared.reasons) is None

@@ -12,6 +12,7 @@ full-problem worker is CP-SAT's `max_lp` (every cut), since its bound is what ge
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -31,6 +32,55 @@ Terms = list[cp_model.LinearExprT]  # of the objective
 Scope = dict[int, Sequence[int]]  # case index -> the segments it may be chosen for
 FULLER_SECONDS_MIN = 0.5  # left by the cost solve, the least worth a booked-minutes tie-break on
 SOLVE_SECONDS_MIN = 0.1  # left once the model is built, the least worth a solve
+
+
+@dataclass(frozen=True, slots=True)
+class Stall:
+    """When a solve that a search could carry on from gives up before its deadline: with no
+    solution by `first`, or once its objective has not fallen by `gain` (a share of it) for
+    `seconds`. CP-SAT's own search on a big model keeps improving for minutes; on a smaller one
+    it levels off and the time is better spent on windows (`neighbourhoods`)."""
+
+    first: Deadline
+    seconds: float
+    gain: float
+
+
+class _Watch(cp_model.CpSolverSolutionCallback):
+    """Stops `solver` as `stall` says, from a thread of its own: a search that has levelled
+    off finds no new solution, so a solution callback alone would never be called to stop it."""
+
+    def __init__(self, solver: cp_model.CpSolver, stall: Stall) -> None:
+        super().__init__()
+        self._solver, self._stall = solver, stall
+        self._mark = math.inf  # the objective at the last gain worth the name
+        self._since: float | None = None  # when it was reached
+        self._done = threading.Event()
+        self.stopped = False
+
+    def on_solution_callback(self) -> None:
+        value = self.objective_value
+        if self._since is None or value <= self._mark - self._stall.gain * abs(self._mark):
+            self._mark, self._since = value, time.monotonic()
+
+    def solve(self, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
+        watcher = threading.Thread(target=self._watch, name="phase-1-stall", daemon=True)
+        watcher.start()
+        try:
+            return self._solver.solve(model, self)
+        finally:
+            self._done.set()
+            watcher.join()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.2):
+            since = self._since
+            if (since is None and self._stall.first.passed()) or (
+                since is not None and time.monotonic() - since > self._stall.seconds
+            ):
+                self.stopped = True
+                self._solver.stop_search()
+                return
 
 
 class _OutOfTime(Exception):
@@ -66,9 +116,11 @@ def assign(
     workers: int,
     seed: int = 0,
     scope: Scope | None = None,
+    stall: Stall | None = None,
 ) -> Assignment | None:
     """The best choice found by `deadline`, or None when there is none: none found, or no time
-    left to build the model or solve it (see `status` for why).
+    left to build the model or solve it (see `status` for why). With `stall`, the solve may
+    stop sooner (see `Stall`), and its time left then goes to the caller, not to a tie-break.
 
     With `scope`, only those cases, each in those of its segments, are chosen for (a
     neighbourhood: the rest of the plan stays as it is and must not share their days); its
@@ -85,7 +137,8 @@ def assign(
     if workers > 1:  # the full-problem worker with every cut: the bound is what it proves
         solver.parameters.subsolvers.append("max_lp")
     started = time.monotonic()
-    status = solver.solve(built.model)
+    watch = _Watch(solver, stall) if stall is not None else None
+    status = watch.solve(built.model) if watch is not None else solver.solve(built.model)
     if status == cp_model.INFEASIBLE:
         return Assignment({}, 0, 0, optimal=False, infeasible=True)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -98,7 +151,7 @@ def assign(
         status == cp_model.OPTIMAL,
     )
     left = seconds - (time.monotonic() - started)
-    if left >= FULLER_SECONDS_MIN:
+    if left >= FULLER_SECONDS_MIN and not (watch is not None and watch.stopped):
         fuller = _fuller(facts, built, solver, left, workers, seed)
         if fuller != found.choice:
             found.choice, found.cheapest = fuller, found.choice

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from contracts.events.optimizer_schedules import FailureReason
 from contracts.planning import OptimizationProblem, SolverReport, SolverStatus
 
-from optimizer_service.domain.assignment import Assignment, assign
+from optimizer_service.domain.assignment import Assignment, Stall, assign
 from optimizer_service.domain.baseline import greedy_placements
 from optimizer_service.domain.deadline import Deadline
 from optimizer_service.domain.facts import Facts
@@ -35,7 +35,10 @@ PATTERN_SHARE = 0.1  # of the time limit, at most, for the pattern bound
 CHEAPEST_SECONDS_MIN = 2.0  # left, to sequence the cost solve's choice as well
 GREEDY_SHARE = 0.4  # of the time left after setup, at most, for the greedy baseline
 SEQUENCE_SECONDS_MIN = 0.05  # a day's budget below this takes its first fit unsolved
-SEARCH_SHARE = 0.5  # of what phase 2 leaves, kept for the search from the best plan
+SEARCH_SHARE = 0.5  # of what phase 2 leaves: phase 1 with no solution by then stops for the search
+STALL_GAIN = 0.005  # of its objective: phase 1 gaining less than this for a while stops
+STALL_SHARE = 0.1  # of the time limit: the while, but no shorter than
+STALL_SECONDS_MIN = 2.0
 SEARCH_FROM_CASES = 200  # free cases; up to this many, phase 1's whole model keeps the time
 PATTERN_PAIRS_MAX = 5_000  # (case, segment) pairs: beyond, the pattern bound is too slow to help
 
@@ -67,11 +70,11 @@ def solve(problem: OptimizationProblem, *, workers: int | None = None, seed: int
         facts,
         prepared.locked,
         segment_choice(facts, greedy),
-        # without a whole greedy plan, only phase 1 can find a plan or prove there is none
-        deadline=_phase_one_deadline(facts, finish, _search_share(facts, greedy_failure)),
+        deadline=_phase_one_deadline(facts, finish, 0.0),
         gap=problem.relative_gap_limit,
         workers=workers,
         seed=seed,
+        stall=_stall(facts, finish, greedy_failure),
     )
     if phase1 is not None and patterns is not None:
         phase1.bound = max(phase1.bound, patterns)
@@ -162,11 +165,17 @@ def _phase_one_deadline(facts: Facts, finish: Deadline, search_share: float) -> 
     return finish.earlier(sequencing + search_share * (left - sequencing))
 
 
-def _search_share(facts: Facts, greedy_failure: Failed | None) -> float:
-    """The search's share: none without a whole greedy plan (only phase 1 can find a plan or
-    prove there is none), nor for a problem the whole phase 1 model solves well on its own."""
+def _stall(facts: Facts, finish: Deadline, greedy_failure: Failed | None) -> Stall | None:
+    """When phase 1's whole model hands its time over to the search from the best plan
+    (`neighbourhoods`): with no solution of its own by the end of what used to be its share
+    (`SEARCH_SHARE` kept for the search), or once its objective has levelled off. Never without a
+    whole greedy plan (only phase 1 can find a plan or prove there is none), nor for a problem
+    the whole model solves well on its own."""
     free = sum(1 for c in facts.cases if c.segments and not c.locked)
-    return 0.0 if greedy_failure or free <= SEARCH_FROM_CASES else SEARCH_SHARE
+    if greedy_failure or free <= SEARCH_FROM_CASES:
+        return None
+    seconds = max(STALL_SECONDS_MIN, STALL_SHARE * facts.problem.time_limit_seconds)
+    return Stall(_phase_one_deadline(facts, finish, SEARCH_SHARE), seconds, STALL_GAIN)
 
 
 def _good_enough(problem: OptimizationProblem, bound: float | None) -> float:
