@@ -15,11 +15,17 @@ Then the scale the contract allows: 31 days x 30 rooms x 2,000 cases with a 120 
 (`BENCH_OPTIMIZER_SCALE_SECONDS`), solved in a process of its own so that its peak RSS is its own:
 the wall time (setup included) and the peak RSS are printed beside the outcome.
 `BENCH_OPTIMIZER_PARTS` picks what runs (`sizes,long,scale`).
+
+On request only (`BENCH_OPTIMIZER_PARTS=ceiling`): how much of the open time any plan of each
+size could book at all, from a relaxation that keeps only each segment's minutes, phase 1's
+per-day budgets and one segment per case and maximises booked minutes (CP-SAT for
+`BENCH_OPTIMIZER_SECONDS`; its proven bound is the ceiling): what a utilization target can ask.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import multiprocessing
 import os
 import resource
@@ -31,10 +37,13 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from contracts.planning import OptimizationProblem
+from optimizer_service.domain import capacities as cap
 from optimizer_service.domain.checker import check_plan
 from optimizer_service.domain.outcome import Solved
 from optimizer_service.domain.planner import baseline, optimize
+from optimizer_service.domain.preparation import Prepared, prepare
 from optimizer_service.instances import generate, long_horizon
+from ortools.sat.python import cp_model
 
 SIZES = ((1, 6, 30), (5, 10, 150), (20, 20, 1000))
 SECONDS = float(os.environ.get("BENCH_OPTIMIZER_SECONDS", "60"))
@@ -124,6 +133,59 @@ def scale_row() -> str:
         return pool.submit(scale_solve, *SCALE, SCALE_SECONDS).result()
 
 
+def ceiling_row(days: int, rooms: int, cases: int) -> str:
+    problem = generate(days, rooms, cases, seed=SEED, time_limit_seconds=SECONDS)
+    prepared = prepare(problem)
+    assert isinstance(prepared, Prepared) and not prepared.locked
+    found = booked_minutes_ceiling(prepared, SECONDS)
+    if found is None:
+        return f"{days}d x {rooms}r x {cases}c: no solution and no bound in {SECONDS:.0f} s"
+    best, bound = found
+    open_minutes = sum(s.length for s in prepared.facts.segments)
+    return (
+        f"{days}d x {rooms}r x {cases}c: at most {bound / open_minutes:.1%} of the open time "
+        f"(proven bound {bound:.0f} of {open_minutes} minutes; best relaxed packing found "
+        f"{best / open_minutes:.1%})"
+    )
+
+
+def booked_minutes_ceiling(prepared: Prepared, seconds: float) -> tuple[int, int] | None:
+    """The most minutes a relaxation of the hard rules books (best found, proven bound), or
+    None when CP-SAT finds nothing in the time (a bound alone means little then)."""
+    facts, model = prepared.facts, cp_model.CpModel()
+    x = {
+        (c.index, s): model.new_bool_var(f"x{c.index}_{s}")
+        for c in facts.cases
+        for s in c.segments
+        if c.occupied <= facts.segments[s].length
+    }
+    by_case: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    by_segment: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    loads: dict[cap.BudgetKey, list[cp_model.LinearExprT]] = defaultdict(list)
+    for (c, s), var in x.items():
+        case = facts.cases[c]
+        by_case[c].append(var)
+        by_segment[s].append((case.occupied, var))
+        for key in cap.budget_keys(case, facts.segments[s].day):
+            loads[key].append(cap.minutes_used(facts, case, key) * var)
+    for chosen in by_case.values():
+        model.add_at_most_one(chosen)
+    for s, items in by_segment.items():
+        room = cap.fullest([o for o, _ in items], facts.segments[s].length)
+        model.add(sum(o * v for o, v in items) <= room)
+    pairs = [(facts.cases[c], facts.segments[s].day) for c, s in x]
+    for key, minutes in cap.day_budgets(facts, pairs, {}).items():
+        model.add(sum(loads[key]) <= minutes)
+    model.maximize(sum(facts.cases[c].occupied * var for (c, _), var in x.items()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = os.cpu_count() or 1
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    # booked minutes are whole: the bound, within the solver's float tolerance, is too
+    return round(solver.objective_value), math.floor(solver.best_objective_bound + 1e-6)
+
+
 def run() -> None:
     print(f"optimizer vs greedy baseline (time limit {SECONDS:.0f} s, {os.cpu_count()} cores)")
     if "sizes" in PARTS:
@@ -133,6 +195,10 @@ def run() -> None:
     if "long" in PARTS:
         print("long horizon, many surgeons:")
         print(long_row(), flush=True)
+    if "ceiling" in PARTS:
+        print("utilization ceiling (a relaxation; no plan books more):")
+        for size in SIZES:
+            print(ceiling_row(*size), flush=True)
     if "scale" in PARTS:
         print(f"scale (time limit {SCALE_SECONDS:.0f} s, its own process):")
         print(scale_row(), flush=True)
