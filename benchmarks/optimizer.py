@@ -37,7 +37,8 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from contracts.planning import OptimizationProblem
-from optimizer_service.domain import capacities as cap
+from optimizer_service.domain.assignment import add_day_budgets
+from optimizer_service.domain.capacities import fullest
 from optimizer_service.domain.checker import check_plan
 from optimizer_service.domain.outcome import Solved
 from optimizer_service.domain.planner import baseline, optimize
@@ -161,21 +162,15 @@ def booked_minutes_ceiling(prepared: Prepared, seconds: float) -> tuple[int, int
     }
     by_case: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     by_segment: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
-    loads: dict[cap.BudgetKey, list[cp_model.LinearExprT]] = defaultdict(list)
     for (c, s), var in x.items():
-        case = facts.cases[c]
         by_case[c].append(var)
-        by_segment[s].append((case.occupied, var))
-        for key in cap.budget_keys(case, facts.segments[s].day):
-            loads[key].append(cap.minutes_used(facts, case, key) * var)
+        by_segment[s].append((facts.cases[c].occupied, var))
     for chosen in by_case.values():
         model.add_at_most_one(chosen)
     for s, items in by_segment.items():
-        room = cap.fullest([o for o, _ in items], facts.segments[s].length)
+        room = fullest([o for o, _ in items], facts.segments[s].length)
         model.add(sum(o * v for o, v in items) <= room)
-    pairs = [(facts.cases[c], facts.segments[s].day) for c, s in x]
-    for key, minutes in cap.day_budgets(facts, pairs, {}).items():
-        model.add(sum(loads[key]) <= minutes)
+    add_day_budgets(facts, model, x, prepared.locked)
     model.maximize(sum(facts.cases[c].occupied * var for (c, _), var in x.items()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds

@@ -227,7 +227,7 @@ def _build(
     in_time()
     y = _rooms(facts, m, x, on, locked, terms)
     in_time()
-    _budgets(facts, m, x, free, locked)
+    add_day_budgets(facts, m, x, locked)
     in_time()
     extra = _surgeon_rooms(facts, m, x, on, locked, terms)
     in_time()
@@ -353,13 +353,11 @@ def _locked_room_use(facts: Facts, locked: dict[int, Placement]) -> dict[int, in
     return use
 
 
-def _budgets(
-    facts: Facts,
-    m: cp_model.CpModel,
-    x: Vars,
-    free: list[CaseFacts],
-    locked: dict[int, Placement],
+def add_day_budgets(
+    facts: Facts, m: cp_model.CpModel, x: Vars, locked: dict[int, Placement]
 ) -> None:
+    """Each surgeon's, staff role's and equipment type's minutes a day (`capacities`), for
+    the (case, segment) choices `x`, after the locked cases."""
     loads: dict[cap.BudgetKey, list[cp_model.LinearExprT]] = defaultdict(list)
     for (c, s), var in x.items():
         case, day = facts.cases[c], facts.segments[s].day

@@ -37,8 +37,8 @@ GREEDY_SHARE = 0.4  # of the time left after setup, at most, for the greedy base
 SEQUENCE_SECONDS_MIN = 0.05  # a day's budget below this takes its first fit unsolved
 SEARCH_SHARE = 0.5  # of what phase 2 leaves: phase 1 with no solution by then stops for the search
 STALL_GAIN = 0.005  # of its objective: phase 1 gaining less than this for a while stops
-STALL_SHARE = 0.1  # of the time limit: the while, but no shorter than
-STALL_SECONDS_MIN = 2.0
+STALL_SHARE = 0.1  # of the time limit: how long that while is
+STALL_SECONDS_MIN = 2.0  # the while, at the least
 SEARCH_FROM_CASES = 200  # free cases; up to this many, phase 1's whole model keeps the time
 PATTERN_PAIRS_MAX = 5_000  # (case, segment) pairs: beyond, the pattern bound is too slow to help
 
