@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -247,3 +248,32 @@ async def test_a_remembered_token_is_checked_again_once_its_keys_are_fetched_aga
     with pytest.raises(InvalidToken) as refused:
         await verifier.verify(token)
     assert refused.value.reason == "unknown_key"
+
+
+async def test_keys_fetched_ahead_serve_the_first_token_without_a_fetch_of_its_own(ring):
+    keys = JwksKeys("http://auth/jwks.json", client=httpx.AsyncClient(transport=ring.transport()))
+    keys.prefetch()
+    assert await keys.key_for(ring.current) is not None
+    assert ring.fetches == 1
+    await keys.aclose()
+
+
+async def test_a_failed_fetch_ahead_leaves_no_trace(ring):
+    """Unlike a failed refresh for a token, it does not hold the next fetch back for the
+    refresh interval (the auth service may still be starting)."""
+    answer = ring.transport().handler
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if ring.fetches == 0:
+            ring.fetches += 1
+            raise httpx.ConnectError("auth is still starting")
+        return answer(request)
+
+    keys = JwksKeys(
+        "http://auth/jwks.json", client=httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    )
+    keys.prefetch()
+    await asyncio.sleep(0.05)
+    assert await keys.key_for(ring.current) is not None
+    assert ring.fetches == 2
+    await keys.aclose()

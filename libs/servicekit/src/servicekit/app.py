@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
-from servicekit import auth, error_responses, metrics, migrations, supervisor
+from servicekit import auth, error_responses, metrics, migrations, supervisor, warmup
 from servicekit.health import BrokerWatch
 from servicekit.health import router as health_router
 from servicekit.kafka import KafkaConnection, create_consumer, create_producer
@@ -142,7 +142,8 @@ def _lifespan(
             asyncio.create_task(worker.run(stop), name=type(worker).__name__)
             for worker in background_workers(runtime)
         ]
-        supervisor.freeze_startup_objects()
+        await warmup.warm(app, runtime, keys, app.state.access_guard)
+        supervisor.freeze_startup_objects()  # the route tables the warm-up built among them
         log.info("%s service started", service.name)
         try:
             yield

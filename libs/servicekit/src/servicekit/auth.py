@@ -77,6 +77,29 @@ class JwksKeys:
         self._min_refresh = min_refresh_seconds
         self._max_age = max_age_seconds
         self._lock = asyncio.Lock()
+        self._prefetch: asyncio.Task[None] | None = None
+
+    def prefetch(self) -> None:
+        """Fetches the keys in the background, ahead of the first token (a worker's start:
+        `servicekit.warmup`). In the background, because the auth service's own workers fetch
+        them from their own port, which answers only once they have started. Unlike a refresh
+        for a token's unknown key, a failure here leaves no trace: the first token fetches the
+        keys as before, and a token that comes meanwhile waits for this fetch."""
+        if self._prefetch is None:
+            self._prefetch = asyncio.create_task(self._fetch_ahead(), name="jwks-prefetch")
+
+    async def _fetch_ahead(self) -> None:
+        async with self._lock:
+            if self._keys:
+                return
+            try:
+                response = await self._client.get(self.url)
+                response.raise_for_status()
+                keys = _parse_jwks(response.json())
+            except (httpx.HTTPError, ValueError) as exc:
+                log.info("signing keys not fetched ahead (the first token fetches them): %s", exc)
+                return
+            self._keys, self._fetched_at = keys, time.monotonic()
 
     async def key_for(self, kid: str) -> jwt.PyJWK:
         stale = time.monotonic() - self._fetched_at > self._max_age
@@ -102,6 +125,9 @@ class JwksKeys:
             self._keys = _parse_jwks(document)
 
     async def aclose(self) -> None:
+        if self._prefetch is not None:
+            self._prefetch.cancel()
+            await asyncio.gather(self._prefetch, return_exceptions=True)
         await self._client.aclose()
 
 

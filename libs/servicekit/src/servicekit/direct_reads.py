@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import weakref
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -60,11 +61,16 @@ class Query:
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
         self._compiled: _Compiled | None = None
+        _QUERIES.add(self)
 
     def compiled(self, dialect: Dialect) -> _Compiled:
         if self._compiled is None:
             self._compiled = _Compiled(self.statement, dialect)
         return self._compiled
+
+
+# Every query made (they are module constants): `DirectReads.warm` compiles them at the start.
+_QUERIES: weakref.WeakSet[Query] = weakref.WeakSet()
 
 
 class _Compiled:
@@ -153,6 +159,23 @@ class DirectReads:
             return await self._fetch(pool, compiled, arguments)
         except _Unanswered:  # that connection is closed now: once more, on another
             return await self._fetch(pool, compiled, arguments)
+
+    async def warm(self, connections: int) -> None:
+        """Compiles every query and opens up to `connections` of the pool's connections now
+        (a worker's start: `servicekit.warmup`), so the first reads find them ready."""
+        for query in list(_QUERIES):
+            try:
+                query.compiled(self._dialect)
+            except TypeError:  # not one statement: its first run says so, as it always has
+                continue
+        pool = self._pool or await self._open()
+        opened = []
+        try:
+            for _ in range(min(connections, self._connections)):
+                opened.append(await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS))
+        finally:
+            for connection in opened:
+                await pool.release(connection)
 
     async def _fetch(
         self, pool: asyncpg.Pool, compiled: _Compiled, arguments: list[Any]

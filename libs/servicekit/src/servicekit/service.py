@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Protocol
 
@@ -146,7 +147,24 @@ class Runtime(Generic[SettingsT_co]):
             self.audited_read_sessions, producer=self.service.name, writes=self.audit_writes
         )
 
+    async def open_connections(self, count: int) -> None:
+        """Opens `count` connections of the request pool and of the direct reads' and the group
+        commit's connection now (a worker's start: `servicekit.warmup`): each costs TLS and
+        SCRAM, which the first requests would otherwise wait for."""
+        await asyncio.gather(
+            _open_connections(self.engine, count),
+            _open_connections(self._audit_engine, 1),
+            self.direct_reads.warm(count),
+        )
+
     async def close(self) -> None:
         await self.direct_reads.close()
         await self._audit_engine.dispose()
         await self.engine.dispose()
+
+
+async def _open_connections(engine: AsyncEngine, count: int) -> None:
+    """`count` of `engine`'s pool's connections, opened and handed back to the pool."""
+    async with AsyncExitStack() as held:
+        for _ in range(count):
+            await held.enter_async_context(engine.connect())

@@ -201,6 +201,11 @@ class UserAccessGuard:
             return "issued_before_access_change"
         return None
 
+    async def load(self) -> None:
+        """Reads the tables now, as the first request would (a worker's start:
+        `servicekit.warmup`); raises `Problem` 503 if they cannot be read."""
+        await self._refresh_if_due()
+
     async def _refresh_if_due(self) -> None:
         if time.monotonic() - self._loaded_at < self._refresh_seconds:
             return
