@@ -14,9 +14,10 @@ from pydantic import SecretStr
 from servicekit import warmup
 from servicekit.app import create_app
 from servicekit.auth import JwksKeys
+from servicekit.direct_reads import Query
 from servicekit.service import Runtime, ServiceDefinition
 from servicekit.settings import ServiceSettings
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, literal_column, select
 from sqlalchemy.engine import make_url
 
 from tests.conftest import KIT_DATABASE_URL
@@ -31,7 +32,13 @@ async def a_thing(thing_id: int, detail: bool = False) -> dict[str, int]:
     return {"thing_id": thing_id}
 
 
-def _definition(schema: str, url: str) -> ServiceDefinition[ServiceSettings]:
+# A direct read of this process's: the warm-up compiles it and opens the direct reads' pool.
+ONE = Query(select(literal_column("1").label("one")))
+
+
+def _definition(
+    schema: str, url: str, *, audits_reads: bool = True
+) -> ServiceDefinition[ServiceSettings]:
     class Settings(ServiceSettings):
         database_url: SecretStr = SecretStr(url)
 
@@ -43,6 +50,7 @@ def _definition(schema: str, url: str) -> ServiceDefinition[ServiceSettings]:
         metadata=MetaData(),
         migrations="servicekit:alembic",
         routers=[router],
+        audits_reads=audits_reads,
     )
 
 
@@ -78,6 +86,19 @@ async def test_a_warmed_worker_has_its_connections_open_and_its_routes_built(sch
         assert runtime.direct_reads._pool is not None
         assert runtime.direct_reads._pool.get_size() == warmup.WARM_CONNECTIONS
         assert runtime._audit_engine.pool.checkedin() == 1
+    finally:
+        await keys.aclose()
+        await runtime.close()
+
+
+async def test_a_service_that_audits_no_reads_opens_no_connection_for_them(schema):
+    definition = _definition(schema, KIT_DATABASE_URL, audits_reads=False)
+    runtime = Runtime(definition, definition.settings())
+    keys = JwksKeys("http://127.0.0.1:9/jwks.json")
+    try:
+        await warmup.warm(create_app(definition), runtime, keys, None)
+        assert runtime.engine.pool.checkedin() == warmup.WARM_CONNECTIONS
+        assert runtime._audit_engine.pool.checkedin() == 0
     finally:
         await keys.aclose()
         await runtime.close()

@@ -162,12 +162,16 @@ class DirectReads:
 
     async def warm(self, connections: int) -> None:
         """Compiles every query and opens up to `connections` of the pool's connections now
-        (a worker's start: `servicekit.warmup`), so the first reads find them ready."""
-        for query in list(_QUERIES):
+        (a worker's start: `servicekit.warmup`), so the first reads find them ready. A process
+        that has made no query opens none."""
+        queries = list(_QUERIES)
+        for query in queries:
             try:
                 query.compiled(self._dialect)
             except TypeError:  # not one statement: its first run says so, as it always has
                 continue
+        if not queries:
+            return
         pool = self._pool or await self._open()
         opened = []
         try:

@@ -76,6 +76,9 @@ class ServiceDefinition(Generic[SettingsT]):
     openapi_tags: Sequence[dict[str, str]] = field(default_factory=tuple)
     # Errors under a path prefix answered in another format than problem+json (problems.py).
     problem_formats: Mapping[str, ProblemFormat] = field(default_factory=dict)
+    # Its routes audit reads (`AuditedReadDep`): a worker opens the group commit's connection
+    # at its start (`servicekit.warmup`), not on its first audited read.
+    audits_reads: bool = False
 
     @property
     def consumer_group(self) -> str:
@@ -148,12 +151,13 @@ class Runtime(Generic[SettingsT_co]):
         )
 
     async def open_connections(self, count: int) -> None:
-        """Opens `count` connections of the request pool and of the direct reads' and the group
-        commit's connection now (a worker's start: `servicekit.warmup`): each costs TLS and
-        SCRAM, which the first requests would otherwise wait for."""
+        """Opens `count` connections of the request pool and of the direct reads' pool, and the
+        group commit's connection if the service audits reads, now (a worker's start:
+        `servicekit.warmup`): each costs TLS and SCRAM, which the first requests would
+        otherwise wait for. A pool the service does not use stays closed."""
         await asyncio.gather(
             _open_connections(self.engine, count),
-            _open_connections(self._audit_engine, 1),
+            _open_connections(self._audit_engine, 1 if self.service.audits_reads else 0),
             self.direct_reads.warm(count),
         )
 

@@ -35,6 +35,7 @@ service = ServiceDefinition(
     settings=SchedulingSettings,
     metadata=metadata,
     migrations="scheduling_service:migrations",
+    audits_reads=True,
     routers=(
         surgeries.router,
         bookings.router,
