@@ -162,21 +162,25 @@ class DirectReads:
 
     async def warm(self, connections: int) -> None:
         """Compiles every query and opens up to `connections` of the pool's connections now
-        (a worker's start: `servicekit.warmup`), so the first reads find them ready. A process
-        that has made no query opens none."""
-        queries = list(_QUERIES)
-        for query in queries:
+        (a worker's start: `servicekit.warmup`), each query prepared once on each, so the first
+        reads find them ready (the statement's types known to the connection: asyncpg looks up
+        a type it has not met, a round trip or more). A process that has made no query opens
+        none."""
+        compiled = []
+        for query in list(_QUERIES):
             try:
-                query.compiled(self._dialect)
+                compiled.append(query.compiled(self._dialect))
             except TypeError:  # not one statement: its first run says so, as it always has
                 continue
-        if not queries:
+        if not compiled:
             return
         pool = self._pool or await self._open()
         opened = []
         try:
             for _ in range(min(connections, self._connections)):
-                opened.append(await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS))
+                opened.append(connection := await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS))
+                for query in compiled:
+                    await connection.prepare(query.sql)
         finally:
             for connection in opened:
                 await pool.release(connection)
