@@ -51,10 +51,10 @@ def gateway_session(
     )
 
 
-def own_loopback_address(n: int) -> str | None:
-    """A loopback address of its own for the `n`-th of several generators (127.0.0.10, .11,
-    ...), so the gateway's limit per client address applies to each, as to a department's
-    workstations; None when the gateway is not on this machine's loopback (a connection from a
+def own_loopback_addresses(n: int, count: int = 1) -> list[str]:
+    """`count` loopback addresses of its own for the `n`-th of several generators (127.0.0.10,
+    .11, ...), so the gateway's limit per client address applies to each, as to a department's
+    workstations; none when the gateway is not on this machine's loopback (a connection from a
     loopback address would not reach it)."""
     host = urlsplit(GATEWAY).hostname or ""
     try:
@@ -63,4 +63,5 @@ def own_loopback_address(n: int) -> str | None:
         )
     except ValueError:
         local = False
-    return f"127.0.0.{10 + n}" if local else None
+    first = 10 + n * count
+    return [f"127.0.0.{first + k}" for k in range(count)] if local else []

@@ -13,9 +13,10 @@ the gateway closes is dropped and a new one opened for the next request.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -82,8 +83,8 @@ class _Connection(asyncio.Protocol):
 
 class Client:
     """Requests to one origin (`https://host:port`; plain HTTP when `tls` is None) over up to
-    `connections` kept-alive connections, opened from `local_address` when given. Use inside the
-    loop that made it."""
+    `connections` kept-alive connections, each new one opened from the next of
+    `local_addresses` in turn when given. Use inside the loop that made it."""
 
     def __init__(
         self,
@@ -91,14 +92,14 @@ class Client:
         tls: ssl.SSLContext | None,
         connections: int = 32,
         timeout: float = 60,
-        local_address: str | None = None,
+        local_addresses: Sequence[str] = (),
     ) -> None:
         parts = urlsplit(origin)
         self._host = parts.hostname or "localhost"
         self._port = parts.port or (443 if tls else 80)
         self._host_header = parts.netloc.encode()
         self._tls = tls
-        self._local = None if local_address is None else (local_address, 0)
+        self._locals = itertools.cycle([(address, 0) for address in local_addresses] or [None])
         self._timeout = timeout
         self._idle: list[_Connection] = []
         self._slots = asyncio.Semaphore(connections)
@@ -146,7 +147,7 @@ class Client:
             self._port,
             ssl=self._tls,
             server_hostname=self._host if self._tls else None,
-            local_addr=self._local,
+            local_addr=next(self._locals),
         )
         return connection
 

@@ -31,8 +31,10 @@ Rooms, surgeons and cases are the benchmark's own; afterwards its cases are canc
 optimizations rejected and its rooms and people parked (a room in maintenance, a surgeon
 inactive) for the next run to take up again, not retired and made anew each run. The gateway
 limits each client address (GATEWAY_API_RATE, 500/s with a burst of 1,000 by default), so with
-the gateway on this machine each generator process connects from a loopback address of its own
-(127.0.0.10, .11, ...), as a department's workstations would; answers 429 are counted apart
+the gateway on this machine each generator process connects from `BENCH_LOAD_ADDRESSES` (4)
+loopback addresses of its own (127.0.0.10, .11, ...), as a department's workstations would
+(from one address each, two processes could not pass 1,000/s once the burst was spent, and
+the saturation steps measured the limit); answers 429 are counted apart
 as `limited`, and a step whose share of them is large says more about that limit than the
 service.
 """
@@ -60,7 +62,7 @@ import httpx
 import uvloop
 
 from benchmarks import keepalive, resources, scheduling_corner
-from benchmarks.gateway import GATEWAY, gateway_client, gateway_tls, own_loopback_address
+from benchmarks.gateway import GATEWAY, gateway_client, gateway_tls, own_loopback_addresses
 from benchmarks.machine import busy_share
 from benchmarks.scheduling_corner import known, serving, until_known
 
@@ -78,6 +80,8 @@ MIX_SECONDS = float(os.environ.get("BENCH_LOAD_MIX_SECONDS", "10"))
 # otherwise keep working through a backlog long after its phase (and spoil the next ones).
 MAX_IN_FLIGHT = int(os.environ.get("BENCH_LOAD_MAX_IN_FLIGHT", "200"))
 TIMEOUT = float(os.environ.get("BENCH_LOAD_TIMEOUT", "10"))
+# Client addresses per generator process (each limited by the gateway as one workstation).
+ADDRESSES = int(os.environ.get("BENCH_LOAD_ADDRESSES", "4"))
 # Keep-alive connections per process. Few: a TLS handshake costs the generator more than many
 # requests, and a call waiting for a free connection is still timed from its scheduled time.
 CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "32"))
@@ -180,15 +184,16 @@ def _close() -> None:
 
 
 async def _open() -> keepalive.Client:
-    """Each process's connections come from a loopback address of its own when the gateway is
-    local (`own_loopback_address`): the gateway limits each client address (GATEWAY_API_RATE),
-    and from one address the saturation steps measured that limit."""
+    """Each process's connections come from `ADDRESSES` loopback addresses of its own when the
+    gateway is local (`own_loopback_addresses`): the gateway limits each client address
+    (GATEWAY_API_RATE, 500/s), and from one address the saturation steps measured that limit;
+    from one per process, two processes could not get past 1,000/s with the burst spent."""
     return keepalive.Client(
         GATEWAY,
         gateway_tls(),
         connections=CONNECTIONS,
         timeout=TIMEOUT,
-        local_address=own_loopback_address(_index),
+        local_addresses=own_loopback_addresses(_index, ADDRESSES),
     )
 
 

@@ -1,6 +1,6 @@
 """The load generator's HTTP client (`benchmarks.keepalive`) against a small server of raw
 HTTP/1.1 answers: sized and chunked bodies on one kept connection, a connection the server
-closes, an answer that never comes."""
+closes, an answer that never comes, connections from several client addresses."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ class Server:
         self.answers = answers
         self.connections = 0
         self.requests: list[bytes] = []
+        self.peers: list[str] = []
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        self.peers.append(writer.get_extra_info("peername")[0])
         try:
             while head := await reader.readuntil(b"\r\n\r\n"):
                 length = next(
@@ -102,3 +104,15 @@ async def test_an_answer_that_never_comes_times_out(serve) -> None:
     assert (await client.request("GET", "/next"))[0] == 200
     await client.close()
     assert server.connections == 2
+
+
+async def test_new_connections_come_from_each_client_address_in_turn(serve) -> None:
+    """The load generator's way past the gateway's limit per client address."""
+    server, origin = await serve([SIZED] * 3)
+    client = keepalive.Client(
+        origin, None, connections=3, local_addresses=["127.0.0.21", "127.0.0.22"]
+    )
+    answers = await asyncio.gather(*(client.request("GET", f"/{n}") for n in range(3)))
+    await client.close()
+    assert [status for status, _ in answers] == [200, 200, 200]
+    assert sorted(server.peers) == ["127.0.0.21", "127.0.0.21", "127.0.0.22"]
