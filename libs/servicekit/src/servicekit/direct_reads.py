@@ -179,8 +179,8 @@ class DirectReads:
         try:
             for _ in range(min(connections, self._connections)):
                 opened.append(connection := await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS))
-                for query in compiled:
-                    await connection.prepare(query.sql)
+                for statement in compiled:
+                    await connection.prepare(statement.sql)
         finally:
             for connection in opened:
                 await pool.release(connection)
