@@ -17,7 +17,7 @@ from servicekit.auth import JwksKeys
 from servicekit.direct_reads import Query
 from servicekit.service import Runtime, ServiceDefinition
 from servicekit.settings import ServiceSettings
-from sqlalchemy import MetaData, literal_column, select
+from sqlalchemy import MetaData, literal_column, select, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import KIT_DATABASE_URL
@@ -124,5 +124,24 @@ async def test_a_database_that_does_not_answer_delays_the_start_by_the_warm_up_a
         assert "without warming database connections" in caplog.text
     finally:
         server.close()
+        await keys.aclose()
+        await runtime.close()
+
+
+# A query of another module, over a table this service's database does not hold.
+ELSEWHERE = Query(select(literal_column("1").label("one")).select_from(text("no_such_table")))
+
+
+async def test_a_query_that_cannot_be_prepared_leaves_the_rest_warmed(schema, caplog):
+    definition = _definition(schema, KIT_DATABASE_URL)
+    runtime = Runtime(definition, definition.settings())
+    keys = JwksKeys("http://127.0.0.1:9/jwks.json")
+    try:
+        await warmup.warm(create_app(definition), runtime, keys, None)
+        assert runtime.engine.pool.checkedin() == warmup.WARM_CONNECTIONS
+        assert runtime.direct_reads._pool is not None
+        assert runtime.direct_reads._pool.get_size() == warmup.WARM_CONNECTIONS
+        assert "without warming" not in caplog.text
+    finally:
         await keys.aclose()
         await runtime.close()

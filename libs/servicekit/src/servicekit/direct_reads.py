@@ -180,7 +180,10 @@ class DirectReads:
             for _ in range(min(connections, self._connections)):
                 opened.append(connection := await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS))
                 for statement in compiled:
-                    await connection.prepare(statement.sql)
+                    try:
+                        await connection.prepare(statement.sql)
+                    except asyncpg.PostgresError:  # its own read will say why, as before
+                        continue
         finally:
             for connection in opened:
                 await pool.release(connection)

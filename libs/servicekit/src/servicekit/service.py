@@ -155,11 +155,15 @@ class Runtime(Generic[SettingsT_co]):
         group commit's connection if the service audits reads, now (a worker's start:
         `servicekit.warmup`): each costs TLS and SCRAM, which the first requests would
         otherwise wait for. A pool the service does not use stays closed."""
-        await asyncio.gather(
+        outcomes = await asyncio.gather(
             _open_connections(self.engine, count),
             _open_connections(self._audit_engine, 1 if self.service.audits_reads else 0),
             self.direct_reads.warm(count),
+            return_exceptions=True,  # one pool that fails leaves the others opened
         )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def close(self) -> None:
         await self.direct_reads.close()
