@@ -19,6 +19,7 @@ from servicekit.service import Runtime, ServiceDefinition
 from servicekit.settings import ServiceSettings
 from sqlalchemy import MetaData, literal_column, select, text
 from sqlalchemy.engine import make_url
+from starlette.routing import BaseRoute
 
 from tests.conftest import KIT_DATABASE_URL
 
@@ -142,6 +143,25 @@ async def test_a_query_that_cannot_be_prepared_leaves_the_rest_warmed(schema, ca
         assert runtime.direct_reads._pool is not None
         assert runtime.direct_reads._pool.get_size() == warmup.WARM_CONNECTIONS
         assert "without warming" not in caplog.text
+    finally:
+        await keys.aclose()
+        await runtime.close()
+
+
+async def test_a_route_table_that_cannot_be_built_ahead_does_not_stop_the_start(schema, caplog):
+    class Unmatchable(BaseRoute):
+        def matches(self, scope):
+            raise RuntimeError("matched otherwise")
+
+    definition = _definition(schema, KIT_DATABASE_URL)
+    runtime = Runtime(definition, definition.settings())
+    app = create_app(definition)
+    app.router.routes.append(Unmatchable())
+    keys = JwksKeys("http://127.0.0.1:9/jwks.json")
+    try:
+        await warmup.warm(app, runtime, keys, None)
+        assert "without building its routes ahead" in caplog.text
+        assert runtime.engine.pool.checkedin() == warmup.WARM_CONNECTIONS
     finally:
         await keys.aclose()
         await runtime.close()

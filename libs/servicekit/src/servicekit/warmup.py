@@ -50,7 +50,10 @@ async def warm(
     """Builds the routes, opens `connections` of each pool and reads the user access table,
     waiting at most `seconds`; starts fetching the signing keys."""
     started = time.perf_counter()
-    build_routes(app)
+    try:
+        build_routes(app)
+    except Exception:  # a later FastAPI that matches otherwise: the first requests build them
+        log.warning("worker started without building its routes ahead", exc_info=True)
     keys.prefetch()
     steps: dict[str, Awaitable[object]] = {
         "database connections": runtime.open_connections(connections),
