@@ -93,9 +93,7 @@ class JwksKeys:
             if self._keys:
                 return
             try:
-                response = await self._client.get(self.url)
-                response.raise_for_status()
-                keys = _parse_jwks(response.json())
+                keys = await self._fetch()
             except (httpx.HTTPError, ValueError) as exc:
                 log.info("signing keys not fetched ahead (the first token fetches them): %s", exc)
                 return
@@ -117,12 +115,14 @@ class JwksKeys:
                 return
             self._fetched_at = time.monotonic()
             try:
-                response = await self._client.get(self.url)
-                response.raise_for_status()
-                document = response.json()
+                self._keys = await self._fetch()
             except (httpx.HTTPError, ValueError) as exc:
                 raise InvalidToken(f"signing keys unavailable: {exc}", "keys_unavailable") from exc
-            self._keys = _parse_jwks(document)
+
+    async def _fetch(self) -> dict[str, jwt.PyJWK]:
+        response = await self._client.get(self.url)
+        response.raise_for_status()
+        return _parse_jwks(response.json())
 
     async def aclose(self) -> None:
         if self._prefetch is not None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
 from typing import Any
 
 from fastapi import FastAPI
@@ -55,20 +54,16 @@ async def warm(
     except Exception:  # a later FastAPI that matches otherwise: the first requests build them
         log.warning("worker started without building its routes ahead", exc_info=True)
     keys.prefetch()
-    steps: dict[str, Awaitable[object]] = {
-        "database connections": runtime.open_connections(connections),
-    }
+    steps = {"database connections": asyncio.ensure_future(runtime.open_connections(connections))}
     if guard is not None:
-        steps["user access"] = guard.load()
-    names = list(steps)
-    tasks = [asyncio.ensure_future(step) for step in steps.values()]
-    _, pending = await asyncio.wait(tasks, timeout=seconds)
+        steps["user access"] = asyncio.ensure_future(guard.load())
+    _, pending = await asyncio.wait(steps.values(), timeout=seconds)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
     missed = [
         f"{name} ({'no answer' if task in pending else repr(task.exception())})"
-        for name, task in zip(names, tasks, strict=True)
+        for name, task in steps.items()
         if task in pending or task.exception() is not None
     ]
     if missed:
