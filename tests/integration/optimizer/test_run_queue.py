@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 from optimizer_service.db import runs as db
-from optimizer_service.instances import generate
 from sqlalchemy import text
 
+from tests.integration.optimizer import solves
 from tests.integration.optimizer.problems import tiny_problem
 from tests.integration.optimizer.world import request
 from tests.integration.servicekit.effects import wait_until
@@ -118,10 +118,9 @@ async def test_two_workers_never_solve_the_same_run(optimizer):
 
 
 async def test_a_stopping_worker_hands_its_run_back_to_the_queue_at_once(optimizer):
-    # Large enough that building its model alone outlasts the test's patience.
-    run_id = await _queue(optimizer, generate(20, 20, 1000, seed=7, time_limit_seconds=120))
+    run_id = await _queue(optimizer, tiny_problem(1, time_limit_seconds=120))
     stop = asyncio.Event()
-    task = asyncio.create_task(optimizer.worker().run(stop))
+    task = asyncio.create_task(optimizer.worker(solve=solves.never_ending).run(stop))
     await wait_until(lambda: _claimed(optimizer, run_id), what="the run claimed")
     await asyncio.sleep(1)
 
@@ -139,10 +138,12 @@ async def _claimed(optimizer, run_id: uuid.UUID) -> bool:
 
 
 async def test_a_worker_solving_longer_than_its_lease_keeps_the_run_by_renewing_it(optimizer):
-    week = generate(5, 10, 150, seed=1, time_limit_seconds=4)
-    run_id = await _queue(optimizer, week.model_copy(update={"relative_gap_limit": 0.0}))
+    run_id = await _queue(optimizer, tiny_problem(3, time_limit_seconds=4))
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(optimizer.worker(lease_seconds=1).run(stop)) for _ in range(2)]
+    workers = [
+        optimizer.worker(lease_seconds=1, solve=solves.two_seconds_then_solved) for _ in range(2)
+    ]
+    tasks = [asyncio.create_task(worker.run(stop)) for worker in workers]
     try:
         run = await wait_until(lambda: _finished(optimizer, run_id), what="the run finished")
     finally:
@@ -154,8 +155,8 @@ async def test_a_worker_solving_longer_than_its_lease_keeps_the_run_by_renewing_
 
 
 async def test_a_solve_that_overruns_its_time_limit_is_stopped_and_the_run_failed(optimizer):
-    run_id = await _queue(optimizer, generate(20, 20, 1000, seed=7, time_limit_seconds=1))
-    async with optimizer.running(overrun_seconds=0.5):
+    run_id = await _queue(optimizer, tiny_problem(3, time_limit_seconds=1))
+    async with optimizer.running(overrun_seconds=0.5, solve=solves.never_ending):
         run = await wait_until(lambda: _finished(optimizer, run_id), what="the run finished")
 
     assert run["status"] == "failed"

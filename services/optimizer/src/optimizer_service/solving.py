@@ -12,6 +12,7 @@ import multiprocessing
 from asyncio import FIRST_COMPLETED
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from typing import Any
 
 from contracts.events.optimizer_schedules import FailureReason
@@ -60,8 +61,11 @@ def effective_problem(
 class SolvingProcess:
     """One spawned process solving one run at a time; restarted when it dies or must be stopped."""
 
-    def __init__(self, service_name: str, log_level: str) -> None:
+    def __init__(
+        self, service_name: str, log_level: str, target: Callable[..., tuple[str, results.Result]] | None = None
+    ) -> None:
         self._initargs = (service_name, log_level)
+        self._target = target or solve
         self._busy = False
         self._pool = self._start()
 
@@ -79,7 +83,7 @@ class SolvingProcess:
     ) -> tuple[str, results.Result] | None:
         """The result, or None when `stop` came first; an overrun or a crash is a failure."""
         future: asyncio.Future[tuple[str, results.Result]]
-        future = asyncio.get_running_loop().run_in_executor(self._pool, solve, *args)
+        future = asyncio.get_running_loop().run_in_executor(self._pool, self._target, *args)
         stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
         self._busy = True
         try:

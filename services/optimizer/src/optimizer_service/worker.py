@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from contracts.events.optimizer_schedules import FailureReason
@@ -45,6 +46,8 @@ class RunWorkerConfig:
     max_attempts: int = 3
     search_path: str | None = None  # tests: a schema of their own
     outcome_topic: str | None = None  # tests: a topic of their own; else the events' own
+    # tests: what the solving process runs in place of `solving.solve` (a module-level function)
+    solve: Callable[..., Any] | None = None
 
     @classmethod
     def of(cls, settings: OptimizerSettings, dsn: str, service_name: str) -> RunWorkerConfig:
@@ -86,7 +89,9 @@ class RunWorker:
                 await listener
 
     async def _serve(self, stop: asyncio.Event) -> None:
-        process = SolvingProcess(self.config.service_name, self.config.log_level)
+        process = SolvingProcess(
+            self.config.service_name, self.config.log_level, self.config.solve
+        )
         try:
             while not stop.is_set():
                 try:
