@@ -10,9 +10,9 @@ import asyncio
 import logging
 import multiprocessing
 from asyncio import FIRST_COMPLETED
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from collections.abc import Callable
 from typing import Any
 
 from contracts.events.optimizer_schedules import FailureReason
@@ -59,10 +59,14 @@ def effective_problem(
 
 
 class SolvingProcess:
-    """One spawned process solving one run at a time; restarted when it dies or must be stopped."""
+    """One spawned process solving one run at a time; restarted when it dies or must be stopped.
+    It runs `solve`, or `target` (a module-level function taking the same arguments: tests)."""
 
     def __init__(
-        self, service_name: str, log_level: str, target: Callable[..., tuple[str, results.Result]] | None = None
+        self,
+        service_name: str,
+        log_level: str,
+        target: Callable[..., tuple[str, results.Result]] | None = None,
     ) -> None:
         self._initargs = (service_name, log_level)
         self._target = target or solve
