@@ -1,0 +1,68 @@
+"""A consumer reads every compression codec Kafka accepts from a producer.
+
+Other hospital systems feed the platform through Kafka with clients of their own, and a client
+may compress with snappy, lz4 or zstd where ours use gzip. The broker stores a batch as its
+producer compressed it, so a consumer that lacks a codec cannot even read the batch to dead-letter
+it: it fails on every poll and restarts, and the partition stops there for good.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from contracts.envelope import Envelope
+
+from tests.conftest import KAFKA
+from tests.integration.servicekit.effects import (
+    effect_counts,
+    make_consumer,
+    user_registered,
+    wait_until,
+)
+from tests.integration.servicekit.test_delivery_guarantees import running
+
+pytestmark = pytest.mark.integration
+
+
+async def _publish_compressed(topic: str, codec: str, envelopes: list[Envelope]) -> None:
+    producer = AIOKafkaProducer(
+        **KAFKA.client_options(), client_id="tests-outside-system", compression_type=codec
+    )
+    await producer.start()
+    try:
+        batch = producer.create_batch()
+        for envelope in envelopes:
+            batch.append(
+                key=str(envelope.data["user_id"]).encode(),
+                value=envelope.model_dump_json().encode(),
+                timestamp=None,
+                headers=[
+                    ("event_type", envelope.event_type.encode()),
+                    ("event_id", str(envelope.event_id).encode()),
+                ],
+            )
+        batch.close()
+        await (await producer.send_batch(batch, topic, partition=0))
+    finally:
+        await producer.stop()
+
+
+@pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
+async def test_events_compressed_with_any_codec_kafka_takes_are_applied(engine, topic, codec):
+    envelopes = [
+        Envelope.wrap(user_registered(n), producer="ward-system", correlation_id=uuid.uuid4())
+        for n in range(3)
+    ]
+    await _publish_compressed(topic, codec, envelopes)
+    consumer = make_consumer(engine, topic, f"g-{uuid.uuid4().hex[:8]}", KAFKA)
+
+    async with running(consumer):
+        await wait_until(lambda: _applied(engine, 3), what=f"the {codec} batch applied")
+
+    assert await effect_counts(engine) == {e.event_id: 1 for e in envelopes}
+
+
+async def _applied(engine, count: int) -> bool:
+    return len(await effect_counts(engine)) >= count
