@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from aiokafka import AIOKafkaConsumer
 from asyncpg.exceptions import LockNotAvailableError, QueryCanceledError
+from prometheus_client import REGISTRY
 from servicekit.kafka import KafkaConnection
 from servicekit.messaging.consumer import (
     ConsumerConfig,
@@ -76,3 +80,31 @@ async def test_a_tombstone_is_skipped_without_touching_the_database_or_the_dlq()
     )
     # No sessions and no DLQ producer: touching either would raise.
     await consumer().process(tombstone, dlq_producer=None)
+
+
+async def test_a_consumer_that_fails_before_it_reads_counts_each_restart():
+    # Such a consumer never reports its lag; the restarts are what the ConsumerRestarting alert
+    # watches.
+    stop = asyncio.Event()
+    failures = 0
+
+    def unreadable() -> AIOKafkaConsumer:
+        nonlocal failures
+        failures += 1
+        if failures == 2:
+            stop.set()  # the second failure is the last
+        raise RuntimeError("a batch in a codec this consumer lacks")
+
+    c = IdempotentConsumer(
+        ConsumerConfig(group_id="restarting", kafka=KafkaConnection("x"), client_id="c"),
+        HandlerMap(),
+        None,
+        unreadable,
+        None,
+    )
+    before = REGISTRY.get_sample_value("consumer_restarts_total", {"group": "restarting"}) or 0
+
+    await asyncio.wait_for(c.run(stop), timeout=10)
+
+    after = REGISTRY.get_sample_value("consumer_restarts_total", {"group": "restarting"})
+    assert (failures, after) == (2, before + 2)

@@ -86,6 +86,11 @@ CONSUMER_LAG = Gauge(
     ("group", "topic", "partition"),
     multiprocess_mode="livemostrecent",
 )
+CONSUMER_RESTARTS = Counter(
+    "consumer_restarts_total",
+    "Times a consumer failed and started again from its committed offsets.",
+    ("group",),
+)
 # Each worker sets 1: the sum is how many serve the service, and each has its own pool of
 # connections (the DatabaseConnectionsNearPoolLimit alert scales with it).
 WORKER_PROCESSES = Gauge(

@@ -30,7 +30,7 @@ from servicekit.logs import causation_id_var, correlation_id_var
 from servicekit.messaging.dlq import send_to_dlq
 from servicekit.messaging.relay import sleep_unless
 from servicekit.messaging.schema import processed_events
-from servicekit.metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_FAILED
+from servicekit.metrics import CONSUMER_LAG, CONSUMER_RESTARTS, EVENTS_CONSUMED, EVENTS_FAILED
 from servicekit.tracing import consuming, mark_failed
 
 log = logging.getLogger(__name__)
@@ -183,6 +183,9 @@ class IdempotentConsumer:
             try:
                 await self._run_connected(stop)
             except Exception:
+                # Counted: a consumer that fails again and again sets no lag (it never gets as
+                # far), so only this says it stopped (the ConsumerRestarting alert).
+                CONSUMER_RESTARTS.labels(self.config.group_id).inc()
                 log.exception("consumer %s failed, restarting", self.config.group_id)
                 await sleep_unless(stop, 1.0)
 
