@@ -31,6 +31,7 @@ MAY_BE_EMPTY = {
     ("ss-service", "Outbox publish time, p95"): "no outbox batch published in the window",
     ("ss-kafka", "Events consumed per second by group and outcome"): "no event consumed yet",
     ("ss-kafka", "Handling failures by group and kind, last hour"): "no handler failed",
+    ("ss-kafka", "Consumer restarts by group, last hour"): "no consumer failed",
     ("ss-kafka", "Messages kept in dead-letter topics"): "the DLQ topics exist only once made",
     ("ss-kafka", "Consumer lag by group and topic"): "reported once a consumer has an assignment",
     ("ss-business", "Bookings by outcome, 24 h"): "no booking since scheduling started",
