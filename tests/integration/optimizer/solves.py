@@ -1,7 +1,8 @@
 """Solves that take as long as a test needs, run by the run worker's solving process.
 
 Module-level functions, so the spawned solving process can import them by name; this module
-imports nothing heavy, so the child starts as fast as the real solve's would.
+imports what the real solve does and no more (no test fixtures), so the child starts as that
+one would.
 """
 
 from __future__ import annotations
