@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterable
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from contracts.envelope import Envelope
 from servicekit.db import create_engine
@@ -97,11 +98,23 @@ async def create_topic(
 
 
 async def publish_envelopes(
-    topic: str, envelopes: Iterable[Envelope], *, key: str, client_id: str = "tests"
+    topic: str,
+    envelopes: Iterable[Envelope],
+    *,
+    key: str,
+    client_id: str = "tests",
+    compression: str | None = None,
 ) -> None:
     """Sends `envelopes` to `topic` as a service's relay would: JSON value, keyed by the data's
-    `key` field, with the `event_type` and `event_id` headers consumers read."""
-    producer = create_producer(KAFKA, client_id=client_id)
+    `key` field, with the `event_type` and `event_id` headers consumers read. `compression`: as
+    another system's producer would, with that codec instead of ours."""
+    producer = (
+        create_producer(KAFKA, client_id=client_id)
+        if compression is None
+        else AIOKafkaProducer(
+            **KAFKA.client_options(), client_id=client_id, compression_type=compression
+        )
+    )
     await producer.start()
     try:
         for envelope in envelopes:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from contracts.envelope import Envelope
 
 from tests.conftest import KAFKA
+from tests.integration.conftest import publish_envelopes
 from tests.integration.servicekit.effects import (
     effect_counts,
     make_consumer,
@@ -26,36 +26,15 @@ from tests.integration.servicekit.test_delivery_guarantees import running
 pytestmark = pytest.mark.integration
 
 
-async def _publish_compressed(topic: str, codec: str, envelopes: list[Envelope]) -> None:
-    producer = AIOKafkaProducer(
-        **KAFKA.client_options(), client_id="tests-outside-system", compression_type=codec
-    )
-    await producer.start()
-    try:
-        batch = producer.create_batch()
-        for envelope in envelopes:
-            batch.append(
-                key=str(envelope.data["user_id"]).encode(),
-                value=envelope.model_dump_json().encode(),
-                timestamp=None,
-                headers=[
-                    ("event_type", envelope.event_type.encode()),
-                    ("event_id", str(envelope.event_id).encode()),
-                ],
-            )
-        batch.close()
-        await (await producer.send_batch(batch, topic, partition=0))
-    finally:
-        await producer.stop()
-
-
 @pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
 async def test_events_compressed_with_any_codec_kafka_takes_are_applied(engine, topic, codec):
     envelopes = [
         Envelope.wrap(user_registered(n), producer="ward-system", correlation_id=uuid.uuid4())
         for n in range(3)
     ]
-    await _publish_compressed(topic, codec, envelopes)
+    await publish_envelopes(
+        topic, envelopes, key="user_id", client_id="tests-outside-system", compression=codec
+    )
     consumer = make_consumer(engine, topic, f"g-{uuid.uuid4().hex[:8]}", KAFKA)
 
     async with running(consumer):
