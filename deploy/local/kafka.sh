@@ -41,14 +41,6 @@ USERS_STAMP="$DATA/.scram-users"
 
 java_opts=(-Dlog4j2.configurationFile="$DEPLOY/kafka/log4j2.xml" -Dkafka.logs.dir="$RUN/logs")
 
-# The broker's JIT compiler: C1 only. On the machine of `make up` (2 cores, the whole stack),
-# C2 spent 12-15 s of CPU compiling in the broker's first 35 s of traffic, while the broker's own
-# work took 11-14 s: event latency p99 65-149 ms then, 48-67 ms with C1 only, which compiles in
-# about a second; the broker's own work cost the same or up to a fifth more in C1's code
-# (docs/performance.md, tenth round). A broker with cores of its own: KAFKA_JIT_OPTS= (empty)
-# gives the JVM's default.
-read -r -a jit_opts <<<"${KAFKA_JIT_OPTS--XX:TieredStopAtLevel=1}"
-
 # The broker's classpath comes from Maven Central; re-assembled only when the pom changes.
 ensure_libs() {
   local stamp="$LIBS/.pom.sha256" want
@@ -194,7 +186,7 @@ start() {
       die "port $KAFKA_PORT or $KAFKA_CONTROLLER_PORT is taken by a process that is not our broker"
     fi
     ensure_formatted
-    setsid nohup java -Xms512m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "${jit_opts[@]}" \
+    setsid nohup java -Xms512m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -Djava.awt.headless=true "${java_opts[@]}" \
       -javaagent:"$JMX_EXPORTER_JAR=127.0.0.1:$KAFKA_METRICS_PORT:$DEPLOY/kafka/jmx-exporter.yml" -cp "$LIBS/*" "$MAIN_CLASS" "$PROPS" \
       >"$OUT" 2>&1 </dev/null &
