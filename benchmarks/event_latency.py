@@ -41,9 +41,7 @@ BACKLOG = int(os.environ.get("BENCH_EVENT_BACKLOG", "10000"))
 WARMUP = int(os.environ.get("BENCH_EVENT_WARMUP", "1000"))
 
 
-async def measure(
-    relay_kind: str, events: int, warmup: int = 0, transactions: str = "batch"
-) -> tuple[list[float], list[float]]:
+async def measure(relay_kind: str, events: int, warmup: int = 0) -> tuple[list[float], list[float]]:
     """Latencies in seconds of `warmup` events, then of `events` events, committed one per
     transaction at a steady rate, without a pause between them."""
     schema = f"bench_{uuid.uuid4().hex[:10]}"
@@ -52,7 +50,7 @@ async def measure(
     timings = Path(tempfile.mkstemp(suffix=".json")[1])
     workers = [
         await _spawn("relay", schema, relay_kind),
-        await _spawn("consumer", schema, topic, str(timings), transactions),
+        await _spawn("consumer", schema, topic, str(timings), "batch"),
     ]
     try:
         await _commit_one(engine, topic)  # warm-up: connections, metadata, group join
